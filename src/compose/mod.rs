@@ -1,0 +1,1 @@
+//! Writing to clients: templates, guardrails, RFC 5322 messages, calendar updates and delivery.
