@@ -2,3 +2,6 @@
 
 pub mod compose;
 pub mod mail;
+pub mod domain;
+pub mod error;
+pub mod model;

@@ -1,0 +1,322 @@
+//! The coach's domain: clients, sessions, requests, replies, follow-ups,
+//! agreements and partners, as plain Rust types. No SQL, no terminal.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+
+use crate::error::BadInput;
+
+/// Declares a closed set of words stored in the book and typed by the coach.
+macro_rules! word_enum {
+    ($(#[$meta:meta])* $name:ident, $what:literal { $($variant:ident => $word:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $word),+ }
+            }
+
+            /// Parse the word as typed (case-insensitive, `-` and `_` alike).
+            pub fn parse(text: &str) -> Result<Self, BadInput> {
+                let wanted = text.trim().to_ascii_lowercase().replace('-', "_");
+                $(if wanted == $word.replace('-', "_") { return Ok($name::$variant); })+
+                let known: Vec<&str> = Self::ALL.iter().map(|v| v.as_str()).collect();
+                Err(BadInput(format!(
+                    "unknown {} '{}' (expected one of: {})",
+                    $what, text, known.join(", ")
+                )))
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+word_enum!(
+    /// Whether the coach is currently working with a client.
+    ClientStatus, "client status" { Active => "active", Paused => "paused", Ended => "ended" }
+);
+
+word_enum!(
+    /// What became of a booked session.
+    SessionStatus, "session status" {
+        Booked => "booked",
+        Held => "held",
+        Rescheduled => "rescheduled",
+        Cancelled => "cancelled",
+        NoShow => "no-show",
+    }
+);
+
+word_enum!(
+    /// Who asked for a session to move.
+    MovedBy, "mover" { Coach => "coach", Client => "client" }
+);
+
+word_enum!(
+    /// How a client's message reached the coach.
+    Channel, "channel" {
+        Email => "email",
+        Phone => "phone",
+        Text => "text",
+        Voicemail => "voicemail",
+        InPerson => "in-person",
+        Other => "other",
+    }
+);
+
+word_enum!(
+    /// How fast a request needs its first answer; ordered most urgent first.
+    Urgency, "urgency" { Crisis => "crisis", Urgent => "urgent", Normal => "normal", Low => "low" }
+);
+
+word_enum!(
+    /// Where a request stands.
+    RequestStatus, "request status" {
+        Open => "open",
+        WaitingOnClient => "waiting",
+        Snoozed => "snoozed",
+        Answered => "answered",
+        Closed => "closed",
+    }
+);
+
+word_enum!(
+    /// Who owes a follow-up.
+    Owner, "owner" { Coach => "coach", Client => "client" }
+);
+
+word_enum!(
+    /// What kind of thing is due.
+    FollowUpKind, "follow-up kind" {
+        Action => "action",
+        Promise => "promise",
+        Agreement => "agreement",
+        CheckIn => "check-in",
+    }
+);
+
+word_enum!(
+    /// What a reply was for.
+    ReplyKind, "reply kind" {
+        Reply => "reply",
+        Acknowledgement => "acknowledgement",
+        Apology => "apology",
+        HandOff => "hand-off",
+        PartnerBrief => "partner-brief",
+        Options => "options",
+        Recap => "recap",
+    }
+);
+
+word_enum!(
+    /// Whether a reply left the coach's hands.
+    DeliveryState, "delivery state" {
+        Recorded => "recorded",
+        Sent => "sent",
+        Outbox => "outbox",
+        Failed => "failed",
+    }
+);
+
+word_enum!(
+    /// The coaching agreement's life: it must go out and come back signed.
+    AgreementStatus, "agreement status" {
+        Drafted => "drafted",
+        Sent => "sent",
+        Signed => "signed",
+        Countersigned => "countersigned",
+    }
+);
+
+word_enum!(
+    /// How often a series of sessions repeats.
+    Repeat, "repeat" { Weekly => "weekly", Fortnightly => "fortnightly" }
+);
+
+impl Repeat {
+    pub fn days(self) -> i64 {
+        match self {
+            Repeat::Weekly => 7,
+            Repeat::Fortnightly => 14,
+        }
+    }
+}
+
+pub type ClientId = i64;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Client {
+    pub id: ClientId,
+    pub name: String,
+    pub emails: Vec<String>,
+    pub phone: Option<String>,
+    pub tz: Tz,
+    pub status: ClientStatus,
+    pub notes: String,
+    /// What is at stake for the client right now ("pitch on Friday").
+    pub context: Option<String>,
+    pub context_until: Option<NaiveDate>,
+}
+
+impl Client {
+    pub fn first_name(&self) -> &str {
+        self.name.split_whitespace().next().unwrap_or(&self.name)
+    }
+
+    /// The context note, if it has not expired on `today`.
+    pub fn current_context(&self, today: NaiveDate) -> Option<&str> {
+        if self.context_until.is_some_and(|until| until < today) {
+            return None;
+        }
+        self.context.as_deref().filter(|text| !text.trim().is_empty())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Session {
+    pub id: i64,
+    pub client_id: ClientId,
+    pub client_name: String,
+    pub start: DateTime<Utc>,
+    pub minutes: i64,
+    pub place: Option<String>,
+    pub status: SessionStatus,
+    pub moved_by: Option<MovedBy>,
+    pub series_id: Option<i64>,
+    pub ical_uid: String,
+    pub ical_sequence: i64,
+}
+
+impl Session {
+    pub fn end(&self) -> DateTime<Utc> {
+        self.start + chrono::Duration::minutes(self.minutes)
+    }
+
+    /// Whether the session still takes up time in the calendar.
+    pub fn occupies_time(&self) -> bool {
+        matches!(self.status, SessionStatus::Booked | SessionStatus::Held)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Request {
+    pub id: i64,
+    pub client_id: Option<ClientId>,
+    /// The client's name, or the sender's address when nobody matched.
+    pub client_name: String,
+    pub unknown_sender: Option<String>,
+    pub received_at: DateTime<Utc>,
+    pub channel: Channel,
+    pub urgency: Urgency,
+    pub status: RequestStatus,
+    pub subject: Option<String>,
+    pub body: String,
+    pub reply_by: DateTime<Utc>,
+    pub first_reply_at: Option<DateTime<Utc>>,
+    pub snoozed_until: Option<DateTime<Utc>>,
+    pub waiting_since: Option<DateTime<Utc>>,
+}
+
+impl Request {
+    /// The mail subject, else the first non-empty line of the text.
+    pub fn summary(&self) -> String {
+        if let Some(subject) = self.subject.as_deref().map(str::trim)
+            && !subject.is_empty()
+        {
+            return subject.to_string();
+        }
+        self.body
+            .lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty())
+            .unwrap_or("")
+            .to_string()
+    }
+
+    pub fn first_reply_minutes(&self) -> Option<i64> {
+        self.first_reply_at
+            .map(|at| (at - self.received_at).num_minutes())
+    }
+
+    /// Still waiting for the coach (open, or snoozed for later).
+    pub fn awaits_coach(&self) -> bool {
+        matches!(self.status, RequestStatus::Open | RequestStatus::Snoozed)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reply {
+    pub id: i64,
+    pub client_id: Option<ClientId>,
+    pub request_id: Option<i64>,
+    pub session_id: Option<i64>,
+    pub kind: ReplyKind,
+    pub sent_at: DateTime<Utc>,
+    pub subject: Option<String>,
+    pub body: String,
+    pub delivery: DeliveryState,
+    pub delivery_note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FollowUp {
+    pub id: i64,
+    pub client_id: ClientId,
+    pub client_name: String,
+    pub due: DateTime<Utc>,
+    pub text: String,
+    pub owner: Owner,
+    pub kind: FollowUpKind,
+    pub request_id: Option<i64>,
+    pub done_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Agreement {
+    pub id: i64,
+    pub client_id: ClientId,
+    pub status: AgreementStatus,
+    pub sent_at: Option<DateTime<Utc>>,
+    pub signed_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Partner {
+    pub id: i64,
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub notes: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_parse_case_insensitively_and_list_the_choices_when_unknown() {
+        assert_eq!(Urgency::parse("Crisis"), Ok(Urgency::Crisis));
+        assert_eq!(Channel::parse("in_person"), Ok(Channel::InPerson));
+        assert_eq!(SessionStatus::parse("no-show"), Ok(SessionStatus::NoShow));
+        let err = Urgency::parse("asap").unwrap_err();
+        assert_eq!(
+            err.0,
+            "unknown urgency 'asap' (expected one of: crisis, urgent, normal, low)"
+        );
+    }
+
+    #[test]
+    fn urgency_orders_most_urgent_first() {
+        assert!(Urgency::Crisis < Urgency::Urgent);
+        assert!(Urgency::Normal < Urgency::Low);
+    }
+}
