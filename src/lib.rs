@@ -1,7 +1,10 @@
 //! coachbook: a terminal client book for a solo coach.
 
 pub mod compose;
-pub mod mail;
+pub mod config;
 pub mod domain;
 pub mod error;
+pub mod mail;
 pub mod model;
+pub mod paths;
+pub mod store;

@@ -177,7 +177,9 @@ impl Client {
         if self.context_until.is_some_and(|until| until < today) {
             return None;
         }
-        self.context.as_deref().filter(|text| !text.trim().is_empty())
+        self.context
+            .as_deref()
+            .filter(|text| !text.trim().is_empty())
     }
 }
 

@@ -206,9 +206,13 @@ impl ReplyClock {
         now: DateTime<Utc>,
     ) -> i64 {
         let (total, used) = match self.targets.for_urgency(urgency) {
-            Target::Clock(_) => ((reply_by - received).num_minutes(), (now - received).num_minutes()),
+            Target::Clock(_) => (
+                (reply_by - received).num_minutes(),
+                (now - received).num_minutes(),
+            ),
             Target::Working(_) => (
-                self.hours.working_minutes_between(received, reply_by, self.tz),
+                self.hours
+                    .working_minutes_between(received, reply_by, self.tz),
                 self.hours.working_minutes_between(received, now, self.tz),
             ),
         };
@@ -334,7 +338,10 @@ mod tests {
         let received = at("2026-11-24T09:00:00+01:00");
         let due = clock.reply_by(received, Urgency::Urgent);
         let at_3h = at("2026-11-24T12:00:00+01:00");
-        assert_eq!(clock.percent_used(received, due, Urgency::Urgent, at_3h), 75);
+        assert_eq!(
+            clock.percent_used(received, due, Urgency::Urgent, at_3h),
+            75
+        );
         assert_eq!(clock.percent_used(received, due, Urgency::Urgent, due), 100);
     }
 }

@@ -7,8 +7,8 @@
 //! and say so in a note.
 
 use chrono::{
-    DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone,
-    Utc, Weekday,
+    DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc,
+    Weekday,
 };
 use chrono_tz::Tz;
 
@@ -86,7 +86,9 @@ pub fn parse_day(text: &str, now: DateTime<Utc>, tz: Tz) -> Result<NaiveDate, Ba
     let today = local_date(now, tz);
     let word = text.trim().to_ascii_lowercase();
     if word.is_empty() {
-        return Err(BadInput("a day is needed (e.g. 2026-11-23, today, mon)".into()));
+        return Err(BadInput(
+            "a day is needed (e.g. 2026-11-23, today, mon)".into(),
+        ));
     }
     match word.as_str() {
         "today" => return Ok(today),
@@ -116,25 +118,42 @@ pub fn parse_when(text: &str, now: DateTime<Utc>, tz: Tz) -> Result<Instant, Bad
         ))
     };
     if lower.is_empty() {
-        return Err(BadInput("a time is needed (e.g. tomorrow 14:00, +2h, now)".into()));
+        return Err(BadInput(
+            "a time is needed (e.g. tomorrow 14:00, +2h, now)".into(),
+        ));
     }
     if lower == "now" {
-        return Ok(Instant { at: now, note: None });
+        return Ok(Instant {
+            at: now,
+            note: None,
+        });
     }
     if let Some(rest) = lower.strip_prefix('+') {
         let span = parse_span(rest).ok_or_else(unreadable)?;
-        return Ok(Instant { at: now + span, note: None });
+        return Ok(Instant {
+            at: now + span,
+            note: None,
+        });
     }
     if let Some(rest) = lower.strip_suffix("ago") {
         let span = parse_span(rest).ok_or_else(unreadable)?;
-        return Ok(Instant { at: now - span, note: None });
+        return Ok(Instant {
+            at: now - span,
+            note: None,
+        });
     }
     if let Some(rest) = lower.strip_prefix('-') {
         let span = parse_span(rest).ok_or_else(unreadable)?;
-        return Ok(Instant { at: now - span, note: None });
+        return Ok(Instant {
+            at: now - span,
+            note: None,
+        });
     }
     if let Ok(at) = DateTime::parse_from_rfc3339(trimmed) {
-        return Ok(Instant { at: at.with_timezone(&Utc), note: None });
+        return Ok(Instant {
+            at: at.with_timezone(&Utc),
+            note: None,
+        });
     }
     if let Some((date, time)) = lower.split_once('t').filter(|(d, _)| d.len() == 10)
         && let Some(Ok(date)) = parse_iso_date(date)
@@ -223,7 +242,12 @@ fn parse_clock(text: &str) -> Result<Option<NaiveTime>, BadInput> {
     {
         return Ok(None);
     }
-    let number = |i: usize| parts.get(i).and_then(|p| p.parse::<u32>().ok()).unwrap_or(0);
+    let number = |i: usize| {
+        parts
+            .get(i)
+            .and_then(|p| p.parse::<u32>().ok())
+            .unwrap_or(0)
+    };
     let (mut hour, minute, second) = (number(0), number(1), number(2));
     let impossible = || BadInput(format!("there is no time {text} on the clock"));
     if let Some(pm) = meridiem {
@@ -251,13 +275,17 @@ pub fn parse_span(text: &str) -> Option<Duration> {
     let mut total = Duration::zero();
     let mut rest = compact.as_str();
     while !rest.is_empty() {
-        let digits_end = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+        let digits_end = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
         if digits_end == 0 {
             return None;
         }
         let amount: i64 = rest[..digits_end].parse().ok()?;
         rest = &rest[digits_end..];
-        let unit_end = rest.find(|c: char| c.is_ascii_digit()).unwrap_or(rest.len());
+        let unit_end = rest
+            .find(|c: char| c.is_ascii_digit())
+            .unwrap_or(rest.len());
         let unit = &rest[..unit_end];
         rest = &rest[unit_end..];
         let minutes_per = match unit {
@@ -441,7 +469,10 @@ mod tests {
         let tz: Tz = "America/Santiago".parse().expect("zone");
         let date = NaiveDate::from_ymd_opt(2026, 9, 6).expect("date");
         let start = start_of_day(date, tz);
-        assert_eq!(start.with_timezone(&tz).format("%H:%M").to_string(), "01:00");
+        assert_eq!(
+            start.with_timezone(&tz).format("%H:%M").to_string(),
+            "01:00"
+        );
     }
 
     #[test]

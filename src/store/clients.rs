@@ -1,0 +1,187 @@
+//! Clients and their mail addresses.
+
+use anyhow::Result;
+use chrono::NaiveDate;
+use chrono_tz::Tz;
+use rusqlite::{OptionalExtension, params};
+
+use super::{Queries, Tx, read_tz, read_word, ts};
+use crate::error::BadInput;
+use crate::model::{Client, ClientId, ClientStatus};
+
+#[derive(Debug, Clone, Default)]
+pub struct NewClient {
+    pub name: String,
+    pub emails: Vec<String>,
+    pub phone: Option<String>,
+    pub tz: Option<Tz>,
+    pub notes: String,
+    pub context: Option<String>,
+    pub context_until: Option<NaiveDate>,
+}
+
+const CLIENT_COLUMNS: &str = "id, name, phone, tz, status, notes, context, context_until";
+
+fn client_from_row(row: &rusqlite::Row) -> rusqlite::Result<Client> {
+    let until: Option<String> = row.get(7)?;
+    Ok(Client {
+        id: row.get(0)?,
+        name: row.get(1)?,
+        emails: Vec::new(),
+        phone: row.get(2)?,
+        tz: read_tz(row, 3)?,
+        status: read_word(row, 4, ClientStatus::parse)?,
+        notes: row.get(5)?,
+        context: row.get(6)?,
+        context_until: until.and_then(|d| d.parse().ok()),
+    })
+}
+
+pub trait ClientQueries: Queries {
+    /// Every client's id and name: what lookup by name works on.
+    fn client_names(&self) -> Result<Vec<(ClientId, String)>> {
+        let mut stmt = self
+            .conn()
+            .prepare_cached("SELECT id, name FROM clients ORDER BY name COLLATE NOCASE")?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
+    fn client(&self, id: ClientId) -> Result<Client> {
+        let mut client = self
+            .conn()
+            .query_row(
+                &format!("SELECT {CLIENT_COLUMNS} FROM clients WHERE id = ?1"),
+                [id],
+                client_from_row,
+            )
+            .optional()?
+            .ok_or_else(|| BadInput(format!("no client has id {id}")))?;
+        client.emails = self.client_emails(id)?;
+        Ok(client)
+    }
+
+    fn client_emails(&self, id: ClientId) -> Result<Vec<String>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT email FROM client_emails WHERE client_id = ?1 ORDER BY rowid",
+        )?;
+        let rows = stmt
+            .query_map([id], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
+    fn clients(&self) -> Result<Vec<Client>> {
+        let mut stmt = self.conn().prepare_cached(&format!(
+            "SELECT {CLIENT_COLUMNS} FROM clients ORDER BY name COLLATE NOCASE"
+        ))?;
+        let mut clients: Vec<Client> = stmt
+            .query_map([], client_from_row)?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut stmt = self
+            .conn()
+            .prepare_cached("SELECT client_id, email FROM client_emails ORDER BY rowid")?;
+        let emails: Vec<(ClientId, String)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        for (id, email) in emails {
+            if let Some(c) = clients.iter_mut().find(|c| c.id == id) {
+                c.emails.push(email);
+            }
+        }
+        Ok(clients)
+    }
+
+    /// The client a mail address belongs to.
+    fn client_by_email(&self, email: &str) -> Result<Option<ClientId>> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT client_id FROM client_emails WHERE email = ?1",
+                [email.trim()],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+}
+
+impl<T: Queries> ClientQueries for T {}
+
+impl Tx<'_> {
+    pub fn add_client(&self, client: &NewClient, default_tz: Tz) -> Result<ClientId> {
+        let name = client.name.trim();
+        if name.is_empty() {
+            return Err(BadInput("a client needs a name".into()).into());
+        }
+        let tz = client.tz.unwrap_or(default_tz);
+        self.conn.execute(
+            "INSERT INTO clients (name, phone, tz, notes, context, context_until, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                name,
+                client
+                    .phone
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|p| !p.is_empty()),
+                tz.name(),
+                client.notes,
+                client.context,
+                client.context_until.map(|d| d.to_string()),
+                ts(self.now),
+            ],
+        )?;
+        let id = self.conn.last_insert_rowid();
+        for email in &client.emails {
+            self.add_client_email(id, email)?;
+        }
+        Ok(id)
+    }
+
+    pub fn add_client_email(&self, id: ClientId, email: &str) -> Result<()> {
+        let email = email.trim().to_lowercase();
+        if !email.contains('@') || email.contains(char::is_whitespace) {
+            return Err(BadInput(format!("'{email}' is not a mail address")).into());
+        }
+        if let Some(owner) = self.client_by_email(&email)? {
+            if owner == id {
+                return Ok(());
+            }
+            let other = self.client(owner)?;
+            return Err(BadInput(format!("{email} already belongs to {}", other.name)).into());
+        }
+        self.conn.execute(
+            "INSERT INTO client_emails (email, client_id) VALUES (?1, ?2)",
+            params![email, id],
+        )?;
+        Ok(())
+    }
+
+    pub fn set_client_context(
+        &self,
+        id: ClientId,
+        context: Option<&str>,
+        until: Option<NaiveDate>,
+    ) -> Result<()> {
+        self.conn.execute(
+            "UPDATE clients SET context = ?1, context_until = ?2 WHERE id = ?3",
+            params![context, until.map(|d| d.to_string()), id],
+        )?;
+        Ok(())
+    }
+
+    pub fn set_client_status(
+        &self,
+        id: ClientId,
+        status: ClientStatus,
+        note: Option<&str>,
+    ) -> Result<()> {
+        self.conn.execute(
+            "UPDATE clients SET status = ?1, parting_note = coalesce(?2, parting_note) WHERE id = ?3",
+            params![status.as_str(), note, id],
+        )?;
+        Ok(())
+    }
+}

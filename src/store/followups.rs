@@ -1,0 +1,122 @@
+//! Follow-ups: action items, promises, agreement chases and check-ins.
+
+use anyhow::Result;
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, params};
+
+use super::{Queries, Tx, read_opt_ts, read_ts, read_word, ts};
+use crate::error::BadInput;
+use crate::model::{ClientId, FollowUp, FollowUpKind, Owner};
+
+#[derive(Debug, Clone)]
+pub struct NewFollowUp {
+    pub client_id: ClientId,
+    pub request_id: Option<i64>,
+    pub due: DateTime<Utc>,
+    pub text: String,
+    pub owner: Owner,
+    pub kind: FollowUpKind,
+}
+
+const FOLLOWUP_SELECT: &str = "SELECT f.id, f.client_id, c.name, f.due_at, f.text, f.owner, \
+     f.kind, f.request_id, f.done_at FROM followups f JOIN clients c ON c.id = f.client_id";
+
+fn followup_from_row(row: &rusqlite::Row) -> rusqlite::Result<FollowUp> {
+    Ok(FollowUp {
+        id: row.get(0)?,
+        client_id: row.get(1)?,
+        client_name: row.get(2)?,
+        due: read_ts(row, 3)?,
+        text: row.get(4)?,
+        owner: read_word(row, 5, Owner::parse)?,
+        kind: read_word(row, 6, FollowUpKind::parse)?,
+        request_id: row.get(7)?,
+        done_at: read_opt_ts(row, 8)?,
+    })
+}
+
+pub trait FollowUpQueries: Queries {
+    /// Pending follow-ups due before `until`, oldest first (overdue first).
+    fn followups_due_before(&self, until: DateTime<Utc>) -> Result<Vec<FollowUp>> {
+        let mut stmt = self.conn().prepare_cached(&format!(
+            "{FOLLOWUP_SELECT} WHERE f.done_at IS NULL AND f.due_at < ?1 ORDER BY f.due_at, f.id"
+        ))?;
+        let rows = stmt
+            .query_map([ts(until)], followup_from_row)?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
+    /// Every follow-up, pending ones by due date first, then done ones.
+    fn followups(&self) -> Result<Vec<FollowUp>> {
+        let mut stmt = self.conn().prepare_cached(&format!(
+            "{FOLLOWUP_SELECT} ORDER BY f.done_at IS NOT NULL, f.due_at, f.id"
+        ))?;
+        let rows = stmt
+            .query_map([], followup_from_row)?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
+    fn followup(&self, id: i64) -> Result<FollowUp> {
+        self.conn()
+            .query_row(
+                &format!("{FOLLOWUP_SELECT} WHERE f.id = ?1"),
+                [id],
+                followup_from_row,
+            )
+            .optional()?
+            .ok_or_else(|| BadInput(format!("no follow-up has id {id}")).into())
+    }
+
+    /// Follow-ups due in `[from, to)`, done or not.
+    fn followups_due_between(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<FollowUp>> {
+        let mut stmt = self.conn().prepare_cached(&format!(
+            "{FOLLOWUP_SELECT} WHERE f.due_at >= ?1 AND f.due_at < ?2 ORDER BY f.due_at, f.id"
+        ))?;
+        let rows = stmt
+            .query_map([ts(from), ts(to)], followup_from_row)?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+}
+
+impl<T: Queries> FollowUpQueries for T {}
+
+impl Tx<'_> {
+    pub fn add_followup(&self, followup: &NewFollowUp) -> Result<i64> {
+        if followup.text.trim().is_empty() {
+            return Err(BadInput("a follow-up needs some text".into()).into());
+        }
+        self.conn.execute(
+            "INSERT INTO followups (client_id, request_id, due_at, text, owner, kind, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                followup.client_id,
+                followup.request_id,
+                ts(followup.due),
+                followup.text.trim(),
+                followup.owner.as_str(),
+                followup.kind.as_str(),
+                ts(self.now),
+            ],
+        )?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    pub fn complete_followup(&self, id: i64) -> Result<FollowUp> {
+        let followup = self.followup(id)?;
+        if followup.done_at.is_some() {
+            return Err(BadInput(format!("follow-up {id} is done already")).into());
+        }
+        self.conn.execute(
+            "UPDATE followups SET done_at = ?1 WHERE id = ?2",
+            params![ts(self.now), id],
+        )?;
+        self.followup(id)
+    }
+}

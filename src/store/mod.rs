@@ -1,0 +1,445 @@
+//! The book: one SQLite file holding the whole practice. This module owns the
+//! connection, the migrations and every query; the rest of the program speaks
+//! in domain types.
+//!
+//! Every change goes through [`Store::change`]: one `BEGIN IMMEDIATE`
+//! transaction that first writes a row to the change log, so triggers can
+//! record how to revert it (see `schema.rs`), and undo is one step.
+
+mod clients;
+mod followups;
+mod partners;
+mod requests;
+pub mod schema;
+mod sessions;
+
+use std::fs::OpenOptions;
+use std::io::Read as _;
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};
+
+pub use clients::{ClientQueries, NewClient};
+pub use followups::{FollowUpQueries, NewFollowUp};
+pub use partners::PartnerQueries;
+pub use requests::{NewReply, NewRequest, RequestFilter, RequestQueries};
+pub use sessions::{NewSession, SessionMove, SessionQueries};
+
+use crate::error::BadInput;
+use schema::{APPLICATION_ID, MIGRATIONS, latest_version};
+
+/// How long a writer waits for another process's transaction before giving
+/// up. Transactions here last milliseconds, so this is generous.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+/// Read access, shared by the store and by a change in progress.
+pub trait Queries {
+    fn conn(&self) -> &Connection;
+}
+
+impl Queries for Store {
+    fn conn(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+/// A change in progress: write access inside one transaction.
+pub struct Tx<'a> {
+    conn: &'a Connection,
+    pub change_id: i64,
+    pub now: DateTime<Utc>,
+}
+
+impl Queries for Tx<'_> {
+    fn conn(&self) -> &Connection {
+        self.conn
+    }
+}
+
+/// One row of the change log.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub command: String,
+    pub summary: String,
+    pub undone: bool,
+}
+
+impl Store {
+    /// Open (or create) the book at `path`. A directory, a file that is not
+    /// SQLite, another application's database or a book from a newer
+    /// coachbook is refused without touching it.
+    pub fn open(path: &Path) -> Result<Store> {
+        if path.is_dir() {
+            return Err(BadInput(format!(
+                "{} is a directory, not a book file",
+                path.display()
+            ))
+            .into());
+        }
+        let existed = path.exists();
+        if existed {
+            refuse_non_sqlite(path)?;
+        } else {
+            create_private_file(path)?;
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .with_context(|| format!("cannot open the book at {}", path.display()))?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        refuse_foreign_or_newer(&conn, path)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .with_context(|| format!("cannot write to the book at {}", path.display()))?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
+        store
+            .migrate()
+            .with_context(|| format!("cannot prepare the book at {}", path.display()))?;
+        // Keep the book private even if something loosened its mode.
+        let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
+        Ok(store)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn migrate(&mut self) -> Result<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let version: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if version > latest_version() {
+            return Err(newer_book(&self.path, version).into());
+        }
+        for (index, migration) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+            tx.execute_batch(migration.sql)?;
+            if let Some(generate) = migration.generated {
+                let sql = generate(&tx)?;
+                tx.execute_batch(&sql)?;
+            }
+            tx.pragma_update(None, "user_version", index as i64 + 1)?;
+        }
+        tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The schema version of the open book.
+    pub fn schema_version(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))?)
+    }
+
+    /// Changes whenever another connection commits: the dashboard polls it.
+    pub fn data_version(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .pragma_query_value(None, "data_version", |r| r.get(0))?)
+    }
+
+    /// Run `apply` as one change of the book: all of it or nothing.
+    pub fn change<T>(
+        &mut self,
+        command: &str,
+        summary: &str,
+        now: DateTime<Utc>,
+        apply: impl FnOnce(&Tx) -> Result<T>,
+    ) -> Result<T> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
+            "INSERT INTO changes (at, command, summary) VALUES (?1, ?2, ?3)",
+            (ts(now), command, summary),
+        )?;
+        let change = Tx {
+            change_id: tx.last_insert_rowid(),
+            conn: &tx,
+            now,
+        };
+        let out = apply(&change)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// Revert change `id` in one step; returns what was undone.
+    pub fn undo(&mut self, id: i64, now: DateTime<Utc>) -> Result<Change> {
+        let change = self
+            .change_by_id(id)?
+            .ok_or_else(|| BadInput(format!("there is no change {id} to undo")))?;
+        if change.undone {
+            return Err(BadInput(format!(
+                "change {id} ({}) was already undone",
+                change.summary
+            ))
+            .into());
+        }
+        let summary = format!("undo: {}", change.summary);
+        self.change("undo", &summary, now, |tx| {
+            let statements: Vec<String> = {
+                let mut stmt = tx
+                    .conn
+                    .prepare("SELECT sql FROM undo_log WHERE change_id = ?1 ORDER BY id DESC")?;
+                stmt.query_map([id], |r| r.get(0))?
+                    .collect::<rusqlite::Result<_>>()?
+            };
+            for sql in statements {
+                tx.conn.execute_batch(&sql)?;
+            }
+            tx.conn.execute(
+                "UPDATE changes SET undone_at = ?1 WHERE id = ?2",
+                (ts(tx.now), id),
+            )?;
+            tx.conn.execute(
+                "UPDATE changes SET undoes = ?1 WHERE id = ?2",
+                (id, tx.change_id),
+            )?;
+            Ok(())
+        })?;
+        Ok(change)
+    }
+
+    pub fn change_by_id(&self, id: i64) -> Result<Option<Change>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT id, at, command, summary, undone_at IS NOT NULL FROM changes WHERE id = ?1",
+                [id],
+                |r| {
+                    Ok(Change {
+                        id: r.get(0)?,
+                        at: read_ts(r, 1)?,
+                        command: r.get(2)?,
+                        summary: r.get(3)?,
+                        undone: r.get(4)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    /// The latest changes, newest first.
+    pub fn recent_changes(&self, limit: i64) -> Result<Vec<Change>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, at, command, summary, undone_at IS NOT NULL FROM changes ORDER BY id DESC LIMIT ?1",
+        )?;
+        let rows = stmt
+            .query_map([limit], |r| {
+                Ok(Change {
+                    id: r.get(0)?,
+                    at: read_ts(r, 1)?,
+                    command: r.get(2)?,
+                    summary: r.get(3)?,
+                    undone: r.get(4)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
+    /// SQLite's own checks plus the book's: problems found, empty when healthy.
+    pub fn check(&self) -> Result<Vec<String>> {
+        let mut problems = Vec::new();
+        let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
+        for line in stmt.query_map([], |r| r.get::<_, String>(0))? {
+            let line = line?;
+            if line != "ok" {
+                problems.push(format!("integrity: {line}"));
+            }
+        }
+        let mut stmt = self.conn.prepare("PRAGMA foreign_key_check")?;
+        for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))? {
+            let (table, rowid) = row?;
+            problems.push(format!("{table} row {rowid} points at a missing row"));
+        }
+        let version = self.schema_version()?;
+        if version != latest_version() {
+            problems.push(format!(
+                "schema version {version}, expected {}",
+                latest_version()
+            ));
+        }
+        Ok(problems)
+    }
+
+    /// Copy the whole book, consistently, to `dest` (mode 0600).
+    pub fn backup_to(&self, dest: &Path) -> Result<()> {
+        if dest.exists() {
+            return Err(BadInput(format!(
+                "{} exists already; choose another name",
+                dest.display()
+            ))
+            .into());
+        }
+        create_private_file(dest)?;
+        self.conn
+            .execute("VACUUM INTO ?1", [dest.to_string_lossy().as_ref()])
+            .or_else(|err| {
+                // VACUUM INTO wants a missing or empty file; ours is empty.
+                Err(err)
+            })
+            .with_context(|| format!("cannot write the backup to {}", dest.display()))?;
+        Ok(())
+    }
+}
+
+fn newer_book(path: &Path, version: i64) -> BadInput {
+    BadInput(format!(
+        "{} was written by a newer coachbook (schema {version}; this one knows up to {}); refusing to change it",
+        path.display(),
+        latest_version()
+    ))
+}
+
+const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
+
+/// An empty file is a new book; anything else must start as SQLite does.
+fn refuse_non_sqlite(path: &Path) -> Result<()> {
+    let mut file =
+        std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut header = [0u8; 16];
+    let mut read = 0;
+    while read < header.len() {
+        match file.read(&mut header[read..]) {
+            Ok(0) => break,
+            Ok(n) => read += n,
+            Err(err) => return Err(err).with_context(|| format!("cannot read {}", path.display())),
+        }
+    }
+    if read == 0 {
+        return Ok(());
+    }
+    if read < header.len() || &header != SQLITE_HEADER {
+        return Err(BadInput(format!(
+            "{} is not a coachbook book (not a SQLite file); refusing to touch it",
+            path.display()
+        ))
+        .into());
+    }
+    Ok(())
+}
+
+fn refuse_foreign_or_newer(conn: &Connection, path: &Path) -> Result<()> {
+    let foreign = || {
+        BadInput(format!(
+            "{} is not a coachbook book (another application's database); refusing to touch it",
+            path.display()
+        ))
+    };
+    let app_id: i64 = conn
+        .pragma_query_value(None, "application_id", |r| r.get(0))
+        .map_err(|_| foreign())?;
+    let version: i64 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .map_err(|_| foreign())?;
+    let objects: i64 = conn
+        .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+        .map_err(|err| match err {
+            rusqlite::Error::SqliteFailure(e, _) if e.code == rusqlite::ErrorCode::NotADatabase => {
+                anyhow::Error::from(BadInput(format!(
+                    "{} is not a coachbook book (not a SQLite file); refusing to touch it",
+                    path.display()
+                )))
+            }
+            other => anyhow::Error::from(other)
+                .context(format!("the book at {} is damaged", path.display())),
+        })?;
+    if app_id != APPLICATION_ID && (app_id != 0 || objects > 0) {
+        return Err(foreign().into());
+    }
+    if version > latest_version() {
+        return Err(newer_book(path, version).into());
+    }
+    Ok(())
+}
+
+/// Create the book file 0600, in a folder made 0700 when we make it.
+fn create_private_file(path: &Path) -> Result<()> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty())
+        && !parent.exists()
+    {
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(parent)
+            .with_context(|| format!("cannot create the folder {}", parent.display()))?;
+    }
+    OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .with_context(|| format!("cannot create the book at {}", path.display()))?;
+    Ok(())
+}
+
+use std::os::unix::fs::DirBuilderExt as _;
+
+/// Instants are stored as UTC text that sorts as it reads: `2026-11-23T13:00:00Z`.
+pub fn ts(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+pub(crate) fn parse_ts(text: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text)
+        .ok()
+        .map(|d| d.with_timezone(&Utc))
+}
+
+pub(crate) fn read_ts(row: &rusqlite::Row, index: usize) -> rusqlite::Result<DateTime<Utc>> {
+    let text: String = row.get(index)?;
+    parse_ts(&text).ok_or_else(|| bad_column(index, &text))
+}
+
+pub(crate) fn read_opt_ts(
+    row: &rusqlite::Row,
+    index: usize,
+) -> rusqlite::Result<Option<DateTime<Utc>>> {
+    let text: Option<String> = row.get(index)?;
+    text.map(|t| parse_ts(&t).ok_or_else(|| bad_column(index, &t)))
+        .transpose()
+}
+
+/// Read a stored word into its enum.
+pub(crate) fn read_word<T>(
+    row: &rusqlite::Row,
+    index: usize,
+    parse: impl Fn(&str) -> Result<T, BadInput>,
+) -> rusqlite::Result<T> {
+    let text: String = row.get(index)?;
+    parse(&text).map_err(|_| bad_column(index, &text))
+}
+
+pub(crate) fn read_tz(row: &rusqlite::Row, index: usize) -> rusqlite::Result<chrono_tz::Tz> {
+    let text: String = row.get(index)?;
+    text.parse().map_err(|_| bad_column(index, &text))
+}
+
+fn bad_column(index: usize, text: &str) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(
+        index,
+        rusqlite::types::Type::Text,
+        format!("unexpected value '{text}' in the book").into(),
+    )
+}
+
+#[cfg(test)]
+mod tests;

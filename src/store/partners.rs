@@ -1,0 +1,109 @@
+//! Backup partners and coaching agreements.
+
+use anyhow::Result;
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, params};
+
+use super::{Queries, Tx, read_opt_ts, read_word, ts};
+use crate::error::BadInput;
+use crate::model::{Agreement, AgreementStatus, ClientId, Partner};
+
+fn partner_from_row(row: &rusqlite::Row) -> rusqlite::Result<Partner> {
+    Ok(Partner {
+        id: row.get(0)?,
+        name: row.get(1)?,
+        email: row.get(2)?,
+        phone: row.get(3)?,
+        notes: row.get(4)?,
+    })
+}
+
+pub trait PartnerQueries: Queries {
+    fn partners(&self) -> Result<Vec<Partner>> {
+        let mut stmt = self
+            .conn()
+            .prepare_cached("SELECT id, name, email, phone, notes FROM partners ORDER BY name")?;
+        let rows = stmt
+            .query_map([], partner_from_row)?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
+    fn partner(&self, id: i64) -> Result<Partner> {
+        self.conn()
+            .query_row(
+                "SELECT id, name, email, phone, notes FROM partners WHERE id = ?1",
+                [id],
+                partner_from_row,
+            )
+            .optional()?
+            .ok_or_else(|| BadInput(format!("no partner has id {id}")).into())
+    }
+
+    /// The client's latest agreement, if any.
+    fn agreement(&self, client_id: ClientId) -> Result<Option<Agreement>> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT id, client_id, status, sent_at, signed_at FROM agreements \
+                 WHERE client_id = ?1 ORDER BY id DESC LIMIT 1",
+                [client_id],
+                |r| {
+                    Ok(Agreement {
+                        id: r.get(0)?,
+                        client_id: r.get(1)?,
+                        status: read_word(r, 2, AgreementStatus::parse)?,
+                        sent_at: read_opt_ts(r, 3)?,
+                        signed_at: read_opt_ts(r, 4)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+}
+
+impl<T: Queries> PartnerQueries for T {}
+
+impl Tx<'_> {
+    pub fn add_partner(&self, name: &str, email: Option<&str>, phone: Option<&str>) -> Result<i64> {
+        if name.trim().is_empty() {
+            return Err(BadInput("a partner needs a name".into()).into());
+        }
+        self.conn.execute(
+            "INSERT INTO partners (name, email, phone, created_at) VALUES (?1, ?2, ?3, ?4)",
+            params![name.trim(), email, phone, ts(self.now)],
+        )?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Record the agreement's state; `at` is when it reached that state.
+    pub fn set_agreement(
+        &self,
+        client_id: ClientId,
+        status: AgreementStatus,
+        at: DateTime<Utc>,
+    ) -> Result<i64> {
+        let existing = self.agreement(client_id)?;
+        let id = match existing {
+            Some(a) => a.id,
+            None => {
+                self.conn.execute(
+                    "INSERT INTO agreements (client_id, status, drafted_at) VALUES (?1, 'drafted', ?2)",
+                    params![client_id, ts(at)],
+                )?;
+                self.conn.last_insert_rowid()
+            }
+        };
+        let column = match status {
+            AgreementStatus::Drafted => "drafted_at",
+            AgreementStatus::Sent => "sent_at",
+            AgreementStatus::Signed => "signed_at",
+            AgreementStatus::Countersigned => "countersigned_at",
+        };
+        self.conn.execute(
+            &format!("UPDATE agreements SET status = ?1, {column} = ?2 WHERE id = ?3"),
+            params![status.as_str(), ts(at), id],
+        )?;
+        Ok(id)
+    }
+}

@@ -1,0 +1,417 @@
+//! Requests (client messages waiting for the coach) and replies (everything
+//! the coach sends). A request's first reply is what response times measure.
+
+use anyhow::Result;
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, params};
+
+use super::{Queries, Tx, read_opt_ts, read_ts, read_word, ts};
+use crate::domain::hours::ReplyClock;
+use crate::error::BadInput;
+use crate::model::{
+    Channel, ClientId, DeliveryState, Reply, ReplyKind, Request, RequestStatus, Urgency,
+};
+
+#[derive(Debug, Clone)]
+pub struct NewRequest {
+    pub client_id: Option<ClientId>,
+    /// The sender's address when no client matched.
+    pub unknown_sender: Option<String>,
+    pub received_at: DateTime<Utc>,
+    pub channel: Channel,
+    pub urgency: Urgency,
+    pub subject: Option<String>,
+    pub body: String,
+    pub message_id: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewReply {
+    pub client_id: Option<ClientId>,
+    pub partner_id: Option<i64>,
+    pub request_id: Option<i64>,
+    pub session_id: Option<i64>,
+    pub kind: ReplyKind,
+    pub sent_at: DateTime<Utc>,
+    pub to_addr: Option<String>,
+    pub subject: Option<String>,
+    pub body: String,
+    pub message_id: Option<String>,
+    pub delivery: DeliveryState,
+}
+
+/// Which requests a listing shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequestFilter {
+    All,
+    /// Open, waiting on the client, or snoozed.
+    NotDone,
+    /// Received in `[from, to)`.
+    ReceivedBetween(DateTime<Utc>, DateTime<Utc>),
+}
+
+const REQUEST_SELECT: &str = "SELECT r.id, r.client_id, coalesce(c.name, r.unknown_sender), \
+     r.unknown_sender, r.received_at, r.channel, r.urgency, r.status, r.subject, r.body, \
+     r.reply_by, r.first_reply_at, r.snoozed_until, r.waiting_since \
+     FROM requests r LEFT JOIN clients c ON c.id = r.client_id";
+
+fn request_from_row(row: &rusqlite::Row) -> rusqlite::Result<Request> {
+    Ok(Request {
+        id: row.get(0)?,
+        client_id: row.get(1)?,
+        client_name: row.get::<_, Option<String>>(2)?.unwrap_or_default(),
+        unknown_sender: row.get(3)?,
+        received_at: read_ts(row, 4)?,
+        channel: read_word(row, 5, Channel::parse)?,
+        urgency: read_word(row, 6, Urgency::parse)?,
+        status: read_word(row, 7, RequestStatus::parse)?,
+        subject: row.get(8)?,
+        body: row.get(9)?,
+        reply_by: read_ts(row, 10)?,
+        first_reply_at: read_opt_ts(row, 11)?,
+        snoozed_until: read_opt_ts(row, 12)?,
+        waiting_since: read_opt_ts(row, 13)?,
+    })
+}
+
+const REPLY_SELECT: &str = "SELECT id, client_id, request_id, session_id, kind, sent_at, subject, \
+     body, delivery, delivery_note FROM replies";
+
+fn reply_from_row(row: &rusqlite::Row) -> rusqlite::Result<Reply> {
+    Ok(Reply {
+        id: row.get(0)?,
+        client_id: row.get(1)?,
+        request_id: row.get(2)?,
+        session_id: row.get(3)?,
+        kind: read_word(row, 4, ReplyKind::parse)?,
+        sent_at: read_ts(row, 5)?,
+        subject: row.get(6)?,
+        body: row.get(7)?,
+        delivery: read_word(row, 8, DeliveryState::parse)?,
+        delivery_note: row.get(9)?,
+    })
+}
+
+pub trait RequestQueries: Queries {
+    /// The requests pane: open ones and snoozes that have run out, by reply-by.
+    /// Served by the partial index on waiting requests, never a scan.
+    fn requests_awaiting_reply(&self, now: DateTime<Utc>) -> Result<Vec<Request>> {
+        let mut stmt = self.conn().prepare_cached(&format!(
+            "{REQUEST_SELECT} WHERE r.status IN ('open', 'snoozed', 'waiting') \
+             AND (r.status = 'open' OR (r.status = 'snoozed' AND r.snoozed_until <= ?1)) \
+             ORDER BY r.reply_by, r.id"
+        ))?;
+        let rows = stmt
+            .query_map([ts(now)], request_from_row)?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
+    fn requests(&self, filter: RequestFilter) -> Result<Vec<Request>> {
+        let (clause, args): (&str, Vec<String>) = match filter {
+            RequestFilter::All => ("1 = 1 ORDER BY r.received_at, r.id", vec![]),
+            RequestFilter::NotDone => (
+                "r.status IN ('open', 'snoozed', 'waiting') ORDER BY r.reply_by, r.id",
+                vec![],
+            ),
+            RequestFilter::ReceivedBetween(from, to) => (
+                "r.received_at >= ?1 AND r.received_at < ?2 ORDER BY r.received_at, r.id",
+                vec![ts(from), ts(to)],
+            ),
+        };
+        let mut stmt = self
+            .conn()
+            .prepare_cached(&format!("{REQUEST_SELECT} WHERE {clause}"))?;
+        let rows = stmt
+            .query_map(rusqlite::params_from_iter(args), request_from_row)?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
+    fn request(&self, id: i64) -> Result<Request> {
+        self.conn()
+            .query_row(
+                &format!("{REQUEST_SELECT} WHERE r.id = ?1"),
+                [id],
+                request_from_row,
+            )
+            .optional()?
+            .ok_or_else(|| BadInput(format!("no request has id {id}")).into())
+    }
+
+    fn request_by_message_id(&self, message_id: &str) -> Result<Option<i64>> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT id FROM requests WHERE message_id = ?1",
+                [message_id],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    fn reply_by_message_id(&self, message_id: &str) -> Result<Option<i64>> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT id FROM replies WHERE message_id = ?1",
+                [message_id],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    fn replies_to_request(&self, request_id: i64) -> Result<Vec<Reply>> {
+        let mut stmt = self.conn().prepare_cached(&format!(
+            "{REPLY_SELECT} WHERE request_id = ?1 ORDER BY sent_at, id"
+        ))?;
+        let rows = stmt
+            .query_map([request_id], reply_from_row)?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
+    fn reply(&self, id: i64) -> Result<Reply> {
+        self.conn()
+            .query_row(
+                &format!("{REPLY_SELECT} WHERE id = ?1"),
+                [id],
+                reply_from_row,
+            )
+            .optional()?
+            .ok_or_else(|| BadInput(format!("no reply has id {id}")).into())
+    }
+
+    /// Replies sent in `[from, to)`.
+    fn replies_between(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<Reply>> {
+        let mut stmt = self.conn().prepare_cached(&format!(
+            "{REPLY_SELECT} WHERE sent_at >= ?1 AND sent_at < ?2 ORDER BY sent_at, id"
+        ))?;
+        let rows = stmt
+            .query_map([ts(from), ts(to)], reply_from_row)?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
+    /// The latest requests and replies of a client, newest first.
+    fn client_history(
+        &self,
+        client_id: ClientId,
+        limit: i64,
+    ) -> Result<Vec<(DateTime<Utc>, String)>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT at, what FROM ( \
+               SELECT received_at AS at, 'request: ' || coalesce(subject, substr(body, 1, 80)) AS what \
+                 FROM requests WHERE client_id = ?1 \
+               UNION ALL \
+               SELECT sent_at, kind || ': ' || coalesce(subject, substr(body, 1, 80)) \
+                 FROM replies WHERE client_id = ?1 \
+               UNION ALL \
+               SELECT start_at, 'session (' || status || ')' FROM sessions WHERE client_id = ?1 \
+             ) ORDER BY at DESC LIMIT ?2",
+        )?;
+        let rows = stmt
+            .query_map(params![client_id, limit], |r| {
+                Ok((read_ts(r, 0)?, r.get(1)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
+    /// When the client last wrote or was written to or met, if ever.
+    fn last_contact(
+        &self,
+        client_id: ClientId,
+        now: DateTime<Utc>,
+    ) -> Result<Option<DateTime<Utc>>> {
+        let text: Option<String> = self.conn().query_row(
+            "SELECT max(at) FROM ( \
+               SELECT max(received_at) AS at FROM requests WHERE client_id = ?1 \
+               UNION ALL SELECT max(sent_at) FROM replies WHERE client_id = ?1 \
+               UNION ALL SELECT max(start_at) FROM sessions WHERE client_id = ?1 \
+                 AND status = 'held' AND start_at <= ?2)",
+            params![client_id, ts(now)],
+            |r| r.get(0),
+        )?;
+        Ok(text.as_deref().and_then(super::parse_ts))
+    }
+}
+
+impl<T: Queries> RequestQueries for T {}
+
+impl Tx<'_> {
+    /// Record a new request. A client writing again wakes their snoozed
+    /// requests and restarts the clock of those waiting on them.
+    pub fn add_request(&self, request: &NewRequest, clock: &ReplyClock) -> Result<i64> {
+        if request.body.trim().is_empty()
+            && request
+                .subject
+                .as_deref()
+                .is_none_or(|s| s.trim().is_empty())
+        {
+            return Err(BadInput("a request needs some text".into()).into());
+        }
+        let reply_by = clock.reply_by(request.received_at, request.urgency);
+        self.conn.execute(
+            "INSERT INTO requests (client_id, unknown_sender, received_at, channel, urgency, subject, body, reply_by, message_id, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            params![
+                request.client_id,
+                request.unknown_sender,
+                ts(request.received_at),
+                request.channel.as_str(),
+                request.urgency.as_str(),
+                request.subject,
+                request.body,
+                ts(reply_by),
+                request.message_id,
+                ts(self.now),
+            ],
+        )?;
+        let id = self.conn.last_insert_rowid();
+        if let Some(client_id) = request.client_id {
+            self.client_wrote_again(client_id, id, request.received_at, clock)?;
+        }
+        Ok(id)
+    }
+
+    fn client_wrote_again(
+        &self,
+        client_id: ClientId,
+        new_request: i64,
+        at: DateTime<Utc>,
+        clock: &ReplyClock,
+    ) -> Result<()> {
+        self.conn.execute(
+            "UPDATE requests SET status = 'open', snoozed_until = NULL \
+             WHERE client_id = ?1 AND status = 'snoozed' AND id != ?2",
+            params![client_id, new_request],
+        )?;
+        let waiting: Vec<Request> = {
+            let mut stmt = self.conn.prepare_cached(&format!(
+                "{REQUEST_SELECT} WHERE r.client_id = ?1 AND r.status = 'waiting' AND r.id != ?2"
+            ))?;
+            stmt.query_map(params![client_id, new_request], request_from_row)?
+                .collect::<rusqlite::Result<_>>()?
+        };
+        for request in waiting {
+            let paused_at = request.waiting_since.unwrap_or(at);
+            let reply_by = clock.resume(
+                request.reply_by,
+                request.urgency,
+                paused_at,
+                at.max(paused_at),
+            );
+            self.conn.execute(
+                "UPDATE requests SET status = 'open', waiting_since = NULL, reply_by = ?1 WHERE id = ?2",
+                params![ts(reply_by), request.id],
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Record a reply; the first reply to a request answers it.
+    pub fn add_reply(&self, reply: &NewReply) -> Result<i64> {
+        if reply.body.trim().is_empty() {
+            return Err(BadInput("a reply needs some text".into()).into());
+        }
+        self.conn.execute(
+            "INSERT INTO replies (client_id, partner_id, request_id, session_id, kind, sent_at, to_addr, subject, body, message_id, delivery, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            params![
+                reply.client_id,
+                reply.partner_id,
+                reply.request_id,
+                reply.session_id,
+                reply.kind.as_str(),
+                ts(reply.sent_at),
+                reply.to_addr,
+                reply.subject,
+                reply.body,
+                reply.message_id,
+                reply.delivery.as_str(),
+                ts(self.now),
+            ],
+        )?;
+        let id = self.conn.last_insert_rowid();
+        if let Some(request_id) = reply.request_id {
+            self.conn.execute(
+                "UPDATE requests SET \
+                   first_reply_at = CASE WHEN first_reply_at IS NULL OR first_reply_at > ?1 THEN ?1 ELSE first_reply_at END, \
+                   status = CASE WHEN status IN ('open', 'snoozed') THEN 'answered' ELSE status END, \
+                   snoozed_until = NULL \
+                 WHERE id = ?2",
+                params![ts(reply.sent_at), request_id],
+            )?;
+        }
+        Ok(id)
+    }
+
+    pub fn set_delivery(
+        &self,
+        reply_id: i64,
+        state: DeliveryState,
+        note: Option<&str>,
+    ) -> Result<()> {
+        self.conn.execute(
+            "UPDATE replies SET delivery = ?1, delivery_note = ?2 WHERE id = ?3",
+            params![state.as_str(), note, reply_id],
+        )?;
+        Ok(())
+    }
+
+    /// Move a request to `status`, refusing moves that make no sense.
+    pub fn set_request_status(
+        &self,
+        id: i64,
+        status: RequestStatus,
+        snoozed_until: Option<DateTime<Utc>>,
+    ) -> Result<Request> {
+        let request = self.request(id)?;
+        if request.status == RequestStatus::Closed && status != RequestStatus::Open {
+            return Err(BadInput(format!("request {id} is closed already")).into());
+        }
+        match status {
+            RequestStatus::Snoozed => {
+                let until = snoozed_until.ok_or_else(|| BadInput("snooze needs a time".into()))?;
+                if until <= self.now {
+                    return Err(BadInput("snooze until a time in the future".into()).into());
+                }
+                self.conn.execute(
+                    "UPDATE requests SET status = 'snoozed', snoozed_until = ?1 WHERE id = ?2",
+                    params![ts(until), id],
+                )?;
+            }
+            RequestStatus::WaitingOnClient => {
+                self.conn.execute(
+                    "UPDATE requests SET status = 'waiting', waiting_since = ?1 WHERE id = ?2",
+                    params![ts(self.now), id],
+                )?;
+            }
+            RequestStatus::Closed => {
+                self.conn.execute(
+                    "UPDATE requests SET status = 'closed', closed_at = ?1, snoozed_until = NULL WHERE id = ?2",
+                    params![ts(self.now), id],
+                )?;
+            }
+            RequestStatus::Open | RequestStatus::Answered => {
+                self.conn.execute(
+                    "UPDATE requests SET status = ?1, snoozed_until = NULL, closed_at = NULL WHERE id = ?2",
+                    params![status.as_str(), id],
+                )?;
+            }
+        }
+        self.request(id)
+    }
+
+    /// Change a request's urgency; its reply-by follows.
+    pub fn set_urgency(&self, id: i64, urgency: Urgency, clock: &ReplyClock) -> Result<Request> {
+        let request = self.request(id)?;
+        let reply_by = clock.reply_by(request.received_at, urgency);
+        self.conn.execute(
+            "UPDATE requests SET urgency = ?1, reply_by = ?2 WHERE id = ?3",
+            params![urgency.as_str(), ts(reply_by), id],
+        )?;
+        self.request(id)
+    }
+}

@@ -1,0 +1,283 @@
+//! Sessions, repeating series and every move of a session.
+
+use anyhow::Result;
+use chrono::{DateTime, Duration, Utc};
+use rusqlite::{OptionalExtension, params};
+
+use super::{Queries, Tx, read_opt_ts, read_ts, read_word, ts};
+use crate::error::BadInput;
+use crate::model::{ClientId, MovedBy, Repeat, Session, SessionStatus};
+
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    pub client_id: ClientId,
+    pub start: DateTime<Utc>,
+    pub minutes: i64,
+    pub place: Option<String>,
+    /// Set for a crisis call booked for a request.
+    pub request_id: Option<i64>,
+}
+
+/// One move of a session, as the review and the at-risk rules read it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionMove {
+    pub session_id: i64,
+    pub client_id: ClientId,
+    pub moved_by: MovedBy,
+    pub reason: Option<String>,
+    pub from_start: DateTime<Utc>,
+    pub to_start: Option<DateTime<Utc>>,
+    pub moved_at: DateTime<Utc>,
+}
+
+const SESSION_SELECT: &str = "SELECT s.id, s.client_id, c.name, s.start_at, s.minutes, s.place, \
+     s.status, s.series_id, s.ical_uid, s.ical_sequence, \
+     (SELECT moved_by FROM session_moves m WHERE m.session_id = s.id ORDER BY m.id DESC LIMIT 1) \
+     FROM sessions s JOIN clients c ON c.id = s.client_id";
+
+fn session_from_row(row: &rusqlite::Row) -> rusqlite::Result<Session> {
+    let moved_by: Option<String> = row.get(10)?;
+    Ok(Session {
+        id: row.get(0)?,
+        client_id: row.get(1)?,
+        client_name: row.get(2)?,
+        start: read_ts(row, 3)?,
+        minutes: row.get(4)?,
+        place: row.get(5)?,
+        status: read_word(row, 6, SessionStatus::parse)?,
+        series_id: row.get(7)?,
+        ical_uid: row.get(8)?,
+        ical_sequence: row.get(9)?,
+        moved_by: moved_by.and_then(|m| MovedBy::parse(&m).ok()),
+    })
+}
+
+pub trait SessionQueries: Queries {
+    /// Sessions starting in `[from, to)`, in order.
+    fn sessions_between(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<Session>> {
+        let mut stmt = self.conn().prepare_cached(&format!(
+            "{SESSION_SELECT} WHERE s.start_at >= ?1 AND s.start_at < ?2 ORDER BY s.start_at, s.id"
+        ))?;
+        let rows = stmt
+            .query_map([ts(from), ts(to)], session_from_row)?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
+    fn session(&self, id: i64) -> Result<Session> {
+        self.conn()
+            .query_row(
+                &format!("{SESSION_SELECT} WHERE s.id = ?1"),
+                [id],
+                session_from_row,
+            )
+            .optional()?
+            .ok_or_else(|| BadInput(format!("no session has id {id}")).into())
+    }
+
+    /// A client's sessions starting in `[from, to)`.
+    fn client_sessions_between(
+        &self,
+        client_id: ClientId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<Session>> {
+        let mut stmt = self.conn().prepare_cached(&format!(
+            "{SESSION_SELECT} WHERE s.client_id = ?1 AND s.start_at >= ?2 AND s.start_at < ?3 \
+             ORDER BY s.start_at"
+        ))?;
+        let rows = stmt
+            .query_map(params![client_id, ts(from), ts(to)], session_from_row)?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
+    /// Time already taken in `[from, to)`: booked and held sessions. A
+    /// session may start before `from` and still overlap, so look back a day.
+    fn busy_between(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<(DateTime<Utc>, DateTime<Utc>)>> {
+        Ok(self
+            .sessions_between(from - Duration::days(1), to)?
+            .into_iter()
+            .filter(|s| s.occupies_time() && s.end() > from)
+            .map(|s| (s.start, s.end()))
+            .collect())
+    }
+
+    /// How often the coach moved this client's sessions since `since`.
+    fn coach_moves_since(&self, client_id: ClientId, since: DateTime<Utc>) -> Result<i64> {
+        Ok(self.conn().query_row(
+            "SELECT count(*) FROM session_moves WHERE client_id = ?1 AND moved_at >= ?2 AND moved_by = 'coach'",
+            params![client_id, ts(since)],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Whether the client had any session before `before`.
+    fn has_session_before(&self, client_id: ClientId, before: DateTime<Utc>) -> Result<bool> {
+        Ok(self.conn().query_row(
+            "SELECT EXISTS (SELECT 1 FROM sessions WHERE client_id = ?1 AND start_at < ?2)",
+            params![client_id, ts(before)],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Moves of sessions originally set in `[from, to)`.
+    fn moves_of_sessions_between(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<SessionMove>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT session_id, client_id, moved_by, reason, from_start, to_start, moved_at \
+             FROM session_moves WHERE from_start >= ?1 AND from_start < ?2 ORDER BY id",
+        )?;
+        let rows = stmt
+            .query_map([ts(from), ts(to)], |r| {
+                Ok(SessionMove {
+                    session_id: r.get(0)?,
+                    client_id: r.get(1)?,
+                    moved_by: read_word(r, 2, MovedBy::parse)?,
+                    reason: r.get(3)?,
+                    from_start: read_ts(r, 4)?,
+                    to_start: read_opt_ts(r, 5)?,
+                    moved_at: read_ts(r, 6)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+}
+
+impl<T: Queries> SessionQueries for T {}
+
+impl Tx<'_> {
+    /// Book one session, or a series of `count` repeating every `repeat`.
+    pub fn add_sessions(
+        &self,
+        first: &NewSession,
+        repeat: Option<(Repeat, i64)>,
+    ) -> Result<Vec<i64>> {
+        if first.minutes <= 0 {
+            return Err(BadInput(format!(
+                "a session lasts at least one minute, not {}",
+                first.minutes
+            ))
+            .into());
+        }
+        let series_id = match repeat {
+            Some((repeat, count)) => {
+                if !(1..=520).contains(&count) {
+                    return Err(BadInput(format!(
+                        "--count must be between 1 and 520, not {count}"
+                    ))
+                    .into());
+                }
+                self.conn.execute(
+                    "INSERT INTO series (client_id, every_days, count) VALUES (?1, ?2, ?3)",
+                    params![first.client_id, repeat.days(), count],
+                )?;
+                Some((self.conn.last_insert_rowid(), repeat, count))
+            }
+            None => None,
+        };
+        let count = series_id.map_or(1, |(_, _, c)| c);
+        let mut ids = Vec::new();
+        for n in 0..count {
+            let start = match series_id {
+                // Repeat on the client's wall clock would drift across DST for
+                // the coach; the coach's wall clock is what the week is built on.
+                Some((_, repeat, _)) => first.start + Duration::days(repeat.days() * n),
+                None => first.start,
+            };
+            self.conn.execute(
+                "INSERT INTO sessions (client_id, series_id, request_id, start_at, minutes, place, ical_uid, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![
+                    first.client_id,
+                    series_id.map(|(id, _, _)| id),
+                    first.request_id,
+                    ts(start),
+                    first.minutes,
+                    first.place,
+                    new_uid(self.change_id, n, start),
+                    ts(self.now),
+                ],
+            )?;
+            ids.push(self.conn.last_insert_rowid());
+        }
+        Ok(ids)
+    }
+
+    /// Move a session to a new start (or, with `to = None`, mark it
+    /// rescheduled until a new time is agreed). The calendar entry keeps its
+    /// UID and gets a higher SEQUENCE, so the client's calendar follows.
+    pub fn move_session(
+        &self,
+        id: i64,
+        to: Option<DateTime<Utc>>,
+        moved_by: MovedBy,
+        reason: Option<&str>,
+    ) -> Result<Session> {
+        let session = self.session(id)?;
+        if matches!(
+            session.status,
+            SessionStatus::Cancelled | SessionStatus::Held | SessionStatus::NoShow
+        ) {
+            return Err(BadInput(format!(
+                "session {id} is {}; only a booked session can move",
+                session.status
+            ))
+            .into());
+        }
+        self.conn.execute(
+            "INSERT INTO session_moves (session_id, client_id, moved_by, reason, from_start, to_start, moved_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                id,
+                session.client_id,
+                moved_by.as_str(),
+                reason,
+                ts(session.start),
+                to.map(ts),
+                ts(self.now),
+            ],
+        )?;
+        match to {
+            Some(start) => self.conn.execute(
+                "UPDATE sessions SET start_at = ?1, status = 'booked', ical_sequence = ical_sequence + 1 WHERE id = ?2",
+                params![ts(start), id],
+            )?,
+            None => self.conn.execute(
+                "UPDATE sessions SET status = 'rescheduled', ical_sequence = ical_sequence + 1 WHERE id = ?1",
+                params![id],
+            )?,
+        };
+        self.session(id)
+    }
+
+    pub fn set_session_status(&self, id: i64, status: SessionStatus) -> Result<()> {
+        self.session(id)?;
+        self.conn.execute(
+            "UPDATE sessions SET status = ?1 WHERE id = ?2",
+            params![status.as_str(), id],
+        )?;
+        Ok(())
+    }
+}
+
+/// A calendar UID, unique across books: the start, the change that booked
+/// it, its place in a series and the wall-clock nanoseconds of the booking.
+fn new_uid(change_id: i64, n: i64, start: DateTime<Utc>) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    format!(
+        "{}-{change_id}-{n}-{nanos:x}@coachbook",
+        start.format("%Y%m%dT%H%M%SZ")
+    )
+}

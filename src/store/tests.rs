@@ -1,0 +1,272 @@
+//! Tests of the book itself: migrations, refusals, transactions and undo.
+
+use std::os::unix::fs::PermissionsExt;
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::*;
+use crate::domain::hours::{ReplyClock, ReplyTargets, WorkingHours};
+use crate::model::{Channel, Urgency};
+
+fn now() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-11-23T10:00:00Z")
+        .map(|d| d.with_timezone(&Utc))
+        .expect("instant")
+}
+
+fn clock() -> ReplyClock {
+    let hours = WorkingHours::default();
+    ReplyClock {
+        targets: ReplyTargets::defaults(&hours),
+        hours,
+        tz: chrono_tz::Europe::Berlin,
+    }
+}
+
+fn new_book() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("books").join("book.sqlite");
+    (dir, path)
+}
+
+#[test]
+fn a_new_book_is_private_and_at_the_latest_schema() {
+    let (_dir, path) = new_book();
+    let store = Store::open(&path).expect("opens");
+    assert_eq!(store.schema_version().expect("version"), latest_version());
+    let mode = std::fs::metadata(&path).expect("meta").permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+    let folder = path.parent().expect("parent");
+    let mode = std::fs::metadata(folder)
+        .expect("meta")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o700);
+    assert!(store.check().expect("check").is_empty());
+}
+
+#[test]
+fn opening_twice_migrates_once_and_keeps_the_data() {
+    let (_dir, path) = new_book();
+    let mut store = Store::open(&path).expect("opens");
+    store
+        .change("test", "add", now(), |tx| {
+            tx.add_client(
+                &NewClient {
+                    name: "Amara Okafor".into(),
+                    ..NewClient::default()
+                },
+                chrono_tz::UTC,
+            )
+        })
+        .expect("adds");
+    drop(store);
+    let store = Store::open(&path).expect("opens again");
+    assert_eq!(store.schema_version().expect("version"), latest_version());
+    assert_eq!(store.client_names().expect("names").len(), 1);
+}
+
+#[test]
+fn a_book_from_a_newer_coachbook_is_refused_and_untouched() {
+    let (_dir, path) = new_book();
+    drop(Store::open(&path).expect("opens"));
+    {
+        let conn = Connection::open(&path).expect("raw open");
+        conn.pragma_update(None, "user_version", latest_version() + 1)
+            .expect("bump");
+    }
+    let before = std::fs::read(&path).expect("read");
+    let err = Store::open(&path).err().expect("refused");
+    assert!(err.to_string().contains("newer coachbook"), "{err}");
+    assert_eq!(crate::error::exit_code(&err), 2);
+    assert_eq!(std::fs::read(&path).expect("read"), before);
+}
+
+#[test]
+fn foreign_and_non_sqlite_files_are_refused_and_untouched() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let text = dir.path().join("notes.sqlite");
+    std::fs::write(&text, "just some notes\n").expect("write");
+    let err = Store::open(&text).err().expect("refused");
+    assert!(err.to_string().contains("not a SQLite file"), "{err}");
+    assert_eq!(std::fs::read(&text).expect("read"), b"just some notes\n");
+
+    let other = dir.path().join("other.sqlite");
+    {
+        let conn = Connection::open(&other).expect("raw open");
+        conn.execute_batch("CREATE TABLE songs (title TEXT)")
+            .expect("schema");
+    }
+    let before = std::fs::read(&other).expect("read");
+    let err = Store::open(&other).err().expect("refused");
+    assert!(err.to_string().contains("another application"), "{err}");
+    assert_eq!(std::fs::read(&other).expect("read"), before);
+}
+
+#[test]
+fn a_failed_change_leaves_nothing_behind() {
+    let (_dir, path) = new_book();
+    let mut store = Store::open(&path).expect("opens");
+    let result: Result<()> = store.change("test", "half", now(), |tx| {
+        tx.add_client(
+            &NewClient {
+                name: "Chen Wei".into(),
+                ..NewClient::default()
+            },
+            chrono_tz::UTC,
+        )?;
+        Err(BadInput("stop".into()).into())
+    });
+    assert!(result.is_err());
+    assert!(store.client_names().expect("names").is_empty());
+    assert!(store.recent_changes(5).expect("changes").is_empty());
+}
+
+#[test]
+fn undo_reverts_a_whole_change_in_one_step() {
+    let (_dir, path) = new_book();
+    let mut store = Store::open(&path).expect("opens");
+    let (client, session) = store
+        .change("test", "setup", now(), |tx| {
+            let client = tx.add_client(
+                &NewClient {
+                    name: "Sofia Lind".into(),
+                    emails: vec!["sofia@example.org".into()],
+                    ..NewClient::default()
+                },
+                chrono_tz::UTC,
+            )?;
+            let ids = tx.add_sessions(
+                &NewSession {
+                    client_id: client,
+                    start: now() + Duration::hours(2),
+                    minutes: 60,
+                    place: None,
+                    request_id: None,
+                },
+                None,
+            )?;
+            Ok((client, ids[0]))
+        })
+        .expect("setup");
+    let before = store.session(session).expect("session");
+    let change = store
+        .change("emergency", "move and answer", now(), |tx| {
+            tx.move_session(session, None, MovedBy::Coach, Some("emergency"))?;
+            let request = tx.add_request(
+                &NewRequest {
+                    client_id: Some(client),
+                    unknown_sender: None,
+                    received_at: now(),
+                    channel: Channel::Phone,
+                    urgency: Urgency::Crisis,
+                    subject: None,
+                    body: "Please call".into(),
+                    message_id: None,
+                },
+                &clock(),
+            )?;
+            Ok((tx.change_id, request))
+        })
+        .expect("change");
+    assert_eq!(
+        store.session(session).expect("session").status,
+        SessionStatus::Rescheduled
+    );
+    let undone = store.undo(change.0, now()).expect("undo");
+    assert_eq!(undone.summary, "move and answer");
+    assert_eq!(store.session(session).expect("session"), before);
+    assert!(store.request(change.1).is_err());
+    assert_eq!(
+        store
+            .coach_moves_since(client, now() - Duration::days(90))
+            .expect("moves"),
+        0
+    );
+    let again = store.undo(change.0, now()).err().expect("refused");
+    assert!(again.to_string().contains("already undone"), "{again}");
+}
+
+#[test]
+fn the_first_reply_answers_a_request_and_a_new_message_wakes_a_snooze() {
+    let (_dir, path) = new_book();
+    let mut store = Store::open(&path).expect("opens");
+    let clock = clock();
+    let (client, first) = store
+        .change("test", "setup", now(), |tx| {
+            let client = tx.add_client(
+                &NewClient {
+                    name: "Amir Haddad".into(),
+                    ..NewClient::default()
+                },
+                chrono_tz::UTC,
+            )?;
+            let request = NewRequest {
+                client_id: Some(client),
+                unknown_sender: None,
+                received_at: now(),
+                channel: Channel::Email,
+                urgency: Urgency::Normal,
+                subject: Some("Question".into()),
+                body: "Can we talk?".into(),
+                message_id: None,
+            };
+            let id = tx.add_request(&request, &clock)?;
+            tx.set_request_status(id, RequestStatus::Snoozed, Some(now() + Duration::hours(5)))?;
+            Ok((client, id))
+        })
+        .expect("setup");
+    assert!(
+        store
+            .requests_awaiting_reply(now())
+            .expect("pane")
+            .is_empty()
+    );
+    assert_eq!(
+        store
+            .requests_awaiting_reply(now() + Duration::hours(6))
+            .expect("pane")
+            .len(),
+        1
+    );
+    store
+        .change("test", "again", now(), |tx| {
+            tx.add_request(
+                &NewRequest {
+                    client_id: Some(client),
+                    unknown_sender: None,
+                    received_at: now() + Duration::minutes(30),
+                    channel: Channel::Text,
+                    urgency: Urgency::Urgent,
+                    subject: None,
+                    body: "Still there?".into(),
+                    message_id: None,
+                },
+                &clock,
+            )
+        })
+        .expect("again");
+    assert_eq!(store.requests_awaiting_reply(now()).expect("pane").len(), 2);
+    store
+        .change("test", "reply", now(), |tx| {
+            tx.add_reply(&NewReply {
+                client_id: Some(client),
+                partner_id: None,
+                request_id: Some(first),
+                session_id: None,
+                kind: ReplyKind::Reply,
+                sent_at: now() + Duration::minutes(45),
+                to_addr: None,
+                subject: None,
+                body: "Yes, tomorrow at 10?".into(),
+                message_id: None,
+                delivery: DeliveryState::Recorded,
+            })
+        })
+        .expect("reply");
+    let request = store.request(first).expect("request");
+    assert_eq!(request.status, RequestStatus::Answered);
+    assert_eq!(request.first_reply_minutes(), Some(45));
+}
+
+use crate::model::{DeliveryState, MovedBy, ReplyKind, RequestStatus, SessionStatus};
