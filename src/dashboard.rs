@@ -1,0 +1,171 @@
+//! What the coach sees at a glance: today's sessions, the requests still
+//! waiting for an answer (by reply-by), and the follow-ups that slipped.
+//! Shared by `coachbook today` and the TUI's dashboard.
+
+use anyhow::Result;
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+
+use crate::config::Config;
+use crate::domain::when::day_bounds;
+use crate::model::{AgreementStatus, FollowUp, Request, Session};
+use crate::store::{
+    ClientQueries, FollowUpQueries, PartnerQueries, Queries, RequestQueries, SessionQueries,
+};
+
+/// How far back "moved lately" looks.
+pub const MOVES_LOOKBACK_DAYS: i64 = 90;
+/// A request is flagged once this share of its target is used.
+pub const WARN_PERCENT: i64 = 75;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DaySheet {
+    pub date: NaiveDate,
+    pub now: DateTime<Utc>,
+    pub sessions: Vec<SessionRow>,
+    pub requests: Vec<RequestRow>,
+    pub followups: Vec<FollowUpRow>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionRow {
+    pub session: Session,
+    /// Short warnings: "agreement unsigned", "moved 2x lately", "first session".
+    pub warnings: Vec<String>,
+    /// What is at stake for the client now, if noted.
+    pub context: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RequestRow {
+    pub request: Request,
+    pub overdue: bool,
+    /// Minutes to the reply-by (negative when overdue).
+    pub minutes_left: i64,
+    /// Share of the target used, in percent.
+    pub percent_used: i64,
+    pub context: Option<String>,
+}
+
+impl RequestRow {
+    pub fn warn(&self) -> bool {
+        !self.overdue && self.percent_used >= WARN_PERCENT
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FollowUpRow {
+    pub followup: FollowUp,
+    pub overdue: bool,
+}
+
+impl DaySheet {
+    pub fn overdue_requests(&self) -> usize {
+        self.requests.iter().filter(|r| r.overdue).count()
+    }
+
+    pub fn overdue_followups(&self) -> usize {
+        self.followups.iter().filter(|f| f.overdue).count()
+    }
+}
+
+/// Gather the three panes for `date` (sessions) as seen at `now`.
+pub fn load(
+    store: &impl Queries,
+    config: &Config,
+    date: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<DaySheet> {
+    let (day_start, day_end) = day_bounds(date, config.tz);
+    let today = crate::domain::when::local_date(now, config.tz);
+    let since = now - Duration::days(MOVES_LOOKBACK_DAYS);
+
+    let mut sessions = Vec::new();
+    for session in store.sessions_between(day_start, day_end)? {
+        let mut warnings = Vec::new();
+        if let Some(agreement) = store.agreement(session.client_id)?
+            && matches!(
+                agreement.status,
+                AgreementStatus::Drafted | AgreementStatus::Sent
+            )
+        {
+            warnings.push("agreement unsigned".to_string());
+        }
+        let moves = store.coach_moves_since(session.client_id, since)?;
+        if moves > 0 {
+            warnings.push(format!("moved {moves}x lately"));
+        }
+        if !store.has_session_before(session.client_id, session.start)? {
+            warnings.push("first session".to_string());
+        }
+        let client = store.client(session.client_id)?;
+        sessions.push(SessionRow {
+            context: client.current_context(today).map(str::to_string),
+            session,
+            warnings,
+        });
+    }
+
+    let clock = config.reply_clock();
+    let mut requests = Vec::new();
+    for request in store.requests_awaiting_reply(now)? {
+        let context = match request.client_id {
+            Some(id) => store.client(id)?.current_context(today).map(str::to_string),
+            None => None,
+        };
+        requests.push(RequestRow {
+            overdue: request.reply_by < now,
+            minutes_left: (request.reply_by - now).num_minutes(),
+            percent_used: clock.percent_used(
+                request.received_at,
+                request.reply_by,
+                request.urgency,
+                now,
+            ),
+            context,
+            request,
+        });
+    }
+
+    let followups = store
+        .followups_due_before(day_bounds(today, config.tz).1)?
+        .into_iter()
+        .map(|followup| FollowUpRow {
+            overdue: followup.due < now,
+            followup,
+        })
+        .collect();
+
+    Ok(DaySheet {
+        date,
+        now,
+        sessions,
+        requests,
+        followups,
+    })
+}
+
+/// "2h 05m", "3d 4h", "45m": a compact span for narrow panes.
+pub fn short_span(minutes: i64) -> String {
+    let sign = if minutes < 0 { "-" } else { "" };
+    let m = minutes.abs();
+    if m >= 24 * 60 {
+        format!("{sign}{}d {}h", m / (24 * 60), (m % (24 * 60)) / 60)
+    } else if m >= 60 {
+        format!("{sign}{}h {:02}m", m / 60, m % 60)
+    } else {
+        format!("{sign}{m}m")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::short_span;
+
+    #[test]
+    fn spans_are_compact_and_signed() {
+        assert_eq!(short_span(45), "45m");
+        assert_eq!(short_span(125), "2h 05m");
+        assert_eq!(short_span(-90), "-1h 30m");
+        assert_eq!(short_span(3 * 24 * 60 + 4 * 60), "3d 4h");
+    }
+}
