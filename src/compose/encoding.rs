@@ -73,21 +73,28 @@ pub fn quoted_printable(text: &str) -> String {
     out
 }
 
-/// A header value as RFC 2047 encoded words (`=?UTF-8?B?...?=`), each at most
-/// 75 characters and never splitting a UTF-8 character, joined by folding
-/// white space.
-pub fn encoded_words(text: &str) -> String {
-    // 75 - len("=?UTF-8?B?") - len("?=") = 63 base64 characters, so at most
-    // 45 bytes of input per word.
-    const MAX_BYTES_PER_WORD: usize = 45;
+/// A header value as RFC 2047 encoded words (`=?UTF-8?B?...?=`), never
+/// splitting a UTF-8 character, joined by folding white space, so that no
+/// header line exceeds 78 characters. `first_line_used` is how much of the
+/// first line the header name (and anything before the words) already takes.
+pub fn encoded_words(text: &str, first_line_used: usize) -> String {
+    const MAX_LINE: usize = 78;
+    // "=?UTF-8?B?" and "?=".
+    const WORD_OVERHEAD: usize = 12;
+    // Input bytes that fit a line with `used` characters taken already; at
+    // least one character's worth so every word makes progress.
+    let budget = |used: usize| (MAX_LINE.saturating_sub(used + WORD_OVERHEAD) / 4 * 3).max(4);
     let mut words = Vec::new();
+    let mut max_bytes = budget(first_line_used);
     let mut start = 0;
     let mut end = 0;
     for (index, ch) in text.char_indices() {
         let next = index + ch.len_utf8();
-        if next - start > MAX_BYTES_PER_WORD {
+        if next - start > max_bytes && end > start {
             words.push(&text[start..end]);
             start = end;
+            // Continuation lines begin with one space.
+            max_bytes = budget(1);
         }
         end = next;
     }
@@ -147,9 +154,10 @@ mod tests {
     #[test]
     fn encoded_words_are_short_and_whole_characters() {
         let text = "Réunion: ünïcødé ".repeat(8);
-        let encoded = encoded_words(&text);
-        for word in encoded.split("\r\n ") {
-            assert!(word.len() <= 75, "word too long: {word}");
+        let encoded = encoded_words(&text, "Subject: ".len());
+        for (index, word) in encoded.split("\r\n ").enumerate() {
+            let used = if index == 0 { "Subject: ".len() } else { 1 };
+            assert!(used + word.len() <= 78, "line too long: {word}");
             assert!(word.starts_with("=?UTF-8?B?") && word.ends_with("?="));
         }
     }

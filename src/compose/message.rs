@@ -57,8 +57,8 @@ pub fn new_message_id(from_address: &str, now: DateTime<Utc>) -> String {
 /// `.eml` file.
 pub fn build_message(m: &OutgoingMessage) -> Vec<u8> {
     let mut headers = vec![
-        format!("From: {}", mailbox_header(&m.from)),
-        format!("To: {}", mailbox_header(&m.to)),
+        format!("From: {}", mailbox_header(&m.from, "From: ")),
+        format!("To: {}", mailbox_header(&m.to, "To: ")),
         format!("Subject: {}", subject_header(&m.subject)),
         format!("Date: {}", m.date.to_rfc2822()),
         format!("Message-ID: {}", angle_id(&m.message_id)),
@@ -147,7 +147,7 @@ fn calendar_method(calendar: &str) -> String {
 }
 
 /// `Name <address>`, the name quoted or encoded as needed.
-fn mailbox_header(mailbox: &Mailbox) -> String {
+fn mailbox_header(mailbox: &Mailbox, header_name: &str) -> String {
     let address: String = mailbox
         .address
         .chars()
@@ -157,20 +157,20 @@ fn mailbox_header(mailbox: &Mailbox) -> String {
     if name.is_empty() {
         format!("<{address}>")
     } else {
-        format!("{} <{address}>", display_name(&name))
+        format!("{} <{address}>", display_name(&name, header_name.len()))
     }
 }
 
 /// A display name as atoms when it can be, a quoted string when it holds
 /// specials, encoded words when it is not ASCII.
-fn display_name(name: &str) -> String {
+fn display_name(name: &str, first_line_used: usize) -> String {
     let is_atom_text = |ch: char| ch.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~ ".contains(ch);
     if name.chars().all(is_atom_text) {
         name.to_string()
     } else if name.is_ascii() {
         format!("\"{}\"", name.replace('\\', "\\\\").replace('"', "\\\""))
     } else {
-        encoded_words(name)
+        encoded_words(name, first_line_used)
     }
 }
 
@@ -179,7 +179,7 @@ fn display_name(name: &str) -> String {
 fn subject_header(subject: &str) -> String {
     let subject = single_line(subject);
     if !subject.is_ascii() || subject.contains("=?") {
-        return encoded_words(&subject);
+        return encoded_words(&subject, "Subject: ".len());
     }
     let mut folded = String::new();
     let mut width = "Subject: ".len();

@@ -89,6 +89,8 @@ impl Origin {
 struct TemplateText {
     subject: String,
     body: String,
+    /// Lines in the file before the body, so errors point at file lines.
+    lines_before_body: usize,
     origin: Origin,
 }
 
@@ -129,11 +131,15 @@ impl Templates {
         }
         let mut env = new_environment();
         for (name, text) in &texts {
-            for (part, source) in [("subject", &text.subject), ("body", &text.body)] {
+            let parts = [
+                ("subject", &text.subject, 0),
+                ("body", &text.body, text.lines_before_body),
+            ];
+            for (part, source, lines_before) in parts {
                 env.add_template_owned(part_name(name, part), source.clone())
                     .map_err(|error| TemplateError::BadFile {
                         file: text.origin.file(name),
-                        message: engine_message(&error),
+                        message: engine_message(&error, lines_before),
                     })?;
             }
         }
@@ -161,8 +167,8 @@ impl Templates {
             });
         };
         let context = values.to_context();
-        let subject = self.render_part(name, "subject", &text.subject, &context)?;
-        let body = self.render_part(name, "body", &text.body, &context)?;
+        let subject = self.render_part(name, "subject", &text.subject, 0, &context)?;
+        let body = self.render_part(name, "body", &text.body, text.lines_before_body, &context)?;
         Ok(Rendered {
             subject: subject.split_whitespace().collect::<Vec<_>>().join(" "),
             body: format!("{}\n", body.trim_end()),
@@ -174,6 +180,7 @@ impl Templates {
         name: &str,
         part: &str,
         source: &str,
+        lines_before: usize,
         context: &BTreeMap<String, minijinja::Value>,
     ) -> Result<String, TemplateError> {
         let render_error = |message: String| TemplateError::Render {
@@ -183,14 +190,14 @@ impl Templates {
         let template = self
             .env
             .get_template(&part_name(name, part))
-            .map_err(|error| render_error(engine_message(&error)))?;
+            .map_err(|error| render_error(engine_message(&error, lines_before)))?;
         template.render(context).map_err(|error| {
             if error.kind() != ErrorKind::UndefinedError {
-                return render_error(engine_message(&error));
+                return render_error(engine_message(&error, lines_before));
             }
             let missing = missing_placeholders(source, &error, &template, context);
             if missing.is_empty() {
-                render_error(engine_message(&error))
+                render_error(engine_message(&error, lines_before))
             } else {
                 TemplateError::MissingValue {
                     template: name.to_string(),
@@ -223,14 +230,15 @@ fn part_name(name: &str, part: &str) -> String {
     format!("{name}.{part}")
 }
 
-/// The engine's message without its multi-line debug dump.
-fn engine_message(error: &minijinja::Error) -> String {
+/// The engine's message without its multi-line debug dump; line numbers
+/// count from the top of the file, `lines_before` being those above the part.
+fn engine_message(error: &minijinja::Error, lines_before: usize) -> String {
     let mut message = error.kind().to_string();
     if let Some(detail) = error.detail() {
         message = format!("{message}: {detail}");
     }
     if let Some(line) = error.line() {
-        message = format!("{message} (line {line})");
+        message = format!("{message} (line {})", line + lines_before);
     }
     message
 }
@@ -293,14 +301,17 @@ fn split_template(source: &str, origin: Origin, name: &str) -> Result<TemplateTe
                 .to_string(),
         });
     };
-    let body = rest
+    let (body, lines_before_body) = match rest
         .strip_prefix("\r\n")
         .or_else(|| rest.strip_prefix('\n'))
-        .unwrap_or(rest)
-        .replace("\r\n", "\n");
+    {
+        Some(body) => (body, 2),
+        None => (rest, 1),
+    };
     Ok(TemplateText {
         subject,
-        body,
+        body: body.replace("\r\n", "\n"),
+        lines_before_body,
         origin,
     })
 }
