@@ -44,6 +44,17 @@ const REFUSALS: &[&str] = &[
     "not possible",
 ];
 
+/// Phrases that start like a refusal but are warmth ("I can't wait to see
+/// you"), so they never count as one.
+const NOT_REFUSALS: &[&str] = &[
+    "can't wait",
+    "cannot wait",
+    "can't thank",
+    "cannot thank",
+    "can't believe",
+    "can't tell you how",
+];
+
 /// Words that offer the client another way forward.
 const ALTERNATIVES: &[&str] = &[
     "instead",
@@ -142,9 +153,15 @@ fn overlaps(a: &Range<usize>, b: &Range<usize>) -> bool {
 }
 
 fn first_refusal(folded: &FoldedText) -> Option<Range<usize>> {
+    let warm_starts: Vec<usize> = NOT_REFUSALS
+        .iter()
+        .flat_map(|phrase| folded.find_all(phrase))
+        .map(|at| at.start)
+        .collect();
     REFUSALS
         .iter()
-        .filter_map(|refusal| folded.find_all(refusal).into_iter().next())
+        .flat_map(|refusal| folded.find_all(refusal))
+        .filter(|at| !warm_starts.contains(&at.start))
         .min_by_key(|at| at.start)
 }
 
@@ -372,6 +389,13 @@ mod tests {
 
     #[test]
     fn no_refusal_no_flag() {
+        assert!(!refuses_without_alternative(
+            "I can't wait to hear how it went."
+        ));
+        assert!(!refuses_without_alternative("I can’t thank you enough."));
+        assert!(refuses_without_alternative(
+            "I can't wait, and I can't help."
+        ));
         assert!(!refuses_without_alternative("See you soon."));
         assert!(!refuses_without_alternative("Cantor sets are fun."));
     }

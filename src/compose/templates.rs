@@ -96,6 +96,7 @@ struct TemplateText {
 
 /// The set of templates in effect: shipped ones, with the coach's files
 /// laid over them.
+#[derive(Clone)]
 pub struct Templates {
     env: Environment<'static>,
     texts: BTreeMap<String, TemplateText>,
