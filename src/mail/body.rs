@@ -82,27 +82,45 @@ fn undecoded_body(part: &ParsedMail<'_>) -> Vec<u8> {
     }
 }
 
-/// Decode body bytes from their declared charset. Undeclared or US-ASCII
-/// bodies that are valid UTF-8 are read as UTF-8 (mailers send 8-bit UTF-8
-/// without saying so); an unknown label falls back to UTF-8, then windows-1252.
+/// Decode body bytes from their declared charset.
+///
+/// Mailers lie about charsets, so: an undeclared, US-ASCII or UTF-8 body is
+/// read as UTF-8, with any byte that is not valid UTF-8 read as windows-1252
+/// (Windows Live Mail puts Latin-1 "=E4" into parts it labels UTF-8). An
+/// unknown label is treated the same way.
 pub(crate) fn decode_charset(bytes: &[u8], declared: Option<&str>) -> String {
-    let label = declared.map(str::trim).unwrap_or("");
-    let claims_ascii = label.is_empty() || label.eq_ignore_ascii_case("us-ascii");
-    if claims_ascii && let Ok(text) = std::str::from_utf8(bytes) {
-        return text.to_string();
+    let label = declared.map(str::trim).unwrap_or("").to_ascii_lowercase();
+    let utf8_like = matches!(label.as_str(), "" | "us-ascii" | "ascii" | "utf-8" | "utf8");
+    match Charset::for_label_no_replacement(label.as_bytes()) {
+        Some(charset) if !utf8_like => charset.decode_without_bom_handling(bytes).0.into_owned(),
+        _ => utf8_with_windows_1252_fallback(bytes),
     }
-    if let Some(charset) = Charset::for_label_no_replacement(label.as_bytes()) {
-        return charset.decode_without_bom_handling(bytes).0.into_owned();
+}
+
+fn utf8_with_windows_1252_fallback(mut bytes: &[u8]) -> String {
+    let mut text = String::with_capacity(bytes.len());
+    loop {
+        match std::str::from_utf8(bytes) {
+            Ok(valid) => {
+                text.push_str(valid);
+                return text;
+            }
+            Err(error) => {
+                let (valid, rest) = bytes.split_at(error.valid_up_to());
+                text.push_str(std::str::from_utf8(valid).unwrap_or_default());
+                let bad_len = error.error_len().unwrap_or(rest.len());
+                let (bad, after) = rest.split_at(bad_len);
+                text.push_str(&decode_windows_1252(bad));
+                bytes = after;
+            }
+        }
     }
-    match std::str::from_utf8(bytes) {
-        Ok(text) => text.to_string(),
-        Err(_) => match Charset::for_label(b"windows-1252") {
-            Some(windows_1252) => windows_1252
-                .decode_without_bom_handling(bytes)
-                .0
-                .into_owned(),
-            None => String::from_utf8_lossy(bytes).into_owned(),
-        },
+}
+
+fn decode_windows_1252(bytes: &[u8]) -> String {
+    match Charset::for_label(b"windows-1252") {
+        Some(charset) => charset.decode_without_bom_handling(bytes).0.into_owned(),
+        None => String::from_utf8_lossy(bytes).into_owned(),
     }
 }
 
@@ -137,5 +155,14 @@ mod tests {
     fn unknown_or_lying_labels_fall_back() {
         assert_eq!(decode_charset(b"caf\xE9", Some("x-unknown")), "café");
         assert_eq!(decode_charset(b"caf\xE9", None), "café");
+        assert_eq!(
+            decode_charset("Grüße, caf\u{e9} ".as_bytes(), Some("UTF-8")),
+            "Grüße, café "
+        );
+        assert_eq!(
+            decode_charset(b"Det h\xE4r \xC3\xA4r", Some("utf-8")),
+            "Det här är"
+        );
+        assert_eq!(decode_charset(b"cut \xC3", Some("utf-8")), "cut Ã");
     }
 }

@@ -50,7 +50,7 @@ pub enum MailError {
 /// Maildir file). Missing headers become `None` or empty lists; only bytes
 /// that are not a message at all give an error.
 pub fn parse_message(raw: &[u8]) -> Result<MailMessage, MailError> {
-    let raw = strip_utf8_bom(raw);
+    let raw = skip_envelope_line(strip_utf8_bom(raw));
     if raw.iter().all(u8::is_ascii_whitespace) {
         return Err(MailError::Empty);
     }
@@ -83,6 +83,18 @@ fn decode(parsed: &ParsedMail<'_>) -> MailMessage {
         body_text: body::readable_text(parsed),
         auto_reply: auto_reply::is_auto_reply(header_map, subject.as_deref()),
         subject,
+    }
+}
+
+/// A single message saved from an mbox keeps its `From sender date` line;
+/// it is not a header, so it is skipped (a `From:` header is kept).
+fn skip_envelope_line(raw: &[u8]) -> &[u8] {
+    if !raw.starts_with(b"From ") {
+        return raw;
+    }
+    match raw.iter().position(|&b| b == b'\n') {
+        Some(line_end) => &raw[line_end + 1..],
+        None => &[],
     }
 }
 

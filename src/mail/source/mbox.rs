@@ -123,10 +123,12 @@ impl<R: BufRead> MboxReader<R> {
     }
 
     fn is_separator(&mut self, line: &[u8]) -> Result<bool, SourceError> {
-        if !looks_like_envelope_line(line) {
-            return Ok(false);
+        match envelope_line(line) {
+            Envelope::None => Ok(false),
+            Envelope::Dated => Ok(true),
+            // Without a date, only a header right after it makes it a separator.
+            Envelope::Undated => Ok(self.peek_line()?.is_none_or(starts_with_header_field)),
         }
-        Ok(self.peek_line()?.is_none_or(starts_with_header_field))
     }
 }
 
@@ -170,18 +172,34 @@ fn drop_final_blank_line(raw: &mut Vec<u8>) {
     }
 }
 
-/// `From <single-token sender>` optionally followed by an asctime-like date.
-pub(crate) fn looks_like_envelope_line(line: &[u8]) -> bool {
+/// How much a `From ` line looks like an mbox envelope line.
+#[derive(Debug, PartialEq, Eq)]
+enum Envelope {
+    /// Not `From <one-token sender> [asctime date]`, e.g. "From Russia with love".
+    None,
+    /// `From <sender>` alone (`From -`, Gmail's `From 1844…@xxx`).
+    Undated,
+    /// `From <sender> <asctime-like date>`.
+    Dated,
+}
+
+fn envelope_line(line: &[u8]) -> Envelope {
     let Some(rest) = trim_line_end(line).strip_prefix(b"From ") else {
-        return false;
+        return Envelope::None;
     };
     let rest = String::from_utf8_lossy(rest);
     let mut words = rest.split_whitespace();
     if words.next().is_none() {
-        return false;
+        return Envelope::None;
     }
     let date_words: Vec<&str> = words.collect();
-    date_words.is_empty() || looks_like_asctime(&date_words)
+    if date_words.is_empty() {
+        Envelope::Undated
+    } else if looks_like_asctime(&date_words) {
+        Envelope::Dated
+    } else {
+        Envelope::None
+    }
 }
 
 /// "Thu Jan  1 00:00:00 1970", "Fri Sep 26 17:18:40 +0000 2025" and the like:
@@ -227,20 +245,29 @@ mod tests {
 
     #[test]
     fn envelope_lines_are_recognised() {
-        assert!(looks_like_envelope_line(b"From -\n"));
-        assert!(looks_like_envelope_line(
-            b"From 1844347792267117879@xxx\r\n"
-        ));
-        assert!(looks_like_envelope_line(
-            b"From alice@example.org Thu Jan  1 00:00:00 1970\n"
-        ));
-        assert!(looks_like_envelope_line(
-            b"From 1844@xxx Fri Sep 26 17:18:40 +0000 2025\n"
-        ));
-        assert!(!looks_like_envelope_line(b"From Russia with love\n"));
-        assert!(!looks_like_envelope_line(b"From here on, we agree\n"));
-        assert!(!looks_like_envelope_line(b"From \n"));
-        assert!(!looks_like_envelope_line(b"From: alice@example.org\n"));
+        assert_eq!(envelope_line(b"From -\n"), Envelope::Undated);
+        assert_eq!(
+            envelope_line(b"From 1844347792267117879@xxx\r\n"),
+            Envelope::Undated
+        );
+        assert_eq!(
+            envelope_line(b"From alice@example.org Thu Jan  1 00:00:00 1970\n"),
+            Envelope::Dated
+        );
+        assert_eq!(
+            envelope_line(b"From 1844@xxx Fri Sep 26 17:18:40 +0000 2025\n"),
+            Envelope::Dated
+        );
+        assert_eq!(envelope_line(b"From Russia with love\n"), Envelope::None);
+        assert_eq!(envelope_line(b"From here on, we agree\n"), Envelope::None);
+        assert_eq!(envelope_line(b"From \n"), Envelope::None);
+        assert_eq!(envelope_line(b"From: alice@example.org\n"), Envelope::None);
+    }
+
+    #[test]
+    fn a_dated_separator_needs_no_header_after_it() {
+        let mbox = "From -\nSubject: a\n\nx\n\nFrom b@x Thu Jan  1 00:00:01 1970\n\nheaderless\n";
+        assert_eq!(messages(mbox), ["Subject: a\n\nx\n", "\nheaderless\n"]);
     }
 
     #[test]
