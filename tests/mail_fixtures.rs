@@ -287,3 +287,27 @@ fn error_messages_are_one_line_and_name_the_path() {
     assert!(error.contains("no messages"), "{error}");
     assert!(!error.contains('\n'), "{error}");
 }
+
+#[test]
+fn nul_bytes_in_a_binary_body_are_not_fatal() {
+    let raw = b"From: a@example.org\nSubject: scan\nContent-Type: multipart/mixed; boundary=b\n\n\
+--b\nContent-Type: text/plain\n\nSee the scan.\n\
+--b\nContent-Type: application/octet-stream\nContent-Transfer-Encoding: binary\n\n\0\x01\0\x02\n--b--\n";
+    let message = parse_message(raw).unwrap_or_else(|error| panic!("{error}"));
+    assert_eq!(message.body_text, "See the scan.");
+    assert!(matches!(
+        parse_message(b"From: a@example.org\nX-Bad: \0\n\nbody"),
+        Err(MailError::NotMail(_))
+    ));
+}
+
+#[test]
+fn only_read_failures_are_not_bad_input() {
+    let missing = read_source(&fixture("nope")).err();
+    assert!(missing.is_some_and(|error| error.is_bad_input()));
+    let io = SourceError::Io {
+        path: fixture("x"),
+        source: std::io::Error::other("disk on fire"),
+    };
+    assert!(!io.is_bad_input());
+}

@@ -5,6 +5,27 @@ use mailparse::{MailAddr, MailHeader, MailHeaderMap, SingleInfo};
 
 use super::message::Address;
 
+/// The bytes after any empty lines at the start (some exports add them).
+pub(crate) fn skip_leading_blank_lines(raw: &[u8]) -> &[u8] {
+    let start = raw
+        .iter()
+        .position(|&b| b != b'\r' && b != b'\n')
+        .unwrap_or(raw.len());
+    &raw[start..]
+}
+
+/// The header block: everything before the first empty line.
+pub(crate) fn header_block(raw: &[u8]) -> &[u8] {
+    let mut line_start = 0;
+    for line in raw.split_inclusive(|&b| b == b'\n') {
+        if line == b"\n" || line == b"\r\n" {
+            return &raw[..line_start];
+        }
+        line_start += line.len();
+    }
+    raw
+}
+
 /// Whether the first line is a header field (`Name: value`), the one thing
 /// every RFC 5322 message has and random text or binary files rarely do.
 pub(crate) fn starts_with_header_field(raw: &[u8]) -> bool {
@@ -133,6 +154,16 @@ mod tests {
         mailparse::parse_headers(raw.as_bytes())
             .map(|(headers, _)| headers)
             .unwrap_or_default()
+    }
+
+    #[test]
+    fn header_block_ends_at_the_first_empty_line() {
+        assert_eq!(
+            header_block(b"A: 1\r\nB: 2\r\n\r\nbody\n"),
+            b"A: 1\r\nB: 2\r\n"
+        );
+        assert_eq!(header_block(b"A: 1\n"), b"A: 1\n");
+        assert_eq!(skip_leading_blank_lines(b"\r\n\nA: 1\n"), b"A: 1\n");
     }
 
     #[test]

@@ -183,16 +183,29 @@ impl TextWriter {
 }
 
 /// Skip to just after `</name ...>`, or to the end when it never closes.
+/// `<head>` also ends where `<body` starts, since `</head>` may be omitted.
 fn skip_past_closing<'a>(input: &'a str, name: &str) -> &'a str {
-    let lower = input.to_ascii_lowercase();
     let closing = format!("</{name}");
-    match lower.find(&closing) {
+    if name == "head"
+        && let Some(body) = find_ignoring_ascii_case(input, "<body")
+        && find_ignoring_ascii_case(input, &closing).is_none_or(|close| body < close)
+    {
+        return &input[body..];
+    }
+    match find_ignoring_ascii_case(input, &closing) {
         Some(start) => {
             let rest = &input[start..];
             rest.find('>').map_or("", |end| &rest[end + 1..])
         }
         None => "",
     }
+}
+
+fn find_ignoring_ascii_case(haystack: &str, needle: &str) -> Option<usize> {
+    haystack
+        .as_bytes()
+        .windows(needle.len())
+        .position(|window| window.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 /// Decode `&name;`, `&#NN;` and `&#xHH;`. Unknown entities stay as written.
@@ -393,6 +406,11 @@ mod tests {
             to_text(r#"<a title="a > b" href="x">link</a> text"#),
             "link text"
         );
+    }
+
+    #[test]
+    fn head_without_its_closing_tag_ends_at_body() {
+        assert_eq!(to_text("<HEAD><TITLE>x</TITLE><BODY>Shown</BODY>"), "Shown");
     }
 
     #[test]

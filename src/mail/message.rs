@@ -50,12 +50,14 @@ pub enum MailError {
 /// Maildir file). Missing headers become `None` or empty lists; only bytes
 /// that are not a message at all give an error.
 pub fn parse_message(raw: &[u8]) -> Result<MailMessage, MailError> {
-    let raw = skip_envelope_line(strip_utf8_bom(raw));
+    let raw = headers::skip_leading_blank_lines(skip_envelope_line(strip_utf8_bom(raw)));
     if raw.iter().all(u8::is_ascii_whitespace) {
         return Err(MailError::Empty);
     }
-    if raw.contains(&0) {
-        return Err(MailError::NotMail("contains NUL bytes"));
+    // NUL in the headers means binary data; in a body it may be a legal
+    // binary-encoded attachment.
+    if headers::header_block(raw).contains(&0) {
+        return Err(MailError::NotMail("NUL bytes in the headers"));
     }
     if !headers::starts_with_header_field(raw) {
         return Err(MailError::NotMail("does not start with a header field"));

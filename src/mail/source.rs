@@ -47,7 +47,7 @@ use std::fs::File;
 use std::io::{self, BufReader, Read};
 use std::path::{Path, PathBuf};
 
-use super::headers::starts_with_header_field;
+use super::headers::{header_block, skip_leading_blank_lines, starts_with_header_field};
 
 /// One raw message from a source, with a label to name it in a summary.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,6 +85,12 @@ pub enum SourceError {
 }
 
 impl SourceError {
+    /// True when the path itself is wrong (missing, not mail, empty), as
+    /// opposed to a failure to read it: the command line exits with 2, not 1.
+    pub fn is_bad_input(&self) -> bool {
+        !matches!(self, SourceError::Io { .. })
+    }
+
     fn io(path: &Path, source: io::Error) -> Self {
         SourceError::Io {
             path: path.to_path_buf(),
@@ -176,24 +182,30 @@ fn sniff(path: &Path) -> Result<SourceKind, SourceError> {
         .read_to_end(&mut head)
         .map_err(|error| SourceError::io(path, error))?;
     let path = path.to_path_buf();
-    let head = mbox::strip_bom(&head);
-    if head.contains(&0) {
-        return Err(SourceError::Binary { path });
-    }
+    let head = skip_leading_blank_lines(mbox::strip_bom(&head));
     if head.iter().all(u8::is_ascii_whitespace) {
         return Err(SourceError::EmptyFile { path });
     }
-    if head.starts_with(b"From ") {
-        return Ok(SourceKind::Mbox);
+    let kind = if head.starts_with(b"From ") {
+        Some(SourceKind::Mbox)
+    } else if starts_with_header_field(head) {
+        Some(SourceKind::SingleMessage)
+    } else {
+        None
+    };
+    // A NUL byte is binary data unless it sits in a message body, where a
+    // binary-encoded attachment may legally carry it.
+    let nul_where_text_belongs = match kind {
+        Some(_) => header_block(head).contains(&0),
+        None => head.contains(&0),
+    };
+    match kind {
+        _ if nul_where_text_belongs => Err(SourceError::Binary { path }),
+        Some(kind) => Ok(kind),
+        None => Err(SourceError::NotMail { path }),
     }
-    if starts_with_header_field(head) {
-        return Ok(SourceKind::SingleMessage);
-    }
-    Err(SourceError::NotMail { path })
 }
 
-/// An `.eml` file is one message even when it starts with an mbox
-/// `From ` line (mail saved from an mbox keeps it; `parse_message` skips it).
 fn has_eml_extension(path: &Path) -> bool {
     path.extension()
         .is_some_and(|extension| extension.eq_ignore_ascii_case("eml"))
