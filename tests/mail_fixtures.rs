@@ -311,3 +311,21 @@ fn only_read_failures_are_not_bad_input() {
     };
     assert!(!io.is_bad_input());
 }
+
+/// Mail arrives cut off (full disks, interrupted downloads): every prefix of
+/// every fixture must give a message or an error, never a panic.
+#[test]
+fn truncated_messages_never_panic() {
+    let folder = fixture("");
+    let entries = std::fs::read_dir(&folder).unwrap_or_else(|error| panic!("{error}"));
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if !path.is_file() {
+            continue;
+        }
+        let raw = std::fs::read(&path).unwrap_or_else(|error| panic!("{error}"));
+        for end in 0..=raw.len() {
+            let _ = parse_message(&raw[..end]);
+        }
+    }
+}

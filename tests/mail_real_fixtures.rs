@@ -349,3 +349,19 @@ fn unmunged_mbox_keeps_from_russia_in_the_body() {
             .contains("From Russia with love\nYear: 1963\n")
     );
 }
+
+#[test]
+fn truncated_real_messages_never_panic() {
+    let Some(root) = real_fixtures("truncated_real_messages_never_panic") else {
+        return;
+    };
+    for expected in PYTHON_DECODED {
+        let raw = std::fs::read(root.join("eml").join(expected.file))
+            .unwrap_or_else(|error| panic!("{}: {error}", expected.file));
+        // Every byte for small files; a spread of cut points for the 52 KB one.
+        let step = (raw.len() / 2000).max(1);
+        for end in (0..=raw.len()).step_by(step) {
+            let _ = parse_message(&raw[..end]);
+        }
+    }
+}
