@@ -51,12 +51,17 @@ impl<R: BufRead> MboxReader<R> {
     }
 
     fn skip_first_separator(&mut self) -> Result<(), SourceError> {
-        if let Some(first_line) = self.read_line()? {
-            if !strip_bom(&first_line).starts_with(b"From ") {
+        while let Some(line) = self.read_line()? {
+            let line = strip_bom(&line);
+            if is_blank(line) {
+                continue;
+            }
+            if !line.starts_with(b"From ") {
                 // The caller sniffed "From "; keep the line as message text anyway.
-                self.lookahead = Some(first_line);
+                self.lookahead = Some(line.to_vec());
             }
             self.separators_seen = 1;
+            break;
         }
         Ok(())
     }
@@ -313,6 +318,16 @@ mod tests {
             messages(mbox),
             ["Subject: one\r\n\r\nbody\r\n", "Subject: two\r\n\r\nlast"]
         );
+    }
+
+    #[test]
+    fn blank_lines_before_the_first_separator_are_ignored() {
+        let mbox = "\u{feff}\n\r\nFrom -\nSubject: one\n\nx\n";
+        let reader = MboxReader::open(mbox.as_bytes(), Path::new("t"));
+        let items: Vec<MailItem> = reader.into_iter().flatten().flatten().collect();
+        assert_eq!(items.len(), 1);
+        assert_eq!(items[0].label, "mbox message 1");
+        assert_eq!(items[0].raw, b"Subject: one\n\nx\n");
     }
 
     #[test]
