@@ -75,7 +75,7 @@ fn request_from_row(row: &rusqlite::Row) -> rusqlite::Result<Request> {
 }
 
 const REPLY_SELECT: &str = "SELECT id, client_id, request_id, session_id, kind, sent_at, subject, \
-     body, delivery, delivery_note FROM replies";
+     body, delivery, delivery_note, partner_id, to_addr, message_id FROM replies";
 
 fn reply_from_row(row: &rusqlite::Row) -> rusqlite::Result<Reply> {
     Ok(Reply {
@@ -89,6 +89,9 @@ fn reply_from_row(row: &rusqlite::Row) -> rusqlite::Result<Reply> {
         body: row.get(7)?,
         delivery: read_word(row, 8, DeliveryState::parse)?,
         delivery_note: row.get(9)?,
+        partner_id: row.get(10)?,
+        to_addr: row.get(11)?,
+        message_id: row.get(12)?,
     })
 }
 
@@ -148,6 +151,28 @@ pub trait RequestQueries: Queries {
                 |r| r.get(0),
             )
             .optional()?)
+    }
+
+    /// The Message-ID of the mail a request came in as, if it did.
+    fn request_message_id(&self, id: i64) -> Result<Option<String>> {
+        Ok(self
+            .conn()
+            .query_row("SELECT message_id FROM requests WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .optional()?
+            .flatten())
+    }
+
+    /// Replies whose delivery failed, oldest first: the retry list.
+    fn undelivered_replies(&self) -> Result<Vec<Reply>> {
+        let mut stmt = self.conn().prepare_cached(&format!(
+            "{REPLY_SELECT} WHERE delivery = 'failed' ORDER BY id"
+        ))?;
+        let rows = stmt
+            .query_map([], reply_from_row)?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
     }
 
     fn reply_by_message_id(&self, message_id: &str) -> Result<Option<i64>> {
