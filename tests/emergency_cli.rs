@@ -307,3 +307,38 @@ fn no_free_slot_within_a_week_is_refused() {
     }
     assert_refused(&book, &["emergency", &next], "no free slot within 7 days");
 }
+
+#[test]
+fn a_handoff_records_the_note_and_the_brief_in_one_change() {
+    let book = Book::demo();
+    let request = sql_row(
+        &book,
+        "SELECT r.id FROM requests r JOIN clients c ON c.id = r.client_id \
+         WHERE c.name = 'Sofia Lindqvist' AND r.urgency = 'crisis' AND r.status = 'open'",
+    );
+    let out = book.ok(&["request", "handoff", &request[0], "--partner", "Helen"]);
+    assert!(out.contains("handed request"), "{out}");
+    let kinds = sql_row(
+        &book,
+        &format!(
+            "SELECT group_concat(kind, ','), count(DISTINCT created_at) FROM replies \
+             WHERE (request_id = {0} AND kind = 'hand-off') OR (partner_id IS NOT NULL)",
+            request[0]
+        ),
+    );
+    assert_eq!(kinds, ["hand-off,partner-brief", "1"]);
+    let status = sql_row(
+        &book,
+        &format!("SELECT status FROM requests WHERE id = {}", request[0]),
+    );
+    assert_eq!(
+        status,
+        ["answered"],
+        "the note to the client is the first reply"
+    );
+    assert_refused(
+        &book,
+        &["request", "handoff", &request[0], "--partner", "Nobody"],
+        "no partner matches",
+    );
+}

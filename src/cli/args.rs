@@ -192,6 +192,16 @@ pub enum RequestCommand {
     },
     /// Close a request.
     Close { id: String },
+    /// Hand a request to a backup partner: a note to the client, a brief to the partner.
+    Handoff {
+        id: String,
+        /// The partner (name or id).
+        #[arg(long)]
+        partner: String,
+        /// Print both texts; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -316,6 +316,11 @@ pub fn request(ctx: &Ctx, command: RequestCommand) -> Result<()> {
             }
         }
         RequestCommand::Reply(args) => super::flows::reply(ctx, args)?,
+        RequestCommand::Handoff {
+            id,
+            partner,
+            dry_run,
+        } => super::flows::handoff(ctx, &id, &partner, dry_run)?,
         RequestCommand::Snooze { id, until } => {
             let id = parse_id(&id, "request")?;
             let until = ctx.when(&until.join(" "))?;

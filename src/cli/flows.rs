@@ -10,7 +10,9 @@ use crate::error::BadInput;
 use crate::flows::emergency;
 use crate::model::{DeliveryState, FollowUpKind, Owner, ReplyKind};
 use crate::outgoing::{coach_mailbox, coach_values, deliver_reply, templates};
-use crate::store::{ClientQueries, NewFollowUp, NewReply, RequestQueries, SessionQueries, Store};
+use crate::store::{
+    ClientQueries, NewFollowUp, NewReply, PartnerQueries, RequestQueries, SessionQueries, Store,
+};
 
 pub fn reply(ctx: &Ctx, args: ReplyArgs) -> Result<()> {
     let id = parse_id(&args.id, "request")?;
@@ -320,4 +322,51 @@ pub fn redeliver(ctx: &Ctx, reply_id: Option<&str>) -> Result<()> {
         );
     }
     Ok(())
+}
+
+pub fn handoff(ctx: &Ctx, request_id: &str, partner: &str, dry_run: bool) -> Result<()> {
+    let request_id = parse_id(request_id, "request")?;
+    let mut store = ctx.open()?;
+    let partners: Vec<(i64, String)> = store
+        .partners()?
+        .into_iter()
+        .map(|p| (p.id, p.name))
+        .collect();
+    if partners.is_empty() {
+        return Err(
+            BadInput("no partners yet (coachbook partner add NAME --email E)".into()).into(),
+        );
+    }
+    let partner_id = crate::domain::lookup::find_client(partner, &partners)
+        .map_err(|e| BadInput(e.0.replace("client", "partner")))?;
+    let templates = templates(&ctx.config)?;
+    let plan = crate::flows::handoff::plan(
+        &store,
+        &ctx.config,
+        &templates,
+        request_id,
+        partner_id,
+        ctx.today(),
+    )?;
+    for (who, text) in [
+        (&plan.client.name, &plan.note_to_client),
+        (&plan.partner.name, &plan.brief_to_partner),
+    ] {
+        println!("To {who}: {}", text.subject);
+        for line in text.body.lines() {
+            println!("  | {line}");
+        }
+    }
+    if dry_run {
+        println!("dry run: nothing changed");
+        return Ok(());
+    }
+    let applied = crate::flows::handoff::apply(&mut store, &ctx.config, &plan, ctx.now())?;
+    println!(
+        "handed request #{request_id} to {}: note #{} to {}, brief #{} to the partner",
+        plan.partner.name, applied.note_reply, plan.client.name, applied.brief_reply
+    );
+    let note = report_delivery(&mut store, ctx, applied.note_reply);
+    let brief = report_delivery(&mut store, ctx, applied.brief_reply);
+    note.and(brief)
 }

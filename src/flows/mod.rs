@@ -3,3 +3,4 @@
 //! drive them.
 
 pub mod emergency;
+pub mod handoff;
