@@ -63,7 +63,7 @@ pub fn deliver_reply(
                 .as_deref()
                 .filter(|_| reply.to_addr.is_some()),
             &config.outbox,
-            &format!("reply-{reply_id}"),
+            &format!("{}-reply-{reply_id}", now.format("%Y%m%dT%H%M%S")),
         ),
         None => Delivery::Failed {
             reason: "nobody to send it to".into(),

@@ -218,10 +218,11 @@ pub trait RequestQueries: Queries {
         Ok(rows)
     }
 
-    /// The latest requests and replies of a client, newest first.
+    /// The latest requests, replies and sessions of a client up to `now`, newest first.
     fn client_history(
         &self,
         client_id: ClientId,
+        now: DateTime<Utc>,
         limit: i64,
     ) -> Result<Vec<(DateTime<Utc>, String)>> {
         let mut stmt = self.conn().prepare_cached(
@@ -233,10 +234,10 @@ pub trait RequestQueries: Queries {
                  FROM replies WHERE client_id = ?1 \
                UNION ALL \
                SELECT start_at, 'session (' || status || ')' FROM sessions WHERE client_id = ?1 \
-             ) ORDER BY at DESC LIMIT ?2",
+             ) WHERE at <= ?3 ORDER BY at DESC LIMIT ?2",
         )?;
         let rows = stmt
-            .query_map(params![client_id, limit], |r| {
+            .query_map(params![client_id, limit, ts(now)], |r| {
                 Ok((read_ts(r, 0)?, r.get(1)?))
             })?
             .collect::<rusqlite::Result<_>>()?;
