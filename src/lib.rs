@@ -12,5 +12,6 @@ pub mod log;
 pub mod mail;
 pub mod model;
 pub mod paths;
+pub mod review;
 pub mod store;
 pub mod tui;

@@ -5,6 +5,7 @@
 mod args;
 mod books;
 mod output;
+mod review;
 
 use std::path::PathBuf;
 
@@ -206,6 +207,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Request(c) => books::request(&ctx, c),
         Command::Followup(c) => books::followup(&ctx, c),
         Command::Partner(c) => books::partner(&ctx, c),
+        Command::Review(args) => review::review(&ctx, args),
         Command::Backup { out } => books::backup(&ctx, out),
         Command::Check => books::check(&ctx),
     }
