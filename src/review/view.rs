@@ -12,7 +12,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Direction, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style, Stylize};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Bar, BarChart, BarGroup, Block, Paragraph, StatefulWidget, Widget};
+use ratatui::widgets::{Bar, BarChart, BarGroup, Block, Paragraph, StatefulWidget, Widget, Wrap};
 
 use super::words::{fit, followups_line, promises_line, range_title, requests_line, span};
 use super::{RequestOutcome, Review, ReviewRange};
@@ -92,7 +92,7 @@ impl StatefulWidget for ReviewScreen<'_> {
         outer.render(area, buf);
 
         let [top, trend, bottom] = Layout::vertical([
-            Constraint::Length(9),
+            Constraint::Length(10),
             Constraint::Length(12),
             Constraint::Fill(1),
         ])
@@ -244,30 +244,50 @@ fn trend_chart(review: &Review, area: Rect, buf: &mut Buffer) {
         .render(area, buf);
 }
 
-fn outcome_line(o: &RequestOutcome, review: &Review, selected: bool) -> Line<'static> {
+/// Which part of the request list a row is in: it decides what the row shows.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ListPart {
+    /// Waited and target.
+    Breaches,
+    /// Since when, how long so far, and whether overdue.
+    Unanswered,
+}
+
+fn outcome_line(
+    o: &RequestOutcome,
+    review: &Review,
+    part: ListPart,
+    selected: bool,
+) -> Line<'static> {
     let marker = if selected { "▶ " } else { "  " };
-    let detail = if o.awaiting_coach && o.verdict != super::Verdict::Missed {
-        format!(
-            "since {}  waiting {}",
+    let detail = match part {
+        ListPart::Unanswered => format!(
+            "since {}  {:<8}{}",
             o.received_at
                 .with_timezone(&review.tz)
-                .format("%a %d %b %H:%M"),
-            span(o.waited_minutes)
-        )
-    } else {
-        let how = if o.first_reply_at.is_some() {
-            "waited"
-        } else {
-            "waiting"
-        };
-        format!(
-            "{how} {:<8} target {:<8}",
+                .format("%d %b %H:%M"),
             span(o.waited_minutes),
-            span(Some(o.target_minutes))
-        )
+            if o.reply_by < review.now {
+                " overdue"
+            } else {
+                ""
+            }
+        ),
+        ListPart::Breaches => {
+            let how = if o.first_reply_at.is_some() {
+                "waited"
+            } else {
+                "waiting"
+            };
+            format!(
+                "{how:<7} {:<8} target {}",
+                span(o.waited_minutes),
+                span(Some(o.target_minutes))
+            )
+        }
     };
     let text = format!(
-        "{marker}#{:<5} {:<18} {:<7} {detail}",
+        "{marker}#{:<5} {:<18} {:<6} {detail}",
         o.id,
         fit(&o.client, 18),
         o.urgency.as_str()
@@ -297,11 +317,16 @@ fn request_list(review: &Review, area: Rect, buf: &mut Buffer, state: &mut Revie
         if index == state.selected {
             selected_line = lines.len();
         }
-        lines.push(outcome_line(o, review, index == state.selected));
+        lines.push(outcome_line(
+            o,
+            review,
+            ListPart::Breaches,
+            index == state.selected,
+        ));
     }
     lines.push(Line::from(""));
     lines.push(header(format!(
-        "Still unanswered ({}), oldest first",
+        "Still unanswered ({}), oldest first: received, waiting",
         review.unanswered.len()
     )));
     if review.unanswered.is_empty() {
@@ -312,7 +337,12 @@ fn request_list(review: &Review, area: Rect, buf: &mut Buffer, state: &mut Revie
         if index == state.selected {
             selected_line = lines.len();
         }
-        lines.push(outcome_line(o, review, index == state.selected));
+        lines.push(outcome_line(
+            o,
+            review,
+            ListPart::Unanswered,
+            index == state.selected,
+        ));
     }
 
     let visible = area.height.saturating_sub(2) as usize;
@@ -344,5 +374,11 @@ fn at_risk_pane(review: &Review) -> Paragraph<'static> {
             lines.push(Line::from(format!("  · {reason}")));
         }
     }
-    Paragraph::new(lines).block(pane(format!(" At risk ({}) ", review.at_risk.len())))
+    Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
+        .block(pane(format!(" At risk ({}) ", review.at_risk.len())))
 }
+
+#[cfg(test)]
+#[path = "view_tests.rs"]
+mod tests;
