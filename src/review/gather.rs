@@ -14,7 +14,7 @@ use super::compute::{ReviewInput, compute};
 use super::{Review, ReviewRange, TREND_DAYS};
 use crate::config::Config;
 use crate::domain::when::start_of_day;
-use crate::model::SessionStatus;
+use crate::model::{ClientStatus, SessionStatus};
 use crate::store::{
     ClientQueries, FollowUpQueries, Queries, RequestFilter, RequestQueries, SessionQueries,
 };
@@ -65,7 +65,11 @@ fn client_facts(store: &impl Queries, now: DateTime<Utc>) -> Result<Vec<ClientFa
     let moves_since = now - Duration::days(COACH_MOVES_DAYS);
 
     let mut facts = Vec::new();
+    // Only active clients are judged; the others need no queries.
     for client in store.clients()? {
+        if client.status != ClientStatus::Active {
+            continue;
+        }
         facts.push(ClientFacts {
             client_id: client.id,
             status: client.status,

@@ -15,7 +15,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Bar, BarChart, BarGroup, Block, Paragraph, StatefulWidget, Widget, Wrap};
 
 use super::words::{fit, followups_line, promises_line, range_title, requests_line, span};
-use super::{RequestOutcome, Review, ReviewRange};
+use super::{RequestOutcome, Review};
 use crate::domain::when::show_local;
 
 /// Which row of the request list is selected, and the first row shown.
@@ -215,7 +215,7 @@ fn trend_chart(review: &Review, area: Rect, buf: &mut Buffer) {
         .daily_medians
         .iter()
         .map(|day| {
-            let in_range = ReviewRange::contains(&review.range, day.date);
+            let in_range = review.range.contains(day.date);
             let style = if in_range {
                 Style::new().fg(Color::Cyan)
             } else {

@@ -8,7 +8,7 @@ use ratatui::backend::TestBackend;
 use super::*;
 use crate::domain::hours::{ReplyClock, ReplyTargets, WorkingHours};
 use crate::model::{Channel, ClientStatus, Request, RequestStatus, Urgency};
-use crate::review::{ClientFacts, ReviewInput, compute};
+use crate::review::{ClientFacts, ReviewInput, ReviewRange, compute};
 
 fn at(text: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(text)
