@@ -14,5 +14,6 @@ pub mod mail;
 pub mod model;
 pub mod outgoing;
 pub mod paths;
+pub mod review;
 pub mod store;
 pub mod tui;

@@ -83,6 +83,8 @@ pub enum Command {
         #[arg(value_name = "REPLY_ID")]
         reply_id: Option<String>,
     },
+    /// End-of-day review: response times, breaches, sessions, at-risk clients.
+    Review(ReviewArgs),
     /// Copy the book consistently to a file.
     Backup {
         #[arg(long, value_name = "FILE")]
@@ -274,4 +276,20 @@ pub enum PartnerCommand {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct ReviewArgs {
+    /// One day (default: today; 2026-11-23, today, yesterday, mon).
+    #[arg(long, value_name = "DAY", conflicts_with_all = ["from", "to"])]
+    pub date: Option<String>,
+    /// First day of a range (default: the --to day).
+    #[arg(long, value_name = "DAY")]
+    pub from: Option<String>,
+    /// Last day of a range (default: today).
+    #[arg(long, value_name = "DAY")]
+    pub to: Option<String>,
+    /// text (80 columns), md (Markdown), csv (one row per request) or json.
+    #[arg(long, default_value = "text", value_name = "text|md|csv|json")]
+    pub format: String,
 }

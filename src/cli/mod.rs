@@ -6,6 +6,7 @@ mod args;
 mod books;
 mod flows;
 mod output;
+mod review;
 
 use std::path::PathBuf;
 
@@ -224,6 +225,7 @@ fn run(cli: Cli) -> Result<()> {
             dry_run,
         ),
         Command::Deliver { reply_id } => flows::redeliver(&ctx, reply_id.as_deref()),
+        Command::Review(args) => review::review(&ctx, args),
         Command::Backup { out } => books::backup(&ctx, out),
         Command::Check => books::check(&ctx),
     }

@@ -1,0 +1,239 @@
+//! The figures, from what was read out of the book. Pure: the same input
+//! gives the same review, and nothing here reads a clock or a file.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+
+use super::at_risk::{ClientFacts, at_risk_clients};
+use super::{
+    DailyMedian, FollowUpCounts, PromiseCounts, ReplyTimes, RequestOutcome, Review, ReviewRange,
+    SessionCounts, TREND_DAYS, TargetShare, Verdict,
+};
+use crate::domain::hours::ReplyClock;
+use crate::domain::when::local_date;
+use crate::model::{
+    FollowUp, FollowUpKind, MovedBy, Reply, ReplyKind, Request, Session, SessionStatus, Urgency,
+};
+use crate::store::SessionMove;
+
+/// What the review reads from the book.
+#[derive(Debug, Clone, Default)]
+pub struct ReviewInput {
+    /// Requests received from the first day of the trend (or of the range,
+    /// when earlier) to the end of the range. Others are ignored.
+    pub requests: Vec<Request>,
+    /// Sessions starting in the range.
+    pub sessions: Vec<Session>,
+    /// Moves of sessions originally set in the range.
+    pub moves: Vec<SessionMove>,
+    /// Replies sent in the range.
+    pub replies: Vec<Reply>,
+    /// Follow-ups due in the range, done or not.
+    pub followups: Vec<FollowUp>,
+    /// The facts the at-risk rules read, for every client.
+    pub clients: Vec<ClientFacts>,
+}
+
+/// The value at rank ⌈percent/100 · n⌉ of `sorted` (ascending), if any.
+pub fn nearest_rank(sorted: &[i64], percent: usize) -> Option<i64> {
+    let rank = (percent * sorted.len()).div_ceil(100).max(1);
+    sorted.get(rank - 1).copied()
+}
+
+impl ReplyTimes {
+    pub fn of(minutes: impl IntoIterator<Item = i64>) -> ReplyTimes {
+        let mut sorted: Vec<i64> = minutes.into_iter().collect();
+        sorted.sort_unstable();
+        ReplyTimes {
+            count: sorted.len(),
+            median_minutes: nearest_rank(&sorted, 50),
+            p90_minutes: nearest_rank(&sorted, 90),
+            max_minutes: sorted.last().copied(),
+        }
+    }
+}
+
+/// How a request stands against its reply-by at `now`.
+pub fn judge(request: &Request, now: DateTime<Utc>) -> Verdict {
+    match request.first_reply_at {
+        Some(at) if at <= request.reply_by => Verdict::Met,
+        Some(_) => Verdict::Missed,
+        None if request.awaits_coach() && now > request.reply_by => Verdict::Missed,
+        None if request.awaits_coach() => Verdict::Pending,
+        None => Verdict::NotJudged,
+    }
+}
+
+/// One request's wait and target, as the review shows it.
+pub fn outcome(request: &Request, clock: &ReplyClock, now: DateTime<Utc>) -> RequestOutcome {
+    let awaiting_coach = request.first_reply_at.is_none() && request.awaits_coach();
+    let waited_until = request
+        .first_reply_at
+        .or(awaiting_coach.then_some(now.max(request.received_at)));
+    RequestOutcome {
+        id: request.id,
+        client: request.client_name.clone(),
+        urgency: request.urgency,
+        received_at: request.received_at,
+        reply_by: request.reply_by,
+        first_reply_at: request.first_reply_at,
+        waited_minutes: waited_until.map(|until| (until - request.received_at).num_minutes()),
+        waited_working_minutes: waited_until.map(|until| {
+            clock
+                .hours
+                .working_minutes_between(request.received_at, until, clock.tz)
+        }),
+        target_minutes: (request.reply_by - request.received_at).num_minutes(),
+        verdict: judge(request, now),
+        awaiting_coach,
+    }
+}
+
+/// Every figure of the review of `range`, as seen at `now`.
+pub fn compute(
+    input: &ReviewInput,
+    range: ReviewRange,
+    clock: &ReplyClock,
+    now: DateTime<Utc>,
+) -> Review {
+    let tz = clock.tz;
+    let mut requests: Vec<&Request> = input
+        .requests
+        .iter()
+        .filter(|r| range.contains(local_date(r.received_at, tz)))
+        .collect();
+    requests.sort_by_key(|r| (r.received_at, r.id));
+    let outcomes: Vec<RequestOutcome> = requests.iter().map(|r| outcome(r, clock, now)).collect();
+    let answered = || outcomes.iter().filter(|o| o.first_reply_at.is_some());
+
+    let mut unanswered: Vec<RequestOutcome> = outcomes
+        .iter()
+        .filter(|o| o.awaiting_coach)
+        .cloned()
+        .collect();
+    unanswered.sort_by_key(|o| (o.received_at, o.id));
+
+    Review {
+        range,
+        tz,
+        now,
+        first_reply: ReplyTimes::of(answered().filter_map(|o| o.waited_minutes)),
+        first_reply_working: ReplyTimes::of(answered().filter_map(|o| o.waited_working_minutes)),
+        within_target: within_target(&outcomes),
+        breaches: outcomes
+            .iter()
+            .filter(|o| o.verdict == Verdict::Missed)
+            .cloned()
+            .collect(),
+        unanswered,
+        sessions: session_counts(&input.sessions, &input.moves),
+        apologies_sent: input
+            .replies
+            .iter()
+            .filter(|r| r.kind == ReplyKind::Apology)
+            .count(),
+        promises: promise_counts(&input.followups, now),
+        followups: followup_counts(&input.followups, now),
+        at_risk: at_risk_clients(&input.clients),
+        daily_medians: daily_medians(&input.requests, range.to, tz),
+        requests: outcomes,
+    }
+}
+
+fn within_target(outcomes: &[RequestOutcome]) -> Vec<TargetShare> {
+    Urgency::ALL
+        .iter()
+        .map(|&urgency| {
+            let judged = outcomes
+                .iter()
+                .filter(|o| o.urgency == urgency)
+                .filter_map(|o| o.verdict.within_target());
+            let (met, total) =
+                judged.fold((0, 0), |(met, total), ok| (met + ok as usize, total + 1));
+            TargetShare {
+                urgency,
+                met,
+                total,
+            }
+        })
+        .collect()
+}
+
+/// Statuses from the sessions; moves from the log of moves, each moved
+/// session counted once per mover (a session moved twice by the coach is one
+/// session the coach rescheduled).
+fn session_counts(sessions: &[Session], moves: &[SessionMove]) -> SessionCounts {
+    let mut counts = SessionCounts::default();
+    for session in sessions {
+        match session.status {
+            SessionStatus::Held => counts.held += 1,
+            SessionStatus::Cancelled => counts.cancelled += 1,
+            SessionStatus::NoShow => counts.no_show += 1,
+            SessionStatus::Booked => counts.booked += 1,
+            // Counted from the moves below, which know who asked.
+            SessionStatus::Rescheduled => {}
+        }
+    }
+    let moved: BTreeSet<(i64, MovedBy)> =
+        moves.iter().map(|m| (m.session_id, m.moved_by)).collect();
+    for (_, by) in moved {
+        match by {
+            MovedBy::Coach => counts.rescheduled_by_coach += 1,
+            MovedBy::Client => counts.rescheduled_by_client += 1,
+        }
+    }
+    counts
+}
+
+fn promise_counts(followups: &[FollowUp], now: DateTime<Utc>) -> PromiseCounts {
+    let mut counts = PromiseCounts::default();
+    for promise in followups.iter().filter(|f| f.kind == FollowUpKind::Promise) {
+        match promise.done_at {
+            Some(done) if done <= promise.due => counts.kept += 1,
+            Some(_) => counts.broken += 1,
+            None if promise.due < now => counts.broken += 1,
+            None => counts.pending += 1,
+        }
+    }
+    counts
+}
+
+fn followup_counts(followups: &[FollowUp], now: DateTime<Utc>) -> FollowUpCounts {
+    let mut counts = FollowUpCounts::default();
+    for followup in followups {
+        match followup.done_at {
+            Some(_) => counts.done += 1,
+            None if followup.due < now => counts.overdue += 1,
+            None => counts.pending += 1,
+        }
+    }
+    counts
+}
+
+/// The median clock first reply of each of the [`TREND_DAYS`] days ending on
+/// `last_day`, by the day each request was received.
+fn daily_medians(requests: &[Request], last_day: NaiveDate, tz: chrono_tz::Tz) -> Vec<DailyMedian> {
+    let first_day = last_day - Duration::days(TREND_DAYS - 1);
+    let mut by_day: BTreeMap<NaiveDate, Vec<i64>> = BTreeMap::new();
+    for request in requests {
+        let day = local_date(request.received_at, tz);
+        if let Some(minutes) = request.first_reply_minutes()
+            && (first_day..=last_day).contains(&day)
+        {
+            by_day.entry(day).or_default().push(minutes);
+        }
+    }
+    first_day
+        .iter_days()
+        .take(TREND_DAYS as usize)
+        .map(|date| {
+            let times = ReplyTimes::of(by_day.remove(&date).unwrap_or_default());
+            DailyMedian {
+                date,
+                answered: times.count,
+                median_minutes: times.median_minutes,
+            }
+        })
+        .collect()
+}
