@@ -8,6 +8,7 @@ pub mod dashboard;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod intake;
 pub mod log;
 pub mod mail;
 pub mod model;

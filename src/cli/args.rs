@@ -66,6 +66,9 @@ pub enum Command {
     },
     /// Check the book's integrity.
     Check,
+    /// Bring outside data into the book.
+    #[command(subcommand)]
+    Import(ImportCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -226,5 +229,21 @@ pub enum PartnerCommand {
     List {
         #[arg(long)]
         json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Import mail: client messages become requests, the coach's own mail
+    /// becomes replies threaded to them. Re-importing adds nothing twice.
+    Mail {
+        /// One .eml file, a Maildir folder (cur/ and new/) or an mbox file.
+        path: PathBuf,
+        /// Print the summary (or, with --watch, one line per message) as JSON.
+        #[arg(long)]
+        json: bool,
+        /// After importing, keep watching the Maildir for new mail (Ctrl-C stops).
+        #[arg(long)]
+        watch: bool,
     },
 }

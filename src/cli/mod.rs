@@ -4,7 +4,9 @@
 
 mod args;
 mod books;
+mod import;
 mod output;
+mod progress;
 
 use std::path::PathBuf;
 
@@ -208,5 +210,6 @@ fn run(cli: Cli) -> Result<()> {
         Command::Partner(c) => books::partner(&ctx, c),
         Command::Backup { out } => books::backup(&ctx, out),
         Command::Check => books::check(&ctx),
+        Command::Import(c) => import::import(&ctx, c),
     }
 }
