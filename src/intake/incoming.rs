@@ -10,8 +10,9 @@
 //!   reply, threaded later by In-Reply-To and References.
 //! - **Anyone else**: a request, from the client who owns the address, or
 //!   marked with the sender's address when no client does.
-//! - A message with **no From: address** cannot be either and is skipped
-//!   with that reason.
+//! - A message with **no From: address** is still a request (a broken
+//!   mailer is no reason to miss a client), from the unknown sender
+//!   [`NO_SENDER`].
 //! - **Message-ID** makes re-import idempotent. A message without one gets a
 //!   stable synthetic id, `sha256.<first 32 hex digits of the SHA-256 of its
 //!   raw bytes>@coachbook.invalid`, so the same file imported twice is the
@@ -31,6 +32,9 @@ use sha2::{Digest, Sha256};
 
 use crate::mail::{MailItem, parse_message};
 use crate::model::Urgency;
+
+/// Stands in for the sender of a mail with no From: address.
+pub const NO_SENDER: &str = "(no sender address)";
 
 /// Stands in for the text of a mail that has none (say, only an attachment).
 pub const NO_TEXT: &str = "(the mail has no text)";
@@ -84,9 +88,9 @@ pub fn read_item(item: &MailItem, reading: Reading<'_>) -> Read {
     if message.auto_reply {
         return Read::AutoReply;
     }
-    let Some(from) = message.from.map(|address| address.email) else {
-        return Read::Unreadable("no sender (no From: address)".into());
-    };
+    let from = message
+        .from
+        .map_or_else(|| NO_SENDER.to_string(), |address| address.email);
     let from_coach = reading.coach_addresses.contains(&from);
     let subject = message.subject.filter(|s| !s.trim().is_empty());
     let mut body = message.body_text;
@@ -287,10 +291,9 @@ mod tests {
         let auto = "From: a@b.example\nAuto-Submitted: auto-replied\nSubject: away\n\nbody\n";
         assert_eq!(read(auto, &[]), Read::AutoReply);
         let no_from = "To: a@b.example\nSubject: x\n\nbody\n";
-        assert_eq!(
-            read(no_from, &[]),
-            Read::Unreadable("no sender (no From: address)".into())
-        );
+        let incoming = mail(read(no_from, &[]));
+        assert_eq!(incoming.from, NO_SENDER);
+        assert!(!incoming.from_coach);
         assert!(matches!(
             read("just words, no headers", &[]),
             Read::Unreadable(_)

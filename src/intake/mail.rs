@@ -22,7 +22,7 @@ use super::incoming::{Incoming, Read, Reading, read_item};
 use crate::domain::hours::ReplyClock;
 use crate::mail::{MailItem, MailSource, SourceKind};
 use crate::model::{Channel, ClientId, DeliveryState, ReplyKind};
-use crate::store::{ClientQueries, MailThreadQueries, NewReply, NewRequest, Store, Tx};
+use crate::store::{ClientQueries, MailThreadQueries, NewReply, NewRequest, Queries, Store, Tx};
 
 /// Messages recorded per transaction.
 pub const BATCH_SIZE: usize = 500;
@@ -219,11 +219,23 @@ impl Batch<'_> {
         replies: &[Incoming],
         summary: &mut MailImportSummary,
     ) -> Result<()> {
-        // Messages already in the book are counted without opening a change,
-        // so a re-import leaves the book (change log included) as it was.
-        // The check is repeated inside the change, where it is authoritative.
+        // Messages already in the book, and the coach's mail to nobody in it,
+        // are counted without opening a change, so a re-import leaves the
+        // book (change log included) as it was. The checks are repeated
+        // inside the change, where they are authoritative.
         let fresh_requests = not_in_book(store, requests, summary)?;
-        let fresh_replies = not_in_book(store, replies, summary)?;
+        let mut fresh_replies = Vec::new();
+        for incoming in not_in_book(store, replies, summary)? {
+            let answers_this_batch = incoming
+                .thread
+                .iter()
+                .any(|id| fresh_requests.iter().any(|r| r.message_id == *id));
+            if answers_this_batch || reply_target(store, incoming)?.is_some() {
+                fresh_replies.push(incoming);
+            } else {
+                summary.count(&incoming.label, &Outcome::CoachToOthers);
+            }
+        }
         if fresh_requests.is_empty() && fresh_replies.is_empty() {
             return Ok(());
         }
@@ -304,6 +316,9 @@ pub fn record_one(store: &mut Store, incoming: &Incoming, intake: &MailIntake) -
     if store.message_id_known(&incoming.message_id)? {
         return Ok(Outcome::Duplicate);
     }
+    if incoming.from_coach && reply_target(store, incoming)?.is_none() {
+        return Ok(Outcome::CoachToOthers);
+    }
     let what = if incoming.from_coach {
         "1 reply from mail"
     } else {
@@ -345,20 +360,23 @@ fn record_request(tx: &Tx, incoming: &Incoming, clock: &ReplyClock) -> Result<Ou
     })
 }
 
-/// A message from the coach becomes a reply: to the request its thread
-/// leads to, else to the first recipient who is a client.
-fn record_reply(tx: &Tx, incoming: &Incoming) -> Result<Outcome> {
-    if tx.message_id_known(&incoming.message_id)? {
-        return Ok(Outcome::Duplicate);
-    }
+/// Whom a reply from the coach goes to: the request its thread leads to,
+/// else the first recipient who is a client. `None`: nobody in the book.
+struct ReplyTarget {
+    client_id: Option<ClientId>,
+    request_id: Option<i64>,
+    to_addr: Option<String>,
+}
+
+fn reply_target<Q: Queries>(book: &Q, incoming: &Incoming) -> Result<Option<ReplyTarget>> {
     let mut recipient_client = None;
     for address in &incoming.recipients {
-        if let Some(client_id) = tx.client_by_email(address)? {
+        if let Some(client_id) = book.client_by_email(address)? {
             recipient_client = Some((client_id, address.clone()));
             break;
         }
     }
-    let threaded = tx.request_in_thread(&incoming.thread)?;
+    let threaded = book.request_in_thread(&incoming.thread)?;
     let (client_id, request_id) = match (threaded, &recipient_client) {
         (Some(request), _) => (
             request
@@ -367,19 +385,34 @@ fn record_reply(tx: &Tx, incoming: &Incoming) -> Result<Outcome> {
             Some(request.request_id),
         ),
         (None, Some((client_id, _))) => (Some(*client_id), None),
-        (None, None) => return Ok(Outcome::CoachToOthers),
+        (None, None) => return Ok(None),
     };
     let to_addr = recipient_client
         .map(|(_, address)| address)
         .or_else(|| incoming.recipients.first().cloned());
-    let id = tx.add_reply(&NewReply {
+    Ok(Some(ReplyTarget {
         client_id,
-        partner_id: None,
         request_id,
+        to_addr,
+    }))
+}
+
+/// A message from the coach becomes a reply to its [`ReplyTarget`].
+fn record_reply(tx: &Tx, incoming: &Incoming) -> Result<Outcome> {
+    if tx.message_id_known(&incoming.message_id)? {
+        return Ok(Outcome::Duplicate);
+    }
+    let Some(target) = reply_target(tx, incoming)? else {
+        return Ok(Outcome::CoachToOthers);
+    };
+    let id = tx.add_reply(&NewReply {
+        client_id: target.client_id,
+        partner_id: None,
+        request_id: target.request_id,
         session_id: None,
         kind: ReplyKind::Reply,
         sent_at: incoming.at,
-        to_addr,
+        to_addr: target.to_addr,
         subject: incoming.subject.clone(),
         body: incoming.body.clone(),
         message_id: Some(incoming.message_id.clone()),
@@ -387,7 +420,7 @@ fn record_reply(tx: &Tx, incoming: &Incoming) -> Result<Outcome> {
     })?;
     Ok(Outcome::Reply {
         id,
-        client_id,
-        request_id,
+        client_id: target.client_id,
+        request_id: target.request_id,
     })
 }
