@@ -562,3 +562,44 @@ fn real_gmail_mbox_imports_and_a_second_import_adds_nothing() {
     let second = book.import(&unmunged);
     assert_eq!(second["imported"], 0, "{first} then {second}");
 }
+
+#[test]
+fn old_mail_does_not_wake_a_snooze_but_new_mail_does() {
+    let book = Book::new();
+    let added = book.ok(&["request", "add", "Bo Berg", "Call me when you can"]);
+    let id = added
+        .split(|c: char| !c.is_ascii_digit())
+        .find(|w| !w.is_empty())
+        .expect("the new request's id")
+        .to_string();
+    book.ok(&["request", "snooze", &id, "tomorrow", "09:00"]);
+    let status = |book: &Book| {
+        book.requests()
+            .iter()
+            .find(|r| r["id"].to_string() == id)
+            .map(|r| r["status"].clone())
+            .expect("the request")
+    };
+    assert_eq!(status(&book), "snoozed");
+
+    let mail = |name: &str, date: &str| {
+        let path = book.dir.path().join(name);
+        std::fs::write(
+            &path,
+            format!(
+                "From: bo@example.net\nTo: sam@coach.example\nSubject: {name}\n\
+                 Date: {date}\nMessage-ID: <{name}@mail.example>\n\nHello\n"
+            ),
+        )
+        .expect("write");
+        path
+    };
+    book.import(&mail("last-week.eml", "Mon, 16 Nov 2026 10:00:00 +0100"));
+    assert_eq!(
+        status(&book),
+        "snoozed",
+        "an old mail leaves the snooze alone"
+    );
+    book.import(&mail("just-now.eml", "Mon, 23 Nov 2026 15:30:00 +0100"));
+    assert_eq!(status(&book), "open", "Bo writing again wakes it");
+}
