@@ -572,11 +572,12 @@ fn old_mail_does_not_wake_a_snooze_but_new_mail_does() {
         .find(|w| !w.is_empty())
         .expect("the new request's id")
         .to_string();
+    let id_number: u64 = id.parse().expect("a number");
     book.ok(&["request", "snooze", &id, "tomorrow", "09:00"]);
     let status = |book: &Book| {
         book.requests()
             .iter()
-            .find(|r| r["id"].to_string() == id)
+            .find(|r| r["id"] == id_number)
             .map(|r| r["status"].clone())
             .expect("the request")
     };
