@@ -28,7 +28,7 @@ pub fn import(ctx: &Ctx, command: ImportCommand) -> Result<()> {
             if watch {
                 watch_mail(ctx, &path, json)
             } else {
-                import_mail(ctx, &path, json).map(|_| ())
+                import_mail(ctx, &path, json, false).map(|_| ())
             }
         }
     }
@@ -51,14 +51,21 @@ fn intake(ctx: &Ctx) -> MailIntake {
     }
 }
 
-/// Import the whole source and print its summary.
-fn import_mail(ctx: &Ctx, path: &Path, json: bool) -> Result<MailImportSummary> {
+/// Import the whole source and print its summary (as JSON on one line when
+/// `one_line`, so a watcher's output is JSON Lines throughout).
+fn import_mail(ctx: &Ctx, path: &Path, json: bool, one_line: bool) -> Result<MailImportSummary> {
     let source = read_source(path).map_err(source_error)?;
     let origin = Origin {
         path: path.to_path_buf(),
         kind: source.kind(),
     };
     let mut store = ctx.open()?;
+    if ctx.config.addresses.is_empty() {
+        eprintln!(
+            "coachbook: note: the config names none of the coach's own addresses \
+             (coach.addresses), so no mail is taken for a reply from the coach"
+        );
+    }
     let started = std::time::Instant::now();
     let mut bar = ProgressBar::new(source_bytes(&origin));
     let result = import_source(
@@ -81,7 +88,9 @@ fn import_mail(ctx: &Ctx, path: &Path, json: bool) -> Result<MailImportSummary> 
         summary.batches,
         started.elapsed().as_millis()
     ));
-    if json {
+    if json && one_line {
+        println!("{}", summary_json(&summary, &origin));
+    } else if json {
         output::print_json(&summary_json(&summary, &origin));
     } else {
         print!("{}", summary_text(&summary, &origin));
@@ -103,7 +112,7 @@ fn watch_mail(ctx: &Ctx, folder: &Path, json: bool) -> Result<()> {
     // Listed before the first import: a file landing in between is offered
     // again and found to be a duplicate, never missed.
     let mut watch = MaildirWatch::open(folder).map_err(source_error)?;
-    import_mail(ctx, folder, json)?;
+    import_mail(ctx, folder, json, true)?;
     eprintln!(
         "coachbook: watching {} for new mail (Ctrl-C stops)",
         folder.display()
