@@ -259,6 +259,7 @@ impl Request {
 pub struct Reply {
     pub id: i64,
     pub client_id: Option<ClientId>,
+    pub partner_id: Option<i64>,
     pub request_id: Option<i64>,
     pub session_id: Option<i64>,
     pub kind: ReplyKind,
@@ -267,6 +268,8 @@ pub struct Reply {
     pub body: String,
     pub delivery: DeliveryState,
     pub delivery_note: Option<String>,
+    pub to_addr: Option<String>,
+    pub message_id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

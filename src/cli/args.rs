@@ -59,6 +59,30 @@ pub enum Command {
     /// Backup partners who can take a crisis or a referral.
     #[command(subcommand)]
     Partner(PartnerCommand),
+    /// Free a session for a crisis: apology with options, calendar update.
+    Emergency {
+        session_id: String,
+        /// The client in crisis: the freed slot becomes their call.
+        #[arg(long = "for", value_name = "CLIENT")]
+        for_client: Option<String>,
+        /// How many new times to offer (1-5).
+        #[arg(long, default_value_t = 3)]
+        options: usize,
+        /// The apology template.
+        #[arg(long, default_value = "emergency_apology")]
+        template: String,
+        /// Keep the first offered time booked for the moved client.
+        #[arg(long)]
+        hold: bool,
+        /// Print the apology and the plan; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Deliver again the replies whose delivery failed (or one of them).
+    Deliver {
+        #[arg(value_name = "REPLY_ID")]
+        reply_id: Option<String>,
+    },
     /// Copy the book consistently to a file.
     Backup {
         #[arg(long, value_name = "FILE")]
@@ -171,6 +195,16 @@ pub enum RequestCommand {
     },
     /// Close a request.
     Close { id: String },
+    /// Hand a request to a backup partner: a note to the client, a brief to the partner.
+    Handoff {
+        id: String,
+        /// The partner (name or id).
+        #[arg(long)]
+        partner: String,
+        /// Print both texts; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -189,6 +223,19 @@ pub struct ReplyArgs {
     pub id: String,
     #[command(flatten)]
     pub choice: ReplyChoice,
+    /// A concrete time you promise to come back by (for acknowledgement);
+    /// it becomes a follow-up.
+    #[arg(long, value_name = "WHEN")]
+    pub promise: Option<String>,
+    /// How many free times to offer (for the options template).
+    #[arg(long, value_name = "N")]
+    pub options: Option<usize>,
+    /// Record only: you answered by phone or in person, nothing is sent.
+    #[arg(long)]
+    pub no_send: bool,
+    /// Send even if the guardrails flag the text.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Subcommand)]

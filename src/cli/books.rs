@@ -11,12 +11,10 @@ use super::output;
 use super::{Ctx, parse_id};
 use crate::domain::when::day_bounds;
 use crate::error::BadInput;
-use crate::model::{
-    Channel, DeliveryState, FollowUpKind, MovedBy, Owner, Repeat, ReplyKind, RequestStatus, Urgency,
-};
+use crate::model::{Channel, FollowUpKind, MovedBy, Owner, Repeat, RequestStatus, Urgency};
 use crate::store::{
-    ClientQueries, FollowUpQueries, NewClient, NewFollowUp, NewReply, NewRequest, NewSession,
-    PartnerQueries, RequestFilter, RequestQueries, SessionQueries, Store,
+    ClientQueries, FollowUpQueries, NewClient, NewFollowUp, NewRequest, NewSession, PartnerQueries,
+    RequestFilter, RequestQueries, SessionQueries, Store,
 };
 
 pub fn write_demo(ctx: &Ctx, force: bool, announce: bool) -> Result<()> {
@@ -317,46 +315,12 @@ pub fn request(ctx: &Ctx, command: RequestCommand) -> Result<()> {
                 print!("{}", output::requests_text(&requests, ctx));
             }
         }
-        RequestCommand::Reply(args) => {
-            let id = parse_id(&args.id, "request")?;
-            let mut store = ctx.open()?;
-            let request = store.request(id)?;
-            let body = match (args.choice.text, args.choice.template) {
-                (Some(text), _) => text,
-                (None, Some(template)) => {
-                    return Err(BadInput(format!("template '{template}': replies from templates arrive with the compose module")).into());
-                }
-                (None, None) => return Err(BadInput("give --text or --template".into()).into()),
-            };
-            if body.trim().is_empty() {
-                return Err(BadInput("a reply needs some text".into()).into());
-            }
-            let reply = NewReply {
-                client_id: request.client_id,
-                partner_id: None,
-                request_id: Some(id),
-                session_id: None,
-                kind: ReplyKind::Reply,
-                sent_at: ctx.now(),
-                to_addr: None,
-                subject: request.subject.as_ref().map(|s| format!("Re: {s}")),
-                body,
-                message_id: None,
-                delivery: DeliveryState::Recorded,
-            };
-            let reply_id = store.change(
-                "request reply",
-                &format!("reply to request #{id}"),
-                ctx.now(),
-                |tx| tx.add_reply(&reply),
-            )?;
-            let request = store.request(id)?;
-            println!(
-                "recorded reply #{reply_id} to request #{id} from {}; first reply after {}",
-                request.client_name,
-                crate::dashboard::short_span(request.first_reply_minutes().unwrap_or(0))
-            );
-        }
+        RequestCommand::Reply(args) => super::flows::reply(ctx, args)?,
+        RequestCommand::Handoff {
+            id,
+            partner,
+            dry_run,
+        } => super::flows::handoff(ctx, &id, &partner, dry_run)?,
         RequestCommand::Snooze { id, until } => {
             let id = parse_id(&id, "request")?;
             let until = ctx.when(&until.join(" "))?;

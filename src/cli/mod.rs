@@ -4,6 +4,7 @@
 
 mod args;
 mod books;
+mod flows;
 mod import;
 mod output;
 mod progress;
@@ -208,6 +209,23 @@ fn run(cli: Cli) -> Result<()> {
         Command::Request(c) => books::request(&ctx, c),
         Command::Followup(c) => books::followup(&ctx, c),
         Command::Partner(c) => books::partner(&ctx, c),
+        Command::Emergency {
+            session_id,
+            for_client,
+            options,
+            template,
+            hold,
+            dry_run,
+        } => flows::emergency(
+            &ctx,
+            &session_id,
+            for_client.as_deref(),
+            options,
+            &template,
+            hold,
+            dry_run,
+        ),
+        Command::Deliver { reply_id } => flows::redeliver(&ctx, reply_id.as_deref()),
         Command::Backup { out } => books::backup(&ctx, out),
         Command::Check => books::check(&ctx),
         Command::Import(c) => import::import(&ctx, c),

@@ -229,8 +229,22 @@ pub fn client_text(store: &Store, client: &Client, ctx: &Ctx) -> Result<String> 
     if !client.notes.trim().is_empty() {
         out.push_str(&format!("  notes      {}\n", client.notes.trim()));
     }
+    let upcoming =
+        store.client_sessions_between(client.id, now, now + chrono::Duration::days(60))?;
+    if !upcoming.is_empty() {
+        out.push_str("  next\n");
+        for s in upcoming.iter().take(3) {
+            out.push_str(&format!(
+                "    {}  session #{} ({}m, {})\n",
+                local(s.start, tz),
+                s.id,
+                s.minutes,
+                s.status.as_str()
+            ));
+        }
+    }
     out.push_str("  recent\n");
-    for (at, what) in store.client_history(client.id, 8)? {
+    for (at, what) in store.client_history(client.id, now, 8)? {
         out.push_str(&format!("    {}  {}\n", local(at, tz), fit(&what, 56)));
     }
     Ok(out)

@@ -123,6 +123,10 @@ impl Store {
     }
 
     fn migrate(&mut self) -> Result<()> {
+        // The common case, an up-to-date book, writes nothing at all.
+        if self.schema_version()? == latest_version() {
+            return Ok(());
+        }
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;

@@ -75,7 +75,7 @@ fn request_from_row(row: &rusqlite::Row) -> rusqlite::Result<Request> {
 }
 
 const REPLY_SELECT: &str = "SELECT id, client_id, request_id, session_id, kind, sent_at, subject, \
-     body, delivery, delivery_note FROM replies";
+     body, delivery, delivery_note, partner_id, to_addr, message_id FROM replies";
 
 fn reply_from_row(row: &rusqlite::Row) -> rusqlite::Result<Reply> {
     Ok(Reply {
@@ -89,6 +89,9 @@ fn reply_from_row(row: &rusqlite::Row) -> rusqlite::Result<Reply> {
         body: row.get(7)?,
         delivery: read_word(row, 8, DeliveryState::parse)?,
         delivery_note: row.get(9)?,
+        partner_id: row.get(10)?,
+        to_addr: row.get(11)?,
+        message_id: row.get(12)?,
     })
 }
 
@@ -150,6 +153,28 @@ pub trait RequestQueries: Queries {
             .optional()?)
     }
 
+    /// The Message-ID of the mail a request came in as, if it did.
+    fn request_message_id(&self, id: i64) -> Result<Option<String>> {
+        Ok(self
+            .conn()
+            .query_row("SELECT message_id FROM requests WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .optional()?
+            .flatten())
+    }
+
+    /// Replies whose delivery failed, oldest first: the retry list.
+    fn undelivered_replies(&self) -> Result<Vec<Reply>> {
+        let mut stmt = self.conn().prepare_cached(&format!(
+            "{REPLY_SELECT} WHERE delivery = 'failed' ORDER BY id"
+        ))?;
+        let rows = stmt
+            .query_map([], reply_from_row)?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
     fn reply_by_message_id(&self, message_id: &str) -> Result<Option<i64>> {
         Ok(self
             .conn()
@@ -193,10 +218,11 @@ pub trait RequestQueries: Queries {
         Ok(rows)
     }
 
-    /// The latest requests and replies of a client, newest first.
+    /// The latest requests, replies and sessions of a client up to `now`, newest first.
     fn client_history(
         &self,
         client_id: ClientId,
+        now: DateTime<Utc>,
         limit: i64,
     ) -> Result<Vec<(DateTime<Utc>, String)>> {
         let mut stmt = self.conn().prepare_cached(
@@ -208,10 +234,10 @@ pub trait RequestQueries: Queries {
                  FROM replies WHERE client_id = ?1 \
                UNION ALL \
                SELECT start_at, 'session (' || status || ')' FROM sessions WHERE client_id = ?1 \
-             ) ORDER BY at DESC LIMIT ?2",
+             ) WHERE at <= ?3 ORDER BY at DESC LIMIT ?2",
         )?;
         let rows = stmt
-            .query_map(params![client_id, limit], |r| {
+            .query_map(params![client_id, limit, ts(now)], |r| {
                 Ok((read_ts(r, 0)?, r.get(1)?))
             })?
             .collect::<rusqlite::Result<_>>()?;

@@ -1,0 +1,372 @@
+//! Commands that write to clients: replies and the emergency reschedule.
+
+use anyhow::Result;
+
+use super::args::ReplyArgs;
+use super::{Ctx, output, parse_id};
+use crate::compose::{Delivery, TemplateValues, check_reply, client_time_text, new_message_id};
+use crate::domain::slots::{SlotSearch, free_slots};
+use crate::error::BadInput;
+use crate::flows::emergency;
+use crate::model::{DeliveryState, FollowUpKind, Owner, ReplyKind};
+use crate::outgoing::{coach_mailbox, coach_values, deliver_reply, templates};
+use crate::store::{
+    ClientQueries, NewFollowUp, NewReply, PartnerQueries, RequestQueries, SessionQueries, Store,
+};
+
+pub fn reply(ctx: &Ctx, args: ReplyArgs) -> Result<()> {
+    let id = parse_id(&args.id, "request")?;
+    let now = ctx.now();
+    let promise = args.promise.as_deref().map(|w| ctx.when(w)).transpose()?;
+    if promise.is_some_and(|at| at <= now) {
+        return Err(BadInput("--promise must be a time still to come".into()).into());
+    }
+    let mut store = ctx.open()?;
+    let request = store.request(id)?;
+    let client = request.client_id.map(|c| store.client(c)).transpose()?;
+    let (subject, body, kind) = match (&args.choice.text, &args.choice.template) {
+        (Some(text), _) => (
+            request.subject.as_ref().map(|s| format!("Re: {s}")),
+            text.clone(),
+            ReplyKind::Reply,
+        ),
+        (None, Some(template)) => {
+            let templates = templates(&ctx.config)?;
+            let tz = client.as_ref().map_or(ctx.config.tz, |c| c.tz);
+            let options = match args.options {
+                Some(count) => {
+                    let search = SlotSearch {
+                        count,
+                        ..SlotSearch::new(60, now, tz)
+                    };
+                    let busy = store.busy_between(now, now + chrono::Duration::days(8))?;
+                    free_slots(&search, &busy, &ctx.config.hours, ctx.config.tz)
+                        .into_iter()
+                        .map(|s| client_time_text(s, tz))
+                        .collect()
+                }
+                None => Vec::new(),
+            };
+            let values = TemplateValues {
+                client_first_name: client.as_ref().map(|c| c.first_name().to_string()),
+                client_name: client.as_ref().map(|c| c.name.clone()),
+                request_summary: Some(request.summary()),
+                promised_time: promise.map(|at| client_time_text(at, tz)),
+                options,
+                context: client
+                    .as_ref()
+                    .and_then(|c| c.current_context(ctx.today()).map(str::to_string)),
+                ..coach_values(&ctx.config)
+            };
+            let rendered = templates
+                .render(template, &values)
+                .map_err(|e| BadInput(e.to_string()))?;
+            let kind = match template.as_str() {
+                "acknowledgement" => ReplyKind::Acknowledgement,
+                "options" => ReplyKind::Options,
+                _ => ReplyKind::Reply,
+            };
+            (Some(rendered.subject), rendered.body, kind)
+        }
+        (None, None) => return Err(BadInput("give --text or --template".into()).into()),
+    };
+    if body.trim().is_empty() {
+        return Err(BadInput("a reply needs some text".into()).into());
+    }
+    if let Some(flag) = check_reply(&body).first()
+        && !args.force
+    {
+        return Err(BadInput(format!(
+            "{} (reword it, or add --force to send it anyway)",
+            flag.message()
+        ))
+        .into());
+    }
+    let to_addr = if args.no_send {
+        None
+    } else {
+        client
+            .as_ref()
+            .and_then(|c| c.emails.first().cloned())
+            .or(request.unknown_sender.clone())
+    };
+    let coach = coach_mailbox(&ctx.config);
+    let new = NewReply {
+        client_id: request.client_id,
+        partner_id: None,
+        request_id: Some(id),
+        session_id: None,
+        kind,
+        sent_at: now,
+        to_addr,
+        subject,
+        body,
+        message_id: Some(new_message_id(&coach.address, now)),
+        delivery: if args.no_send {
+            DeliveryState::Recorded
+        } else {
+            DeliveryState::Failed
+        },
+    };
+    let reply_id = store.change(
+        "request reply",
+        &format!("reply to request #{id}"),
+        now,
+        |tx| {
+            let reply_id = tx.add_reply(&new)?;
+            if let (Some(due), Some(client_id)) = (promise, request.client_id) {
+                tx.add_followup(&NewFollowUp {
+                    client_id,
+                    request_id: Some(id),
+                    due,
+                    text: format!("Come back on: {}", output::fit(&request.summary(), 60)),
+                    owner: Owner::Coach,
+                    kind: FollowUpKind::Promise,
+                })?;
+            }
+            Ok(reply_id)
+        },
+    )?;
+    let request = store.request(id)?;
+    println!(
+        "recorded reply #{reply_id} to request #{id} from {}; first reply after {}",
+        request.client_name,
+        crate::dashboard::short_span(request.first_reply_minutes().unwrap_or(0))
+    );
+    if let Some(due) = promise {
+        println!(
+            "promised by {}: added a follow-up",
+            output::local(due, ctx.config.tz)
+        );
+    }
+    if !args.no_send {
+        report_delivery(&mut store, ctx, reply_id)?;
+    }
+    Ok(())
+}
+
+/// Deliver a recorded reply and say where it went. A failed delivery is
+/// reported (exit 1) but the reply stays recorded, marked for a retry.
+fn report_delivery(store: &mut Store, ctx: &Ctx, reply_id: i64) -> Result<()> {
+    let outcome = deliver_reply(store, &ctx.config, reply_id, ctx.now())?;
+    match &outcome {
+        Delivery::Failed { .. } => {
+            anyhow::bail!(
+                "reply #{reply_id} is recorded but not delivered: {}",
+                outcome.message()
+            )
+        }
+        Delivery::Outbox { path } => {
+            println!("{}", outcome.message());
+            copy_to_clipboard(path);
+        }
+        Delivery::Sent { .. } => println!("{}", outcome.message()),
+    }
+    Ok(())
+}
+
+/// With no send command, the message also goes to the clipboard (OSC 52),
+/// but only when stdout is a terminal that can take the escape sequence.
+fn copy_to_clipboard(path: &std::path::Path) {
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() {
+        return;
+    }
+    if let Ok(text) = std::fs::read_to_string(path) {
+        print!("{}", crate::compose::osc52_copy(&text));
+        println!("(copied to the clipboard)");
+    }
+}
+
+pub fn emergency(
+    ctx: &Ctx,
+    session_id: &str,
+    for_client: Option<&str>,
+    options: usize,
+    template: &str,
+    hold: bool,
+    dry_run: bool,
+) -> Result<()> {
+    let session_id = parse_id(session_id, "session")?;
+    let now = ctx.now();
+    let mut store = ctx.open()?;
+    let templates = templates(&ctx.config)?;
+    let crisis = for_client
+        .map(|name| -> Result<_> { emergency::crisis_for(&store, ctx.client(&store, name)?, now) })
+        .transpose()?;
+    let mut plan = emergency::plan(
+        &store,
+        &ctx.config,
+        &templates,
+        now,
+        session_id,
+        crisis,
+        options,
+        template,
+    )?;
+    plan.hold_first_slot = hold;
+    print!("{}", describe(&plan, ctx));
+    if dry_run {
+        println!("dry run: nothing changed");
+        return Ok(());
+    }
+    let applied = emergency::apply(&mut store, &ctx.config, &plan, &plan.apology.body, now)?;
+    println!(
+        "session #{session_id} with {} is {}; the apology is reply #{}",
+        plan.client.name,
+        if hold {
+            "moved to the first offered time"
+        } else {
+            "rescheduled (awaiting their choice)"
+        },
+        applied.apology_reply
+    );
+    if let Some(id) = applied.crisis_session {
+        println!("booked the crisis call as session #{id}");
+    }
+    report_delivery(&mut store, ctx, applied.apology_reply)
+}
+
+fn describe(plan: &emergency::Plan, ctx: &Ctx) -> String {
+    let tz = ctx.config.tz;
+    let s = &plan.candidate.session;
+    let mut out = format!(
+        "Free session #{} with {}, {} ({}m)\n",
+        s.id,
+        plan.client.name,
+        output::local(s.start, tz),
+        s.minutes
+    );
+    out.push_str(&format!(
+        "  moved by you {}x in the last 90 days{}\n",
+        plan.candidate.coach_moves,
+        if plan.candidate.first_session {
+            "; it is their FIRST session"
+        } else {
+            ""
+        }
+    ));
+    if let Some(crisis) = &plan.crisis {
+        out.push_str(&format!(
+            "  crisis call: {} at {}{}\n",
+            crisis.client.name,
+            output::local(s.start, tz),
+            crisis
+                .request
+                .as_ref()
+                .map(|r| format!(" (answers request #{})", r.id))
+                .unwrap_or_default()
+        ));
+    }
+    out.push_str("Offer:\n");
+    for (n, slot) in plan.slots.iter().enumerate() {
+        out.push_str(&format!(
+            "  {}. {}   (yours: {}){}\n",
+            n + 1,
+            client_time_text(*slot, plan.client.tz),
+            output::local(*slot, tz),
+            if n == 0 && plan.hold_first_slot {
+                "  held"
+            } else {
+                ""
+            }
+        ));
+    }
+    out.push_str(&format!(
+        "Apology ({}):\n  Subject: {}\n",
+        plan.template, plan.apology.subject
+    ));
+    for line in plan.apology.body.lines() {
+        out.push_str(&format!("  | {line}\n"));
+    }
+    if plan.guardrails.is_empty() {
+        out.push_str("Guardrails: nothing flagged\n");
+    }
+    for flag in &plan.guardrails {
+        out.push_str(&format!("Guardrail: {}\n", flag.message()));
+    }
+    out
+}
+
+/// Retry delivery of failed replies: one by id, or all of them.
+pub fn redeliver(ctx: &Ctx, reply_id: Option<&str>) -> Result<()> {
+    let mut store = ctx.open()?;
+    let ids: Vec<i64> = match reply_id {
+        Some(text) => {
+            let id = parse_id(text, "reply")?;
+            let reply = store.reply(id)?;
+            if matches!(
+                reply.delivery,
+                DeliveryState::Sent | DeliveryState::Recorded
+            ) {
+                return Err(BadInput(format!("reply #{id} was {} already", reply.delivery)).into());
+            }
+            vec![id]
+        }
+        None => store.undelivered_replies()?.iter().map(|r| r.id).collect(),
+    };
+    if ids.is_empty() {
+        println!("nothing waits for delivery");
+    }
+    let mut failed = 0;
+    for id in ids {
+        if let Err(err) = report_delivery(&mut store, ctx, id) {
+            eprintln!("coachbook: {}", crate::error::one_line(&err));
+            failed += 1;
+        }
+    }
+    if failed > 0 {
+        anyhow::bail!(
+            "{failed} repl{} still not delivered",
+            if failed == 1 { "y" } else { "ies" }
+        );
+    }
+    Ok(())
+}
+
+pub fn handoff(ctx: &Ctx, request_id: &str, partner: &str, dry_run: bool) -> Result<()> {
+    let request_id = parse_id(request_id, "request")?;
+    let mut store = ctx.open()?;
+    let partners: Vec<(i64, String)> = store
+        .partners()?
+        .into_iter()
+        .map(|p| (p.id, p.name))
+        .collect();
+    if partners.is_empty() {
+        return Err(
+            BadInput("no partners yet (coachbook partner add NAME --email E)".into()).into(),
+        );
+    }
+    let partner_id = crate::domain::lookup::find_client(partner, &partners)
+        .map_err(|e| BadInput(e.0.replace("client", "partner")))?;
+    let templates = templates(&ctx.config)?;
+    let plan = crate::flows::handoff::plan(
+        &store,
+        &ctx.config,
+        &templates,
+        request_id,
+        partner_id,
+        ctx.today(),
+    )?;
+    for (who, text) in [
+        (&plan.client.name, &plan.note_to_client),
+        (&plan.partner.name, &plan.brief_to_partner),
+    ] {
+        println!("To {who}: {}", text.subject);
+        for line in text.body.lines() {
+            println!("  | {line}");
+        }
+    }
+    if dry_run {
+        println!("dry run: nothing changed");
+        return Ok(());
+    }
+    let applied = crate::flows::handoff::apply(&mut store, &ctx.config, &plan, ctx.now())?;
+    println!(
+        "handed request #{request_id} to {}: note #{} to {}, brief #{} to the partner",
+        plan.partner.name, applied.note_reply, plan.client.name, applied.brief_reply
+    );
+    let note = report_delivery(&mut store, ctx, applied.note_reply);
+    let brief = report_delivery(&mut store, ctx, applied.brief_reply);
+    note.and(brief)
+}

@@ -1,0 +1,6 @@
+//! The coach's multi-step flows, as plans computed from the book (pure
+//! reads) and applied in one transaction. The command line and the TUI both
+//! drive them.
+
+pub mod emergency;
+pub mod handoff;

@@ -1,0 +1,167 @@
+//! Getting a recorded reply to its reader. coachbook never talks to the
+//! network: the coach's own send command gets an RFC 5322 message on stdin,
+//! or the message goes to the outbox folder. A reply is recorded *before*
+//! delivery is tried, so a failure leaves it visible as not delivered, with a
+//! retry, and nothing is lost.
+
+use anyhow::Result;
+use chrono::{DateTime, Duration, Utc};
+
+use crate::compose::{
+    CalendarEvent, CalendarPerson, Delivery, Mailbox, OutgoingMessage, TemplateValues, Templates,
+    build_message, deliver, session_cancel_ics, session_update_ics,
+};
+use crate::config::Config;
+use crate::error::BadInput;
+use crate::model::{DeliveryState, Reply, ReplyKind, SessionStatus};
+use crate::store::{ClientQueries, PartnerQueries, RequestQueries, SessionQueries, Store};
+
+/// Where a message to nobody in particular would claim to come from.
+const FALLBACK_ADDRESS: &str = "coach@coachbook.invalid";
+
+/// The coach as a mail sender.
+pub fn coach_mailbox(config: &Config) -> Mailbox {
+    Mailbox {
+        name: config.coach_name.clone(),
+        address: config
+            .addresses
+            .first()
+            .cloned()
+            .unwrap_or_else(|| FALLBACK_ADDRESS.to_string()),
+    }
+}
+
+/// The shipped templates, with the coach's overrides; a broken override is
+/// bad input naming the file.
+pub fn templates(config: &Config) -> Result<Templates, BadInput> {
+    Templates::load(Some(&config.templates_folder)).map_err(|e| BadInput(e.to_string()))
+}
+
+/// The values every template may use about the coach.
+pub fn coach_values(config: &Config) -> TemplateValues {
+    TemplateValues {
+        coach_name: Some(config.coach_name.clone()),
+        signature: Some(config.signature.clone()),
+        ..TemplateValues::default()
+    }
+}
+
+/// Mark a recorded reply as waiting for delivery, then deliver it and record
+/// how it went (each in its own small change).
+pub fn deliver_reply(
+    store: &mut Store,
+    config: &Config,
+    reply_id: i64,
+    now: DateTime<Utc>,
+) -> Result<Delivery> {
+    let reply = store.reply(reply_id)?;
+    let outcome = match build_for(store, config, &reply, now)? {
+        Some(message) => deliver(
+            &message,
+            config
+                .send_command
+                .as_deref()
+                .filter(|_| reply.to_addr.is_some()),
+            &config.outbox,
+            &format!("{}-reply-{reply_id}", now.format("%Y%m%dT%H%M%S")),
+        ),
+        None => Delivery::Failed {
+            reason: "nobody to send it to".into(),
+        },
+    };
+    let (state, note) = match &outcome {
+        Delivery::Sent { .. } => (DeliveryState::Sent, outcome.message()),
+        Delivery::Outbox { .. } => (DeliveryState::Outbox, outcome.message()),
+        Delivery::Failed { .. } => (DeliveryState::Failed, outcome.message()),
+    };
+    store.change(
+        "deliver",
+        &format!("delivery of reply #{reply_id}: {}", state.as_str()),
+        now,
+        |tx| tx.set_delivery(reply_id, state, Some(&note)),
+    )?;
+    Ok(outcome)
+}
+
+/// The RFC 5322 message for a recorded reply, rebuilt from the book (so a
+/// retry sends exactly what the book says). A reply to a moved session
+/// carries the calendar update.
+fn build_for(
+    store: &Store,
+    config: &Config,
+    reply: &Reply,
+    now: DateTime<Utc>,
+) -> Result<Option<Vec<u8>>> {
+    let coach = coach_mailbox(config);
+    let to = if let Some(partner_id) = reply.partner_id {
+        let partner = store.partner(partner_id)?;
+        Mailbox {
+            name: partner.name,
+            address: reply.to_addr.clone().or(partner.email).unwrap_or_default(),
+        }
+    } else if let Some(client_id) = reply.client_id {
+        let client = store.client(client_id)?;
+        Mailbox {
+            name: client.name,
+            address: reply.to_addr.clone().unwrap_or_default(),
+        }
+    } else if let Some(address) = reply.to_addr.clone() {
+        Mailbox {
+            name: String::new(),
+            address,
+        }
+    } else {
+        return Ok(None);
+    };
+    let in_reply_to = match reply.request_id {
+        Some(id) => store.request_message_id(id)?,
+        None => None,
+    };
+    let calendar = match (reply.session_id, reply.kind) {
+        (Some(session_id), ReplyKind::Apology) if !to.address.is_empty() => {
+            let session = store.session(session_id)?;
+            let event = CalendarEvent {
+                uid: session.ical_uid.clone(),
+                sequence: u32::try_from(session.ical_sequence).unwrap_or(0),
+                stamp: now,
+                start: session.start,
+                end: session.start + Duration::minutes(session.minutes),
+                summary: format!("Coaching with {}", config.coach_name),
+                description: None,
+                location: session.place.clone(),
+                organizer: CalendarPerson {
+                    name: coach.name.clone(),
+                    email: coach.address.clone(),
+                },
+                attendee: CalendarPerson {
+                    name: to.name.clone(),
+                    email: to.address.clone(),
+                },
+            };
+            Some(if session.status == SessionStatus::Rescheduled {
+                session_cancel_ics(&event)
+            } else {
+                session_update_ics(&event)
+            })
+        }
+        _ => None,
+    };
+    let message_id = reply
+        .message_id
+        .clone()
+        .unwrap_or_else(|| crate::compose::new_message_id(&coach.address, now));
+    Ok(Some(build_message(&OutgoingMessage {
+        from: coach,
+        to,
+        subject: reply
+            .subject
+            .clone()
+            .unwrap_or_else(|| "A note from your coach".into()),
+        body: reply.body.clone(),
+        date: reply.sent_at.with_timezone(&config.tz).fixed_offset(),
+        message_id,
+        references: in_reply_to.iter().cloned().collect(),
+        in_reply_to,
+        calendar,
+    })))
+}
