@@ -9,6 +9,7 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod flows;
+pub mod intake;
 pub mod log;
 pub mod mail;
 pub mod model;

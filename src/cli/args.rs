@@ -92,6 +92,9 @@ pub enum Command {
     },
     /// Check the book's integrity.
     Check,
+    /// Bring outside data into the book.
+    #[command(subcommand)]
+    Import(ImportCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -292,4 +295,32 @@ pub struct ReviewArgs {
     /// text (80 columns), md (Markdown), csv (one row per request) or json.
     #[arg(long, default_value = "text", value_name = "text|md|csv|json")]
     pub format: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Import mail: client messages become requests, the coach's own mail
+    /// becomes replies threaded to them. Re-importing adds nothing twice.
+    ///
+    /// A sender who is no client becomes a request marked with the address.
+    /// Auto-replies are skipped and counted. Mail from the coach's own
+    /// addresses (config: coach.addresses) is a reply, threaded by
+    /// In-Reply-To and References to the request it answers; one whose
+    /// thread is unknown is still a reply to the client it went to. The
+    /// Message-ID (or, without one, a hash of the message) makes a second
+    /// import a no-op. Received time: the Date header, else the file's
+    /// modification time, else now. Urgency: normal, urgent when the sender
+    /// marked it important (Importance: high, X-Priority: 1 or 2). A message
+    /// that cannot be read is skipped with its reason. Up to 500 messages are
+    /// one change of the book; bigger imports are recorded in batches of 500.
+    Mail {
+        /// One .eml file, a Maildir folder (cur/ and new/) or an mbox file.
+        path: PathBuf,
+        /// Print the summary (or, with --watch, one line per message) as JSON.
+        #[arg(long)]
+        json: bool,
+        /// After importing, keep watching the Maildir for new mail (Ctrl-C stops).
+        #[arg(long)]
+        watch: bool,
+    },
 }

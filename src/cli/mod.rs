@@ -5,7 +5,9 @@
 mod args;
 mod books;
 mod flows;
+mod import;
 mod output;
+mod progress;
 mod review;
 
 use std::path::PathBuf;
@@ -228,5 +230,6 @@ fn run(cli: Cli) -> Result<()> {
         Command::Review(args) => review::review(&ctx, args),
         Command::Backup { out } => books::backup(&ctx, out),
         Command::Check => books::check(&ctx),
+        Command::Import(c) => import::import(&ctx, c),
     }
 }

@@ -8,6 +8,7 @@
 
 mod clients;
 mod followups;
+mod mail_threads;
 mod partners;
 mod requests;
 pub mod schema;
@@ -25,6 +26,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 
 pub use clients::{ClientQueries, NewClient};
 pub use followups::{FollowUpQueries, NewFollowUp};
+pub use mail_threads::{MailThreadQueries, ThreadedRequest};
 pub use partners::PartnerQueries;
 pub use requests::{NewReply, NewRequest, RequestFilter, RequestQueries};
 pub use sessions::{NewSession, SessionMove, SessionQueries};

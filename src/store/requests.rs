@@ -308,16 +308,19 @@ impl Tx<'_> {
         at: DateTime<Utc>,
         clock: &ReplyClock,
     ) -> Result<()> {
+        // Only a message written *after* them wakes them: importing an old
+        // mail must not undo today's snooze or end today's wait.
         self.conn.execute(
             "UPDATE requests SET status = 'open', snoozed_until = NULL \
-             WHERE client_id = ?1 AND status = 'snoozed' AND id != ?2",
-            params![client_id, new_request],
+             WHERE client_id = ?1 AND status = 'snoozed' AND id != ?2 AND received_at < ?3",
+            params![client_id, new_request, ts(at)],
         )?;
         let waiting: Vec<Request> = {
             let mut stmt = self.conn.prepare_cached(&format!(
-                "{REQUEST_SELECT} WHERE r.client_id = ?1 AND r.status = 'waiting' AND r.id != ?2"
+                "{REQUEST_SELECT} WHERE r.client_id = ?1 AND r.status = 'waiting' AND r.id != ?2 \
+                 AND (r.waiting_since IS NULL OR r.waiting_since <= ?3)"
             ))?;
-            stmt.query_map(params![client_id, new_request], request_from_row)?
+            stmt.query_map(params![client_id, new_request, ts(at)], request_from_row)?
                 .collect::<rusqlite::Result<_>>()?
         };
         for request in waiting {

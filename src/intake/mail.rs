@@ -1,0 +1,426 @@
+//! Importing a mail source into the book: requests first, then the coach's
+//! replies threaded to them.
+//!
+//! Messages are decoded outside any transaction and recorded in batches of
+//! [`BATCH_SIZE`], each one change of the book, so the write lock is held
+//! only while rows are inserted and a huge mbox never blocks the dashboard
+//! for long. An import of up to one batch is a single change (one undo).
+//!
+//! The coach's own mail is held back until every request of the source is
+//! in, then recorded in date order, so a reply stored before its request in
+//! the files still finds it. A reply whose thread leads to no request in the
+//! book is still recorded as a reply to the client it was sent to; one sent
+//! to nobody who is a client is counted and not recorded. A reply imported
+//! *before* its request (in an earlier import) stays unthreaded.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use chrono::{DateTime, Utc};
+
+use super::incoming::{Incoming, Read, Reading, read_item};
+use crate::domain::hours::ReplyClock;
+use crate::mail::{MailItem, MailSource, SourceKind};
+use crate::model::{Channel, ClientId, DeliveryState, ReplyKind};
+use crate::store::{ClientQueries, MailThreadQueries, NewReply, NewRequest, Queries, Store, Tx};
+
+/// Messages recorded per transaction.
+pub const BATCH_SIZE: usize = 500;
+
+/// What the import needs besides the book and the source.
+#[derive(Debug, Clone)]
+pub struct MailIntake {
+    /// The coach's own addresses, lower case.
+    pub coach_addresses: Vec<String>,
+    pub clock: ReplyClock,
+    pub now: DateTime<Utc>,
+    pub batch_size: usize,
+}
+
+/// What became of one message.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    Request {
+        id: i64,
+        client_id: Option<ClientId>,
+        /// Set when no client owns the sender's address.
+        unknown_sender: Option<String>,
+    },
+    Reply {
+        id: i64,
+        client_id: Option<ClientId>,
+        /// The request it answers, when the thread led to one.
+        request_id: Option<i64>,
+    },
+    /// Its Message-ID is in the book already.
+    Duplicate,
+    AutoReply,
+    /// Sent by the coach to no client: not the book's business.
+    CoachToOthers,
+    Skipped(String),
+}
+
+/// One message that was not imported, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkippedItem {
+    pub item: String,
+    pub reason: String,
+}
+
+/// The counts of one import.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MailImportSummary {
+    /// Messages read from the source, whatever became of them.
+    pub messages: usize,
+    pub requests: usize,
+    pub replies: usize,
+    /// Replies whose thread led to no request.
+    pub unthreaded_replies: usize,
+    /// Requests from senders who are no client.
+    pub unknown_senders: usize,
+    pub auto_replies: usize,
+    pub duplicates: usize,
+    pub coach_to_others: usize,
+    pub skipped: Vec<SkippedItem>,
+    /// Transactions the import was recorded in.
+    pub batches: usize,
+}
+
+impl MailImportSummary {
+    /// Requests and replies added to the book.
+    pub fn imported(&self) -> usize {
+        self.requests + self.replies
+    }
+
+    pub fn count(&mut self, label: &str, outcome: &Outcome) {
+        match outcome {
+            Outcome::Request { unknown_sender, .. } => {
+                self.requests += 1;
+                if unknown_sender.is_some() {
+                    self.unknown_senders += 1;
+                }
+            }
+            Outcome::Reply { request_id, .. } => {
+                self.replies += 1;
+                if request_id.is_none() {
+                    self.unthreaded_replies += 1;
+                }
+            }
+            Outcome::Duplicate => self.duplicates += 1,
+            Outcome::AutoReply => self.auto_replies += 1,
+            Outcome::CoachToOthers => self.coach_to_others += 1,
+            Outcome::Skipped(reason) => self.skipped.push(SkippedItem {
+                item: label.to_string(),
+                reason: reason.clone(),
+            }),
+        }
+    }
+}
+
+/// Where the messages come from, to find a file's time when Date is missing.
+#[derive(Debug, Clone)]
+pub struct Origin {
+    pub path: PathBuf,
+    pub kind: SourceKind,
+}
+
+impl Origin {
+    /// The modification time of the file that holds `label`, if it is a
+    /// file of its own (a single message, or a Maildir entry).
+    pub fn file_time(&self, label: &str) -> Option<DateTime<Utc>> {
+        let file = match self.kind {
+            SourceKind::SingleMessage => self.path.clone(),
+            SourceKind::Maildir => ["new", "cur"]
+                .iter()
+                .map(|sub| self.path.join(sub).join(label))
+                .find(|path| path.is_file())?,
+            SourceKind::Mbox => return None,
+        };
+        modified(&file)
+    }
+}
+
+pub fn modified(file: &Path) -> Option<DateTime<Utc>> {
+    let time = std::fs::metadata(file).ok()?.modified().ok()?;
+    Some(DateTime::<Utc>::from(time))
+}
+
+/// Import every message of `source`. `progress` hears after each message
+/// how many were read and how many raw bytes they held.
+pub fn import_source(
+    store: &mut Store,
+    source: MailSource,
+    origin: &Origin,
+    intake: &MailIntake,
+    progress: &mut dyn FnMut(usize, u64),
+) -> Result<MailImportSummary> {
+    let mut summary = MailImportSummary::default();
+    let mut requests: Vec<Incoming> = Vec::new();
+    let mut replies: Vec<Incoming> = Vec::new();
+    let mut bytes = 0u64;
+    let batch_size = intake.batch_size.max(1);
+    let batch = Batch {
+        source_name: origin.path.file_name().map_or_else(
+            || origin.path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        ),
+        intake,
+    };
+    for item in source {
+        summary.messages += 1;
+        match item {
+            Err(error) => {
+                let label = error_label(&error);
+                summary.count(&label, &Outcome::Skipped(error.to_string()));
+            }
+            Ok(item) => {
+                bytes += item.raw.len() as u64;
+                match read(&item, origin, intake) {
+                    Read::Mail(incoming) if incoming.from_coach => replies.push(*incoming),
+                    Read::Mail(incoming) => requests.push(*incoming),
+                    Read::AutoReply => summary.count(&item.label, &Outcome::AutoReply),
+                    Read::Unreadable(reason) => {
+                        summary.count(&item.label, &Outcome::Skipped(reason));
+                    }
+                }
+            }
+        }
+        progress(summary.messages, bytes);
+        if requests.len() >= batch_size {
+            batch.record(store, &requests, &[], &mut summary)?;
+            requests.clear();
+        }
+    }
+    // The last requests and the first replies share a change, so an import
+    // of up to one batch is exactly one change of the book.
+    replies.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.label.cmp(&b.label)));
+    let mut chunks = replies.chunks(batch_size);
+    let first = chunks.next().unwrap_or(&[]);
+    if !requests.is_empty() || !first.is_empty() {
+        batch.record(store, &requests, first, &mut summary)?;
+    }
+    for chunk in chunks {
+        batch.record(store, &[], chunk, &mut summary)?;
+    }
+    Ok(summary)
+}
+
+/// Records one batch of messages as one change of the book.
+struct Batch<'a> {
+    source_name: String,
+    intake: &'a MailIntake,
+}
+
+impl Batch<'_> {
+    fn record(
+        &self,
+        store: &mut Store,
+        requests: &[Incoming],
+        replies: &[Incoming],
+        summary: &mut MailImportSummary,
+    ) -> Result<()> {
+        // Messages already in the book, and the coach's mail to nobody in it,
+        // are counted without opening a change, so a re-import leaves the
+        // book (change log included) as it was. The checks are repeated
+        // inside the change, where they are authoritative.
+        let fresh_requests = not_in_book(store, requests, summary)?;
+        let mut fresh_replies = Vec::new();
+        for incoming in not_in_book(store, replies, summary)? {
+            let answers_this_batch = incoming
+                .thread
+                .iter()
+                .any(|id| fresh_requests.iter().any(|r| r.message_id == *id));
+            if answers_this_batch || reply_target(store, incoming)?.is_some() {
+                fresh_replies.push(incoming);
+            } else {
+                summary.count(&incoming.label, &Outcome::CoachToOthers);
+            }
+        }
+        if fresh_requests.is_empty() && fresh_replies.is_empty() {
+            return Ok(());
+        }
+        let what = format!(
+            "mail from {}: {} messages",
+            self.source_name,
+            fresh_requests.len() + fresh_replies.len()
+        );
+        let outcomes = store
+            .change("import mail", &what, self.intake.now, |tx| {
+                let mut outcomes = Vec::with_capacity(fresh_requests.len() + fresh_replies.len());
+                for incoming in &fresh_requests {
+                    outcomes.push(record_request(tx, incoming, &self.intake.clock)?);
+                }
+                for incoming in &fresh_replies {
+                    outcomes.push(record_reply(tx, incoming)?);
+                }
+                Ok(outcomes)
+            })
+            .with_context(|| import_stopped(summary))?;
+        summary.batches += 1;
+        for (incoming, outcome) in fresh_requests.iter().chain(&fresh_replies).zip(&outcomes) {
+            summary.count(&incoming.label, outcome);
+        }
+        Ok(())
+    }
+}
+
+/// The messages whose Message-ID the book does not hold yet; the others
+/// are counted as duplicates.
+fn not_in_book<'a>(
+    store: &Store,
+    messages: &'a [Incoming],
+    summary: &mut MailImportSummary,
+) -> Result<Vec<&'a Incoming>> {
+    let mut fresh = Vec::with_capacity(messages.len());
+    for incoming in messages {
+        if store.message_id_known(&incoming.message_id)? {
+            summary.count(&incoming.label, &Outcome::Duplicate);
+        } else {
+            fresh.push(incoming);
+        }
+    }
+    Ok(fresh)
+}
+
+fn import_stopped(summary: &MailImportSummary) -> String {
+    format!(
+        "the import stopped after recording {} requests and {} replies",
+        summary.requests, summary.replies
+    )
+}
+
+fn error_label(error: &crate::mail::SourceError) -> String {
+    match error {
+        crate::mail::SourceError::Io { path, .. } => path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        ),
+        other => other.to_string(),
+    }
+}
+
+/// Decode one item of `origin`.
+pub fn read(item: &MailItem, origin: &Origin, intake: &MailIntake) -> Read {
+    read_item(
+        item,
+        Reading {
+            coach_addresses: &intake.coach_addresses,
+            file_time: &|| origin.file_time(&item.label),
+            now: intake.now,
+        },
+    )
+}
+
+/// Record one message in its own change: what the watcher does.
+pub fn record_one(store: &mut Store, incoming: &Incoming, intake: &MailIntake) -> Result<Outcome> {
+    if store.message_id_known(&incoming.message_id)? {
+        return Ok(Outcome::Duplicate);
+    }
+    if incoming.from_coach && reply_target(store, incoming)?.is_none() {
+        return Ok(Outcome::CoachToOthers);
+    }
+    let what = if incoming.from_coach {
+        "1 reply from mail"
+    } else {
+        "1 request from mail"
+    };
+    store.change("import mail", what, intake.now, |tx| {
+        if incoming.from_coach {
+            record_reply(tx, incoming)
+        } else {
+            record_request(tx, incoming, &intake.clock)
+        }
+    })
+}
+
+/// A message from a client or a stranger becomes a request.
+fn record_request(tx: &Tx, incoming: &Incoming, clock: &ReplyClock) -> Result<Outcome> {
+    if tx.message_id_known(&incoming.message_id)? {
+        return Ok(Outcome::Duplicate);
+    }
+    let client_id = tx.client_by_email(&incoming.from)?;
+    let unknown_sender = client_id.is_none().then(|| incoming.from.clone());
+    let id = tx.add_request(
+        &NewRequest {
+            client_id,
+            unknown_sender: unknown_sender.clone(),
+            received_at: incoming.at,
+            channel: Channel::Email,
+            urgency: incoming.urgency,
+            subject: incoming.subject.clone(),
+            body: incoming.body.clone(),
+            message_id: Some(incoming.message_id.clone()),
+        },
+        clock,
+    )?;
+    Ok(Outcome::Request {
+        id,
+        client_id,
+        unknown_sender,
+    })
+}
+
+/// Whom a reply from the coach goes to: the request its thread leads to,
+/// else the first recipient who is a client. `None`: nobody in the book.
+struct ReplyTarget {
+    client_id: Option<ClientId>,
+    request_id: Option<i64>,
+    to_addr: Option<String>,
+}
+
+fn reply_target<Q: Queries>(book: &Q, incoming: &Incoming) -> Result<Option<ReplyTarget>> {
+    let mut recipient_client = None;
+    for address in &incoming.recipients {
+        if let Some(client_id) = book.client_by_email(address)? {
+            recipient_client = Some((client_id, address.clone()));
+            break;
+        }
+    }
+    let threaded = book.request_in_thread(&incoming.thread)?;
+    let (client_id, request_id) = match (threaded, &recipient_client) {
+        (Some(request), _) => (
+            request
+                .client_id
+                .or(recipient_client.as_ref().map(|(id, _)| *id)),
+            Some(request.request_id),
+        ),
+        (None, Some((client_id, _))) => (Some(*client_id), None),
+        (None, None) => return Ok(None),
+    };
+    let to_addr = recipient_client
+        .map(|(_, address)| address)
+        .or_else(|| incoming.recipients.first().cloned());
+    Ok(Some(ReplyTarget {
+        client_id,
+        request_id,
+        to_addr,
+    }))
+}
+
+/// A message from the coach becomes a reply to its [`ReplyTarget`].
+fn record_reply(tx: &Tx, incoming: &Incoming) -> Result<Outcome> {
+    if tx.message_id_known(&incoming.message_id)? {
+        return Ok(Outcome::Duplicate);
+    }
+    let Some(target) = reply_target(tx, incoming)? else {
+        return Ok(Outcome::CoachToOthers);
+    };
+    let id = tx.add_reply(&NewReply {
+        client_id: target.client_id,
+        partner_id: None,
+        request_id: target.request_id,
+        session_id: None,
+        kind: ReplyKind::Reply,
+        sent_at: incoming.at,
+        to_addr: target.to_addr,
+        subject: incoming.subject.clone(),
+        body: incoming.body.clone(),
+        message_id: Some(incoming.message_id.clone()),
+        delivery: DeliveryState::Sent,
+    })?;
+    Ok(Outcome::Reply {
+        id,
+        client_id: target.client_id,
+        request_id: target.request_id,
+    })
+}
