@@ -88,13 +88,13 @@ pub fn today_text(sheet: &DaySheet, config: &Config) -> String {
             now_drawn = true;
         }
         out.push_str(&format!(
-            "  {}  {:>3}m  #{:<4} {:<22} {:<11} {}\n",
+            "  {}  {:>3}m  #{:<4} {:<18} {:<11} {}\n",
             s.start.with_timezone(&tz).format("%H:%M"),
             s.minutes,
             s.id,
-            fit(&s.client_name, 22),
+            fit(&s.client_name, 18),
             s.status.as_str(),
-            fit(&row.warnings.join(", "), 24)
+            fit(&row.warnings.join(", "), 28)
         ));
     }
     if !now_drawn && !sheet.sessions.is_empty() {
