@@ -481,3 +481,40 @@ fn a_bad_clock_is_refused() {
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("COACHBOOK_NOW"), "{}", run.stderr);
 }
+
+#[test]
+fn waiting_on_the_client_pauses_the_clock_until_they_write_again() {
+    let book = small_book();
+    book.ok(&["request", "wait", "1"]);
+    let today = book.json(&["today", "--json"]);
+    assert!(
+        today["requests"].as_array().expect("requests").is_empty(),
+        "a paused request leaves the pane"
+    );
+    // Amara writes again the next morning.
+    let run = common::finish(
+        book.command(&["request", "add", "Amara", "Here is the deck"])
+            .env("COACHBOOK_NOW", "2026-11-24T10:00:00+01:00")
+            .output()
+            .expect("runs"),
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let requests = book.json(&["request", "list", "--open", "--json"]);
+    let first = requests
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|r| r["id"] == 1)
+        .expect("request 1");
+    assert_eq!(first["status"], "open", "the client wrote again");
+    // Received 12:20 urgent (4 working hours, due 16:20): paused at 14:20 with
+    // 2 working hours left, resumed at 10:00 the next day: due 12:00.
+    assert_eq!(first["reply_by"], "2026-11-24T12:00:00+01:00");
+}
+
+#[test]
+fn raising_the_urgency_moves_the_reply_by() {
+    let book = small_book();
+    let out = book.ok(&["request", "urgency", "1", "crisis"]);
+    assert!(out.contains("reply by 2026-11-23 13:20"), "{out}");
+}

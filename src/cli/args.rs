@@ -197,6 +197,11 @@ pub enum RequestCommand {
     },
     /// Close a request.
     Close { id: String },
+    /// Mark a request as waiting on the client: its reply-by clock pauses
+    /// until the client writes again.
+    Wait { id: String },
+    /// Change a request's urgency; its reply-by follows.
+    Urgency { id: String, urgency: String },
     /// Hand a request to a backup partner: a note to the client, a brief to the partner.
     Handoff {
         id: String,

@@ -337,6 +337,35 @@ pub fn request(ctx: &Ctx, command: RequestCommand) -> Result<()> {
                 output::local(until, ctx.config.tz)
             );
         }
+        RequestCommand::Wait { id } => {
+            let id = parse_id(&id, "request")?;
+            let mut store = ctx.open()?;
+            store.request(id)?;
+            store.change(
+                "request wait",
+                &format!("request #{id} waits on the client"),
+                ctx.now(),
+                |tx| tx.set_request_status(id, RequestStatus::WaitingOnClient, None),
+            )?;
+            println!("request #{id} waits on the client; its clock restarts when they write again");
+        }
+        RequestCommand::Urgency { id, urgency } => {
+            let id = parse_id(&id, "request")?;
+            let urgency = Urgency::parse(&urgency)?;
+            let mut store = ctx.open()?;
+            store.request(id)?;
+            let clock = ctx.config.reply_clock();
+            let request = store.change(
+                "request urgency",
+                &format!("request #{id} is {urgency}"),
+                ctx.now(),
+                |tx| tx.set_urgency(id, urgency, &clock),
+            )?;
+            println!(
+                "request #{id} is {urgency} now; reply by {}",
+                output::local(request.reply_by, ctx.config.tz)
+            );
+        }
         RequestCommand::Close { id } => {
             let id = parse_id(&id, "request")?;
             let mut store = ctx.open()?;
