@@ -291,11 +291,8 @@ impl Store {
         }
         create_private_file(dest)?;
         self.conn
+            // VACUUM INTO takes a missing or empty file; ours is empty and 0600.
             .execute("VACUUM INTO ?1", [dest.to_string_lossy().as_ref()])
-            .or_else(|err| {
-                // VACUUM INTO wants a missing or empty file; ours is empty.
-                Err(err)
-            })
             .with_context(|| format!("cannot write the backup to {}", dest.display()))?;
         Ok(())
     }

@@ -203,7 +203,7 @@ impl Tx<'_> {
                     ts(start),
                     first.minutes,
                     first.place,
-                    new_uid(self.change_id, n, start),
+                    new_uid(first.client_id, self.change_id, n, start),
                     ts(self.now),
                 ],
             )?;
@@ -269,15 +269,12 @@ impl Tx<'_> {
     }
 }
 
-/// A calendar UID, unique across books: the start, the change that booked
-/// it, its place in a series and the wall-clock nanoseconds of the booking.
-fn new_uid(change_id: i64, n: i64, start: DateTime<Utc>) -> String {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or(0);
+/// A calendar UID: the start, the client, the change that booked it and its
+/// place in a series. Stable (a demo book for a day is the same every time)
+/// and, with the start instant in it, unique in practice across books.
+fn new_uid(client_id: ClientId, change_id: i64, n: i64, start: DateTime<Utc>) -> String {
     format!(
-        "{}-{change_id}-{n}-{nanos:x}@coachbook",
+        "{}-c{client_id}-{change_id}-{n}@coachbook",
         start.format("%Y%m%dT%H%M%SZ")
     )
 }

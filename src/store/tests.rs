@@ -183,7 +183,7 @@ fn undo_reverts_a_whole_change_in_one_step() {
             .expect("moves"),
         0
     );
-    let again = store.undo(change.0, now()).err().expect("refused");
+    let again = store.undo(change.0, now()).expect_err("refused");
     assert!(again.to_string().contains("already undone"), "{again}");
 }
 

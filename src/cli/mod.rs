@@ -1,0 +1,212 @@
+//! The command line: parse, open the book, run one command, print the
+//! result. Bad input is one line on stderr and exit code 2; the book is
+//! changed only by a command that succeeds, in one transaction.
+
+mod args;
+mod books;
+mod output;
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use clap::Parser;
+
+pub use args::Cli;
+use args::Command;
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::domain::lookup::find_client;
+use crate::domain::when::{day_bounds, parse_day, parse_when};
+use crate::error::{BadInput, exit_code, one_line};
+use crate::model::Client;
+use crate::store::{ClientQueries, Store};
+
+/// Run the program; returns the process exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => return usage_error(err),
+    };
+    let started = std::time::Instant::now();
+    let label = command_label(&cli);
+    let result = run(cli);
+    let code = match &result {
+        Ok(()) => 0,
+        Err(err) => {
+            eprintln!("coachbook: {}", one_line(err));
+            exit_code(err)
+        }
+    };
+    crate::log::record(&label, started.elapsed(), code, result.as_ref().err());
+    code
+}
+
+/// clap's help and version go to stdout with code 0; a usage error is one
+/// line (the first of clap's message) and code 2.
+fn usage_error(err: clap::Error) -> i32 {
+    use clap::error::ErrorKind;
+    if matches!(
+        err.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        let _ = err.print();
+        return if err.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+            2
+        } else {
+            0
+        };
+    }
+    let rendered = err.render().to_string();
+    let first = rendered
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("bad usage")
+        .trim_start_matches("error: ");
+    eprintln!("coachbook: {first} (see --help)");
+    2
+}
+
+fn command_label(cli: &Cli) -> String {
+    match &cli.command {
+        None if cli.demo => "tui --demo".into(),
+        None => "tui".into(),
+        Some(command) => {
+            let debug = format!("{command:?}");
+            debug
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .take(2)
+                .collect::<Vec<_>>()
+                .join(" ")
+                .to_lowercase()
+        }
+    }
+}
+
+/// What every command needs: the settings, the clock, and where the book is.
+pub struct Ctx {
+    pub config: Config,
+    pub clock: Clock,
+    pub book: PathBuf,
+}
+
+impl Ctx {
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    pub fn open(&self) -> Result<Store> {
+        Store::open(&self.book)
+    }
+
+    /// A WHEN in the coach's zone; a note (ambiguous autumn time) goes to stderr.
+    pub fn when(&self, text: &str) -> Result<DateTime<Utc>, BadInput> {
+        let instant = parse_when(text, self.now(), self.config.tz)?;
+        if let Some(note) = instant.note {
+            eprintln!("coachbook: note: {note}");
+        }
+        Ok(instant.at)
+    }
+
+    pub fn day(&self, text: &str) -> Result<NaiveDate, BadInput> {
+        parse_day(text, self.now(), self.config.tz)
+    }
+
+    pub fn today(&self) -> NaiveDate {
+        crate::domain::when::local_date(self.now(), self.config.tz)
+    }
+
+    /// A due time: a WHEN, or a bare DAY meaning the end of that working day.
+    pub fn due(&self, text: &str) -> Result<DateTime<Utc>, BadInput> {
+        match self.when(text) {
+            Ok(at) => Ok(at),
+            Err(when_err) => match self.day(text) {
+                Ok(day) => Ok(self
+                    .config
+                    .hours
+                    .window(day, self.config.tz)
+                    .map(|(_, close)| close)
+                    .unwrap_or_else(|| day_bounds(day, self.config.tz).1 - Duration::minutes(1))),
+                Err(_) => Err(when_err),
+            },
+        }
+    }
+
+    pub fn client(&self, store: &Store, query: &str) -> Result<Client> {
+        let id = find_client(query, &store.client_names()?)?;
+        store.client(id)
+    }
+}
+
+pub fn parse_id(text: &str, what: &str) -> Result<i64, BadInput> {
+    text.trim()
+        .trim_start_matches('#')
+        .parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or_else(|| {
+            BadInput(format!(
+                "'{text}' is not a {what} id (a whole number like 12)"
+            ))
+        })
+}
+
+fn run(cli: Cli) -> Result<()> {
+    let clock = Clock::from_env()?;
+    let config = Config::load(cli.config.as_deref())?;
+    if cli.demo {
+        if cli.command.is_some() {
+            return Err(BadInput(
+                "--demo opens the dashboard; for a demo book file use 'coachbook demo --db PATH'"
+                    .into(),
+            )
+            .into());
+        }
+        let book = crate::paths::demo_book();
+        let ctx = Ctx {
+            config,
+            clock,
+            book,
+        };
+        books::write_demo(&ctx, true, false)?;
+        let store = ctx.open()?;
+        return crate::tui::run(
+            store,
+            ctx.config,
+            ctx.clock,
+            crate::tui::TuiOptions { mouse: cli.mouse },
+        );
+    }
+    let book = cli.db.clone().unwrap_or_else(crate::paths::default_book);
+    let ctx = Ctx {
+        config,
+        clock,
+        book,
+    };
+    let Some(command) = cli.command else {
+        let store = ctx.open()?;
+        books::daily_backup(&store, ctx.today());
+        let mouse = cli.mouse || ctx.config.mouse;
+        return crate::tui::run(
+            store,
+            ctx.config,
+            ctx.clock,
+            crate::tui::TuiOptions { mouse },
+        );
+    };
+    match command {
+        Command::Demo { force } => books::write_demo(&ctx, force, true),
+        Command::Today { date, json } => books::today(&ctx, date.as_deref(), json),
+        Command::Client(c) => books::client(&ctx, c),
+        Command::Session(c) => books::session(&ctx, c),
+        Command::Request(c) => books::request(&ctx, c),
+        Command::Followup(c) => books::followup(&ctx, c),
+        Command::Partner(c) => books::partner(&ctx, c),
+        Command::Backup { out } => books::backup(&ctx, out),
+        Command::Check => books::check(&ctx),
+    }
+}

@@ -1,0 +1,380 @@
+//! What the command line prints: aligned text for 80 columns, and the JSON
+//! of PRODUCT.md's contract (instants in RFC 3339 with the coach's offset).
+
+use anyhow::Result;
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use serde_json::{Value, json};
+
+use super::Ctx;
+use crate::config::Config;
+use crate::dashboard::{DaySheet, short_span};
+use crate::domain::when::{rfc3339_in, show_local};
+use crate::model::{Client, FollowUp, Partner, Request, Session};
+use crate::store::{PartnerQueries, RequestQueries, SessionQueries, Store};
+
+pub fn print_json(value: &Value) {
+    match serde_json::to_string_pretty(value) {
+        Ok(text) => println!("{text}"),
+        Err(err) => eprintln!("coachbook: cannot write JSON: {err}"),
+    }
+}
+
+pub fn local(at: DateTime<Utc>, tz: Tz) -> String {
+    show_local(at, tz)
+}
+
+/// Cut to `width` characters, with an ellipsis when cut.
+pub fn fit(text: &str, width: usize) -> String {
+    let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.chars().count() <= width {
+        return one_line;
+    }
+    let mut cut: String = one_line.chars().take(width.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
+}
+
+pub fn today_json(sheet: &DaySheet, tz: Tz) -> Value {
+    json!({
+        "date": sheet.date.to_string(),
+        "sessions": sheet.sessions.iter().map(|row| {
+            let mut value = session_json(&row.session, tz);
+            value["warnings"] = json!(row.warnings);
+            value
+        }).collect::<Vec<_>>(),
+        "requests": sheet.requests.iter().map(|row| {
+            let r = &row.request;
+            json!({
+                "id": r.id,
+                "client": r.client_name,
+                "received_at": rfc3339_in(r.received_at, tz),
+                "channel": r.channel.as_str(),
+                "urgency": r.urgency.as_str(),
+                "status": r.status.as_str(),
+                "summary": r.summary(),
+                "reply_by": rfc3339_in(r.reply_by, tz),
+                "overdue": row.overdue,
+                "minutes_left": row.minutes_left,
+            })
+        }).collect::<Vec<_>>(),
+        "followups": sheet.followups.iter().map(|row| {
+            let mut value = followup_json(&row.followup, tz);
+            value["overdue"] = json!(row.overdue);
+            value
+        }).collect::<Vec<_>>(),
+    })
+}
+
+pub fn today_text(sheet: &DaySheet, config: &Config) -> String {
+    let tz = config.tz;
+    let mut out = String::new();
+    let now_local = sheet.now.with_timezone(&tz);
+    out.push_str(&format!(
+        "{} · now {} ({})\n\n",
+        sheet.date.format("%A %-d %B %Y"),
+        now_local.format("%H:%M"),
+        tz.name()
+    ));
+    out.push_str(&format!("SESSIONS ({})\n", sheet.sessions.len()));
+    if sheet.sessions.is_empty() {
+        out.push_str("  none\n");
+    }
+    let mut now_drawn = sheet.date != crate::domain::when::local_date(sheet.now, tz);
+    for row in &sheet.sessions {
+        let s = &row.session;
+        if !now_drawn && s.start > sheet.now {
+            out.push_str(&format!("  ── now {} ──\n", now_local.format("%H:%M")));
+            now_drawn = true;
+        }
+        out.push_str(&format!(
+            "  {}  {:>3}m  #{:<4} {:<22} {:<11} {}\n",
+            s.start.with_timezone(&tz).format("%H:%M"),
+            s.minutes,
+            s.id,
+            fit(&s.client_name, 22),
+            s.status.as_str(),
+            fit(&row.warnings.join(", "), 24)
+        ));
+    }
+    if !now_drawn && !sheet.sessions.is_empty() {
+        out.push_str(&format!("  ── now {} ──\n", now_local.format("%H:%M")));
+    }
+    let overdue = sheet.overdue_requests();
+    out.push_str(&format!(
+        "\nREQUESTS WAITING ({}, {overdue} overdue)\n",
+        sheet.requests.len()
+    ));
+    if sheet.requests.is_empty() {
+        out.push_str("  none\n");
+    }
+    for row in &sheet.requests {
+        let r = &row.request;
+        let mark = if row.overdue {
+            "!"
+        } else if row.warn() {
+            "~"
+        } else {
+            " "
+        };
+        out.push_str(&format!(
+            " {mark}#{:<4} {:>8}  {:<7} {:<18} {:<9} {}\n",
+            r.id,
+            short_span(row.minutes_left),
+            r.urgency.as_str(),
+            fit(&r.client_name, 18),
+            r.channel.as_str(),
+            fit(&r.summary(), 22)
+        ));
+    }
+    out.push_str(&format!(
+        "\nFOLLOW-UPS ({}, {} overdue)\n",
+        sheet.followups.len(),
+        sheet.overdue_followups()
+    ));
+    if sheet.followups.is_empty() {
+        out.push_str("  none\n");
+    }
+    for row in &sheet.followups {
+        let f = &row.followup;
+        let due = if row.overdue {
+            format!("-{}", short_span((sheet.now - f.due).num_minutes()))
+        } else {
+            f.due.with_timezone(&tz).format("%H:%M").to_string()
+        };
+        out.push_str(&format!(
+            "  #{:<4} {:>8}  {:<6} {:<9} {:<18} {}\n",
+            f.id,
+            due,
+            f.owner.as_str(),
+            f.kind.as_str(),
+            fit(&f.client_name, 18),
+            fit(&f.text, 24)
+        ));
+    }
+    out
+}
+
+pub fn clients_json(clients: &[Client]) -> Value {
+    json!(
+        clients
+            .iter()
+            .map(|c| json!({
+                "id": c.id,
+                "name": c.name,
+                "email": c.emails.first(),
+                "emails": c.emails,
+                "phone": c.phone,
+                "tz": c.tz.name(),
+                "status": c.status.as_str(),
+                "context": c.context,
+            }))
+            .collect::<Vec<_>>()
+    )
+}
+
+pub fn clients_text(clients: &[Client]) -> String {
+    let mut out = String::new();
+    for c in clients {
+        out.push_str(&format!(
+            "#{:<4} {:<24} {:<7} {:<20} {}\n",
+            c.id,
+            fit(&c.name, 24),
+            c.status.as_str(),
+            c.tz.name(),
+            fit(c.emails.first().map(String::as_str).unwrap_or(""), 22)
+        ));
+    }
+    if clients.is_empty() {
+        out.push_str("no clients yet (coachbook client add NAME)\n");
+    }
+    out
+}
+
+pub fn client_text(store: &Store, client: &Client, ctx: &Ctx) -> Result<String> {
+    let tz = ctx.config.tz;
+    let now = ctx.now();
+    let mut out = format!(
+        "#{} {} ({})\n",
+        client.id,
+        client.name,
+        client.status.as_str()
+    );
+    let their_time = now.with_timezone(&client.tz);
+    out.push_str(&format!(
+        "  time zone  {} (their time now {})\n",
+        client.tz.name(),
+        their_time.format("%a %H:%M")
+    ));
+    if !client.emails.is_empty() {
+        out.push_str(&format!("  email      {}\n", client.emails.join(", ")));
+    }
+    if let Some(phone) = &client.phone {
+        out.push_str(&format!("  phone      {phone}\n"));
+    }
+    if let Some(context) = client.current_context(ctx.today()) {
+        let until = client
+            .context_until
+            .map(|d| format!(" (until {d})"))
+            .unwrap_or_default();
+        out.push_str(&format!("  at stake   {context}{until}\n"));
+    }
+    if let Some(agreement) = store.agreement(client.id)? {
+        out.push_str(&format!("  agreement  {}\n", agreement.status.as_str()));
+    }
+    let moves = store.coach_moves_since(client.id, now - chrono::Duration::days(90))?;
+    if moves > 0 {
+        out.push_str(&format!("  moved by you {moves}x in 90 days\n"));
+    }
+    if !client.notes.trim().is_empty() {
+        out.push_str(&format!("  notes      {}\n", client.notes.trim()));
+    }
+    out.push_str("  recent\n");
+    for (at, what) in store.client_history(client.id, 8)? {
+        out.push_str(&format!("    {}  {}\n", local(at, tz), fit(&what, 56)));
+    }
+    Ok(out)
+}
+
+pub fn session_json(s: &Session, tz: Tz) -> Value {
+    json!({
+        "id": s.id,
+        "client": s.client_name,
+        "client_id": s.client_id,
+        "start": rfc3339_in(s.start, tz),
+        "minutes": s.minutes,
+        "status": s.status.as_str(),
+    })
+}
+
+pub fn sessions_json(sessions: &[Session], tz: Tz) -> Value {
+    json!(
+        sessions
+            .iter()
+            .map(|s| session_json(s, tz))
+            .collect::<Vec<_>>()
+    )
+}
+
+pub fn sessions_text(sessions: &[Session], tz: Tz) -> String {
+    let mut out = String::new();
+    for s in sessions {
+        out.push_str(&format!(
+            "#{:<5} {}  {:>3}m  {:<24} {}\n",
+            s.id,
+            s.start.with_timezone(&tz).format("%a %Y-%m-%d %H:%M"),
+            s.minutes,
+            fit(&s.client_name, 24),
+            s.status.as_str()
+        ));
+    }
+    if sessions.is_empty() {
+        out.push_str("no sessions in that range\n");
+    }
+    out
+}
+
+pub fn requests_json(requests: &[Request], tz: Tz) -> Value {
+    json!(
+        requests
+            .iter()
+            .map(|r| json!({
+                "id": r.id,
+                "client": r.client_name,
+                "received_at": rfc3339_in(r.received_at, tz),
+                "channel": r.channel.as_str(),
+                "urgency": r.urgency.as_str(),
+                "status": r.status.as_str(),
+                "summary": r.summary(),
+                "reply_by": rfc3339_in(r.reply_by, tz),
+                "first_reply_at": r.first_reply_at.map(|at| rfc3339_in(at, tz)),
+                "first_reply_minutes": r.first_reply_minutes(),
+                "unknown_sender": r.unknown_sender,
+            }))
+            .collect::<Vec<_>>()
+    )
+}
+
+pub fn requests_text(requests: &[Request], ctx: &Ctx) -> String {
+    let tz = ctx.config.tz;
+    let mut out = String::new();
+    for r in requests {
+        let answer = match r.first_reply_minutes() {
+            Some(m) => format!("answered {}", short_span(m)),
+            None => format!("by {}", r.reply_by.with_timezone(&tz).format("%a %H:%M")),
+        };
+        out.push_str(&format!(
+            "#{:<5} {}  {:<7} {:<8} {:<18} {:<16} {}\n",
+            r.id,
+            r.received_at.with_timezone(&tz).format("%m-%d %H:%M"),
+            r.urgency.as_str(),
+            r.status.as_str(),
+            fit(&r.client_name, 18),
+            answer,
+            fit(&r.summary(), 14)
+        ));
+    }
+    if requests.is_empty() {
+        out.push_str("no requests\n");
+    }
+    out
+}
+
+pub fn followup_json(f: &FollowUp, tz: Tz) -> Value {
+    json!({
+        "id": f.id,
+        "client": f.client_name,
+        "due": rfc3339_in(f.due, tz),
+        "text": f.text,
+        "owner": f.owner.as_str(),
+        "kind": f.kind.as_str(),
+        "done_at": f.done_at.map(|at| rfc3339_in(at, tz)),
+    })
+}
+
+pub fn followups_json(followups: &[FollowUp], tz: Tz) -> Value {
+    json!(
+        followups
+            .iter()
+            .map(|f| followup_json(f, tz))
+            .collect::<Vec<_>>()
+    )
+}
+
+pub fn followups_text(followups: &[FollowUp], ctx: &Ctx) -> String {
+    let tz = ctx.config.tz;
+    let now = ctx.now();
+    let mut out = String::new();
+    for f in followups {
+        let state = match f.done_at {
+            Some(_) => "done",
+            None if f.due < now => "overdue",
+            None => "due",
+        };
+        out.push_str(&format!(
+            "#{:<5} {}  {:<7} {:<6} {:<9} {:<18} {}\n",
+            f.id,
+            f.due.with_timezone(&tz).format("%m-%d %H:%M"),
+            state,
+            f.owner.as_str(),
+            f.kind.as_str(),
+            fit(&f.client_name, 18),
+            fit(&f.text, 14)
+        ));
+    }
+    if followups.is_empty() {
+        out.push_str("no follow-ups\n");
+    }
+    out
+}
+
+pub fn partners_json(partners: &[Partner]) -> Value {
+    json!(
+        partners
+            .iter()
+            .map(|p| json!({
+                "id": p.id, "name": p.name, "email": p.email, "phone": p.phone,
+            }))
+            .collect::<Vec<_>>()
+    )
+}

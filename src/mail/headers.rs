@@ -1,0 +1,233 @@
+//! Structured header fields: addresses, message ids, dates.
+
+use chrono::{DateTime, Utc};
+use mailparse::{MailAddr, MailHeader, MailHeaderMap, SingleInfo};
+
+use super::message::Address;
+
+/// The bytes after any empty lines at the start (some exports add them).
+pub(crate) fn skip_leading_blank_lines(raw: &[u8]) -> &[u8] {
+    let start = raw
+        .iter()
+        .position(|&b| b != b'\r' && b != b'\n')
+        .unwrap_or(raw.len());
+    &raw[start..]
+}
+
+/// The header block: everything before the first empty line.
+pub(crate) fn header_block(raw: &[u8]) -> &[u8] {
+    let mut line_start = 0;
+    for line in raw.split_inclusive(|&b| b == b'\n') {
+        if line == b"\n" || line == b"\r\n" {
+            return &raw[..line_start];
+        }
+        line_start += line.len();
+    }
+    raw
+}
+
+/// Whether the first line is a header field (`Name: value`), the one thing
+/// every RFC 5322 message has and random text or binary files rarely do.
+pub(crate) fn starts_with_header_field(raw: &[u8]) -> bool {
+    let line_end = raw.iter().position(|&b| b == b'\n').unwrap_or(raw.len());
+    let first_line = &raw[..line_end];
+    let Some(colon) = first_line.iter().position(|&b| b == b':') else {
+        return false;
+    };
+    let name = trim_trailing_blanks(&first_line[..colon]);
+    !name.is_empty() && name.iter().all(|b| (33..=126).contains(b))
+}
+
+fn trim_trailing_blanks(bytes: &[u8]) -> &[u8] {
+    let end = bytes
+        .iter()
+        .rposition(|&b| b != b' ' && b != b'\t')
+        .map_or(0, |last| last + 1);
+    &bytes[..end]
+}
+
+/// All mailboxes named in every header called `name`, groups flattened.
+pub(crate) fn addresses(headers: &[MailHeader<'_>], name: &str) -> Vec<Address> {
+    headers
+        .get_all_headers(name)
+        .into_iter()
+        .flat_map(addresses_in)
+        .collect()
+}
+
+fn addresses_in(header: &MailHeader<'_>) -> Vec<Address> {
+    match mailparse::addrparse_header(header) {
+        Ok(list) => list
+            .iter()
+            .flat_map(|addr| match addr {
+                MailAddr::Single(info) => vec![info.clone()],
+                MailAddr::Group(group) => group.addrs.clone(),
+            })
+            .filter_map(address_from_info)
+            .collect(),
+        Err(_) => addresses_leniently(&header.get_value()),
+    }
+}
+
+fn address_from_info(info: SingleInfo) -> Option<Address> {
+    let email = info.addr.trim().to_lowercase();
+    if email.is_empty() {
+        return None;
+    }
+    let name = info
+        .display_name
+        .map(|name| name.trim().trim_matches('"').trim().to_string())
+        .filter(|name| !name.is_empty());
+    Some(Address { name, email })
+}
+
+/// Fallback for address headers the strict parser rejects: keep whatever
+/// looks like an address so the sender can still be matched to a client.
+fn addresses_leniently(value: &str) -> Vec<Address> {
+    value
+        .split(',')
+        .filter_map(|piece| {
+            let (name, email) = match (piece.find('<'), piece.rfind('>')) {
+                (Some(open), Some(close)) if open < close => {
+                    (piece[..open].trim(), piece[open + 1..close].trim())
+                }
+                _ => ("", piece.trim()),
+            };
+            email.contains('@').then(|| Address {
+                name: Some(name.trim_matches('"').trim().to_string()).filter(|n| !n.is_empty()),
+                email: email.to_lowercase(),
+            })
+        })
+        .collect()
+}
+
+/// Message ids from every header called `name`, without `<>`. Ids written
+/// without brackets (some Exchange servers do) are kept if they contain `@`.
+pub(crate) fn message_ids(headers: &[MailHeader<'_>], name: &str) -> Vec<String> {
+    headers
+        .get_all_values(name)
+        .iter()
+        .flat_map(|value| ids_in(value))
+        .collect()
+}
+
+fn ids_in(value: &str) -> Vec<String> {
+    let mut ids = Vec::new();
+    let mut rest = value;
+    while let Some(open) = rest.find('<') {
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('>') else { break };
+        let id = after[..close].trim();
+        if !id.is_empty() {
+            ids.push(id.to_string());
+        }
+        rest = &after[close + 1..];
+    }
+    if ids.is_empty() {
+        ids = value
+            .split_whitespace()
+            .filter(|token| token.contains('@'))
+            .map(str::to_string)
+            .collect();
+    }
+    ids
+}
+
+/// The Date header in UTC; `None` when it is missing or unreadable.
+pub(crate) fn date(headers: &[MailHeader<'_>]) -> Option<DateTime<Utc>> {
+    let value = headers.get_first_value("Date")?;
+    let value = value.trim();
+    if let Ok(date) = DateTime::parse_from_rfc2822(value) {
+        return Some(date.with_timezone(&Utc));
+    }
+    // mailparse copes with the looser forms real clients write, but answers
+    // 0 (1970) for text that holds no date at all.
+    let seconds = mailparse::dateparse(value).ok().filter(|&s| s > 0)?;
+    DateTime::from_timestamp(seconds, 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn header_map(raw: &str) -> Vec<MailHeader<'_>> {
+        mailparse::parse_headers(raw.as_bytes())
+            .map(|(headers, _)| headers)
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn header_block_ends_at_the_first_empty_line() {
+        assert_eq!(
+            header_block(b"A: 1\r\nB: 2\r\n\r\nbody\n"),
+            b"A: 1\r\nB: 2\r\n"
+        );
+        assert_eq!(header_block(b"A: 1\n"), b"A: 1\n");
+        assert_eq!(skip_leading_blank_lines(b"\r\n\nA: 1\n"), b"A: 1\n");
+    }
+
+    #[test]
+    fn recognises_a_header_field_line() {
+        assert!(starts_with_header_field(b"Subject: hi\n\nbody"));
+        assert!(starts_with_header_field(b"Subject : obsolete space\n"));
+        assert!(!starts_with_header_field(b"Hello there: friend\n"));
+        assert!(!starts_with_header_field(b"just text\n"));
+        assert!(!starts_with_header_field(b": no name\n"));
+    }
+
+    #[test]
+    fn addresses_are_lower_cased_and_names_decoded() {
+        let headers =
+            header_map("To: =?ISO-8859-1?Q?Keld_J=F8rn_Simonsen?= <Keld@DKUUG.dk>, bob@X.org\n\n");
+        let to = addresses(&headers, "To");
+        assert_eq!(
+            to,
+            vec![
+                Address {
+                    name: Some("Keld Jørn Simonsen".into()),
+                    email: "keld@dkuug.dk".into()
+                },
+                Address {
+                    name: None,
+                    email: "bob@x.org".into()
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn encoded_comma_in_a_name_does_not_split_the_address() {
+        let headers = header_map("From: =?utf-8?Q?Doe=2C_Jane?= <jane@example.org>\n\n");
+        let from = addresses(&headers, "From");
+        assert_eq!(from.len(), 1);
+        assert_eq!(from[0].name.as_deref(), Some("Doe, Jane"));
+    }
+
+    #[test]
+    fn groups_are_flattened() {
+        let headers = header_map("To: team: a@x.org, b@x.org;\n\n");
+        let emails: Vec<_> = addresses(&headers, "To")
+            .into_iter()
+            .map(|a| a.email)
+            .collect();
+        assert_eq!(emails, ["a@x.org", "b@x.org"]);
+    }
+
+    #[test]
+    fn message_ids_lose_their_brackets() {
+        let headers = header_map(
+            "References: <a@x>\n <b@y> <c@z>\nIn-Reply-To: <c@z> (comment)\nMessage-ID: bare@host\n\n",
+        );
+        assert_eq!(message_ids(&headers, "References"), ["a@x", "b@y", "c@z"]);
+        assert_eq!(message_ids(&headers, "In-Reply-To"), ["c@z"]);
+        assert_eq!(message_ids(&headers, "Message-ID"), ["bare@host"]);
+    }
+
+    #[test]
+    fn dates_are_read_in_utc() {
+        let headers = header_map("Date: Sun, 02 Oct 2016 07:06:22 -0700 (PDT)\n\n");
+        let expected = DateTime::from_timestamp(1_475_417_182, 0);
+        assert_eq!(date(&headers), expected);
+        assert_eq!(date(&header_map("Date: not a date\n\n")), None);
+    }
+}

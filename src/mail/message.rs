@@ -1,0 +1,105 @@
+//! One RFC 5322 message decoded into a [`MailMessage`].
+
+use chrono::{DateTime, Utc};
+use mailparse::{MailHeaderMap, ParsedMail};
+
+use super::{auto_reply, body, headers};
+
+/// A mail message decoded into plain values, ready for import as a request or reply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MailMessage {
+    /// The Message-ID without the surrounding `<>`.
+    pub message_id: Option<String>,
+    pub from: Option<Address>,
+    pub to: Vec<Address>,
+    pub cc: Vec<Address>,
+    /// The subject with encoded words decoded and folding removed.
+    pub subject: Option<String>,
+    pub date: Option<DateTime<Utc>>,
+    /// Message ids (without `<>`) this message answers.
+    pub in_reply_to: Vec<String>,
+    /// Message ids (without `<>`) of the thread, oldest first.
+    pub references: Vec<String>,
+    /// The readable text of the message, with `\n` line ends.
+    pub body_text: String,
+    /// True when headers (or, secondarily, the subject) mark the message as
+    /// sent by a machine on its own; see the module documentation.
+    pub auto_reply: bool,
+}
+
+/// One mailbox: an optional display name and a lower-cased address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Address {
+    pub name: Option<String>,
+    /// Lower-cased, so the same person matches however they typed it.
+    pub email: String,
+}
+
+/// Why a message could not be read. The reason never quotes the message.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MailError {
+    #[error("empty message")]
+    Empty,
+    #[error("not a mail message: {0}")]
+    NotMail(&'static str),
+    #[error("malformed message: {0}")]
+    Malformed(String),
+}
+
+/// Decode the raw bytes of one message (an .eml file, one mbox entry, one
+/// Maildir file). Missing headers become `None` or empty lists; only bytes
+/// that are not a message at all give an error.
+pub fn parse_message(raw: &[u8]) -> Result<MailMessage, MailError> {
+    let raw = headers::skip_leading_blank_lines(skip_envelope_line(strip_utf8_bom(raw)));
+    if raw.iter().all(u8::is_ascii_whitespace) {
+        return Err(MailError::Empty);
+    }
+    // NUL in the headers means binary data; in a body it may be a legal
+    // binary-encoded attachment.
+    if headers::header_block(raw).contains(&0) {
+        return Err(MailError::NotMail("NUL bytes in the headers"));
+    }
+    if !headers::starts_with_header_field(raw) {
+        return Err(MailError::NotMail("does not start with a header field"));
+    }
+    let parsed =
+        mailparse::parse_mail(raw).map_err(|error| MailError::Malformed(error.to_string()))?;
+    Ok(decode(&parsed))
+}
+
+fn decode(parsed: &ParsedMail<'_>) -> MailMessage {
+    let header_map = &parsed.headers;
+    let subject = header_map
+        .get_first_header("Subject")
+        .map(|header| header.get_value().trim().to_string());
+    MailMessage {
+        message_id: headers::message_ids(header_map, "Message-ID")
+            .into_iter()
+            .next(),
+        from: headers::addresses(header_map, "From").into_iter().next(),
+        to: headers::addresses(header_map, "To"),
+        cc: headers::addresses(header_map, "Cc"),
+        date: headers::date(header_map),
+        in_reply_to: headers::message_ids(header_map, "In-Reply-To"),
+        references: headers::message_ids(header_map, "References"),
+        body_text: body::readable_text(parsed),
+        auto_reply: auto_reply::is_auto_reply(header_map, subject.as_deref()),
+        subject,
+    }
+}
+
+/// A single message saved from an mbox keeps its `From sender date` line;
+/// it is not a header, so it is skipped (a `From:` header is kept).
+fn skip_envelope_line(raw: &[u8]) -> &[u8] {
+    if !raw.starts_with(b"From ") {
+        return raw;
+    }
+    match raw.iter().position(|&b| b == b'\n') {
+        Some(line_end) => &raw[line_end + 1..],
+        None => &[],
+    }
+}
+
+fn strip_utf8_bom(raw: &[u8]) -> &[u8] {
+    raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw)
+}

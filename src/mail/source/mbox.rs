@@ -1,0 +1,351 @@
+//! A streaming mbox reader. The separator and escaping policy is documented
+//! on the parent module.
+
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+
+use super::{MailItem, SourceError};
+use crate::mail::headers::starts_with_header_field;
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+pub(crate) fn strip_bom(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(BOM).unwrap_or(bytes)
+}
+
+/// Reads one message per `next()`; holds at most one message and one line
+/// of look-ahead in memory.
+pub(crate) struct MboxReader<R> {
+    input: R,
+    path: PathBuf,
+    /// A line read ahead to decide whether the line before it is a separator.
+    lookahead: Option<Vec<u8>>,
+    /// The first message, read by `open` to tell an empty mbox apart.
+    first: Option<MailItem>,
+    separators_seen: usize,
+    done: bool,
+}
+
+impl<R: BufRead> MboxReader<R> {
+    /// Start reading; an mbox without a single non-empty message is an error.
+    pub(crate) fn open(input: R, path: &Path) -> Result<Self, SourceError> {
+        let mut reader = MboxReader {
+            input,
+            path: path.to_path_buf(),
+            lookahead: None,
+            first: None,
+            separators_seen: 0,
+            done: false,
+        };
+        reader.skip_first_separator()?;
+        match reader.read_next_message() {
+            Some(Ok(item)) => reader.first = Some(item),
+            Some(Err(error)) => return Err(error),
+            None => {
+                return Err(SourceError::EmptyMbox {
+                    path: path.to_path_buf(),
+                });
+            }
+        }
+        Ok(reader)
+    }
+
+    fn skip_first_separator(&mut self) -> Result<(), SourceError> {
+        while let Some(line) = self.read_line()? {
+            let line = strip_bom(&line);
+            if is_blank(line) {
+                continue;
+            }
+            if !line.starts_with(b"From ") {
+                // The caller sniffed "From "; keep the line as message text anyway.
+                self.lookahead = Some(line.to_vec());
+            }
+            self.separators_seen = 1;
+            break;
+        }
+        Ok(())
+    }
+
+    fn read_line(&mut self) -> Result<Option<Vec<u8>>, SourceError> {
+        if let Some(line) = self.lookahead.take() {
+            return Ok(Some(line));
+        }
+        let mut line = Vec::new();
+        match self.input.read_until(b'\n', &mut line) {
+            Ok(0) => Ok(None),
+            Ok(_) => Ok(Some(line)),
+            Err(error) => Err(SourceError::Io {
+                path: self.path.clone(),
+                source: error,
+            }),
+        }
+    }
+
+    fn peek_line(&mut self) -> Result<Option<&[u8]>, SourceError> {
+        if self.lookahead.is_none() {
+            self.lookahead = self.read_line()?;
+        }
+        Ok(self.lookahead.as_deref())
+    }
+
+    /// The next non-empty message, skipping empty entries between separators.
+    fn read_next_message(&mut self) -> Option<Result<MailItem, SourceError>> {
+        while !self.done {
+            let number = self.separators_seen;
+            match self.read_message_body() {
+                Err(error) => {
+                    self.done = true;
+                    return Some(Err(error));
+                }
+                Ok(raw) if raw.iter().all(u8::is_ascii_whitespace) => continue,
+                Ok(raw) => {
+                    return Some(Ok(MailItem {
+                        label: format!("mbox message {number}"),
+                        raw,
+                    }));
+                }
+            }
+        }
+        None
+    }
+
+    /// Read lines up to the next separator (consumed) or the end of input.
+    fn read_message_body(&mut self) -> Result<Vec<u8>, SourceError> {
+        let mut raw = Vec::new();
+        let mut previous_blank = false;
+        while let Some(line) = self.read_line()? {
+            if previous_blank && self.is_separator(&line)? {
+                self.separators_seen += 1;
+                drop_final_blank_line(&mut raw);
+                return Ok(raw);
+            }
+            previous_blank = is_blank(&line);
+            raw.extend_from_slice(unescape_from(&line));
+        }
+        self.done = true;
+        drop_final_blank_line(&mut raw);
+        Ok(raw)
+    }
+
+    fn is_separator(&mut self, line: &[u8]) -> Result<bool, SourceError> {
+        match envelope_line(line) {
+            Envelope::None => Ok(false),
+            Envelope::Dated => Ok(true),
+            // Without a date, only a header right after it makes it a separator.
+            Envelope::Undated => Ok(self.peek_line()?.is_none_or(starts_with_header_field)),
+        }
+    }
+}
+
+impl<R: BufRead> Iterator for MboxReader<R> {
+    type Item = Result<MailItem, SourceError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if let Some(first) = self.first.take() {
+            return Some(Ok(first));
+        }
+        self.read_next_message()
+    }
+}
+
+fn trim_line_end(line: &[u8]) -> &[u8] {
+    let line = line.strip_suffix(b"\n").unwrap_or(line);
+    line.strip_suffix(b"\r").unwrap_or(line)
+}
+
+fn is_blank(line: &[u8]) -> bool {
+    trim_line_end(line).is_empty()
+}
+
+/// `>From ` → `From `, `>>From ` → `>From ` (mboxrd); other lines unchanged.
+fn unescape_from(line: &[u8]) -> &[u8] {
+    let quotes = line.iter().take_while(|&&b| b == b'>').count();
+    if quotes > 0 && line[quotes..].starts_with(b"From ") {
+        &line[1..]
+    } else {
+        line
+    }
+}
+
+/// Remove the empty line mbox writers put between messages.
+fn drop_final_blank_line(raw: &mut Vec<u8>) {
+    for ending in [&b"\r\n\r\n"[..], b"\n\n"] {
+        if raw.ends_with(ending) {
+            raw.truncate(raw.len() - ending.len() / 2);
+            return;
+        }
+    }
+}
+
+/// How much a `From ` line looks like an mbox envelope line.
+#[derive(Debug, PartialEq, Eq)]
+enum Envelope {
+    /// Not `From <one-token sender> [asctime date]`, e.g. "From Russia with love".
+    None,
+    /// `From <sender>` alone (`From -`, Gmail's `From 1844…@xxx`).
+    Undated,
+    /// `From <sender> <asctime-like date>`.
+    Dated,
+}
+
+fn envelope_line(line: &[u8]) -> Envelope {
+    let Some(rest) = trim_line_end(line).strip_prefix(b"From ") else {
+        return Envelope::None;
+    };
+    let rest = String::from_utf8_lossy(rest);
+    let mut words = rest.split_whitespace();
+    if words.next().is_none() {
+        return Envelope::None;
+    }
+    let date_words: Vec<&str> = words.collect();
+    if date_words.is_empty() {
+        Envelope::Undated
+    } else if looks_like_asctime(&date_words) {
+        Envelope::Dated
+    } else {
+        Envelope::None
+    }
+}
+
+/// "Thu Jan  1 00:00:00 1970", "Fri Sep 26 17:18:40 +0000 2025" and the like:
+/// a month name, a time and a four-digit year, in any order.
+fn looks_like_asctime(words: &[&str]) -> bool {
+    const MONTHS: [&str; 12] = [
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ];
+    let has_month = words
+        .iter()
+        .any(|w| MONTHS.iter().any(|m| w.eq_ignore_ascii_case(m)));
+    let has_time = words.iter().any(|w| is_clock_time(w));
+    let has_year = words
+        .iter()
+        .any(|w| w.len() == 4 && w.bytes().all(|b| b.is_ascii_digit()));
+    has_month && has_time && has_year
+}
+
+fn is_clock_time(word: &str) -> bool {
+    let parts: Vec<&str> = word.split(':').collect();
+    (2..=3).contains(&parts.len())
+        && parts
+            .iter()
+            .all(|p| (1..=2).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn messages(mbox: &str) -> Vec<String> {
+        let reader = match MboxReader::open(mbox.as_bytes(), Path::new("test.mbox")) {
+            Ok(reader) => reader,
+            Err(error) => panic!("mbox did not open: {error}"),
+        };
+        reader
+            .map(|item| match item {
+                Ok(item) => String::from_utf8_lossy(&item.raw).into_owned(),
+                Err(error) => panic!("read failed: {error}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn envelope_lines_are_recognised() {
+        assert_eq!(envelope_line(b"From -\n"), Envelope::Undated);
+        assert_eq!(
+            envelope_line(b"From 1844347792267117879@xxx\r\n"),
+            Envelope::Undated
+        );
+        assert_eq!(
+            envelope_line(b"From alice@example.org Thu Jan  1 00:00:00 1970\n"),
+            Envelope::Dated
+        );
+        assert_eq!(
+            envelope_line(b"From 1844@xxx Fri Sep 26 17:18:40 +0000 2025\n"),
+            Envelope::Dated
+        );
+        assert_eq!(envelope_line(b"From Russia with love\n"), Envelope::None);
+        assert_eq!(envelope_line(b"From here on, we agree\n"), Envelope::None);
+        assert_eq!(envelope_line(b"From \n"), Envelope::None);
+        assert_eq!(envelope_line(b"From: alice@example.org\n"), Envelope::None);
+    }
+
+    #[test]
+    fn a_dated_separator_needs_no_header_after_it() {
+        let mbox = "From -\nSubject: a\n\nx\n\nFrom b@x Thu Jan  1 00:00:01 1970\n\nheaderless\n";
+        assert_eq!(messages(mbox), ["Subject: a\n\nx\n", "\nheaderless\n"]);
+    }
+
+    #[test]
+    fn splits_on_separators_and_drops_the_gap_line() {
+        let mbox = "From a@x Thu Jan  1 00:00:00 1970\nSubject: one\n\nbody one\n\n\
+                    From b@x Thu Jan  1 00:00:01 1970\nSubject: two\n\nbody two\n";
+        assert_eq!(
+            messages(mbox),
+            ["Subject: one\n\nbody one\n", "Subject: two\n\nbody two\n"]
+        );
+    }
+
+    #[test]
+    fn unescapes_one_level_of_from_quoting() {
+        let mbox = "From -\nSubject: q\n\n>From the start\n>>From quoted\n> From not escaped\n";
+        assert_eq!(
+            messages(mbox),
+            ["Subject: q\n\nFrom the start\n>From quoted\n> From not escaped\n"]
+        );
+    }
+
+    #[test]
+    fn body_from_lines_stay_in_the_body() {
+        let mbox = "From -\nSubject: bond\n\nFavourite film:\n\nFrom Russia with love\nYear: 1963\n\n\
+                    From here\non it is plain text\n";
+        let found = messages(mbox);
+        assert_eq!(found.len(), 1);
+        assert!(found[0].contains("\nFrom Russia with love\nYear: 1963\n"));
+        assert!(found[0].contains("\nFrom here\non it"));
+    }
+
+    #[test]
+    fn a_from_line_not_after_a_blank_line_is_body() {
+        let mbox = "From -\nSubject: a\n\nline\nFrom b@x Thu Jan  1 00:00:01 1970\nSubject: b\n";
+        assert_eq!(messages(mbox).len(), 1);
+    }
+
+    #[test]
+    fn crlf_bom_and_missing_final_blank_line() {
+        let mbox =
+            "\u{feff}From -\r\nSubject: one\r\n\r\nbody\r\n\r\nFrom -\r\nSubject: two\r\n\r\nlast";
+        assert_eq!(
+            messages(mbox),
+            ["Subject: one\r\n\r\nbody\r\n", "Subject: two\r\n\r\nlast"]
+        );
+    }
+
+    #[test]
+    fn blank_lines_before_the_first_separator_are_ignored() {
+        let mbox = "\u{feff}\n\r\nFrom -\nSubject: one\n\nx\n";
+        let reader = MboxReader::open(mbox.as_bytes(), Path::new("t"));
+        let items: Vec<MailItem> = reader.into_iter().flatten().flatten().collect();
+        assert_eq!(items.len(), 1);
+        assert_eq!(items[0].label, "mbox message 1");
+        assert_eq!(items[0].raw, b"Subject: one\n\nx\n");
+    }
+
+    #[test]
+    fn labels_count_separators() {
+        let mbox = "From -\nSubject: one\n\nx\n\nFrom -\nSubject: two\n\ny\n";
+        let reader = MboxReader::open(mbox.as_bytes(), Path::new("t"));
+        let labels: Vec<String> = reader
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|item| item.label)
+            .collect();
+        assert_eq!(labels, ["mbox message 1", "mbox message 2"]);
+    }
+
+    #[test]
+    fn an_mbox_with_only_separators_is_empty() {
+        let result = MboxReader::open("From -\n\nFrom -\n".as_bytes(), Path::new("t"));
+        assert!(matches!(result, Err(SourceError::EmptyMbox { .. })));
+    }
+}
