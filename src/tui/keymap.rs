@@ -411,7 +411,7 @@ impl Keymap {
             if !rows.is_empty() {
                 let rows = rows
                     .into_iter()
-                    .map(|(_, keys, description)| (keys.join(" "), description))
+                    .map(|(_, keys, description)| (keys.join(", "), description))
                     .collect();
                 sections.push((*scope, rows));
             }

@@ -31,9 +31,20 @@ pub fn panes(main: Rect) -> [Rect; 3] {
     .areas(main)
 }
 
+/// Whether a pane is tall enough to spend a row on column headers.
+pub fn has_header(pane: Rect) -> bool {
+    pane.height >= 7
+}
+
 /// Rows of a pane's table that show items: minus borders and the header.
 pub fn visible_rows(pane: Rect) -> usize {
-    pane.height.saturating_sub(3) as usize
+    pane.height
+        .saturating_sub(2 + u16::from(has_header(pane))) as usize
+}
+
+/// The screen row of the first item in a pane's table.
+pub fn first_row_y(pane: Rect) -> u16 {
+    pane.y + 1 + u16::from(has_header(pane))
 }
 
 /// The first table row shown so that `selected` is visible; the view draws

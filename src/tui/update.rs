@@ -322,6 +322,11 @@ fn take_sheet(model: &mut Model, sheet: crate::dashboard::DaySheet) {
         let cursor = &mut model.cursor[pane.index()];
         *cursor = found.unwrap_or((*cursor).min(rows.saturating_sub(1)));
     }
+    // A fresh day opens on the next session to come.
+    if !same_day && let Some(at) = model.now_line_at() {
+        let rows = model.rows(Pane::Sessions);
+        model.cursor[Pane::Sessions.index()] = at.min(rows.saturating_sub(1));
+    }
     // The open detail follows its item, or says it has left the dashboard.
     if let Screen::Detail(detail) = &mut model.screen {
         let sheet = model.sheet.as_ref();
@@ -406,7 +411,7 @@ fn click(model: &mut Model, column: u16, row: u16) -> Vec<Effect> {
     };
     model.focus = pane;
     // Rows start below the top border and the header.
-    let Some(visual) = (row as usize).checked_sub(rect.y as usize + 2) else {
+    let Some(visual) = row.checked_sub(layout::first_row_y(rect)).map(usize::from) else {
         return Vec::new();
     };
     let visible = layout::visible_rows(rect);

@@ -58,9 +58,11 @@ fn pane_table(
         theme.selected_unfocused()
     };
     let visible = layout::visible_rows(area);
-    let table = Table::new(rows, widths)
-        .header(Row::new(header).style(theme.header()))
-        .block(block)
+    let mut table = Table::new(rows, widths).block(block);
+    if layout::has_header(area) {
+        table = table.header(Row::new(header).style(theme.header()));
+    }
+    let table = table
         .column_spacing(1)
         .row_highlight_style(highlight);
     let mut state = TableState::new();
@@ -265,6 +267,7 @@ fn followups(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         title.push(Span::styled(format!("{overdue} overdue"), theme.overdue()));
     }
     let today = model.today();
+    let wide = area.width.saturating_sub(2) >= WIDE;
     let rows = sheet
         .followups
         .iter()
@@ -284,30 +287,52 @@ fn followups(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
                     .format("%a %d %b")
                     .to_string()
             };
-            Row::new(vec![
+            let mut cells = vec![
                 Cell::from(Span::styled(mark, style)),
                 Cell::from(Span::styled(due, style)),
                 Cell::from(followup.owner.as_str()),
-                Cell::from(followup.kind.as_str()),
-                Cell::from(followup.client_name.clone()),
-                Cell::from(followup.text.lines().next().unwrap_or("").to_string()),
-            ])
+            ];
+            if wide {
+                cells.push(Cell::from(followup.kind.as_str()));
+            }
+            cells.push(Cell::from(followup.client_name.clone()));
+            cells.push(Cell::from(
+                followup.text.lines().next().unwrap_or("").to_string(),
+            ));
+            Row::new(cells)
         })
         .collect();
+    let (header, widths) = if wide {
+        (
+            vec!["", "due", "owner", "kind", "client", "what"],
+            vec![
+                Constraint::Length(1),
+                Constraint::Length(10),
+                Constraint::Length(6),
+                Constraint::Length(9),
+                Constraint::Fill(2),
+                Constraint::Fill(4),
+            ],
+        )
+    } else {
+        (
+            vec!["", "due", "owner", "client", "what"],
+            vec![
+                Constraint::Length(1),
+                Constraint::Length(10),
+                Constraint::Length(6),
+                Constraint::Fill(2),
+                Constraint::Fill(3),
+            ],
+        )
+    };
     let selected = (!sheet.followups.is_empty()).then_some(model.cursor[Pane::FollowUps.index()]);
     pane_table(
         frame,
         area,
         pane_block(title, focused, theme),
-        vec!["", "due", "owner", "kind", "client", "what"],
-        vec![
-            Constraint::Length(1),
-            Constraint::Length(10),
-            Constraint::Length(6),
-            Constraint::Length(9),
-            Constraint::Fill(2),
-            Constraint::Fill(4),
-        ],
+        header,
+        widths,
         rows,
         selected,
         focused,

@@ -14,7 +14,8 @@ use crate::tui::view::text;
 pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     let [counts_area, hints_area] =
         Layout::vertical([Constraint::Length(1), Constraint::Length(1)]).areas(area);
-    frame.render_widget(Paragraph::new(counts(model, theme)), counts_area);
+    let compact = area.width < 90;
+    frame.render_widget(Paragraph::new(counts(model, theme, compact)), counts_area);
     let second = match &model.notice {
         Some(notice) => {
             let style = match notice.kind {
@@ -28,35 +29,40 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     frame.render_widget(Paragraph::new(second), hints_area);
 }
 
-fn counts(model: &Model, theme: &Theme) -> Line<'static> {
-    let mut spans = vec![Span::styled(
-        text::day_and_clock(model.now, model.tz),
-        theme.label(),
-    )];
+/// `compact` drops the date and shortens the labels for narrow terminals.
+fn counts(model: &Model, theme: &Theme, compact: bool) -> Line<'static> {
+    let clock = if compact {
+        text::clock(model.now, model.tz)
+    } else {
+        text::day_and_clock(model.now, model.tz)
+    };
+    let mut spans = vec![Span::styled(clock, theme.label())];
     let Some(sheet) = &model.sheet else {
         return Line::from(spans);
     };
     let sep = || Span::styled(" · ", theme.muted());
     spans.push(Span::raw("  "));
-    let day = if sheet.date == model.today() {
-        "today".to_string()
-    } else {
-        text::day(sheet.date)
+    let day = match (sheet.date == model.today(), compact) {
+        (true, true) => String::new(),
+        (true, false) => " today".to_string(),
+        (false, _) => format!(" {}", text::day(sheet.date)),
     };
-    spans.push(Span::raw(format!(
-        "{} sessions {day}",
-        sheet.sessions.len()
-    )));
+    spans.push(Span::raw(format!("{} sessions{day}", sheet.sessions.len())));
     spans.push(sep());
     spans.push(Span::raw(format!("{} open", sheet.requests.len())));
     let overdue = |n: usize, what: &str| {
         let style = if n > 0 { theme.overdue() } else { Style::new() };
-        Span::styled(format!("{n} overdue {what}"), style)
+        Span::styled(format!("{n} overdue {what}").trim_end().to_string(), style)
     };
     spans.push(sep());
-    spans.push(overdue(sheet.overdue_requests(), "replies"));
+    let (replies, followups) = if compact {
+        ("", "f-ups")
+    } else {
+        ("replies", "follow-ups")
+    };
+    spans.push(overdue(sheet.overdue_requests(), replies));
     spans.push(sep());
-    spans.push(overdue(sheet.overdue_followups(), "follow-ups"));
+    spans.push(overdue(sheet.overdue_followups(), followups));
     Line::from(spans)
 }
 
