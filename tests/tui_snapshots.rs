@@ -82,7 +82,15 @@ fn too_small_and_tiny_terminals_draw_a_note_without_panicking() {
     let app = book.app(30, 8);
     let terminal = screen(&app, 30, 8);
     insta::assert_snapshot!("too_small_30x8", terminal.backend());
-    for (columns, rows) in [(1, 1), (2, 1), (1, 3), (39, 10), (40, 9), (40, 10), (200, 3)] {
+    for (columns, rows) in [
+        (1, 1),
+        (2, 1),
+        (1, 3),
+        (39, 10),
+        (40, 9),
+        (40, 10),
+        (200, 3),
+    ] {
         let mut app = book.app(columns, rows);
         // Every screen, at every size.
         for keys in [&["?"][..], &["tab", "enter"], &["/"], &["j", "enter", "G"]] {
@@ -104,8 +112,18 @@ fn no_color_uses_no_colours_but_overdue_rows_stay_marked_and_bold() {
         .expect("draws");
     let buffer = terminal.backend().buffer();
     for cell in buffer.content() {
-        assert_eq!(cell.fg, Color::Reset, "a foreground colour at {:?}", cell.symbol());
-        assert_eq!(cell.bg, Color::Reset, "a background colour at {:?}", cell.symbol());
+        assert_eq!(
+            cell.fg,
+            Color::Reset,
+            "a foreground colour at {:?}",
+            cell.symbol()
+        );
+        assert_eq!(
+            cell.bg,
+            Color::Reset,
+            "a background colour at {:?}",
+            cell.symbol()
+        );
     }
     // The overdue request's marker and time left are bold.
     let overdue_line = (0..40)

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use chrono::{Duration, NaiveDate};
 use coachbook::dashboard::{self, DaySheet};
-use coachbook::tui::action::{Action, Command, Effect};
+use coachbook::tui::action::{Action, Effect};
 use coachbook::tui::input;
 use coachbook::tui::keymap::Keymap;
 use coachbook::tui::model::{Item, Loadable, Model, NoticeKind, Overlay, Pane, Screen};
@@ -24,14 +24,18 @@ fn today() -> NaiveDate {
 
 /// A model with today's sheet taken.
 fn model(book: &Book) -> Model {
-    let mut model = Model::new(now(), book.config.tz, (120, 40), Arc::new(Keymap::defaults()));
-    let effects = update(&mut model, Action::DayLoaded(Box::new(sheet(book, today()))));
+    let mut model = Model::new(
+        now(),
+        book.config.tz,
+        (120, 40),
+        Arc::new(Keymap::defaults()),
+    );
+    let effects = update(
+        &mut model,
+        Action::DayLoaded(Box::new(sheet(book, today()))),
+    );
     assert!(effects.is_empty());
     model
-}
-
-fn run(model: &mut Model, command: Command) -> Vec<Effect> {
-    update(model, Action::Command(command))
 }
 
 /// A key press through the keymap, as the loop does it.
@@ -139,10 +143,16 @@ fn days_move_in_the_sessions_pane_and_results_for_another_day_are_ignored() {
         }]
     );
     assert_eq!(model.day, tomorrow);
-    update(&mut model, Action::DayLoaded(Box::new(sheet(&book, tomorrow))));
+    update(
+        &mut model,
+        Action::DayLoaded(Box::new(sheet(&book, tomorrow))),
+    );
     assert_eq!(model.sheet.as_ref().map(|s| s.date), Some(tomorrow));
     // A late answer for today does not replace tomorrow's sheet.
-    update(&mut model, Action::DayLoaded(Box::new(sheet(&book, today()))));
+    update(
+        &mut model,
+        Action::DayLoaded(Box::new(sheet(&book, today()))),
+    );
     assert_eq!(model.sheet.as_ref().map(|s| s.date), Some(tomorrow));
     assert_eq!(model.now_line_at(), None, "no now-line on another day");
     press(&mut model, "h");
@@ -243,7 +253,10 @@ fn find_client_is_a_prompt_then_a_client_view() {
         panic!("the prompt is open");
     };
     assert_eq!(prompt.query, "chn");
-    assert_eq!(prompt.matches.first().map(|m| m.1.as_str()), Some("Chen Wei"));
+    assert_eq!(
+        prompt.matches.first().map(|m| m.1.as_str()),
+        Some("Chen Wei")
+    );
     let chen = prompt.matches[0].0;
     let effects = press(&mut model, "enter");
     assert_eq!(
@@ -262,7 +275,10 @@ fn a_prompt_without_a_match_says_so_and_stays_open() {
     let book = Book::new();
     let mut model = model(&book);
     press(&mut model, "/");
-    update(&mut model, Action::ClientNamesLoaded(vec![(1, "Chen Wei".into())]));
+    update(
+        &mut model,
+        Action::ClientNamesLoaded(vec![(1, "Chen Wei".into())]),
+    );
     for c in "zzz".chars() {
         press(&mut model, &c.to_string());
     }
@@ -316,10 +332,22 @@ fn a_click_focuses_a_pane_and_selects_then_opens_a_row() {
     let mut model = model(&book);
     // At 120x40 the requests pane spans rows 11..26: border, header, rows.
     let first_request_row = 13;
-    update(&mut model, Action::Click { column: 10, row: first_request_row + 1 });
+    update(
+        &mut model,
+        Action::Click {
+            column: 10,
+            row: first_request_row + 1,
+        },
+    );
     assert_eq!(model.focus, Pane::Requests);
     assert_eq!(model.cursor[1], 1);
-    let effects = update(&mut model, Action::Click { column: 10, row: first_request_row + 1 });
+    let effects = update(
+        &mut model,
+        Action::Click {
+            column: 10,
+            row: first_request_row + 1,
+        },
+    );
     assert!(matches!(model.screen, Screen::Detail(_)));
     assert_eq!(effects.len(), 1);
 }

@@ -131,11 +131,21 @@ impl App {
 
     /// Until the coach quits.
     pub fn run<B: Backend>(&mut self, terminal: &mut Terminal<B>) -> Result<()> {
+        // The first poll installs the resize (SIGWINCH) handler: do it before
+        // the first frame so a resize right after it is not lost.
+        event::poll(Duration::ZERO)?;
         let mut dirty = true;
         loop {
             if dirty {
                 self.draw(terminal)?;
                 dirty = false;
+                // Keep the model's idea of the size true (mouse hits, scroll
+                // limits) even if a resize slipped past the event queue.
+                if let Ok(size) = terminal.size()
+                    && (size.width, size.height) != self.model.size
+                {
+                    self.dispatch(Action::Resize(size.width, size.height));
+                }
             }
             if self.model.quit {
                 return Ok(());

@@ -38,8 +38,7 @@ pub fn has_header(pane: Rect) -> bool {
 
 /// Rows of a pane's table that show items: minus borders and the header.
 pub fn visible_rows(pane: Rect) -> usize {
-    pane.height
-        .saturating_sub(2 + u16::from(has_header(pane))) as usize
+    pane.height.saturating_sub(2 + u16::from(has_header(pane))) as usize
 }
 
 /// The screen row of the first item in a pane's table.

@@ -62,9 +62,7 @@ fn pane_table(
     if layout::has_header(area) {
         table = table.header(Row::new(header).style(theme.header()));
     }
-    let table = table
-        .column_spacing(1)
-        .row_highlight_style(highlight);
+    let table = table.column_spacing(1).row_highlight_style(highlight);
     let mut state = TableState::new();
     if let Some(selected) = selected {
         state = state
