@@ -4,7 +4,6 @@
 use chrono::Duration;
 
 use crate::domain::lookup::fuzzy_matches;
-use crate::domain::when::local_date;
 use crate::tui::action::{Action, Command, Effect};
 use crate::tui::layout;
 use crate::tui::model::{
@@ -440,9 +439,4 @@ fn click(model: &mut Model, column: u16, row: u16) -> Vec<Effect> {
     }
     model.cursor[pane.index()] = index;
     Vec::new()
-}
-
-/// Whether the sheet on screen was taken on the coach's current day.
-pub fn showing_today(model: &Model) -> bool {
-    model.day == local_date(model.now, model.tz)
 }

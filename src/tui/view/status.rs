@@ -24,7 +24,7 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
             };
             Line::from(Span::styled(notice.text.clone(), style))
         }
-        None => hints(model, theme),
+        None => hints(model, theme, area.width),
     };
     frame.render_widget(Paragraph::new(second), hints_area);
 }
@@ -66,10 +66,18 @@ fn counts(model: &Model, theme: &Theme, compact: bool) -> Line<'static> {
     Line::from(spans)
 }
 
-fn hints(model: &Model, theme: &Theme) -> Line<'static> {
+/// As many whole hints as fit in `width` columns.
+fn hints(model: &Model, theme: &Theme, width: u16) -> Line<'static> {
     let mut spans = Vec::new();
-    for (n, (key, hint)) in model.keymap.hints(&model.scopes()).into_iter().enumerate() {
-        if n > 0 {
+    let mut used = 0usize;
+    for (key, hint) in model.keymap.hints(&model.scopes()) {
+        let gap = if spans.is_empty() { 0 } else { 2 };
+        let needed = gap + key.chars().count() + 1 + hint.chars().count();
+        if used + needed > width as usize {
+            break;
+        }
+        used += needed;
+        if gap > 0 {
             spans.push(Span::raw("  "));
         }
         spans.push(Span::styled(key, theme.key()));
