@@ -1,6 +1,26 @@
 //! The dashboard: a ratatui terminal UI over the book.
+//!
+//! One direction of flow: terminal event → keymap (`input`, `keymap`) →
+//! `Action` → pure `update` on the `Model` → `Effect`s run against the book
+//! (`effects`) → results back as actions → `view` draws. `app` is the loop.
+
+pub mod action;
+pub mod app;
+pub mod effects;
+pub mod input;
+pub mod keymap;
+pub mod layout;
+pub mod model;
+pub mod theme;
+pub mod update;
+pub mod view;
+
+use std::io::stdout;
+use std::sync::Arc;
 
 use anyhow::Result;
+use ratatui::crossterm::event::{DisableMouseCapture, EnableMouseCapture};
+use ratatui::crossterm::execute;
 
 use crate::clock::Clock;
 use crate::config::Config;
@@ -12,8 +32,41 @@ pub struct TuiOptions {
     pub mouse: bool,
 }
 
-/// Run the TUI until the coach quits.
+/// Run the TUI until the coach quits. A bad `[keys]` section is refused (as
+/// `BadInput`) before the terminal is touched.
 pub fn run(store: Store, config: Config, clock: Clock, options: TuiOptions) -> Result<()> {
-    let _ = (store, config, clock, options);
-    anyhow::bail!("the dashboard is not built yet")
+    let keymap = Arc::new(keymap::Keymap::with_overrides(&config.keys)?);
+    let theme = theme::Theme::from_env();
+    // try_init installs a panic hook that restores the terminal.
+    let mut terminal = ratatui::try_init()?;
+    if options.mouse {
+        let hook = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let _ = execute!(stdout(), DisableMouseCapture);
+            hook(info);
+        }));
+        if let Err(err) = execute!(stdout(), EnableMouseCapture) {
+            ratatui::restore();
+            return Err(err.into());
+        }
+    }
+    let result = terminal
+        .size()
+        .map_err(anyhow::Error::from)
+        .and_then(|size| {
+            let mut app = app::App::new(
+                store,
+                config,
+                clock,
+                keymap,
+                theme,
+                (size.width, size.height),
+            );
+            app.run(&mut terminal)
+        });
+    if options.mouse {
+        let _ = execute!(stdout(), DisableMouseCapture);
+    }
+    ratatui::restore();
+    result
 }

@@ -1,0 +1,100 @@
+//! Key-to-frame time of the dashboard: one key through the keymap, `update`,
+//! its effects and a full draw on a 120x40 `TestBackend`, on the demo book.
+//! Run with `cargo bench --bench tui_keys` (release build).
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use coachbook::clock::Clock;
+use coachbook::config::Config;
+use coachbook::store::Store;
+use coachbook::tui::action::Action;
+use coachbook::tui::app::App;
+use coachbook::tui::input;
+use coachbook::tui::keymap::Keymap;
+use coachbook::tui::theme::Theme;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+
+const ITERATIONS: usize = 2000;
+
+fn main() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let db = dir.path().join("book.sqlite");
+    let config_path = dir.path().join("config.toml");
+    let config = Config::parse("[coach]\ntime_zone = \"Europe/Berlin\"\n", &config_path)?;
+    let now: DateTime<Utc> = DateTime::parse_from_rfc3339("2026-11-23T14:20:00+01:00")?.into();
+    let mut store = Store::open(&db)?;
+    let summary = coachbook::demo::generate(&mut store, &config, now)?;
+    drop(store);
+    println!("book: {summary}");
+
+    let started = Instant::now();
+    let mut app = App::new(
+        Store::open(&db)?,
+        config,
+        Clock::Fixed(now),
+        Arc::new(Keymap::defaults()),
+        Theme::colored(),
+        (120, 40),
+    );
+    let mut terminal = Terminal::new(TestBackend::new(120, 40))?;
+    app.draw(&mut terminal)?;
+    println!(
+        "open the book, load the day and draw the first frame: {:?}",
+        started.elapsed()
+    );
+
+    let keys = [
+        key(KeyCode::Char('j')),
+        key(KeyCode::Char('k')),
+        key(KeyCode::Tab),
+        key(KeyCode::Char('G')),
+        key(KeyCode::Char('g')),
+    ];
+    let mut times = Vec::with_capacity(ITERATIONS);
+    for n in 0..ITERATIONS {
+        let event = &keys[n % keys.len()];
+        let start = Instant::now();
+        if let Some(action) = input::action_for(app.model(), event) {
+            app.dispatch(action);
+        }
+        app.draw(&mut terminal)?;
+        times.push(start.elapsed());
+    }
+    report("key (j/k/Tab/G/g) -> update -> draw", &mut times);
+
+    // A write elsewhere: reload the whole day from the book, then draw.
+    let mut times = Vec::with_capacity(200);
+    for _ in 0..200 {
+        let start = Instant::now();
+        app.dispatch(Action::BookChanged);
+        app.draw(&mut terminal)?;
+        times.push(start.elapsed());
+    }
+    report("book changed -> reload the day -> draw", &mut times);
+    Ok(())
+}
+
+fn key(code: KeyCode) -> Event {
+    let modifiers = match code {
+        KeyCode::Char(c) if c.is_ascii_uppercase() => KeyModifiers::SHIFT,
+        _ => KeyModifiers::NONE,
+    };
+    Event::Key(KeyEvent::new(code, modifiers))
+}
+
+fn report(what: &str, times: &mut [Duration]) {
+    times.sort();
+    let at = |q: f64| times[((times.len() as f64 * q) as usize).min(times.len() - 1)];
+    let mean = times.iter().sum::<Duration>() / times.len() as u32;
+    println!(
+        "{what}: n={} mean={mean:?} p50={:?} p99={:?} max={:?}",
+        times.len(),
+        at(0.5),
+        at(0.99),
+        times[times.len() - 1]
+    );
+}

@@ -1,0 +1,143 @@
+//! What flows through the dashboard: commands the coach can bind to keys,
+//! actions that `update` consumes, and effects it asks the loop to run.
+//!
+//! To add a flow (emergency reschedule, triage, review): add its commands
+//! here (with a name, so `[keys]` can rebind them), its state as a `Screen`
+//! or `Overlay` variant in `model.rs`, its keys in `keymap.rs`, and any store
+//! work as an `Effect` whose result comes back as an `Action`.
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::dashboard::DaySheet;
+use crate::model::ClientId;
+use crate::tui::model::ClientCard;
+
+/// Declares the bindable commands with their config names and short hints.
+macro_rules! commands {
+    ($($variant:ident => $name:literal, $hint:literal;)+) => {
+        /// What the coach can ask for with a key; the bindable half of [`Action`].
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Command { $($variant),+ }
+
+        impl Command {
+            pub const ALL: &'static [Command] = &[$(Command::$variant),+];
+
+            /// The name used in the config file's `[keys]` section.
+            pub fn name(self) -> &'static str {
+                match self { $(Command::$variant => $name),+ }
+            }
+
+            /// A word or two for the status-bar hints.
+            pub fn hint(self) -> &'static str {
+                match self { $(Command::$variant => $hint),+ }
+            }
+
+            pub fn from_name(name: &str) -> Option<Command> {
+                let wanted = name.trim().to_ascii_lowercase().replace('_', "-");
+                Command::ALL.iter().copied().find(|c| c.name() == wanted)
+            }
+        }
+    };
+}
+
+commands! {
+    Quit => "quit", "quit";
+    Help => "help", "help";
+    NextPane => "next-pane", "next pane";
+    PrevPane => "prev-pane", "prev pane";
+    FocusSessions => "focus-sessions", "sessions";
+    FocusRequests => "focus-requests", "requests";
+    FocusFollowUps => "focus-followups", "follow-ups";
+    Down => "down", "down";
+    Up => "up", "up";
+    Top => "top", "top";
+    Bottom => "bottom", "bottom";
+    PageDown => "page-down", "page down";
+    PageUp => "page-up", "page up";
+    Open => "open", "open";
+    Back => "back", "back";
+    PrevDay => "prev-day", "prev day";
+    NextDay => "next-day", "next day";
+    Today => "today", "today";
+    FindClient => "find-client", "find client";
+    Refresh => "refresh", "reload";
+    PromptSubmit => "prompt-submit", "choose";
+    PromptCancel => "prompt-cancel", "cancel";
+    PromptNext => "prompt-next", "next match";
+    PromptPrev => "prompt-prev", "prev match";
+    PromptErase => "prompt-erase", "erase";
+}
+
+impl Command {
+    /// Whether the status bar mentions it (moving around is left to the help).
+    pub fn hinted(self) -> bool {
+        !matches!(
+            self,
+            Command::Down
+                | Command::Up
+                | Command::Top
+                | Command::Bottom
+                | Command::PageDown
+                | Command::PageUp
+                | Command::FocusSessions
+                | Command::FocusRequests
+                | Command::FocusFollowUps
+                | Command::PrevPane
+                | Command::Refresh
+                | Command::PromptErase
+                | Command::PromptPrev
+        )
+    }
+
+    /// Commands that edit the find-client prompt; only these may take a
+    /// printable key there, so the coach can still type every letter.
+    pub fn is_prompt_command(self) -> bool {
+        matches!(
+            self,
+            Command::PromptSubmit
+                | Command::PromptCancel
+                | Command::PromptNext
+                | Command::PromptPrev
+                | Command::PromptErase
+        )
+    }
+}
+
+/// Everything `update` reacts to: the coach's commands, the clock, the book
+/// and the terminal, and the results of effects.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    Command(Command),
+    /// A printable character typed into a prompt.
+    Type(char),
+    /// The clock reached a new minute: the now-line and overdue marks move.
+    Tick(DateTime<Utc>),
+    /// Another process wrote to the book.
+    BookChanged,
+    Resize(u16, u16),
+    /// A left click at a terminal cell (mouse mode only).
+    Click {
+        column: u16,
+        row: u16,
+    },
+    ScrollDown,
+    ScrollUp,
+    /// Results of effects.
+    DayLoaded(Box<DaySheet>),
+    ClientLoaded(Box<ClientCard>),
+    ClientNamesLoaded(Vec<(ClientId, String)>),
+    /// An effect failed; shown as a notice, never a crash.
+    Failed(String),
+}
+
+/// Work against the book that `update` asks for; the loop runs it and feeds
+/// the result back as an [`Action`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// The three panes for `date`, as seen at `now`.
+    LoadDay { date: NaiveDate, now: DateTime<Utc> },
+    /// A client's card and their latest `history` entries.
+    LoadClient { client_id: ClientId, history: i64 },
+    /// Every client's name, for the find-client prompt.
+    LoadClientNames,
+}

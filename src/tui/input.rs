@@ -1,0 +1,41 @@
+//! Terminal events to actions, through the keymap. Pure, so tests can drive
+//! the whole dashboard with key events.
+
+use ratatui::crossterm::event::{Event, KeyEvent, MouseButton, MouseEvent, MouseEventKind};
+
+use crate::tui::action::Action;
+use crate::tui::keymap::{Key, Scope};
+use crate::tui::model::Model;
+
+pub fn action_for(model: &Model, event: &Event) -> Option<Action> {
+    match event {
+        Event::Key(key) if key.is_press() => key_action(model, key),
+        Event::Resize(columns, rows) => Some(Action::Resize(*columns, *rows)),
+        Event::Mouse(mouse) => mouse_action(mouse),
+        _ => None,
+    }
+}
+
+pub fn key_action(model: &Model, event: &KeyEvent) -> Option<Action> {
+    let key = Key::from_event(event);
+    let scopes = model.scopes();
+    if let Some(command) = model.keymap.command_for(&scopes, key) {
+        return Some(Action::Command(command));
+    }
+    if scopes.contains(&Scope::Prompt) {
+        return key.typed_char().map(Action::Type);
+    }
+    None
+}
+
+fn mouse_action(mouse: &MouseEvent) -> Option<Action> {
+    match mouse.kind {
+        MouseEventKind::Down(MouseButton::Left) => Some(Action::Click {
+            column: mouse.column,
+            row: mouse.row,
+        }),
+        MouseEventKind::ScrollDown => Some(Action::ScrollDown),
+        MouseEventKind::ScrollUp => Some(Action::ScrollUp),
+        _ => None,
+    }
+}

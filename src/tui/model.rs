@@ -1,0 +1,241 @@
+//! Everything the dashboard shows, as plain data. `update` changes it, the
+//! view reads it; neither the store nor the terminal is in here.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+
+use crate::dashboard::{DaySheet, FollowUpRow, RequestRow, SessionRow};
+use crate::domain::when::local_date;
+use crate::model::{Client, ClientId};
+use crate::tui::keymap::{Keymap, Scope};
+
+/// The three dashboard panes, in Tab order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Pane {
+    Sessions,
+    Requests,
+    FollowUps,
+}
+
+impl Pane {
+    pub const ALL: [Pane; 3] = [Pane::Sessions, Pane::Requests, Pane::FollowUps];
+
+    pub fn index(self) -> usize {
+        match self {
+            Pane::Sessions => 0,
+            Pane::Requests => 1,
+            Pane::FollowUps => 2,
+        }
+    }
+
+    pub fn next(self) -> Pane {
+        Pane::ALL[(self.index() + 1) % 3]
+    }
+
+    pub fn prev(self) -> Pane {
+        Pane::ALL[(self.index() + 2) % 3]
+    }
+
+    pub fn scope(self) -> Scope {
+        match self {
+            Pane::Sessions => Scope::Sessions,
+            Pane::Requests => Scope::Requests,
+            Pane::FollowUps => Scope::FollowUps,
+        }
+    }
+}
+
+/// Data that an effect is still fetching.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Loadable<T> {
+    Loading,
+    Ready(T),
+}
+
+impl<T> Loadable<T> {
+    pub fn ready(&self) -> Option<&T> {
+        match self {
+            Loadable::Ready(value) => Some(value),
+            Loadable::Loading => None,
+        }
+    }
+}
+
+/// A client as the detail and client views show them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClientCard {
+    pub client: Client,
+    /// Latest requests, replies and sessions, newest first.
+    pub history: Vec<(DateTime<Utc>, String)>,
+}
+
+/// The item a detail view is about: a copy of its dashboard row.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Item {
+    Session(SessionRow),
+    Request(RequestRow),
+    FollowUp(FollowUpRow),
+}
+
+impl Item {
+    pub fn client_id(&self) -> Option<ClientId> {
+        match self {
+            Item::Session(row) => Some(row.session.client_id),
+            Item::Request(row) => row.request.client_id,
+            Item::FollowUp(row) => Some(row.followup.client_id),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Detail {
+    pub item: Item,
+    /// `None` for a request from an unknown sender.
+    pub client: Option<Loadable<ClientCard>>,
+    /// Whether the item has left the dashboard since it was opened.
+    pub gone: bool,
+    pub scroll: u16,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClientView {
+    pub client_id: ClientId,
+    pub card: Loadable<ClientCard>,
+    pub scroll: u16,
+}
+
+/// The main area. New full-screen flows (review, emergency reschedule) are
+/// more variants, each holding its own state machine.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Screen {
+    Dashboard,
+    Detail(Box<Detail>),
+    Client(Box<ClientView>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FindClient {
+    pub query: String,
+    pub names: Loadable<Vec<(ClientId, String)>>,
+    /// Best match first.
+    pub matches: Vec<(ClientId, String)>,
+    pub chosen: usize,
+}
+
+/// Drawn over the screen; takes the keys while open.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Overlay {
+    None,
+    Help { scroll: u16 },
+    FindClient(FindClient),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoticeKind {
+    Info,
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Notice {
+    pub kind: NoticeKind,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Model {
+    /// The injected clock's time, as of the last tick.
+    pub now: DateTime<Utc>,
+    /// The coach's time zone.
+    pub tz: Tz,
+    /// The day the sessions pane shows.
+    pub day: NaiveDate,
+    /// `None` until the first load finishes.
+    pub sheet: Option<DaySheet>,
+    pub focus: Pane,
+    /// The selected row of each pane.
+    pub cursor: [usize; 3],
+    pub screen: Screen,
+    pub overlay: Overlay,
+    pub notice: Option<Notice>,
+    /// Terminal size (columns, rows); mouse hits and scroll limits use it.
+    pub size: (u16, u16),
+    pub keymap: Arc<Keymap>,
+    pub quit: bool,
+}
+
+impl Model {
+    pub fn new(now: DateTime<Utc>, tz: Tz, size: (u16, u16), keymap: Arc<Keymap>) -> Model {
+        Model {
+            now,
+            tz,
+            day: local_date(now, tz),
+            sheet: None,
+            focus: Pane::Sessions,
+            cursor: [0; 3],
+            screen: Screen::Dashboard,
+            overlay: Overlay::None,
+            notice: None,
+            size,
+            keymap,
+            quit: false,
+        }
+    }
+
+    pub fn today(&self) -> NaiveDate {
+        local_date(self.now, self.tz)
+    }
+
+    /// Where keys are looked up, most specific first.
+    pub fn scopes(&self) -> Vec<Scope> {
+        match (&self.overlay, &self.screen) {
+            (Overlay::FindClient(_), _) => vec![Scope::Prompt],
+            (Overlay::Help { .. }, _) => vec![Scope::HelpOverlay, Scope::Anywhere],
+            (Overlay::None, Screen::Dashboard) => {
+                vec![self.focus.scope(), Scope::Dashboard, Scope::Anywhere]
+            }
+            (Overlay::None, Screen::Detail(_) | Screen::Client(_)) => {
+                vec![Scope::Detail, Scope::Anywhere]
+            }
+        }
+    }
+
+    /// How many rows a pane has.
+    pub fn rows(&self, pane: Pane) -> usize {
+        let Some(sheet) = &self.sheet else { return 0 };
+        match pane {
+            Pane::Sessions => sheet.sessions.len(),
+            Pane::Requests => sheet.requests.len(),
+            Pane::FollowUps => sheet.followups.len(),
+        }
+    }
+
+    /// The selected row of `pane` as an item, if it has rows.
+    pub fn selected_item(&self, pane: Pane) -> Option<Item> {
+        let sheet = self.sheet.as_ref()?;
+        let at = self.cursor[pane.index()];
+        match pane {
+            Pane::Sessions => sheet.sessions.get(at).cloned().map(Item::Session),
+            Pane::Requests => sheet.requests.get(at).cloned().map(Item::Request),
+            Pane::FollowUps => sheet.followups.get(at).cloned().map(Item::FollowUp),
+        }
+    }
+
+    /// Where the now-line goes among the sessions: before the first session
+    /// that has not started yet. Only on today's sheet.
+    pub fn now_line_at(&self) -> Option<usize> {
+        let sheet = self.sheet.as_ref()?;
+        if sheet.date != self.today() {
+            return None;
+        }
+        Some(
+            sheet
+                .sessions
+                .iter()
+                .position(|row| row.session.start > self.now)
+                .unwrap_or(sheet.sessions.len()),
+        )
+    }
+}

@@ -1,0 +1,442 @@
+//! The pure heart of the dashboard: `update(&mut Model, Action) -> Vec<Effect>`.
+//! No SQLite, no terminal, no clock: time arrives as `Action::Tick`.
+
+use chrono::Duration;
+
+use crate::domain::lookup::fuzzy_matches;
+use crate::tui::action::{Action, Command, Effect};
+use crate::tui::layout;
+use crate::tui::model::{
+    ClientView, Detail, FindClient, Item, Loadable, Model, Notice, NoticeKind, Overlay, Pane,
+    Screen,
+};
+use crate::tui::view;
+
+/// History entries shown in the detail view and the client view.
+pub const DETAIL_HISTORY: i64 = 8;
+pub const CLIENT_HISTORY: i64 = 20;
+
+pub fn update(model: &mut Model, action: Action) -> Vec<Effect> {
+    match action {
+        Action::Command(command) => {
+            // A key press acknowledges the last notice.
+            model.notice = None;
+            command_effects(model, command)
+        }
+        Action::Type(c) => {
+            if let Overlay::FindClient(prompt) = &mut model.overlay {
+                prompt.query.push(c);
+                refresh_matches(prompt);
+            }
+            Vec::new()
+        }
+        Action::Tick(now) => {
+            let old_today = model.today();
+            model.now = now;
+            let new_today = model.today();
+            if model.day == old_today && new_today != old_today {
+                model.day = new_today;
+            }
+            vec![load_day(model)]
+        }
+        Action::BookChanged => reload(model),
+        Action::Resize(columns, rows) => {
+            model.size = (columns, rows);
+            clamp_scrolls(model);
+            Vec::new()
+        }
+        Action::Click { column, row } => click(model, column, row),
+        Action::ScrollDown => command_effects(model, Command::Down),
+        Action::ScrollUp => command_effects(model, Command::Up),
+        Action::DayLoaded(sheet) => {
+            if sheet.date == model.day {
+                take_sheet(model, *sheet);
+            }
+            Vec::new()
+        }
+        Action::ClientLoaded(card) => {
+            let id = card.client.id;
+            match &mut model.screen {
+                Screen::Detail(detail) if detail.item.client_id() == Some(id) => {
+                    detail.client = Some(Loadable::Ready(*card));
+                }
+                Screen::Client(view) if view.client_id == id => {
+                    view.card = Loadable::Ready(*card);
+                }
+                _ => {}
+            }
+            clamp_scrolls(model);
+            Vec::new()
+        }
+        Action::ClientNamesLoaded(names) => {
+            if let Overlay::FindClient(prompt) = &mut model.overlay {
+                prompt.names = Loadable::Ready(names);
+                refresh_matches(prompt);
+            }
+            Vec::new()
+        }
+        Action::Failed(message) => {
+            model.notice = Some(Notice {
+                kind: NoticeKind::Error,
+                text: message,
+            });
+            Vec::new()
+        }
+    }
+}
+
+fn command_effects(model: &mut Model, command: Command) -> Vec<Effect> {
+    match command {
+        Command::Quit => {
+            model.quit = true;
+            Vec::new()
+        }
+        Command::Help => {
+            model.overlay = match model.overlay {
+                Overlay::Help { .. } => Overlay::None,
+                _ => Overlay::Help { scroll: 0 },
+            };
+            Vec::new()
+        }
+        Command::Refresh => reload(model),
+        Command::FindClient => {
+            model.overlay = Overlay::FindClient(FindClient {
+                query: String::new(),
+                names: Loadable::Loading,
+                matches: Vec::new(),
+                chosen: 0,
+            });
+            vec![Effect::LoadClientNames]
+        }
+        Command::PromptSubmit | Command::PromptCancel | Command::PromptNext => {
+            prompt(model, command)
+        }
+        Command::PromptPrev | Command::PromptErase => prompt(model, command),
+        _ => match (&mut model.overlay, &mut model.screen) {
+            (Overlay::Help { scroll }, _) => {
+                let limit = view::help::scroll_limit(&model.keymap, model.size);
+                match command {
+                    Command::Back => model.overlay = Overlay::None,
+                    other => *scroll = scrolled(*scroll, other, limit, page(model.size)),
+                }
+                Vec::new()
+            }
+            (Overlay::FindClient(_), _) => Vec::new(),
+            (Overlay::None, Screen::Dashboard) => dashboard(model, command),
+            (Overlay::None, Screen::Detail(_) | Screen::Client(_)) => full_view(model, command),
+        },
+    }
+}
+
+fn dashboard(model: &mut Model, command: Command) -> Vec<Effect> {
+    let pane = model.focus;
+    let rows = model.rows(pane);
+    let cursor = &mut model.cursor[pane.index()];
+    let last = rows.saturating_sub(1);
+    let page = page(model.size) as usize;
+    match command {
+        Command::NextPane => model.focus = pane.next(),
+        Command::PrevPane => model.focus = pane.prev(),
+        Command::FocusSessions => model.focus = Pane::Sessions,
+        Command::FocusRequests => model.focus = Pane::Requests,
+        Command::FocusFollowUps => model.focus = Pane::FollowUps,
+        Command::Down => *cursor = (*cursor + 1).min(last),
+        Command::Up => *cursor = cursor.saturating_sub(1),
+        Command::Top => *cursor = 0,
+        Command::Bottom => *cursor = last,
+        Command::PageDown => *cursor = (*cursor + page).min(last),
+        Command::PageUp => *cursor = cursor.saturating_sub(page),
+        Command::Open => return open(model),
+        Command::PrevDay | Command::NextDay | Command::Today => {
+            model.day = match command {
+                Command::PrevDay => model.day - Duration::days(1),
+                Command::NextDay => model.day + Duration::days(1),
+                _ => model.today(),
+            };
+            model.cursor[Pane::Sessions.index()] = 0;
+            return vec![load_day(model)];
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
+/// Enter on a row: its detail, with the client's card loading behind it.
+fn open(model: &mut Model) -> Vec<Effect> {
+    let Some(item) = model.selected_item(model.focus) else {
+        return Vec::new();
+    };
+    let client_id = item.client_id();
+    model.screen = Screen::Detail(Box::new(Detail {
+        item,
+        client: client_id.map(|_| Loadable::Loading),
+        gone: false,
+        scroll: 0,
+    }));
+    client_id
+        .map(|client_id| Effect::LoadClient {
+            client_id,
+            history: DETAIL_HISTORY,
+        })
+        .into_iter()
+        .collect()
+}
+
+fn full_view(model: &mut Model, command: Command) -> Vec<Effect> {
+    if command == Command::Back {
+        model.screen = Screen::Dashboard;
+        return Vec::new();
+    }
+    let limit = view::detail::scroll_limit(model);
+    let page = page(model.size);
+    match &mut model.screen {
+        Screen::Detail(detail) => detail.scroll = scrolled(detail.scroll, command, limit, page),
+        Screen::Client(view) => view.scroll = scrolled(view.scroll, command, limit, page),
+        Screen::Dashboard => {}
+    }
+    Vec::new()
+}
+
+fn scrolled(scroll: u16, command: Command, limit: u16, page: u16) -> u16 {
+    let next = match command {
+        Command::Down => scroll.saturating_add(1),
+        Command::Up => scroll.saturating_sub(1),
+        Command::Top => 0,
+        Command::Bottom => limit,
+        Command::PageDown => scroll.saturating_add(page),
+        Command::PageUp => scroll.saturating_sub(page),
+        _ => scroll,
+    };
+    next.min(limit)
+}
+
+/// Half the screen: what page up/down moves by.
+fn page(size: (u16, u16)) -> u16 {
+    (size.1 / 2).max(1)
+}
+
+fn prompt(model: &mut Model, command: Command) -> Vec<Effect> {
+    let Overlay::FindClient(prompt) = &mut model.overlay else {
+        return Vec::new();
+    };
+    match command {
+        Command::PromptCancel => model.overlay = Overlay::None,
+        Command::PromptErase => {
+            prompt.query.pop();
+            refresh_matches(prompt);
+        }
+        Command::PromptNext => {
+            prompt.chosen = (prompt.chosen + 1).min(prompt.matches.len().saturating_sub(1));
+        }
+        Command::PromptPrev => prompt.chosen = prompt.chosen.saturating_sub(1),
+        Command::PromptSubmit => {
+            let Some((client_id, _)) = prompt.matches.get(prompt.chosen).cloned() else {
+                let text = if prompt.query.trim().is_empty() {
+                    "type part of a client's name".to_string()
+                } else {
+                    format!("no client matches '{}'", prompt.query.trim())
+                };
+                model.notice = Some(Notice {
+                    kind: NoticeKind::Info,
+                    text,
+                });
+                return Vec::new();
+            };
+            model.overlay = Overlay::None;
+            model.screen = Screen::Client(Box::new(ClientView {
+                client_id,
+                card: Loadable::Loading,
+                scroll: 0,
+            }));
+            return vec![Effect::LoadClient {
+                client_id,
+                history: CLIENT_HISTORY,
+            }];
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
+fn refresh_matches(prompt: &mut FindClient) {
+    let Loadable::Ready(names) = &prompt.names else {
+        return;
+    };
+    let query = prompt.query.trim();
+    prompt.matches = if query.is_empty() {
+        names.clone()
+    } else {
+        fuzzy_matches(query, names)
+    };
+    prompt.chosen = prompt.chosen.min(prompt.matches.len().saturating_sub(1));
+    if !query.is_empty() {
+        prompt.chosen = 0;
+    }
+}
+
+fn load_day(model: &Model) -> Effect {
+    Effect::LoadDay {
+        date: model.day,
+        now: model.now,
+    }
+}
+
+/// Fetch again everything on screen: the book changed underneath.
+fn reload(model: &Model) -> Vec<Effect> {
+    let mut effects = vec![load_day(model)];
+    match &model.screen {
+        Screen::Detail(detail) => {
+            if let Some(client_id) = detail.item.client_id() {
+                effects.push(Effect::LoadClient {
+                    client_id,
+                    history: DETAIL_HISTORY,
+                });
+            }
+        }
+        Screen::Client(view) => effects.push(Effect::LoadClient {
+            client_id: view.client_id,
+            history: CLIENT_HISTORY,
+        }),
+        Screen::Dashboard => {}
+    }
+    if let Overlay::FindClient(_) = model.overlay {
+        effects.push(Effect::LoadClientNames);
+    }
+    effects
+}
+
+/// Take a fresh sheet, keeping each pane's selection on the same item.
+fn take_sheet(model: &mut Model, sheet: crate::dashboard::DaySheet) {
+    let old_ids: Vec<Option<i64>> = Pane::ALL
+        .iter()
+        .map(|pane| model.selected_item(*pane).map(|item| item_id(&item)))
+        .collect();
+    let same_day = model.sheet.as_ref().is_some_and(|s| s.date == sheet.date);
+    model.sheet = Some(sheet);
+    for pane in Pane::ALL {
+        let rows = model.rows(pane);
+        let found = old_ids[pane.index()]
+            .filter(|_| same_day)
+            .and_then(|id| (0..rows).find(|at| selected_id(model, pane, *at) == Some(id)));
+        let cursor = &mut model.cursor[pane.index()];
+        *cursor = found.unwrap_or((*cursor).min(rows.saturating_sub(1)));
+    }
+    // A fresh day opens on the next session to come.
+    if !same_day && let Some(at) = model.now_line_at() {
+        let rows = model.rows(Pane::Sessions);
+        model.cursor[Pane::Sessions.index()] = at.min(rows.saturating_sub(1));
+    }
+    // The open detail follows its item, or says it has left the dashboard.
+    if let Screen::Detail(detail) = &mut model.screen {
+        let sheet = model.sheet.as_ref();
+        let fresh = sheet.and_then(|sheet| match &detail.item {
+            Item::Session(row) => sheet
+                .sessions
+                .iter()
+                .find(|r| r.session.id == row.session.id)
+                .cloned()
+                .map(Item::Session),
+            Item::Request(row) => sheet
+                .requests
+                .iter()
+                .find(|r| r.request.id == row.request.id)
+                .cloned()
+                .map(Item::Request),
+            Item::FollowUp(row) => sheet
+                .followups
+                .iter()
+                .find(|r| r.followup.id == row.followup.id)
+                .cloned()
+                .map(Item::FollowUp),
+        });
+        match fresh {
+            Some(item) => {
+                detail.item = item;
+                detail.gone = false;
+            }
+            // A session of another day is simply not on this sheet.
+            None => detail.gone = !matches!(detail.item, Item::Session(_)),
+        }
+    }
+}
+
+fn item_id(item: &Item) -> i64 {
+    match item {
+        Item::Session(row) => row.session.id,
+        Item::Request(row) => row.request.id,
+        Item::FollowUp(row) => row.followup.id,
+    }
+}
+
+fn selected_id(model: &Model, pane: Pane, at: usize) -> Option<i64> {
+    let sheet = model.sheet.as_ref()?;
+    match pane {
+        Pane::Sessions => sheet.sessions.get(at).map(|r| r.session.id),
+        Pane::Requests => sheet.requests.get(at).map(|r| r.request.id),
+        Pane::FollowUps => sheet.followups.get(at).map(|r| r.followup.id),
+    }
+}
+
+fn clamp_scrolls(model: &mut Model) {
+    let limit = view::detail::scroll_limit(model);
+    match &mut model.screen {
+        Screen::Detail(detail) => detail.scroll = detail.scroll.min(limit),
+        Screen::Client(view) => view.scroll = view.scroll.min(limit),
+        Screen::Dashboard => {}
+    }
+    if let Overlay::Help { scroll } = &mut model.overlay {
+        *scroll = (*scroll).min(view::help::scroll_limit(&model.keymap, model.size));
+    }
+}
+
+/// A click focuses the pane under it and selects the row; a click on the
+/// row already selected opens it.
+fn click(model: &mut Model, column: u16, row: u16) -> Vec<Effect> {
+    if model.overlay != Overlay::None || model.screen != Screen::Dashboard {
+        return Vec::new();
+    }
+    let area = layout::full(model.size);
+    if layout::too_small(area) {
+        return Vec::new();
+    }
+    let (main, _) = layout::screen(area);
+    let position = ratatui::layout::Position::new(column, row);
+    let Some((pane, rect)) = Pane::ALL
+        .into_iter()
+        .zip(layout::panes(main))
+        .find(|(_, rect)| rect.contains(position))
+    else {
+        return Vec::new();
+    };
+    model.focus = pane;
+    // Rows start below the top border and the header.
+    let Some(visual) = row.checked_sub(layout::first_row_y(rect)).map(usize::from) else {
+        return Vec::new();
+    };
+    let visible = layout::visible_rows(rect);
+    if visual >= visible {
+        return Vec::new();
+    }
+    let now_line = if pane == Pane::Sessions {
+        model.now_line_at()
+    } else {
+        None
+    };
+    let cursor = model.cursor[pane.index()];
+    let selected_visual = cursor + usize::from(now_line.is_some_and(|at| at <= cursor));
+    let offset = layout::table_offset(selected_visual, visible);
+    let table_row = offset + visual;
+    let index = match now_line {
+        Some(at) if table_row == at => return Vec::new(),
+        Some(at) if table_row > at => table_row - 1,
+        _ => table_row,
+    };
+    if index >= model.rows(pane) {
+        return Vec::new();
+    }
+    if index == cursor {
+        return open(model);
+    }
+    model.cursor[pane.index()] = index;
+    Vec::new()
+}

@@ -1,0 +1,340 @@
+//! The three panes: today's sessions, open requests, overdue follow-ups.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, TableState};
+
+use crate::dashboard::short_span;
+use crate::model::{SessionStatus, Urgency};
+use crate::tui::layout;
+use crate::tui::model::{Model, Pane};
+use crate::tui::theme::Theme;
+use crate::tui::view::text;
+
+/// Below this inner width the requests pane drops its channel and age.
+const WIDE: u16 = 80;
+
+pub fn draw(frame: &mut Frame, main: Rect, model: &Model, theme: &Theme) {
+    let [sessions_area, requests_area, followups_area] = layout::panes(main);
+    sessions(frame, sessions_area, model, theme);
+    requests(frame, requests_area, model, theme);
+    followups(frame, followups_area, model, theme);
+}
+
+fn pane_block<'a>(title: Vec<Span<'a>>, focused: bool, theme: &Theme) -> Block<'a> {
+    let mut spans = vec![Span::raw(" ")];
+    spans.extend(title);
+    spans.push(Span::raw(" "));
+    Block::bordered()
+        .border_style(theme.border(focused))
+        .title(Line::from(spans).style(theme.title(focused)))
+}
+
+/// Draws a pane's table, or a quiet note when it has no rows.
+#[allow(clippy::too_many_arguments)]
+fn pane_table(
+    frame: &mut Frame,
+    area: Rect,
+    block: Block,
+    header: Vec<&'static str>,
+    widths: Vec<Constraint>,
+    rows: Vec<Row>,
+    selected: Option<usize>,
+    focused: bool,
+    empty: &str,
+    theme: &Theme,
+) {
+    if rows.is_empty() {
+        let note =
+            Paragraph::new(Line::from(Span::styled(empty.to_string(), theme.muted()))).block(block);
+        frame.render_widget(note, area);
+        return;
+    }
+    let highlight = if focused {
+        theme.selected()
+    } else {
+        theme.selected_unfocused()
+    };
+    let visible = layout::visible_rows(area);
+    let mut table = Table::new(rows, widths).block(block);
+    if layout::has_header(area) {
+        table = table.header(Row::new(header).style(theme.header()));
+    }
+    let table = table.column_spacing(1).row_highlight_style(highlight);
+    let mut state = TableState::new();
+    if let Some(selected) = selected {
+        state = state
+            .with_offset(layout::table_offset(selected, visible))
+            .with_selected(Some(selected));
+    }
+    frame.render_stateful_widget(table, area, &mut state);
+}
+
+fn sessions(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
+    let focused = model.focus == Pane::Sessions;
+    let today = model.today();
+    let mut title = vec![Span::raw("Sessions · "), Span::raw(text::day(model.day))];
+    if model.day == today {
+        title.push(Span::raw(" (today)"));
+    }
+    let Some(sheet) = &model.sheet else {
+        let block = pane_block(title, focused, theme);
+        frame.render_widget(Paragraph::new("loading…").block(block), area);
+        return;
+    };
+    title.push(Span::raw(format!(" · {}", sheet.sessions.len())));
+    let now_line = model.now_line_at();
+    let mut rows = Vec::new();
+    for (index, row) in sheet.sessions.iter().enumerate() {
+        if now_line == Some(index) {
+            rows.push(now_row(model, theme));
+        }
+        let session = &row.session;
+        let in_progress = session.start <= model.now && model.now < session.end();
+        let past = session.end() <= model.now;
+        let style = if past || !session.occupies_time() {
+            theme.muted()
+        } else {
+            Style::new()
+        };
+        let mark = if in_progress { "▸" } else { " " };
+        let status = match (session.status, session.moved_by) {
+            (SessionStatus::Rescheduled, Some(by)) => format!("moved ({by})"),
+            (status, _) => status.to_string(),
+        };
+        rows.push(
+            Row::new(vec![
+                Cell::from(mark),
+                Cell::from(text::clock(session.start, model.tz)),
+                Cell::from(format!("{}m", session.minutes)),
+                Cell::from(session.client_name.clone()),
+                Cell::from(status),
+                Cell::from(Span::styled(row.warnings.join(", "), theme.warn())),
+            ])
+            .style(style),
+        );
+    }
+    if now_line == Some(sheet.sessions.len()) && !sheet.sessions.is_empty() {
+        rows.push(now_row(model, theme));
+    }
+    let cursor = model.cursor[Pane::Sessions.index()];
+    let selected = (!sheet.sessions.is_empty())
+        .then(|| cursor + usize::from(now_line.is_some_and(|at| at <= cursor)));
+    let empty = if model.day == today {
+        "No sessions today."
+    } else {
+        "No sessions this day."
+    };
+    pane_table(
+        frame,
+        area,
+        pane_block(title, focused, theme),
+        vec!["", "time", "len", "client", "status", "warnings"],
+        vec![
+            Constraint::Length(1),
+            Constraint::Length(5),
+            Constraint::Length(4),
+            Constraint::Fill(2),
+            Constraint::Length(11),
+            Constraint::Fill(3),
+        ],
+        rows,
+        selected,
+        focused,
+        empty,
+        theme,
+    );
+}
+
+/// The line between the sessions that have started and those to come.
+fn now_row(model: &Model, theme: &Theme) -> Row<'static> {
+    let rule = "─".repeat(120);
+    Row::new(vec![
+        Cell::from("─"),
+        Cell::from(text::clock(model.now, model.tz)),
+        Cell::from("now─"),
+        Cell::from(rule.clone()),
+        Cell::from(rule.clone()),
+        Cell::from(rule),
+    ])
+    .style(theme.now_line())
+}
+
+fn requests(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
+    let focused = model.focus == Pane::Requests;
+    let mut title = vec![Span::raw("Open requests")];
+    let Some(sheet) = &model.sheet else {
+        let block = pane_block(title, focused, theme);
+        frame.render_widget(Paragraph::new("loading…").block(block), area);
+        return;
+    };
+    title.push(Span::raw(format!(" · {}", sheet.requests.len())));
+    let overdue = sheet.overdue_requests();
+    if overdue > 0 {
+        title.push(Span::raw(" · "));
+        title.push(Span::styled(format!("{overdue} overdue"), theme.overdue()));
+    }
+    let wide = area.width.saturating_sub(2) >= WIDE;
+    let rows = sheet
+        .requests
+        .iter()
+        .map(|row| {
+            let request = &row.request;
+            let (mark, left_style) = if row.overdue {
+                ("!", theme.overdue())
+            } else if row.warn() {
+                ("~", theme.warn())
+            } else {
+                (" ", Style::new())
+            };
+            let urgency_style = match request.urgency {
+                Urgency::Crisis => theme.crisis(),
+                Urgency::Urgent => theme.label(),
+                _ => Style::new(),
+            };
+            let mut cells = vec![
+                Cell::from(Span::styled(mark, left_style)),
+                Cell::from(Span::styled(short_span(row.minutes_left), left_style)),
+                Cell::from(Span::styled(request.urgency.as_str(), urgency_style)),
+                Cell::from(request.client_name.clone()),
+            ];
+            if wide {
+                cells.push(Cell::from(request.channel.as_str()));
+                cells.push(Cell::from(short_span(
+                    (model.now - request.received_at).num_minutes(),
+                )));
+            }
+            cells.push(Cell::from(request.summary()));
+            Row::new(cells)
+        })
+        .collect();
+    let (header, widths) = if wide {
+        (
+            vec!["", "left", "urgency", "client", "channel", "age", "text"],
+            vec![
+                Constraint::Length(1),
+                Constraint::Length(8),
+                Constraint::Length(7),
+                Constraint::Fill(2),
+                Constraint::Length(9),
+                Constraint::Length(7),
+                Constraint::Fill(5),
+            ],
+        )
+    } else {
+        (
+            vec!["", "left", "urgency", "client", "text"],
+            vec![
+                Constraint::Length(1),
+                Constraint::Length(8),
+                Constraint::Length(7),
+                Constraint::Fill(2),
+                Constraint::Fill(3),
+            ],
+        )
+    };
+    let selected = (!sheet.requests.is_empty()).then_some(model.cursor[Pane::Requests.index()]);
+    pane_table(
+        frame,
+        area,
+        pane_block(title, focused, theme),
+        header,
+        widths,
+        rows,
+        selected,
+        focused,
+        "No request is waiting for an answer.",
+        theme,
+    );
+}
+
+fn followups(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
+    let focused = model.focus == Pane::FollowUps;
+    let mut title = vec![Span::raw("Follow-ups due")];
+    let Some(sheet) = &model.sheet else {
+        let block = pane_block(title, focused, theme);
+        frame.render_widget(Paragraph::new("loading…").block(block), area);
+        return;
+    };
+    title.push(Span::raw(format!(" · {}", sheet.followups.len())));
+    let overdue = sheet.overdue_followups();
+    if overdue > 0 {
+        title.push(Span::raw(" · "));
+        title.push(Span::styled(format!("{overdue} overdue"), theme.overdue()));
+    }
+    let today = model.today();
+    let wide = area.width.saturating_sub(2) >= WIDE;
+    let rows = sheet
+        .followups
+        .iter()
+        .map(|row| {
+            let followup = &row.followup;
+            let (mark, style) = if row.overdue {
+                ("!", theme.overdue())
+            } else {
+                (" ", Style::new())
+            };
+            let due = if crate::domain::when::local_date(followup.due, model.tz) == today {
+                text::clock(followup.due, model.tz)
+            } else {
+                followup
+                    .due
+                    .with_timezone(&model.tz)
+                    .format("%a %d %b")
+                    .to_string()
+            };
+            let mut cells = vec![
+                Cell::from(Span::styled(mark, style)),
+                Cell::from(Span::styled(due, style)),
+                Cell::from(followup.owner.as_str()),
+            ];
+            if wide {
+                cells.push(Cell::from(followup.kind.as_str()));
+            }
+            cells.push(Cell::from(followup.client_name.clone()));
+            cells.push(Cell::from(
+                followup.text.lines().next().unwrap_or("").to_string(),
+            ));
+            Row::new(cells)
+        })
+        .collect();
+    let (header, widths) = if wide {
+        (
+            vec!["", "due", "owner", "kind", "client", "what"],
+            vec![
+                Constraint::Length(1),
+                Constraint::Length(10),
+                Constraint::Length(6),
+                Constraint::Length(9),
+                Constraint::Fill(2),
+                Constraint::Fill(4),
+            ],
+        )
+    } else {
+        (
+            vec!["", "due", "owner", "client", "what"],
+            vec![
+                Constraint::Length(1),
+                Constraint::Length(10),
+                Constraint::Length(6),
+                Constraint::Fill(2),
+                Constraint::Fill(3),
+            ],
+        )
+    };
+    let selected = (!sheet.followups.is_empty()).then_some(model.cursor[Pane::FollowUps.index()]);
+    pane_table(
+        frame,
+        area,
+        pane_block(title, focused, theme),
+        header,
+        widths,
+        rows,
+        selected,
+        focused,
+        "Nothing overdue or due today.",
+        theme,
+    );
+}

@@ -1,0 +1,57 @@
+//! Drawing: reads the model, never writes it. One file per part of the screen.
+
+pub mod dashboard;
+pub mod detail;
+pub mod help;
+pub mod prompt;
+pub mod status;
+pub mod text;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use crate::tui::layout;
+use crate::tui::model::{Model, Overlay, Screen};
+use crate::tui::theme::Theme;
+
+pub fn draw(frame: &mut Frame, model: &Model, theme: &Theme) {
+    let area = frame.area();
+    if layout::too_small(area) {
+        too_small(frame, area, theme);
+        return;
+    }
+    let (main, status_area) = layout::screen(area);
+    match &model.screen {
+        Screen::Dashboard => dashboard::draw(frame, main, model, theme),
+        Screen::Detail(detail) => detail::draw_detail(frame, main, model, detail, theme),
+        Screen::Client(view) => detail::draw_client(frame, main, model, view, theme),
+    }
+    status::draw(frame, status_area, model, theme);
+    match &model.overlay {
+        Overlay::None => {}
+        Overlay::Help { scroll } => help::draw(frame, area, &model.keymap, *scroll, theme),
+        Overlay::FindClient(prompt) => prompt::draw(frame, area, prompt, theme),
+    }
+}
+
+fn too_small(frame: &mut Frame, area: Rect, theme: &Theme) {
+    let text = format!(
+        "Terminal too small ({}x{}); coachbook needs {}x{}. q quits.",
+        area.width,
+        area.height,
+        layout::MIN_WIDTH,
+        layout::MIN_HEIGHT
+    );
+    let height = (text.len() as u16)
+        .div_ceil(area.width.max(1))
+        .min(area.height);
+    let note = area.centered_vertically(Constraint::Length(height));
+    frame.render_widget(
+        Paragraph::new(text)
+            .style(theme.warn())
+            .centered()
+            .wrap(Wrap { trim: true }),
+        note,
+    );
+}

@@ -1,0 +1,368 @@
+//! Pure state transitions: an action in, the model and the effects out.
+//! The sheet comes from the fixture book once; after that nothing touches it.
+
+mod tui_fixture;
+
+use std::sync::Arc;
+
+use chrono::{Duration, NaiveDate};
+use coachbook::dashboard::{self, DaySheet};
+use coachbook::tui::action::{Action, Effect};
+use coachbook::tui::input;
+use coachbook::tui::keymap::Keymap;
+use coachbook::tui::model::{Item, Loadable, Model, NoticeKind, Overlay, Pane, Screen};
+use coachbook::tui::update::{CLIENT_HISTORY, DETAIL_HISTORY, update};
+use tui_fixture::{Book, key, now};
+
+fn sheet(book: &Book, date: NaiveDate) -> DaySheet {
+    dashboard::load(&book.open(), &book.config, date, now()).expect("sheet")
+}
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 23).expect("date")
+}
+
+/// A model with today's sheet taken.
+fn model(book: &Book) -> Model {
+    let mut model = Model::new(
+        now(),
+        book.config.tz,
+        (120, 40),
+        Arc::new(Keymap::defaults()),
+    );
+    let effects = update(
+        &mut model,
+        Action::DayLoaded(Box::new(sheet(book, today()))),
+    );
+    assert!(effects.is_empty());
+    model
+}
+
+/// A key press through the keymap, as the loop does it.
+fn press(model: &mut Model, text: &str) -> Vec<Effect> {
+    match input::action_for(model, &key(text)) {
+        Some(action) => update(model, action),
+        None => Vec::new(),
+    }
+}
+
+#[test]
+fn tab_and_shift_tab_cycle_the_panes_without_effects() {
+    let book = Book::new();
+    let mut model = model(&book);
+    assert_eq!(model.focus, Pane::Sessions);
+    assert!(press(&mut model, "tab").is_empty());
+    assert_eq!(model.focus, Pane::Requests);
+    press(&mut model, "tab");
+    press(&mut model, "tab");
+    assert_eq!(model.focus, Pane::Sessions);
+    press(&mut model, "backtab");
+    assert_eq!(model.focus, Pane::FollowUps);
+    press(&mut model, "2");
+    assert_eq!(model.focus, Pane::Requests);
+}
+
+#[test]
+fn the_sessions_cursor_starts_at_the_next_session_to_come() {
+    let book = Book::new();
+    let model = model(&book);
+    // 09:00 and 11:00 are past at 14:20; 15:00 is next.
+    assert_eq!(model.now_line_at(), Some(2));
+    assert_eq!(model.cursor[Pane::Sessions.index()], 2);
+}
+
+#[test]
+fn moving_stays_inside_the_pane() {
+    let book = Book::new();
+    let mut model = model(&book);
+    press(&mut model, "tab");
+    let rows = model.rows(Pane::Requests);
+    assert_eq!(rows, 5);
+    press(&mut model, "k");
+    assert_eq!(model.cursor[1], 0);
+    for _ in 0..10 {
+        press(&mut model, "j");
+    }
+    assert_eq!(model.cursor[1], rows - 1);
+    press(&mut model, "g");
+    assert_eq!(model.cursor[1], 0);
+    press(&mut model, "G");
+    assert_eq!(model.cursor[1], rows - 1);
+    press(&mut model, "up");
+    assert_eq!(model.cursor[1], rows - 2);
+}
+
+#[test]
+fn enter_opens_the_detail_and_asks_for_the_clients_card_esc_goes_back() {
+    let book = Book::new();
+    let mut model = model(&book);
+    press(&mut model, "tab");
+    let effects = press(&mut model, "enter");
+    let Screen::Detail(detail) = &model.screen else {
+        panic!("expected the detail, got {:?}", model.screen);
+    };
+    let Item::Request(row) = &detail.item else {
+        panic!("expected a request");
+    };
+    assert!(row.overdue, "the overdue request comes first");
+    assert_eq!(detail.client, Some(Loadable::Loading));
+    assert_eq!(
+        effects,
+        vec![Effect::LoadClient {
+            client_id: row.request.client_id.expect("a client"),
+            history: DETAIL_HISTORY
+        }]
+    );
+    assert!(press(&mut model, "esc").is_empty());
+    assert_eq!(model.screen, Screen::Dashboard);
+}
+
+#[test]
+fn a_request_from_an_unknown_sender_opens_without_a_client_card() {
+    let book = Book::new();
+    let mut model = model(&book);
+    press(&mut model, "tab");
+    press(&mut model, "G");
+    assert!(press(&mut model, "enter").is_empty());
+    let Screen::Detail(detail) = &model.screen else {
+        panic!("expected the detail");
+    };
+    assert_eq!(detail.client, None);
+}
+
+#[test]
+fn days_move_in_the_sessions_pane_and_results_for_another_day_are_ignored() {
+    let book = Book::new();
+    let mut model = model(&book);
+    let tomorrow = today() + Duration::days(1);
+    assert_eq!(
+        press(&mut model, "]"),
+        vec![Effect::LoadDay {
+            date: tomorrow,
+            now: now()
+        }]
+    );
+    assert_eq!(model.day, tomorrow);
+    update(
+        &mut model,
+        Action::DayLoaded(Box::new(sheet(&book, tomorrow))),
+    );
+    assert_eq!(model.sheet.as_ref().map(|s| s.date), Some(tomorrow));
+    // A late answer for today does not replace tomorrow's sheet.
+    update(
+        &mut model,
+        Action::DayLoaded(Box::new(sheet(&book, today()))),
+    );
+    assert_eq!(model.sheet.as_ref().map(|s| s.date), Some(tomorrow));
+    assert_eq!(model.now_line_at(), None, "no now-line on another day");
+    press(&mut model, "h");
+    press(&mut model, "h");
+    assert_eq!(model.day, today() - Duration::days(1));
+    press(&mut model, "t");
+    assert_eq!(model.day, today());
+    // The day keys belong to the sessions pane.
+    press(&mut model, "tab");
+    assert!(press(&mut model, "]").is_empty());
+    assert_eq!(model.day, today());
+}
+
+#[test]
+fn a_tick_moves_the_clock_and_reloads_and_midnight_moves_today() {
+    let book = Book::new();
+    let mut model = model(&book);
+    let later = now() + Duration::minutes(1);
+    assert_eq!(
+        update(&mut model, Action::Tick(later)),
+        vec![Effect::LoadDay {
+            date: today(),
+            now: later
+        }]
+    );
+    assert_eq!(model.now, later);
+    // 23:00 UTC is midnight in Berlin: the dashboard follows to the new day.
+    let midnight = tui_fixture::at("2026-11-24T00:00:00+01:00");
+    update(&mut model, Action::Tick(midnight));
+    assert_eq!(model.day, today() + Duration::days(1));
+}
+
+#[test]
+fn another_process_writing_reloads_what_is_on_screen() {
+    let book = Book::new();
+    let mut model = model(&book);
+    assert_eq!(update(&mut model, Action::BookChanged).len(), 1);
+    press(&mut model, "enter");
+    let effects = update(&mut model, Action::BookChanged);
+    assert_eq!(effects.len(), 2, "{effects:?}");
+    assert!(matches!(effects[1], Effect::LoadClient { .. }));
+}
+
+#[test]
+fn the_selection_stays_on_the_same_item_when_the_list_changes() {
+    let book = Book::new();
+    let mut model = model(&book);
+    press(&mut model, "tab");
+    press(&mut model, "j");
+    let chosen = model.selected_item(Pane::Requests);
+    let mut fresh = sheet(&book, today());
+    fresh.requests.remove(0);
+    update(&mut model, Action::DayLoaded(Box::new(fresh)));
+    assert_eq!(model.cursor[1], 0);
+    assert_eq!(model.selected_item(Pane::Requests), chosen);
+}
+
+#[test]
+fn an_open_item_that_leaves_the_dashboard_is_marked_gone() {
+    let book = Book::new();
+    let mut model = model(&book);
+    press(&mut model, "tab");
+    press(&mut model, "enter");
+    let mut fresh = sheet(&book, today());
+    fresh.requests.remove(0);
+    update(&mut model, Action::DayLoaded(Box::new(fresh)));
+    let Screen::Detail(detail) = &model.screen else {
+        panic!("still the detail");
+    };
+    assert!(detail.gone);
+}
+
+#[test]
+fn a_failure_is_a_notice_until_the_next_key() {
+    let book = Book::new();
+    let mut model = model(&book);
+    update(&mut model, Action::Failed("database is locked".into()));
+    let notice = model.notice.clone().expect("a notice");
+    assert_eq!(notice.kind, NoticeKind::Error);
+    assert_eq!(notice.text, "database is locked");
+    press(&mut model, "j");
+    assert_eq!(model.notice, None);
+}
+
+#[test]
+fn find_client_is_a_prompt_then_a_client_view() {
+    let book = Book::new();
+    let mut model = model(&book);
+    assert_eq!(press(&mut model, "/"), vec![Effect::LoadClientNames]);
+    let names = book.open();
+    let names = coachbook::store::ClientQueries::client_names(&names).expect("names");
+    update(&mut model, Action::ClientNamesLoaded(names));
+    // Letters type into the prompt, even those bound elsewhere (q, j).
+    for c in "chn".chars() {
+        press(&mut model, &c.to_string());
+    }
+    let Overlay::FindClient(prompt) = &model.overlay else {
+        panic!("the prompt is open");
+    };
+    assert_eq!(prompt.query, "chn");
+    assert_eq!(
+        prompt.matches.first().map(|m| m.1.as_str()),
+        Some("Chen Wei")
+    );
+    let chen = prompt.matches[0].0;
+    let effects = press(&mut model, "enter");
+    assert_eq!(
+        effects,
+        vec![Effect::LoadClient {
+            client_id: chen,
+            history: CLIENT_HISTORY
+        }]
+    );
+    assert_eq!(model.overlay, Overlay::None);
+    assert!(matches!(&model.screen, Screen::Client(view) if view.client_id == chen));
+}
+
+#[test]
+fn a_prompt_without_a_match_says_so_and_stays_open() {
+    let book = Book::new();
+    let mut model = model(&book);
+    press(&mut model, "/");
+    update(
+        &mut model,
+        Action::ClientNamesLoaded(vec![(1, "Chen Wei".into())]),
+    );
+    for c in "zzz".chars() {
+        press(&mut model, &c.to_string());
+    }
+    assert!(press(&mut model, "enter").is_empty());
+    assert!(matches!(model.overlay, Overlay::FindClient(_)));
+    assert_eq!(
+        model.notice.as_ref().map(|n| n.text.as_str()),
+        Some("no client matches 'zzz'")
+    );
+    press(&mut model, "backspace");
+    press(&mut model, "esc");
+    assert_eq!(model.overlay, Overlay::None);
+    assert!(!model.quit, "q in a prompt types, it does not quit");
+}
+
+#[test]
+fn help_toggles_and_q_quits() {
+    let book = Book::new();
+    let mut model = model(&book);
+    press(&mut model, "?");
+    assert_eq!(model.overlay, Overlay::Help { scroll: 0 });
+    press(&mut model, "j");
+    assert_eq!(model.overlay, Overlay::Help { scroll: 1 });
+    press(&mut model, "?");
+    assert_eq!(model.overlay, Overlay::None);
+    press(&mut model, "?");
+    press(&mut model, "esc");
+    assert_eq!(model.overlay, Overlay::None);
+    press(&mut model, "q");
+    assert!(model.quit);
+}
+
+#[test]
+fn help_scrolling_is_bounded_by_the_screen() {
+    let book = Book::new();
+    let mut model = model(&book);
+    update(&mut model, Action::Resize(60, 15));
+    press(&mut model, "?");
+    press(&mut model, "G");
+    let Overlay::Help { scroll } = model.overlay else {
+        panic!("help is open");
+    };
+    assert!(scroll > 0);
+    press(&mut model, "j");
+    assert_eq!(model.overlay, Overlay::Help { scroll });
+}
+
+#[test]
+fn a_click_focuses_a_pane_and_selects_then_opens_a_row() {
+    let book = Book::new();
+    let mut model = model(&book);
+    // At 120x40 the requests pane spans rows 11..26: border, header, rows.
+    let first_request_row = 13;
+    update(
+        &mut model,
+        Action::Click {
+            column: 10,
+            row: first_request_row + 1,
+        },
+    );
+    assert_eq!(model.focus, Pane::Requests);
+    assert_eq!(model.cursor[1], 1);
+    let effects = update(
+        &mut model,
+        Action::Click {
+            column: 10,
+            row: first_request_row + 1,
+        },
+    );
+    assert!(matches!(model.screen, Screen::Detail(_)));
+    assert_eq!(effects.len(), 1);
+}
+
+#[test]
+fn a_rebound_key_drives_dispatch() {
+    let book = Book::new();
+    let mut keys = std::collections::BTreeMap::new();
+    keys.insert("x".to_string(), "quit".to_string());
+    keys.insert("q".to_string(), "none".to_string());
+    let keymap = Keymap::with_overrides(&keys).expect("valid");
+    let mut model = model(&book);
+    model.keymap = Arc::new(keymap);
+    press(&mut model, "q");
+    assert!(!model.quit);
+    press(&mut model, "x");
+    assert!(model.quit);
+}
