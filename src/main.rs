@@ -1,9 +1,25 @@
 fn main() {
-    // Like every Unix filter, end quietly when the reader of our output goes
-    // away (`coachbook today | head`), instead of panicking on a broken pipe.
-    // SAFETY: called first thing in main, before any thread exists.
-    unsafe {
-        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
-    }
+    quiet_on_closed_pipe();
     std::process::exit(coachbook::cli::main());
+}
+
+/// Like every Unix filter, end quietly when the reader of our output goes
+/// away (`coachbook today | head`). SIGPIPE stays ignored (a send command
+/// that stops reading its stdin must not kill us), so Rust's `println!`
+/// panics on the closed pipe instead; that one panic becomes exit 141, the
+/// shell's code for a closed pipe, with nothing printed.
+fn quiet_on_closed_pipe() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if message.starts_with("failed printing to stdout") {
+            std::process::exit(141);
+        }
+        default(info);
+    }));
 }

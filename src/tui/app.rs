@@ -72,7 +72,10 @@ impl App {
         let mut queue = vec![action];
         while let Some(action) = queue.pop() {
             for effect in update::update(&mut self.model, action) {
-                queue.insert(0, effects::run(effect, &mut self.store, &self.config));
+                queue.insert(
+                    0,
+                    effects::run(effect, &mut self.store, &self.config, self.clock.now()),
+                );
             }
         }
     }

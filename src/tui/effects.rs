@@ -2,6 +2,7 @@
 //! into an action. A store error becomes `Action::Failed`: a notice, not a crash.
 
 use anyhow::Result;
+use chrono::{DateTime, Utc};
 
 use crate::config::Config;
 use crate::dashboard;
@@ -10,21 +11,25 @@ use crate::store::{ClientQueries, RequestQueries, Store};
 use crate::tui::action::{Action, Effect};
 use crate::tui::model::ClientCard;
 
-pub fn run(effect: Effect, store: &mut Store, config: &Config) -> Action {
+pub fn run(effect: Effect, store: &mut Store, config: &Config, now: DateTime<Utc>) -> Action {
     let result: Result<Action> = match effect {
         Effect::LoadDay { date, now } => dashboard::load(store, config, date, now)
             .map(|sheet| Action::DayLoaded(Box::new(sheet))),
-        Effect::LoadClient { client_id, history } => {
-            load_client(store, client_id, history).map(|card| Action::ClientLoaded(Box::new(card)))
-        }
+        Effect::LoadClient { client_id, history } => load_client(store, client_id, history, now)
+            .map(|card| Action::ClientLoaded(Box::new(card))),
         Effect::LoadClientNames => store.client_names().map(Action::ClientNamesLoaded),
     };
     result.unwrap_or_else(|err| Action::Failed(one_line(&err)))
 }
 
-fn load_client(store: &Store, client_id: i64, history: i64) -> Result<ClientCard> {
+fn load_client(
+    store: &Store,
+    client_id: i64,
+    history: i64,
+    now: DateTime<Utc>,
+) -> Result<ClientCard> {
     Ok(ClientCard {
         client: store.client(client_id)?,
-        history: store.client_history(client_id, history)?,
+        history: store.client_history(client_id, now, history)?,
     })
 }
