@@ -105,25 +105,9 @@ pub fn load(
         });
     }
 
-    let clock = config.reply_clock();
     let mut requests = Vec::new();
     for request in store.requests_awaiting_reply(now)? {
-        let context = match request.client_id {
-            Some(id) => store.client(id)?.current_context(today).map(str::to_string),
-            None => None,
-        };
-        requests.push(RequestRow {
-            overdue: request.reply_by < now,
-            minutes_left: (request.reply_by - now).num_minutes(),
-            percent_used: clock.percent_used(
-                request.received_at,
-                request.reply_by,
-                request.urgency,
-                now,
-            ),
-            context,
-            request,
-        });
+        requests.push(request_row(store, config, request, now)?);
     }
 
     let followups = store
@@ -141,6 +125,34 @@ pub fn load(
         sessions,
         requests,
         followups,
+    })
+}
+
+/// A request as its dashboard row: time left, share of the target used, and
+/// the client's context note.
+pub fn request_row(
+    store: &impl Queries,
+    config: &Config,
+    request: Request,
+    now: DateTime<Utc>,
+) -> Result<RequestRow> {
+    let today = crate::domain::when::local_date(now, config.tz);
+    let context = match request.client_id {
+        Some(id) => store.client(id)?.current_context(today).map(str::to_string),
+        None => None,
+    };
+    let clock = config.reply_clock();
+    Ok(RequestRow {
+        overdue: request.reply_by < now && request.first_reply_at.is_none(),
+        minutes_left: (request.reply_by - now).num_minutes(),
+        percent_used: clock.percent_used(
+            request.received_at,
+            request.reply_by,
+            request.urgency,
+            now,
+        ),
+        context,
+        request,
     })
 }
 

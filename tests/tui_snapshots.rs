@@ -136,3 +136,8 @@ fn no_color_uses_no_colours_but_overdue_rows_stay_marked_and_bold() {
     assert_eq!(mark.symbol(), "!");
     assert!(mark.modifier.contains(Modifier::BOLD));
 }
+
+#[test]
+fn review_screen() {
+    check("review", &["R"]);
+}

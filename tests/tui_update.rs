@@ -366,3 +366,48 @@ fn a_rebound_key_drives_dispatch() {
     press(&mut model, "x");
     assert!(model.quit);
 }
+
+#[test]
+fn the_review_opens_on_the_day_shown_and_enter_opens_an_unanswered_request() {
+    let book = Book::new();
+    let mut model = model(&book);
+    let effects = press(&mut model, "R");
+    assert_eq!(
+        effects,
+        vec![Effect::LoadReview {
+            date: today(),
+            now: now()
+        }]
+    );
+    assert!(matches!(&model.screen, Screen::Review(view) if view.review == Loadable::Loading));
+    let review = coachbook::review::gather(
+        &book.open(),
+        &book.config,
+        coachbook::review::ReviewRange::day(today()),
+        now(),
+    )
+    .expect("review");
+    let first = coachbook::review::view::request_rows(&review)
+        .first()
+        .map(|row| row.id)
+        .expect("the fixture has an unanswered request today");
+    update(&mut model, Action::ReviewLoaded(Box::new(review)));
+    assert_eq!(
+        press(&mut model, "enter"),
+        vec![Effect::LoadRequest {
+            request_id: first,
+            now: now()
+        }]
+    );
+    // The previous day is gathered anew; Esc goes back to the dashboard.
+    let effects = press(&mut model, "[");
+    assert_eq!(
+        effects,
+        vec![Effect::LoadReview {
+            date: today() - Duration::days(1),
+            now: now()
+        }]
+    );
+    press(&mut model, "esc");
+    assert_eq!(model.screen, Screen::Dashboard);
+}

@@ -8,8 +8,9 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::dashboard::DaySheet;
+use crate::dashboard::{DaySheet, RequestRow};
 use crate::model::ClientId;
+use crate::review::Review;
 use crate::tui::model::ClientCard;
 
 /// Declares the bindable commands with their config names and short hints.
@@ -66,6 +67,7 @@ commands! {
     PromptNext => "prompt-next", "next match";
     PromptPrev => "prompt-prev", "prev match";
     PromptErase => "prompt-erase", "erase";
+    Review => "review", "review";
 }
 
 impl Command {
@@ -126,6 +128,10 @@ pub enum Action {
     DayLoaded(Box<DaySheet>),
     ClientLoaded(Box<ClientCard>),
     ClientNamesLoaded(Vec<(ClientId, String)>),
+    /// The end-of-day review for the day it was asked for.
+    ReviewLoaded(Box<Review>),
+    /// One request, opened from the review.
+    RequestLoaded(Box<RequestRow>),
     /// An effect failed; shown as a notice, never a crash.
     Failed(String),
 }
@@ -140,4 +146,8 @@ pub enum Effect {
     LoadClient { client_id: ClientId, history: i64 },
     /// Every client's name, for the find-client prompt.
     LoadClientNames,
+    /// The review of one day, as seen at `now`.
+    LoadReview { date: NaiveDate, now: DateTime<Utc> },
+    /// One request as a dashboard row (to open it from the review).
+    LoadRequest { request_id: i64, now: DateTime<Utc> },
 }

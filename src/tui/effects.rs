@@ -18,6 +18,14 @@ pub fn run(effect: Effect, store: &mut Store, config: &Config, now: DateTime<Utc
         Effect::LoadClient { client_id, history } => load_client(store, client_id, history, now)
             .map(|card| Action::ClientLoaded(Box::new(card))),
         Effect::LoadClientNames => store.client_names().map(Action::ClientNamesLoaded),
+        Effect::LoadReview { date, now } => {
+            crate::review::gather(store, config, crate::review::ReviewRange::day(date), now)
+                .map(|review| Action::ReviewLoaded(Box::new(review)))
+        }
+        Effect::LoadRequest { request_id, now } => store
+            .request(request_id)
+            .and_then(|request| dashboard::request_row(store, config, request, now))
+            .map(|row| Action::RequestLoaded(Box::new(row))),
     };
     result.unwrap_or_else(|err| Action::Failed(one_line(&err)))
 }

@@ -26,6 +26,8 @@ pub enum Scope {
     HelpOverlay,
     /// A text prompt: printable keys type text unless bound here.
     Prompt,
+    /// The end-of-day review screen.
+    ReviewScreen,
 }
 
 impl Scope {
@@ -38,6 +40,7 @@ impl Scope {
         Scope::Detail,
         Scope::HelpOverlay,
         Scope::Prompt,
+        Scope::ReviewScreen,
     ];
 
     pub fn title(self) -> &'static str {
@@ -50,6 +53,7 @@ impl Scope {
             Scope::Detail => "Detail and client views",
             Scope::HelpOverlay => "This help",
             Scope::Prompt => "Find-client prompt",
+            Scope::ReviewScreen => "Review screen",
         }
     }
 
@@ -250,6 +254,24 @@ const DEFAULTS: &[(&str, Scope, Command, &str)] = {
         ("ctrl-p", Prompt, PromptPrev, "choose the previous match"),
         ("shift-tab", Prompt, PromptPrev, "choose the previous match"),
         ("backspace", Prompt, PromptErase, "erase a character"),
+        (
+            "R",
+            Dashboard,
+            Review,
+            "the end-of-day review of the day shown",
+        ),
+        (
+            "enter",
+            ReviewScreen,
+            Open,
+            "open the selected breach or unanswered request",
+        ),
+        ("esc", ReviewScreen, Back, "back to the dashboard"),
+        ("[", ReviewScreen, PrevDay, "review the previous day"),
+        ("h", ReviewScreen, PrevDay, "review the previous day"),
+        ("]", ReviewScreen, NextDay, "review the next day"),
+        ("l", ReviewScreen, NextDay, "review the next day"),
+        ("t", ReviewScreen, Today, "review today"),
     ]
 };
 

@@ -9,6 +9,8 @@ use chrono_tz::Tz;
 use crate::dashboard::{DaySheet, FollowUpRow, RequestRow, SessionRow};
 use crate::domain::when::local_date;
 use crate::model::{Client, ClientId};
+use crate::review::Review;
+use crate::review::view::ReviewViewState;
 use crate::tui::keymap::{Keymap, Scope};
 
 /// The three dashboard panes, in Tab order.
@@ -106,6 +108,14 @@ pub struct ClientView {
     pub scroll: u16,
 }
 
+/// The end-of-day review of one day.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReviewView {
+    pub date: NaiveDate,
+    pub review: Loadable<Review>,
+    pub state: ReviewViewState,
+}
+
 /// The main area. New full-screen flows (review, emergency reschedule) are
 /// more variants, each holding its own state machine.
 #[derive(Debug, Clone, PartialEq)]
@@ -113,6 +123,7 @@ pub enum Screen {
     Dashboard,
     Detail(Box<Detail>),
     Client(Box<ClientView>),
+    Review(Box<ReviewView>),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -199,6 +210,7 @@ impl Model {
             (Overlay::None, Screen::Detail(_) | Screen::Client(_)) => {
                 vec![Scope::Detail, Scope::Anywhere]
             }
+            (Overlay::None, Screen::Review(_)) => vec![Scope::ReviewScreen, Scope::Anywhere],
         }
     }
 

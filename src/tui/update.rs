@@ -4,11 +4,12 @@
 use chrono::Duration;
 
 use crate::domain::lookup::fuzzy_matches;
+use crate::review::view::ReviewViewState;
 use crate::tui::action::{Action, Command, Effect};
 use crate::tui::layout;
 use crate::tui::model::{
     ClientView, Detail, FindClient, Item, Loadable, Model, Notice, NoticeKind, Overlay, Pane,
-    Screen,
+    ReviewView, Screen,
 };
 use crate::tui::view;
 
@@ -75,6 +76,15 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Action::ReviewLoaded(review) => {
+            if let Screen::Review(view) = &mut model.screen
+                && review.range.to == view.date
+            {
+                view.review = Loadable::Ready(*review);
+            }
+            Vec::new()
+        }
+        Action::RequestLoaded(row) => open_item(model, Item::Request(*row)),
         Action::Failed(message) => {
             model.notice = Some(Notice {
                 kind: NoticeKind::Error,
@@ -124,6 +134,7 @@ fn command_effects(model: &mut Model, command: Command) -> Vec<Effect> {
             (Overlay::FindClient(_), _) => Vec::new(),
             (Overlay::None, Screen::Dashboard) => dashboard(model, command),
             (Overlay::None, Screen::Detail(_) | Screen::Client(_)) => full_view(model, command),
+            (Overlay::None, Screen::Review(_)) => review_screen(model, command),
         },
     }
 }
@@ -147,6 +158,7 @@ fn dashboard(model: &mut Model, command: Command) -> Vec<Effect> {
         Command::PageDown => *cursor = (*cursor + page).min(last),
         Command::PageUp => *cursor = cursor.saturating_sub(page),
         Command::Open => return open(model),
+        Command::Review => return open_review(model, model.day),
         Command::PrevDay | Command::NextDay | Command::Today => {
             model.day = match command {
                 Command::PrevDay => model.day - Duration::days(1),
@@ -163,9 +175,13 @@ fn dashboard(model: &mut Model, command: Command) -> Vec<Effect> {
 
 /// Enter on a row: its detail, with the client's card loading behind it.
 fn open(model: &mut Model) -> Vec<Effect> {
-    let Some(item) = model.selected_item(model.focus) else {
-        return Vec::new();
-    };
+    match model.selected_item(model.focus) {
+        Some(item) => open_item(model, item),
+        None => Vec::new(),
+    }
+}
+
+fn open_item(model: &mut Model, item: Item) -> Vec<Effect> {
     let client_id = item.client_id();
     model.screen = Screen::Detail(Box::new(Detail {
         item,
@@ -182,6 +198,61 @@ fn open(model: &mut Model) -> Vec<Effect> {
         .collect()
 }
 
+/// The review of `date`, gathered by an effect.
+fn open_review(model: &mut Model, date: chrono::NaiveDate) -> Vec<Effect> {
+    model.screen = Screen::Review(Box::new(ReviewView {
+        date,
+        review: Loadable::Loading,
+        state: ReviewViewState::default(),
+    }));
+    vec![Effect::LoadReview {
+        date,
+        now: model.now,
+    }]
+}
+
+/// Keys on the review screen: move through breaches and unanswered
+/// requests, open one to answer it, step through the days.
+fn review_screen(model: &mut Model, command: Command) -> Vec<Effect> {
+    let Screen::Review(view) = &mut model.screen else {
+        return Vec::new();
+    };
+    let page = page(model.size) as isize;
+    let date = view.date;
+    match command {
+        Command::Back => model.screen = Screen::Dashboard,
+        Command::PrevDay => return open_review(model, date - Duration::days(1)),
+        Command::NextDay => return open_review(model, date + Duration::days(1)),
+        Command::Today => {
+            let today = model.today();
+            return open_review(model, today);
+        }
+        _ => {
+            let Loadable::Ready(review) = &view.review else {
+                return Vec::new();
+            };
+            match command {
+                Command::Down => view.state.select_next(review),
+                Command::Up => view.state.select_previous(),
+                Command::Top => view.state.select_first(),
+                Command::Bottom => view.state.select_last(review),
+                Command::PageDown => view.state.select_by(review, page),
+                Command::PageUp => view.state.select_by(review, -page),
+                Command::Open => {
+                    if let Some(request_id) = view.state.selected_request(review) {
+                        return vec![Effect::LoadRequest {
+                            request_id,
+                            now: model.now,
+                        }];
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    Vec::new()
+}
+
 fn full_view(model: &mut Model, command: Command) -> Vec<Effect> {
     if command == Command::Back {
         model.screen = Screen::Dashboard;
@@ -192,7 +263,7 @@ fn full_view(model: &mut Model, command: Command) -> Vec<Effect> {
     match &mut model.screen {
         Screen::Detail(detail) => detail.scroll = scrolled(detail.scroll, command, limit, page),
         Screen::Client(view) => view.scroll = scrolled(view.scroll, command, limit, page),
-        Screen::Dashboard => {}
+        Screen::Dashboard | Screen::Review(_) => {}
     }
     Vec::new()
 }
@@ -297,6 +368,10 @@ fn reload(model: &Model) -> Vec<Effect> {
             client_id: view.client_id,
             history: CLIENT_HISTORY,
         }),
+        Screen::Review(view) => effects.push(Effect::LoadReview {
+            date: view.date,
+            now: model.now,
+        }),
         Screen::Dashboard => {}
     }
     if let Overlay::FindClient(_) = model.overlay {
@@ -382,7 +457,7 @@ fn clamp_scrolls(model: &mut Model) {
     match &mut model.screen {
         Screen::Detail(detail) => detail.scroll = detail.scroll.min(limit),
         Screen::Client(view) => view.scroll = view.scroll.min(limit),
-        Screen::Dashboard => {}
+        Screen::Dashboard | Screen::Review(_) => {}
     }
     if let Overlay::Help { scroll } = &mut model.overlay {
         *scroll = (*scroll).min(view::help::scroll_limit(&model.keymap, model.size));

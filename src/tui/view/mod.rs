@@ -26,12 +26,28 @@ pub fn draw(frame: &mut Frame, model: &Model, theme: &Theme) {
         Screen::Dashboard => dashboard::draw(frame, main, model, theme),
         Screen::Detail(detail) => detail::draw_detail(frame, main, model, detail, theme),
         Screen::Client(view) => detail::draw_client(frame, main, model, view, theme),
+        Screen::Review(view) => draw_review(frame, main, view, theme),
     }
     status::draw(frame, status_area, model, theme);
     match &model.overlay {
         Overlay::None => {}
         Overlay::Help { scroll } => help::draw(frame, area, &model.keymap, *scroll, theme),
         Overlay::FindClient(prompt) => prompt::draw(frame, area, prompt, theme),
+    }
+}
+
+fn draw_review(frame: &mut Frame, area: Rect, view: &crate::tui::model::ReviewView, theme: &Theme) {
+    match &view.review {
+        crate::tui::model::Loadable::Ready(review) => {
+            // The widget keeps the selection in view on its own; a copy of
+            // the state is enough, since the view never writes the model.
+            let mut state = view.state;
+            crate::review::view::draw_review(frame, area, review, &mut state);
+        }
+        crate::tui::model::Loadable::Loading => frame.render_widget(
+            Paragraph::new(format!("Gathering the review of {} …", view.date)).style(theme.muted()),
+            area,
+        ),
     }
 }
 
