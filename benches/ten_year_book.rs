@@ -27,7 +27,13 @@ fn build(path: &std::path::Path, scale: i64, config: &Config) -> anyhow::Result<
     let clients = 300 * scale;
     store.change("bench", "clients", now(), |tx| {
         for n in 0..clients {
-            tx.add_client(&NewClient { name: format!("Client {n:05}"), ..NewClient::default() }, config.tz)?;
+            tx.add_client(
+                &NewClient {
+                    name: format!("Client {n:05}"),
+                    ..NewClient::default()
+                },
+                config.tz,
+            )?;
         }
         Ok(())
     })?;
@@ -36,7 +42,13 @@ fn build(path: &std::path::Path, scale: i64, config: &Config) -> anyhow::Result<
         for n in 0..sessions {
             let at = start + Duration::minutes(n * 3650 * 24 * 60 / sessions);
             tx.add_sessions(
-                &NewSession { client_id: 1 + n % clients, start: at, minutes: 60, place: None, request_id: None },
+                &NewSession {
+                    client_id: 1 + n % clients,
+                    start: at,
+                    minutes: 60,
+                    place: None,
+                    request_id: None,
+                },
                 None,
             )?;
         }
@@ -94,7 +106,10 @@ fn median(mut samples: Vec<StdDuration>) -> StdDuration {
     samples[samples.len() / 2]
 }
 
-fn measure(path: &std::path::Path, config: &Config) -> anyhow::Result<(StdDuration, StdDuration, usize)> {
+fn measure(
+    path: &std::path::Path,
+    config: &Config,
+) -> anyhow::Result<(StdDuration, StdDuration, usize)> {
     let mut first_frame = Vec::new();
     let mut one_query = Vec::new();
     let mut rows = 0;
@@ -117,9 +132,18 @@ fn measure(path: &std::path::Path, config: &Config) -> anyhow::Result<(StdDurati
 
 fn main() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
-    let config = Config::parse("[coach]\ntime_zone = \"Europe/Berlin\"\n", std::path::Path::new("bench.toml"))?;
-    println!("{:<34} {:>12} {:>14} {:>10}", "book", "first frame", "sqlite3 query", "pane rows");
-    for (label, scale) in [("ten-year (15k sessions, 50k req)", 1), ("ten times larger", 10)] {
+    let config = Config::parse(
+        "[coach]\ntime_zone = \"Europe/Berlin\"\n",
+        std::path::Path::new("bench.toml"),
+    )?;
+    println!(
+        "{:<34} {:>12} {:>14} {:>10}",
+        "book", "first frame", "sqlite3 query", "pane rows"
+    );
+    for (label, scale) in [
+        ("ten-year (15k sessions, 50k req)", 1),
+        ("ten times larger", 10),
+    ] {
         let path = dir.path().join(format!("book-{scale}.sqlite"));
         let built = Instant::now();
         build(&path, scale, &config)?;

@@ -6,6 +6,7 @@
 //! [`incoming`]: what a message becomes, its Message-ID when it has none,
 //! its urgency and its time.
 
+pub mod ics;
 pub mod incoming;
 pub mod mail;
 pub mod watch;
