@@ -189,6 +189,13 @@ fn yearly_rule(value: &str) -> Option<(u32, i32, Weekday)> {
     Some((month, nth?, weekday))
 }
 
+/// A custom zone from a VTIMEZONE (used when its name is no known zone).
+pub fn custom_zone(raw: &RawTimezone) -> Option<CustomZone> {
+    (!raw.observances.is_empty()).then(|| CustomZone {
+        observances: raw.observances.clone(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -227,11 +234,4 @@ mod tests {
         assert_eq!(cal.events[0].bad_lines.len(), 1);
         assert!(cal.events[1].unclosed);
     }
-}
-
-/// A custom zone from a VTIMEZONE (used when its name is no known zone).
-pub fn custom_zone(raw: &RawTimezone) -> Option<CustomZone> {
-    (!raw.observances.is_empty()).then(|| CustomZone {
-        observances: raw.observances.clone(),
-    })
 }
