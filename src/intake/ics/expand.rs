@@ -221,11 +221,18 @@ fn instances(master: &Event, coach: Tz, to: DateTime<Utc>) -> Vec<(InstanceKey, 
 
 fn occurrence_at(event: &Event, key: InstanceKey, start: DateTime<Utc>, coach: Tz) -> Occurrence {
     let (end, all_day) = match (event.length, key) {
+        // Lengths come from the file: checked, so an absurd one cannot overflow.
         (Length::Days(days), InstanceKey::Day(day)) => {
-            (start_of_day(day + Duration::days(days), coach), true)
+            let last = Duration::try_days(days).and_then(|d| day.checked_add_signed(d));
+            (last.map_or(start, |last| start_of_day(last, coach)), true)
         }
-        (Length::Days(days), InstanceKey::At(_)) => (start + Duration::days(days), true),
-        (Length::Exact(length), _) => (start + length, false),
+        (Length::Days(days), InstanceKey::At(_)) => (
+            Duration::try_days(days)
+                .and_then(|d| start.checked_add_signed(d))
+                .unwrap_or(start),
+            true,
+        ),
+        (Length::Exact(length), _) => (start.checked_add_signed(length).unwrap_or(start), false),
     };
     Occurrence {
         uid: event.uid.clone(),

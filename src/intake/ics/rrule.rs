@@ -41,6 +41,8 @@ pub struct Rule {
 
 /// How many periods (days, weeks, months) expansion walks at most.
 const MAX_PERIODS: u32 = 40_000;
+/// A larger INTERVAL is no real calendar's; refusing it keeps dates in range.
+const MAX_INTERVAL: u32 = 1_000;
 
 pub fn parse_rule(value: &str) -> Result<Rule, String> {
     let mut rule = Rule {
@@ -69,7 +71,13 @@ pub fn parse_rule(value: &str) -> Result<Rule, String> {
                     _ => return Err(format!("RRULE FREQ={val} is not supported")),
                 })
             }
-            "INTERVAL" => rule.interval = val.parse().ok().filter(|n| *n > 0).ok_or_else(bad)?,
+            "INTERVAL" => {
+                rule.interval = val
+                    .parse()
+                    .ok()
+                    .filter(|n| (1..=MAX_INTERVAL).contains(n))
+                    .ok_or_else(bad)?
+            }
             "COUNT" => rule.count = Some(val.parse().map_err(|_| bad())?),
             "UNTIL" => rule.until = Some(parse_until(val).ok_or_else(bad)?),
             "BYDAY" => {
@@ -211,7 +219,10 @@ fn period_days(rule: &Rule, start: NaiveDate, period: u32) -> Vec<NaiveDate> {
     let step = i64::from(period) * i64::from(rule.interval);
     match rule.freq {
         Freq::Daily => {
-            let day = start + Duration::days(step);
+            let Some(day) = Duration::try_days(step).and_then(|d| start.checked_add_signed(d))
+            else {
+                return vec![];
+            };
             let fits = (rule.by_day.is_empty()
                 || rule.by_day.iter().any(|(_, w)| *w == day.weekday()))
                 && month_day_fits(rule, day);
@@ -221,14 +232,18 @@ fn period_days(rule: &Rule, start: NaiveDate, period: u32) -> Vec<NaiveDate> {
             let back = (7 + start.weekday().num_days_from_monday()
                 - rule.week_start.num_days_from_monday())
                 % 7;
-            let week = start - Duration::days(i64::from(back)) + Duration::weeks(step);
+            let Some(week) = Duration::try_weeks(step)
+                .and_then(|w| start.checked_add_signed(w - Duration::days(i64::from(back))))
+            else {
+                return vec![];
+            };
             let weekdays: Vec<Weekday> = if rule.by_day.is_empty() {
                 vec![start.weekday()]
             } else {
                 rule.by_day.iter().map(|(_, w)| *w).collect()
             };
             (0..7)
-                .map(|d| week + Duration::days(d))
+                .filter_map(|d| week.checked_add_signed(Duration::days(d)))
                 .filter(|d| weekdays.contains(&d.weekday()))
                 .collect()
         }
@@ -401,6 +416,7 @@ mod tests {
         assert!(parse_rule("BYDAY=MO").is_err());
         assert!(parse_rule("FREQ=WEEKLY;BYDAY=XX").is_err());
         assert!(parse_rule("FREQ=WEEKLY;INTERVAL=0").is_err());
+        assert!(parse_rule("FREQ=WEEKLY;INTERVAL=4000000000").is_err());
         assert!(parse_rule("FREQ=WEEKLY;X-NAME=1;BYDAY=MO").is_ok());
     }
 
