@@ -95,6 +95,20 @@ pub enum Command {
     /// Bring outside data into the book.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Write the book's data for other tools.
+    #[command(subcommand)]
+    Export(ExportCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// The booked sessions (the last 30 days and all to come) as one
+    /// iCalendar file (METHOD:PUBLISH) a calendar can import or subscribe to.
+    Ics {
+        /// Write to this file (mode 0600) instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -327,5 +341,35 @@ pub enum ImportCommand {
         /// After importing, keep watching the Maildir for new mail (Ctrl-C stops).
         #[arg(long)]
         watch: bool,
+    },
+    /// Import a calendar export (.ics): occurrences with a client in them
+    /// become sessions, the rest busy time that free slots avoid.
+    ///
+    /// A client is in an occurrence when an ATTENDEE or the ORGANIZER has
+    /// one of their addresses, or, failing that, when the SUMMARY names
+    /// exactly one client by full name. All-day events (even those marked
+    /// free) and events with several clients are busy time; timed events
+    /// marked free (TRANSP:TRANSPARENT) are not recorded. Repeating events are expanded inside the window.
+    /// Re-importing adds nothing twice. A broken event is skipped with its
+    /// reason; the rest is imported in one change of the book.
+    Ics {
+        /// The .ics file.
+        path: PathBuf,
+        /// First day of the window (default: 30 days ago).
+        #[arg(long, value_name = "DAY")]
+        from: Option<String>,
+        /// Last day of the window (default: 90 days from today).
+        #[arg(long, value_name = "DAY")]
+        to: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Import contacts (.vcf, vCard 2.1/3.0/4.0): new clients, or missing
+    /// addresses and phone for a client found by address or exact name.
+    Contacts {
+        /// The .vcf file.
+        path: PathBuf,
+        #[arg(long)]
+        json: bool,
     },
 }

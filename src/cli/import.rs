@@ -31,6 +31,15 @@ pub fn import(ctx: &Ctx, command: ImportCommand) -> Result<()> {
                 import_mail(ctx, &path, json, false).map(|_| ())
             }
         }
+        ImportCommand::Ics {
+            path,
+            from,
+            to,
+            json,
+        } => super::calendar::import_ics(ctx, &path, from.as_deref(), to.as_deref(), json),
+        ImportCommand::Contacts { path, json } => {
+            super::calendar::import_contacts(ctx, &path, json)
+        }
     }
 }
 

@@ -4,6 +4,7 @@
 
 mod args;
 mod books;
+mod calendar;
 mod flows;
 mod import;
 mod output;
@@ -231,5 +232,6 @@ fn run(cli: Cli) -> Result<()> {
         Command::Backup { out } => books::backup(&ctx, out),
         Command::Check => books::check(&ctx),
         Command::Import(c) => import::import(&ctx, c),
+        Command::Export(c) => calendar::export(&ctx, c),
     }
 }

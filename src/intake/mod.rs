@@ -6,6 +6,9 @@
 //! [`incoming`]: what a message becomes, its Message-ID when it has none,
 //! its urgency and its time.
 
+pub mod calendar;
+pub mod contacts;
+pub mod ics;
 pub mod incoming;
 pub mod mail;
 pub mod watch;

@@ -42,5 +42,6 @@ mod html;
 mod message;
 pub mod source;
 
+pub(crate) use body::decode_charset;
 pub use message::{Address, MailError, MailMessage, parse_message};
 pub use source::{MailItem, MailSource, SourceError, SourceKind, read_source};

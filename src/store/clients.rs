@@ -159,6 +159,15 @@ impl Tx<'_> {
         Ok(())
     }
 
+    /// Give a client a phone number, unless they have one already.
+    pub fn set_client_phone_if_missing(&self, id: ClientId, phone: &str) -> Result<()> {
+        self.conn.execute(
+            "UPDATE clients SET phone = ?1 WHERE id = ?2 AND phone IS NULL",
+            params![phone.trim(), id],
+        )?;
+        Ok(())
+    }
+
     pub fn set_client_context(
         &self,
         id: ClientId,

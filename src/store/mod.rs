@@ -6,6 +6,7 @@
 //! transaction that first writes a row to the change log, so triggers can
 //! record how to revert it (see `schema.rs`), and undo is one step.
 
+mod busy;
 mod clients;
 mod followups;
 mod mail_threads;
@@ -24,6 +25,7 @@ use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 
+pub use busy::{BusyBlock, BusyQueries, NewBusy};
 pub use clients::{ClientQueries, NewClient};
 pub use followups::{FollowUpQueries, NewFollowUp};
 pub use mail_threads::{MailThreadQueries, ThreadedRequest};

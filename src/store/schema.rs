@@ -19,6 +19,21 @@ pub const TRACKED_TABLES: &[&str] = &[
     "replies",
     "followups",
     "agreements",
+    "busy",
+];
+
+/// The tables migration 1 made and tracked (its triggers must not change).
+const V1_TRACKED_TABLES: &[&str] = &[
+    "clients",
+    "client_emails",
+    "partners",
+    "series",
+    "sessions",
+    "session_moves",
+    "requests",
+    "replies",
+    "followups",
+    "agreements",
 ];
 
 /// One step of the schema: SQL, then (optionally) generated SQL.
@@ -27,10 +42,16 @@ pub struct Migration {
     pub generated: Option<fn(&Connection) -> rusqlite::Result<String>>,
 }
 
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    sql: V1_BOOK,
-    generated: Some(undo_triggers),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        sql: V1_BOOK,
+        generated: Some(undo_triggers),
+    },
+    Migration {
+        sql: V2_BUSY,
+        generated: Some(v2_undo_triggers),
+    },
+];
 
 /// The schema version this build writes.
 pub fn latest_version() -> i64 {
@@ -193,12 +214,36 @@ CREATE TABLE undo_log (
 CREATE INDEX undo_log_change ON undo_log (change_id);
 "#;
 
+/// Busy time from the coach's own calendar (`import ics`): blocks that
+/// free-slot finding avoids. `ical_uid` is `<UID>/<occurrence>`, so a second
+/// import of the same calendar adds nothing.
+const V2_BUSY: &str = r#"
+CREATE TABLE busy (
+    id         INTEGER PRIMARY KEY,
+    start_at   TEXT NOT NULL,
+    end_at     TEXT NOT NULL CHECK (end_at >= start_at),
+    all_day    INTEGER NOT NULL DEFAULT 0 CHECK (all_day IN (0, 1)),
+    summary    TEXT NOT NULL DEFAULT '',
+    ical_uid   TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX busy_start ON busy (start_at);
+"#;
+
+fn v2_undo_triggers(conn: &Connection) -> rusqlite::Result<String> {
+    triggers_for(conn, &["busy"])
+}
+
 /// Triggers that record, for every row a change touches, the SQL that puts
 /// it back (the technique of sqlite.org's "Automatic Undo/Redo"). Updates
 /// record only the columns that changed, so big bodies are not copied.
 fn undo_triggers(conn: &Connection) -> rusqlite::Result<String> {
+    triggers_for(conn, V1_TRACKED_TABLES)
+}
+
+fn triggers_for(conn: &Connection, tables: &[&str]) -> rusqlite::Result<String> {
     let mut sql = String::new();
-    for table in TRACKED_TABLES {
+    for table in tables {
         let columns = column_names(conn, table)?;
         let current = "(SELECT max(id) FROM changes)";
         sql.push_str(&format!(

@@ -92,19 +92,28 @@ pub trait SessionQueries: Queries {
         Ok(rows)
     }
 
-    /// Time already taken in `[from, to)`: booked and held sessions. A
-    /// session may start before `from` and still overlap, so look back a day.
+    /// Time already taken in `[from, to)`: booked and held sessions, and
+    /// the busy blocks imported from the coach's calendar. A session may
+    /// start before `from` and still overlap, so look back a day.
     fn busy_between(
         &self,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<(DateTime<Utc>, DateTime<Utc>)>> {
-        Ok(self
+        let mut taken: Vec<(DateTime<Utc>, DateTime<Utc>)> = self
             .sessions_between(from - Duration::days(1), to)?
             .into_iter()
             .filter(|s| s.occupies_time() && s.end() > from)
             .map(|s| (s.start, s.end()))
-            .collect())
+            .collect();
+        taken.extend(
+            super::busy::busy_blocks(self.conn(), from, to)?
+                .into_iter()
+                .filter(|b| b.end > b.start)
+                .map(|b| (b.start, b.end)),
+        );
+        taken.sort();
+        Ok(taken)
     }
 
     /// How often the coach moved this client's sessions since `since`.

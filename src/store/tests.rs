@@ -270,3 +270,38 @@ fn the_first_reply_answers_a_request_and_a_new_message_wakes_a_snooze() {
 }
 
 use crate::model::{DeliveryState, MovedBy, ReplyKind, RequestStatus, SessionStatus};
+
+#[test]
+fn imported_busy_time_blocks_slots_and_undoes_in_one_step() {
+    let (_dir, path) = new_book();
+    let mut store = Store::open(&path).expect("open");
+    let start = now() + Duration::hours(2);
+    let change_id = store
+        .change("import ics", "import ics week.ics", now(), |tx| {
+            tx.add_busy(&NewBusy {
+                start,
+                end: start + Duration::hours(1),
+                all_day: false,
+                summary: "Dentist".into(),
+                ical_uid: "dentist@test/20261123T120000Z".into(),
+            })?;
+            Ok(tx.change_id)
+        })
+        .expect("import");
+    assert!(
+        store
+            .calendar_key_known("dentist@test/20261123T120000Z")
+            .expect("known")
+    );
+    let busy = store
+        .busy_between(now(), now() + Duration::days(1))
+        .expect("busy");
+    assert_eq!(busy, vec![(start, start + Duration::hours(1))]);
+    store.undo(change_id, now()).expect("undo");
+    assert!(
+        store
+            .busy_between(now(), now() + Duration::days(1))
+            .expect("busy")
+            .is_empty()
+    );
+}

@@ -1,0 +1,300 @@
+//! `coachbook import ics|contacts PATH` and `coachbook export ics`.
+//!
+//! The file is read and checked before the book is opened: a missing file,
+//! a folder, an empty file or one that is no calendar (no vCard) is one
+//! line, exit code 2, and the book is not touched.
+
+use std::io::Write as _;
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use chrono::{DateTime, Duration, Utc};
+use serde_json::{Value, json};
+
+use super::Ctx;
+use super::args::ExportCommand;
+use super::output;
+use crate::compose::{escape_text, fold_line};
+use crate::domain::when::{day_bounds, rfc3339_in};
+use crate::error::BadInput;
+use crate::intake::calendar::{self, CalendarImportSummary};
+use crate::intake::contacts::{self, ContactsSummary};
+use crate::intake::ics::{Skipped, expand_calendar, read_calendar};
+use crate::model::Session;
+use crate::store::{ClientQueries, SessionQueries};
+
+/// The default expansion window around today, in days.
+const WINDOW_BEFORE_DAYS: i64 = 30;
+const WINDOW_AFTER_DAYS: i64 = 90;
+
+/// A text file to import: there, a file, not empty.
+fn read_text(path: &Path, what: &str) -> Result<String> {
+    if !path.exists() {
+        return Err(BadInput(format!("{}: no such file", path.display())).into());
+    }
+    if path.is_dir() {
+        return Err(BadInput(format!("{} is a folder, not {what}", path.display())).into());
+    }
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(BadInput(format!("{} is empty", path.display())).into());
+    }
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+pub fn import_ics(
+    ctx: &Ctx,
+    path: &Path,
+    from: Option<&str>,
+    to: Option<&str>,
+    json: bool,
+) -> Result<()> {
+    let today = ctx.today();
+    let from_day = match from {
+        Some(text) => ctx.day(text)?,
+        None => today - Duration::days(WINDOW_BEFORE_DAYS),
+    };
+    let to_day = match to {
+        Some(text) => ctx.day(text)?,
+        None => today + Duration::days(WINDOW_AFTER_DAYS),
+    };
+    if to_day < from_day {
+        return Err(BadInput(format!("--to {to_day} is before --from {from_day}")).into());
+    }
+    let tz = ctx.config.tz;
+    let (window_start, _) = day_bounds(from_day, tz);
+    let (_, window_end) = day_bounds(to_day, tz);
+    let text = read_text(path, "a calendar file")?;
+    let parsed = read_calendar(&text);
+    if !parsed.saw_vcalendar {
+        return Err(BadInput(format!(
+            "{} is not an iCalendar file (no BEGIN:VCALENDAR)",
+            path.display()
+        ))
+        .into());
+    }
+    if parsed.events.is_empty() {
+        return Err(BadInput(format!("{} holds no events (no VEVENT)", path.display())).into());
+    }
+    let expansion = expand_calendar(&parsed, window_start, window_end, tz);
+    let mut store = ctx.open()?;
+    let clients = store.clients()?;
+    let label = format!("import ics {}", file_name(path));
+    let summary = store.change("import ics", &label, ctx.now(), |tx| {
+        calendar::record(tx, expansion, &clients, &ctx.config.addresses)
+    })?;
+    crate::log::line(&format!(
+        "import ics: events={} occurrences={} sessions={} busy={} free={} duplicates={} skipped={}",
+        summary.events,
+        summary.occurrences,
+        summary.sessions,
+        summary.busy,
+        summary.free,
+        summary.duplicates,
+        summary.skipped.len()
+    ));
+    let window = (window_start, window_end);
+    if json {
+        output::print_json(&ics_json(&summary, path, window, tz));
+    } else {
+        print!("{}", ics_text(&summary, path, (from_day, to_day)));
+    }
+    Ok(())
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
+}
+
+fn skipped_json(skipped: &[Skipped]) -> Vec<Value> {
+    skipped
+        .iter()
+        .map(|s| json!({"item": s.item, "reason": s.reason}))
+        .collect()
+}
+
+fn ics_json(
+    summary: &CalendarImportSummary,
+    path: &Path,
+    window: (DateTime<Utc>, DateTime<Utc>),
+    tz: chrono_tz::Tz,
+) -> Value {
+    json!({
+        "source": path.display().to_string(),
+        "from": rfc3339_in(window.0, tz),
+        "to": rfc3339_in(window.1, tz),
+        "events": summary.events,
+        "occurrences": summary.occurrences,
+        "imported": summary.imported(),
+        "duplicates": summary.duplicates,
+        "skipped": skipped_json(&summary.skipped),
+        "sessions": summary.sessions,
+        "busy": summary.busy,
+        "free": summary.free,
+    })
+}
+
+fn ics_text(
+    summary: &CalendarImportSummary,
+    path: &Path,
+    days: (chrono::NaiveDate, chrono::NaiveDate),
+) -> String {
+    let mut text = format!(
+        "imported {} of {} occurrences ({} events) from {}, {} to {}: {} sessions, {} busy\n",
+        summary.imported(),
+        summary.occurrences,
+        summary.events,
+        path.display(),
+        days.0,
+        days.1,
+        summary.sessions,
+        summary.busy
+    );
+    if summary.duplicates > 0 {
+        text.push_str(&format!("{} already in the book\n", summary.duplicates));
+    }
+    if summary.free > 0 {
+        text.push_str(&format!("{} marked free, not recorded\n", summary.free));
+    }
+    push_skipped(&mut text, &summary.skipped);
+    text
+}
+
+fn push_skipped(text: &mut String, skipped: &[Skipped]) {
+    if skipped.is_empty() {
+        return;
+    }
+    text.push_str(&format!("skipped {}:\n", skipped.len()));
+    for s in skipped {
+        text.push_str(&format!("  {}: {}\n", s.item, s.reason));
+    }
+}
+
+pub fn import_contacts(ctx: &Ctx, path: &Path, json: bool) -> Result<()> {
+    let text = read_text(path, "a vCard file")?;
+    if !text.to_ascii_uppercase().contains("BEGIN:VCARD") {
+        return Err(BadInput(format!(
+            "{} is not a vCard file (no BEGIN:VCARD)",
+            path.display()
+        ))
+        .into());
+    }
+    let (cards, unreadable) = contacts::read_vcards(&text);
+    let mut store = ctx.open()?;
+    let label = format!("import contacts {}", file_name(path));
+    let mut summary = store.change("import contacts", &label, ctx.now(), |tx| {
+        contacts::record(tx, cards, ctx.config.tz)
+    })?;
+    summary.cards += unreadable.len();
+    summary.skipped.splice(0..0, unreadable);
+    if json {
+        output::print_json(&contacts_json(&summary, path));
+    } else {
+        print!("{}", contacts_text(&summary, path));
+    }
+    Ok(())
+}
+
+fn contacts_json(summary: &ContactsSummary, path: &Path) -> Value {
+    json!({
+        "source": path.display().to_string(),
+        "cards": summary.cards,
+        "imported": summary.imported,
+        "updated": summary.updated,
+        "duplicates": summary.duplicates,
+        "skipped": skipped_json(&summary.skipped),
+    })
+}
+
+fn contacts_text(summary: &ContactsSummary, path: &Path) -> String {
+    let mut text = format!(
+        "{} cards from {}: {} new clients, {} clients updated, {} already in the book\n",
+        summary.cards,
+        path.display(),
+        summary.imported,
+        summary.updated,
+        summary.duplicates
+    );
+    push_skipped(&mut text, &summary.skipped);
+    text
+}
+
+pub fn export(ctx: &Ctx, command: ExportCommand) -> Result<()> {
+    match command {
+        ExportCommand::Ics { out } => {
+            let store = ctx.open()?;
+            let now = ctx.now();
+            let sessions: Vec<Session> = store
+                .sessions_between(now - Duration::days(30), now + Duration::days(3660))?
+                .into_iter()
+                .filter(Session::occupies_time)
+                .collect();
+            let ics = sessions_ics(&sessions, now);
+            match out {
+                None => print!("{ics}"),
+                Some(path) => {
+                    write_private(&path, ics.as_bytes())?;
+                    eprintln!(
+                        "coachbook: wrote {} sessions to {}",
+                        sessions.len(),
+                        path.display()
+                    );
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+/// One VCALENDAR (METHOD:PUBLISH) with each session's UID and SEQUENCE.
+pub fn sessions_ics(sessions: &[Session], now: DateTime<Utc>) -> String {
+    let stamp = |at: DateTime<Utc>| at.format("%Y%m%dT%H%M%SZ").to_string();
+    let mut lines = vec![
+        "BEGIN:VCALENDAR".to_string(),
+        "VERSION:2.0".to_string(),
+        "PRODID:-//coachbook//coachbook//EN".to_string(),
+        "CALSCALE:GREGORIAN".to_string(),
+        "METHOD:PUBLISH".to_string(),
+        "X-WR-CALNAME:Coaching sessions".to_string(),
+    ];
+    for s in sessions {
+        lines.push("BEGIN:VEVENT".into());
+        lines.push(format!("UID:{}", escape_text(&s.ical_uid)));
+        lines.push(format!("SEQUENCE:{}", s.ical_sequence));
+        lines.push(format!("DTSTAMP:{}", stamp(now)));
+        lines.push(format!("DTSTART:{}", stamp(s.start)));
+        lines.push(format!("DTEND:{}", stamp(s.end())));
+        lines.push(format!(
+            "SUMMARY:{}",
+            escape_text(&format!("Coaching: {}", s.client_name))
+        ));
+        if let Some(place) = s.place.as_deref().filter(|p| !p.trim().is_empty()) {
+            lines.push(format!("LOCATION:{}", escape_text(place)));
+        }
+        lines.push("STATUS:CONFIRMED".into());
+        lines.push("TRANSP:OPAQUE".into());
+        lines.push("END:VEVENT".into());
+    }
+    lines.push("END:VCALENDAR".into());
+    lines.iter().map(|l| fold_line(l)).collect()
+}
+
+/// Write a file only the coach can read (0600), replacing an older export.
+fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+        .with_context(|| format!("cannot make {} private", path.display()))?;
+    file.write_all(bytes)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
