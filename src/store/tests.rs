@@ -305,3 +305,38 @@ fn imported_busy_time_blocks_slots_and_undoes_in_one_step() {
             .is_empty()
     );
 }
+
+#[test]
+fn a_book_at_an_older_schema_is_migrated_forward_with_its_data() {
+    let (_dir, path) = new_book();
+    std::fs::create_dir_all(path.parent().expect("parent")).expect("folder");
+    {
+        // A book as the first release wrote it: migration 1 only.
+        let conn = Connection::open(&path).expect("raw open");
+        conn.execute_batch(MIGRATIONS[0].sql).expect("v1 schema");
+        if let Some(generate) = MIGRATIONS[0].generated {
+            conn.execute_batch(&generate(&conn).expect("v1 triggers"))
+                .expect("v1 triggers");
+        }
+        conn.pragma_update(None, "user_version", 1)
+            .expect("version");
+        conn.pragma_update(None, "application_id", APPLICATION_ID)
+            .expect("id");
+        conn.execute_batch(
+            "INSERT INTO changes (at, command, summary) VALUES ('2026-01-01T00:00:00Z', 'client add', 'add');
+             INSERT INTO clients (name, tz, created_at) VALUES ('Chen Wei', 'UTC', '2026-01-01T00:00:00Z');",
+        )
+        .expect("a client");
+    }
+    let store = Store::open(&path).expect("migrates");
+    assert_eq!(store.schema_version().expect("version"), latest_version());
+    assert!(
+        latest_version() > 1,
+        "this test wants a later migration to apply"
+    );
+    assert_eq!(
+        store.client_names().expect("names"),
+        vec![(1, "Chen Wei".to_string())]
+    );
+    assert!(store.check().expect("check").is_empty());
+}
