@@ -24,16 +24,8 @@ pub fn local(at: DateTime<Utc>, tz: Tz) -> String {
     show_local(at, tz)
 }
 
-/// Cut to `width` characters, with an ellipsis when cut.
-pub fn fit(text: &str, width: usize) -> String {
-    let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if one_line.chars().count() <= width {
-        return one_line;
-    }
-    let mut cut: String = one_line.chars().take(width.saturating_sub(1)).collect();
-    cut.push('…');
-    cut
-}
+/// Cut to `width` characters on one line, with an ellipsis when cut.
+pub use crate::review::words::fit;
 
 pub fn today_json(sheet: &DaySheet, tz: Tz) -> Value {
     json!({
@@ -44,19 +36,10 @@ pub fn today_json(sheet: &DaySheet, tz: Tz) -> Value {
             value
         }).collect::<Vec<_>>(),
         "requests": sheet.requests.iter().map(|row| {
-            let r = &row.request;
-            json!({
-                "id": r.id,
-                "client": r.client_name,
-                "received_at": rfc3339_in(r.received_at, tz),
-                "channel": r.channel.as_str(),
-                "urgency": r.urgency.as_str(),
-                "status": r.status.as_str(),
-                "summary": r.summary(),
-                "reply_by": rfc3339_in(r.reply_by, tz),
-                "overdue": row.overdue,
-                "minutes_left": row.minutes_left,
-            })
+            let mut value = request_json(&row.request, tz);
+            value["overdue"] = json!(row.overdue);
+            value["minutes_left"] = json!(row.minutes_left);
+            value
         }).collect::<Vec<_>>(),
         "followups": sheet.followups.iter().map(|row| {
             let mut value = followup_json(&row.followup, tz);
@@ -292,21 +275,26 @@ pub fn requests_json(requests: &[Request], tz: Tz) -> Value {
     json!(
         requests
             .iter()
-            .map(|r| json!({
-                "id": r.id,
-                "client": r.client_name,
-                "received_at": rfc3339_in(r.received_at, tz),
-                "channel": r.channel.as_str(),
-                "urgency": r.urgency.as_str(),
-                "status": r.status.as_str(),
-                "summary": r.summary(),
-                "reply_by": rfc3339_in(r.reply_by, tz),
-                "first_reply_at": r.first_reply_at.map(|at| rfc3339_in(at, tz)),
-                "first_reply_minutes": r.first_reply_minutes(),
-                "unknown_sender": r.unknown_sender,
-            }))
+            .map(|r| request_json(r, tz))
             .collect::<Vec<_>>()
     )
+}
+
+/// One request as `request list --json` has it (PRODUCT.md's contract).
+pub fn request_json(r: &Request, tz: Tz) -> Value {
+    json!({
+        "id": r.id,
+        "client": r.client_name,
+        "received_at": rfc3339_in(r.received_at, tz),
+        "channel": r.channel.as_str(),
+        "urgency": r.urgency.as_str(),
+        "status": r.status.as_str(),
+        "summary": r.summary(),
+        "reply_by": rfc3339_in(r.reply_by, tz),
+        "first_reply_at": r.first_reply_at.map(|at| rfc3339_in(at, tz)),
+        "first_reply_minutes": r.first_reply_minutes(),
+        "unknown_sender": r.unknown_sender,
+    })
 }
 
 pub fn requests_text(requests: &[Request], ctx: &Ctx) -> String {

@@ -16,7 +16,7 @@ pub mod json;
 pub mod markdown;
 pub mod text;
 pub mod view;
-mod words;
+pub mod words;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
