@@ -10,6 +10,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::dashboard::DaySheet;
 use crate::model::ClientId;
+use crate::tui::editor::EditKey;
+use crate::tui::flows::work::{FlowEvent, FlowWork};
 use crate::tui::model::ClientCard;
 
 /// Declares the bindable commands with their config names and short hints.
@@ -66,6 +68,21 @@ commands! {
     PromptNext => "prompt-next", "next match";
     PromptPrev => "prompt-prev", "prev match";
     PromptErase => "prompt-erase", "erase";
+    // Emergency reschedule, hand-off, undo and delivery (issue 4).
+    Emergency => "emergency", "free session";
+    Crisis => "crisis", "crisis";
+    Undo => "undo", "undo";
+    Handoff => "handoff", "hand off";
+    RetryDelivery => "retry-delivery", "retry delivery";
+    FlowNext => "flow-next", "next";
+    DropSlot => "drop-slot", "drop slot";
+    MoreSlots => "more-slots", "more slots";
+    FewerSlots => "fewer-slots", "fewer slots";
+    HoldSlot => "hold-slot", "hold 1st slot";
+    EditInline => "edit", "edit";
+    EditExternal => "edit-external", "$EDITOR";
+    StopEditing => "stop-editing", "done editing";
+    Confirm => "confirm", "confirm";
 }
 
 impl Command {
@@ -128,6 +145,13 @@ pub enum Action {
     ClientNamesLoaded(Vec<(ClientId, String)>),
     /// An effect failed; shown as a notice, never a crash.
     Failed(String),
+    // Emergency reschedule, hand-off, undo and delivery (issue 4).
+    /// A keystroke for the text editor that has the focus.
+    Edit(EditKey),
+    /// The text back from `$EDITOR`, or why it could not be edited there.
+    EditedExternally(Result<String, String>),
+    /// The result of a flow's work against the book.
+    Flow(Box<FlowEvent>),
 }
 
 /// Work against the book that `update` asks for; the loop runs it and feeds
@@ -140,4 +164,18 @@ pub enum Effect {
     LoadClient { client_id: ClientId, history: i64 },
     /// Every client's name, for the find-client prompt.
     LoadClientNames,
+    // Emergency reschedule, hand-off, undo and delivery (issue 4).
+    /// A flow's work against the book (see `tui::flows::work`).
+    Flow(Box<FlowWork>),
+    /// Work on the terminal itself, done by the app loop.
+    Terminal(TerminalWork),
+}
+
+/// What only the app loop can do, because it owns the terminal.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TerminalWork {
+    /// Leave the alternate screen, edit the text in `$EDITOR`, come back.
+    EditExternally(String),
+    /// Put the text on the clipboard with OSC 52.
+    CopyToClipboard(String),
 }
