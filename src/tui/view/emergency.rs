@@ -10,6 +10,7 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use crate::compose::{check_reply, client_time_text};
 use crate::tui::flows::emergency::{Draft, Emergency, SlotChoice, Step};
+use crate::tui::layout;
 use crate::tui::model::Model;
 use crate::tui::theme::Theme;
 use crate::tui::view::flow_text::{outcome_lines, plain, when};
@@ -23,13 +24,19 @@ pub fn draw(frame: &mut Frame, main: Rect, model: &Model, emergency: &Emergency,
         .border_style(theme.border(true))
         .title(Line::from(title).style(theme.title(true)));
     let tz = model.tz;
-    match &emergency.step {
-        Step::Apology(draft) => return draw_apology(frame, main, block, tz, draft, theme),
-        _ => {}
+    if let Step::Apology(draft) = &emergency.step {
+        return draw_apology(frame, main, block, tz, draft, theme);
     }
     let lines = match &emergency.step {
         Step::Loading => vec![plain("looking in the book…", theme.muted())],
-        Step::PickSession { chosen } => pick_lines(emergency, *chosen, tz, theme),
+        Step::PickSession { chosen } => {
+            // Keep the chosen row in sight below the heading.
+            let visible = usize::from(main.height.saturating_sub(3));
+            let offset = layout::table_offset(*chosen, visible);
+            let mut lines = pick_lines(emergency, *chosen, tz, theme);
+            lines.drain(1..(1 + offset).min(lines.len()));
+            lines
+        }
         Step::Slots(choice) => slot_lines(choice, tz, theme),
         Step::Rendering(_) => vec![plain("writing the apology…", theme.muted())],
         Step::Apology(_) => Vec::new(),

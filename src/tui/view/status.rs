@@ -68,14 +68,13 @@ fn counts(model: &Model, theme: &Theme, compact: bool) -> Line<'static> {
     let undelivered = model.undelivered.len();
     if undelivered > 0 {
         spans.push(sep());
-        let noun = if undelivered == 1 { "reply" } else { "replies" };
         let keys = model.keymap.keys_for(
             &[Scope::Dashboard],
             crate::tui::action::Command::RetryDelivery,
         );
         let key = keys.first().map(|k| k.to_string()).unwrap_or_default();
         spans.push(Span::styled(
-            format!("{undelivered} {noun} not delivered — {key} to retry"),
+            format!("{undelivered} undelivered: {key} retries"),
             theme.error(),
         ));
     }
