@@ -148,8 +148,14 @@ fn the_crisis_flow_changes_the_book_as_one_change_and_undo_reverts_all_of_it() {
     let mut app = demo.app(120, 40);
     press(&mut app, &["!"]);
     let pick = screen_text(&app, 120, 40);
-    assert!(pick.contains("free a session for Sofia Lindqvist"), "{pick}");
-    assert!(pick.contains("> Mon 23 Nov 15:00 Jonas Becker  moved 1x/90d"), "{pick}");
+    assert!(
+        pick.contains("free a session for Sofia Lindqvist"),
+        "{pick}"
+    );
+    assert!(
+        pick.contains("> Mon 23 Nov 15:00 Jonas Becker  moved 1x/90d"),
+        "{pick}"
+    );
     press(&mut app, &["enter"]);
     let slots = screen_text(&app, 120, 40);
     assert!(slots.contains("Times to offer them"), "{slots}");
@@ -234,7 +240,10 @@ fn slots_can_be_dropped_counted_and_the_first_held() {
     assert!(screen_text(&app, 120, 40).contains("HELD"));
     // Back to the sessions, then out.
     press(&mut app, &["esc"]);
-    assert!(matches!(emergency(&app).step, Step::PickSession { chosen: 0 }));
+    assert!(matches!(
+        emergency(&app).step,
+        Step::PickSession { chosen: 0 }
+    ));
     press(&mut app, &["esc"]);
     assert_eq!(app.model().screen, Screen::Dashboard);
 }
@@ -326,7 +335,10 @@ fn a_failed_send_is_shown_and_d_retries_it() {
     assert!(done.contains("NOT delivered"), "{done}");
     press(&mut app, &["esc"]);
     let dashboard = screen_text(&app, 120, 40);
-    assert!(dashboard.contains("1 undelivered: D retries"), "{dashboard}");
+    assert!(
+        dashboard.contains("1 undelivered: D retries"),
+        "{dashboard}"
+    );
     press(&mut app, &["D"]);
     let notice = app.model().notice.clone().expect("a notice");
     assert_eq!(notice.kind, NoticeKind::Error, "{notice:?}");
@@ -360,7 +372,8 @@ fn a_handoff_previews_both_texts_and_records_them() {
     press(&mut app, &["y"]);
     let done = screen_text(&app, 120, 40);
     assert!(done.contains("Handed off"), "{done}");
-    let kinds = demo.sql("SELECT kind FROM replies WHERE kind IN ('hand-off', 'partner-brief') ORDER BY id");
+    let kinds = demo
+        .sql("SELECT kind FROM replies WHERE kind IN ('hand-off', 'partner-brief') ORDER BY id");
     assert_eq!(kinds.len(), 2, "{kinds:?}");
     let _ = &demo.dir;
 }

@@ -103,6 +103,10 @@ impl Command {
                 | Command::Refresh
                 | Command::PromptErase
                 | Command::PromptPrev
+                // Announced where they matter: the notice after a change,
+                // the status bar's line of replies not delivered.
+                | Command::Undo
+                | Command::RetryDelivery
         )
     }
 

@@ -219,7 +219,9 @@ impl Model {
             (Overlay::None, Screen::Emergency(emergency)) => {
                 crate::tui::flows::emergency::scopes(emergency)
             }
-            (Overlay::None, Screen::Handoff(handoff)) => crate::tui::flows::handoff::scopes(handoff),
+            (Overlay::None, Screen::Handoff(handoff)) => {
+                crate::tui::flows::handoff::scopes(handoff)
+            }
         }
     }
 

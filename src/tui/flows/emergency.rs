@@ -32,7 +32,9 @@ pub struct Emergency {
 pub enum Step {
     /// Waiting for the book: the candidates or the plan.
     Loading,
-    PickSession { chosen: usize },
+    PickSession {
+        chosen: usize,
+    },
     Slots(SlotChoice),
     /// The apology is being rendered for the chosen slots.
     Rendering(SlotChoice),
@@ -202,7 +204,7 @@ pub fn command(model: &mut Model, command: Command) -> Vec<Effect> {
                     return Vec::new();
                 };
                 let session_id = candidate.session.id;
-                let crisis = crisis.clone();
+                let crisis = crisis.clone().map(Box::new);
                 *step = Step::Loading;
                 return vec![flow(FlowWork::EmergencyPlan { session_id, crisis })];
             }
@@ -238,7 +240,10 @@ pub fn command(model: &mut Model, command: Command) -> Vec<Effect> {
             Command::Confirm => {
                 let body = draft.editor.text();
                 if body.trim().is_empty() {
-                    say(model, "the apology is empty; write something before sending");
+                    say(
+                        model,
+                        "the apology is empty; write something before sending",
+                    );
                     return Vec::new();
                 }
                 let plan = draft.choice.chosen_plan();
@@ -378,7 +383,7 @@ pub fn event(model: &mut Model, event: FlowEvent) -> Vec<Effect> {
     };
     match event {
         FlowEvent::EmergencyCandidates { crisis, candidates } => {
-            emergency.crisis = Some(crisis);
+            emergency.crisis = Some(*crisis);
             emergency.candidates = candidates;
             // Soonest first: the first candidate is preselected.
             emergency.step = Step::PickSession { chosen: 0 };

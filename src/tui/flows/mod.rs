@@ -95,10 +95,19 @@ pub fn on_event(model: &mut Model, event: FlowEvent) -> Vec<Effect> {
                 .map(|s| format!("{}: {}", s.what, s.delivery.message()))
                 .collect();
             if failed.is_empty() {
-                let last = sent.last().map(|s| s.delivery.message()).unwrap_or_default();
-                say(model, format!("delivered {} repl(ies); last {last}", sent.len()));
+                let last = sent
+                    .last()
+                    .map(|s| s.delivery.message())
+                    .unwrap_or_default();
+                say(
+                    model,
+                    format!("delivered {} repl(ies); last {last}", sent.len()),
+                );
             } else {
-                say_error(model, format!("still not delivered — {}", failed.join("; ")));
+                say_error(
+                    model,
+                    format!("still not delivered — {}", failed.join("; ")),
+                );
             }
             let mut effects = refresh(model);
             if let Some(text) = clipboard {

@@ -20,23 +20,37 @@ pub const SLOT_POOL: usize = 5;
 #[derive(Debug, Clone, PartialEq)]
 pub enum FlowWork {
     /// Sessions that could be freed for the crisis in `request_id`.
-    EmergencyCandidates { request_id: i64 },
+    EmergencyCandidates {
+        request_id: i64,
+    },
     /// The plan for freeing `session_id` (with a pool of slots to offer).
     EmergencyPlan {
         session_id: i64,
-        crisis: Option<emergency::Crisis>,
+        crisis: Option<Box<emergency::Crisis>>,
     },
     /// The apology for the plan's slots, rendered again.
-    EmergencyRender { plan: Box<emergency::Plan> },
+    EmergencyRender {
+        plan: Box<emergency::Plan>,
+    },
     /// The one transaction, then delivery of the apology.
     EmergencyApply {
         plan: Box<emergency::Plan>,
         body: String,
     },
-    HandoffPartners { request_id: i64 },
-    HandoffPlan { request_id: i64, partner_id: i64 },
-    HandoffApply { plan: Box<handoff::Plan> },
-    Undo { change_id: i64, delivered: bool },
+    HandoffPartners {
+        request_id: i64,
+    },
+    HandoffPlan {
+        request_id: i64,
+        partner_id: i64,
+    },
+    HandoffApply {
+        plan: Box<handoff::Plan>,
+    },
+    Undo {
+        change_id: i64,
+        delivered: bool,
+    },
     RetryDeliveries,
     LoadUndelivered,
 }
@@ -57,7 +71,7 @@ impl Sent {
 #[derive(Debug, Clone, PartialEq)]
 pub enum FlowEvent {
     EmergencyCandidates {
-        crisis: emergency::Crisis,
+        crisis: Box<emergency::Crisis>,
         candidates: Vec<emergency::Candidate>,
     },
     EmergencyPlanned(Box<emergency::Plan>),
@@ -105,17 +119,22 @@ pub fn run(work: FlowWork, store: &mut Store, config: &Config, now: DateTime<Utc
                     &templates,
                     now,
                     session_id,
-                    crisis,
+                    crisis.map(|crisis| *crisis),
                     SLOT_POOL,
                     emergency::APOLOGY_TEMPLATE,
                 )
             })
             .map(|plan| FlowEvent::EmergencyPlanned(Box::new(plan))),
         FlowWork::EmergencyRender { plan } => render(config, &plan),
-        FlowWork::EmergencyApply { plan, body } => apply_emergency(store, config, &plan, &body, now),
-        FlowWork::HandoffPartners { request_id } => store
-            .partners()
-            .map(|partners| FlowEvent::HandoffPartners { request_id, partners }),
+        FlowWork::EmergencyApply { plan, body } => {
+            apply_emergency(store, config, &plan, &body, now)
+        }
+        FlowWork::HandoffPartners { request_id } => {
+            store.partners().map(|partners| FlowEvent::HandoffPartners {
+                request_id,
+                partners,
+            })
+        }
         FlowWork::HandoffPlan {
             request_id,
             partner_id,
@@ -168,10 +187,10 @@ fn candidates(store: &Store, request_id: i64, now: DateTime<Utc>) -> Result<Flow
         .into());
     }
     Ok(FlowEvent::EmergencyCandidates {
-        crisis: emergency::Crisis {
+        crisis: Box::new(emergency::Crisis {
             client,
             request: Some(request),
-        },
+        }),
         candidates,
     })
 }
@@ -222,7 +241,13 @@ fn apply_handoff(
     let applied = handoff::apply(store, config, plan, now)?;
     let sent = vec![
         deliver(store, config, applied.note_reply, "note to the client", now),
-        deliver(store, config, applied.brief_reply, "brief to the partner", now),
+        deliver(
+            store,
+            config,
+            applied.brief_reply,
+            "brief to the partner",
+            now,
+        ),
     ];
     let clipboard = sent.iter().find_map(clipboard_text);
     Ok(FlowEvent::HandoffDone {
@@ -234,12 +259,17 @@ fn apply_handoff(
 
 /// Deliver a recorded reply; a failure (even of the book) is reported, and
 /// the reply stays recorded as not delivered.
-fn deliver(store: &mut Store, config: &Config, reply_id: i64, what: &str, now: DateTime<Utc>) -> Sent {
-    let delivery = deliver_reply(store, config, reply_id, now).unwrap_or_else(|err| {
-        Delivery::Failed {
+fn deliver(
+    store: &mut Store,
+    config: &Config,
+    reply_id: i64,
+    what: &str,
+    now: DateTime<Utc>,
+) -> Sent {
+    let delivery =
+        deliver_reply(store, config, reply_id, now).unwrap_or_else(|err| Delivery::Failed {
             reason: one_line(&err),
-        }
-    });
+        });
     Sent {
         what: what.to_string(),
         delivery,
@@ -258,7 +288,15 @@ fn retry(store: &mut Store, config: &Config, now: DateTime<Utc>) -> Result<FlowE
     let replies = store.undelivered_replies()?;
     let sent: Vec<Sent> = replies
         .iter()
-        .map(|reply| deliver(store, config, reply.id, &format!("reply #{}", reply.id), now))
+        .map(|reply| {
+            deliver(
+                store,
+                config,
+                reply.id,
+                &format!("reply #{}", reply.id),
+                now,
+            )
+        })
         .collect();
     let clipboard = sent.iter().find_map(clipboard_text);
     Ok(FlowEvent::Retried { sent, clipboard })
@@ -270,7 +308,10 @@ fn undelivered(store: &Store) -> Result<FlowEvent> {
         replies
             .iter()
             .map(|r| {
-                let to = r.to_addr.clone().unwrap_or_else(|| "no address".to_string());
+                let to = r
+                    .to_addr
+                    .clone()
+                    .unwrap_or_else(|| "no address".to_string());
                 (r.id, to)
             })
             .collect(),

@@ -67,7 +67,10 @@ pub fn draw(frame: &mut Frame, main: Rect, model: &Model, emergency: &Emergency,
 }
 
 fn pick_lines(emergency: &Emergency, chosen: usize, tz: Tz, theme: &Theme) -> Vec<Line<'static>> {
-    let mut lines = vec![plain("Which session to free? (soonest first)", theme.header())];
+    let mut lines = vec![plain(
+        "Which session to free? (soonest first)",
+        theme.header(),
+    )];
     for (n, candidate) in emergency.candidates.iter().enumerate() {
         let session = &candidate.session;
         let style = if n == chosen {
@@ -77,7 +80,11 @@ fn pick_lines(emergency: &Emergency, chosen: usize, tz: Tz, theme: &Theme) -> Ve
         };
         let mut spans = vec![
             Span::styled(
-                format!("{} {} ", if n == chosen { ">" } else { " " }, when(session.start, tz)),
+                format!(
+                    "{} {} ",
+                    if n == chosen { ">" } else { " " },
+                    when(session.start, tz)
+                ),
                 style,
             ),
             Span::styled(session.client_name.clone(), style),
@@ -104,7 +111,11 @@ fn slot_lines(choice: &SlotChoice, tz: Tz, theme: &Theme) -> Vec<Line<'static>> 
     let mut lines = vec![
         Line::from(vec![
             Span::styled("Free ", theme.label()),
-            Span::raw(format!("{} · {}", plan.client.name, when(session.start, tz))),
+            Span::raw(format!(
+                "{} · {}",
+                plan.client.name,
+                when(session.start, tz)
+            )),
         ]),
         plain("Times to offer them (their time):", theme.header()),
     ];
@@ -143,14 +154,7 @@ fn slot_text(slot: DateTime<Utc>, tz: Tz) -> String {
     client_time_text(slot, tz)
 }
 
-fn draw_apology(
-    frame: &mut Frame,
-    main: Rect,
-    block: Block,
-    tz: Tz,
-    draft: &Draft,
-    theme: &Theme,
-) {
+fn draw_apology(frame: &mut Frame, main: Rect, block: Block, tz: Tz, draft: &Draft, theme: &Theme) {
     let inner = block.inner(main);
     frame.render_widget(block, main);
     let warnings: Vec<String> = check_reply(&draft.editor.text())

@@ -12,12 +12,9 @@ use crate::tui::theme::Theme;
 use crate::tui::view::flow_text::{outcome_lines, plain};
 
 pub fn draw(frame: &mut Frame, main: Rect, _model: &Model, handoff: &Handoff, theme: &Theme) {
-    let block = Block::bordered()
-        .border_style(theme.border(true))
-        .title(
-            Line::from(format!(" Hand off request #{} ", handoff.request_id))
-                .style(theme.title(true)),
-        );
+    let block = Block::bordered().border_style(theme.border(true)).title(
+        Line::from(format!(" Hand off request #{} ", handoff.request_id)).style(theme.title(true)),
+    );
     let mut scroll = 0;
     let lines = match &handoff.step {
         HandoffStep::Loading => vec![plain("looking in the book…", theme.muted())],
@@ -52,9 +49,17 @@ pub fn draw(frame: &mut Frame, main: Rect, _model: &Model, handoff: &Handoff, th
                     &format!("To {} (the client):", plan.client.name),
                     theme.header(),
                 ),
-                plain(&format!("Subject: {}", plan.note_to_client.subject), theme.label()),
+                plain(
+                    &format!("Subject: {}", plan.note_to_client.subject),
+                    theme.label(),
+                ),
             ];
-            lines.extend(plan.note_to_client.body.lines().map(|l| plain(l, Style::new())));
+            lines.extend(
+                plan.note_to_client
+                    .body
+                    .lines()
+                    .map(|l| plain(l, Style::new())),
+            );
             lines.push(Line::from(""));
             lines.push(plain(
                 &format!("To {} (the partner):", plan.partner.name),
@@ -64,7 +69,12 @@ pub fn draw(frame: &mut Frame, main: Rect, _model: &Model, handoff: &Handoff, th
                 &format!("Subject: {}", plan.brief_to_partner.subject),
                 theme.label(),
             ));
-            lines.extend(plan.brief_to_partner.body.lines().map(|l| plain(l, Style::new())));
+            lines.extend(
+                plan.brief_to_partner
+                    .body
+                    .lines()
+                    .map(|l| plain(l, Style::new())),
+            );
             lines
         }
         HandoffStep::Saving => vec![plain("saving and delivering…", theme.muted())],
