@@ -11,6 +11,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use crate::dashboard::{DaySheet, RequestRow};
 use crate::model::ClientId;
 use crate::review::Review;
+use crate::tui::editor::EditKey;
+use crate::tui::flows::work::{FlowEvent, FlowWork};
 use crate::tui::model::ClientCard;
 
 /// Declares the bindable commands with their config names and short hints.
@@ -68,6 +70,21 @@ commands! {
     PromptPrev => "prompt-prev", "prev match";
     PromptErase => "prompt-erase", "erase";
     Review => "review", "review";
+    // Emergency reschedule, hand-off, undo and delivery (issue 4).
+    Emergency => "emergency", "free session";
+    Crisis => "crisis", "crisis";
+    Undo => "undo", "undo";
+    Handoff => "handoff", "hand off";
+    RetryDelivery => "retry-delivery", "retry delivery";
+    FlowNext => "flow-next", "next";
+    DropSlot => "drop-slot", "drop slot";
+    MoreSlots => "more-slots", "more slots";
+    FewerSlots => "fewer-slots", "fewer slots";
+    HoldSlot => "hold-slot", "hold 1st slot";
+    EditInline => "edit", "edit";
+    EditExternal => "edit-external", "$EDITOR";
+    StopEditing => "stop-editing", "done editing";
+    Confirm => "confirm", "confirm";
 }
 
 impl Command {
@@ -88,6 +105,10 @@ impl Command {
                 | Command::Refresh
                 | Command::PromptErase
                 | Command::PromptPrev
+                // Announced where they matter: the notice after a change,
+                // the status bar's line of replies not delivered.
+                | Command::Undo
+                | Command::RetryDelivery
         )
     }
 
@@ -134,6 +155,13 @@ pub enum Action {
     RequestLoaded(Box<RequestRow>),
     /// An effect failed; shown as a notice, never a crash.
     Failed(String),
+    // Emergency reschedule, hand-off, undo and delivery (issue 4).
+    /// A keystroke for the text editor that has the focus.
+    Edit(EditKey),
+    /// The text back from `$EDITOR`, or why it could not be edited there.
+    EditedExternally(Result<String, String>),
+    /// The result of a flow's work against the book.
+    Flow(Box<FlowEvent>),
 }
 
 /// Work against the book that `update` asks for; the loop runs it and feeds
@@ -150,4 +178,18 @@ pub enum Effect {
     LoadReview { date: NaiveDate, now: DateTime<Utc> },
     /// One request as a dashboard row (to open it from the review).
     LoadRequest { request_id: i64, now: DateTime<Utc> },
+    // Emergency reschedule, hand-off, undo and delivery (issue 4).
+    /// A flow's work against the book (see `tui::flows::work`).
+    Flow(Box<FlowWork>),
+    /// Work on the terminal itself, done by the app loop.
+    Terminal(TerminalWork),
+}
+
+/// What only the app loop can do, because it owns the terminal.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TerminalWork {
+    /// Leave the alternate screen, edit the text in `$EDITOR`, come back.
+    EditExternally(String),
+    /// Put the text on the clipboard with OSC 52.
+    CopyToClipboard(String),
 }

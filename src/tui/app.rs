@@ -16,7 +16,11 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::error::one_line;
 use crate::store::Store;
-use crate::tui::action::Action;
+use std::io::Write as _;
+
+use crate::compose::osc52_copy;
+use crate::tui::action::{Action, Effect, TerminalWork};
+use crate::tui::editor::edit_externally;
 use crate::tui::keymap::Keymap;
 use crate::tui::model::Model;
 use crate::tui::theme::Theme;
@@ -33,6 +37,8 @@ pub struct App {
     model: Model,
     book_version: Option<i64>,
     next_book_poll: Instant,
+    /// Work on the terminal that `update` asked for, done by `run`.
+    terminal_work: Vec<TerminalWork>,
 }
 
 impl App {
@@ -54,6 +60,7 @@ impl App {
             theme,
             model,
             next_book_poll: Instant::now() + BOOK_POLL,
+            terminal_work: Vec::new(),
         };
         app.dispatch(Action::BookChanged);
         app
@@ -72,12 +79,46 @@ impl App {
         let mut queue = vec![action];
         while let Some(action) = queue.pop() {
             for effect in update::update(&mut self.model, action) {
+                if let Effect::Terminal(work) = effect {
+                    self.terminal_work.push(work);
+                    continue;
+                }
                 queue.insert(
                     0,
                     effects::run(effect, &mut self.store, &self.config, self.clock.now()),
                 );
             }
         }
+    }
+
+    /// Terminal work asked for and not yet done (tests look at it).
+    pub fn take_terminal_work(&mut self) -> Vec<TerminalWork> {
+        std::mem::take(&mut self.terminal_work)
+    }
+
+    /// Do the terminal work: `$EDITOR` outside the alternate screen, OSC 52.
+    fn do_terminal_work<B: Backend>(&mut self, terminal: &mut Terminal<B>) -> Result<()> {
+        for work in self.take_terminal_work() {
+            match work {
+                TerminalWork::CopyToClipboard(text) => {
+                    let mut out = std::io::stdout();
+                    // The clipboard is a courtesy: a terminal without OSC 52
+                    // ignores it, and the message is in the outbox anyway.
+                    let _ = out.write_all(osc52_copy(&text).as_bytes());
+                    let _ = out.flush();
+                }
+                TerminalWork::EditExternally(text) => {
+                    ratatui::restore();
+                    let edited = edit_externally(&text).map_err(|err| one_line(&err));
+                    let _ = ratatui::try_init()?;
+                    terminal
+                        .clear()
+                        .map_err(|err| anyhow::anyhow!("cannot redraw: {err}"))?;
+                    self.dispatch(Action::EditedExternally(edited));
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The timers: a new minute, and a look at the book. Returns whether
@@ -157,6 +198,7 @@ impl App {
                 let event = event::read()?;
                 if let Some(action) = input::action_for(&self.model, &event) {
                     self.dispatch(action);
+                    self.do_terminal_work(terminal)?;
                     dirty = true;
                 }
             }

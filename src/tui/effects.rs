@@ -9,6 +9,7 @@ use crate::dashboard;
 use crate::error::one_line;
 use crate::store::{ClientQueries, RequestQueries, Store};
 use crate::tui::action::{Action, Effect};
+use crate::tui::flows;
 use crate::tui::model::ClientCard;
 
 pub fn run(effect: Effect, store: &mut Store, config: &Config, now: DateTime<Utc>) -> Action {
@@ -26,6 +27,11 @@ pub fn run(effect: Effect, store: &mut Store, config: &Config, now: DateTime<Utc
             .request(request_id)
             .and_then(|request| dashboard::request_row(store, config, request, now))
             .map(|row| Action::RequestLoaded(Box::new(row))),
+        Effect::Flow(work) => Ok(Action::Flow(Box::new(flows::work::run(
+            *work, store, config, now,
+        )))),
+        // The app loop does terminal work itself; here it is a no-op.
+        Effect::Terminal(_) => Err(anyhow::anyhow!("terminal work reached the book runner")),
     };
     result.unwrap_or_else(|err| Action::Failed(one_line(&err)))
 }

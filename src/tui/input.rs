@@ -4,6 +4,7 @@
 use ratatui::crossterm::event::{Event, KeyEvent, MouseButton, MouseEvent, MouseEventKind};
 
 use crate::tui::action::Action;
+use crate::tui::editor::edit_key_for;
 use crate::tui::keymap::{Key, Scope};
 use crate::tui::model::Model;
 
@@ -24,6 +25,9 @@ pub fn key_action(model: &Model, event: &KeyEvent) -> Option<Action> {
     }
     if scopes.contains(&Scope::Prompt) {
         return key.typed_char().map(Action::Type);
+    }
+    if scopes.contains(&Scope::EmergencyEditor) {
+        return edit_key_for(event).map(Action::Edit);
     }
     None
 }

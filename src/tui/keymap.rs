@@ -28,6 +28,15 @@ pub enum Scope {
     Prompt,
     /// The end-of-day review screen.
     ReviewScreen,
+    // Emergency reschedule and hand-off (issue 4).
+    EmergencyPick,
+    EmergencySlots,
+    EmergencyApology,
+    /// The inline apology editor: printable keys type text unless bound here.
+    EmergencyEditor,
+    HandoffPreview,
+    /// A flow's done or failed screen.
+    FlowResult,
 }
 
 impl Scope {
@@ -41,6 +50,12 @@ impl Scope {
         Scope::HelpOverlay,
         Scope::Prompt,
         Scope::ReviewScreen,
+        Scope::EmergencyPick,
+        Scope::EmergencySlots,
+        Scope::EmergencyApology,
+        Scope::EmergencyEditor,
+        Scope::HandoffPreview,
+        Scope::FlowResult,
     ];
 
     pub fn title(self) -> &'static str {
@@ -54,7 +69,18 @@ impl Scope {
             Scope::HelpOverlay => "This help",
             Scope::Prompt => "Find-client prompt",
             Scope::ReviewScreen => "Review screen",
+            Scope::EmergencyPick => "Emergency: session to free",
+            Scope::EmergencySlots => "Emergency: times to offer",
+            Scope::EmergencyApology => "Emergency: the apology",
+            Scope::EmergencyEditor => "Emergency: editing the apology",
+            Scope::HandoffPreview => "Hand-off",
+            Scope::FlowResult => "Emergency and hand-off results",
         }
+    }
+
+    /// Scopes where printable keys type text, so `Anywhere` is not live.
+    pub fn takes_text(self) -> bool {
+        matches!(self, Scope::Prompt | Scope::EmergencyEditor)
     }
 
     /// Whether one key could be live in both scopes at once.
@@ -62,8 +88,8 @@ impl Scope {
         use Scope::*;
         let panes = |s: Scope| matches!(s, Sessions | Requests | FollowUps);
         self == other
-            || (self == Anywhere && other != Prompt)
-            || (other == Anywhere && self != Prompt)
+            || (self == Anywhere && !other.takes_text())
+            || (other == Anywhere && !self.takes_text())
             || (self == Dashboard && panes(other))
             || (other == Dashboard && panes(self))
     }
@@ -272,6 +298,80 @@ const DEFAULTS: &[(&str, Scope, Command, &str)] = {
         ("]", ReviewScreen, NextDay, "review the next day"),
         ("l", ReviewScreen, NextDay, "review the next day"),
         ("t", ReviewScreen, Today, "review today"),
+        // Emergency reschedule, hand-off, undo and delivery (issue 4).
+        ("e", Sessions, Emergency, "emergency: free this session"),
+        (
+            "!",
+            Dashboard,
+            Crisis,
+            "crisis: free a session for the crisis request",
+        ),
+        (
+            "H",
+            Requests,
+            Command::Handoff,
+            "hand this request to a partner",
+        ),
+        ("u", Dashboard, Undo, "undo the last change made here"),
+        ("D", Dashboard, RetryDelivery, "retry replies not delivered"),
+        ("enter", EmergencyPick, FlowNext, "free the chosen session"),
+        ("esc", EmergencyPick, Back, "cancel"),
+        ("enter", EmergencySlots, FlowNext, "offer these times"),
+        ("x", EmergencySlots, DropSlot, "drop the chosen time"),
+        ("+", EmergencySlots, MoreSlots, "offer one more time"),
+        ("-", EmergencySlots, FewerSlots, "offer one time fewer"),
+        (
+            "h",
+            EmergencySlots,
+            HoldSlot,
+            "hold the first time for the client",
+        ),
+        ("esc", EmergencySlots, Back, "back"),
+        ("y", EmergencyApology, Confirm, "confirm: save and send"),
+        (
+            "ctrl-s",
+            EmergencyApology,
+            Confirm,
+            "confirm: save and send",
+        ),
+        ("i", EmergencyApology, EditInline, "edit the apology here"),
+        (
+            "enter",
+            EmergencyApology,
+            EditInline,
+            "edit the apology here",
+        ),
+        (
+            "ctrl-e",
+            EmergencyApology,
+            EditExternal,
+            "edit the apology in $EDITOR",
+        ),
+        ("esc", EmergencyApology, Back, "back to the times"),
+        ("esc", EmergencyEditor, StopEditing, "stop editing"),
+        ("ctrl-s", EmergencyEditor, Confirm, "confirm: save and send"),
+        (
+            "ctrl-e",
+            EmergencyEditor,
+            EditExternal,
+            "edit the apology in $EDITOR",
+        ),
+        ("ctrl-c", EmergencyEditor, Quit, "quit coachbook"),
+        (
+            "enter",
+            HandoffPreview,
+            FlowNext,
+            "preview with the chosen partner",
+        ),
+        (
+            "y",
+            HandoffPreview,
+            Confirm,
+            "confirm: record and send both",
+        ),
+        ("esc", HandoffPreview, Back, "back"),
+        ("enter", FlowResult, Back, "back to the dashboard"),
+        ("esc", FlowResult, Back, "back to the dashboard"),
     ]
 };
 
@@ -339,7 +439,9 @@ impl Keymap {
                 .into_iter()
                 // A plain letter stays typeable in the prompt.
                 .filter(|s| {
-                    *s != Scope::Prompt || command.is_prompt_command() || key.typed_char().is_none()
+                    !s.takes_text()
+                        || (*s == Scope::Prompt && command.is_prompt_command())
+                        || key.typed_char().is_none()
                 })
                 .collect();
             keymap

@@ -124,6 +124,17 @@ pub enum Screen {
     Detail(Box<Detail>),
     Client(Box<ClientView>),
     Review(Box<ReviewView>),
+    // Emergency reschedule and hand-off (issue 4).
+    Emergency(Box<crate::tui::flows::emergency::Emergency>),
+    Handoff(Box<crate::tui::flows::handoff::Handoff>),
+}
+
+/// A change this TUI session made, for `u`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UndoEntry {
+    pub change_id: i64,
+    /// Whether a message already went out (undo cannot unsend it).
+    pub delivered: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -175,6 +186,10 @@ pub struct Model {
     pub size: (u16, u16),
     pub keymap: Arc<Keymap>,
     pub quit: bool,
+    /// Changes this session made, newest last (issue 4).
+    pub undo_stack: Vec<UndoEntry>,
+    /// Replies recorded but not delivered: (reply id, to whom).
+    pub undelivered: Vec<(i64, String)>,
 }
 
 impl Model {
@@ -192,6 +207,8 @@ impl Model {
             size,
             keymap,
             quit: false,
+            undo_stack: Vec::new(),
+            undelivered: Vec::new(),
         }
     }
 
@@ -211,6 +228,12 @@ impl Model {
                 vec![Scope::Detail, Scope::Anywhere]
             }
             (Overlay::None, Screen::Review(_)) => vec![Scope::ReviewScreen, Scope::Anywhere],
+            (Overlay::None, Screen::Emergency(emergency)) => {
+                crate::tui::flows::emergency::scopes(emergency)
+            }
+            (Overlay::None, Screen::Handoff(handoff)) => {
+                crate::tui::flows::handoff::scopes(handoff)
+            }
         }
     }
 

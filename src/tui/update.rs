@@ -6,6 +6,7 @@ use chrono::Duration;
 use crate::domain::lookup::fuzzy_matches;
 use crate::review::view::ReviewViewState;
 use crate::tui::action::{Action, Command, Effect};
+use crate::tui::flows::{self, work::FlowWork};
 use crate::tui::layout;
 use crate::tui::model::{
     ClientView, Detail, FindClient, Item, Loadable, Model, Notice, NoticeKind, Overlay, Pane,
@@ -22,8 +23,23 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Effect> {
         Action::Command(command) => {
             // A key press acknowledges the last notice.
             model.notice = None;
+            if model.overlay == Overlay::None
+                && let Some(effects) = flows::on_command(model, command)
+            {
+                return effects;
+            }
             command_effects(model, command)
         }
+        // Emergency reschedule, hand-off, undo and delivery (issue 4).
+        Action::Edit(key) => {
+            flows::emergency::edit(model, key);
+            Vec::new()
+        }
+        Action::EditedExternally(result) => {
+            flows::emergency::edited_externally(model, result);
+            Vec::new()
+        }
+        Action::Flow(event) => flows::on_event(model, *event),
         Action::Type(c) => {
             if let Overlay::FindClient(prompt) = &mut model.overlay {
                 prompt.query.push(c);
@@ -135,6 +151,7 @@ fn command_effects(model: &mut Model, command: Command) -> Vec<Effect> {
             (Overlay::None, Screen::Dashboard) => dashboard(model, command),
             (Overlay::None, Screen::Detail(_) | Screen::Client(_)) => full_view(model, command),
             (Overlay::None, Screen::Review(_)) => review_screen(model, command),
+            (Overlay::None, Screen::Emergency(_) | Screen::Handoff(_)) => Vec::new(),
         },
     }
 }
@@ -263,7 +280,7 @@ fn full_view(model: &mut Model, command: Command) -> Vec<Effect> {
     match &mut model.screen {
         Screen::Detail(detail) => detail.scroll = scrolled(detail.scroll, command, limit, page),
         Screen::Client(view) => view.scroll = scrolled(view.scroll, command, limit, page),
-        Screen::Dashboard | Screen::Review(_) => {}
+        _ => {}
     }
     Vec::new()
 }
@@ -372,11 +389,12 @@ fn reload(model: &Model) -> Vec<Effect> {
             date: view.date,
             now: model.now,
         }),
-        Screen::Dashboard => {}
+        Screen::Dashboard | Screen::Emergency(_) | Screen::Handoff(_) => {}
     }
     if let Overlay::FindClient(_) = model.overlay {
         effects.push(Effect::LoadClientNames);
     }
+    effects.push(flows::flow(FlowWork::LoadUndelivered));
     effects
 }
 
@@ -457,7 +475,7 @@ fn clamp_scrolls(model: &mut Model) {
     match &mut model.screen {
         Screen::Detail(detail) => detail.scroll = detail.scroll.min(limit),
         Screen::Client(view) => view.scroll = view.scroll.min(limit),
-        Screen::Dashboard | Screen::Review(_) => {}
+        _ => {}
     }
     if let Overlay::Help { scroll } = &mut model.overlay {
         *scroll = (*scroll).min(view::help::scroll_limit(&model.keymap, model.size));

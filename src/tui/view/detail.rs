@@ -72,7 +72,7 @@ pub fn scroll_limit(model: &Model) -> u16 {
     let total = match &model.screen {
         Screen::Detail(detail) => detail_lines(model, detail, &theme, width).len(),
         Screen::Client(view) => client_lines(model, view, &theme, width).len(),
-        Screen::Dashboard | Screen::Review(_) => 0,
+        _ => 0,
     };
     total
         .saturating_sub(body.height as usize)

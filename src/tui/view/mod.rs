@@ -2,6 +2,9 @@
 
 pub mod dashboard;
 pub mod detail;
+pub mod emergency;
+pub mod flow_text;
+pub mod handoff;
 pub mod help;
 pub mod prompt;
 pub mod status;
@@ -27,6 +30,8 @@ pub fn draw(frame: &mut Frame, model: &Model, theme: &Theme) {
         Screen::Detail(detail) => detail::draw_detail(frame, main, model, detail, theme),
         Screen::Client(view) => detail::draw_client(frame, main, model, view, theme),
         Screen::Review(view) => draw_review(frame, main, view, theme),
+        Screen::Emergency(flow) => emergency::draw(frame, main, model, flow, theme),
+        Screen::Handoff(flow) => handoff::draw(frame, main, model, flow, theme),
     }
     status::draw(frame, status_area, model, theme);
     match &model.overlay {

@@ -7,6 +7,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use crate::tui::keymap::Scope;
 use crate::tui::model::{Model, NoticeKind};
 use crate::tui::theme::Theme;
 use crate::tui::view::text;
@@ -63,6 +64,20 @@ fn counts(model: &Model, theme: &Theme, compact: bool) -> Line<'static> {
     spans.push(overdue(sheet.overdue_requests(), replies));
     spans.push(sep());
     spans.push(overdue(sheet.overdue_followups(), followups));
+    // Replies recorded but not delivered wait for `D` (issue 4).
+    let undelivered = model.undelivered.len();
+    if undelivered > 0 {
+        spans.push(sep());
+        let keys = model.keymap.keys_for(
+            &[Scope::Dashboard],
+            crate::tui::action::Command::RetryDelivery,
+        );
+        let key = keys.first().map(|k| k.to_string()).unwrap_or_default();
+        spans.push(Span::styled(
+            format!("{undelivered} undelivered: {key} retries"),
+            theme.error(),
+        ));
+    }
     Line::from(spans)
 }
 

@@ -1,0 +1,138 @@
+//! Modal flows over the dashboard, each an enum state machine with its own
+//! file: the emergency reschedule and the hand-off. `work` is what they ask
+//! of the book and what comes back; `undo` and delivery retries live there too.
+
+pub mod emergency;
+pub mod handoff;
+pub mod work;
+
+use crate::compose::Delivery;
+use crate::tui::action::{Command, Effect, TerminalWork};
+use crate::tui::model::{Model, Notice, NoticeKind, Screen};
+use work::{FlowEvent, FlowWork};
+
+pub fn flow(work: FlowWork) -> Effect {
+    Effect::Flow(Box::new(work))
+}
+
+pub fn say(model: &mut Model, text: impl Into<String>) {
+    model.notice = Some(Notice {
+        kind: NoticeKind::Info,
+        text: text.into(),
+    });
+}
+
+pub fn say_error(model: &mut Model, text: impl Into<String>) {
+    model.notice = Some(Notice {
+        kind: NoticeKind::Error,
+        text: text.into(),
+    });
+}
+
+/// After a write: the day's panes and the undelivered replies again.
+pub fn refresh(model: &Model) -> Vec<Effect> {
+    vec![
+        Effect::LoadDay {
+            date: model.day,
+            now: model.now,
+        },
+        flow(FlowWork::LoadUndelivered),
+    ]
+}
+
+/// The flows' commands; `None` when the command is not theirs here.
+pub fn on_command(model: &mut Model, command: Command) -> Option<Vec<Effect>> {
+    match (&model.screen, command) {
+        (Screen::Emergency(_), _) => Some(emergency::command(model, command)),
+        (Screen::Handoff(_), _) => Some(handoff::command(model, command)),
+        (Screen::Dashboard, Command::Emergency) => Some(emergency::start_on_session(model)),
+        (Screen::Dashboard, Command::Crisis) => Some(emergency::start_on_crisis(model)),
+        (Screen::Dashboard, Command::Handoff) => Some(handoff::start(model)),
+        (Screen::Dashboard, Command::Undo) => Some(undo(model)),
+        (Screen::Dashboard, Command::RetryDelivery) => Some(retry(model)),
+        _ => None,
+    }
+}
+
+/// `u`: revert the last change this session made, in one step.
+fn undo(model: &mut Model) -> Vec<Effect> {
+    match model.undo_stack.pop() {
+        Some(entry) => vec![flow(FlowWork::Undo {
+            change_id: entry.change_id,
+            delivered: entry.delivered,
+        })],
+        None => {
+            say(model, "nothing to undo");
+            Vec::new()
+        }
+    }
+}
+
+/// `D`: deliver again every reply that is recorded but not delivered.
+fn retry(model: &mut Model) -> Vec<Effect> {
+    if model.undelivered.is_empty() {
+        say(model, "every reply is delivered; nothing to retry");
+        return Vec::new();
+    }
+    say(model, "delivering…");
+    vec![flow(FlowWork::RetryDeliveries)]
+}
+
+pub fn on_event(model: &mut Model, event: FlowEvent) -> Vec<Effect> {
+    match event {
+        FlowEvent::Undone { summary, delivered } => {
+            let mut text = format!("undone: {summary}");
+            if delivered {
+                text.push_str(" (the message already went out and cannot be unsent)");
+            }
+            say(model, text);
+            refresh(model)
+        }
+        FlowEvent::Retried { sent, clipboard } => {
+            let failed: Vec<String> = sent
+                .iter()
+                .filter(|s| !s.delivered())
+                .map(|s| format!("{}: {}", s.what, s.delivery.message()))
+                .collect();
+            if failed.is_empty() {
+                let last = sent
+                    .last()
+                    .map(|s| s.delivery.message())
+                    .unwrap_or_default();
+                say(
+                    model,
+                    format!("delivered {} repl(ies); last {last}", sent.len()),
+                );
+            } else {
+                say_error(
+                    model,
+                    format!("still not delivered — {}", failed.join("; ")),
+                );
+            }
+            let mut effects = refresh(model);
+            if let Some(text) = clipboard {
+                effects.push(Effect::Terminal(TerminalWork::CopyToClipboard(text)));
+            }
+            effects
+        }
+        FlowEvent::Undelivered(replies) => {
+            model.undelivered = replies;
+            Vec::new()
+        }
+        event => match &model.screen {
+            Screen::Emergency(_) => emergency::event(model, event),
+            Screen::Handoff(_) => handoff::event(model, event),
+            _ => {
+                if let FlowEvent::FlowFailed(message) = event {
+                    say_error(model, message);
+                }
+                Vec::new()
+            }
+        },
+    }
+}
+
+/// Whether a delivery reached anyone (sent, or waiting in the outbox).
+pub fn reached(delivery: &Delivery) -> bool {
+    !matches!(delivery, Delivery::Failed { .. })
+}

@@ -1,0 +1,324 @@
+//! The flows' work against the book, run by the effects runner, and the
+//! events that carry the results back to `update`. Every failure comes back
+//! as an event with a one-line message, never a panic.
+
+use anyhow::Result;
+use chrono::{DateTime, Utc};
+
+use crate::compose::{Delivery, Rendered, check_reply};
+use crate::config::Config;
+use crate::domain::when::local_date;
+use crate::error::one_line;
+use crate::flows::{emergency, handoff};
+use crate::model::Partner;
+use crate::outgoing::{deliver_reply, templates};
+use crate::store::{ClientQueries, PartnerQueries, RequestQueries, Store};
+
+/// How many slots are looked for; the coach offers a few of them.
+pub const SLOT_POOL: usize = 5;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum FlowWork {
+    /// Sessions that could be freed for the crisis in `request_id`.
+    EmergencyCandidates {
+        request_id: i64,
+    },
+    /// The plan for freeing `session_id` (with a pool of slots to offer).
+    EmergencyPlan {
+        session_id: i64,
+        crisis: Option<Box<emergency::Crisis>>,
+    },
+    /// The apology for the plan's slots, rendered again.
+    EmergencyRender {
+        plan: Box<emergency::Plan>,
+    },
+    /// The one transaction, then delivery of the apology.
+    EmergencyApply {
+        plan: Box<emergency::Plan>,
+        body: String,
+    },
+    HandoffPartners {
+        request_id: i64,
+    },
+    HandoffPlan {
+        request_id: i64,
+        partner_id: i64,
+    },
+    HandoffApply {
+        plan: Box<handoff::Plan>,
+    },
+    Undo {
+        change_id: i64,
+        delivered: bool,
+    },
+    RetryDeliveries,
+    LoadUndelivered,
+}
+
+/// Where one message went.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sent {
+    pub what: String,
+    pub delivery: Delivery,
+}
+
+impl Sent {
+    pub fn delivered(&self) -> bool {
+        !matches!(self.delivery, Delivery::Failed { .. })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum FlowEvent {
+    EmergencyCandidates {
+        crisis: Box<emergency::Crisis>,
+        candidates: Vec<emergency::Candidate>,
+    },
+    EmergencyPlanned(Box<emergency::Plan>),
+    EmergencyRendered(Rendered),
+    /// Saved (and delivery tried). `clipboard` holds an outbox message.
+    EmergencyDone {
+        change_id: i64,
+        crisis_session: Option<i64>,
+        sent: Sent,
+        clipboard: Option<String>,
+    },
+    HandoffPartners {
+        request_id: i64,
+        partners: Vec<Partner>,
+    },
+    HandoffPlanned(Box<handoff::Plan>),
+    HandoffDone {
+        change_id: i64,
+        sent: Vec<Sent>,
+        clipboard: Option<String>,
+    },
+    /// A step of a flow was refused or failed; nothing was changed.
+    FlowFailed(String),
+    Undone {
+        summary: String,
+        delivered: bool,
+    },
+    Retried {
+        sent: Vec<Sent>,
+        clipboard: Option<String>,
+    },
+    /// Replies recorded but not delivered: (reply id, to whom).
+    Undelivered(Vec<(i64, String)>),
+}
+
+pub fn run(work: FlowWork, store: &mut Store, config: &Config, now: DateTime<Utc>) -> FlowEvent {
+    let result = match work {
+        FlowWork::EmergencyCandidates { request_id } => candidates(store, request_id, now),
+        FlowWork::EmergencyPlan { session_id, crisis } => templates(config)
+            .map_err(anyhow::Error::from)
+            .and_then(|templates| {
+                emergency::plan(
+                    store,
+                    config,
+                    &templates,
+                    now,
+                    session_id,
+                    crisis.map(|crisis| *crisis),
+                    SLOT_POOL,
+                    emergency::APOLOGY_TEMPLATE,
+                )
+            })
+            .map(|plan| FlowEvent::EmergencyPlanned(Box::new(plan))),
+        FlowWork::EmergencyRender { plan } => render(config, &plan),
+        FlowWork::EmergencyApply { plan, body } => {
+            apply_emergency(store, config, &plan, &body, now)
+        }
+        FlowWork::HandoffPartners { request_id } => {
+            store.partners().map(|partners| FlowEvent::HandoffPartners {
+                request_id,
+                partners,
+            })
+        }
+        FlowWork::HandoffPlan {
+            request_id,
+            partner_id,
+        } => templates(config)
+            .map_err(anyhow::Error::from)
+            .and_then(|templates| {
+                handoff::plan(
+                    store,
+                    config,
+                    &templates,
+                    request_id,
+                    partner_id,
+                    local_date(now, config.tz),
+                )
+            })
+            .map(|plan| FlowEvent::HandoffPlanned(Box::new(plan))),
+        FlowWork::HandoffApply { plan } => apply_handoff(store, config, &plan, now),
+        FlowWork::Undo {
+            change_id,
+            delivered,
+        } => store.undo(change_id, now).map(|change| FlowEvent::Undone {
+            summary: change.summary,
+            delivered,
+        }),
+        FlowWork::RetryDeliveries => retry(store, config, now),
+        FlowWork::LoadUndelivered => undelivered(store),
+    };
+    result.unwrap_or_else(|err| FlowEvent::FlowFailed(one_line(&err)))
+}
+
+fn candidates(store: &Store, request_id: i64, now: DateTime<Utc>) -> Result<FlowEvent> {
+    let request = store.request(request_id)?;
+    let Some(client_id) = request.client_id else {
+        return Err(crate::error::BadInput(format!(
+            "request #{request_id} is from an unknown sender; add them as a client first"
+        ))
+        .into());
+    };
+    let client = store.client(client_id)?;
+    let candidates: Vec<emergency::Candidate> = emergency::candidates(store, now)?
+        .into_iter()
+        .filter(|c| c.session.client_id != client_id)
+        .collect();
+    if candidates.is_empty() {
+        return Err(crate::error::BadInput(format!(
+            "no upcoming session of another client within {} days to free for {}",
+            emergency::CANDIDATE_DAYS,
+            client.name
+        ))
+        .into());
+    }
+    Ok(FlowEvent::EmergencyCandidates {
+        crisis: Box::new(emergency::Crisis {
+            client,
+            request: Some(request),
+        }),
+        candidates,
+    })
+}
+
+fn render(config: &Config, plan: &emergency::Plan) -> Result<FlowEvent> {
+    let templates = templates(config)?;
+    let apology = emergency::render_apology(
+        &templates,
+        config,
+        &plan.template,
+        &plan.candidate.session,
+        &plan.client,
+        &plan.slots,
+    )?;
+    Ok(FlowEvent::EmergencyRendered(apology))
+}
+
+fn apply_emergency(
+    store: &mut Store,
+    config: &Config,
+    plan: &emergency::Plan,
+    body: &str,
+    now: DateTime<Utc>,
+) -> Result<FlowEvent> {
+    if plan.slots.is_empty() {
+        return Err(crate::error::BadInput(
+            "no time is offered; keep at least one slot before confirming".into(),
+        )
+        .into());
+    }
+    let applied = emergency::apply(store, config, plan, body, now)?;
+    let sent = deliver(store, config, applied.apology_reply, "apology", now);
+    let clipboard = clipboard_text(&sent);
+    Ok(FlowEvent::EmergencyDone {
+        change_id: applied.change_id,
+        crisis_session: applied.crisis_session,
+        sent,
+        clipboard,
+    })
+}
+
+fn apply_handoff(
+    store: &mut Store,
+    config: &Config,
+    plan: &handoff::Plan,
+    now: DateTime<Utc>,
+) -> Result<FlowEvent> {
+    let applied = handoff::apply(store, config, plan, now)?;
+    let sent = vec![
+        deliver(store, config, applied.note_reply, "note to the client", now),
+        deliver(
+            store,
+            config,
+            applied.brief_reply,
+            "brief to the partner",
+            now,
+        ),
+    ];
+    let clipboard = sent.iter().find_map(clipboard_text);
+    Ok(FlowEvent::HandoffDone {
+        change_id: applied.change_id,
+        sent,
+        clipboard,
+    })
+}
+
+/// Deliver a recorded reply; a failure (even of the book) is reported, and
+/// the reply stays recorded as not delivered.
+fn deliver(
+    store: &mut Store,
+    config: &Config,
+    reply_id: i64,
+    what: &str,
+    now: DateTime<Utc>,
+) -> Sent {
+    let delivery =
+        deliver_reply(store, config, reply_id, now).unwrap_or_else(|err| Delivery::Failed {
+            reason: one_line(&err),
+        });
+    Sent {
+        what: what.to_string(),
+        delivery,
+    }
+}
+
+/// An outbox message also goes to the clipboard.
+fn clipboard_text(sent: &Sent) -> Option<String> {
+    match &sent.delivery {
+        Delivery::Outbox { path } => std::fs::read_to_string(path).ok(),
+        _ => None,
+    }
+}
+
+fn retry(store: &mut Store, config: &Config, now: DateTime<Utc>) -> Result<FlowEvent> {
+    let replies = store.undelivered_replies()?;
+    let sent: Vec<Sent> = replies
+        .iter()
+        .map(|reply| {
+            deliver(
+                store,
+                config,
+                reply.id,
+                &format!("reply #{}", reply.id),
+                now,
+            )
+        })
+        .collect();
+    let clipboard = sent.iter().find_map(clipboard_text);
+    Ok(FlowEvent::Retried { sent, clipboard })
+}
+
+fn undelivered(store: &Store) -> Result<FlowEvent> {
+    let replies = store.undelivered_replies()?;
+    Ok(FlowEvent::Undelivered(
+        replies
+            .iter()
+            .map(|r| {
+                let to = r
+                    .to_addr
+                    .clone()
+                    .unwrap_or_else(|| "no address".to_string());
+                (r.id, to)
+            })
+            .collect(),
+    ))
+}
+
+/// The apology's guardrail warnings, one line each.
+pub fn warnings(body: &str) -> Vec<String> {
+    check_reply(body).iter().map(|g| g.message()).collect()
+}
