@@ -10,6 +10,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::dashboard::DaySheet;
 use crate::model::ClientId;
+use crate::tui::editor::EditKey;
+use crate::tui::flows::{TriageEffect, TriageResult};
 use crate::tui::model::ClientCard;
 
 /// Declares the bindable commands with their config names and short hints.
@@ -66,6 +68,24 @@ commands! {
     PromptNext => "prompt-next", "next match";
     PromptPrev => "prompt-prev", "prev match";
     PromptErase => "prompt-erase", "erase";
+    // Triage of a request and quick capture (flows/triage.rs, flows/capture.rs).
+    Reply => "reply", "reply";
+    Acknowledge => "acknowledge", "acknowledge";
+    SetUrgency => "set-urgency", "urgency";
+    Snooze => "snooze", "snooze";
+    WaitOnClient => "wait-on-client", "waiting";
+    RaiseToCrisis => "raise-to-crisis", "crisis";
+    MakeFollowUp => "make-followup", "follow-up";
+    CloseRequest => "close-request", "close";
+    QuickCapture => "quick-capture", "new request";
+    FlowConfirm => "flow-confirm", "confirm";
+    FlowCancel => "flow-cancel", "cancel";
+    FlowNext => "flow-next", "next";
+    FlowPrev => "flow-prev", "previous";
+    FlowErase => "flow-erase", "erase";
+    FieldNext => "field-next", "next field";
+    FieldPrev => "field-prev", "prev field";
+    EditExternally => "edit-externally", "$EDITOR";
 }
 
 impl Command {
@@ -86,6 +106,9 @@ impl Command {
                 | Command::Refresh
                 | Command::PromptErase
                 | Command::PromptPrev
+                | Command::FlowPrev
+                | Command::FlowErase
+                | Command::FieldPrev
         )
     }
 
@@ -99,6 +122,14 @@ impl Command {
                 | Command::PromptNext
                 | Command::PromptPrev
                 | Command::PromptErase
+                | Command::FlowConfirm
+                | Command::FlowCancel
+                | Command::FlowNext
+                | Command::FlowPrev
+                | Command::FlowErase
+                | Command::FieldNext
+                | Command::FieldPrev
+                | Command::EditExternally
         )
     }
 }
@@ -128,6 +159,10 @@ pub enum Action {
     ClientNamesLoaded(Vec<(ClientId, String)>),
     /// An effect failed; shown as a notice, never a crash.
     Failed(String),
+    /// A keystroke for the reply editor.
+    Edit(EditKey),
+    /// Results of triage and quick-capture effects.
+    Triage(TriageResult),
 }
 
 /// Work against the book that `update` asks for; the loop runs it and feeds
@@ -140,4 +175,9 @@ pub enum Effect {
     LoadClient { client_id: ClientId, history: i64 },
     /// Every client's name, for the find-client prompt.
     LoadClientNames,
+    /// Triage and quick-capture work against the book.
+    Triage(TriageEffect),
+    /// Leave the screen, edit the text in $EDITOR, come back (the loop runs
+    /// it; the result is `TriageResult::EditedExternally`).
+    EditExternally(String),
 }

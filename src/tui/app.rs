@@ -10,17 +10,19 @@ use anyhow::Result;
 use chrono::{DateTime, Utc};
 use ratatui::Terminal;
 use ratatui::backend::Backend;
-use ratatui::crossterm::event;
+use ratatui::crossterm::{event, execute, terminal};
+use std::io::stdout;
 
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::error::one_line;
 use crate::store::Store;
-use crate::tui::action::Action;
+use crate::tui::action::{Action, Effect};
+use crate::tui::flows::TriageResult;
 use crate::tui::keymap::Keymap;
 use crate::tui::model::Model;
 use crate::tui::theme::Theme;
-use crate::tui::{effects, input, update, view};
+use crate::tui::{editor, effects, input, update, view};
 
 /// How often the book is asked whether another process wrote to it.
 pub const BOOK_POLL: Duration = Duration::from_secs(1);
@@ -33,6 +35,8 @@ pub struct App {
     model: Model,
     book_version: Option<i64>,
     next_book_poll: Instant,
+    /// Text waiting to be edited in $EDITOR (the loop leaves the screen for it).
+    external_edit: Option<String>,
 }
 
 impl App {
@@ -54,6 +58,7 @@ impl App {
             theme,
             model,
             next_book_poll: Instant::now() + BOOK_POLL,
+            external_edit: None,
         };
         app.dispatch(Action::BookChanged);
         app
@@ -72,12 +77,43 @@ impl App {
         let mut queue = vec![action];
         while let Some(action) = queue.pop() {
             for effect in update::update(&mut self.model, action) {
+                if let Effect::EditExternally(text) = effect {
+                    self.external_edit = Some(text);
+                    continue;
+                }
                 queue.insert(
                     0,
                     effects::run(effect, &mut self.store, &self.config, self.clock.now()),
                 );
             }
         }
+    }
+
+    /// Text a flow asked to edit in $EDITOR, if any (taken once).
+    pub fn take_external_edit(&mut self) -> Option<String> {
+        self.external_edit.take()
+    }
+
+    /// Leave the screen, run $EDITOR on `text`, come back and hand the
+    /// result (or why it failed) to the flow.
+    fn edit_externally<B: Backend>(
+        &mut self,
+        terminal: &mut Terminal<B>,
+        text: &str,
+    ) -> Result<()> {
+        ratatui::restore();
+        let edited = editor::edit_externally(text);
+        terminal::enable_raw_mode()?;
+        execute!(stdout(), terminal::EnterAlternateScreen)?;
+        terminal
+            .clear()
+            .map_err(|err| anyhow::anyhow!("cannot redraw after $EDITOR: {err}"))?;
+        let result = match edited {
+            Ok(text) => TriageResult::EditedExternally(text),
+            Err(err) => TriageResult::Refused(format!("$EDITOR: {}", one_line(&err))),
+        };
+        self.dispatch(Action::Triage(result));
+        Ok(())
     }
 
     /// The timers: a new minute, and a look at the book. Returns whether
@@ -158,6 +194,9 @@ impl App {
                 if let Some(action) = input::action_for(&self.model, &event) {
                     self.dispatch(action);
                     dirty = true;
+                }
+                if let Some(text) = self.take_external_edit() {
+                    self.edit_externally(terminal, &text)?;
                 }
             }
             dirty |= self.on_timers();

@@ -9,6 +9,7 @@ use crate::dashboard;
 use crate::error::one_line;
 use crate::store::{ClientQueries, RequestQueries, Store};
 use crate::tui::action::{Action, Effect};
+use crate::tui::flows::{self, TriageResult};
 use crate::tui::model::ClientCard;
 
 pub fn run(effect: Effect, store: &mut Store, config: &Config, now: DateTime<Utc>) -> Action {
@@ -18,6 +19,11 @@ pub fn run(effect: Effect, store: &mut Store, config: &Config, now: DateTime<Utc
         Effect::LoadClient { client_id, history } => load_client(store, client_id, history, now)
             .map(|card| Action::ClientLoaded(Box::new(card))),
         Effect::LoadClientNames => store.client_names().map(Action::ClientNamesLoaded),
+        Effect::Triage(effect) => Ok(flows::book::run(effect, store, config, now)),
+        // The loop runs it (it needs the terminal); here there is none.
+        Effect::EditExternally(_) => Ok(Action::Triage(TriageResult::Refused(
+            "no terminal to run $EDITOR in".into(),
+        ))),
     };
     result.unwrap_or_else(|err| Action::Failed(one_line(&err)))
 }

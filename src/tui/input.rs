@@ -4,6 +4,7 @@
 use ratatui::crossterm::event::{Event, KeyEvent, MouseButton, MouseEvent, MouseEventKind};
 
 use crate::tui::action::Action;
+use crate::tui::editor::edit_key_for;
 use crate::tui::keymap::{Key, Scope};
 use crate::tui::model::Model;
 
@@ -22,7 +23,10 @@ pub fn key_action(model: &Model, event: &KeyEvent) -> Option<Action> {
     if let Some(command) = model.keymap.command_for(&scopes, key) {
         return Some(Action::Command(command));
     }
-    if scopes.contains(&Scope::Prompt) {
+    if scopes.contains(&Scope::ReplyEditor) {
+        return edit_key_for(event).map(Action::Edit);
+    }
+    if scopes.iter().any(|scope| scope.takes_text()) {
         return key.typed_char().map(Action::Type);
     }
     None

@@ -8,6 +8,7 @@ pub mod action;
 pub mod app;
 pub mod editor;
 pub mod effects;
+pub mod flows;
 pub mod input;
 pub mod keymap;
 pub mod layout;

@@ -5,18 +5,23 @@ use chrono::Duration;
 
 use crate::domain::lookup::fuzzy_matches;
 use crate::tui::action::{Action, Command, Effect};
-use crate::tui::layout;
 use crate::tui::model::{
     ClientView, Detail, FindClient, Item, Loadable, Model, Notice, NoticeKind, Overlay, Pane,
     Screen,
 };
 use crate::tui::view;
+use crate::tui::{flows, layout};
 
 /// History entries shown in the detail view and the client view.
 pub const DETAIL_HISTORY: i64 = 8;
 pub const CLIENT_HISTORY: i64 = 20;
 
 pub fn update(model: &mut Model, action: Action) -> Vec<Effect> {
+    // Triage and quick capture take their keys and results first (flows/).
+    let action = match flows::update(model, action) {
+        Ok(effects) => return effects,
+        Err(action) => action,
+    };
     match action {
         Action::Command(command) => {
             // A key press acknowledges the last notice.
@@ -75,6 +80,8 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Effect> {
             }
             Vec::new()
         }
+        // Handled by flows::update; here only when no flow is open.
+        Action::Edit(_) | Action::Triage(_) => Vec::new(),
         Action::Failed(message) => {
             model.notice = Some(Notice {
                 kind: NoticeKind::Error,
@@ -121,7 +128,7 @@ fn command_effects(model: &mut Model, command: Command) -> Vec<Effect> {
                 }
                 Vec::new()
             }
-            (Overlay::FindClient(_), _) => Vec::new(),
+            (Overlay::FindClient(_) | Overlay::Triage(_) | Overlay::Capture(_), _) => Vec::new(),
             (Overlay::None, Screen::Dashboard) => dashboard(model, command),
             (Overlay::None, Screen::Detail(_) | Screen::Client(_)) => full_view(model, command),
         },
@@ -282,7 +289,7 @@ fn load_day(model: &Model) -> Effect {
 }
 
 /// Fetch again everything on screen: the book changed underneath.
-fn reload(model: &Model) -> Vec<Effect> {
+pub(crate) fn reload(model: &Model) -> Vec<Effect> {
     let mut effects = vec![load_day(model)];
     match &model.screen {
         Screen::Detail(detail) => {
