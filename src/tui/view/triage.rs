@@ -192,7 +192,10 @@ fn draw_editor(
     } else if flow.busy {
         notes.push(Line::from(Span::styled("sending…", theme.muted())));
     }
-    let notes_height = (notes.len() as u16).min(inner.height.saturating_sub(3) / 2 + 1);
+    // Warnings wrap: count the rows they take at this width.
+    let width = usize::from(inner.width.max(1));
+    let note_rows: usize = notes.iter().map(|l| l.width().max(1).div_ceil(width)).sum();
+    let notes_height = (note_rows as u16).min(inner.height.saturating_sub(3) / 2 + 1);
     let [subject_area, editor_area, notes_area] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(1),
