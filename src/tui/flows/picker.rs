@@ -16,7 +16,8 @@ pub struct TimePicker {
 }
 
 impl TimePicker {
-    fn new(presets: Vec<(String, DateTime<Utc>)>) -> TimePicker {
+    fn new(mut presets: Vec<(String, DateTime<Utc>)>) -> TimePicker {
+        presets.sort_by_key(|(_, at)| *at);
         TimePicker {
             presets,
             typed: String::new(),

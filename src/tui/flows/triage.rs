@@ -276,6 +276,14 @@ pub fn command(flow: &mut TriageFlow, command: Command, now: DateTime<Utc>, tz: 
                     let Some(name) = names.ready().and_then(|n| n.get(*chosen)) else {
                         return Next::Stay(Vec::new());
                     };
+                    // The acknowledgement needs a promised time: its own flow.
+                    if name == "acknowledgement" {
+                        flow.step = TriageStep::ChooseTime {
+                            purpose: TimePurpose::Acknowledge,
+                            picker: TimePicker::promise(now, tz),
+                        };
+                        return Next::Stay(Vec::new());
+                    }
                     let template = (name != BLANK_REPLY).then(|| name.clone());
                     flow.busy = true;
                     return Next::Stay(vec![Effect::Triage(TriageEffect::DraftReply {

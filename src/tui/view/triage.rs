@@ -22,10 +22,15 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, flow: &TriageFlow, the
         return;
     }
     let (title, mut lines) = match &flow.step {
-        TriageStep::ChooseTemplate { names, chosen } => (
-            " Reply: choose a template ",
-            template_lines(names, *chosen, theme),
-        ),
+        TriageStep::ChooseTemplate { names, chosen } => {
+            // Room for the list: less the borders, the request line, a gap
+            // and the error line.
+            let room = usize::from(area.height.saturating_sub(7)).max(1);
+            (
+                " Reply: choose a template ",
+                template_lines(names, *chosen, room, theme),
+            )
+        }
         TriageStep::ChooseTime { purpose, picker } => {
             let title = match purpose {
                 TimePurpose::Acknowledge => " Acknowledge: promise an answer by ",
@@ -94,6 +99,7 @@ fn choice_line(selected: bool, text: String, theme: &Theme) -> Line<'static> {
 fn template_lines(
     names: &Loadable<Vec<String>>,
     chosen: usize,
+    room: usize,
     theme: &Theme,
 ) -> Vec<Line<'static>> {
     match names {
@@ -104,6 +110,8 @@ fn template_lines(
         Loadable::Ready(names) => names
             .iter()
             .enumerate()
+            .skip(crate::tui::layout::table_offset(chosen, room))
+            .take(room)
             .map(|(n, name)| choice_line(n == chosen, name.clone(), theme))
             .collect(),
     }
