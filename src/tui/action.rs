@@ -13,6 +13,7 @@ use crate::model::ClientId;
 use crate::review::Review;
 use crate::tui::editor::EditKey;
 use crate::tui::flows::work::{FlowEvent, FlowWork};
+use crate::tui::flows::{TriageEffect, TriageResult};
 use crate::tui::model::ClientCard;
 
 /// Declares the bindable commands with their config names and short hints.
@@ -85,6 +86,23 @@ commands! {
     EditExternal => "edit-external", "$EDITOR";
     StopEditing => "stop-editing", "done editing";
     Confirm => "confirm", "confirm";
+    // Triage of a request and quick capture (flows/triage.rs, flows/capture.rs).
+    Reply => "reply", "reply";
+    Acknowledge => "acknowledge", "acknowledge";
+    SetUrgency => "set-urgency", "urgency";
+    Snooze => "snooze", "snooze";
+    WaitOnClient => "wait-on-client", "waiting";
+    RaiseToCrisis => "raise-to-crisis", "crisis";
+    MakeFollowUp => "make-followup", "follow-up";
+    CloseRequest => "close-request", "close";
+    QuickCapture => "quick-capture", "new request";
+    FlowConfirm => "flow-confirm", "confirm";
+    FlowCancel => "flow-cancel", "cancel";
+    FlowPrev => "flow-prev", "previous";
+    FlowErase => "flow-erase", "erase";
+    FieldNext => "field-next", "next field";
+    FieldPrev => "field-prev", "prev field";
+    EditExternally => "edit-externally", "$EDITOR";
 }
 
 impl Command {
@@ -109,6 +127,9 @@ impl Command {
                 // the status bar's line of replies not delivered.
                 | Command::Undo
                 | Command::RetryDelivery
+                | Command::FlowPrev
+                | Command::FlowErase
+                | Command::FieldPrev
         )
     }
 
@@ -122,6 +143,14 @@ impl Command {
                 | Command::PromptNext
                 | Command::PromptPrev
                 | Command::PromptErase
+                | Command::FlowConfirm
+                | Command::FlowCancel
+                | Command::FlowNext
+                | Command::FlowPrev
+                | Command::FlowErase
+                | Command::FieldNext
+                | Command::FieldPrev
+                | Command::EditExternally
         )
     }
 }
@@ -162,6 +191,8 @@ pub enum Action {
     EditedExternally(Result<String, String>),
     /// The result of a flow's work against the book.
     Flow(Box<FlowEvent>),
+    /// Results of triage and quick-capture effects.
+    Triage(TriageResult),
 }
 
 /// Work against the book that `update` asks for; the loop runs it and feeds
@@ -178,6 +209,8 @@ pub enum Effect {
     LoadReview { date: NaiveDate, now: DateTime<Utc> },
     /// One request as a dashboard row (to open it from the review).
     LoadRequest { request_id: i64, now: DateTime<Utc> },
+    /// Triage and quick-capture work against the book.
+    Triage(TriageEffect),
     // Emergency reschedule, hand-off, undo and delivery (issue 4).
     /// A flow's work against the book (see `tui::flows::work`).
     Flow(Box<FlowWork>),

@@ -32,6 +32,7 @@ pub fn run(effect: Effect, store: &mut Store, config: &Config, now: DateTime<Utc
         )))),
         // The app loop does terminal work itself; here it is a no-op.
         Effect::Terminal(_) => Err(anyhow::anyhow!("terminal work reached the book runner")),
+        Effect::Triage(effect) => Ok(flows::book::run(effect, store, config, now)),
     };
     result.unwrap_or_else(|err| Action::Failed(one_line(&err)))
 }

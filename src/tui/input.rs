@@ -23,11 +23,15 @@ pub fn key_action(model: &Model, event: &KeyEvent) -> Option<Action> {
     if let Some(command) = model.keymap.command_for(&scopes, key) {
         return Some(Action::Command(command));
     }
-    if scopes.contains(&Scope::Prompt) {
-        return key.typed_char().map(Action::Type);
-    }
-    if scopes.contains(&Scope::EmergencyEditor) {
+    // Multi-line editors take every editing key; one-line fields take text.
+    if scopes
+        .iter()
+        .any(|scope| matches!(scope, Scope::ReplyEditor | Scope::EmergencyEditor))
+    {
         return edit_key_for(event).map(Action::Edit);
+    }
+    if scopes.iter().any(|scope| scope.takes_text()) {
+        return key.typed_char().map(Action::Type);
     }
     None
 }

@@ -37,6 +37,15 @@ pub enum Scope {
     HandoffPreview,
     /// A flow's done or failed screen.
     FlowResult,
+    // Triage and quick capture.
+    /// A request's detail view (on top of `Detail`).
+    RequestDetail,
+    /// A triage picker (template, time, urgency): printable keys type.
+    Picker,
+    /// The reply editor: keys without Ctrl or Alt edit the text.
+    ReplyEditor,
+    /// The quick-capture form: printable keys type.
+    Capture,
 }
 
 impl Scope {
@@ -56,6 +65,10 @@ impl Scope {
         Scope::EmergencyEditor,
         Scope::HandoffPreview,
         Scope::FlowResult,
+        Scope::RequestDetail,
+        Scope::Picker,
+        Scope::ReplyEditor,
+        Scope::Capture,
     ];
 
     pub fn title(self) -> &'static str {
@@ -75,12 +88,23 @@ impl Scope {
             Scope::EmergencyEditor => "Emergency: editing the apology",
             Scope::HandoffPreview => "Hand-off",
             Scope::FlowResult => "Emergency and hand-off results",
+            Scope::RequestDetail => "A request's detail view",
+            Scope::Picker => "Triage choices (template, time, urgency)",
+            Scope::ReplyEditor => "Reply editor",
+            Scope::Capture => "Quick capture",
         }
     }
 
     /// Scopes where printable keys type text, so `Anywhere` is not live.
     pub fn takes_text(self) -> bool {
-        matches!(self, Scope::Prompt | Scope::EmergencyEditor)
+        matches!(
+            self,
+            Scope::Prompt
+                | Scope::EmergencyEditor
+                | Scope::Picker
+                | Scope::ReplyEditor
+                | Scope::Capture
+        )
     }
 
     /// Whether one key could be live in both scopes at once.
@@ -92,6 +116,10 @@ impl Scope {
             || (other == Anywhere && !self.takes_text())
             || (self == Dashboard && panes(other))
             || (other == Dashboard && panes(self))
+            || matches!(
+                (self, other),
+                (Detail, RequestDetail) | (RequestDetail, Detail)
+            )
     }
 }
 
@@ -372,6 +400,86 @@ const DEFAULTS: &[(&str, Scope, Command, &str)] = {
         ("esc", HandoffPreview, Back, "back"),
         ("enter", FlowResult, Back, "back to the dashboard"),
         ("esc", FlowResult, Back, "back to the dashboard"),
+        // Triage of a request, in the requests pane and a request's detail.
+        ("r", Requests, Reply, "reply from a template or blank"),
+        (
+            "a",
+            Requests,
+            Acknowledge,
+            "acknowledge with a promised time",
+        ),
+        (
+            "U",
+            Requests,
+            SetUrgency,
+            "set the urgency (reply-by follows)",
+        ),
+        ("s", Requests, Snooze, "snooze until a time"),
+        (
+            "w",
+            Requests,
+            WaitOnClient,
+            "wait on the client (pauses the clock)",
+        ),
+        ("c", Requests, RaiseToCrisis, "raise to crisis"),
+        ("f", Requests, MakeFollowUp, "turn into a follow-up"),
+        ("x", Requests, CloseRequest, "close the request"),
+        ("r", RequestDetail, Reply, "reply from a template or blank"),
+        (
+            "a",
+            RequestDetail,
+            Acknowledge,
+            "acknowledge with a promised time",
+        ),
+        (
+            "U",
+            RequestDetail,
+            SetUrgency,
+            "set the urgency (reply-by follows)",
+        ),
+        ("s", RequestDetail, Snooze, "snooze until a time"),
+        (
+            "w",
+            RequestDetail,
+            WaitOnClient,
+            "wait on the client (pauses the clock)",
+        ),
+        ("c", RequestDetail, RaiseToCrisis, "raise to crisis"),
+        ("f", RequestDetail, MakeFollowUp, "turn into a follow-up"),
+        ("x", RequestDetail, CloseRequest, "close the request"),
+        (
+            "n",
+            Dashboard,
+            QuickCapture,
+            "log a call or message (quick capture)",
+        ),
+        ("enter", Picker, FlowConfirm, "take the choice"),
+        ("esc", Picker, FlowCancel, "cancel"),
+        ("down", Picker, FlowNext, "next choice"),
+        ("ctrl-n", Picker, FlowNext, "next choice"),
+        ("tab", Picker, FlowNext, "next choice"),
+        ("up", Picker, FlowPrev, "previous choice"),
+        ("ctrl-p", Picker, FlowPrev, "previous choice"),
+        ("shift-tab", Picker, FlowPrev, "previous choice"),
+        ("backspace", Picker, FlowErase, "erase a character"),
+        ("ctrl-c", Picker, Quit, "quit coachbook"),
+        (
+            "ctrl-s",
+            ReplyEditor,
+            FlowConfirm,
+            "send (twice past a warning)",
+        ),
+        ("esc", ReplyEditor, FlowCancel, "cancel the reply"),
+        ("ctrl-e", ReplyEditor, EditExternally, "edit in $EDITOR"),
+        ("ctrl-c", ReplyEditor, Quit, "quit coachbook"),
+        ("enter", Capture, FlowConfirm, "save the request"),
+        ("esc", Capture, FlowCancel, "cancel"),
+        ("tab", Capture, FieldNext, "next field"),
+        ("shift-tab", Capture, FieldPrev, "previous field"),
+        ("down", Capture, FlowNext, "next match or choice"),
+        ("up", Capture, FlowPrev, "previous match or choice"),
+        ("backspace", Capture, FlowErase, "erase a character"),
+        ("ctrl-c", Capture, Quit, "quit coachbook"),
     ]
 };
 
@@ -439,9 +547,7 @@ impl Keymap {
                 .into_iter()
                 // A plain letter stays typeable in the prompt.
                 .filter(|s| {
-                    !s.takes_text()
-                        || (*s == Scope::Prompt && command.is_prompt_command())
-                        || key.typed_char().is_none()
+                    !s.takes_text() || command.is_prompt_command() || key.typed_char().is_none()
                 })
                 .collect();
             keymap

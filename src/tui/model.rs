@@ -11,6 +11,7 @@ use crate::domain::when::local_date;
 use crate::model::{Client, ClientId};
 use crate::review::Review;
 use crate::review::view::ReviewViewState;
+use crate::tui::flows::{CaptureForm, TriageFlow};
 use crate::tui::keymap::{Keymap, Scope};
 
 /// The three dashboard panes, in Tab order.
@@ -150,8 +151,14 @@ pub struct FindClient {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Overlay {
     None,
-    Help { scroll: u16 },
+    Help {
+        scroll: u16,
+    },
     FindClient(FindClient),
+    /// A triage step on one request (reply, acknowledge, snooze…).
+    Triage(Box<TriageFlow>),
+    /// The quick-capture form.
+    Capture(Box<CaptureForm>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -220,9 +227,14 @@ impl Model {
     pub fn scopes(&self) -> Vec<Scope> {
         match (&self.overlay, &self.screen) {
             (Overlay::FindClient(_), _) => vec![Scope::Prompt],
+            (Overlay::Triage(flow), _) => vec![flow.scope()],
+            (Overlay::Capture(_), _) => vec![Scope::Capture],
             (Overlay::Help { .. }, _) => vec![Scope::HelpOverlay, Scope::Anywhere],
             (Overlay::None, Screen::Dashboard) => {
                 vec![self.focus.scope(), Scope::Dashboard, Scope::Anywhere]
+            }
+            (Overlay::None, Screen::Detail(detail)) if matches!(detail.item, Item::Request(_)) => {
+                vec![Scope::RequestDetail, Scope::Detail, Scope::Anywhere]
             }
             (Overlay::None, Screen::Detail(_) | Screen::Client(_)) => {
                 vec![Scope::Detail, Scope::Anywhere]

@@ -6,19 +6,24 @@ use chrono::Duration;
 use crate::domain::lookup::fuzzy_matches;
 use crate::review::view::ReviewViewState;
 use crate::tui::action::{Action, Command, Effect};
-use crate::tui::flows::{self, work::FlowWork};
-use crate::tui::layout;
+use crate::tui::flows::work::FlowWork;
 use crate::tui::model::{
     ClientView, Detail, FindClient, Item, Loadable, Model, Notice, NoticeKind, Overlay, Pane,
     ReviewView, Screen,
 };
 use crate::tui::view;
+use crate::tui::{flows, layout};
 
 /// History entries shown in the detail view and the client view.
 pub const DETAIL_HISTORY: i64 = 8;
 pub const CLIENT_HISTORY: i64 = 20;
 
 pub fn update(model: &mut Model, action: Action) -> Vec<Effect> {
+    // Triage and quick capture take their keys and results first (flows/).
+    let action = match flows::update(model, action) {
+        Ok(effects) => return effects,
+        Err(action) => action,
+    };
     match action {
         Action::Command(command) => {
             // A key press acknowledges the last notice.
@@ -101,6 +106,8 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::RequestLoaded(row) => open_item(model, Item::Request(*row)),
+        // Handled by flows::update while a triage flow is open.
+        Action::Triage(_) => Vec::new(),
         Action::Failed(message) => {
             model.notice = Some(Notice {
                 kind: NoticeKind::Error,
@@ -147,7 +154,7 @@ fn command_effects(model: &mut Model, command: Command) -> Vec<Effect> {
                 }
                 Vec::new()
             }
-            (Overlay::FindClient(_), _) => Vec::new(),
+            (Overlay::FindClient(_) | Overlay::Triage(_) | Overlay::Capture(_), _) => Vec::new(),
             (Overlay::None, Screen::Dashboard) => dashboard(model, command),
             (Overlay::None, Screen::Detail(_) | Screen::Client(_)) => full_view(model, command),
             (Overlay::None, Screen::Review(_)) => review_screen(model, command),
@@ -370,7 +377,7 @@ fn load_day(model: &Model) -> Effect {
 }
 
 /// Fetch again everything on screen: the book changed underneath.
-fn reload(model: &Model) -> Vec<Effect> {
+pub(crate) fn reload(model: &Model) -> Vec<Effect> {
     let mut effects = vec![load_day(model)];
     match &model.screen {
         Screen::Detail(detail) => {

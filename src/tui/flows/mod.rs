@@ -1,10 +1,18 @@
 //! Modal flows over the dashboard, each an enum state machine with its own
-//! file: the emergency reschedule and the hand-off. `work` is what they ask
-//! of the book and what comes back; `undo` and delivery retries live there too.
+//! file: the emergency reschedule and the hand-off (`work` is what they ask
+//! of the book; undo and delivery retries live here too), and the triage of a
+//! request and quick capture (`triage_routing`, run against the book by `book`).
 
+pub mod book;
+pub mod capture;
 pub mod emergency;
 pub mod handoff;
+pub mod picker;
+pub mod triage;
+mod triage_routing;
 pub mod work;
+
+pub use triage_routing::*;
 
 use crate::compose::Delivery;
 use crate::tui::action::{Command, Effect, TerminalWork};

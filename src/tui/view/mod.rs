@@ -1,5 +1,6 @@
 //! Drawing: reads the model, never writes it. One file per part of the screen.
 
+pub mod capture;
 pub mod dashboard;
 pub mod detail;
 pub mod emergency;
@@ -9,6 +10,7 @@ pub mod help;
 pub mod prompt;
 pub mod status;
 pub mod text;
+pub mod triage;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -38,6 +40,8 @@ pub fn draw(frame: &mut Frame, model: &Model, theme: &Theme) {
         Overlay::None => {}
         Overlay::Help { scroll } => help::draw(frame, area, &model.keymap, *scroll, theme),
         Overlay::FindClient(prompt) => prompt::draw(frame, area, prompt, theme),
+        Overlay::Triage(flow) => triage::draw(frame, area, model, flow, theme),
+        Overlay::Capture(form) => capture::draw(frame, area, form, theme),
     }
 }
 

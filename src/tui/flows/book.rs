@@ -1,0 +1,373 @@
+//! Runs the triage effects against the book: each is one change (so undo
+//! can take it back by `change_id`), then delivery for replies. A refusal
+//! (bad input, a closed request, a store error) writes nothing.
+
+use anyhow::Result;
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+use crate::compose::{Delivery, TemplateValues, client_time_text, new_message_id};
+use crate::config::Config;
+use crate::error::one_line;
+use crate::model::{
+    Client, DeliveryState, FollowUpKind, Owner, ReplyKind, Request, RequestStatus, Urgency,
+};
+use crate::outgoing::{coach_mailbox, coach_values, deliver_reply, templates};
+use crate::store::Store;
+use crate::store::{ClientQueries, NewClient, NewFollowUp, NewReply, NewRequest, RequestQueries};
+use crate::tui::action::Action;
+use crate::tui::flows::{ClientChoice, NewCapture, TriageEffect, TriageResult};
+
+pub fn run(effect: TriageEffect, store: &mut Store, config: &Config, now: DateTime<Utc>) -> Action {
+    let result = match effect {
+        TriageEffect::LoadTemplateNames => templates(config)
+            .map(|t| TriageResult::TemplateNames(t.names()))
+            .map_err(Into::into),
+        TriageEffect::DraftReply {
+            request_id,
+            template,
+        } => draft_reply(store, config, request_id, template.as_deref(), now),
+        TriageEffect::SendReply {
+            request_id,
+            subject,
+            body,
+            kind,
+        } => send_reply(store, config, request_id, subject, body, kind, None, now),
+        TriageEffect::Acknowledge {
+            request_id,
+            promise_at,
+        } => acknowledge(store, config, request_id, promise_at, now),
+        TriageEffect::SetUrgency {
+            request_id,
+            urgency,
+        } => set_urgency(store, config, request_id, urgency, now, false),
+        TriageEffect::RaiseToCrisis { request_id } => {
+            set_urgency(store, config, request_id, Urgency::Crisis, now, true)
+        }
+        TriageEffect::Snooze { request_id, until } => {
+            let tz = config.tz;
+            status_change(store, now, request_id, "request snooze", |tx| {
+                tx.set_request_status(request_id, RequestStatus::Snoozed, Some(until))?;
+                Ok(format!(
+                    "snoozed until {} (sooner if the client writes again)",
+                    crate::domain::when::show_local(until, tz)
+                ))
+            })
+        }
+        TriageEffect::WaitOnClient { request_id } => {
+            status_change(store, now, request_id, "request wait", |tx| {
+                tx.set_request_status(request_id, RequestStatus::WaitingOnClient, None)?;
+                Ok("waits on the client; its clock restarts when they write again".into())
+            })
+        }
+        TriageEffect::Close { request_id } => {
+            status_change(store, now, request_id, "request close", |tx| {
+                tx.set_request_status(request_id, RequestStatus::Closed, None)?;
+                Ok("closed".into())
+            })
+        }
+        TriageEffect::MakeFollowUp {
+            request_id,
+            due,
+            text,
+        } => make_followup(store, config, request_id, due, text, now),
+        TriageEffect::Capture(capture) => save_capture(store, config, capture, now),
+    };
+    Action::Triage(result.unwrap_or_else(|err| TriageResult::Refused(one_line(&err))))
+}
+
+fn done(change_id: i64, message: String) -> TriageResult {
+    TriageResult::Done {
+        change_id,
+        message,
+        problem: None,
+        handover_to_crisis: false,
+    }
+}
+
+fn status_change(
+    store: &mut Store,
+    now: DateTime<Utc>,
+    request_id: i64,
+    command: &str,
+    apply: impl FnOnce(&crate::store::Tx) -> Result<String>,
+) -> Result<TriageResult> {
+    let summary = format!("{command} #{request_id}");
+    let (change_id, what) =
+        store.change(command, &summary, now, |tx| Ok((tx.change_id, apply(tx)?)))?;
+    Ok(done(change_id, format!("request #{request_id} {what}")))
+}
+
+fn set_urgency(
+    store: &mut Store,
+    config: &Config,
+    request_id: i64,
+    urgency: Urgency,
+    now: DateTime<Utc>,
+    handover_to_crisis: bool,
+) -> Result<TriageResult> {
+    let clock = config.reply_clock();
+    let (change_id, request) = store.change(
+        "request urgency",
+        &format!("request #{request_id} urgency {urgency}"),
+        now,
+        |tx| Ok((tx.change_id, tx.set_urgency(request_id, urgency, &clock)?)),
+    )?;
+    Ok(TriageResult::Done {
+        change_id,
+        message: format!(
+            "request #{request_id} is {urgency}; reply by {}",
+            crate::domain::when::show_local(request.reply_by, config.tz)
+        ),
+        problem: None,
+        handover_to_crisis,
+    })
+}
+
+fn client_of(store: &Store, request: &Request) -> Result<Option<Client>> {
+    request.client_id.map(|id| store.client(id)).transpose()
+}
+
+fn values_for(
+    config: &Config,
+    client: Option<&Client>,
+    request: &Request,
+    now: DateTime<Utc>,
+) -> TemplateValues {
+    let today = crate::domain::when::local_date(now, config.tz);
+    TemplateValues {
+        client_first_name: client.map(|c| c.first_name().to_string()),
+        client_name: client.map(|c| c.name.clone()),
+        request_summary: Some(request.summary()),
+        context: client.and_then(|c| c.current_context(today).map(str::to_string)),
+        ..coach_values(config)
+    }
+}
+
+fn reply_kind_for(template: &str) -> ReplyKind {
+    match template {
+        "acknowledgement" => ReplyKind::Acknowledgement,
+        "options" => ReplyKind::Options,
+        _ => ReplyKind::Reply,
+    }
+}
+
+fn draft_reply(
+    store: &Store,
+    config: &Config,
+    request_id: i64,
+    template: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<TriageResult> {
+    let request = store.request(request_id)?;
+    let Some(template) = template else {
+        return Ok(TriageResult::Drafted {
+            subject: request.subject.as_ref().map(|s| format!("Re: {s}")),
+            body: String::new(),
+            kind: ReplyKind::Reply,
+        });
+    };
+    let client = client_of(store, &request)?;
+    let values = values_for(config, client.as_ref(), &request, now);
+    let rendered = templates(config)?.render(template, &values)?;
+    Ok(TriageResult::Drafted {
+        subject: Some(rendered.subject),
+        body: rendered.body,
+        kind: reply_kind_for(template),
+    })
+}
+
+/// Record the reply (and a promise follow-up, if any) in one change, then
+/// deliver it and say where it went.
+#[allow(clippy::too_many_arguments)]
+fn send_reply(
+    store: &mut Store,
+    config: &Config,
+    request_id: i64,
+    subject: Option<String>,
+    body: String,
+    kind: ReplyKind,
+    promise: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Result<TriageResult> {
+    let request = store.request(request_id)?;
+    let client = client_of(store, &request)?;
+    let to_addr = client
+        .as_ref()
+        .and_then(|c| c.emails.first().cloned())
+        .or(request.unknown_sender.clone());
+    let new = NewReply {
+        client_id: request.client_id,
+        partner_id: None,
+        request_id: Some(request_id),
+        session_id: None,
+        kind,
+        sent_at: now,
+        to_addr,
+        subject,
+        body,
+        message_id: Some(new_message_id(&coach_mailbox(config).address, now)),
+        delivery: DeliveryState::Failed,
+    };
+    let (change_id, reply_id) = store.change(
+        "request reply",
+        &format!("reply to request #{request_id}"),
+        now,
+        |tx| {
+            let reply_id = tx.add_reply(&new)?;
+            if let (Some(due), Some(client_id)) = (promise, request.client_id) {
+                tx.add_followup(&NewFollowUp {
+                    client_id,
+                    request_id: Some(request_id),
+                    due,
+                    text: format!("Come back on: {}", request.summary()),
+                    owner: Owner::Coach,
+                    kind: FollowUpKind::Promise,
+                })?;
+            }
+            Ok((tx.change_id, reply_id))
+        },
+    )?;
+    let mut message = format!("reply #{reply_id} to {} recorded", request.client_name);
+    if let Some(due) = promise {
+        message.push_str(&format!(
+            "; promised by {}",
+            crate::domain::when::show_local(due, config.tz)
+        ));
+    }
+    let problem = match deliver_reply(store, config, reply_id, now) {
+        Ok(outcome @ (Delivery::Sent { .. } | Delivery::Outbox { .. })) => {
+            message.push_str(&format!("; {}", outcome.message()));
+            None
+        }
+        Ok(outcome) => Some(format!(
+            "{} (the reply stays recorded, to retry)",
+            outcome.message()
+        )),
+        Err(err) => Some(format!(
+            "not sent: {} (the reply stays recorded)",
+            one_line(&err)
+        )),
+    };
+    Ok(TriageResult::Done {
+        change_id,
+        message,
+        problem,
+        handover_to_crisis: false,
+    })
+}
+
+fn acknowledge(
+    store: &mut Store,
+    config: &Config,
+    request_id: i64,
+    promise_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<TriageResult> {
+    let request = store.request(request_id)?;
+    let client = client_of(store, &request)?;
+    let tz: Tz = client.as_ref().map_or(config.tz, |c| c.tz);
+    let values = TemplateValues {
+        promised_time: Some(client_time_text(promise_at, tz)),
+        ..values_for(config, client.as_ref(), &request, now)
+    };
+    let rendered = templates(config)?.render("acknowledgement", &values)?;
+    send_reply(
+        store,
+        config,
+        request_id,
+        Some(rendered.subject),
+        rendered.body,
+        ReplyKind::Acknowledgement,
+        Some(promise_at),
+        now,
+    )
+}
+
+fn make_followup(
+    store: &mut Store,
+    config: &Config,
+    request_id: i64,
+    due: DateTime<Utc>,
+    text: String,
+    now: DateTime<Utc>,
+) -> Result<TriageResult> {
+    let request = store.request(request_id)?;
+    let client_id = request.client_id.ok_or_else(|| {
+        crate::error::BadInput("an unknown sender has no client to follow up with".into())
+    })?;
+    let (change_id, followup_id) = store.change(
+        "request followup",
+        &format!("request #{request_id} into a follow-up"),
+        now,
+        |tx| {
+            let followup_id = tx.add_followup(&NewFollowUp {
+                client_id,
+                request_id: Some(request_id),
+                due,
+                text: text.clone(),
+                owner: Owner::Coach,
+                kind: FollowUpKind::Action,
+            })?;
+            tx.set_request_status(request_id, RequestStatus::Closed, None)?;
+            Ok((tx.change_id, followup_id))
+        },
+    )?;
+    Ok(done(
+        change_id,
+        format!(
+            "request #{request_id} is now follow-up #{followup_id}, due {}",
+            crate::domain::when::show_local(due, config.tz)
+        ),
+    ))
+}
+
+fn save_capture(
+    store: &mut Store,
+    config: &Config,
+    capture: NewCapture,
+    now: DateTime<Utc>,
+) -> Result<TriageResult> {
+    let clock = config.reply_clock();
+    let who = capture.client.label();
+    let (change_id, request_id) = store.change(
+        "request add",
+        &format!("{} from {who}", capture.channel),
+        now,
+        |tx| {
+            let client_id = match &capture.client {
+                ClientChoice::Existing(id, _) => *id,
+                ClientChoice::New(name) => tx.add_client(
+                    &NewClient {
+                        name: name.clone(),
+                        ..NewClient::default()
+                    },
+                    config.tz,
+                )?,
+            };
+            let request_id = tx.add_request(
+                &NewRequest {
+                    client_id: Some(client_id),
+                    unknown_sender: None,
+                    received_at: capture.received_at,
+                    channel: capture.channel,
+                    urgency: capture.urgency,
+                    subject: None,
+                    body: capture.text.clone(),
+                    message_id: None,
+                },
+                &clock,
+            )?;
+            Ok((tx.change_id, request_id))
+        },
+    )?;
+    let request = store.request(request_id)?;
+    Ok(done(
+        change_id,
+        format!(
+            "logged request #{request_id} ({}) from {who}; reply by {}",
+            capture.channel,
+            crate::domain::when::show_local(request.reply_by, config.tz)
+        ),
+    ))
+}

@@ -1,0 +1,293 @@
+//! Quick capture: log a phone call or a text in a few keystrokes. A small
+//! form (client by fuzzy name or a new client, channel, urgency, received
+//! time, text); Enter checks it and saves, or says inline what is wrong.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+use crate::domain::lookup::fuzzy_matches;
+use crate::domain::when::parse_when;
+use crate::model::{Channel, ClientId, Urgency};
+use crate::tui::action::{Command, Effect};
+use crate::tui::flows::triage::Next;
+use crate::tui::flows::{NewCapture, TriageEffect};
+use crate::tui::model::Loadable;
+
+/// The form's fields, in Tab order: the text right after the client, so a
+/// call with the defaults is name, Tab, text, Enter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaptureField {
+    Client,
+    Text,
+    Channel,
+    Urgency,
+    Received,
+}
+
+impl CaptureField {
+    pub const ALL: [CaptureField; 5] = [
+        CaptureField::Client,
+        CaptureField::Text,
+        CaptureField::Channel,
+        CaptureField::Urgency,
+        CaptureField::Received,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            CaptureField::Client => "Client",
+            CaptureField::Text => "Text",
+            CaptureField::Channel => "Channel",
+            CaptureField::Urgency => "Urgency",
+            CaptureField::Received => "Received",
+        }
+    }
+
+    fn step(self, by: isize) -> CaptureField {
+        let at = CaptureField::ALL
+            .iter()
+            .position(|f| *f == self)
+            .unwrap_or(0) as isize;
+        let len = CaptureField::ALL.len() as isize;
+        CaptureField::ALL[(at + by).rem_euclid(len) as usize]
+    }
+}
+
+/// Who the request is from: a client in the book, or one to add.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClientChoice {
+    Existing(ClientId, String),
+    New(String),
+}
+
+impl ClientChoice {
+    pub fn label(&self) -> String {
+        match self {
+            ClientChoice::Existing(_, name) => name.clone(),
+            ClientChoice::New(name) => format!("new client \"{name}\""),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaptureForm {
+    pub field: CaptureField,
+    pub client_query: String,
+    pub names: Loadable<Vec<(ClientId, String)>>,
+    /// Matches best first, then "new client" with the typed name.
+    pub matches: Vec<ClientChoice>,
+    pub chosen: usize,
+    pub channel: Channel,
+    pub urgency: Urgency,
+    /// Empty means now.
+    pub received: String,
+    pub text: String,
+    pub error: Option<String>,
+    pub busy: bool,
+}
+
+impl Default for CaptureForm {
+    fn default() -> Self {
+        CaptureForm::new()
+    }
+}
+
+impl CaptureForm {
+    pub fn new() -> CaptureForm {
+        CaptureForm {
+            field: CaptureField::Client,
+            client_query: String::new(),
+            names: Loadable::Loading,
+            matches: Vec::new(),
+            chosen: 0,
+            channel: Channel::Phone,
+            urgency: Urgency::Normal,
+            received: String::new(),
+            text: String::new(),
+            error: None,
+            busy: false,
+        }
+    }
+
+    pub fn take_names(&mut self, names: Vec<(ClientId, String)>) {
+        self.names = Loadable::Ready(names);
+        self.refresh_matches();
+    }
+
+    pub fn chosen_client(&self) -> Option<&ClientChoice> {
+        self.matches.get(self.chosen)
+    }
+
+    pub fn refused(&mut self, reason: String) {
+        self.busy = false;
+        self.error = Some(reason);
+    }
+
+    fn refresh_matches(&mut self) {
+        let query = self.client_query.trim();
+        self.chosen = 0;
+        if query.is_empty() {
+            self.matches.clear();
+            return;
+        }
+        let names = self.names.ready().map(Vec::as_slice).unwrap_or_default();
+        let found = fuzzy_matches(query, names);
+        let exact = found.iter().any(|(_, n)| n.eq_ignore_ascii_case(query));
+        self.matches = found
+            .into_iter()
+            .map(|(id, name)| ClientChoice::Existing(id, name))
+            .collect();
+        if !exact {
+            self.matches.push(ClientChoice::New(query.to_string()));
+        }
+    }
+
+    pub fn type_char(&mut self, c: char) {
+        if self.busy {
+            return;
+        }
+        self.error = None;
+        match self.field {
+            CaptureField::Client => {
+                self.client_query.push(c);
+                self.refresh_matches();
+            }
+            CaptureField::Text => self.text.push(c),
+            CaptureField::Received => self.received.push(c),
+            CaptureField::Channel => self.channel = channel_for(c, self.channel),
+            CaptureField::Urgency => self.urgency = urgency_for(c, self.urgency),
+        }
+    }
+
+    fn erase(&mut self) {
+        match self.field {
+            CaptureField::Client => {
+                self.client_query.pop();
+                self.refresh_matches();
+            }
+            CaptureField::Text => {
+                self.text.pop();
+            }
+            CaptureField::Received => {
+                self.received.pop();
+            }
+            CaptureField::Channel | CaptureField::Urgency => {}
+        }
+    }
+
+    /// Down/up: the next client match, or the next channel or urgency.
+    fn cycle(&mut self, by: isize) {
+        match self.field {
+            CaptureField::Client => {
+                let last = self.matches.len().saturating_sub(1);
+                self.chosen = self.chosen.saturating_add_signed(by).min(last);
+            }
+            CaptureField::Channel => self.channel = cycled(Channel::ALL, self.channel, by),
+            CaptureField::Urgency => self.urgency = cycled(Urgency::ALL, self.urgency, by),
+            CaptureField::Text | CaptureField::Received => {}
+        }
+    }
+
+    pub fn command(&mut self, command: Command, now: DateTime<Utc>, tz: Tz) -> Next {
+        if command == Command::FlowCancel {
+            return Next::Close;
+        }
+        if self.busy {
+            return Next::Stay(Vec::new());
+        }
+        self.error = None;
+        match command {
+            Command::FieldNext => self.field = self.field.step(1),
+            Command::FieldPrev => self.field = self.field.step(-1),
+            Command::FlowNext => self.cycle(1),
+            Command::FlowPrev => self.cycle(-1),
+            Command::FlowErase => self.erase(),
+            Command::FlowConfirm => match self.checked(now, tz) {
+                Ok(capture) => {
+                    self.busy = true;
+                    return Next::Stay(vec![Effect::Triage(TriageEffect::Capture(capture))]);
+                }
+                Err((field, reason)) => {
+                    self.field = field;
+                    self.error = Some(reason);
+                }
+            },
+            _ => {}
+        }
+        Next::Stay(Vec::new())
+    }
+
+    /// The request to save, or the field to fix and why.
+    pub fn checked(
+        &self,
+        now: DateTime<Utc>,
+        tz: Tz,
+    ) -> Result<NewCapture, (CaptureField, String)> {
+        let client = self.chosen_client().cloned().ok_or_else(|| {
+            (
+                CaptureField::Client,
+                "type the client's name (a new name adds the client)".to_string(),
+            )
+        })?;
+        let text = self.text.trim();
+        if text.is_empty() {
+            return Err((
+                CaptureField::Text,
+                "say what the call or message was about".into(),
+            ));
+        }
+        let received = if self.received.trim().is_empty() {
+            "now"
+        } else {
+            self.received.trim()
+        };
+        let received_at = parse_when(received, now, tz)
+            .map_err(|e| (CaptureField::Received, e.0))?
+            .at;
+        if received_at > now {
+            return Err((
+                CaptureField::Received,
+                format!("'{received}' is in the future; a request is received in the past"),
+            ));
+        }
+        Ok(NewCapture {
+            client,
+            channel: self.channel,
+            urgency: self.urgency,
+            received_at,
+            text: text.to_string(),
+        })
+    }
+}
+
+fn cycled<T: Copy + PartialEq>(all: &[T], current: T, by: isize) -> T {
+    let at = all.iter().position(|v| *v == current).unwrap_or(0) as isize;
+    all[(at + by).rem_euclid(all.len() as isize) as usize]
+}
+
+/// A letter picks the channel it starts (p phone, e email, t text,
+/// v voicemail, i in person, o other); space cycles.
+fn channel_for(c: char, current: Channel) -> Channel {
+    match c.to_ascii_lowercase() {
+        ' ' => cycled(Channel::ALL, current, 1),
+        'p' => Channel::Phone,
+        'e' => Channel::Email,
+        't' => Channel::Text,
+        'v' => Channel::Voicemail,
+        'i' => Channel::InPerson,
+        'o' => Channel::Other,
+        _ => current,
+    }
+}
+
+/// c crisis, u urgent, n normal, l low; space cycles.
+fn urgency_for(c: char, current: Urgency) -> Urgency {
+    match c.to_ascii_lowercase() {
+        ' ' => cycled(Urgency::ALL, current, 1),
+        'c' => Urgency::Crisis,
+        'u' => Urgency::Urgent,
+        'n' => Urgency::Normal,
+        'l' => Urgency::Low,
+        _ => current,
+    }
+}

@@ -1,0 +1,400 @@
+//! Triage of one request: the keys that start each flow and the state
+//! machine of the ones that need a choice (reply, acknowledge, urgency,
+//! snooze, follow-up). Waiting, crisis and close are one keystroke.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+use crate::compose::check_reply;
+use crate::model::{ReplyKind, Request, Urgency};
+use crate::tui::action::{Command, Effect, TerminalWork};
+use crate::tui::editor::{EditKey, TextEditor};
+use crate::tui::flows::picker::TimePicker;
+use crate::tui::flows::{TriageEffect, TriageResult};
+use crate::tui::keymap::Scope;
+use crate::tui::model::{Item, Loadable, Model, Notice, NoticeKind, Overlay, Pane, Screen};
+
+/// The first choice in the template list.
+pub const BLANK_REPLY: &str = "(blank reply)";
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TriageFlow {
+    pub request: Request,
+    pub step: TriageStep,
+    /// Why the last try was refused; shown until the next key.
+    pub error: Option<String>,
+    /// An effect is running; keys other than cancel wait.
+    pub busy: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimePurpose {
+    Acknowledge,
+    Snooze,
+    FollowUp,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum TriageStep {
+    /// Templates by name, `BLANK_REPLY` first.
+    ChooseTemplate {
+        names: Loadable<Vec<String>>,
+        chosen: usize,
+    },
+    EditReply(ReplyDraft),
+    ChooseTime {
+        purpose: TimePurpose,
+        picker: TimePicker,
+    },
+    ChooseUrgency {
+        chosen: usize,
+    },
+    /// The follow-up's text, prefilled from the request.
+    FollowUpText {
+        due: DateTime<Utc>,
+        text: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReplyDraft {
+    pub editor: TextEditor,
+    pub subject: Option<String>,
+    pub kind: ReplyKind,
+    /// The guardrails' warnings on the current text.
+    pub warnings: Vec<String>,
+    /// Send was pressed once past a warning; the next press sends.
+    pub send_anyway: bool,
+}
+
+impl ReplyDraft {
+    pub fn new(subject: Option<String>, body: &str, kind: ReplyKind) -> ReplyDraft {
+        let mut draft = ReplyDraft {
+            editor: TextEditor::new(body),
+            subject,
+            kind,
+            warnings: Vec::new(),
+            send_anyway: false,
+        };
+        draft.check();
+        draft
+    }
+
+    fn check(&mut self) {
+        self.warnings = check_reply(&self.editor.text())
+            .iter()
+            .map(|flag| flag.message())
+            .collect();
+    }
+}
+
+/// What the flow does after a command.
+pub enum Next {
+    Stay(Vec<Effect>),
+    Close,
+}
+
+pub fn starts_a_flow(command: Command) -> bool {
+    matches!(
+        command,
+        Command::Reply
+            | Command::Acknowledge
+            | Command::SetUrgency
+            | Command::Snooze
+            | Command::WaitOnClient
+            | Command::RaiseToCrisis
+            | Command::MakeFollowUp
+            | Command::CloseRequest
+    )
+}
+
+/// The request the coach is on: the requests pane's selection, or the
+/// request a detail view shows.
+fn current_request(model: &Model) -> Option<Request> {
+    match &model.screen {
+        Screen::Detail(detail) => match &detail.item {
+            Item::Request(row) if !detail.gone => Some(row.request.clone()),
+            _ => None,
+        },
+        Screen::Dashboard if model.focus == Pane::Requests => {
+            match model.selected_item(Pane::Requests)? {
+                Item::Request(row) => Some(row.request),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// A key on a request: open the flow's first step, or do it at once.
+pub fn start(model: &mut Model, command: Command) -> Vec<Effect> {
+    let Some(request) = current_request(model) else {
+        model.notice = Some(Notice {
+            kind: NoticeKind::Info,
+            text: "choose a request first".into(),
+        });
+        return Vec::new();
+    };
+    let request_id = request.id;
+    let (now, tz) = (model.now, model.tz);
+    let open = |step| {
+        Overlay::Triage(Box::new(TriageFlow {
+            request: request.clone(),
+            step,
+            error: None,
+            busy: false,
+        }))
+    };
+    let time = |purpose, picker| TriageStep::ChooseTime { purpose, picker };
+    let (overlay, effect) = match command {
+        Command::Reply => (
+            open(TriageStep::ChooseTemplate {
+                names: Loadable::Loading,
+                chosen: 0,
+            }),
+            TriageEffect::LoadTemplateNames,
+        ),
+        Command::Acknowledge => {
+            let step = time(TimePurpose::Acknowledge, TimePicker::promise(now, tz));
+            model.overlay = open(step);
+            return Vec::new();
+        }
+        Command::Snooze => {
+            model.overlay = open(time(TimePurpose::Snooze, TimePicker::snooze(now, tz)));
+            return Vec::new();
+        }
+        Command::MakeFollowUp => {
+            if request.client_id.is_none() {
+                model.notice = Some(Notice {
+                    kind: NoticeKind::Error,
+                    text: "an unknown sender has no client to follow up with; add them first"
+                        .into(),
+                });
+                return Vec::new();
+            }
+            model.overlay = open(time(TimePurpose::FollowUp, TimePicker::due(now, tz)));
+            return Vec::new();
+        }
+        Command::SetUrgency => {
+            let chosen = Urgency::ALL
+                .iter()
+                .position(|u| *u == request.urgency)
+                .unwrap_or(0);
+            model.overlay = open(TriageStep::ChooseUrgency { chosen });
+            return Vec::new();
+        }
+        Command::WaitOnClient => (Overlay::None, TriageEffect::WaitOnClient { request_id }),
+        Command::RaiseToCrisis => (Overlay::None, TriageEffect::RaiseToCrisis { request_id }),
+        Command::CloseRequest => (Overlay::None, TriageEffect::Close { request_id }),
+        _ => return Vec::new(),
+    };
+    model.overlay = overlay;
+    vec![Effect::Triage(effect)]
+}
+
+/// Which keys apply: the editor's while editing, else the picker's.
+impl TriageFlow {
+    pub fn scope(&self) -> Scope {
+        match self.step {
+            TriageStep::EditReply(_) => Scope::ReplyEditor,
+            _ => Scope::Picker,
+        }
+    }
+
+    pub fn edit(&mut self, key: EditKey) {
+        if let TriageStep::EditReply(draft) = &mut self.step
+            && !self.busy
+        {
+            draft.editor.apply(key);
+            draft.send_anyway = false;
+            draft.check();
+            self.error = None;
+        }
+    }
+
+    pub fn refused(&mut self, reason: String) {
+        self.busy = false;
+        self.error = Some(reason);
+    }
+
+    /// A template list, a drafted reply or text back from $EDITOR.
+    pub fn take(&mut self, result: TriageResult) {
+        self.busy = false;
+        match result {
+            TriageResult::TemplateNames(mut names) => {
+                if let TriageStep::ChooseTemplate { names: slot, .. } = &mut self.step {
+                    names.insert(0, BLANK_REPLY.to_string());
+                    *slot = Loadable::Ready(names);
+                }
+            }
+            TriageResult::Drafted {
+                subject,
+                body,
+                kind,
+            } => self.step = TriageStep::EditReply(ReplyDraft::new(subject, &body, kind)),
+            TriageResult::EditedExternally(text) => {
+                if let TriageStep::EditReply(draft) = &mut self.step {
+                    draft.editor.set_text(&text);
+                    draft.send_anyway = false;
+                    draft.check();
+                }
+            }
+            TriageResult::Done { .. } | TriageResult::Refused(_) => {}
+        }
+    }
+}
+
+pub fn type_char(flow: &mut TriageFlow, c: char) -> Vec<Effect> {
+    if flow.busy {
+        return Vec::new();
+    }
+    flow.error = None;
+    match &mut flow.step {
+        TriageStep::ChooseTime { picker, .. } => picker.type_char(c),
+        TriageStep::FollowUpText { text, .. } => text.push(c),
+        _ => {}
+    }
+    Vec::new()
+}
+
+pub fn command(flow: &mut TriageFlow, command: Command, now: DateTime<Utc>, tz: Tz) -> Next {
+    if command == Command::FlowCancel {
+        return Next::Close;
+    }
+    if flow.busy {
+        return Next::Stay(Vec::new());
+    }
+    flow.error = None;
+    let request_id = flow.request.id;
+    let effect = match (&mut flow.step, command) {
+        (TriageStep::ChooseTemplate { names, chosen }, _) => {
+            let count = names.ready().map_or(0, Vec::len);
+            match command {
+                Command::FlowNext => *chosen = (*chosen + 1).min(count.saturating_sub(1)),
+                Command::FlowPrev => *chosen = chosen.saturating_sub(1),
+                Command::FlowConfirm => {
+                    let Some(name) = names.ready().and_then(|n| n.get(*chosen)) else {
+                        return Next::Stay(Vec::new());
+                    };
+                    // The acknowledgement needs a promised time: its own flow.
+                    if name == "acknowledgement" {
+                        flow.step = TriageStep::ChooseTime {
+                            purpose: TimePurpose::Acknowledge,
+                            picker: TimePicker::promise(now, tz),
+                        };
+                        return Next::Stay(Vec::new());
+                    }
+                    let template = (name != BLANK_REPLY).then(|| name.clone());
+                    flow.busy = true;
+                    return Next::Stay(vec![Effect::Triage(TriageEffect::DraftReply {
+                        request_id,
+                        template,
+                    })]);
+                }
+                _ => {}
+            }
+            None
+        }
+        (TriageStep::EditReply(draft), Command::EditExternally) => {
+            return Next::Stay(vec![Effect::Terminal(TerminalWork::EditExternally(
+                draft.editor.text(),
+            ))]);
+        }
+        (TriageStep::EditReply(draft), Command::FlowConfirm) => {
+            let body = draft.editor.text();
+            if body.trim().is_empty() {
+                flow.error = Some("the reply is empty".into());
+                return Next::Stay(Vec::new());
+            }
+            if !draft.warnings.is_empty() && !draft.send_anyway {
+                draft.send_anyway = true;
+                return Next::Stay(Vec::new());
+            }
+            Some(TriageEffect::SendReply {
+                request_id,
+                subject: draft.subject.clone(),
+                body,
+                kind: draft.kind,
+            })
+        }
+        (TriageStep::ChooseTime { purpose, picker }, _) => match command {
+            Command::FlowNext => {
+                picker.next();
+                None
+            }
+            Command::FlowPrev => {
+                picker.prev();
+                None
+            }
+            Command::FlowErase => {
+                picker.erase();
+                None
+            }
+            Command::FlowConfirm => match picker.choice(now, tz) {
+                Err(reason) => {
+                    flow.error = Some(reason);
+                    None
+                }
+                Ok(at) => match purpose {
+                    TimePurpose::Acknowledge => Some(TriageEffect::Acknowledge {
+                        request_id,
+                        promise_at: at,
+                    }),
+                    TimePurpose::Snooze => Some(TriageEffect::Snooze {
+                        request_id,
+                        until: at,
+                    }),
+                    TimePurpose::FollowUp => {
+                        let text = format!("Follow up: {}", flow.request.summary());
+                        flow.step = TriageStep::FollowUpText { due: at, text };
+                        None
+                    }
+                },
+            },
+            _ => None,
+        },
+        (TriageStep::ChooseUrgency { chosen }, _) => match command {
+            Command::FlowNext => {
+                *chosen = (*chosen + 1).min(Urgency::ALL.len() - 1);
+                None
+            }
+            Command::FlowPrev => {
+                *chosen = chosen.saturating_sub(1);
+                None
+            }
+            Command::FlowConfirm => {
+                Urgency::ALL
+                    .get(*chosen)
+                    .map(|urgency| TriageEffect::SetUrgency {
+                        request_id,
+                        urgency: *urgency,
+                    })
+            }
+            _ => None,
+        },
+        (TriageStep::FollowUpText { due, text }, _) => match command {
+            Command::FlowErase => {
+                text.pop();
+                None
+            }
+            Command::FlowConfirm if text.trim().is_empty() => {
+                flow.error = Some("say what to follow up on".into());
+                None
+            }
+            Command::FlowConfirm => Some(TriageEffect::MakeFollowUp {
+                request_id,
+                due: *due,
+                text: text.trim().to_string(),
+            }),
+            _ => None,
+        },
+        (TriageStep::EditReply(_), _) => None,
+    };
+    match effect {
+        Some(effect) => {
+            flow.busy = true;
+            Next::Stay(vec![Effect::Triage(effect)])
+        }
+        None => Next::Stay(Vec::new()),
+    }
+}
