@@ -153,7 +153,7 @@ fn the_crisis_flow_changes_the_book_as_one_change_and_undo_reverts_all_of_it() {
         "{pick}"
     );
     assert!(
-        pick.contains("> Mon 23 Nov 15:00 Jonas Becker  moved 1x/90d"),
+        pick.contains("> Mon 23 Nov 15:00 Jonas Becker       moved 1x/90d"),
         "{pick}"
     );
     press(&mut app, &["enter"]);

@@ -71,6 +71,14 @@ fn pick_lines(emergency: &Emergency, chosen: usize, tz: Tz, theme: &Theme) -> Ve
         "Which session to free? (soonest first)",
         theme.header(),
     )];
+    // One column for the names, as wide as the longest (up to 24).
+    let name_width = emergency
+        .candidates
+        .iter()
+        .map(|c| c.session.client_name.chars().count())
+        .max()
+        .unwrap_or(0)
+        .min(24);
     for (n, candidate) in emergency.candidates.iter().enumerate() {
         let session = &candidate.session;
         let style = if n == chosen {
@@ -87,7 +95,13 @@ fn pick_lines(emergency: &Emergency, chosen: usize, tz: Tz, theme: &Theme) -> Ve
                 ),
                 style,
             ),
-            Span::styled(session.client_name.clone(), style),
+            Span::styled(
+                format!(
+                    "{:<name_width$}",
+                    crate::review::words::fit(&session.client_name, name_width)
+                ),
+                style,
+            ),
             Span::styled(
                 format!("  moved {}x/90d", candidate.coach_moves),
                 if candidate.coach_moves > 0 {
