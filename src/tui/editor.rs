@@ -55,8 +55,6 @@ pub struct TextEditor {
     /// Cursor: line index and character (not byte) index in that line.
     row: usize,
     col: usize,
-    /// First line shown (kept so the cursor stays in view).
-    scroll: usize,
 }
 
 impl TextEditor {
@@ -69,7 +67,6 @@ impl TextEditor {
             lines,
             row: 0,
             col: 0,
-            scroll: 0,
         }
     }
 
@@ -184,34 +181,57 @@ impl TextEditor {
         *self = TextEditor::new(text);
     }
 
-    /// Draw into `area` (inside `block`), keeping the cursor visible, and
-    /// place the terminal cursor when `focused`.
+    /// Draw into `area` (inside `block`). Long lines wrap softly, so the
+    /// whole text is readable at any width; while `focused` the terminal
+    /// cursor is placed and the view scrolls to keep it visible.
     pub fn draw(&self, frame: &mut Frame, area: Rect, block: Block, style: Style, focused: bool) {
         let inner = block.inner(area);
+        let (rows, cursor) = self.wrapped(usize::from(inner.width.max(1)));
         let height = usize::from(inner.height.max(1));
-        let scroll = if self.row < self.scroll {
-            self.row
-        } else if self.row >= self.scroll + height {
-            self.row + 1 - height
+        let scroll = if focused {
+            (cursor.0 + 1).saturating_sub(height)
         } else {
-            self.scroll
+            0
         };
-        let lines: Vec<Line> = self
-            .lines
-            .iter()
+        let lines: Vec<Line> = rows
+            .into_iter()
             .skip(scroll)
             .take(height)
-            .map(|l| Line::raw(l.as_str()))
+            .map(Line::raw)
             .collect();
         frame.render_widget(Paragraph::new(lines).style(style).block(block), area);
         if focused && inner.width > 0 && inner.height > 0 {
-            let x = inner
-                .x
-                .saturating_add(u16::try_from(self.col).unwrap_or(u16::MAX))
-                .min(inner.right().saturating_sub(1));
-            let y = inner.y + u16::try_from(self.row - scroll).unwrap_or(0);
+            let x = inner.x + u16::try_from(cursor.1).unwrap_or(0).min(inner.width - 1);
+            let y = inner.y + u16::try_from(cursor.0 - scroll).unwrap_or(0);
             frame.set_cursor_position(Position::new(x, y));
         }
+    }
+
+    /// The text cut into rows of at most `width` characters, and the
+    /// cursor's (row, column) among them.
+    fn wrapped(&self, width: usize) -> (Vec<String>, (usize, usize)) {
+        let mut rows = Vec::new();
+        let mut cursor = (0, 0);
+        for (index, line) in self.lines.iter().enumerate() {
+            let chars: Vec<char> = line.chars().collect();
+            let first = rows.len();
+            if chars.is_empty() {
+                rows.push(String::new());
+            }
+            for chunk in chars.chunks(width) {
+                rows.push(chunk.iter().collect());
+            }
+            if index == self.row {
+                // At the very end of a full row the cursor stays on it.
+                let at_full_end = self.col > 0 && self.col == chars.len() && self.col % width == 0;
+                cursor = if at_full_end {
+                    (first + self.col / width - 1, width)
+                } else {
+                    (first + self.col / width, self.col % width)
+                };
+            }
+        }
+        (rows, cursor)
     }
 }
 
@@ -293,6 +313,19 @@ mod tests {
         typed(&mut editor, "ss\nLiebe Grüße");
         assert_eq!(editor.text(), "Grüss\nLiebe Grüße\n");
         assert_eq!(editor.cursor(), (1, 11));
+    }
+
+    #[test]
+    fn long_lines_wrap_and_the_cursor_follows() {
+        let mut editor = TextEditor::new("abcdefgh\nxy");
+        for _ in 0..5 {
+            editor.apply(EditKey::Right);
+        }
+        let (rows, cursor) = editor.wrapped(3);
+        assert_eq!(rows, ["abc", "def", "gh", "xy"]);
+        assert_eq!(cursor, (1, 2));
+        editor.apply(EditKey::Down);
+        assert_eq!(editor.wrapped(3).1, (3, 2));
     }
 
     #[test]
