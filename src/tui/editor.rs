@@ -207,32 +207,48 @@ impl TextEditor {
         }
     }
 
-    /// The text cut into rows of at most `width` characters, and the
-    /// cursor's (row, column) among them.
+    /// The text cut into rows of at most `width` characters (between words
+    /// where a row has a space, else mid-word), and the cursor's (row,
+    /// column) among them.
     fn wrapped(&self, width: usize) -> (Vec<String>, (usize, usize)) {
         let mut rows = Vec::new();
         let mut cursor = (0, 0);
         for (index, line) in self.lines.iter().enumerate() {
             let chars: Vec<char> = line.chars().collect();
-            let first = rows.len();
-            if chars.is_empty() {
-                rows.push(String::new());
-            }
-            for chunk in chars.chunks(width) {
-                rows.push(chunk.iter().collect());
+            let starts = row_starts(&chars, width);
+            for (n, start) in starts.iter().enumerate() {
+                let end = starts.get(n + 1).copied().unwrap_or(chars.len());
+                rows.push(chars[*start..end].iter().collect());
             }
             if index == self.row {
-                // At the very end of a full row the cursor stays on it.
-                let at_full_end = self.col > 0 && self.col == chars.len() && self.col % width == 0;
-                cursor = if at_full_end {
-                    (first + self.col / width - 1, width)
-                } else {
-                    (first + self.col / width, self.col % width)
-                };
+                let within = starts
+                    .iter()
+                    .rposition(|start| *start <= self.col)
+                    .unwrap_or(0);
+                let first = rows.len() - starts.len();
+                cursor = (first + within, self.col - starts[within]);
             }
         }
         (rows, cursor)
     }
+}
+
+/// Where each row of a soft-wrapped line starts (at least one row).
+fn row_starts(chars: &[char], width: usize) -> Vec<usize> {
+    let width = width.max(1);
+    let mut starts = vec![0];
+    let mut start = 0;
+    while chars.len() - start > width {
+        let window = &chars[start..start + width];
+        // Break after the last space in the row, if there is one.
+        let cut = match window.iter().rposition(|c| *c == ' ') {
+            Some(space) if space > 0 => start + space + 1,
+            _ => start + width,
+        };
+        starts.push(cut);
+        start = cut;
+    }
+    starts
 }
 
 /// Edit `text` in the coach's `$VISUAL` / `$EDITOR` (else `vi`), from a
@@ -326,6 +342,9 @@ mod tests {
         assert_eq!(cursor, (1, 2));
         editor.apply(EditKey::Down);
         assert_eq!(editor.wrapped(3).1, (3, 2));
+        // Between words where it can.
+        let editor = TextEditor::new("I am so sorry");
+        assert_eq!(editor.wrapped(8).0, ["I am so ", "sorry"]);
     }
 
     #[test]
