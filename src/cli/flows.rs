@@ -4,15 +4,13 @@ use anyhow::Result;
 
 use super::args::ReplyArgs;
 use super::{Ctx, output, parse_id};
-use crate::compose::{Delivery, TemplateValues, check_reply, client_time_text, new_message_id};
+use crate::compose::{Delivery, TemplateValues, check_reply, client_time_text};
 use crate::domain::slots::{SlotSearch, free_slots};
 use crate::error::BadInput;
 use crate::flows::emergency;
-use crate::model::{DeliveryState, FollowUpKind, Owner, ReplyKind};
-use crate::outgoing::{coach_mailbox, coach_values, deliver_reply, templates};
-use crate::store::{
-    ClientQueries, NewFollowUp, NewReply, PartnerQueries, RequestQueries, SessionQueries, Store,
-};
+use crate::model::{DeliveryState, ReplyKind};
+use crate::outgoing::{coach_values, deliver_reply, templates};
+use crate::store::{ClientQueries, PartnerQueries, RequestQueries, SessionQueries, Store};
 
 pub fn reply(ctx: &Ctx, args: ReplyArgs) -> Result<()> {
     let id = parse_id(&args.id, "request")?;
@@ -61,11 +59,7 @@ pub fn reply(ctx: &Ctx, args: ReplyArgs) -> Result<()> {
             let rendered = templates
                 .render(template, &values)
                 .map_err(|e| BadInput(e.to_string()))?;
-            let kind = match template.as_str() {
-                "acknowledgement" => ReplyKind::Acknowledgement,
-                "options" => ReplyKind::Options,
-                _ => ReplyKind::Reply,
-            };
+            let kind = crate::flows::reply::kind_for_template(template);
             (Some(rendered.subject), rendered.body, kind)
         }
         (None, None) => return Err(BadInput("give --text or --template".into()).into()),
@@ -82,51 +76,22 @@ pub fn reply(ctx: &Ctx, args: ReplyArgs) -> Result<()> {
         ))
         .into());
     }
-    let to_addr = if args.no_send {
-        None
-    } else {
-        client
-            .as_ref()
-            .and_then(|c| c.emails.first().cloned())
-            .or(request.unknown_sender.clone())
-    };
-    let coach = coach_mailbox(&ctx.config);
-    let new = NewReply {
-        client_id: request.client_id,
-        partner_id: None,
-        request_id: Some(id),
-        session_id: None,
-        kind,
-        sent_at: now,
-        to_addr,
+    let answer = crate::flows::reply::Answer {
         subject,
         body,
-        message_id: Some(new_message_id(&coach.address, now)),
-        delivery: if args.no_send {
-            DeliveryState::Recorded
-        } else {
-            DeliveryState::Failed
-        },
+        kind,
+        promise,
+        send: !args.no_send,
     };
-    let reply_id = store.change(
-        "request reply",
-        &format!("reply to request #{id}"),
+    let reply_id = crate::flows::reply::record(
+        &mut store,
+        &ctx.config,
+        &request,
+        client.as_ref(),
+        &answer,
         now,
-        |tx| {
-            let reply_id = tx.add_reply(&new)?;
-            if let (Some(due), Some(client_id)) = (promise, request.client_id) {
-                tx.add_followup(&NewFollowUp {
-                    client_id,
-                    request_id: Some(id),
-                    due,
-                    text: format!("Come back on: {}", output::fit(&request.summary(), 60)),
-                    owner: Owner::Coach,
-                    kind: FollowUpKind::Promise,
-                })?;
-            }
-            Ok(reply_id)
-        },
-    )?;
+    )?
+    .reply_id;
     let request = store.request(id)?;
     println!(
         "recorded reply #{reply_id} to request #{id} from {}; first reply after {}",

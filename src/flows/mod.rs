@@ -4,3 +4,4 @@
 
 pub mod emergency;
 pub mod handoff;
+pub mod reply;

@@ -3,18 +3,18 @@
 //! (bad input, a closed request, a store error) writes nothing.
 
 use anyhow::Result;
+
+use crate::flows::reply;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
-use crate::compose::{Delivery, TemplateValues, client_time_text, new_message_id};
+use crate::compose::{Delivery, TemplateValues, client_time_text};
 use crate::config::Config;
 use crate::error::one_line;
-use crate::model::{
-    Client, DeliveryState, FollowUpKind, Owner, ReplyKind, Request, RequestStatus, Urgency,
-};
-use crate::outgoing::{coach_mailbox, coach_values, deliver_reply, templates};
+use crate::model::{Client, FollowUpKind, Owner, ReplyKind, Request, RequestStatus, Urgency};
+use crate::outgoing::{coach_values, deliver_reply, templates};
 use crate::store::Store;
-use crate::store::{ClientQueries, NewClient, NewFollowUp, NewReply, NewRequest, RequestQueries};
+use crate::store::{ClientQueries, NewClient, NewFollowUp, NewRequest, RequestQueries};
 use crate::tui::action::Action;
 use crate::tui::flows::{ClientChoice, NewCapture, TriageEffect, TriageResult};
 
@@ -144,14 +144,6 @@ fn values_for(
     }
 }
 
-fn reply_kind_for(template: &str) -> ReplyKind {
-    match template {
-        "acknowledgement" => ReplyKind::Acknowledgement,
-        "options" => ReplyKind::Options,
-        _ => ReplyKind::Reply,
-    }
-}
-
 fn draft_reply(
     store: &Store,
     config: &Config,
@@ -173,7 +165,7 @@ fn draft_reply(
     Ok(TriageResult::Drafted {
         subject: Some(rendered.subject),
         body: rendered.body,
-        kind: reply_kind_for(template),
+        kind: reply::kind_for_template(template),
     })
 }
 
@@ -192,42 +184,17 @@ fn send_reply(
 ) -> Result<TriageResult> {
     let request = store.request(request_id)?;
     let client = client_of(store, &request)?;
-    let to_addr = client
-        .as_ref()
-        .and_then(|c| c.emails.first().cloned())
-        .or(request.unknown_sender.clone());
-    let new = NewReply {
-        client_id: request.client_id,
-        partner_id: None,
-        request_id: Some(request_id),
-        session_id: None,
-        kind,
-        sent_at: now,
-        to_addr,
+    let answer = reply::Answer {
         subject,
         body,
-        message_id: Some(new_message_id(&coach_mailbox(config).address, now)),
-        delivery: DeliveryState::Failed,
+        kind,
+        promise,
+        send: true,
     };
-    let (change_id, reply_id) = store.change(
-        "request reply",
-        &format!("reply to request #{request_id}"),
-        now,
-        |tx| {
-            let reply_id = tx.add_reply(&new)?;
-            if let (Some(due), Some(client_id)) = (promise, request.client_id) {
-                tx.add_followup(&NewFollowUp {
-                    client_id,
-                    request_id: Some(request_id),
-                    due,
-                    text: format!("Come back on: {}", request.summary()),
-                    owner: Owner::Coach,
-                    kind: FollowUpKind::Promise,
-                })?;
-            }
-            Ok((tx.change_id, reply_id))
-        },
-    )?;
+    let reply::Recorded {
+        change_id,
+        reply_id,
+    } = reply::record(store, config, &request, client.as_ref(), &answer, now)?;
     let mut message = format!("reply #{reply_id} to {} recorded", request.client_name);
     if let Some(due) = promise {
         message.push_str(&format!(
