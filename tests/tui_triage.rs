@@ -131,6 +131,39 @@ fn reply_from_a_blank_text_is_recorded_and_delivered_to_the_outbox() {
             .count()
             >= 1
     );
+    // The outbox message goes to the clipboard too, and the screen says so.
+    assert!(
+        app.take_terminal_work().iter().any(|work| matches!(work,
+            coachbook::tui::action::TerminalWork::CopyToClipboard(text) if text.contains("reading list"))),
+        "no clipboard copy queued"
+    );
+    assert!(notice(&app).contains("clipboard"), "{}", notice(&app));
+    // `u` takes the whole reply back, and says it already went out.
+    press(&mut app, &["u"]);
+    assert!(
+        notice(&app).contains("cannot be unsent"),
+        "{}",
+        notice(&app)
+    );
+    let request = book.open().request(id).expect("request");
+    assert_eq!(request.first_reply_at, None);
+}
+
+#[test]
+fn undo_takes_back_a_triage_change() {
+    let book = book();
+    let (mut app, chen) = on_request(&book, "Chen Wei", (120, 40));
+    press(&mut app, &["x"]);
+    assert_eq!(
+        book.open().request(chen).expect("request").status,
+        RequestStatus::Closed
+    );
+    press(&mut app, &["u"]);
+    assert!(notice(&app).starts_with("undone:"), "{}", notice(&app));
+    assert_eq!(
+        book.open().request(chen).expect("request").status,
+        RequestStatus::Open
+    );
 }
 
 #[test]

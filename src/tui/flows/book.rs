@@ -82,6 +82,8 @@ fn done(change_id: i64, message: String) -> TriageResult {
         message,
         problem: None,
         handover_to_crisis: false,
+        sent: false,
+        clipboard: None,
     }
 }
 
@@ -121,6 +123,8 @@ fn set_urgency(
         ),
         problem: None,
         handover_to_crisis,
+        sent: false,
+        clipboard: None,
     })
 }
 
@@ -202,9 +206,16 @@ fn send_reply(
             crate::domain::when::show_local(due, config.tz)
         ));
     }
+    let mut clipboard = None;
     let problem = match deliver_reply(store, config, reply_id, now) {
         Ok(outcome @ (Delivery::Sent { .. } | Delivery::Outbox { .. })) => {
             message.push_str(&format!("; {}", outcome.message()));
+            if let Delivery::Outbox { path } = &outcome {
+                clipboard = std::fs::read_to_string(path).ok();
+                if clipboard.is_some() {
+                    message.push_str(" and copied to the clipboard");
+                }
+            }
             None
         }
         Ok(outcome) => Some(format!(
@@ -219,8 +230,10 @@ fn send_reply(
     Ok(TriageResult::Done {
         change_id,
         message,
+        sent: problem.is_none(),
         problem,
         handover_to_crisis: false,
+        clipboard,
     })
 }
 

@@ -92,6 +92,10 @@ pub enum TriageResult {
         message: String,
         problem: Option<String>,
         handover_to_crisis: bool,
+        /// A message went out (sent, or in the outbox): undo cannot unsend it.
+        sent: bool,
+        /// The outbox message, for the clipboard (OSC 52).
+        clipboard: Option<String>,
     },
     /// Nothing was written: shown in the open flow, else as a notice.
     Refused(String),
@@ -186,11 +190,18 @@ fn command_effects(model: &mut Model, command: Command) -> Vec<Effect> {
 fn take_result(model: &mut Model, result: TriageResult) -> Vec<Effect> {
     match result {
         TriageResult::Done {
+            change_id,
             message,
             problem,
             handover_to_crisis,
-            ..
+            sent,
+            clipboard,
         } => {
+            // `u` undoes triage changes too, in the order they were made.
+            model.undo_stack.push(crate::tui::model::UndoEntry {
+                change_id,
+                delivered: sent,
+            });
             if matches!(model.overlay, Overlay::Triage(_) | Overlay::Capture(_)) {
                 model.overlay = Overlay::None;
             }
@@ -205,6 +216,12 @@ fn take_result(model: &mut Model, result: TriageResult) -> Vec<Effect> {
                 },
             });
             let mut effects = crate::tui::update::reload(model);
+            effects.push(super::flow(super::work::FlowWork::LoadUndelivered));
+            if let Some(text) = clipboard {
+                effects.push(Effect::Terminal(
+                    crate::tui::action::TerminalWork::CopyToClipboard(text),
+                ));
+            }
             if handover_to_crisis {
                 // The hand-over to the emergency flow, once its command exists:
                 if let Some(crisis) = Command::from_name(CRISIS_COMMAND) {
