@@ -2,6 +2,7 @@
 //! pure transitions of the state machine, and key scripts that drive the
 //! real `App` against a temporary demo book and check screen and book.
 
+mod common;
 mod tui_fixture;
 
 use std::sync::Arc;
@@ -67,37 +68,7 @@ impl Demo {
 
     /// Every row of the coach's tables (the change log aside: undo adds to it).
     fn dump(&self) -> String {
-        let conn = rusqlite::Connection::open(&self.db).expect("open");
-        let tables: Vec<String> = conn
-            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('changes', 'undo_log') ORDER BY name")
-            .expect("tables")
-            .query_map([], |r| r.get(0))
-            .expect("names")
-            .collect::<Result<_, _>>()
-            .expect("names");
-        let mut out = String::new();
-        for table in tables {
-            out.push_str(&format!("[{table}]\n"));
-            let mut stmt = conn
-                .prepare(&format!("SELECT * FROM \"{table}\" ORDER BY rowid"))
-                .expect("select");
-            let columns = stmt.column_count();
-            let rows = stmt
-                .query_map([], |row| {
-                    let mut line = Vec::new();
-                    for i in 0..columns {
-                        let value: rusqlite::types::Value = row.get(i)?;
-                        line.push(format!("{value:?}"));
-                    }
-                    Ok(line.join("|"))
-                })
-                .expect("rows");
-            for row in rows {
-                out.push_str(&row.expect("row"));
-                out.push('\n');
-            }
-        }
-        out
+        common::dump_except(&self.db, &["changes", "undo_log"])
     }
 }
 

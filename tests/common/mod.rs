@@ -91,6 +91,11 @@ pub fn finish(output: Output) -> Run {
 
 /// Every row of every table, in order: equal dumps mean an unchanged book.
 pub fn dump(db: &Path) -> String {
+    dump_except(db, &[])
+}
+
+/// Like `dump`, leaving out some tables (undo adds to the change log, say).
+pub fn dump_except(db: &Path, left_out: &[&str]) -> String {
     let conn =
         rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
             .expect("open for dump");
@@ -98,10 +103,13 @@ pub fn dump(db: &Path) -> String {
     let tables: Vec<String> = conn
         .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
         .expect("tables")
-        .query_map([], |r| r.get(0))
+        .query_map([], |r| r.get::<_, String>(0))
         .expect("rows")
-        .collect::<Result<_, _>>()
-        .expect("names");
+        .collect::<Result<Vec<_>, _>>()
+        .expect("names")
+        .into_iter()
+        .filter(|t| !left_out.contains(&t.as_str()))
+        .collect();
     for table in tables {
         out.push_str(&format!("[{table}]\n"));
         let mut stmt = conn
