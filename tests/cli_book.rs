@@ -518,3 +518,30 @@ fn raising_the_urgency_moves_the_reply_by() {
     let out = book.ok(&["request", "urgency", "1", "crisis"]);
     assert!(out.contains("reply by 2026-11-23 13:20"), "{out}");
 }
+
+#[test]
+fn a_session_is_marked_held_or_no_show_once_it_has_begun() {
+    let book = small_book();
+    book.ok(&["session", "add", "Amir", "2026-11-23", "09:00"]);
+    let out = book.ok(&["session", "mark", "2", "no-show"]);
+    assert!(out.contains("no-show"), "{out}");
+    assert_refused(
+        &book,
+        &["session", "mark", "1", "held"],
+        2,
+        "has not begun yet",
+    );
+    assert_refused(
+        &book,
+        &["session", "mark", "2", "booked"],
+        2,
+        "held, no-show or cancelled",
+    );
+    assert_refused(
+        &book,
+        &["session", "mark", "9", "held"],
+        2,
+        "no session has id 9",
+    );
+    book.ok(&["session", "mark", "1", "cancelled"]);
+}

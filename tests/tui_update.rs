@@ -412,3 +412,25 @@ fn the_review_opens_on_the_day_shown_and_enter_opens_an_unanswered_request() {
     press(&mut model, "esc");
     assert_eq!(model.screen, Screen::Dashboard);
 }
+
+#[test]
+fn a_past_session_is_marked_from_the_sessions_pane_and_undone() {
+    let book = Book::new();
+    let mut app = book.app(120, 40);
+    // The cursor starts on Sofia at 15:00; Chen's 11:00 session is above it.
+    tui_fixture::press(&mut app, &["k", "N"]);
+    let chen = |app: &coachbook::tui::app::App| {
+        app.model().sheet.as_ref().expect("sheet").sessions[1]
+            .session
+            .clone()
+    };
+    assert_eq!(chen(&app).client_name, "Chen Wei");
+    assert_eq!(chen(&app).status, coachbook::model::SessionStatus::NoShow);
+    tui_fixture::press(&mut app, &["u"]);
+    assert_eq!(chen(&app).status, coachbook::model::SessionStatus::Booked);
+    // A session still to come cannot be held yet: said, nothing written.
+    tui_fixture::press(&mut app, &["j", "d"]);
+    let notice = app.model().notice.clone().expect("a notice");
+    assert_eq!(notice.kind, NoticeKind::Error);
+    assert!(notice.text.contains("has not begun yet"), "{}", notice.text);
+}

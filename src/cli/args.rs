@@ -166,6 +166,12 @@ pub enum SessionCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Record how a session went: held, no-show or cancelled.
+    Mark {
+        id: String,
+        #[arg(value_name = "held|no-show|cancelled")]
+        outcome: String,
+    },
     /// Move a session to a new time.
     Move {
         id: String,

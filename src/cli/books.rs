@@ -11,7 +11,9 @@ use super::output;
 use super::{Ctx, parse_id};
 use crate::domain::when::day_bounds;
 use crate::error::BadInput;
-use crate::model::{Channel, FollowUpKind, MovedBy, Owner, Repeat, RequestStatus, Urgency};
+use crate::model::{
+    Channel, FollowUpKind, MovedBy, Owner, Repeat, RequestStatus, SessionStatus, Urgency,
+};
 use crate::store::{
     ClientQueries, FollowUpQueries, NewClient, NewFollowUp, NewRequest, NewSession, PartnerQueries,
     RequestFilter, RequestQueries, SessionQueries, Store,
@@ -222,6 +224,21 @@ pub fn session(ctx: &Ctx, command: SessionCommand) -> Result<()> {
             } else {
                 print!("{}", output::sessions_text(&sessions, ctx.config.tz));
             }
+        }
+        SessionCommand::Mark { id, outcome } => {
+            let id = parse_id(&id, "session")?;
+            let outcome = session_outcome(&outcome)?;
+            let mut store = ctx.open()?;
+            let session = store.session(id)?;
+            let summary = format!("session #{id} of {}: {outcome}", session.client_name);
+            store.change("session mark", &summary, ctx.now(), |tx| {
+                tx.mark_session(id, outcome, tx.now)
+            })?;
+            println!(
+                "session #{id} with {} on {}: {outcome}",
+                session.client_name,
+                output::local(session.start, ctx.config.tz)
+            );
         }
         SessionCommand::Move {
             id,
@@ -563,5 +580,17 @@ pub fn daily_backup(store: &Store, today: NaiveDate) {
     while daily.len() > KEEP_BACKUPS {
         let oldest = daily.remove(0);
         let _ = std::fs::remove_file(oldest);
+    }
+}
+
+/// The outcomes a coach records for a session.
+fn session_outcome(text: &str) -> Result<SessionStatus, BadInput> {
+    match SessionStatus::parse(text)? {
+        status @ (SessionStatus::Held | SessionStatus::NoShow | SessionStatus::Cancelled) => {
+            Ok(status)
+        }
+        other => Err(BadInput(format!(
+            "a session is marked held, no-show or cancelled, not {other}"
+        ))),
     }
 }

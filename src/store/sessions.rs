@@ -268,6 +268,25 @@ impl Tx<'_> {
         self.session(id)
     }
 
+    /// Record how a session went. Held and no-show only once it has begun;
+    /// a session waiting for a new time cannot be marked.
+    pub fn mark_session(&self, id: i64, outcome: SessionStatus, now: DateTime<Utc>) -> Result<()> {
+        let session = self.session(id)?;
+        if session.status == SessionStatus::Rescheduled {
+            return Err(BadInput(format!(
+                "session #{id} is waiting for a new time; move it first"
+            ))
+            .into());
+        }
+        if matches!(outcome, SessionStatus::Held | SessionStatus::NoShow) && session.start > now {
+            return Err(BadInput(format!(
+                "session #{id} has not begun yet; it can be {outcome} once it has"
+            ))
+            .into());
+        }
+        self.set_session_status(id, outcome)
+    }
+
     pub fn set_session_status(&self, id: i64, status: SessionStatus) -> Result<()> {
         self.session(id)?;
         self.conn.execute(

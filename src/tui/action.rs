@@ -71,6 +71,10 @@ commands! {
     PromptPrev => "prompt-prev", "prev match";
     PromptErase => "prompt-erase", "erase";
     Review => "review", "review";
+    // How a session went (sessions pane).
+    MarkHeld => "mark-held", "held";
+    MarkNoShow => "mark-no-show", "no-show";
+    MarkCancelled => "mark-cancelled", "cancelled";
     // Emergency reschedule, hand-off, undo and delivery (issue 4).
     Emergency => "emergency", "free session";
     Crisis => "crisis", "crisis";
@@ -126,6 +130,9 @@ impl Command {
                 // Announced where they matter: the notice after a change,
                 // the status bar's line of replies not delivered.
                 | Command::Undo
+                | Command::MarkHeld
+                | Command::MarkNoShow
+                | Command::MarkCancelled
                 | Command::RetryDelivery
                 | Command::FlowPrev
                 | Command::FlowErase
@@ -178,6 +185,8 @@ pub enum Action {
     DayLoaded(Box<DaySheet>),
     ClientLoaded(Box<ClientCard>),
     ClientNamesLoaded(Vec<(ClientId, String)>),
+    /// A session's outcome was recorded (the change, what it said), or why not.
+    SessionMarked(Result<(i64, String), String>),
     /// The end-of-day review for the day it was asked for.
     ReviewLoaded(Box<Review>),
     /// One request, opened from the review.
@@ -205,6 +214,12 @@ pub enum Effect {
     LoadClient { client_id: ClientId, history: i64 },
     /// Every client's name, for the find-client prompt.
     LoadClientNames,
+    /// Record how a session went: held, no-show or cancelled.
+    MarkSession {
+        session_id: i64,
+        outcome: crate::model::SessionStatus,
+        now: DateTime<Utc>,
+    },
     /// The review of one day, as seen at `now`.
     LoadReview { date: NaiveDate, now: DateTime<Utc> },
     /// One request as a dashboard row (to open it from the review).

@@ -19,6 +19,13 @@ pub fn run(effect: Effect, store: &mut Store, config: &Config, now: DateTime<Utc
         Effect::LoadClient { client_id, history } => load_client(store, client_id, history, now)
             .map(|card| Action::ClientLoaded(Box::new(card))),
         Effect::LoadClientNames => store.client_names().map(Action::ClientNamesLoaded),
+        Effect::MarkSession {
+            session_id,
+            outcome,
+            now,
+        } => Ok(Action::SessionMarked(mark_session(
+            store, session_id, outcome, now,
+        ))),
         Effect::LoadReview { date, now } => {
             crate::review::gather(store, config, crate::review::ReviewRange::day(date), now)
                 .map(|review| Action::ReviewLoaded(Box::new(review)))
@@ -47,4 +54,26 @@ fn load_client(
         client: store.client(client_id)?,
         history: store.client_history(client_id, now, history)?,
     })
+}
+
+/// Record a session's outcome as one change; a refusal comes back as text.
+fn mark_session(
+    store: &mut Store,
+    session_id: i64,
+    outcome: crate::model::SessionStatus,
+    now: DateTime<Utc>,
+) -> Result<(i64, String), String> {
+    let session =
+        crate::store::SessionQueries::session(store, session_id).map_err(|e| one_line(&e))?;
+    let summary = format!(
+        "session #{session_id} with {} marked {outcome}",
+        session.client_name
+    );
+    store
+        .change("session mark", &summary, now, |tx| {
+            tx.mark_session(session_id, outcome, now)?;
+            Ok(tx.change_id)
+        })
+        .map(|change_id| (change_id, summary))
+        .map_err(|e| one_line(&e))
 }

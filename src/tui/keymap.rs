@@ -328,6 +328,9 @@ const DEFAULTS: &[(&str, Scope, Command, &str)] = {
         ("t", ReviewScreen, Today, "review today"),
         // Emergency reschedule, hand-off, undo and delivery (issue 4).
         ("e", Sessions, Emergency, "emergency: free this session"),
+        ("d", Sessions, MarkHeld, "mark the session held (done)"),
+        ("N", Sessions, MarkNoShow, "mark the session a no-show"),
+        ("C", Sessions, MarkCancelled, "mark the session cancelled"),
         (
             "!",
             Dashboard,

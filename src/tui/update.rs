@@ -106,6 +106,24 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::RequestLoaded(row) => open_item(model, Item::Request(*row)),
+        Action::SessionMarked(Ok((change_id, summary))) => {
+            model.undo_stack.push(crate::tui::model::UndoEntry {
+                change_id,
+                delivered: false,
+            });
+            model.notice = Some(Notice {
+                kind: NoticeKind::Info,
+                text: summary,
+            });
+            reload(model)
+        }
+        Action::SessionMarked(Err(reason)) => {
+            model.notice = Some(Notice {
+                kind: NoticeKind::Error,
+                text: reason,
+            });
+            Vec::new()
+        }
         // Handled by flows::update while a triage flow is open.
         Action::Triage(_) => Vec::new(),
         Action::Failed(message) => {
@@ -183,6 +201,9 @@ fn dashboard(model: &mut Model, command: Command) -> Vec<Effect> {
         Command::PageUp => *cursor = cursor.saturating_sub(page),
         Command::Open => return open(model),
         Command::Review => return open_review(model, model.day),
+        Command::MarkHeld | Command::MarkNoShow | Command::MarkCancelled => {
+            return mark_session(model, command);
+        }
         Command::PrevDay | Command::NextDay | Command::Today => {
             model.day = match command {
                 Command::PrevDay => model.day - Duration::days(1),
@@ -220,6 +241,23 @@ fn open_item(model: &mut Model, item: Item) -> Vec<Effect> {
         })
         .into_iter()
         .collect()
+}
+
+/// `d` / `N` / `C` on a session: record how it went.
+fn mark_session(model: &mut Model, command: Command) -> Vec<Effect> {
+    let Some(Item::Session(row)) = model.selected_item(Pane::Sessions) else {
+        return Vec::new();
+    };
+    let outcome = match command {
+        Command::MarkHeld => crate::model::SessionStatus::Held,
+        Command::MarkNoShow => crate::model::SessionStatus::NoShow,
+        _ => crate::model::SessionStatus::Cancelled,
+    };
+    vec![Effect::MarkSession {
+        session_id: row.session.id,
+        outcome,
+        now: model.now,
+    }]
 }
 
 /// The review of `date`, gathered by an effect.
