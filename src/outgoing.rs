@@ -117,8 +117,11 @@ fn build_for(
         Some(id) => store.request_message_id(id)?,
         None => None,
     };
-    let calendar = match (reply.session_id, reply.kind) {
-        (Some(session_id), ReplyKind::Apology) if !to.address.is_empty() => {
+    // A message about a session to its client carries the calendar entry.
+    let about_session =
+        matches!(reply.kind, ReplyKind::Apology | ReplyKind::Reply) && reply.partner_id.is_none();
+    let calendar = match reply.session_id {
+        Some(session_id) if about_session && !to.address.is_empty() => {
             let session = store.session(session_id)?;
             let event = CalendarEvent {
                 uid: session.ical_uid.clone(),

@@ -36,7 +36,7 @@ fn shipped() -> Templates {
 }
 
 #[test]
-fn ships_the_seven_templates() {
+fn ships_the_eight_templates() {
     assert_eq!(
         shipped().names(),
         vec![
@@ -46,7 +46,8 @@ fn ships_the_seven_templates() {
             "options",
             "partner_brief",
             "recap",
-            "reschedule"
+            "reschedule",
+            "session_moved"
         ]
     );
 }
@@ -284,7 +285,7 @@ fn an_override_without_a_subject_line_names_its_file() {
 fn a_templates_folder_that_does_not_exist_yet_means_no_overrides() {
     let dir = tempfile::tempdir().expect("temp dir");
     let templates = Templates::load(Some(&dir.path().join("not-yet"))).expect("loads");
-    assert_eq!(templates.names().len(), 7);
+    assert_eq!(templates.names().len(), 8);
 }
 
 #[test]

@@ -342,3 +342,83 @@ fn a_handoff_records_the_note_and_the_brief_in_one_change() {
         "no partner matches",
     );
 }
+
+#[test]
+fn when_the_client_picks_a_time_the_move_updates_their_calendar() {
+    let book = Book::demo();
+    let id = next_session(&book)["id"].to_string();
+    let sent = book.dir.path().join("sent.eml");
+    with_send_command(&book, &format!("cat > {}", sent.display()));
+    book.ok(&["emergency", &id]);
+    let cancelled = sql_row(
+        &book,
+        &format!("SELECT ical_uid, ical_sequence FROM sessions WHERE id = {id}"),
+    );
+    // Refused before anything is written: a template value nobody fills.
+    let folder = book
+        .dir
+        .path()
+        .join("config")
+        .join("coachbook")
+        .join("templates");
+    std::fs::create_dir_all(&folder).expect("folder");
+    let override_file = folder.join("session_moved.txt");
+    std::fs::write(&override_file, "Subject: New time\n\n{{ room_number }}\n").expect("template");
+    assert_refused(
+        &book,
+        &[
+            "session",
+            "move",
+            &id,
+            "2026-11-26",
+            "09:00",
+            "--by",
+            "client",
+            "--notify",
+        ],
+        "room_number",
+    );
+    std::fs::remove_file(&override_file).expect("remove");
+
+    let out = book.ok(&[
+        "session",
+        "move",
+        &id,
+        "2026-11-26",
+        "09:00",
+        "--by",
+        "client",
+        "--notify",
+    ]);
+    assert!(out.contains("sent with"), "{out}");
+    let moved = sql_row(
+        &book,
+        &format!("SELECT status, start_at, ical_sequence FROM sessions WHERE id = {id}"),
+    );
+    assert_eq!(moved[0], "booked");
+    assert_eq!(moved[1], "2026-11-26T08:00:00Z");
+    let raw = std::fs::read(&sent).expect("sent");
+    let mail = mailparse::parse_mail(&raw).expect("valid RFC 5322");
+    let text = mail
+        .subparts
+        .iter()
+        .find(|p| p.ctype.mimetype == "text/plain")
+        .expect("text");
+    assert!(
+        text.get_body()
+            .expect("body")
+            .contains("Thursday 26 November, 09:00")
+    );
+    let calendar = mail
+        .subparts
+        .iter()
+        .find(|p| p.ctype.mimetype == "text/calendar")
+        .expect("calendar");
+    let ics = calendar.get_body().expect("ics").replace("\r\n ", "");
+    assert!(ics.contains("METHOD:REQUEST"), "{ics}");
+    assert!(ics.contains(&format!("UID:{}", cancelled[0])), "{ics}");
+    assert!(ics.contains("DTSTART:20261126T080000Z"), "{ics}");
+    let sequence: i64 = moved[2].parse().expect("sequence");
+    assert!(sequence > cancelled[1].parse::<i64>().expect("sequence"));
+    assert!(ics.contains(&format!("SEQUENCE:{sequence}")), "{ics}");
+}

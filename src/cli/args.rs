@@ -182,6 +182,10 @@ pub enum SessionCommand {
         by: String,
         #[arg(long)]
         reason: Option<String>,
+        /// Tell the client: a note with the new time and a calendar update
+        /// (template `session_moved`), delivered like every reply.
+        #[arg(long)]
+        notify: bool,
     },
 }
 

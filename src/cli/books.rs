@@ -11,9 +11,7 @@ use super::output;
 use super::{Ctx, parse_id};
 use crate::domain::when::day_bounds;
 use crate::error::BadInput;
-use crate::model::{
-    Channel, FollowUpKind, MovedBy, Owner, Repeat, RequestStatus, SessionStatus, Urgency,
-};
+use crate::model::{Channel, FollowUpKind, Owner, Repeat, RequestStatus, SessionStatus, Urgency};
 use crate::store::{
     ClientQueries, FollowUpQueries, NewClient, NewFollowUp, NewRequest, NewSession, PartnerQueries,
     RequestFilter, RequestQueries, SessionQueries, Store,
@@ -245,25 +243,8 @@ pub fn session(ctx: &Ctx, command: SessionCommand) -> Result<()> {
             when,
             by,
             reason,
-        } => {
-            let id = parse_id(&id, "session")?;
-            let to = ctx.when(&when.join(" "))?;
-            let by = MovedBy::parse(&by)?;
-            let mut store = ctx.open()?;
-            let session = store.session(id)?;
-            let moved = store.change(
-                "session move",
-                &format!("move session #{id} of {}", session.client_name),
-                ctx.now(),
-                |tx| tx.move_session(id, Some(to), by, reason.as_deref()),
-            )?;
-            println!(
-                "moved session #{id} with {} from {} to {}",
-                moved.client_name,
-                output::local(session.start, ctx.config.tz),
-                output::local(moved.start, ctx.config.tz)
-            );
-        }
+            notify,
+        } => super::flows::move_session(ctx, &id, &when.join(" "), &by, reason.as_deref(), notify)?,
     }
     Ok(())
 }

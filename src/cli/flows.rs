@@ -335,3 +335,71 @@ pub fn handoff(ctx: &Ctx, request_id: &str, partner: &str, dry_run: bool) -> Res
     let brief = report_delivery(&mut store, ctx, applied.brief_reply);
     note.and(brief)
 }
+
+/// `session move`: the new time in one change; with `notify`, the client
+/// gets a note and the calendar update in that same change, then delivery.
+pub fn move_session(
+    ctx: &Ctx,
+    id: &str,
+    when: &str,
+    by: &str,
+    reason: Option<&str>,
+    notify: bool,
+) -> Result<()> {
+    let id = parse_id(id, "session")?;
+    let to = ctx.when(when)?;
+    let by = crate::model::MovedBy::parse(by)?;
+    let now = ctx.now();
+    let mut store = ctx.open()?;
+    let session = store.session(id)?;
+    let client = store.client(session.client_id)?;
+    // Render before anything is written: a missing value refuses the move.
+    let note = if notify {
+        let values = TemplateValues {
+            client_first_name: Some(client.first_name().to_string()),
+            client_name: Some(client.name.clone()),
+            old_time: Some(client_time_text(session.start, client.tz)),
+            session_time: Some(client_time_text(to, client.tz)),
+            ..coach_values(&ctx.config)
+        };
+        Some(
+            templates(&ctx.config)?
+                .render("session_moved", &values)
+                .map_err(|e| BadInput(e.to_string()))?,
+        )
+    } else {
+        None
+    };
+    let coach_address = crate::outgoing::coach_mailbox(&ctx.config).address;
+    let summary = format!("move session #{id} of {}", session.client_name);
+    let (moved, reply_id) = store.change("session move", &summary, now, |tx| {
+        let moved = tx.move_session(id, Some(to), by, reason)?;
+        let reply_id = match &note {
+            Some(note) => Some(tx.add_reply(&crate::store::NewReply {
+                client_id: Some(client.id),
+                partner_id: None,
+                request_id: None,
+                session_id: Some(id),
+                kind: ReplyKind::Reply,
+                sent_at: now,
+                to_addr: client.emails.first().cloned(),
+                subject: Some(note.subject.clone()),
+                body: note.body.clone(),
+                message_id: Some(crate::compose::new_message_id(&coach_address, now)),
+                delivery: DeliveryState::Failed,
+            })?),
+            None => None,
+        };
+        Ok((moved, reply_id))
+    })?;
+    println!(
+        "moved session #{id} with {} from {} to {}",
+        moved.client_name,
+        output::local(session.start, ctx.config.tz),
+        output::local(moved.start, ctx.config.tz)
+    );
+    match reply_id {
+        Some(reply_id) => report_delivery(&mut store, ctx, reply_id),
+        None => Ok(()),
+    }
+}

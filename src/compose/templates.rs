@@ -38,6 +38,10 @@ const SHIPPED: &[(&str, &str)] = &[
         include_str!("../../assets/templates/partner_brief.txt"),
     ),
     ("recap", include_str!("../../assets/templates/recap.txt")),
+    (
+        "session_moved",
+        include_str!("../../assets/templates/session_moved.txt"),
+    ),
 ];
 
 /// The extension of template files in the coach's folder.
