@@ -87,9 +87,7 @@ commands! {
     FewerSlots => "fewer-slots", "fewer slots";
     HoldSlot => "hold-slot", "hold 1st slot";
     EditInline => "edit", "edit";
-    EditExternal => "edit-external", "$EDITOR";
     StopEditing => "stop-editing", "done editing";
-    Confirm => "confirm", "confirm";
     // Triage of a request and quick capture (flows/triage.rs, flows/capture.rs).
     Reply => "reply", "reply";
     Acknowledge => "acknowledge", "acknowledge";

@@ -232,12 +232,12 @@ pub fn command(model: &mut Model, command: Command) -> Vec<Effect> {
         Step::Apology(draft) => match command {
             Command::EditInline => draft.editing = true,
             Command::StopEditing => draft.editing = false,
-            Command::EditExternal => {
+            Command::EditExternally => {
                 return vec![Effect::Terminal(TerminalWork::EditExternally(
                     draft.editor.text(),
                 ))];
             }
-            Command::Confirm => {
+            Command::FlowConfirm => {
                 let body = draft.editor.text();
                 if body.trim().is_empty() {
                     say(

@@ -72,7 +72,7 @@ pub fn command(model: &mut Model, command: Command) -> Vec<Effect> {
         HandoffStep::PickPartner { chosen } => match command {
             Command::Down => *chosen = (*chosen + 1).min(last),
             Command::Up => *chosen = chosen.saturating_sub(1),
-            Command::FlowNext | Command::Confirm => {
+            Command::FlowNext | Command::FlowConfirm => {
                 let Some(partner) = handoff.partners.get(*chosen) else {
                     return Vec::new();
                 };
@@ -89,7 +89,7 @@ pub fn command(model: &mut Model, command: Command) -> Vec<Effect> {
         HandoffStep::Preview { plan, scroll } => match command {
             Command::Down => *scroll = scroll.saturating_add(1),
             Command::Up => *scroll = scroll.saturating_sub(1),
-            Command::Confirm => {
+            Command::FlowConfirm => {
                 let plan = plan.clone();
                 handoff.step = HandoffStep::Saving;
                 return vec![flow(FlowWork::HandoffApply { plan })];
