@@ -52,12 +52,6 @@ impl WorkingHours {
         (open < close).then_some((open, close))
     }
 
-    /// Whether `at` falls inside working hours.
-    pub fn is_working(&self, at: DateTime<Utc>, tz: Tz) -> bool {
-        self.window(local_date(at, tz), tz)
-            .is_some_and(|(open, close)| open <= at && at < close)
-    }
-
     /// The instant `minutes` of working time after `from`.
     pub fn add_working_minutes(&self, from: DateTime<Utc>, minutes: i64, tz: Tz) -> DateTime<Utc> {
         let mut remaining = Duration::minutes(minutes.max(0));

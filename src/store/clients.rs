@@ -168,19 +168,6 @@ impl Tx<'_> {
         Ok(())
     }
 
-    pub fn set_client_context(
-        &self,
-        id: ClientId,
-        context: Option<&str>,
-        until: Option<NaiveDate>,
-    ) -> Result<()> {
-        self.conn.execute(
-            "UPDATE clients SET context = ?1, context_until = ?2 WHERE id = ?3",
-            params![context, until.map(|d| d.to_string()), id],
-        )?;
-        Ok(())
-    }
-
     pub fn set_client_status(
         &self,
         id: ClientId,

@@ -186,16 +186,6 @@ pub trait RequestQueries: Queries {
             .optional()?)
     }
 
-    fn replies_to_request(&self, request_id: i64) -> Result<Vec<Reply>> {
-        let mut stmt = self.conn().prepare_cached(&format!(
-            "{REPLY_SELECT} WHERE request_id = ?1 ORDER BY sent_at, id"
-        ))?;
-        let rows = stmt
-            .query_map([request_id], reply_from_row)?
-            .collect::<rusqlite::Result<_>>()?;
-        Ok(rows)
-    }
-
     fn reply(&self, id: i64) -> Result<Reply> {
         self.conn()
             .query_row(
