@@ -6,6 +6,14 @@
 //! plain `SELECT count(*)` query on the same file (what the `sqlite3` shell
 //! answers). Run: `cargo bench --bench ten_year_book`.
 
+// Tests may unwrap and index: a panic there is a failed test, not a crash.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use std::time::{Duration as StdDuration, Instant};
 
 use chrono::{DateTime, Duration, Utc};

@@ -2,6 +2,14 @@
 //! its effects and a full draw on a 120x40 `TestBackend`, on the demo book.
 //! Run with `cargo bench --bench tui_keys` (release build).
 
+// Tests may unwrap and index: a panic there is a failed test, not a crash.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 

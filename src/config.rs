@@ -156,7 +156,9 @@ fn apply(config: &mut Config, table: &Table) -> Result<(), String> {
         for name in strings(v, "hours.days")? {
             let day = parse_weekday(&name.to_lowercase())
                 .ok_or_else(|| format!("`hours.days`: '{name}' is not a weekday (mon..sun)"))?;
-            days[day.num_days_from_monday() as usize] = true;
+            if let Some(slot) = days.get_mut(day.num_days_from_monday() as usize) {
+                *slot = true;
+            }
         }
         if !days.iter().any(|d| *d) {
             return Err("`hours.days` needs at least one working day".into());

@@ -90,8 +90,10 @@ impl Dice {
         self.below(100) < percent
     }
 
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len() as u64) as usize]
+    /// One of `items` (the default value when there are none).
+    fn pick<T: Clone + Default>(&mut self, items: &[T]) -> T {
+        let index = self.below(items.len() as u64) as usize;
+        items.get(index).cloned().unwrap_or_default()
     }
 }
 
@@ -188,16 +190,20 @@ fn book_sessions(
     const SLOTS: [(u32, u32); 5] = [(9, 0), (10, 30), (12, 0), (14, 0), (15, 30)];
     let mut count = 0;
     let mut book = |client_id: i64, start: DateTime<Utc>, dice: &mut Dice| -> Result<i64> {
-        let id = tx.add_sessions(
-            &NewSession {
-                client_id,
-                start,
-                minutes: if dice.chance(20) { 90 } else { 60 },
-                place: Some("video call".into()),
-                request_id: None,
-            },
-            None,
-        )?[0];
+        let id = tx
+            .add_sessions(
+                &NewSession {
+                    client_id,
+                    start,
+                    minutes: if dice.chance(20) { 90 } else { 60 },
+                    place: Some("video call".into()),
+                    request_id: None,
+                },
+                None,
+            )?
+            .first()
+            .copied()
+            .ok_or_else(|| anyhow::anyhow!("the demo book could not add a session"))?;
         count += 1;
         Ok(id)
     };
@@ -210,7 +216,9 @@ fn book_sessions(
             if n % 5 != date.weekday().num_days_from_monday() as usize {
                 continue;
             }
-            let (hour, minute) = SLOTS[(n / 5) % SLOTS.len()];
+            let Some(&(hour, minute)) = SLOTS.get((n / 5) % SLOTS.len()) else {
+                continue;
+            };
             let Some(start) = at_local(date, hour, minute, tz) else {
                 continue;
             };
@@ -234,11 +242,11 @@ fn book_sessions(
     }
     // Today: five sessions, whatever the weekday, so the demo day is full.
     let today_clients = [
-        active[0],
-        active[2],
-        active[7],
-        active[5 % active.len()],
-        active[10 % active.len()],
+        nth(active, 0),
+        nth(active, 2),
+        nth(active, 7),
+        nth(active, 5),
+        nth(active, 10),
     ];
     let today_slots = [(9, 0), (10, 30), (13, 0), (15, 0), (16, 30)];
     for (client, (hour, minute)) in today_clients.iter().zip(today_slots) {
@@ -251,7 +259,7 @@ fn book_sessions(
         }
     }
     // The crisis-prone client was already moved twice by the coach lately.
-    let moved = active[2];
+    let moved = nth(active, 2);
     for weeks in [3, 7] {
         let Some(start) = at_local(today - Duration::weeks(weeks), 11, 0, tz) else {
             continue;
@@ -315,8 +323,8 @@ fn write_history(
                 continue;
             };
             let urgency = pick_urgency(dice);
-            let client = *dice.pick(active);
-            let body = dice.pick(text.requests.for_urgency(urgency)).clone();
+            let client = dice.pick(active);
+            let body = dice.pick(text.requests.for_urgency(urgency));
             let id = tx.add_request(
                 &NewRequest {
                     client_id: Some(client),
@@ -379,37 +387,17 @@ fn write_open_requests(
     dice: &mut Dice,
 ) -> Result<usize> {
     let waiting = [
-        (active[2], Urgency::Crisis, Channel::Phone, 40),
-        (active[0], Urgency::Urgent, Channel::Email, 4 * 24 * 60),
-        (active[7], Urgency::Urgent, Channel::Text, 50),
-        (active[3], Urgency::Normal, Channel::Email, 5 * 24 * 60),
-        (
-            active[12 % active.len()],
-            Urgency::Normal,
-            Channel::Voicemail,
-            180,
-        ),
-        (
-            active[15 % active.len()],
-            Urgency::Normal,
-            Channel::Email,
-            26 * 60,
-        ),
-        (
-            active[9 % active.len()],
-            Urgency::Low,
-            Channel::Email,
-            9 * 24 * 60,
-        ),
-        (
-            active[18 % active.len()],
-            Urgency::Low,
-            Channel::Text,
-            20 * 60,
-        ),
+        (nth(active, 2), Urgency::Crisis, Channel::Phone, 40),
+        (nth(active, 0), Urgency::Urgent, Channel::Email, 4 * 24 * 60),
+        (nth(active, 7), Urgency::Urgent, Channel::Text, 50),
+        (nth(active, 3), Urgency::Normal, Channel::Email, 5 * 24 * 60),
+        (nth(active, 12), Urgency::Normal, Channel::Voicemail, 180),
+        (nth(active, 15), Urgency::Normal, Channel::Email, 26 * 60),
+        (nth(active, 9), Urgency::Low, Channel::Email, 9 * 24 * 60),
+        (nth(active, 18), Urgency::Low, Channel::Text, 20 * 60),
     ];
     for (client, urgency, channel, minutes_ago) in waiting {
-        let body = dice.pick(text.requests.for_urgency(urgency)).clone();
+        let body = dice.pick(text.requests.for_urgency(urgency));
         tx.add_request(
             &NewRequest {
                 client_id: Some(client),
@@ -506,13 +494,13 @@ fn write_followups(
         let text = if *kind == FollowUpKind::Agreement {
             "Chase the unsigned coaching agreement".to_string()
         } else {
-            dice.pick(texts).clone()
+            dice.pick(texts)
         };
         // The agreement chase goes to a client whose agreement is unsigned.
         let client_id = if *kind == FollowUpKind::Agreement {
-            active[7]
+            nth(active, 7)
         } else {
-            active[(n * 3) % active.len()]
+            nth(active, n * 3)
         };
         let id = tx.add_followup(&NewFollowUp {
             client_id,
@@ -527,4 +515,12 @@ fn write_followups(
         }
     }
     Ok(plan.len())
+}
+
+/// The `n`th active client, counting round (0 when there are none).
+fn nth(active: &[i64], n: usize) -> i64 {
+    active
+        .get(n % active.len().max(1))
+        .copied()
+        .unwrap_or_default()
 }

@@ -1,5 +1,13 @@
 //! Delivery through a send command or into the outbox folder.
 
+// Tests may unwrap and index: a panic there is a failed test, not a crash.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 

@@ -1,5 +1,13 @@
 //! RFC 5322 messages, checked by parsing them back with mailparse.
 
+// Tests may unwrap and index: a panic there is a failed test, not a crash.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use chrono::{DateTime, FixedOffset, TimeZone, Utc};
 use coachbook::compose::{
     CalendarEvent, CalendarPerson, Mailbox, OutgoingMessage, build_message, new_message_id,

@@ -4,6 +4,14 @@
 //! when COACHBOOK_REAL_FIXTURES names the shared fixtures folder, the real
 //! exports from Google, Outlook, Exchange and Apple.
 
+// Tests may unwrap and index: a panic there is a failed test, not a crash.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 mod common;
 
 use std::os::unix::fs::PermissionsExt;

@@ -2,6 +2,14 @@
 //! with the fixtures in tests/fixtures/import/ (a Maildir inbox, an mbox
 //! whose reply comes before its request, an .eml with no Date).
 
+// Tests may unwrap and index: a panic there is a failed test, not a crash.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};

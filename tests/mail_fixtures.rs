@@ -1,6 +1,14 @@
 //! Decoding and source reading on the small hand-made fixtures in
 //! tests/fixtures/mail/, one per quirk real mail has.
 
+// Tests may unwrap and index: a panic there is a failed test, not a crash.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use std::path::{Path, PathBuf};
 
 use coachbook::mail::{

@@ -3,6 +3,14 @@
 //! leaves the terminal as it found it. Every wait is for text on the parsed
 //! screen, with a bounded timeout.
 
+// Tests may unwrap and index: a panic there is a failed test, not a crash.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 mod tui_fixture;
 
 use std::io::Write as _;

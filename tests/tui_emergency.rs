@@ -2,6 +2,14 @@
 //! pure transitions of the state machine, and key scripts that drive the
 //! real `App` against a temporary demo book and check screen and book.
 
+// Tests may unwrap and index: a panic there is a failed test, not a crash.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 mod common;
 mod tui_fixture;
 

@@ -1,6 +1,14 @@
 //! Screens of the dashboard drawn to a `TestBackend` with a fixed clock, at
 //! 120x40 and 60x15, after real key presses against a temporary book.
 
+// Tests may unwrap and index: a panic there is a failed test, not a crash.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 mod tui_fixture;
 
 use coachbook::tui::app::App;

@@ -2,6 +2,14 @@
 //! against a temporary book (checked afterwards), and snapshots of the
 //! capture form, the reply editor and the snooze picker.
 
+// Tests may unwrap and index: a panic there is a failed test, not a crash.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 mod tui_fixture;
 
 use std::sync::Arc;

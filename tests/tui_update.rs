@@ -1,6 +1,14 @@
 //! Pure state transitions: an action in, the model and the effects out.
 //! The sheet comes from the fixture book once; after that nothing touches it.
 
+// Tests may unwrap and index: a panic there is a failed test, not a crash.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 mod tui_fixture;
 
 use std::sync::Arc;
@@ -68,7 +76,7 @@ fn the_sessions_cursor_starts_at_the_next_session_to_come() {
     let model = model(&book);
     // 09:00 and 11:00 are past at 14:20; 15:00 is next.
     assert_eq!(model.now_line_at(), Some(2));
-    assert_eq!(model.cursor[Pane::Sessions.index()], 2);
+    assert_eq!(model.cursor[Pane::Sessions], 2);
 }
 
 #[test]
@@ -79,17 +87,17 @@ fn moving_stays_inside_the_pane() {
     let rows = model.rows(Pane::Requests);
     assert_eq!(rows, 5);
     press(&mut model, "k");
-    assert_eq!(model.cursor[1], 0);
+    assert_eq!(model.cursor[Pane::Requests], 0);
     for _ in 0..10 {
         press(&mut model, "j");
     }
-    assert_eq!(model.cursor[1], rows - 1);
+    assert_eq!(model.cursor[Pane::Requests], rows - 1);
     press(&mut model, "g");
-    assert_eq!(model.cursor[1], 0);
+    assert_eq!(model.cursor[Pane::Requests], 0);
     press(&mut model, "G");
-    assert_eq!(model.cursor[1], rows - 1);
+    assert_eq!(model.cursor[Pane::Requests], rows - 1);
     press(&mut model, "up");
-    assert_eq!(model.cursor[1], rows - 2);
+    assert_eq!(model.cursor[Pane::Requests], rows - 2);
 }
 
 #[test]
@@ -207,7 +215,7 @@ fn the_selection_stays_on_the_same_item_when_the_list_changes() {
     let mut fresh = sheet(&book, today());
     fresh.requests.remove(0);
     update(&mut model, Action::DayLoaded(Box::new(fresh)));
-    assert_eq!(model.cursor[1], 0);
+    assert_eq!(model.cursor[Pane::Requests], 0);
     assert_eq!(model.selected_item(Pane::Requests), chosen);
 }
 
@@ -341,7 +349,7 @@ fn a_click_focuses_a_pane_and_selects_then_opens_a_row() {
         },
     );
     assert_eq!(model.focus, Pane::Requests);
-    assert_eq!(model.cursor[1], 1);
+    assert_eq!(model.cursor[Pane::Requests], 1);
     let effects = update(
         &mut model,
         Action::Click {

@@ -209,9 +209,13 @@ fn watch_line(
             Outcome::CoachToOthers => json!({"outcome": "coach_to_others"}),
             Outcome::Skipped(reason) => json!({"outcome": "skipped", "reason": reason}),
         };
-        line["item"] = json!(label);
+        crate::review::json::set(&mut line, "item", json!(label));
         if let Some(at) = at {
-            line["at"] = json!(crate::domain::when::rfc3339_in(at, tz));
+            crate::review::json::set(
+                &mut line,
+                "at",
+                json!(crate::domain::when::rfc3339_in(at, tz)),
+            );
         }
         return line.to_string();
     }

@@ -32,18 +32,18 @@ pub fn today_json(sheet: &DaySheet, tz: Tz) -> Value {
         "date": sheet.date.to_string(),
         "sessions": sheet.sessions.iter().map(|row| {
             let mut value = session_json(&row.session, tz);
-            value["warnings"] = json!(row.warnings);
+            crate::review::json::set(&mut value, "warnings", json!(row.warnings));
             value
         }).collect::<Vec<_>>(),
         "requests": sheet.requests.iter().map(|row| {
             let mut value = request_json(&row.request, tz);
-            value["overdue"] = json!(row.overdue);
-            value["minutes_left"] = json!(row.minutes_left);
+            crate::review::json::set(&mut value, "overdue", json!(row.overdue));
+            crate::review::json::set(&mut value, "minutes_left", json!(row.minutes_left));
             value
         }).collect::<Vec<_>>(),
         "followups": sheet.followups.iter().map(|row| {
             let mut value = followup_json(&row.followup, tz);
-            value["overdue"] = json!(row.overdue);
+            crate::review::json::set(&mut value, "overdue", json!(row.overdue));
             value
         }).collect::<Vec<_>>(),
     })

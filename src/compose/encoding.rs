@@ -9,16 +9,14 @@ const BASE64_ALPHABET: &[u8; 64] =
 pub fn base64(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let group = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        let byte = |n: usize| u32::from(chunk.get(n).copied().unwrap_or(0));
+        let group = (byte(0) << 16) | (byte(1) << 8) | byte(2);
         for position in 0..4 {
             if position <= chunk.len() {
                 let index = (group >> (18 - 6 * position)) & 0x3f;
-                out.push(char::from(BASE64_ALPHABET[index as usize]));
+                if let Some(&symbol) = BASE64_ALPHABET.get(index as usize) {
+                    out.push(char::from(symbol));
+                }
             } else {
                 out.push('=');
             }

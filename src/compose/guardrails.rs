@@ -177,17 +177,25 @@ fn offers_alternative(text: &str, folded: &FoldedText) -> bool {
 fn has_clock_time(text: &str) -> bool {
     let bytes = text.as_bytes();
     bytes.iter().enumerate().any(|(index, byte)| {
-        if !byte.is_ascii_digit() || (index > 0 && bytes[index - 1].is_ascii_digit()) {
+        let after_digit = index
+            .checked_sub(1)
+            .and_then(|before| bytes.get(before))
+            .is_some_and(u8::is_ascii_digit);
+        if !byte.is_ascii_digit() || after_digit {
             return false;
         }
-        let digits = bytes[index..]
+        let digits = bytes
             .iter()
+            .skip(index)
             .take_while(|b| b.is_ascii_digit())
             .count();
-        let rest = &text[index + digits..];
+        let rest = text.get(index + digits..).unwrap_or_default();
         let colon_minutes = rest.len() >= 3
             && rest.starts_with(':')
-            && rest.as_bytes()[1..3].iter().all(u8::is_ascii_digit);
+            && rest
+                .as_bytes()
+                .get(1..3)
+                .is_some_and(|pair| pair.iter().all(u8::is_ascii_digit));
         let meridiem = {
             let lower = rest.trim_start_matches(' ').to_ascii_lowercase();
             lower.starts_with("am") || lower.starts_with("pm")
@@ -258,13 +266,16 @@ impl FoldedText {
         (0..=self.chars.len() - needle.len())
             .filter(|&start| {
                 let end = start + needle.len();
-                self.chars[start..end] == needle[..]
-                    && (start == 0 || !is_word(self.chars[start - 1]))
+                self.chars.get(start..end) == Some(&needle[..])
+                    && start
+                        .checked_sub(1)
+                        .and_then(|before| self.chars.get(before))
+                        .is_none_or(|&before| !is_word(before))
                     && self.chars.get(end).is_none_or(|&next| !is_word(next))
             })
-            .map(|start| {
+            .filter_map(|start| {
                 let end = start + needle.len() - 1;
-                self.origins[start].start..self.origins[end].end
+                Some(self.origins.get(start)?.start..self.origins.get(end)?.end)
             })
             .collect()
     }

@@ -33,7 +33,10 @@ const SEARCH_DAYS: i64 = 400;
 
 impl WorkingHours {
     pub fn works_on(&self, day: Weekday) -> bool {
-        self.days[day.num_days_from_monday() as usize]
+        self.days
+            .get(day.num_days_from_monday() as usize)
+            .copied()
+            .unwrap_or(false)
     }
 
     /// Minutes in one working day: what "1d" means for a working-time target.

@@ -95,7 +95,10 @@ fn client_of(
         .filter(|c| names(&occurrence.summary, &c.name))
         .map(|c| c.id)
         .collect();
-    (named.len() == 1).then(|| named[0])
+    match named.as_slice() {
+        [only] => Some(*only),
+        _ => None,
+    }
 }
 
 /// Whether `text` holds `name` as whole words, ignoring case.

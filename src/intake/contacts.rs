@@ -161,8 +161,8 @@ fn decode_quoted_printable(value: &str) -> Vec<u8> {
     let bytes = value.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'='
+    while let Some(&byte) = bytes.get(i) {
+        if byte == b'='
             && let Some(hex) = bytes.get(i + 1..i + 3)
             && let Ok(hex) = std::str::from_utf8(hex)
             && let Ok(byte) = u8::from_str_radix(hex, 16)
@@ -171,7 +171,7 @@ fn decode_quoted_printable(value: &str) -> Vec<u8> {
             i += 3;
             continue;
         }
-        out.push(bytes[i]);
+        out.push(byte);
         i += 1;
     }
     out

@@ -131,7 +131,7 @@ pub fn read_item(item: &MailItem, reading: Reading<'_>) -> Read {
 /// A stable id for a message that has none: the same bytes, the same id.
 pub fn synthetic_message_id(raw: &[u8]) -> String {
     let digest = Sha256::digest(raw);
-    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
     format!("sha256.{hex}@coachbook.invalid")
 }
 
@@ -142,7 +142,7 @@ pub fn urgency_from_headers(raw: &[u8]) -> Urgency {
         Some(rest) => rest
             .iter()
             .position(|&b| b == b'\n')
-            .map_or(&[][..], |end| &rest[end + 1..]),
+            .map_or(&[][..], |end| rest.get(end + 1..).unwrap_or_default()),
         None => raw,
     };
     let Ok((headers, _)) = mailparse::parse_headers(raw) else {

@@ -11,7 +11,7 @@ pub(crate) fn skip_leading_blank_lines(raw: &[u8]) -> &[u8] {
         .iter()
         .position(|&b| b != b'\r' && b != b'\n')
         .unwrap_or(raw.len());
-    &raw[start..]
+    raw.get(start..).unwrap_or_default()
 }
 
 /// The header block: everything before the first empty line.
@@ -19,7 +19,7 @@ pub(crate) fn header_block(raw: &[u8]) -> &[u8] {
     let mut line_start = 0;
     for line in raw.split_inclusive(|&b| b == b'\n') {
         if line == b"\n" || line == b"\r\n" {
-            return &raw[..line_start];
+            return raw.get(..line_start).unwrap_or_default();
         }
         line_start += line.len();
     }
@@ -30,11 +30,11 @@ pub(crate) fn header_block(raw: &[u8]) -> &[u8] {
 /// every RFC 5322 message has and random text or binary files rarely do.
 pub(crate) fn starts_with_header_field(raw: &[u8]) -> bool {
     let line_end = raw.iter().position(|&b| b == b'\n').unwrap_or(raw.len());
-    let first_line = &raw[..line_end];
+    let first_line = raw.get(..line_end).unwrap_or_default();
     let Some(colon) = first_line.iter().position(|&b| b == b':') else {
         return false;
     };
-    let name = trim_trailing_blanks(&first_line[..colon]);
+    let name = trim_trailing_blanks(first_line.get(..colon).unwrap_or_default());
     !name.is_empty() && name.iter().all(|b| (33..=126).contains(b))
 }
 
@@ -43,7 +43,7 @@ fn trim_trailing_blanks(bytes: &[u8]) -> &[u8] {
         .iter()
         .rposition(|&b| b != b' ' && b != b'\t')
         .map_or(0, |last| last + 1);
-    &bytes[..end]
+    bytes.get(..end).unwrap_or_default()
 }
 
 /// All mailboxes named in every header called `name`, groups flattened.

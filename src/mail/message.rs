@@ -95,7 +95,7 @@ fn skip_envelope_line(raw: &[u8]) -> &[u8] {
         return raw;
     }
     match raw.iter().position(|&b| b == b'\n') {
-        Some(line_end) => &raw[line_end + 1..],
+        Some(line_end) => raw.get(line_end + 1..).unwrap_or_default(),
         None => &[],
     }
 }

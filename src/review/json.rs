@@ -45,7 +45,7 @@ pub fn review_json(review: &Review) -> Value {
                 "waiting_minutes": o.waited_minutes,
             });
             extend(&mut value, outcome_details(o, review));
-            value["overdue"] = json!(o.reply_by < review.now);
+            set(&mut value, "overdue", json!(o.reply_by < review.now));
             value
         }).collect::<Vec<_>>(),
         "sessions": {
@@ -80,8 +80,8 @@ pub fn review_json(review: &Review) -> Value {
         "requests": review.requests.iter().map(|o| {
             let mut value = json!({"request": o.id, "client": o.client});
             extend(&mut value, outcome_details(o, review));
-            value["waited_minutes"] = json!(o.waited_minutes);
-            value["target_minutes"] = json!(o.target_minutes);
+            set(&mut value, "waited_minutes", json!(o.waited_minutes));
+            set(&mut value, "target_minutes", json!(o.target_minutes));
             value
         }).collect::<Vec<_>>(),
     })
@@ -106,6 +106,13 @@ fn outcome_details(o: &RequestOutcome, review: &Review) -> Value {
         "waited_working_minutes": o.waited_working_minutes,
         "within_target": o.verdict.within_target(),
     })
+}
+
+/// Set `key` of a JSON object (replacing any value there); other values are left alone.
+pub(crate) fn set(value: &mut Value, key: &str, field: Value) {
+    if let Value::Object(map) = value {
+        map.insert(key.to_owned(), field);
+    }
 }
 
 fn extend(value: &mut Value, more: Value) {

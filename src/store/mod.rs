@@ -323,7 +323,7 @@ fn refuse_non_sqlite(path: &Path) -> Result<()> {
     let mut header = [0u8; 16];
     let mut read = 0;
     while read < header.len() {
-        match file.read(&mut header[read..]) {
+        match file.read(header.get_mut(read..).unwrap_or_default()) {
             Ok(0) => break,
             Ok(n) => read += n,
             Err(err) => return Err(err).with_context(|| format!("cannot read {}", path.display())),

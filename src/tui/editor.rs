@@ -218,7 +218,7 @@ impl TextEditor {
             let starts = row_starts(&chars, width);
             for (n, start) in starts.iter().enumerate() {
                 let end = starts.get(n + 1).copied().unwrap_or(chars.len());
-                rows.push(chars[*start..end].iter().collect());
+                rows.push(chars.get(*start..end).unwrap_or_default().iter().collect());
             }
             if index == self.row {
                 let within = starts
@@ -226,7 +226,8 @@ impl TextEditor {
                     .rposition(|start| *start <= self.col)
                     .unwrap_or(0);
                 let first = rows.len() - starts.len();
-                cursor = (first + within, self.col - starts[within]);
+                let row_start = starts.get(within).copied().unwrap_or(0);
+                cursor = (first + within, self.col.saturating_sub(row_start));
             }
         }
         (rows, cursor)
@@ -238,8 +239,9 @@ fn row_starts(chars: &[char], width: usize) -> Vec<usize> {
     let width = width.max(1);
     let mut starts = vec![0];
     let mut start = 0;
-    while chars.len() - start > width {
-        let window = &chars[start..start + width];
+    while let Some(window) = chars.get(start..start + width)
+        && chars.len() - start > width
+    {
         // Break after the last space in the row, if there is one.
         let cut = match window.iter().rposition(|c| *c == ' ') {
             Some(space) if space > 0 => start + space + 1,

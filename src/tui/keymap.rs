@@ -679,7 +679,7 @@ impl Keymap {
     pub fn conflicts(&self) -> Vec<String> {
         let mut found = Vec::new();
         for (i, a) in self.bindings.iter().enumerate() {
-            for b in &self.bindings[i + 1..] {
+            for b in self.bindings.iter().skip(i + 1) {
                 if a.key == b.key && a.command != b.command && a.scope.overlaps(b.scope) {
                     found.push(format!(
                         "key '{}' would mean both '{}' ({}) and '{}' ({})",

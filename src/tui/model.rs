@@ -15,6 +15,36 @@ use crate::tui::flows::{CaptureForm, TriageFlow};
 use crate::tui::keymap::{Keymap, Scope};
 
 /// The three dashboard panes, in Tab order.
+/// The selected row of each pane, indexed by the pane itself (no index can
+/// be out of range).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Cursors {
+    sessions: usize,
+    requests: usize,
+    followups: usize,
+}
+
+impl std::ops::Index<Pane> for Cursors {
+    type Output = usize;
+    fn index(&self, pane: Pane) -> &usize {
+        match pane {
+            Pane::Sessions => &self.sessions,
+            Pane::Requests => &self.requests,
+            Pane::FollowUps => &self.followups,
+        }
+    }
+}
+
+impl std::ops::IndexMut<Pane> for Cursors {
+    fn index_mut(&mut self, pane: Pane) -> &mut usize {
+        match pane {
+            Pane::Sessions => &mut self.sessions,
+            Pane::Requests => &mut self.requests,
+            Pane::FollowUps => &mut self.followups,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Pane {
     Sessions,
@@ -34,11 +64,15 @@ impl Pane {
     }
 
     pub fn next(self) -> Pane {
-        Pane::ALL[(self.index() + 1) % 3]
+        match self {
+            Pane::Sessions => Pane::Requests,
+            Pane::Requests => Pane::FollowUps,
+            Pane::FollowUps => Pane::Sessions,
+        }
     }
 
     pub fn prev(self) -> Pane {
-        Pane::ALL[(self.index() + 2) % 3]
+        self.next().next()
     }
 
     pub fn scope(self) -> Scope {
@@ -185,7 +219,7 @@ pub struct Model {
     pub sheet: Option<DaySheet>,
     pub focus: Pane,
     /// The selected row of each pane.
-    pub cursor: [usize; 3],
+    pub cursor: Cursors,
     pub screen: Screen,
     pub overlay: Overlay,
     pub notice: Option<Notice>,
@@ -207,7 +241,7 @@ impl Model {
             day: local_date(now, tz),
             sheet: None,
             focus: Pane::Sessions,
-            cursor: [0; 3],
+            cursor: Cursors::default(),
             screen: Screen::Dashboard,
             overlay: Overlay::None,
             notice: None,
@@ -262,7 +296,7 @@ impl Model {
     /// The selected row of `pane` as an item, if it has rows.
     pub fn selected_item(&self, pane: Pane) -> Option<Item> {
         let sheet = self.sheet.as_ref()?;
-        let at = self.cursor[pane.index()];
+        let at = self.cursor[pane];
         match pane {
             Pane::Sessions => sheet.sessions.get(at).cloned().map(Item::Session),
             Pane::Requests => sheet.requests.get(at).cloned().map(Item::Request),

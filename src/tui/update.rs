@@ -184,7 +184,7 @@ fn command_effects(model: &mut Model, command: Command) -> Vec<Effect> {
 fn dashboard(model: &mut Model, command: Command) -> Vec<Effect> {
     let pane = model.focus;
     let rows = model.rows(pane);
-    let cursor = &mut model.cursor[pane.index()];
+    let cursor = &mut model.cursor[pane];
     let last = rows.saturating_sub(1);
     let page = page(model.size) as usize;
     match command {
@@ -210,7 +210,7 @@ fn dashboard(model: &mut Model, command: Command) -> Vec<Effect> {
                 Command::NextDay => model.day + Duration::days(1),
                 _ => model.today(),
             };
-            model.cursor[Pane::Sessions.index()] = 0;
+            model.cursor[Pane::Sessions] = 0;
             return vec![load_day(model)];
         }
         _ => {}
@@ -445,24 +445,22 @@ pub(crate) fn reload(model: &Model) -> Vec<Effect> {
 
 /// Take a fresh sheet, keeping each pane's selection on the same item.
 fn take_sheet(model: &mut Model, sheet: crate::dashboard::DaySheet) {
-    let old_ids: Vec<Option<i64>> = Pane::ALL
-        .iter()
-        .map(|pane| model.selected_item(*pane).map(|item| item_id(&item)))
-        .collect();
+    let old_ids =
+        Pane::ALL.map(|pane| (pane, model.selected_item(pane).map(|item| item_id(&item))));
     let same_day = model.sheet.as_ref().is_some_and(|s| s.date == sheet.date);
     model.sheet = Some(sheet);
-    for pane in Pane::ALL {
+    for (pane, old_id) in old_ids {
         let rows = model.rows(pane);
-        let found = old_ids[pane.index()]
+        let found = old_id
             .filter(|_| same_day)
             .and_then(|id| (0..rows).find(|at| selected_id(model, pane, *at) == Some(id)));
-        let cursor = &mut model.cursor[pane.index()];
+        let cursor = &mut model.cursor[pane];
         *cursor = found.unwrap_or((*cursor).min(rows.saturating_sub(1)));
     }
     // A fresh day opens on the next session to come.
     if !same_day && let Some(at) = model.now_line_at() {
         let rows = model.rows(Pane::Sessions);
-        model.cursor[Pane::Sessions.index()] = at.min(rows.saturating_sub(1));
+        model.cursor[Pane::Sessions] = at.min(rows.saturating_sub(1));
     }
     // The open detail follows its item, or says it has left the dashboard.
     if let Screen::Detail(detail) = &mut model.screen {
@@ -560,7 +558,7 @@ fn click(model: &mut Model, column: u16, row: u16) -> Vec<Effect> {
     } else {
         None
     };
-    let cursor = model.cursor[pane.index()];
+    let cursor = model.cursor[pane];
     let selected_visual = cursor + usize::from(now_line.is_some_and(|at| at <= cursor));
     let offset = layout::table_offset(selected_visual, visible);
     let table_row = offset + visual;
@@ -575,6 +573,6 @@ fn click(model: &mut Model, column: u16, row: u16) -> Vec<Effect> {
     if index == cursor {
         return open(model);
     }
-    model.cursor[pane.index()] = index;
+    model.cursor[pane] = index;
     Vec::new()
 }

@@ -116,11 +116,11 @@ fn split(line_no: usize, raw: &str, honour_quotes: bool) -> Result<ContentLine, 
     };
     let mut params = Vec::new();
     let chars: Vec<char> = raw.chars().collect();
-    let mut i = raw[..name_end].chars().count();
+    let mut i = raw.get(..name_end).unwrap_or_default().chars().count();
     loop {
         match chars.get(i) {
             Some(':') => {
-                let value: String = chars[i + 1..].iter().collect();
+                let value: String = chars.get(i + 1..).unwrap_or_default().iter().collect();
                 return Ok(ContentLine {
                     line_no,
                     group,
@@ -133,10 +133,12 @@ fn split(line_no: usize, raw: &str, honour_quotes: bool) -> Result<ContentLine, 
             Some(';') => {
                 i += 1;
                 let start = i;
-                while i < chars.len() && !matches!(chars[i], '=' | ';' | ':') {
+                while chars.get(i).is_some_and(|c| !matches!(c, '=' | ';' | ':')) {
                     i += 1;
                 }
-                let pname: String = chars[start..i]
+                let pname: String = chars
+                    .get(start..i)
+                    .unwrap_or_default()
                     .iter()
                     .collect::<String>()
                     .to_ascii_uppercase();
@@ -150,13 +152,14 @@ fn split(line_no: usize, raw: &str, honour_quotes: bool) -> Result<ContentLine, 
                 loop {
                     match chars.get(i) {
                         Some('"') if honour_quotes => {
-                            let close = chars[i + 1..].iter().position(|&c| c == '"');
+                            let rest = chars.get(i + 1..).unwrap_or_default();
+                            let close = rest.iter().position(|&c| c == '"');
                             let Some(close) = close else {
                                 return Err(bad(format!(
                                     "parameter {pname} has an unclosed quote"
                                 )));
                             };
-                            value.extend(&chars[i + 1..i + 1 + close]);
+                            value.extend(rest.get(..close).unwrap_or_default());
                             i += close + 2;
                         }
                         Some(';' | ':') | None => break,

@@ -145,7 +145,8 @@ pub fn iana_zone(tzid: &str) -> Option<Tz> {
     let parts: Vec<&str> = tzid.split('/').filter(|p| !p.is_empty()).collect();
     for take in [3, 2, 1] {
         if parts.len() >= take
-            && let Ok(tz) = parts[parts.len() - take..].join("/").parse::<Tz>()
+            && let Some(tail) = parts.get(parts.len() - take..)
+            && let Ok(tz) = tail.join("/").parse::<Tz>()
         {
             return Some(tz);
         }

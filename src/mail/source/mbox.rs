@@ -160,8 +160,9 @@ fn is_blank(line: &[u8]) -> bool {
 /// `>From ` → `From `, `>>From ` → `>From ` (mboxrd); other lines unchanged.
 fn unescape_from(line: &[u8]) -> &[u8] {
     let quotes = line.iter().take_while(|&&b| b == b'>').count();
-    if quotes > 0 && line[quotes..].starts_with(b"From ") {
-        &line[1..]
+    let rest = line.get(quotes..).unwrap_or_default();
+    if quotes > 0 && rest.starts_with(b"From ") {
+        line.get(1..).unwrap_or_default()
     } else {
         line
     }

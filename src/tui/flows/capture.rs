@@ -44,12 +44,7 @@ impl CaptureField {
     }
 
     fn step(self, by: isize) -> CaptureField {
-        let at = CaptureField::ALL
-            .iter()
-            .position(|f| *f == self)
-            .unwrap_or(0) as isize;
-        let len = CaptureField::ALL.len() as isize;
-        CaptureField::ALL[(at + by).rem_euclid(len) as usize]
+        cycled(&CaptureField::ALL, self, by)
     }
 }
 
@@ -262,7 +257,9 @@ impl CaptureForm {
 
 fn cycled<T: Copy + PartialEq>(all: &[T], current: T, by: isize) -> T {
     let at = all.iter().position(|v| *v == current).unwrap_or(0) as isize;
-    all[(at + by).rem_euclid(all.len() as isize) as usize]
+    all.get((at + by).rem_euclid(all.len().max(1) as isize) as usize)
+        .copied()
+        .unwrap_or(current)
 }
 
 /// A letter picks the channel it starts (p phone, e email, t text,

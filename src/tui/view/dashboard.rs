@@ -119,7 +119,7 @@ fn sessions(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     if now_line == Some(sheet.sessions.len()) && !sheet.sessions.is_empty() {
         rows.push(now_row(model, theme));
     }
-    let cursor = model.cursor[Pane::Sessions.index()];
+    let cursor = model.cursor[Pane::Sessions];
     let selected = (!sheet.sessions.is_empty())
         .then(|| cursor + usize::from(now_line.is_some_and(|at| at <= cursor)));
     let empty = if model.day == today {
@@ -235,7 +235,7 @@ fn requests(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
             ],
         )
     };
-    let selected = (!sheet.requests.is_empty()).then_some(model.cursor[Pane::Requests.index()]);
+    let selected = (!sheet.requests.is_empty()).then_some(model.cursor[Pane::Requests]);
     pane_table(
         frame,
         area,
@@ -324,7 +324,7 @@ fn followups(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
             ],
         )
     };
-    let selected = (!sheet.followups.is_empty()).then_some(model.cursor[Pane::FollowUps.index()]);
+    let selected = (!sheet.followups.is_empty()).then_some(model.cursor[Pane::FollowUps]);
     pane_table(
         frame,
         area,
