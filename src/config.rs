@@ -235,6 +235,9 @@ fn clock_time(value: &Value, key: &str) -> Result<NaiveTime, String> {
         .map_err(|_| format!("`{key}`: '{text}' is not a time of day like 09:00"))
 }
 
+/// The longest reply-by target: 90 days of round-the-clock minutes.
+const MAX_TARGET_MINUTES: i64 = 90 * 24 * 60;
+
 /// `1h`, `90m`, `1d` (a day is `day_minutes` long), `1d4h`.
 fn target_minutes(value: &Value, key: &str, day_minutes: i64) -> Result<i64, String> {
     let text = string(value, key)?;
@@ -244,13 +247,20 @@ fn target_minutes(value: &Value, key: &str, day_minutes: i64) -> Result<i64, Str
         let part = part.trim();
         if let Some(days) = part.strip_suffix('d') {
             let days: i64 = days.trim().parse().map_err(|_| bad())?;
-            total += days * day_minutes;
+            let minutes = days.checked_mul(day_minutes).ok_or_else(bad)?;
+            total = total.checked_add(minutes).ok_or_else(bad)?;
         } else {
-            total += parse_span(part).ok_or_else(bad)?.num_minutes();
+            let minutes = parse_span(part).ok_or_else(bad)?.num_minutes();
+            total = total.checked_add(minutes).ok_or_else(bad)?;
         }
     }
     if total <= 0 {
         return Err(format!("`{key}` must be longer than zero"));
+    }
+    if total > MAX_TARGET_MINUTES {
+        return Err(format!(
+            "`{key}`: '{text}' is longer than the longest reply target, 90 days"
+        ));
     }
     Ok(total)
 }

@@ -54,5 +54,5 @@ pub fn one_line(err: &anyhow::Error) -> String {
         }
         line.push_str(&part);
     }
-    line.replace('\n', " ")
+    crate::text::error_line(&line.replace('\n', " "))
 }

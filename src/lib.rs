@@ -28,4 +28,5 @@ pub mod outgoing;
 pub mod paths;
 pub mod review;
 pub mod store;
+pub mod text;
 pub mod tui;

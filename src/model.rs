@@ -20,14 +20,19 @@ macro_rules! word_enum {
                 match self { $($name::$variant => $word),+ }
             }
 
+            /// Whether `text` is one of the words exactly as the book stores them.
+            pub fn is_stored_word(text: &str) -> bool {
+                Self::ALL.iter().any(|v| v.as_str() == text)
+            }
+
             /// Parse the word as typed (case-insensitive, `-` and `_` alike).
             pub fn parse(text: &str) -> Result<Self, BadInput> {
                 let wanted = text.trim().to_ascii_lowercase().replace('-', "_");
                 $(if wanted == $word.replace('-', "_") { return Ok($name::$variant); })+
                 let known: Vec<&str> = Self::ALL.iter().map(|v| v.as_str()).collect();
                 Err(BadInput(format!(
-                    "unknown {} '{}' (expected one of: {})",
-                    $what, text, known.join(", ")
+                    "unknown {} {} (expected one of: {})",
+                    $what, $crate::text::quoted(text), known.join(", ")
                 )))
             }
         }

@@ -66,7 +66,7 @@ pub enum Command {
         #[arg(long = "for", value_name = "CLIENT")]
         for_client: Option<String>,
         /// How many new times to offer (1-5).
-        #[arg(long, default_value_t = 3)]
+        #[arg(long, default_value_t = 3, value_parser = crate::domain::bounds::parse_option_count)]
         options: usize,
         /// The apology template.
         #[arg(long, default_value = "emergency_apology")]
@@ -148,7 +148,9 @@ pub enum SessionCommand {
         /// When (e.g. "tomorrow 14:00", "mon 9:30", "2026-11-23 14:00").
         #[arg(num_args = 1.., required = true)]
         when: Vec<String>,
-        #[arg(long, default_value_t = 60, allow_negative_numbers = true)]
+        /// Length in minutes (1-1440).
+        #[arg(long, default_value_t = 60, allow_negative_numbers = true,
+              value_parser = crate::domain::bounds::parse_session_minutes)]
         minutes: i64,
         #[arg(long, value_name = "weekly|fortnightly")]
         repeat: Option<String>,
@@ -260,6 +262,7 @@ pub struct ReplyArgs {
     pub promise: Option<String>,
     /// How many free times to offer (for the options template).
     #[arg(long, value_name = "N")]
+    #[arg(value_parser = crate::domain::bounds::parse_option_count)]
     pub options: Option<usize>,
     /// Record only: you answered by phone or in person, nothing is sent.
     #[arg(long)]

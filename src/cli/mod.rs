@@ -71,7 +71,7 @@ fn usage_error(err: clap::Error) -> i32 {
         .find(|l| !l.trim().is_empty())
         .unwrap_or("bad usage")
         .trim_start_matches("error: ");
-    eprintln!("coachbook: {first} (see --help)");
+    eprintln!("coachbook: {} (see --help)", crate::text::error_line(first));
     2
 }
 
@@ -112,7 +112,7 @@ impl Ctx {
     pub fn when(&self, text: &str) -> Result<DateTime<Utc>, BadInput> {
         let instant = parse_when(text, self.now(), self.config.tz)?;
         if let Some(note) = instant.note {
-            eprintln!("coachbook: note: {note}");
+            eprintln!("coachbook: note: {}", crate::text::error_line(&note));
         }
         Ok(instant.at)
     }
@@ -155,7 +155,8 @@ pub fn parse_id(text: &str, what: &str) -> Result<i64, BadInput> {
         .filter(|id| *id > 0)
         .ok_or_else(|| {
             BadInput(format!(
-                "'{text}' is not a {what} id (a whole number like 12)"
+                "{} is not a {what} id (a whole number like 12)",
+                crate::text::quoted(text)
             ))
         })
 }

@@ -12,7 +12,9 @@ use chrono::{
 };
 use chrono_tz::Tz;
 
+use crate::domain::bounds;
 use crate::error::BadInput;
+use crate::text::quoted;
 
 /// A parsed instant, with a note for the coach when the reading needed a choice.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,8 +23,9 @@ pub struct Instant {
     pub note: Option<String>,
 }
 
-/// Turn a local date and time in `tz` into an instant.
+/// Turn a local date and time in `tz` into an instant (in the accepted years).
 pub fn local_instant(date: NaiveDate, time: NaiveTime, tz: Tz) -> Result<Instant, BadInput> {
+    bounds::day(date)?;
     let local = date.and_time(time);
     match tz.from_local_datetime(&local) {
         LocalResult::Single(at) => Ok(Instant {
@@ -90,19 +93,29 @@ pub fn parse_day(text: &str, now: DateTime<Utc>, tz: Tz) -> Result<NaiveDate, Ba
             "a day is needed (e.g. 2026-11-23, today, mon)".into(),
         ));
     }
+    let step = |days: i64| {
+        today
+            .checked_add_signed(Duration::days(days))
+            .ok_or_else(|| {
+                BadInput(format!(
+                    "{today} moved by {days} days is outside the calendar"
+                ))
+            })
+            .and_then(|day| Ok(bounds::day(day)?))
+    };
     match word.as_str() {
-        "today" => return Ok(today),
-        "yesterday" => return Ok(today - Duration::days(1)),
-        "tomorrow" => return Ok(today + Duration::days(1)),
+        "today" => return step(0),
+        "yesterday" => return step(-1),
+        "tomorrow" => return step(1),
         _ => {}
     }
     if let Some(weekday) = parse_weekday(&word) {
-        return Ok(next_weekday(today, weekday));
+        return Ok(bounds::day(next_weekday(today, weekday))?);
     }
     parse_iso_date(&word).ok_or_else(|| {
         BadInput(format!(
-            "cannot read '{}' as a day (use 2026-11-23, today, yesterday, tomorrow or mon)",
-            text.trim()
+            "cannot read {} as a day (use 2026-11-23, today, yesterday, tomorrow or mon)",
+            quoted(text.trim())
         ))
     })?
 }
@@ -114,7 +127,8 @@ pub fn parse_when(text: &str, now: DateTime<Utc>, tz: Tz) -> Result<Instant, Bad
     let lower = trimmed.to_ascii_lowercase();
     let unreadable = || {
         BadInput(format!(
-            "cannot read '{trimmed}' as a time (use 2026-11-23 14:00, tomorrow 14:00, mon 9:30, +2h, 20 min ago or now)"
+            "cannot read {} as a time (use 2026-11-23 14:00, tomorrow 14:00, mon 9:30, +2h, 20 min ago or now)",
+            quoted(trimmed)
         ))
     };
     if lower.is_empty() {
@@ -131,27 +145,23 @@ pub fn parse_when(text: &str, now: DateTime<Utc>, tz: Tz) -> Result<Instant, Bad
     if let Some(rest) = lower.strip_prefix('+') {
         let span = parse_span(rest).ok_or_else(unreadable)?;
         return Ok(Instant {
-            at: now + span,
+            at: bounds::shift(now, bounds::span(span)?)?,
             note: None,
         });
     }
-    if let Some(rest) = lower.strip_suffix("ago") {
+    if let Some(rest) = lower
+        .strip_suffix("ago")
+        .or_else(|| lower.strip_prefix('-'))
+    {
         let span = parse_span(rest).ok_or_else(unreadable)?;
         return Ok(Instant {
-            at: now - span,
-            note: None,
-        });
-    }
-    if let Some(rest) = lower.strip_prefix('-') {
-        let span = parse_span(rest).ok_or_else(unreadable)?;
-        return Ok(Instant {
-            at: now - span,
+            at: bounds::shift(now, -bounds::span(span)?)?,
             note: None,
         });
     }
     if let Ok(at) = DateTime::parse_from_rfc3339(trimmed) {
         return Ok(Instant {
-            at: at.with_timezone(&Utc),
+            at: bounds::instant(at.with_timezone(&Utc))?,
             note: None,
         });
     }
@@ -177,7 +187,9 @@ pub fn parse_when(text: &str, now: DateTime<Utc>, tz: Tz) -> Result<Instant, Bad
     let Some(time) = parse_clock(time_word)? else {
         if day_words.is_none() && (parse_iso_date(time_word).is_some() || is_day_word(time_word)) {
             return Err(BadInput(format!(
-                "'{trimmed}' is a day; add a time, e.g. '{trimmed} 14:00'"
+                "{} is a day; add a time, e.g. '{} 14:00'",
+                quoted(trimmed),
+                crate::text::cut(trimmed, 20)
             )));
         }
         return Err(unreadable());
@@ -187,11 +199,12 @@ pub fn parse_when(text: &str, now: DateTime<Utc>, tz: Tz) -> Result<Instant, Bad
         None => today,
         Some(day) => {
             if let Some(weekday) = parse_weekday(day) {
-                let mut date = next_weekday(today, weekday);
+                let date = next_weekday(today, weekday);
                 if local_instant(date, time, tz).is_ok_and(|i| i.at <= now) {
-                    date += Duration::days(7);
+                    date.checked_add_signed(Duration::days(7)).unwrap_or(date)
+                } else {
+                    date
                 }
-                date
             } else {
                 parse_day(day, now, tz)?
             }
@@ -219,7 +232,8 @@ fn parse_iso_date(text: &str) -> Option<Result<NaiveDate, BadInput>> {
     };
     Some(
         NaiveDate::from_ymd_opt(y, m, d)
-            .ok_or_else(|| BadInput(format!("there is no day {text} in the calendar"))),
+            .ok_or_else(|| BadInput(format!("there is no day {text} in the calendar")))
+            .and_then(|date| Ok(bounds::day(date)?)),
     )
 }
 
@@ -266,13 +280,15 @@ fn parse_clock(text: &str) -> Result<Option<NaiveTime>, BadInput> {
         .ok_or_else(impossible)
 }
 
-/// Read a span: `2h`, `30m`, `30 min`, `1h30m`, `2 days`, `1w`.
+/// Read a span: `2h`, `30m`, `30 min`, `1h30m`, `2 days`, `1w`. `None` for
+/// text of another shape, or a sum too big for any calendar (the caller
+/// bounds it further with `bounds::span`).
 pub fn parse_span(text: &str) -> Option<Duration> {
     let compact: String = text.split_whitespace().collect();
     if compact.is_empty() {
         return None;
     }
-    let mut total = Duration::zero();
+    let mut total: i64 = 0;
     let mut rest = compact.as_str();
     while !rest.is_empty() {
         let digits_end = rest
@@ -281,7 +297,7 @@ pub fn parse_span(text: &str) -> Option<Duration> {
         if digits_end == 0 {
             return None;
         }
-        let amount: i64 = rest[..digits_end].parse().ok()?;
+        let amount: i64 = rest[..digits_end].parse().unwrap_or(i64::MAX);
         rest = &rest[digits_end..];
         let unit_end = rest
             .find(|c: char| c.is_ascii_digit())
@@ -295,9 +311,11 @@ pub fn parse_span(text: &str) -> Option<Duration> {
             "w" | "week" | "weeks" => 7 * 24 * 60,
             _ => return None,
         };
-        total += Duration::minutes(amount.checked_mul(minutes_per)?);
+        // A sum past what a number holds saturates: the caller's bound
+        // (`bounds::span`) then refuses it as too long, not as unreadable.
+        total = total.saturating_add(amount.saturating_mul(minutes_per));
     }
-    Some(total)
+    Some(Duration::try_minutes(total).unwrap_or(Duration::MAX))
 }
 
 pub fn parse_weekday(word: &str) -> Option<Weekday> {
@@ -319,7 +337,8 @@ fn next_weekday(from: NaiveDate, weekday: Weekday) -> NaiveDate {
     let ahead = (7 + weekday.num_days_from_monday() as i64
         - from.weekday().num_days_from_monday() as i64)
         % 7;
-    from + Duration::days(ahead)
+    from.checked_add_signed(Duration::days(ahead))
+        .unwrap_or(from)
 }
 
 /// Show an instant as a local time for the coach: `2026-11-23 14:00`.

@@ -88,6 +88,11 @@ pub fn read_item(item: &MailItem, reading: Reading<'_>) -> Read {
     if message.auto_reply {
         return Read::AutoReply;
     }
+    if let Some(date) = message.date
+        && let Err(err) = crate::domain::bounds::instant(date)
+    {
+        return Read::Unreadable(format!("its Date header: {err}"));
+    }
     let from = message
         .from
         .map_or_else(|| NO_SENDER.to_string(), |address| address.email);
@@ -119,7 +124,9 @@ pub fn read_item(item: &MailItem, reading: Reading<'_>) -> Read {
         from_coach,
         at: message
             .date
-            .or_else(reading.file_time)
+            .or_else(|| {
+                (reading.file_time)().filter(|at| crate::domain::bounds::instant(*at).is_ok())
+            })
             .unwrap_or(reading.now),
         subject,
         body,

@@ -14,6 +14,7 @@ mod partners;
 mod requests;
 pub mod schema;
 mod sessions;
+mod verify;
 
 use std::fs::OpenOptions;
 use std::io::Read as _;
@@ -278,6 +279,7 @@ impl Store {
             let (table, rowid) = row?;
             problems.push(format!("{table} row {rowid} points at a missing row"));
         }
+        problems.extend(verify::stored_values(&self.conn)?);
         let version = self.schema_version()?;
         if version != latest_version() {
             problems.push(format!(
@@ -403,10 +405,19 @@ pub fn ts(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
+/// A stored instant; `None` when it does not parse or lies outside the
+/// accepted years (so no later date arithmetic on it can overflow).
 pub(crate) fn parse_ts(text: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(text)
         .ok()
-        .map(|d| d.with_timezone(&Utc))
+        .and_then(|d| crate::domain::bounds::instant(d.with_timezone(&Utc)).ok())
+}
+
+/// A stored session length, inside its bounds.
+pub(crate) fn read_minutes(row: &rusqlite::Row, index: usize) -> rusqlite::Result<i64> {
+    let minutes: i64 = row.get(index)?;
+    crate::domain::bounds::session_minutes(minutes)
+        .map_err(|_| bad_column(index, &minutes.to_string()))
 }
 
 pub(crate) fn read_ts(row: &rusqlite::Row, index: usize) -> rusqlite::Result<DateTime<Utc>> {
@@ -438,11 +449,18 @@ pub(crate) fn read_tz(row: &rusqlite::Row, index: usize) -> rusqlite::Result<chr
     text.parse().map_err(|_| bad_column(index, &text))
 }
 
+/// A stored value the program cannot use (a damaged or hand-edited row).
+/// Its message is the whole line the coach sees, so it names the way out.
 fn bad_column(index: usize, text: &str) -> rusqlite::Error {
+    // Without a column index, rusqlite shows the message alone.
     rusqlite::Error::FromSqlConversionFailure(
-        index,
+        usize::MAX,
         rusqlite::types::Type::Text,
-        format!("unexpected value '{text}' in the book").into(),
+        format!(
+            "the book holds a value coachbook cannot read, {} (column {index}); run 'coachbook check' to find the row",
+            crate::text::quoted(text)
+        )
+        .into(),
     )
 }
 

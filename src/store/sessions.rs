@@ -4,7 +4,7 @@ use anyhow::Result;
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::{OptionalExtension, params};
 
-use super::{Queries, Tx, read_opt_ts, read_ts, read_word, ts};
+use super::{Queries, Tx, read_minutes, read_opt_ts, read_ts, read_word, ts};
 use crate::error::BadInput;
 use crate::model::{ClientId, MovedBy, Repeat, Session, SessionStatus};
 
@@ -42,7 +42,7 @@ fn session_from_row(row: &rusqlite::Row) -> rusqlite::Result<Session> {
         client_id: row.get(1)?,
         client_name: row.get(2)?,
         start: read_ts(row, 3)?,
-        minutes: row.get(4)?,
+        minutes: read_minutes(row, 4)?,
         place: row.get(5)?,
         status: read_word(row, 6, SessionStatus::parse)?,
         series_id: row.get(7)?,
@@ -170,13 +170,8 @@ impl Tx<'_> {
         first: &NewSession,
         repeat: Option<(Repeat, i64)>,
     ) -> Result<Vec<i64>> {
-        if first.minutes <= 0 {
-            return Err(BadInput(format!(
-                "a session lasts at least one minute, not {}",
-                first.minutes
-            ))
-            .into());
-        }
+        crate::domain::bounds::session_minutes(first.minutes).map_err(BadInput::from)?;
+        crate::domain::bounds::instant(first.start).map_err(BadInput::from)?;
         let series_id = match repeat {
             Some((repeat, count)) => {
                 if !(1..=520).contains(&count) {

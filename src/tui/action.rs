@@ -181,6 +181,12 @@ pub enum Action {
     ScrollUp,
     /// Results of effects.
     DayLoaded(Box<DaySheet>),
+    /// The day could not be read from the book (a damaged or hand-edited
+    /// row): the panes say so instead of "loading…".
+    DayFailed {
+        date: NaiveDate,
+        reason: String,
+    },
     ClientLoaded(Box<ClientCard>),
     ClientNamesLoaded(Vec<(ClientId, String)>),
     /// A session's outcome was recorded (the change, what it said), or why not.

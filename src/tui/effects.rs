@@ -14,8 +14,13 @@ use crate::tui::model::ClientCard;
 
 pub fn run(effect: Effect, store: &mut Store, config: &Config, now: DateTime<Utc>) -> Action {
     let result: Result<Action> = match effect {
-        Effect::LoadDay { date, now } => dashboard::load(store, config, date, now)
-            .map(|sheet| Action::DayLoaded(Box::new(sheet))),
+        Effect::LoadDay { date, now } => Ok(match dashboard::load(store, config, date, now) {
+            Ok(sheet) => Action::DayLoaded(Box::new(sheet)),
+            Err(err) => Action::DayFailed {
+                date,
+                reason: crate::error::one_line(&err),
+            },
+        }),
         Effect::LoadClient { client_id, history } => load_client(store, client_id, history, now)
             .map(|card| Action::ClientLoaded(Box::new(card))),
         Effect::LoadClientNames => store.client_names().map(Action::ClientNamesLoaded),

@@ -223,6 +223,8 @@ pub struct Model {
     pub screen: Screen,
     pub overlay: Overlay,
     pub notice: Option<Notice>,
+    /// Why the day on screen could not be loaded, until a load succeeds.
+    pub day_error: Option<String>,
     /// Terminal size (columns, rows); mouse hits and scroll limits use it.
     pub size: (u16, u16),
     pub keymap: Arc<Keymap>,
@@ -245,6 +247,7 @@ impl Model {
             screen: Screen::Dashboard,
             overlay: Overlay::None,
             notice: None,
+            day_error: None,
             size,
             keymap,
             quit: false,

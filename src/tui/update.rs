@@ -72,7 +72,19 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Effect> {
         Action::ScrollUp => command_effects(model, Command::Up),
         Action::DayLoaded(sheet) => {
             if sheet.date == model.day {
+                model.day_error = None;
                 take_sheet(model, *sheet);
+            }
+            Vec::new()
+        }
+        Action::DayFailed { date, reason } => {
+            if date == model.day {
+                model.sheet = None;
+                model.day_error = Some(reason.clone());
+                model.notice = Some(Notice {
+                    kind: NoticeKind::Error,
+                    text: reason,
+                });
             }
             Vec::new()
         }

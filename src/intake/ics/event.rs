@@ -175,12 +175,25 @@ fn mail_address(line: &ContentLine) -> Option<String> {
     address.contains('@').then_some(address)
 }
 
+/// A DATE or DATE-TIME property, in the years coachbook accepts.
 pub fn read_moment(line: &ContentLine, calendar: &Calendar) -> Result<Moment, String> {
     read_value(line.value.trim(), line, calendar)
 }
 
 fn read_value(value: &str, line: &ContentLine, calendar: &Calendar) -> Result<Moment, String> {
-    let bad = || format!("{} '{}' is not a date or time", line.name, value);
+    let moment = read_unbounded(value, line, calendar)?;
+    crate::domain::bounds::day(moment.date()).map_err(|err| format!("{}: {err}", line.name))?;
+    Ok(moment)
+}
+
+fn read_unbounded(value: &str, line: &ContentLine, calendar: &Calendar) -> Result<Moment, String> {
+    let bad = || {
+        format!(
+            "{} {} is not a date or time",
+            line.name,
+            crate::text::quoted(value)
+        )
+    };
     let is_date = line.has_param_value("VALUE", "DATE") || value.len() == 8;
     if is_date {
         let day = NaiveDate::parse_from_str(value.get(..8).ok_or_else(bad)?, "%Y%m%d")
@@ -242,6 +255,27 @@ fn read_length(
     calendar: &Calendar,
     coach: Tz,
 ) -> Result<Length, String> {
+    let length = read_unbounded_length(raw, start, calendar, coach)?;
+    let span = match length {
+        Length::Days(days) => Duration::try_days(days),
+        Length::Exact(exact) => Some(exact),
+    };
+    span.and_then(|span| crate::domain::bounds::span(span).ok())
+        .ok_or_else(|| {
+            format!(
+                "it lasts longer than the {} days (five years) coachbook accepts",
+                crate::domain::bounds::MAX_SPAN_DAYS
+            )
+        })?;
+    Ok(length)
+}
+
+fn read_unbounded_length(
+    raw: &RawEvent,
+    start: &Moment,
+    calendar: &Calendar,
+    coach: Tz,
+) -> Result<Length, String> {
     if let Some(end) = raw.prop("DTEND") {
         let end = read_moment(end, calendar)?;
         return Ok(match (start, &end) {
@@ -256,8 +290,12 @@ fn read_length(
         });
     }
     if let Some(duration) = raw.prop("DURATION") {
-        let length = parse_duration(duration.value.trim())
-            .ok_or_else(|| format!("DURATION '{}' is not understood", duration.value.trim()))?;
+        let length = parse_duration(duration.value.trim()).ok_or_else(|| {
+            format!(
+                "DURATION {} is not understood",
+                crate::text::quoted(duration.value.trim())
+            )
+        })?;
         return Ok(match start {
             Moment::Date(_) => Length::Days(length.num_days().max(1)),
             Moment::Time(..) => Length::Exact(length),

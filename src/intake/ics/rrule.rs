@@ -79,7 +79,12 @@ pub fn parse_rule(value: &str) -> Result<Rule, String> {
                     .ok_or_else(bad)?
             }
             "COUNT" => rule.count = Some(val.parse().map_err(|_| bad())?),
-            "UNTIL" => rule.until = Some(parse_until(val).ok_or_else(bad)?),
+            "UNTIL" => {
+                let until = parse_until(val).ok_or_else(bad)?;
+                crate::domain::bounds::day(until.date())
+                    .map_err(|err| format!("RRULE UNTIL: {err}"))?;
+                rule.until = Some(until);
+            }
             "BYDAY" => {
                 rule.by_day = val
                     .split(',')
@@ -122,6 +127,17 @@ pub fn parse_rule(value: &str) -> Result<Rule, String> {
         return Err("RRULE FREQ=YEARLY with BYDAY but no BYMONTH is not supported".into());
     }
     Ok(rule)
+}
+
+impl Until {
+    /// The day it names, as written.
+    fn date(&self) -> NaiveDate {
+        match self {
+            Until::Date(day) => *day,
+            Until::Utc(at) => at.date_naive(),
+            Until::Local(local) => local.date(),
+        }
+    }
 }
 
 fn parse_until(text: &str) -> Option<Until> {

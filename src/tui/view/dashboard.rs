@@ -81,7 +81,7 @@ fn sessions(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     }
     let Some(sheet) = &model.sheet else {
         let block = pane_block(title, focused, theme);
-        frame.render_widget(Paragraph::new("loading…").block(block), area);
+        frame.render_widget(pending(model, theme).block(block), area);
         return;
     };
     title.push(Span::raw(format!(" · {}", sheet.sessions.len())));
@@ -167,7 +167,7 @@ fn requests(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     let mut title = vec![Span::raw("Open requests")];
     let Some(sheet) = &model.sheet else {
         let block = pane_block(title, focused, theme);
-        frame.render_widget(Paragraph::new("loading…").block(block), area);
+        frame.render_widget(pending(model, theme).block(block), area);
         return;
     };
     title.push(Span::raw(format!(" · {}", sheet.requests.len())));
@@ -255,7 +255,7 @@ fn followups(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     let mut title = vec![Span::raw("Follow-ups due")];
     let Some(sheet) = &model.sheet else {
         let block = pane_block(title, focused, theme);
-        frame.render_widget(Paragraph::new("loading…").block(block), area);
+        frame.render_widget(pending(model, theme).block(block), area);
         return;
     };
     title.push(Span::raw(format!(" · {}", sheet.followups.len())));
@@ -337,4 +337,17 @@ fn followups(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         "Nothing overdue or due today.",
         theme,
     );
+}
+
+/// What a pane shows before its day is loaded: "loading…", or why the day
+/// cannot be shown.
+fn pending<'a>(model: &'a Model, theme: &Theme) -> Paragraph<'a> {
+    match &model.day_error {
+        None => Paragraph::new("loading…"),
+        Some(reason) => Paragraph::new(vec![
+            Line::from(Span::styled("cannot show this day:", theme.error())),
+            Line::from(crate::text::visible_line(reason).into_owned()),
+        ])
+        .wrap(ratatui::widgets::Wrap { trim: true }),
+    }
 }
