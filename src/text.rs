@@ -143,7 +143,7 @@ mod tests {
     fn quotes_are_short_and_on_one_line() {
         let long = "x".repeat(100_000);
         let quoted = quoted(&long);
-        assert_eq!(quoted.chars().count(), 80 + 3);
+        assert_eq!(quoted.chars().count(), 80 + 2);
         let line = error_line(&format!("cannot read '{long}' as a time"));
         assert!(line.chars().count() < 120, "{line}");
         assert!(line.ends_with("' as a time"));

@@ -51,7 +51,7 @@
 //! ```
 
 mod delivery;
-mod encoding;
+pub(crate) mod encoding;
 mod guardrails;
 mod ics;
 mod message;

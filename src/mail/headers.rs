@@ -47,16 +47,21 @@ fn trim_trailing_blanks(bytes: &[u8]) -> &[u8] {
 }
 
 /// All mailboxes named in every header called `name`, groups flattened.
-pub(crate) fn addresses(headers: &[MailHeader<'_>], name: &str) -> Vec<Address> {
+pub(crate) fn addresses(
+    headers: &[MailHeader<'_>],
+    name: &str,
+    charset: Option<&str>,
+) -> Vec<Address> {
     headers
         .get_all_headers(name)
         .into_iter()
-        .flat_map(addresses_in)
+        .flat_map(|header| addresses_in(header, charset))
         .collect()
 }
 
-fn addresses_in(header: &MailHeader<'_>) -> Vec<Address> {
-    match mailparse::addrparse_header(header) {
+fn addresses_in(header: &MailHeader<'_>, charset: Option<&str>) -> Vec<Address> {
+    let clean = super::words::clean_address_header(header.get_value_raw(), charset);
+    match mailparse::addrparse(&clean) {
         Ok(list) => list
             .iter()
             .flat_map(|addr| match addr {
@@ -65,7 +70,10 @@ fn addresses_in(header: &MailHeader<'_>) -> Vec<Address> {
             })
             .filter_map(address_from_info)
             .collect(),
-        Err(_) => addresses_leniently(&header.get_value()),
+        Err(_) => addresses_leniently(&super::words::decode_header(
+            header.get_value_raw(),
+            charset,
+        )),
     }
 }
 
@@ -74,8 +82,10 @@ fn address_from_info(info: SingleInfo) -> Option<Address> {
     if email.is_empty() {
         return None;
     }
+    // The parser leaves encoded words in a display name as written.
     let name = info
         .display_name
+        .map(|name| super::words::decode_header(name.as_bytes(), None))
         .map(|name| name.trim().trim_matches('"').trim().to_string())
         .filter(|name| !name.is_empty());
     Some(Address { name, email })
@@ -179,7 +189,7 @@ mod tests {
     fn addresses_are_lower_cased_and_names_decoded() {
         let headers =
             header_map("To: =?ISO-8859-1?Q?Keld_J=F8rn_Simonsen?= <Keld@DKUUG.dk>, bob@X.org\n\n");
-        let to = addresses(&headers, "To");
+        let to = addresses(&headers, "To", None);
         assert_eq!(
             to,
             vec![
@@ -198,7 +208,7 @@ mod tests {
     #[test]
     fn encoded_comma_in_a_name_does_not_split_the_address() {
         let headers = header_map("From: =?utf-8?Q?Doe=2C_Jane?= <jane@example.org>\n\n");
-        let from = addresses(&headers, "From");
+        let from = addresses(&headers, "From", None);
         assert_eq!(from.len(), 1);
         assert_eq!(from[0].name.as_deref(), Some("Doe, Jane"));
     }
@@ -206,7 +216,7 @@ mod tests {
     #[test]
     fn groups_are_flattened() {
         let headers = header_map("To: team: a@x.org, b@x.org;\n\n");
-        let emails: Vec<_> = addresses(&headers, "To")
+        let emails: Vec<_> = addresses(&headers, "To", None)
             .into_iter()
             .map(|a| a.email)
             .collect();

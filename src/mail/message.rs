@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use mailparse::{MailHeaderMap, ParsedMail};
 
-use super::{auto_reply, body, headers};
+use super::{auto_reply, body, headers, words};
 
 /// A mail message decoded into plain values, ready for import as a request or reply.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,6 +46,10 @@ pub enum MailError {
     Malformed(String),
 }
 
+/// The largest header block read (real ones stay under 100 KiB; past this
+/// a message is refused before the header parser sees it).
+pub const MAX_HEADER_BLOCK_BYTES: usize = 1024 * 1024;
+
 /// Decode the raw bytes of one message (an .eml file, one mbox entry, one
 /// Maildir file). Missing headers become `None` or empty lists; only bytes
 /// that are not a message at all give an error.
@@ -56,7 +60,11 @@ pub fn parse_message(raw: &[u8]) -> Result<MailMessage, MailError> {
     }
     // NUL in the headers means binary data; in a body it may be a legal
     // binary-encoded attachment.
-    if headers::header_block(raw).contains(&0) {
+    let header_block = headers::header_block(raw);
+    if header_block.len() > MAX_HEADER_BLOCK_BYTES {
+        return Err(MailError::NotMail("headers longer than 1 MiB"));
+    }
+    if header_block.contains(&0) {
         return Err(MailError::NotMail("NUL bytes in the headers"));
     }
     if !headers::starts_with_header_field(raw) {
@@ -69,16 +77,21 @@ pub fn parse_message(raw: &[u8]) -> Result<MailMessage, MailError> {
 
 fn decode(parsed: &ParsedMail<'_>) -> MailMessage {
     let header_map = &parsed.headers;
-    let subject = header_map
-        .get_first_header("Subject")
-        .map(|header| header.get_value().trim().to_string());
+    let charset = message_charset(parsed);
+    let subject = header_map.get_first_header("Subject").map(|header| {
+        words::decode_header(header.get_value_raw(), charset)
+            .trim()
+            .to_string()
+    });
     MailMessage {
         message_id: headers::message_ids(header_map, "Message-ID")
             .into_iter()
             .next(),
-        from: headers::addresses(header_map, "From").into_iter().next(),
-        to: headers::addresses(header_map, "To"),
-        cc: headers::addresses(header_map, "Cc"),
+        from: headers::addresses(header_map, "From", charset)
+            .into_iter()
+            .next(),
+        to: headers::addresses(header_map, "To", charset),
+        cc: headers::addresses(header_map, "Cc", charset),
         date: headers::date(header_map),
         in_reply_to: headers::message_ids(header_map, "In-Reply-To"),
         references: headers::message_ids(header_map, "References"),
@@ -86,6 +99,20 @@ fn decode(parsed: &ParsedMail<'_>) -> MailMessage {
         auto_reply: auto_reply::is_auto_reply(header_map, subject.as_deref()),
         subject,
     }
+}
+
+/// The charset unencoded 8-bit header text is read in: the message's own
+/// (its Content-Type), else that of its first text part.
+fn message_charset<'a>(parsed: &'a ParsedMail<'_>) -> Option<&'a str> {
+    if let Some(charset) = parsed.ctype.params.get("charset") {
+        return Some(charset.as_str());
+    }
+    parsed
+        .subparts
+        .iter()
+        .find(|part| part.ctype.mimetype.starts_with("text/"))
+        .and_then(|part| part.ctype.params.get("charset"))
+        .map(String::as_str)
 }
 
 /// A single message saved from an mbox keeps its `From sender date` line;

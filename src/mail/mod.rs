@@ -41,6 +41,7 @@ mod headers;
 mod html;
 mod message;
 pub mod source;
+pub mod words;
 
 pub(crate) use body::decode_charset;
 pub use message::{Address, MailError, MailMessage, parse_message};
