@@ -99,6 +99,26 @@ pub fn one_line_field(text: &str) -> String {
     out
 }
 
+/// The longest name (of a client or partner) the book takes.
+pub const MAX_NAME_CHARS: usize = 200;
+
+/// A name as it enters the book: on one line (`one_line_field`), not
+/// empty, at most 200 characters; `what` names it in the refusal.
+pub fn name_field(text: &str, what: &str) -> Result<String, crate::error::BadInput> {
+    let name = one_line_field(text);
+    if name.is_empty() {
+        return Err(crate::error::BadInput(format!("{what} needs a name")));
+    }
+    let count = name.chars().count();
+    if count > MAX_NAME_CHARS {
+        return Err(crate::error::BadInput(format!(
+            "a name of {count} characters is too long (at most {MAX_NAME_CHARS}): {}",
+            quoted(&name)
+        )));
+    }
+    Ok(name)
+}
+
 /// An error line for the terminal: visible, every quoted run ('…') cut to
 /// 80 characters, the whole line to 400.
 pub fn error_line(line: &str) -> String {

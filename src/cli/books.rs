@@ -54,7 +54,7 @@ pub fn write_demo(ctx: &Ctx, force: bool, announce: bool) -> Result<()> {
     let mut store = Store::open(path)?;
     let summary = crate::demo::generate(&mut store, &ctx.config, ctx.now())?;
     if announce {
-        println!("wrote a demo book to {}: {summary}", path.display());
+        sayln!("wrote a demo book to {}: {summary}", path.display());
     }
     Ok(())
 }
@@ -69,7 +69,7 @@ pub fn today(ctx: &Ctx, date: Option<&str>, json: bool) -> Result<()> {
     if json {
         output::print_json(&output::today_json(&sheet, ctx.config.tz));
     } else {
-        print!("{}", output::today_text(&sheet, &ctx.config));
+        say!("{}", output::today_text(&sheet, &ctx.config));
     }
     Ok(())
 }
@@ -119,7 +119,7 @@ pub fn client(ctx: &Ctx, command: ClientCommand) -> Result<()> {
                 ctx.now(),
                 |tx| tx.add_client(&new, ctx.config.tz),
             )?;
-            println!("added client #{id} {}", name.trim());
+            sayln!("added client #{id} {}", crate::text::one_line_field(&name));
         }
         ClientCommand::List { json } => {
             let store = ctx.open()?;
@@ -127,13 +127,13 @@ pub fn client(ctx: &Ctx, command: ClientCommand) -> Result<()> {
             if json {
                 output::print_json(&output::clients_json(&clients));
             } else {
-                print!("{}", output::clients_text(&clients));
+                say!("{}", output::clients_text(&clients));
             }
         }
         ClientCommand::Show { name } => {
             let store = ctx.open()?;
             let client = ctx.client(&store, &name)?;
-            print!("{}", output::client_text(&store, &client, ctx)?);
+            say!("{}", output::client_text(&store, &client, ctx)?);
         }
     }
     Ok(())
@@ -185,12 +185,12 @@ pub fn session(ctx: &Ctx, command: SessionCommand) -> Result<()> {
                 |tx| tx.add_sessions(&new, repeat),
             )?;
             match ids.as_slice() {
-                [id] => println!(
+                [id] => sayln!(
                     "booked session #{id}: {} {minutes}m with {}",
                     output::local(start, ctx.config.tz),
                     client.name
                 ),
-                _ => println!(
+                _ => sayln!(
                     "booked {} sessions #{}-#{} with {}, first {}",
                     ids.len(),
                     ids.first().copied().unwrap_or_default(),
@@ -220,7 +220,7 @@ pub fn session(ctx: &Ctx, command: SessionCommand) -> Result<()> {
             if json {
                 output::print_json(&output::sessions_json(&sessions, ctx.config.tz));
             } else {
-                print!("{}", output::sessions_text(&sessions, ctx.config.tz));
+                say!("{}", output::sessions_text(&sessions, ctx.config.tz));
             }
         }
         SessionCommand::Mark { id, outcome } => {
@@ -232,7 +232,7 @@ pub fn session(ctx: &Ctx, command: SessionCommand) -> Result<()> {
             store.change("session mark", &summary, ctx.now(), |tx| {
                 tx.mark_session(id, outcome, tx.now)
             })?;
-            println!(
+            sayln!(
                 "session #{id} with {} on {}: {outcome}",
                 session.client_name,
                 output::local(session.start, ctx.config.tz)
@@ -293,7 +293,7 @@ pub fn request(ctx: &Ctx, command: RequestCommand) -> Result<()> {
                 |tx| tx.add_request(&new, &clock),
             )?;
             let request = store.request(id)?;
-            println!(
+            sayln!(
                 "logged request #{id} from {} ({urgency}, {channel}); reply by {}",
                 client.name,
                 output::local(request.reply_by, ctx.config.tz)
@@ -310,7 +310,7 @@ pub fn request(ctx: &Ctx, command: RequestCommand) -> Result<()> {
             if json {
                 output::print_json(&output::requests_json(&requests, ctx.config.tz));
             } else {
-                print!("{}", output::requests_text(&requests, ctx));
+                say!("{}", output::requests_text(&requests, ctx));
             }
         }
         RequestCommand::Reply(args) => super::flows::reply(ctx, args)?,
@@ -330,7 +330,7 @@ pub fn request(ctx: &Ctx, command: RequestCommand) -> Result<()> {
                 ctx.now(),
                 |tx| tx.set_request_status(id, RequestStatus::Snoozed, Some(until)),
             )?;
-            println!(
+            sayln!(
                 "snoozed request #{id} until {} (sooner if the client writes again)",
                 output::local(until, ctx.config.tz)
             );
@@ -345,7 +345,7 @@ pub fn request(ctx: &Ctx, command: RequestCommand) -> Result<()> {
                 ctx.now(),
                 |tx| tx.set_request_status(id, RequestStatus::WaitingOnClient, None),
             )?;
-            println!("request #{id} waits on the client; its clock restarts when they write again");
+            sayln!("request #{id} waits on the client; its clock restarts when they write again");
         }
         RequestCommand::Urgency { id, urgency } => {
             let id = parse_id(&id, "request")?;
@@ -359,7 +359,7 @@ pub fn request(ctx: &Ctx, command: RequestCommand) -> Result<()> {
                 ctx.now(),
                 |tx| tx.set_urgency(id, urgency, &clock),
             )?;
-            println!(
+            sayln!(
                 "request #{id} is {urgency} now; reply by {}",
                 output::local(request.reply_by, ctx.config.tz)
             );
@@ -374,7 +374,7 @@ pub fn request(ctx: &Ctx, command: RequestCommand) -> Result<()> {
                 ctx.now(),
                 |tx| tx.set_request_status(id, RequestStatus::Closed, None),
             )?;
-            println!("closed request #{id}");
+            sayln!("closed request #{id}");
         }
     }
     Ok(())
@@ -411,7 +411,7 @@ pub fn followup(ctx: &Ctx, command: FollowupCommand) -> Result<()> {
                 ctx.now(),
                 |tx| tx.add_followup(&new),
             )?;
-            println!(
+            sayln!(
                 "added follow-up #{id} for {}, due {}",
                 client.name,
                 output::local(due, ctx.config.tz)
@@ -427,7 +427,7 @@ pub fn followup(ctx: &Ctx, command: FollowupCommand) -> Result<()> {
             if json {
                 output::print_json(&output::followups_json(&followups, ctx.config.tz));
             } else {
-                print!("{}", output::followups_text(&followups, ctx));
+                say!("{}", output::followups_text(&followups, ctx));
             }
         }
         FollowupCommand::Done { id } => {
@@ -440,9 +440,10 @@ pub fn followup(ctx: &Ctx, command: FollowupCommand) -> Result<()> {
                 ctx.now(),
                 |tx| tx.complete_followup(id),
             )?;
-            println!(
+            sayln!(
                 "done: follow-up #{id} for {} ({})",
-                done.client_name, done.text
+                done.client_name,
+                done.text
             );
         }
     }
@@ -466,7 +467,7 @@ pub fn partner(ctx: &Ctx, command: PartnerCommand) -> Result<()> {
                 ctx.now(),
                 |tx| tx.add_partner(&name, email.as_deref(), phone.as_deref()),
             )?;
-            println!("added partner #{id} {}", name.trim());
+            sayln!("added partner #{id} {}", crate::text::one_line_field(&name));
         }
         PartnerCommand::List { json } => {
             let store = ctx.open()?;
@@ -475,7 +476,7 @@ pub fn partner(ctx: &Ctx, command: PartnerCommand) -> Result<()> {
                 output::print_json(&output::partners_json(&partners));
             } else {
                 for p in partners {
-                    println!(
+                    sayln!(
                         "#{:<4} {:<24} {:<28} {}",
                         p.id,
                         p.name,
@@ -498,7 +499,7 @@ pub fn backup(ctx: &Ctx, out: Option<PathBuf>) -> Result<()> {
         ))
     });
     store.backup_to(&dest)?;
-    println!("backed up the book to {}", dest.display());
+    sayln!("backed up the book to {}", dest.display());
     Ok(())
 }
 
@@ -506,7 +507,7 @@ pub fn check(ctx: &Ctx) -> Result<()> {
     let store = ctx.open()?;
     let problems = store.check()?;
     if problems.is_empty() {
-        println!(
+        sayln!(
             "the book at {} is healthy (schema {})",
             store.path().display(),
             store.schema_version()?
@@ -514,7 +515,7 @@ pub fn check(ctx: &Ctx) -> Result<()> {
         Ok(())
     } else {
         for problem in &problems {
-            println!("{problem}");
+            sayln!("{problem}");
         }
         anyhow::bail!("the book has {} problem(s)", problems.len())
     }

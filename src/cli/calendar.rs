@@ -98,7 +98,7 @@ pub fn import_ics(
     if json {
         output::print_json(&ics_json(&summary, path, window, tz));
     } else {
-        print!("{}", ics_text(&summary, path, (from_day, to_day)));
+        say!("{}", ics_text(&summary, path, (from_day, to_day)));
     }
     Ok(())
 }
@@ -194,7 +194,7 @@ pub fn import_contacts(ctx: &Ctx, path: &Path, json: bool) -> Result<()> {
     if json {
         output::print_json(&contacts_json(&summary, path));
     } else {
-        print!("{}", contacts_text(&summary, path));
+        say!("{}", contacts_text(&summary, path));
     }
     Ok(())
 }
@@ -235,10 +235,10 @@ pub fn export(ctx: &Ctx, command: ExportCommand) -> Result<()> {
                 .collect();
             let ics = sessions_ics(&sessions, now);
             match out {
-                None => print!("{ics}"),
+                None => print!("{ics}"), // iCalendar text: its writer escapes controls
                 Some(path) => {
                     write_private(&path, ics.as_bytes())?;
-                    eprintln!(
+                    warnln!(
                         "coachbook: wrote {} sessions to {}",
                         sessions.len(),
                         path.display()

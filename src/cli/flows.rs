@@ -93,13 +93,13 @@ pub fn reply(ctx: &Ctx, args: ReplyArgs) -> Result<()> {
     )?
     .reply_id;
     let request = store.request(id)?;
-    println!(
+    sayln!(
         "recorded reply #{reply_id} to request #{id} from {}; first reply after {}",
         request.client_name,
         crate::dashboard::short_span(request.first_reply_minutes().unwrap_or(0))
     );
     if let Some(due) = promise {
-        println!(
+        sayln!(
             "promised by {}: added a follow-up",
             output::local(due, ctx.config.tz)
         );
@@ -122,10 +122,10 @@ fn report_delivery(store: &mut Store, ctx: &Ctx, reply_id: i64) -> Result<()> {
             )
         }
         Delivery::Outbox { path } => {
-            println!("{}", outcome.message());
+            sayln!("{}", outcome.message());
             copy_to_clipboard(path);
         }
-        Delivery::Sent { .. } => println!("{}", outcome.message()),
+        Delivery::Sent { .. } => sayln!("{}", outcome.message()),
     }
     Ok(())
 }
@@ -138,8 +138,9 @@ fn copy_to_clipboard(path: &std::path::Path) {
         return;
     }
     if let Ok(text) = std::fs::read_to_string(path) {
+        // The one escape sequence coachbook sends on purpose (OSC 52 copy).
         print!("{}", crate::compose::osc52_copy(&text));
-        println!("(copied to the clipboard)");
+        sayln!("(copied to the clipboard)");
     }
 }
 
@@ -170,13 +171,13 @@ pub fn emergency(
         template,
     )?;
     plan.hold_first_slot = hold;
-    print!("{}", describe(&plan, ctx));
+    say!("{}", describe(&plan, ctx));
     if dry_run {
-        println!("dry run: nothing changed");
+        sayln!("dry run: nothing changed");
         return Ok(());
     }
     let applied = emergency::apply(&mut store, &ctx.config, &plan, &plan.apology.body, now)?;
-    println!(
+    sayln!(
         "session #{session_id} with {} is {}; the apology is reply #{}",
         plan.client.name,
         if hold {
@@ -187,7 +188,7 @@ pub fn emergency(
         applied.apology_reply
     );
     if let Some(id) = applied.crisis_session {
-        println!("booked the crisis call as session #{id}");
+        sayln!("booked the crisis call as session #{id}");
     }
     report_delivery(&mut store, ctx, applied.apology_reply)
 }
@@ -271,7 +272,7 @@ pub fn redeliver(ctx: &Ctx, reply_id: Option<&str>) -> Result<()> {
         None => store.undelivered_replies()?.iter().map(|r| r.id).collect(),
     };
     if ids.is_empty() {
-        println!("nothing waits for delivery");
+        sayln!("nothing waits for delivery");
     }
     let mut failed = 0;
     for id in ids {
@@ -317,19 +318,22 @@ pub fn handoff(ctx: &Ctx, request_id: &str, partner: &str, dry_run: bool) -> Res
         (&plan.client.name, &plan.note_to_client),
         (&plan.partner.name, &plan.brief_to_partner),
     ] {
-        println!("To {who}: {}", text.subject);
+        sayln!("To {who}: {}", text.subject);
         for line in text.body.lines() {
-            println!("  | {line}");
+            sayln!("  | {line}");
         }
     }
     if dry_run {
-        println!("dry run: nothing changed");
+        sayln!("dry run: nothing changed");
         return Ok(());
     }
     let applied = crate::flows::handoff::apply(&mut store, &ctx.config, &plan, ctx.now())?;
-    println!(
+    sayln!(
         "handed request #{request_id} to {}: note #{} to {}, brief #{} to the partner",
-        plan.partner.name, applied.note_reply, plan.client.name, applied.brief_reply
+        plan.partner.name,
+        applied.note_reply,
+        plan.client.name,
+        applied.brief_reply
     );
     let note = report_delivery(&mut store, ctx, applied.note_reply);
     let brief = report_delivery(&mut store, ctx, applied.brief_reply);
@@ -392,7 +396,7 @@ pub fn move_session(
         };
         Ok((moved, reply_id))
     })?;
-    println!(
+    sayln!(
         "moved session #{id} with {} from {} to {}",
         moved.client_name,
         output::local(session.start, ctx.config.tz),

@@ -70,7 +70,7 @@ fn import_mail(ctx: &Ctx, path: &Path, json: bool, one_line: bool) -> Result<Mai
     };
     let mut store = ctx.open()?;
     if ctx.config.addresses.is_empty() {
-        eprintln!(
+        warnln!(
             "coachbook: note: the config names none of the coach's own addresses \
              (coach.addresses), so no mail is taken for a reply from the coach"
         );
@@ -102,7 +102,7 @@ fn import_mail(ctx: &Ctx, path: &Path, json: bool, one_line: bool) -> Result<Mai
     } else if json {
         output::print_json(&summary_json(&summary, &origin));
     } else {
-        print!("{}", summary_text(&summary, &origin));
+        say!("{}", summary_text(&summary, &origin));
     }
     Ok(summary)
 }
@@ -122,7 +122,7 @@ fn watch_mail(ctx: &Ctx, folder: &Path, json: bool) -> Result<()> {
     // again and found to be a duplicate, never missed.
     let mut watch = MaildirWatch::open(folder).map_err(source_error)?;
     import_mail(ctx, folder, json, true)?;
-    eprintln!(
+    warnln!(
         "coachbook: watching {} for new mail (Ctrl-C stops)",
         folder.display()
     );
@@ -148,7 +148,7 @@ fn watch_mail(ctx: &Ctx, folder: &Path, json: bool) -> Result<()> {
                 Err(error) => {
                     watch.mark_seen(&file);
                     let outcome = Outcome::Skipped(format!("cannot read: {error}"));
-                    println!("{}", watch_line(ctx, &store, &label, None, &outcome, json));
+                    print_watch_line(&watch_line(ctx, &store, &label, None, &outcome, json), json);
                     continue;
                 }
             };
@@ -159,7 +159,7 @@ fn watch_mail(ctx: &Ctx, folder: &Path, json: bool) -> Result<()> {
                     Ok(outcome) => (Some(incoming.at), outcome),
                     Err(error) => {
                         // Say why and try again next round (the book may be busy).
-                        eprintln!(
+                        warnln!(
                             "coachbook: {}: {}",
                             item.label,
                             crate::error::one_line(&error)
@@ -171,11 +171,20 @@ fn watch_mail(ctx: &Ctx, folder: &Path, json: bool) -> Result<()> {
                 Read::Unreadable(reason) => (None, Outcome::Skipped(reason)),
             };
             watch.mark_seen(&file);
-            println!(
-                "{}",
-                watch_line(ctx, &store, &item.label, at, &outcome, json)
+            print_watch_line(
+                &watch_line(ctx, &store, &item.label, at, &outcome, json),
+                json,
             );
         }
+    }
+}
+
+/// JSON lines exact (serde escaped them), text lines through the sanitizer.
+fn print_watch_line(line: &str, json: bool) {
+    if json {
+        println!("{line}");
+    } else {
+        sayln!("{line}");
     }
 }
 

@@ -2,6 +2,24 @@
 //! result. Bad input is one line on stderr and exit code 2; the book is
 //! changed only by a command that succeeds, in one transaction.
 
+/// Print human-readable text through the one terminal sanitizer
+/// (`crate::text::visible`): control characters, ESC, C1 codes, DEL and bidi
+/// overrides from names, texts and mail headers are shown as escapes.
+/// JSON output uses `println!` on serde's text, and stays exact.
+macro_rules! say {
+    ($($arg:tt)*) => { print!("{}", $crate::text::visible(&format!($($arg)*))) };
+}
+
+/// `say!` with a line end.
+macro_rules! sayln {
+    ($($arg:tt)*) => { println!("{}", $crate::text::visible(&format!($($arg)*))) };
+}
+
+/// A note on stderr, through the same sanitizer.
+macro_rules! warnln {
+    ($($arg:tt)*) => { eprintln!("{}", $crate::text::visible(&format!($($arg)*))) };
+}
+
 mod args;
 mod books;
 mod calendar;

@@ -59,9 +59,9 @@ pub fn review(ctx: &Ctx, args: ReviewArgs) -> Result<()> {
     let store = ctx.open()?;
     let review = review::gather(&store, &ctx.config, range, ctx.now())?;
     match format {
-        ReviewFormat::Text => print!("{}", review::text::review_text(&review)),
-        ReviewFormat::Markdown => print!("{}", review::markdown::review_markdown(&review)),
-        ReviewFormat::Csv => print!("{}", review::csv_rows::review_csv(&review)?),
+        ReviewFormat::Text => say!("{}", review::text::review_text(&review)),
+        ReviewFormat::Markdown => say!("{}", review::markdown::review_markdown(&review)),
+        ReviewFormat::Csv => say!("{}", review::csv_rows::review_csv(&review)?),
         ReviewFormat::Json => print_json(&review::json::review_json(&review)),
     }
     Ok(())

@@ -111,10 +111,7 @@ impl<T: Queries> ClientQueries for T {}
 
 impl Tx<'_> {
     pub fn add_client(&self, client: &NewClient, default_tz: Tz) -> Result<ClientId> {
-        let name = client.name.trim();
-        if name.is_empty() {
-            return Err(BadInput("a client needs a name".into()).into());
-        }
+        let name = crate::text::name_field(&client.name, "a client")?;
         let tz = client.tz.unwrap_or(default_tz);
         self.conn.execute(
             "INSERT INTO clients (name, phone, tz, notes, context, context_until, created_at)
@@ -124,11 +121,11 @@ impl Tx<'_> {
                 client
                     .phone
                     .as_deref()
-                    .map(str::trim)
+                    .map(crate::text::one_line_field)
                     .filter(|p| !p.is_empty()),
                 tz.name(),
                 client.notes,
-                client.context,
+                client.context.as_deref().map(crate::text::one_line_field),
                 client.context_until.map(|d| d.to_string()),
                 ts(self.now),
             ],
@@ -143,7 +140,11 @@ impl Tx<'_> {
     pub fn add_client_email(&self, id: ClientId, email: &str) -> Result<()> {
         let email = email.trim().to_lowercase();
         if !email.contains('@') || email.contains(char::is_whitespace) {
-            return Err(BadInput(format!("'{email}' is not a mail address")).into());
+            return Err(BadInput(format!(
+                "{} is not a mail address",
+                crate::text::quoted(&email)
+            ))
+            .into());
         }
         if let Some(owner) = self.client_by_email(&email)? {
             if owner == id {
@@ -163,7 +164,7 @@ impl Tx<'_> {
     pub fn set_client_phone_if_missing(&self, id: ClientId, phone: &str) -> Result<()> {
         self.conn.execute(
             "UPDATE clients SET phone = ?1 WHERE id = ?2 AND phone IS NULL",
-            params![phone.trim(), id],
+            params![crate::text::one_line_field(phone), id],
         )?;
         Ok(())
     }

@@ -66,12 +66,12 @@ impl<T: Queries> PartnerQueries for T {}
 
 impl Tx<'_> {
     pub fn add_partner(&self, name: &str, email: Option<&str>, phone: Option<&str>) -> Result<i64> {
-        if name.trim().is_empty() {
-            return Err(BadInput("a partner needs a name".into()).into());
-        }
+        let name = crate::text::name_field(name, "a partner")?;
+        let email = email.map(crate::text::one_line_field);
+        let phone = phone.map(crate::text::one_line_field);
         self.conn.execute(
             "INSERT INTO partners (name, email, phone, created_at) VALUES (?1, ?2, ?3, ?4)",
-            params![name.trim(), email, phone, ts(self.now)],
+            params![name, email, phone, ts(self.now)],
         )?;
         Ok(self.conn.last_insert_rowid())
     }

@@ -267,17 +267,18 @@ impl Tx<'_> {
         {
             return Err(BadInput("a request needs some text".into()).into());
         }
+        crate::domain::bounds::instant(request.received_at).map_err(BadInput::from)?;
         let reply_by = clock.reply_by(request.received_at, request.urgency);
         self.conn.execute(
             "INSERT INTO requests (client_id, unknown_sender, received_at, channel, urgency, subject, body, reply_by, message_id, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             params![
                 request.client_id,
-                request.unknown_sender,
+                request.unknown_sender.as_deref().map(crate::text::one_line_field),
                 ts(request.received_at),
                 request.channel.as_str(),
                 request.urgency.as_str(),
-                request.subject,
+                request.subject.as_deref().map(crate::text::one_line_field),
                 request.body,
                 ts(reply_by),
                 request.message_id,

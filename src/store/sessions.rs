@@ -206,7 +206,7 @@ impl Tx<'_> {
                     first.request_id,
                     ts(start),
                     first.minutes,
-                    first.place,
+                    first.place.as_deref().map(crate::text::one_line_field),
                     new_uid(first.client_id, self.change_id, n, start),
                     ts(self.now),
                 ],

@@ -11,19 +11,29 @@ use crate::store::{ClientQueries, RequestQueries, Store};
 use crate::tui::action::{Action, Effect};
 use crate::tui::flows;
 use crate::tui::model::ClientCard;
+use crate::tui::visible::MakeVisible;
 
 pub fn run(effect: Effect, store: &mut Store, config: &Config, now: DateTime<Utc>) -> Action {
     let result: Result<Action> = match effect {
         Effect::LoadDay { date, now } => Ok(match dashboard::load(store, config, date, now) {
-            Ok(sheet) => Action::DayLoaded(Box::new(sheet)),
+            Ok(mut sheet) => {
+                sheet.make_visible();
+                Action::DayLoaded(Box::new(sheet))
+            }
             Err(err) => Action::DayFailed {
                 date,
                 reason: crate::error::one_line(&err),
             },
         }),
         Effect::LoadClient { client_id, history } => load_client(store, client_id, history, now)
-            .map(|card| Action::ClientLoaded(Box::new(card))),
-        Effect::LoadClientNames => store.client_names().map(Action::ClientNamesLoaded),
+            .map(|mut card| {
+                card.make_visible();
+                Action::ClientLoaded(Box::new(card))
+            }),
+        Effect::LoadClientNames => store.client_names().map(|mut names| {
+            names.iter_mut().for_each(MakeVisible::make_visible);
+            Action::ClientNamesLoaded(names)
+        }),
         Effect::MarkSession {
             session_id,
             outcome,
@@ -38,7 +48,10 @@ pub fn run(effect: Effect, store: &mut Store, config: &Config, now: DateTime<Utc
         Effect::LoadRequest { request_id, now } => store
             .request(request_id)
             .and_then(|request| dashboard::request_row(store, config, request, now))
-            .map(|row| Action::RequestLoaded(Box::new(row))),
+            .map(|mut row| {
+                row.make_visible();
+                Action::RequestLoaded(Box::new(row))
+            }),
         Effect::Flow(work) => Ok(Action::Flow(Box::new(flows::work::run(
             *work, store, config, now,
         )))),

@@ -16,6 +16,7 @@ pub mod model;
 pub mod theme;
 pub mod update;
 pub mod view;
+pub mod visible;
 
 use std::io::stdout;
 use std::sync::Arc;
