@@ -71,10 +71,7 @@ fn far_times_and_spans_on_the_command_line_are_one_line_and_exit_2() {
         refused(&book, &["session", "move", "1", when]);
         refused(&book, &["request", "add", "Ann", "x", "--at", when]);
         refused(&book, &["request", "snooze", "1", when]);
-        refused(
-            &book,
-            &["followup", "add", "Ann", "--due", when, "call back"],
-        );
+        refused(&book, &["followup", "add", "Ann", when, "call back"]);
     }
     for day in ["0000-01-01", "2201-01-01", "9999-01-01"] {
         refused(&book, &["today", "--date", day]);
