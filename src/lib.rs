@@ -8,6 +8,7 @@ pub mod dashboard;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod files;
 pub mod flows;
 pub mod intake;
 pub mod log;

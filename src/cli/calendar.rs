@@ -4,8 +4,6 @@
 //! a folder, an empty file or one that is no calendar (no vCard) is one
 //! line, exit code 2, and the book is not touched.
 
-use std::io::Write as _;
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::Path;
 
 use anyhow::{Context, Result};
@@ -225,7 +223,11 @@ fn contacts_text(summary: &ContactsSummary, path: &Path) -> String {
 
 pub fn export(ctx: &Ctx, command: ExportCommand) -> Result<()> {
     match command {
-        ExportCommand::Ics { out } => {
+        ExportCommand::Ics { out, force } => {
+            let existing = out
+                .as_deref()
+                .map(|path| crate::files::check_destination(path, &ctx.book, force))
+                .transpose()?;
             let store = ctx.open()?;
             let now = ctx.now();
             let sessions: Vec<Session> = store
@@ -237,7 +239,8 @@ pub fn export(ctx: &Ctx, command: ExportCommand) -> Result<()> {
             match out {
                 None => print!("{ics}"),
                 Some(path) => {
-                    write_private(&path, ics.as_bytes())?;
+                    let existing = existing.unwrap_or(crate::files::Existing::Keep);
+                    crate::files::write_file(&path, ics.as_bytes(), existing)?;
                     eprintln!(
                         "coachbook: wrote {} sessions to {}",
                         sessions.len(),
@@ -281,20 +284,4 @@ pub fn sessions_ics(sessions: &[Session], now: DateTime<Utc>) -> String {
     }
     lines.push("END:VCALENDAR".into());
     lines.iter().map(|l| fold_line(l)).collect()
-}
-
-/// Write a file only the coach can read (0600), replacing an older export.
-fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(path)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
-        .with_context(|| format!("cannot make {} private", path.display()))?;
-    file.write_all(bytes)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(())
 }
