@@ -183,10 +183,31 @@ pub fn import_contacts(ctx: &Ctx, path: &Path, json: bool) -> Result<()> {
     }
     let (cards, unreadable) = contacts::read_vcards(&text);
     let mut store = ctx.open()?;
-    let label = format!("import contacts {}", file_name(path));
-    let mut summary = store.change("import contacts", &label, ctx.now(), |tx| {
-        contacts::record(tx, cards, ctx.config.tz)
-    })?;
+    let mut summary = ContactsSummary::default();
+    let batches = cards.len().div_ceil(contacts::BATCH_SIZE);
+    for (number, batch) in cards.chunks(contacts::BATCH_SIZE).enumerate() {
+        let label = if batches > 1 {
+            format!(
+                "import contacts {} (part {} of {batches})",
+                file_name(path),
+                number + 1
+            )
+        } else {
+            format!("import contacts {}", file_name(path))
+        };
+        let recorded = summary.cards;
+        store
+            .change("import contacts", &label, ctx.now(), |tx| {
+                contacts::record(tx, batch, ctx.config.tz, &mut summary)
+            })
+            .with_context(|| {
+                if recorded > 0 {
+                    format!("the first {recorded} cards were recorded; the rest were not")
+                } else {
+                    "no card was recorded".to_string()
+                }
+            })?;
+    }
     summary.cards += unreadable.len();
     summary.skipped.splice(0..0, unreadable);
     if json {

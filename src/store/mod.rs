@@ -16,6 +16,7 @@ mod partners;
 mod requests;
 pub mod schema;
 mod sessions;
+mod undo;
 
 use std::fs::OpenOptions;
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
@@ -37,6 +38,7 @@ pub use sessions::{NewSession, SessionMove, SessionQueries};
 
 use crate::error::BadInput;
 use schema::{APPLICATION_ID, MIGRATIONS, latest_version};
+use undo::UndoStep;
 
 /// How long a writer waits for another process's transaction before giving
 /// up. Transactions here last milliseconds, so this is generous.
@@ -227,15 +229,28 @@ impl Store {
         }
         let summary = format!("undo: {}", change.summary);
         self.change("undo", &summary, now, |tx| {
-            let statements: Vec<String> = {
-                let mut stmt = tx
-                    .conn
-                    .prepare("SELECT sql FROM undo_log WHERE change_id = ?1 ORDER BY id DESC")?;
-                stmt.query_map([id], |r| r.get(0))?
-                    .collect::<rusqlite::Result<_>>()?
+            let steps: Vec<UndoStep> = {
+                let mut stmt = tx.conn.prepare(
+                    "SELECT id, op, tbl, row_id, vals FROM undo_log WHERE change_id = ?1 ORDER BY id DESC",
+                )?;
+                stmt.query_map([id], |r| {
+                    Ok(UndoStep {
+                        id: r.get(0)?,
+                        op: r.get(1)?,
+                        table: r.get(2)?,
+                        row_id: r.get(3)?,
+                        values: r.get(4)?,
+                    })
+                })?
+                .collect::<rusqlite::Result<_>>()?
             };
-            for sql in statements {
-                tx.conn.execute_batch(&sql)?;
+            for step in steps {
+                undo::revert(tx.conn, &step).map_err(|reason| {
+                    BadInput(format!(
+                        "change {id} cannot be undone: undo log row {} {reason}",
+                        step.id
+                    ))
+                })?;
             }
             tx.conn.execute(
                 "UPDATE changes SET undone_at = ?1 WHERE id = ?2",

@@ -57,7 +57,13 @@ pub fn inspect(path: &Path) -> Result<Found> {
     let shown = path.display();
     let link = match std::fs::symlink_metadata(path) {
         Ok(link) => link,
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+        // Missing, or a path through a plain file: creating it says why not.
+        Err(error)
+            if matches!(
+                error.kind(),
+                std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+            ) =>
+        {
             return Ok(Found::Missing);
         }
         Err(error) => return Err(anyhow::Error::from(error).context(format!("cannot look at {shown}"))),
@@ -77,7 +83,7 @@ pub fn inspect(path: &Path) -> Result<Found> {
     };
     let kind = meta.file_type();
     let not_a_file = if kind.is_dir() {
-        Some("a folder")
+        Some("a directory")
     } else if kind.is_fifo() {
         Some("a named pipe (FIFO)")
     } else if kind.is_socket() {
