@@ -13,7 +13,13 @@ use common::{Book, Run, dump};
 
 fn small_book() -> Book {
     let book = Book::new();
-    book.ok(&["client", "add", "Amara Okafor", "--email", "amara@example.org"]);
+    book.ok(&[
+        "client",
+        "add",
+        "Amara Okafor",
+        "--email",
+        "amara@example.org",
+    ]);
     book.ok(&["session", "add", "Amara", "2026-11-25 10:00"]);
     book
 }
@@ -26,7 +32,11 @@ fn refused(run: &Run, code: i32, says: &str) {
         "one line: {}",
         run.stderr
     );
-    assert!(run.stderr.contains(says), "expected '{says}' in: {}", run.stderr);
+    assert!(
+        run.stderr.contains(says),
+        "expected '{says}' in: {}",
+        run.stderr
+    );
 }
 
 fn bytes(path: &Path) -> Vec<u8> {
@@ -47,10 +57,7 @@ fn export_and_backup_refuse_an_existing_file_unless_forced() {
     let book = small_book();
     let out = book.dir.path().join("sessions.ics");
     std::fs::write(&out, "my own calendar\n").expect("write");
-    for args in [
-        vec!["export", "ics", "--out"],
-        vec!["backup", "--out"],
-    ] {
+    for args in [vec!["export", "ics", "--out"], vec!["backup", "--out"]] {
         let mut args: Vec<&str> = args;
         let out_text = out.to_string_lossy().into_owned();
         args.push(&out_text);
@@ -66,7 +73,9 @@ fn export_and_backup_refuse_an_existing_file_unless_forced() {
     book.ok(&["backup", "--out", &out.to_string_lossy(), "--force"]);
     assert!(bytes(&out).starts_with(b"SQLite format 3\0"));
     assert!(
-        !names_in(book.dir.path()).iter().any(|n| n.contains("coachbook-tmp")),
+        !names_in(book.dir.path())
+            .iter()
+            .any(|n| n.contains("coachbook-tmp")),
         "no temporary file is left: {:?}",
         names_in(book.dir.path())
     );
@@ -118,7 +127,10 @@ fn backups_are_verified_named_after_the_book_and_taken_by_the_first_write_of_the
     std::fs::write(backups.join("book-2026-11-23.sqlite"), b"").expect("empty");
     book.ok(&["client", "add", "Amara Okafor"]);
     let daily = backups.join("book-2026-11-23.sqlite");
-    assert!(bytes(&daily).starts_with(b"SQLite format 3\0"), "today's backup was taken");
+    assert!(
+        bytes(&daily).starts_with(b"SQLite format 3\0"),
+        "today's backup was taken"
+    );
     // The second write of the day leaves it alone.
     let first = bytes(&daily);
     book.ok(&["client", "add", "Chen Wei"]);
@@ -130,7 +142,11 @@ fn backups_are_verified_named_after_the_book_and_taken_by_the_first_write_of_the
             .expect("runs"),
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(backups.join("work-2026-11-23.sqlite").exists(), "{:?}", names_in(&backups));
+    assert!(
+        backups.join("work-2026-11-23.sqlite").exists(),
+        "{:?}",
+        names_in(&backups)
+    );
     // Fourteen whole backups are kept; an empty one never counts among them.
     for day in 1..=20 {
         let name = format!("book-2026-10-{day:02}.sqlite");
@@ -148,7 +164,10 @@ fn backups_are_verified_named_after_the_book_and_taken_by_the_first_write_of_the
         .collect();
     assert_eq!(whole.len(), 14, "{whole:?}");
     assert!(whole.contains(&"book-2026-11-23.sqlite".to_string()));
-    assert!(!whole.contains(&"book-2026-10-01.sqlite".to_string()), "the oldest went");
+    assert!(
+        !whole.contains(&"book-2026-10-01.sqlite".to_string()),
+        "the oldest went"
+    );
 }
 
 /// Run with a deadline: a FIFO as the book must not hang the command.
@@ -179,14 +198,20 @@ fn what_is_not_a_regular_file_is_refused_by_kind_before_any_open() {
     let dir = book.dir.path();
     let fifo = dir.join("book.fifo");
     let made = std::process::Command::new("mkfifo").arg(&fifo).status();
-    assert!(made.is_ok_and(|s| s.success()), "mkfifo is needed for this test");
+    assert!(
+        made.is_ok_and(|s| s.success()),
+        "mkfifo is needed for this test"
+    );
     let dangling = dir.join("dangling.sqlite");
     std::os::unix::fs::symlink(dir.join("nowhere/book.sqlite"), &dangling).expect("symlink");
     let folder = dir.join("folder.sqlite");
     std::fs::create_dir(&folder).expect("dir");
     let cases: [(PathBuf, &str); 4] = [
         (fifo.clone(), "is a named pipe (FIFO), not a book file"),
-        (PathBuf::from("/dev/null"), "is a character device, not a book file"),
+        (
+            PathBuf::from("/dev/null"),
+            "is a character device, not a book file",
+        ),
         (dangling.clone(), "is a symbolic link to"),
         (folder.clone(), "is a directory, not a book file"),
     ];
@@ -197,7 +222,10 @@ fn what_is_not_a_regular_file_is_refused_by_kind_before_any_open() {
         }
     }
     assert!(std::fs::symlink_metadata(&fifo).is_ok());
-    assert!(!dir.join("nowhere").exists(), "nothing was created behind the link");
+    assert!(
+        !dir.join("nowhere").exists(),
+        "nothing was created behind the link"
+    );
     assert!(names_in(&folder).is_empty());
 }
 
@@ -231,7 +259,8 @@ fn a_damaged_book_is_told_apart_from_other_files() {
     // Check the book back into one file, then damage its first page's tree.
     {
         let conn = rusqlite::Connection::open(&book.db).expect("open");
-        conn.pragma_update(None, "journal_mode", "DELETE").expect("no wal");
+        conn.pragma_update(None, "journal_mode", "DELETE")
+            .expect("no wal");
     }
     let mut damaged = bytes(&book.db);
     for byte in damaged.iter_mut().skip(100).take(400) {
@@ -243,7 +272,8 @@ fn a_damaged_book_is_told_apart_from_other_files() {
         refused(&run, 1, "is damaged");
         assert!(run.stderr.contains("`coachbook check`"), "{}", run.stderr);
         assert!(
-            run.stderr.contains("the newest backup is ") && run.stderr.contains("book-2026-11-23.sqlite"),
+            run.stderr.contains("the newest backup is ")
+                && run.stderr.contains("book-2026-11-23.sqlite"),
             "{}",
             run.stderr
         );
@@ -251,7 +281,11 @@ fn a_damaged_book_is_told_apart_from_other_files() {
     }
     let run = book.run(&["check"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
-    assert!(run.stdout.contains("integrity"), "check says what is wrong: {}", run.stdout);
+    assert!(
+        run.stdout.contains("integrity"),
+        "check says what is wrong: {}",
+        run.stdout
+    );
     assert_eq!(bytes(&book.db), damaged);
 
     // Another program's database, and a file that is not SQLite at all.
@@ -262,7 +296,11 @@ fn a_damaged_book_is_told_apart_from_other_files() {
             .expect("schema");
     }
     let before = bytes(&other.db);
-    refused(&other.run(&["today"]), 2, "another application's SQLite database");
+    refused(
+        &other.run(&["today"]),
+        2,
+        "another application's SQLite database",
+    );
     assert_eq!(bytes(&other.db), before);
     std::fs::write(&other.db, b"not a database at all, just text\n").expect("write");
     refused(&other.run(&["today"]), 2, "not a SQLite file");
@@ -282,7 +320,10 @@ fn a_refused_command_never_turns_an_empty_or_missing_file_into_a_book() {
         let run = book.run(args);
         assert_eq!(run.code, 2, "{}", run.stderr);
         assert_eq!(bytes(&book.db), b"", "{args:?} left the empty file empty");
-        let mode = std::fs::metadata(&book.db).expect("meta").permissions().mode();
+        let mode = std::fs::metadata(&book.db)
+            .expect("meta")
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o777, 0o644, "and its mode as it was");
         let journal: Vec<String> = names_in(book.dir.path())
             .into_iter()
@@ -305,7 +346,8 @@ fn an_unknown_or_negative_schema_version_is_refused_untouched() {
         let book = small_book();
         {
             let conn = rusqlite::Connection::open(&book.db).expect("open");
-            conn.pragma_update(None, "user_version", version).expect("set");
+            conn.pragma_update(None, "user_version", version)
+                .expect("set");
         }
         let before = bytes(&book.db);
         let run = book.run(&["client", "add", "Ada"]);
@@ -354,7 +396,10 @@ fn a_big_contacts_import_lets_another_process_write_meanwhile() {
     }
     let import = common::finish(import.wait_with_output().expect("import"));
     assert_eq!(import.code, 0, "{}", import.stderr);
-    assert!(failures.is_empty(), "a concurrent write failed: {failures:?}");
+    assert!(
+        failures.is_empty(),
+        "a concurrent write failed: {failures:?}"
+    );
     let summary: serde_json::Value = serde_json::from_str(&import.stdout).expect("json");
     assert_eq!(summary["imported"], 5000);
     // A second import of the same file finds every card already there.

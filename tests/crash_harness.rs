@@ -44,8 +44,15 @@ fn main() {
         }
         return;
     }
-    let filter: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
-    if !filter.is_empty() && !filter.iter().any(|f| "crash_harness full_disk".contains(f.as_str())) {
+    let filter: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    if !filter.is_empty()
+        && !filter
+            .iter()
+            .any(|f| "crash_harness full_disk".contains(f.as_str()))
+    {
         return; // `cargo test some_other_test` runs nothing here
     }
     let kills: usize = std::env::var("COACHBOOK_CRASH_KILLS")
@@ -133,7 +140,13 @@ fn setup_in(dir: tempfile::TempDir) -> Setup {
         _dir: dir,
     };
     for args in [
-        &["client", "add", "Amara Okafor", "--email", "amara@example.org"][..],
+        &[
+            "client",
+            "add",
+            "Amara Okafor",
+            "--email",
+            "amara@example.org",
+        ][..],
         &["client", "add", "Chen Wei", "--email", "chen@example.org"][..],
         &["partner", "add", "Pat Lee", "--email", "pat@example.org"][..],
     ] {
@@ -235,14 +248,40 @@ fn write_one(work: &Path, log: &mut std::fs::File, tag: u64, step: usize) -> Res
     match step {
         0 => {
             // Quick capture.
-            child_run(work, &["request", "add", "Amara", &format!("crash capture {tag}"), "--channel", "phone"])?;
+            child_run(
+                work,
+                &[
+                    "request",
+                    "add",
+                    "Amara",
+                    &format!("crash capture {tag}"),
+                    "--channel",
+                    "phone",
+                ],
+            )?;
             report(log, &format!("capture {tag}")).map_err(e)?;
         }
         1 => {
             // A request, then a reply with delivery to the outbox.
-            child_run(work, &["request", "add", "Amara", &format!("crash ask {tag}")])?;
-            let request = lookup(work, "SELECT id FROM requests WHERE body = ?1", &format!("crash ask {tag}"))?;
-            child_run(work, &["request", "reply", &request.to_string(), "--text", &format!("crash reply {tag}")])?;
+            child_run(
+                work,
+                &["request", "add", "Amara", &format!("crash ask {tag}")],
+            )?;
+            let request = lookup(
+                work,
+                "SELECT id FROM requests WHERE body = ?1",
+                &format!("crash ask {tag}"),
+            )?;
+            child_run(
+                work,
+                &[
+                    "request",
+                    "reply",
+                    &request.to_string(),
+                    "--text",
+                    &format!("crash reply {tag}"),
+                ],
+            )?;
             report(log, &format!("reply {tag} {request}")).map_err(e)?;
         }
         2 => {
@@ -260,9 +299,32 @@ fn write_one(work: &Path, log: &mut std::fs::File, tag: u64, step: usize) -> Res
         }
         3 => {
             // A crisis request handed off to the partner.
-            child_run(work, &["request", "add", "Chen", &format!("crash crisis {tag}"), "--urgency", "crisis"])?;
-            let crisis = lookup(work, "SELECT id FROM requests WHERE body = ?1", &format!("crash crisis {tag}"))?;
-            child_run(work, &["request", "handoff", &crisis.to_string(), "--partner", "Pat"])?;
+            child_run(
+                work,
+                &[
+                    "request",
+                    "add",
+                    "Chen",
+                    &format!("crash crisis {tag}"),
+                    "--urgency",
+                    "crisis",
+                ],
+            )?;
+            let crisis = lookup(
+                work,
+                "SELECT id FROM requests WHERE body = ?1",
+                &format!("crash crisis {tag}"),
+            )?;
+            child_run(
+                work,
+                &[
+                    "request",
+                    "handoff",
+                    &crisis.to_string(),
+                    "--partner",
+                    "Pat",
+                ],
+            )?;
             report(log, &format!("handoff {tag} {crisis}")).map_err(e)?;
         }
         4 => {
@@ -279,14 +341,27 @@ fn write_one(work: &Path, log: &mut std::fs::File, tag: u64, step: usize) -> Res
         }
         _ => {
             // A follow-up, then its undo (in this process, through the library).
-            child_run(work, &["followup", "add", "Amara", "2026-12-01", &format!("undo target {tag}")])?;
-            let change = lookup(work, "SELECT max(id) FROM changes WHERE command = ?1", "followup add")?;
+            child_run(
+                work,
+                &[
+                    "followup",
+                    "add",
+                    "Amara",
+                    "2026-12-01",
+                    &format!("undo target {tag}"),
+                ],
+            )?;
+            let change = lookup(
+                work,
+                "SELECT max(id) FROM changes WHERE command = ?1",
+                "followup add",
+            )?;
             report(log, &format!("followup {tag} {change}")).map_err(e)?;
             let now = chrono::DateTime::parse_from_rfc3339(NOW)
                 .map_err(|e| e.to_string())?
                 .with_timezone(&chrono::Utc);
-            let mut store =
-                coachbook::store::Store::open(&work.join("book.sqlite")).map_err(|e| e.to_string())?;
+            let mut store = coachbook::store::Store::open(&work.join("book.sqlite"))
+                .map_err(|e| e.to_string())?;
             store.undo(change, now).map_err(|e| e.to_string())?;
             drop(store);
             report(log, &format!("undo {tag} {change}")).map_err(e)?;
@@ -326,7 +401,10 @@ fn crash_run(kills: usize, seed: u64) -> Figures {
     for kill in 0..kills {
         let mut child = Command::new(std::env::current_exe().expect("own path"))
             .env(CHILD_ENV, &setup.work)
-            .env("COACHBOOK_CRASH_FIRST_TAG", (kill as u64 * CYCLES_PER_CHILD).to_string())
+            .env(
+                "COACHBOOK_CRASH_FIRST_TAG",
+                (kill as u64 * CYCLES_PER_CHILD).to_string(),
+            )
             .env("COACHBOOK_CRASH_FIRST_STEP", (kill % STEPS).to_string())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -336,7 +414,7 @@ fn crash_run(kills: usize, seed: u64) -> Figures {
             .expect("child starts");
         // Most kills land inside a coachbook process, some in this child's
         // own undo or between two commands.
-        std::thread::sleep(Duration::from_millis(5 + rng.below(250)));
+        std::thread::sleep(Duration::from_millis(5 + rng.below(150)));
         if let Ok(Some(status)) = child.try_wait() {
             let out = child.wait_with_output().expect("output");
             panic!(
@@ -356,7 +434,11 @@ fn crash_run(kills: usize, seed: u64) -> Figures {
     // Whatever the kills did, the book is healthy for coachbook itself and
     // today's backup is whole.
     let out = coachbook(&setup).arg("check").output().expect("check runs");
-    assert!(out.status.success(), "coachbook check: {}", String::from_utf8_lossy(&out.stdout));
+    assert!(
+        out.status.success(),
+        "coachbook check: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     let backup = setup.work.join("backups/book-2026-11-23.sqlite");
     let conn = Connection::open(&backup).expect("today's backup is there");
     let ok: String = conn
@@ -430,7 +512,9 @@ fn check(setup: &Setup, reported: &mut BTreeMap<String, usize>) -> usize {
             if name.ends_with(".eml") {
                 let text = std::fs::read_to_string(entry.path()).expect("read .eml");
                 assert!(
-                    text.contains("\r\n\r\n") && text.ends_with('\n') && text.contains("Message-ID:"),
+                    text.contains("\r\n\r\n")
+                        && text.ends_with('\n')
+                        && text.contains("Message-ID:"),
                     "a half-written message in the outbox: {name}"
                 );
                 facts += 1;
@@ -451,16 +535,28 @@ fn check(setup: &Setup, reported: &mut BTreeMap<String, usize>) -> usize {
         .collect();
     for line in complete.lines() {
         let words: Vec<&str> = line.split(' ').collect();
-        let (kind, tag) = (words.first().copied().unwrap_or(""), words.get(1).copied().unwrap_or(""));
+        let (kind, tag) = (
+            words.first().copied().unwrap_or(""),
+            words.get(1).copied().unwrap_or(""),
+        );
         *seen.entry(kind.to_string()).or_default() += 1;
         let present = match kind {
-            "capture" => count(&conn, "SELECT count(*) FROM requests WHERE body = ?1 AND channel = 'phone'", [format!("crash capture {tag}")]) == 1,
+            "capture" => {
+                count(
+                    &conn,
+                    "SELECT count(*) FROM requests WHERE body = ?1 AND channel = 'phone'",
+                    [format!("crash capture {tag}")],
+                ) == 1
+            }
             "reply" => {
                 count(
                     &conn,
                     "SELECT count(*) FROM replies r JOIN requests q ON q.id = r.request_id \
                      WHERE r.body LIKE ?1 AND q.id = ?2 AND q.first_reply_at IS NOT NULL AND r.delivery = 'outbox'",
-                    (format!("%crash reply {tag}%"), words.get(2).copied().unwrap_or("0")),
+                    (
+                        format!("%crash reply {tag}%"),
+                        words.get(2).copied().unwrap_or("0"),
+                    ),
                 ) == 1
             }
             "emergency" => {
@@ -480,22 +576,54 @@ fn check(setup: &Setup, reported: &mut BTreeMap<String, usize>) -> usize {
                     [words.get(2).copied().unwrap_or("0")],
                 ) == 1
             }
-            "mail" => count(&conn, "SELECT count(*) FROM requests WHERE message_id LIKE ?1", [format!("%-b{tag}@crash.example.org%")]) == 3,
-            "ics" => count(&conn, "SELECT count(*) FROM busy WHERE ical_uid LIKE ?1", [format!("crash-{tag}/%")]) >= 1,
+            "mail" => {
+                count(
+                    &conn,
+                    "SELECT count(*) FROM requests WHERE message_id LIKE ?1",
+                    [format!("%-b{tag}@crash.example.org%")],
+                ) == 3
+            }
+            "ics" => {
+                count(
+                    &conn,
+                    "SELECT count(*) FROM busy WHERE ical_uid LIKE ?1",
+                    [format!("crash-{tag}/%")],
+                ) >= 1
+            }
             "followup" => {
-                let there = count(&conn, "SELECT count(*) FROM followups WHERE text = ?1", [format!("undo target {tag}")]);
+                let there = count(
+                    &conn,
+                    "SELECT count(*) FROM followups WHERE text = ?1",
+                    [format!("undo target {tag}")],
+                );
                 let change = words.get(2).copied().unwrap_or("0");
-                let undone_at = count(&conn, "SELECT count(*) FROM changes WHERE id = ?1 AND undone_at IS NOT NULL", [change]);
+                let undone_at = count(
+                    &conn,
+                    "SELECT count(*) FROM changes WHERE id = ?1 AND undone_at IS NOT NULL",
+                    [change],
+                );
                 // Present, unless its undo committed (reported or not).
                 (there == 1 && undone_at == 0) || (there == 0 && undone_at == 1)
             }
             "undo" => {
-                count(&conn, "SELECT count(*) FROM followups WHERE text = ?1", [format!("undo target {tag}")]) == 0
-                    && count(&conn, "SELECT count(*) FROM changes WHERE id = ?1 AND undone_at IS NOT NULL", [words.get(2).copied().unwrap_or("0")]) == 1
+                count(
+                    &conn,
+                    "SELECT count(*) FROM followups WHERE text = ?1",
+                    [format!("undo target {tag}")],
+                ) == 0
+                    && count(
+                        &conn,
+                        "SELECT count(*) FROM changes WHERE id = ?1 AND undone_at IS NOT NULL",
+                        [words.get(2).copied().unwrap_or("0")],
+                    ) == 1
             }
             other => panic!("unknown report line {other}"),
         };
-        assert!(present, "a reported write is missing after a kill: {line} (undone tags: {})", undone.len());
+        assert!(
+            present,
+            "a reported write is missing after a kill: {line} (undone tags: {})",
+            undone.len()
+        );
         facts += 1;
     }
     *reported = seen;
@@ -556,7 +684,10 @@ fn full_disk_on(root: &Path) {
     let (code, stderr) = command(&["import", "mail", &mail]);
     assert_eq!(code, 1, "a full disk is a failure: {stderr}");
     assert_eq!(stderr.trim_end().lines().count(), 1, "one line: {stderr}");
-    assert!(stderr.contains("disk is full"), "says the disk is full: {stderr}");
+    assert!(
+        stderr.contains("disk is full"),
+        "says the disk is full: {stderr}"
+    );
     checks += 2;
     let out = setup.work.join("copy.sqlite");
     let (code, stderr) = command(&["backup", "--out", &out.to_string_lossy()]);
@@ -569,7 +700,10 @@ fn full_disk_on(root: &Path) {
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .filter(|n| n.contains("coachbook-tmp"))
         .collect();
-    assert!(leftovers.is_empty(), "no temporary file is left: {leftovers:?}");
+    assert!(
+        leftovers.is_empty(),
+        "no temporary file is left: {leftovers:?}"
+    );
     checks += 4;
     // With room again, the same commands succeed.
     std::fs::remove_file(&filler).expect("free the disk");
@@ -586,7 +720,9 @@ fn full_disk_on(root: &Path) {
     let (code, stderr) = command(&["backup", "--out", &out.to_string_lossy()]);
     assert_eq!(code, 0, "retry: {stderr}");
     checks += 2;
-    println!("crash harness: full disk on a 3 MB tmpfs: {checks} checks passed (a clear line, nothing lost, no half file, the retry succeeds)");
+    println!(
+        "crash harness: full disk on a 3 MB tmpfs: {checks} checks passed (a clear line, nothing lost, no half file, the retry succeeds)"
+    );
 }
 
 fn dump(db: &Path) -> String {

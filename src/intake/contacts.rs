@@ -217,10 +217,12 @@ impl ClientIndex {
                 return Ok(Some(owner));
             }
         }
-        Ok(match self.by_name.get(&name_key(&card.name)).map(Vec::as_slice) {
-            Some([one]) => Some(*one),
-            _ => None,
-        })
+        Ok(
+            match self.by_name.get(&name_key(&card.name)).map(Vec::as_slice) {
+                Some([one]) => Some(*one),
+                _ => None,
+            },
+        )
     }
 }
 

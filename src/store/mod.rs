@@ -30,8 +30,8 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 pub use busy::{BusyBlock, BusyQueries, NewBusy};
 pub use clients::{ClientQueries, NewClient};
 pub use followups::{FollowUpQueries, NewFollowUp};
-pub use open_check::{check_damaged, discard_unused_new_books, is_damaged};
 pub use mail_threads::{MailThreadQueries, ThreadedRequest};
+pub use open_check::{check_damaged, discard_unused_new_books, is_damaged};
 pub use partners::PartnerQueries;
 pub use requests::{NewReply, NewRequest, RequestFilter, RequestQueries};
 pub use sessions::{NewSession, SessionMove, SessionQueries};
@@ -105,8 +105,7 @@ impl Store {
             open_check::remember_new_book(path, new_book);
         }
         let ours = matches!(found, open_check::Found::Sqlite { ours: true });
-        Store::open_found(path)
-            .map_err(|err| open_check::explain_open_failure(err, path, ours))
+        Store::open_found(path).map_err(|err| open_check::explain_open_failure(err, path, ours))
     }
 
     fn open_found(path: &Path) -> Result<Store> {

@@ -66,7 +66,9 @@ pub fn inspect(path: &Path) -> Result<Found> {
         {
             return Ok(Found::Missing);
         }
-        Err(error) => return Err(anyhow::Error::from(error).context(format!("cannot look at {shown}"))),
+        Err(error) => {
+            return Err(anyhow::Error::from(error).context(format!("cannot look at {shown}")));
+        }
     };
     let meta = match std::fs::metadata(path) {
         Ok(meta) => meta,
@@ -79,7 +81,9 @@ pub fn inspect(path: &Path) -> Result<Found> {
             ))
             .into());
         }
-        Err(error) => return Err(anyhow::Error::from(error).context(format!("cannot look at {shown}"))),
+        Err(error) => {
+            return Err(anyhow::Error::from(error).context(format!("cannot look at {shown}")));
+        }
     };
     let kind = meta.file_type();
     let not_a_file = if kind.is_dir() {
@@ -161,7 +165,9 @@ fn read_up_to(path: &Path, buf: &mut [u8]) -> Result<usize> {
             Ok(n) => read += n,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
             Err(e) => {
-                return Err(anyhow::Error::from(e).context(format!("cannot read {}", path.display())));
+                return Err(
+                    anyhow::Error::from(e).context(format!("cannot read {}", path.display()))
+                );
             }
         }
     }
@@ -210,10 +216,12 @@ fn damaged(path: &Path, why: &str) -> Damaged {
 /// Turn a SQLite failure on opening into what it means for the coach.
 pub fn explain_open_failure(err: anyhow::Error, path: &Path, ours: bool) -> anyhow::Error {
     use rusqlite::ErrorCode;
-    let code = err.chain().find_map(|e| match e.downcast_ref::<rusqlite::Error>() {
-        Some(rusqlite::Error::SqliteFailure(f, _)) => Some(f.code),
-        _ => None,
-    });
+    let code = err
+        .chain()
+        .find_map(|e| match e.downcast_ref::<rusqlite::Error>() {
+            Some(rusqlite::Error::SqliteFailure(f, _)) => Some(f.code),
+            _ => None,
+        });
     match code {
         Some(ErrorCode::DatabaseCorrupt) | Some(ErrorCode::NotADatabase) if ours => {
             let why = err

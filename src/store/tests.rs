@@ -366,8 +366,10 @@ fn undo_log_holds_data_and_undo_puts_every_kind_of_row_back() {
     let id = store.client_names().expect("names")[0].0;
     let edit = store
         .change("test", "edit and delete", now(), |tx| {
-            tx.conn
-                .execute("UPDATE clients SET notes = 'it''s 1 -- ok' WHERE id = ?1", [id])?;
+            tx.conn.execute(
+                "UPDATE clients SET notes = 'it''s 1 -- ok' WHERE id = ?1",
+                [id],
+            )?;
             tx.conn.execute("DELETE FROM clients WHERE id = ?1", [id])?;
             Ok(tx.change_id)
         })
@@ -384,22 +386,40 @@ fn undo_log_holds_data_and_undo_puts_every_kind_of_row_back() {
     store.undo(edit, now()).expect("undo");
     let client = store.client(id).expect("back");
     assert_eq!(client.name, "Ada Ng");
-    assert_eq!(client.notes, "", "the update before the delete is undone too");
+    assert_eq!(
+        client.notes, "",
+        "the update before the delete is undone too"
+    );
 }
 
 #[test]
 fn a_hand_edited_undo_log_cannot_run_sql_of_its_own() {
     let hostile = [
         // An old-style row: SQL text that undo used to execute.
-        ("UPDATE undo_log SET op = NULL, sql = 'DROP TABLE partners'", "older coachbook"),
-        ("UPDATE undo_log SET tbl = 'sqlite_master'", "does not touch"),
-        ("UPDATE undo_log SET tbl = 'partners; DROP TABLE partners'", "does not touch"),
-        ("UPDATE undo_log SET op = 'DROP TABLE partners'", "unknown step"),
+        (
+            "UPDATE undo_log SET op = NULL, sql = 'DROP TABLE partners'",
+            "older coachbook",
+        ),
+        (
+            "UPDATE undo_log SET tbl = 'sqlite_master'",
+            "does not touch",
+        ),
+        (
+            "UPDATE undo_log SET tbl = 'partners; DROP TABLE partners'",
+            "does not touch",
+        ),
+        (
+            "UPDATE undo_log SET op = 'DROP TABLE partners'",
+            "unknown step",
+        ),
         (
             "UPDATE undo_log SET op = 'update', vals = '{\"name = 1; DROP TABLE partners; --\": 1}'",
             "unknown column",
         ),
-        ("UPDATE undo_log SET op = 'insert', vals = 'DROP TABLE partners'", "not a JSON object"),
+        (
+            "UPDATE undo_log SET op = 'insert', vals = 'DROP TABLE partners'",
+            "not a JSON object",
+        ),
     ];
     for (edit, says) in hostile {
         let (_dir, path, mut store, change) = book_with_one_added_client();
@@ -409,7 +429,13 @@ fn a_hand_edited_undo_log_cannot_run_sql_of_its_own() {
         assert!(crate::error::exit_code(&err) == 2, "{err:#}");
         assert!(format!("{err:#}").contains(says), "{edit}: {err:#}");
         assert_eq!(tables(&store), before, "{edit}");
-        assert!(!store.change_by_id(change).expect("read").expect("there").undone);
+        assert!(
+            !store
+                .change_by_id(change)
+                .expect("read")
+                .expect("there")
+                .undone
+        );
         drop(store);
         assert!(Store::open(&path).is_ok());
     }
@@ -436,6 +462,9 @@ fn a_negative_schema_version_is_refused_untouched() {
     drop(store);
     let before = std::fs::read(&path).expect("read");
     let err = Store::open(&path).err().expect("refused");
-    assert!(format!("{err}").contains("unknown schema version (-3)"), "{err}");
+    assert!(
+        format!("{err}").contains("unknown schema version (-3)"),
+        "{err}"
+    );
     assert_eq!(std::fs::read(&path).expect("read"), before);
 }

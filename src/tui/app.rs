@@ -195,7 +195,8 @@ impl App {
         let spawned = std::thread::Builder::new()
             .name("daily-backup".into())
             .spawn(move || {
-                let _ = send.send(crate::store::backup::daily(&book, today).map_err(|e| one_line(&e)));
+                let _ =
+                    send.send(crate::store::backup::daily(&book, today).map_err(|e| one_line(&e)));
             });
         self.backup = match spawned {
             Ok(_) => DailyBackup::Running(receive),
