@@ -160,7 +160,7 @@ fn backups_are_verified_named_after_the_book_and_taken_by_the_first_write_of_the
     book.ok(&["client", "add", "Eli Moss"]);
     let whole: Vec<String> = names_in(&backups)
         .into_iter()
-        .filter(|n| n.starts_with("book-") && bytes(&backups.join(n)).len() > 0)
+        .filter(|n| n.starts_with("book-") && !bytes(&backups.join(n)).is_empty())
         .collect();
     assert_eq!(whole.len(), 14, "{whole:?}");
     assert!(whole.contains(&"book-2026-11-23.sqlite".to_string()));

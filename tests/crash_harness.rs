@@ -235,10 +235,8 @@ fn child(work: &Path, first: u64, first_step: usize) -> Result<(), String> {
         .append(true)
         .open(work.join("report.txt"))
         .map_err(|e| e.to_string())?;
-    let mut step = first_step;
-    for tag in first..first + CYCLES_PER_CHILD {
+    for (step, tag) in (first_step..).zip(first..first + CYCLES_PER_CHILD) {
         write_one(work, &mut log, tag, step % STEPS)?;
-        step += 1;
     }
     Ok(())
 }
