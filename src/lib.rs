@@ -19,6 +19,7 @@ pub mod dashboard;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod files;
 pub mod flows;
 pub mod intake;
 pub mod log;

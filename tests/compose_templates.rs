@@ -331,3 +331,38 @@ fn shipped_options_template_offers_alternatives_after_its_refusal() {
             .any(|g| matches!(g, Guardrail::NoAlternativeOffered { .. }))
     );
 }
+
+/// A coach's template runs in a sandbox: a loop that does not end, a
+/// recursion without end and a huge output are each one clear error, fast.
+#[test]
+fn a_runaway_template_is_stopped_by_its_limits() {
+    let cases = [
+        (
+            "loops",
+            "Subject: Hi\n\n{% for a in range(100000) %}{% for b in range(100000) %}{{ a }}{% endfor %}{% endfor %}\n",
+            "does too much work",
+        ),
+        (
+            "recursion",
+            "Subject: Hi\n\n{% macro deep(n) %}{{ deep(n + 1) }}{% endmacro %}{{ deep(0) }}\n",
+            "could not be rendered",
+        ),
+        (
+            "huge",
+            "Subject: Hi\n\n{% for a in range(1000) %}{{ 'x' * 100000 }}{% endfor %}\n",
+            "longer than 256 KB",
+        ),
+    ];
+    for (name, source, says) in cases {
+        let dir = tempfile::tempdir().expect("temp dir");
+        fs::write(dir.path().join(format!("{name}.txt")), source).expect("write");
+        let templates = Templates::load(Some(dir.path())).expect("loads");
+        let started = std::time::Instant::now();
+        let err = templates.render(name, &full_values()).expect_err("stopped");
+        assert!(err.to_string().contains(says), "{name}: {err}");
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "{name} was stopped quickly"
+        );
+    }
+}

@@ -87,8 +87,12 @@ pub enum Command {
     Review(ReviewArgs),
     /// Copy the book consistently to a file.
     Backup {
+        /// Write the copy here (never over the book; an existing file only with --force).
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+        /// Replace an existing --out file (in one step: the old one stays whole if the copy fails).
+        #[arg(long, requires = "out")]
+        force: bool,
     },
     /// Check the book's integrity.
     Check,
@@ -105,9 +109,13 @@ pub enum ExportCommand {
     /// The booked sessions (the last 30 days and all to come) as one
     /// iCalendar file (METHOD:PUBLISH) a calendar can import or subscribe to.
     Ics {
-        /// Write to this file (mode 0600) instead of standard output.
+        /// Write to this file (mode 0600) instead of standard output; never
+        /// over the book, and over an existing file only with --force.
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+        /// Replace an existing --out file (in one step: the old one stays whole if writing fails).
+        #[arg(long, requires = "out")]
+        force: bool,
     },
 }
 

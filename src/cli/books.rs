@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use anyhow::Result;
-use chrono::{Duration, NaiveDate};
+use chrono::Duration;
 use chrono_tz::Tz;
 
 use super::args::{ClientCommand, FollowupCommand, PartnerCommand, RequestCommand, SessionCommand};
@@ -490,21 +490,52 @@ pub fn partner(ctx: &Ctx, command: PartnerCommand) -> Result<()> {
     Ok(())
 }
 
-pub fn backup(ctx: &Ctx, out: Option<PathBuf>) -> Result<()> {
+pub fn backup(ctx: &Ctx, out: Option<PathBuf>, force: bool) -> Result<()> {
+    let (dest, existing) = match out {
+        Some(out) => {
+            let existing = crate::files::check_destination(&out, &ctx.book, force)?;
+            (out, existing)
+        }
+        None => {
+            let folder = crate::store::backup::folder(&ctx.book);
+            create_private_folder(&folder)?;
+            let stem = ctx
+                .book
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "book".into());
+            let name = format!("{stem}-{}.sqlite", ctx.now().format("%Y%m%dT%H%M%SZ"));
+            (folder.join(name), crate::files::Existing::Keep)
+        }
+    };
     let store = ctx.open()?;
-    let dest = out.unwrap_or_else(|| {
-        backup_folder(&store).join(format!(
-            "book-{}.sqlite",
-            ctx.now().format("%Y%m%dT%H%M%SZ")
-        ))
-    });
-    store.backup_to(&dest)?;
-    sayln!("backed up the book to {}", dest.display());
+    store.backup_to(&dest, existing)?;
+    sayln!("backed up the book to {} (verified)", dest.display());
     Ok(())
 }
 
+fn create_private_folder(folder: &std::path::Path) -> Result<()> {
+    use anyhow::Context as _;
+    use std::os::unix::fs::DirBuilderExt as _;
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(folder)
+        .with_context(|| format!("cannot create the folder {}", folder.display()))
+}
+
 pub fn check(ctx: &Ctx) -> Result<()> {
-    let store = ctx.open()?;
+    let store = match ctx.open() {
+        Ok(store) => store,
+        Err(err) if crate::store::is_damaged(&err) => {
+            // Say what SQLite finds, without changing the file.
+            for problem in crate::store::check_damaged(&ctx.book) {
+                println!("{problem}");
+            }
+            return Err(err);
+        }
+        Err(err) => return Err(err),
+    };
     let problems = store.check()?;
     if problems.is_empty() {
         sayln!(
@@ -518,50 +549,6 @@ pub fn check(ctx: &Ctx) -> Result<()> {
             sayln!("{problem}");
         }
         anyhow::bail!("the book has {} problem(s)", problems.len())
-    }
-}
-
-fn backup_folder(store: &Store) -> PathBuf {
-    store
-        .path()
-        .parent()
-        .map(|p| p.join("backups"))
-        .unwrap_or_else(|| PathBuf::from("backups"))
-}
-
-/// How many daily backups are kept.
-const KEEP_BACKUPS: usize = 14;
-
-/// Once a day, copy the book to `backups/book-DAY.sqlite` and keep the
-/// latest 14. A failure here is logged, never fatal.
-pub fn daily_backup(store: &Store, today: NaiveDate) {
-    let folder = backup_folder(store);
-    let dest = folder.join(format!("book-{today}.sqlite"));
-    if dest.exists() {
-        return;
-    }
-    if let Err(err) = store.backup_to(&dest) {
-        crate::log::line(&format!(
-            "daily backup failed: {}",
-            crate::error::one_line(&err)
-        ));
-        return;
-    }
-    let Ok(entries) = std::fs::read_dir(&folder) else {
-        return;
-    };
-    let mut daily: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
-                n.starts_with("book-") && n.len() == "book-2026-11-23.sqlite".len()
-            })
-        })
-        .collect();
-    daily.sort();
-    while daily.len() > KEEP_BACKUPS {
-        let oldest = daily.remove(0);
-        let _ = std::fs::remove_file(oldest);
     }
 }
 

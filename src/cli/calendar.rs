@@ -4,8 +4,6 @@
 //! a folder, an empty file or one that is no calendar (no vCard) is one
 //! line, exit code 2, and the book is not touched.
 
-use std::io::Write as _;
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::Path;
 
 use anyhow::{Context, Result};
@@ -185,10 +183,31 @@ pub fn import_contacts(ctx: &Ctx, path: &Path, json: bool) -> Result<()> {
     }
     let (cards, unreadable) = contacts::read_vcards(&text);
     let mut store = ctx.open()?;
-    let label = format!("import contacts {}", file_name(path));
-    let mut summary = store.change("import contacts", &label, ctx.now(), |tx| {
-        contacts::record(tx, cards, ctx.config.tz)
-    })?;
+    let mut summary = ContactsSummary::default();
+    let batches = cards.len().div_ceil(contacts::BATCH_SIZE);
+    for (number, batch) in cards.chunks(contacts::BATCH_SIZE).enumerate() {
+        let label = if batches > 1 {
+            format!(
+                "import contacts {} (part {} of {batches})",
+                file_name(path),
+                number + 1
+            )
+        } else {
+            format!("import contacts {}", file_name(path))
+        };
+        let recorded = summary.cards;
+        store
+            .change("import contacts", &label, ctx.now(), |tx| {
+                contacts::record(tx, batch, ctx.config.tz, &mut summary)
+            })
+            .with_context(|| {
+                if recorded > 0 {
+                    format!("the first {recorded} cards were recorded; the rest were not")
+                } else {
+                    "no card was recorded".to_string()
+                }
+            })?;
+    }
     summary.cards += unreadable.len();
     summary.skipped.splice(0..0, unreadable);
     if json {
@@ -225,7 +244,11 @@ fn contacts_text(summary: &ContactsSummary, path: &Path) -> String {
 
 pub fn export(ctx: &Ctx, command: ExportCommand) -> Result<()> {
     match command {
-        ExportCommand::Ics { out } => {
+        ExportCommand::Ics { out, force } => {
+            let existing = out
+                .as_deref()
+                .map(|path| crate::files::check_destination(path, &ctx.book, force))
+                .transpose()?;
             let store = ctx.open()?;
             let now = ctx.now();
             let sessions: Vec<Session> = store
@@ -237,7 +260,8 @@ pub fn export(ctx: &Ctx, command: ExportCommand) -> Result<()> {
             match out {
                 None => print!("{ics}"), // iCalendar text: its writer escapes controls
                 Some(path) => {
-                    write_private(&path, ics.as_bytes())?;
+                    let existing = existing.unwrap_or(crate::files::Existing::Keep);
+                    crate::files::write_file(&path, ics.as_bytes(), existing)?;
                     warnln!(
                         "coachbook: wrote {} sessions to {}",
                         sessions.len(),
@@ -281,20 +305,4 @@ pub fn sessions_ics(sessions: &[Session], now: DateTime<Utc>) -> String {
     }
     lines.push("END:VCALENDAR".into());
     lines.iter().map(|l| fold_line(l)).collect()
-}
-
-/// Write a file only the coach can read (0600), replacing an older export.
-fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(path)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
-        .with_context(|| format!("cannot make {} private", path.display()))?;
-    file.write_all(bytes)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(())
 }

@@ -58,6 +58,7 @@ pub fn main() -> i32 {
     let code = match &result {
         Ok(()) => 0,
         Err(err) => {
+            crate::store::discard_unused_new_books();
             eprintln!("coachbook: {}", one_line(err));
             exit_code(err)
         }
@@ -122,8 +123,11 @@ impl Ctx {
         self.clock.now()
     }
 
+    /// Open the book; today's backup is taken before its first change.
     pub fn open(&self) -> Result<Store> {
-        Store::open(&self.book)
+        let mut store = Store::open(&self.book)?;
+        store.backup_before_first_change(self.today());
+        Ok(store)
     }
 
     /// A WHEN in the coach's zone; a note (ambiguous autumn time) goes to stderr.
@@ -212,8 +216,7 @@ fn run(cli: Cli) -> Result<()> {
         book,
     };
     let Some(command) = cli.command else {
-        let store = ctx.open()?;
-        books::daily_backup(&store, ctx.today());
+        let store = Store::open(&ctx.book)?;
         let mouse = cli.mouse || ctx.config.mouse;
         return crate::tui::run(
             store,
@@ -248,7 +251,7 @@ fn run(cli: Cli) -> Result<()> {
         ),
         Command::Deliver { reply_id } => flows::redeliver(&ctx, reply_id.as_deref()),
         Command::Review(args) => review::review(&ctx, args),
-        Command::Backup { out } => books::backup(&ctx, out),
+        Command::Backup { out, force } => books::backup(&ctx, out, force),
         Command::Check => books::check(&ctx),
         Command::Import(c) => import::import(&ctx, c),
         Command::Export(c) => calendar::export(&ctx, c),

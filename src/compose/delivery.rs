@@ -1,9 +1,9 @@
 //! Handing a finished message to the coach's own mail tool, or leaving it in
 //! the outbox folder. coachbook itself never talks to the network.
 
-use std::fs::{self, DirBuilder, OpenOptions};
+use std::fs::DirBuilder;
 use std::io::{Read, Write};
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
@@ -143,36 +143,19 @@ fn write_to_outbox(message: &[u8], outbox: &Path, file_stem: &str) -> Delivery {
         ));
     }
     let stem = safe_file_stem(file_stem);
-    // Never overwrite an earlier message waiting in the outbox.
-    for attempt in 1..1000 {
-        let file_name = if attempt == 1 {
+    // Never overwrite an earlier message waiting in the outbox, and never
+    // leave a half-written one for a mail program to pick up.
+    let names = (1..1000).map(|attempt| {
+        outbox.join(if attempt == 1 {
             format!("{stem}.eml")
         } else {
             format!("{stem}-{attempt}.eml")
-        };
-        let path = outbox.join(file_name);
-        let mut file = match OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(&path)
-        {
-            Ok(file) => file,
-            Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(error) => return failed(format!("cannot write {}: {error}", path.display())),
-        };
-        return match file.write_all(message).and_then(|()| file.sync_all()) {
-            Ok(()) => Delivery::Outbox { path },
-            Err(error) => {
-                let _ = fs::remove_file(&path);
-                failed(format!("cannot write {}: {error}", path.display()))
-            }
-        };
+        })
+    });
+    match crate::files::write_new_file(names, message) {
+        Ok(path) => Delivery::Outbox { path },
+        Err(error) => failed(crate::error::one_line(&error)),
     }
-    failed(format!(
-        "outbox {} has no free name for {stem}",
-        outbox.display()
-    ))
 }
 
 /// The stem as a plain file name: no folders, no hidden files.

@@ -47,6 +47,34 @@ const SHIPPED: &[(&str, &str)] = &[
 /// The extension of template files in the coach's folder.
 const TEMPLATE_EXTENSION: &str = "txt";
 
+/// A template is sandboxed: it reads only the values it is given, and
+/// these bound how much work it may do and how much text it may make.
+/// Fuel counts the engine's instructions (a shipped template uses a few
+/// hundred); the recursion limit bounds nested macros and includes.
+pub const TEMPLATE_FUEL: u64 = 200_000;
+pub const TEMPLATE_RECURSION: usize = 50;
+/// The most text one part (subject or body) may render to.
+pub const TEMPLATE_MAX_OUTPUT: usize = 256 * 1024;
+
+/// Collects rendered text and refuses to grow past the cap.
+struct CappedOutput {
+    text: Vec<u8>,
+}
+
+impl io::Write for CappedOutput {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.text.len().saturating_add(buf.len()) > TEMPLATE_MAX_OUTPUT {
+            return Err(io::Error::other("output cap"));
+        }
+        self.text.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
 /// Why a template could not be loaded or rendered.
 #[derive(Debug, thiserror::Error)]
 pub enum TemplateError {
@@ -196,26 +224,43 @@ impl Templates {
             .env
             .get_template(&part_name(name, part))
             .map_err(|error| render_error(engine_message(&error, lines_before)))?;
-        template.render(context).map_err(|error| {
-            if error.kind() != ErrorKind::UndefinedError {
-                return render_error(engine_message(&error, lines_before));
-            }
-            let missing = missing_placeholders(source, &error, &template, context);
-            if missing.is_empty() {
-                render_error(engine_message(&error, lines_before))
-            } else {
-                TemplateError::MissingValue {
-                    template: name.to_string(),
-                    missing,
+        let mut output = CappedOutput { text: Vec::new() };
+        let rendered = template.render_captured_to(context, &mut output);
+        rendered
+            .map(|_| String::from_utf8_lossy(&output.text).into_owned())
+            .map_err(|error| {
+                if error.kind() == ErrorKind::WriteFailure {
+                    return render_error(format!(
+                        "it would be longer than {} KB",
+                        TEMPLATE_MAX_OUTPUT / 1024
+                    ));
                 }
-            }
-        })
+                if error.kind() == ErrorKind::OutOfFuel {
+                    return render_error(
+                        "it does too much work (a loop that does not end?)".to_string(),
+                    );
+                }
+                if error.kind() != ErrorKind::UndefinedError {
+                    return render_error(engine_message(&error, lines_before));
+                }
+                let missing = missing_placeholders(source, &error, &template, context);
+                if missing.is_empty() {
+                    render_error(engine_message(&error, lines_before))
+                } else {
+                    TemplateError::MissingValue {
+                        template: name.to_string(),
+                        missing,
+                    }
+                }
+            })
     }
 }
 
 fn new_environment() -> Environment<'static> {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_fuel(Some(TEMPLATE_FUEL));
+    env.set_recursion_limit(TEMPLATE_RECURSION);
     // Spans on errors let us name the exact placeholder that is missing.
     env.set_debug(true);
     // Plain text mail: never HTML-escape.

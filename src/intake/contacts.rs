@@ -12,12 +12,14 @@
 //! time zone. A card without a name is skipped, as is an address that
 //! already belongs to another client.
 
+use std::collections::HashMap;
+
 use anyhow::Result;
 use chrono_tz::Tz;
 
 use crate::intake::ics::Skipped;
 use crate::intake::ics::lines::{ContentLine, parse_line, split_unescaped, unescape_text, unfold};
-use crate::model::Client;
+use crate::model::ClientId;
 use crate::store::{ClientQueries, NewClient, Tx};
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -177,27 +179,99 @@ fn decode_quoted_printable(value: &str) -> Vec<u8> {
     out
 }
 
-/// Record the cards in one change of the book.
-pub fn record(tx: &Tx, contacts: Vec<Contact>, default_tz: Tz) -> Result<ContactsSummary> {
-    let mut summary = ContactsSummary {
-        cards: contacts.len(),
-        ..ContactsSummary::default()
-    };
+/// How many cards one change of the book records: a big address book is
+/// written in short transactions, so another process's write never waits
+/// long for the book.
+pub const BATCH_SIZE: usize = 500;
+
+/// The clients as a card is matched against them: loaded once per batch,
+/// kept up to date as cards add clients and phones.
+struct ClientIndex {
+    /// Lower-cased trimmed name to the clients of that name.
+    by_name: HashMap<String, Vec<ClientId>>,
+    has_phone: HashMap<ClientId, bool>,
+}
+
+impl ClientIndex {
+    fn load(tx: &Tx) -> Result<ClientIndex> {
+        let mut index = ClientIndex {
+            by_name: HashMap::new(),
+            has_phone: HashMap::new(),
+        };
+        for client in tx.clients()? {
+            index.add(&client.name, client.id, client.phone.is_some());
+        }
+        Ok(index)
+    }
+
+    fn add(&mut self, name: &str, id: ClientId, has_phone: bool) {
+        self.by_name.entry(name_key(name)).or_default().push(id);
+        self.has_phone.insert(id, has_phone);
+    }
+
+    /// A card's client: by any of its addresses, else by its exact name
+    /// when one client only has it.
+    fn find(&self, tx: &Tx, card: &Contact) -> Result<Option<ClientId>> {
+        for email in &card.emails {
+            if let Some(owner) = tx.client_by_email(email)? {
+                return Ok(Some(owner));
+            }
+        }
+        Ok(
+            match self.by_name.get(&name_key(&card.name)).map(Vec::as_slice) {
+                Some([one]) => Some(*one),
+                _ => None,
+            },
+        )
+    }
+}
+
+fn name_key(name: &str) -> String {
+    name.trim().to_ascii_lowercase()
+}
+
+fn is_address(email: &str) -> bool {
+    let email = email.trim();
+    email.contains('@') && !email.contains(char::is_whitespace)
+}
+
+/// Record one batch of cards in the change `tx`, adding to `summary`.
+pub fn record(
+    tx: &Tx,
+    contacts: &[Contact],
+    default_tz: Tz,
+    summary: &mut ContactsSummary,
+) -> Result<()> {
+    let mut index = ClientIndex::load(tx)?;
     for card in contacts {
-        let clients = tx.clients()?;
+        summary.cards += 1;
         let item = format!("{} (line {})", card.name, card.line_no);
-        let Some(existing) = find(&card, &clients) else {
-            let mut emails = Vec::new();
-            for email in &card.emails {
-                match tx.client_by_email(email)? {
+        let mut addresses = Vec::new();
+        for email in &card.emails {
+            if is_address(email) {
+                addresses.push(email.trim().to_lowercase());
+            } else {
+                summary.skipped.push(Skipped {
+                    item: item.clone(),
+                    reason: format!("'{}' is not a mail address", email.trim()),
+                });
+            }
+        }
+        let Some(existing) = index.find(tx, card)? else {
+            let mut emails: Vec<String> = Vec::new();
+            for email in addresses {
+                if emails.contains(&email) {
+                    continue;
+                }
+                match tx.client_by_email(&email)? {
                     Some(owner) => summary.skipped.push(Skipped {
                         item: item.clone(),
                         reason: format!("{email} already belongs to client {owner}"),
                     }),
-                    None => emails.push(email.clone()),
+                    None => emails.push(email),
                 }
             }
-            tx.add_client(
+            let id = tx.add_client(
                 &NewClient {
                     name: card.name.clone(),
                     emails,
@@ -206,27 +280,28 @@ pub fn record(tx: &Tx, contacts: Vec<Contact>, default_tz: Tz) -> Result<Contact
                 },
                 default_tz,
             )?;
+            index.add(&card.name, id, card.phone.is_some());
             summary.imported += 1;
             continue;
         };
         let mut gained = false;
-        for email in &card.emails {
+        for email in &addresses {
             match tx.client_by_email(email)? {
-                Some(owner) if owner == existing.id => {}
+                Some(owner) if owner == existing => {}
                 Some(_) => summary.skipped.push(Skipped {
                     item: item.clone(),
                     reason: format!("{email} already belongs to another client"),
                 }),
                 None => {
-                    tx.add_client_email(existing.id, email)?;
+                    tx.add_client_email(existing, email)?;
                     gained = true;
                 }
             }
         }
-        if existing.phone.is_none()
-            && let Some(phone) = &card.phone
-        {
-            tx.set_client_phone_if_missing(existing.id, phone)?;
+        let has_phone = index.has_phone.get(&existing).copied().unwrap_or(true);
+        if !has_phone && let Some(phone) = &card.phone {
+            tx.set_client_phone_if_missing(existing, phone)?;
+            index.has_phone.insert(existing, true);
             gained = true;
         }
         if gained {
@@ -235,25 +310,7 @@ pub fn record(tx: &Tx, contacts: Vec<Contact>, default_tz: Tz) -> Result<Contact
             summary.duplicates += 1;
         }
     }
-    Ok(summary)
-}
-
-fn find<'a>(card: &Contact, clients: &'a [Client]) -> Option<&'a Client> {
-    let by_mail = clients.iter().find(|c| {
-        c.emails
-            .iter()
-            .any(|e| card.emails.iter().any(|m| m.eq_ignore_ascii_case(e)))
-    });
-    if by_mail.is_some() {
-        return by_mail;
-    }
-    let mut named = clients
-        .iter()
-        .filter(|c| c.name.trim().eq_ignore_ascii_case(card.name.trim()));
-    match (named.next(), named.next()) {
-        (Some(one), None) => Some(one),
-        _ => None,
-    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -86,8 +86,10 @@ pub trait ClientQueries: Queries {
         let emails: Vec<(ClientId, String)> = stmt
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;
+        let position: std::collections::HashMap<ClientId, usize> =
+            clients.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
         for (id, email) in emails {
-            if let Some(c) = clients.iter_mut().find(|c| c.id == id) {
+            if let Some(c) = position.get(&id).and_then(|&i| clients.get_mut(i)) {
                 c.emails.push(email);
             }
         }

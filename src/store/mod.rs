@@ -6,36 +6,40 @@
 //! transaction that first writes a row to the change log, so triggers can
 //! record how to revert it (see `schema.rs`), and undo is one step.
 
+pub mod backup;
 mod busy;
 mod clients;
 mod followups;
 mod mail_threads;
+mod open_check;
 mod partners;
 mod requests;
 pub mod schema;
 mod sessions;
 mod verify;
+mod undo;
 
 use std::fs::OpenOptions;
-use std::io::Read as _;
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 
 pub use busy::{BusyBlock, BusyQueries, NewBusy};
 pub use clients::{ClientQueries, NewClient};
 pub use followups::{FollowUpQueries, NewFollowUp};
 pub use mail_threads::{MailThreadQueries, ThreadedRequest};
+pub use open_check::{check_damaged, discard_unused_new_books, is_damaged};
 pub use partners::PartnerQueries;
 pub use requests::{NewReply, NewRequest, RequestFilter, RequestQueries};
 pub use sessions::{NewSession, SessionMove, SessionQueries};
 
 use crate::error::BadInput;
 use schema::{APPLICATION_ID, MIGRATIONS, latest_version};
+use undo::UndoStep;
 
 /// How long a writer waits for another process's transaction before giving
 /// up. Transactions here last milliseconds, so this is generous.
@@ -44,6 +48,8 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// The day whose backup is due before the first change, if armed.
+    daily_backup: Option<NaiveDate>,
 }
 
 /// Read access, shared by the store and by a change in progress.
@@ -81,23 +87,29 @@ pub struct Change {
 }
 
 impl Store {
-    /// Open (or create) the book at `path`. A directory, a file that is not
-    /// SQLite, another application's database or a book from a newer
-    /// coachbook is refused without touching it.
+    /// Open (or create) the book at `path`. Anything that is not a
+    /// coachbook book (a folder, a FIFO, a device, a dangling symlink, a file
+    /// that is not SQLite, another application's database, a book from a
+    /// newer coachbook) is refused by what it is before SQLite opens it, and
+    /// left byte for byte as it was; a damaged book is named as damaged.
     pub fn open(path: &Path) -> Result<Store> {
-        if path.is_dir() {
-            return Err(BadInput(format!(
-                "{} is a directory, not a book file",
-                path.display()
-            ))
-            .into());
+        let found = open_check::inspect(path)?;
+        let new_book = match found {
+            open_check::Found::Missing => {
+                create_private_file(path)?;
+                Some(open_check::NewBook::Missing)
+            }
+            open_check::Found::Empty { mode } => Some(open_check::NewBook::Empty { mode }),
+            open_check::Found::Sqlite { .. } => None,
+        };
+        if let Some(new_book) = new_book {
+            open_check::remember_new_book(path, new_book);
         }
-        let existed = path.exists();
-        if existed {
-            refuse_non_sqlite(path)?;
-        } else {
-            create_private_file(path)?;
-        }
+        let ours = matches!(found, open_check::Found::Sqlite { ours: true });
+        Store::open_found(path).map_err(|err| open_check::explain_open_failure(err, path, ours))
+    }
+
+    fn open_found(path: &Path) -> Result<Store> {
         let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -112,6 +124,7 @@ impl Store {
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
+            daily_backup: None,
         };
         store
             .migrate()
@@ -119,6 +132,12 @@ impl Store {
         // Keep the book private even if something loosened its mode.
         let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
         Ok(store)
+    }
+
+    /// Take today's backup before the first change this process makes (a
+    /// command that only reads never copies the book).
+    pub fn backup_before_first_change(&mut self, today: NaiveDate) {
+        self.daily_backup = Some(today);
     }
 
     pub fn path(&self) -> &Path {
@@ -134,9 +153,7 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let version: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
-        if version > latest_version() {
-            return Err(newer_book(&self.path, version).into());
-        }
+        open_check::refuse_version(&self.path, version)?;
         for (index, migration) in MIGRATIONS.iter().enumerate().skip(version as usize) {
             tx.execute_batch(migration.sql)?;
             if let Some(generate) = migration.generated {
@@ -172,6 +189,14 @@ impl Store {
         now: DateTime<Utc>,
         apply: impl FnOnce(&Tx) -> Result<T>,
     ) -> Result<T> {
+        if let Some(today) = self.daily_backup.take()
+            && let Err(err) = backup::daily(&self.path, today)
+        {
+            crate::log::line(&format!(
+                "daily backup failed: {}",
+                crate::error::one_line(&err)
+            ));
+        }
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -186,6 +211,7 @@ impl Store {
         };
         let out = apply(&change)?;
         tx.commit()?;
+        open_check::book_changed(&self.path);
         Ok(out)
     }
 
@@ -203,15 +229,28 @@ impl Store {
         }
         let summary = format!("undo: {}", change.summary);
         self.change("undo", &summary, now, |tx| {
-            let statements: Vec<String> = {
-                let mut stmt = tx
-                    .conn
-                    .prepare("SELECT sql FROM undo_log WHERE change_id = ?1 ORDER BY id DESC")?;
-                stmt.query_map([id], |r| r.get(0))?
-                    .collect::<rusqlite::Result<_>>()?
+            let steps: Vec<UndoStep> = {
+                let mut stmt = tx.conn.prepare(
+                    "SELECT id, op, tbl, row_id, vals FROM undo_log WHERE change_id = ?1 ORDER BY id DESC",
+                )?;
+                stmt.query_map([id], |r| {
+                    Ok(UndoStep {
+                        id: r.get(0)?,
+                        op: r.get(1)?,
+                        table: r.get(2)?,
+                        row_id: r.get(3)?,
+                        values: r.get(4)?,
+                    })
+                })?
+                .collect::<rusqlite::Result<_>>()?
             };
-            for sql in statements {
-                tx.conn.execute_batch(&sql)?;
+            for step in steps {
+                undo::revert(tx.conn, &step).map_err(|reason| {
+                    BadInput(format!(
+                        "change {id} cannot be undone: undo log row {} {reason}",
+                        step.id
+                    ))
+                })?;
             }
             tx.conn.execute(
                 "UPDATE changes SET undone_at = ?1 WHERE id = ?2",
@@ -290,91 +329,22 @@ impl Store {
         Ok(problems)
     }
 
-    /// Copy the whole book, consistently, to `dest` (mode 0600).
-    pub fn backup_to(&self, dest: &Path) -> Result<()> {
-        if dest.exists() {
-            return Err(BadInput(format!(
-                "{} exists already; choose another name",
-                dest.display()
-            ))
-            .into());
-        }
-        create_private_file(dest)?;
-        self.conn
-            // VACUUM INTO takes a missing or empty file; ours is empty and 0600.
-            .execute("VACUUM INTO ?1", [dest.to_string_lossy().as_ref()])
-            .with_context(|| format!("cannot write the backup to {}", dest.display()))?;
-        Ok(())
+    /// Copy the whole book, consistently and verified, to `dest` (mode 0600).
+    pub fn backup_to(&self, dest: &Path, existing: crate::files::Existing) -> Result<()> {
+        backup::copy_book(&self.conn, dest, existing)
     }
-}
-
-fn newer_book(path: &Path, version: i64) -> BadInput {
-    BadInput(format!(
-        "{} was written by a newer coachbook (schema {version}; this one knows up to {}); refusing to change it",
-        path.display(),
-        latest_version()
-    ))
-}
-
-const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
-
-/// An empty file is a new book; anything else must start as SQLite does.
-fn refuse_non_sqlite(path: &Path) -> Result<()> {
-    let mut file =
-        std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let mut header = [0u8; 16];
-    let mut read = 0;
-    while read < header.len() {
-        match file.read(header.get_mut(read..).unwrap_or_default()) {
-            Ok(0) => break,
-            Ok(n) => read += n,
-            Err(err) => return Err(err).with_context(|| format!("cannot read {}", path.display())),
-        }
-    }
-    if read == 0 {
-        return Ok(());
-    }
-    if read < header.len() || &header != SQLITE_HEADER {
-        return Err(BadInput(format!(
-            "{} is not a coachbook book (not a SQLite file); refusing to touch it",
-            path.display()
-        ))
-        .into());
-    }
-    Ok(())
 }
 
 fn refuse_foreign_or_newer(conn: &Connection, path: &Path) -> Result<()> {
-    let foreign = || {
-        BadInput(format!(
-            "{} is not a coachbook book (another application's database); refusing to touch it",
-            path.display()
-        ))
-    };
-    let app_id: i64 = conn
-        .pragma_query_value(None, "application_id", |r| r.get(0))
-        .map_err(|_| foreign())?;
-    let version: i64 = conn
-        .pragma_query_value(None, "user_version", |r| r.get(0))
-        .map_err(|_| foreign())?;
-    let objects: i64 = conn
-        .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
-        .map_err(|err| match err {
-            rusqlite::Error::SqliteFailure(e, _) if e.code == rusqlite::ErrorCode::NotADatabase => {
-                anyhow::Error::from(BadInput(format!(
-                    "{} is not a coachbook book (not a SQLite file); refusing to touch it",
-                    path.display()
-                )))
-            }
-            other => anyhow::Error::from(other)
-                .context(format!("the book at {} is damaged", path.display())),
-        })?;
+    // SQLite errors pass through as they are: `open_check` tells damage
+    // from other failures.
+    let app_id: i64 = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    let objects: i64 = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
     if app_id != APPLICATION_ID && (app_id != 0 || objects > 0) {
-        return Err(foreign().into());
+        return Err(open_check::foreign(path).into());
     }
-    if version > latest_version() {
-        return Err(newer_book(path, version).into());
-    }
+    open_check::refuse_version(path, version)?;
     Ok(())
 }
 

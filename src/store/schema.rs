@@ -51,6 +51,10 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: V2_BUSY,
         generated: Some(v2_undo_triggers),
     },
+    Migration {
+        sql: V3_STRUCTURED_UNDO,
+        generated: Some(v3_structured_undo_triggers),
+    },
 ];
 
 /// The schema version this build writes.
@@ -229,6 +233,62 @@ CREATE TABLE busy (
 );
 CREATE INDEX busy_start ON busy (start_at);
 "#;
+
+/// The undo log holds data, not SQL: which table, which row, what to do
+/// (`delete` an inserted row, `update` columns back, `insert` a deleted row)
+/// and the old values as a JSON object. Undo builds its statements from the
+/// tracked tables and their real columns only, so a hand-edited book cannot
+/// make undo run SQL of its own. Rows written before this migration keep
+/// their `sql` and `op` NULL; undo refuses them.
+const V3_STRUCTURED_UNDO: &str = r#"
+ALTER TABLE undo_log ADD COLUMN op TEXT;
+ALTER TABLE undo_log ADD COLUMN tbl TEXT;
+ALTER TABLE undo_log ADD COLUMN row_id INTEGER;
+ALTER TABLE undo_log ADD COLUMN vals TEXT;
+"#;
+
+fn v3_structured_undo_triggers(conn: &Connection) -> rusqlite::Result<String> {
+    let mut sql = String::new();
+    for table in TRACKED_TABLES {
+        for kind in ["insert", "update", "delete"] {
+            sql.push_str(&format!("DROP TRIGGER IF EXISTS {table}_undo_{kind};\n"));
+        }
+        let columns = column_names(conn, table)?;
+        let current = "(SELECT max(id) FROM changes)";
+        sql.push_str(&format!(
+            "CREATE TRIGGER {table}_undo_insert AFTER INSERT ON {table} BEGIN \
+             INSERT INTO undo_log (change_id, sql, op, tbl, row_id) \
+             VALUES ({current}, '', 'delete', '{table}', NEW.rowid); END;\n"
+        ));
+        let changed: Vec<String> = columns
+            .iter()
+            .map(|c| format!("SELECT '{c}' AS k, OLD.{c} AS v WHERE OLD.{c} IS NOT NEW.{c}"))
+            .collect();
+        sql.push_str(&format!(
+            "CREATE TRIGGER {table}_undo_update AFTER UPDATE ON {table} BEGIN \
+             INSERT INTO undo_log (change_id, sql, op, tbl, row_id, vals) \
+             VALUES ({current}, '', 'update', '{table}', OLD.rowid, \
+             (SELECT json_group_object(k, v) FROM ({}))); END;\n",
+            changed.join(" UNION ALL ")
+        ));
+        let values: Vec<String> = columns.iter().map(|c| format!("'{c}', OLD.{c}")).collect();
+        sql.push_str(&format!(
+            "CREATE TRIGGER {table}_undo_delete AFTER DELETE ON {table} BEGIN \
+             INSERT INTO undo_log (change_id, sql, op, tbl, row_id, vals) \
+             VALUES ({current}, '', 'insert', '{table}', OLD.rowid, json_object({})); END;\n",
+            values.join(", ")
+        ));
+    }
+    Ok(sql)
+}
+
+/// The columns of a tracked table, for undo to check names against.
+pub fn tracked_columns(conn: &Connection, table: &str) -> rusqlite::Result<Option<Vec<String>>> {
+    match TRACKED_TABLES.iter().find(|t| **t == table) {
+        Some(known) => column_names(conn, known).map(Some),
+        None => Ok(None),
+    }
+}
 
 fn v2_undo_triggers(conn: &Connection) -> rusqlite::Result<String> {
     triggers_for(conn, &["busy"])

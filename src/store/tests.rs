@@ -340,3 +340,131 @@ fn a_book_at_an_older_schema_is_migrated_forward_with_its_data() {
     );
     assert!(store.check().expect("check").is_empty());
 }
+
+/// A book whose change 2 added one client (change 1 is the setup).
+fn book_with_one_added_client() -> (tempfile::TempDir, PathBuf, Store, i64) {
+    let (dir, path) = new_book();
+    let mut store = Store::open(&path).expect("opens");
+    let change = store
+        .change("test", "add", now(), |tx| {
+            tx.add_client(
+                &NewClient {
+                    name: "Ada Ng".into(),
+                    ..NewClient::default()
+                },
+                chrono_tz::UTC,
+            )?;
+            Ok(tx.change_id)
+        })
+        .expect("add");
+    (dir, path, store, change)
+}
+
+#[test]
+fn undo_log_holds_data_and_undo_puts_every_kind_of_row_back() {
+    let (_dir, _path, mut store, _) = book_with_one_added_client();
+    let id = store.client_names().expect("names")[0].0;
+    let edit = store
+        .change("test", "edit and delete", now(), |tx| {
+            tx.conn.execute(
+                "UPDATE clients SET notes = 'it''s 1 -- ok' WHERE id = ?1",
+                [id],
+            )?;
+            tx.conn.execute("DELETE FROM clients WHERE id = ?1", [id])?;
+            Ok(tx.change_id)
+        })
+        .expect("edit");
+    let sql_text: i64 = store
+        .conn
+        .query_row(
+            "SELECT count(*) FROM undo_log WHERE change_id = ?1 AND sql <> ''",
+            [edit],
+            |r| r.get(0),
+        )
+        .expect("count");
+    assert_eq!(sql_text, 0, "no SQL text is stored any more");
+    store.undo(edit, now()).expect("undo");
+    let client = store.client(id).expect("back");
+    assert_eq!(client.name, "Ada Ng");
+    assert_eq!(
+        client.notes, "",
+        "the update before the delete is undone too"
+    );
+}
+
+#[test]
+fn a_hand_edited_undo_log_cannot_run_sql_of_its_own() {
+    let hostile = [
+        // An old-style row: SQL text that undo used to execute.
+        (
+            "UPDATE undo_log SET op = NULL, sql = 'DROP TABLE partners'",
+            "older coachbook",
+        ),
+        (
+            "UPDATE undo_log SET tbl = 'sqlite_master'",
+            "does not touch",
+        ),
+        (
+            "UPDATE undo_log SET tbl = 'partners; DROP TABLE partners'",
+            "does not touch",
+        ),
+        (
+            "UPDATE undo_log SET op = 'DROP TABLE partners'",
+            "unknown step",
+        ),
+        (
+            "UPDATE undo_log SET op = 'update', vals = '{\"name = 1; DROP TABLE partners; --\": 1}'",
+            "unknown column",
+        ),
+        (
+            "UPDATE undo_log SET op = 'insert', vals = 'DROP TABLE partners'",
+            "not a JSON object",
+        ),
+    ];
+    for (edit, says) in hostile {
+        let (_dir, path, mut store, change) = book_with_one_added_client();
+        store.conn.execute_batch(edit).expect("hand edit");
+        let before = tables(&store);
+        let err = store.undo(change, now()).expect_err("refused");
+        assert!(crate::error::exit_code(&err) == 2, "{err:#}");
+        assert!(format!("{err:#}").contains(says), "{edit}: {err:#}");
+        assert_eq!(tables(&store), before, "{edit}");
+        assert!(
+            !store
+                .change_by_id(change)
+                .expect("read")
+                .expect("there")
+                .undone
+        );
+        drop(store);
+        assert!(Store::open(&path).is_ok());
+    }
+}
+
+fn tables(store: &Store) -> Vec<String> {
+    let mut stmt = store
+        .conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .expect("prepare");
+    stmt.query_map([], |r| r.get(0))
+        .expect("query")
+        .collect::<rusqlite::Result<_>>()
+        .expect("names")
+}
+
+#[test]
+fn a_negative_schema_version_is_refused_untouched() {
+    let (_dir, path, store, _) = book_with_one_added_client();
+    store
+        .conn
+        .pragma_update(None, "user_version", -3)
+        .expect("set");
+    drop(store);
+    let before = std::fs::read(&path).expect("read");
+    let err = Store::open(&path).err().expect("refused");
+    assert!(
+        format!("{err}").contains("unknown schema version (-3)"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(&path).expect("read"), before);
+}

@@ -39,6 +39,16 @@ pub struct App {
     next_book_poll: Instant,
     /// Work on the terminal that `update` asked for, done by `run`.
     terminal_work: Vec<TerminalWork>,
+    /// Today's backup, taken in the background after the first frame.
+    backup: DailyBackup,
+}
+
+/// The daily backup's progress in the TUI: never before the first frame, so
+/// a big book opens as fast as a small one.
+enum DailyBackup {
+    NotStarted,
+    Running(std::sync::mpsc::Receiver<Result<bool, String>>),
+    Done,
 }
 
 impl App {
@@ -61,6 +71,7 @@ impl App {
             model,
             next_book_poll: Instant::now() + BOOK_POLL,
             terminal_work: Vec::new(),
+            backup: DailyBackup::NotStarted,
         };
         app.dispatch(Action::BookChanged);
         app
@@ -173,6 +184,50 @@ impl App {
         Ok(())
     }
 
+    /// After the first frame: copy the book in the background, once.
+    fn start_daily_backup(&mut self) {
+        if !matches!(self.backup, DailyBackup::NotStarted) {
+            return;
+        }
+        let (send, receive) = std::sync::mpsc::channel();
+        let book = self.store.path().to_path_buf();
+        let today = crate::domain::when::local_date(self.clock.now(), self.config.tz);
+        let spawned = std::thread::Builder::new()
+            .name("daily-backup".into())
+            .spawn(move || {
+                let _ =
+                    send.send(crate::store::backup::daily(&book, today).map_err(|e| one_line(&e)));
+            });
+        self.backup = match spawned {
+            Ok(_) => DailyBackup::Running(receive),
+            Err(_) => DailyBackup::Done,
+        };
+    }
+
+    /// A failed daily backup is shown, not swallowed. Returns whether
+    /// anything was dispatched.
+    fn check_daily_backup(&mut self) -> bool {
+        let DailyBackup::Running(receive) = &self.backup else {
+            return false;
+        };
+        let outcome = match receive.try_recv() {
+            Ok(outcome) => outcome,
+            Err(std::sync::mpsc::TryRecvError::Empty) => return false,
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                Err("the backup stopped unexpectedly".into())
+            }
+        };
+        self.backup = DailyBackup::Done;
+        match outcome {
+            Ok(_) => false,
+            Err(reason) => {
+                crate::log::line(&format!("daily backup failed: {reason}"));
+                self.dispatch(Action::Failed(format!("today's backup failed: {reason}")));
+                true
+            }
+        }
+    }
+
     /// Until the coach quits.
     pub fn run<B: Backend>(&mut self, terminal: &mut Terminal<B>) -> Result<()> {
         // The first poll installs the resize (SIGWINCH) handler: do it before
@@ -183,6 +238,7 @@ impl App {
             if dirty {
                 self.draw(terminal)?;
                 dirty = false;
+                self.start_daily_backup();
                 // Keep the model's idea of the size true (mouse hits, scroll
                 // limits) even if a resize slipped past the event queue.
                 if let Ok(size) = terminal.size()
@@ -192,6 +248,11 @@ impl App {
                 }
             }
             if self.model.quit {
+                // Let a copy in progress finish: a coach who only glances
+                // at the dashboard still gets the day's backup.
+                if let DailyBackup::Running(receive) = &self.backup {
+                    let _ = receive.recv_timeout(Duration::from_secs(60));
+                }
                 return Ok(());
             }
             if event::poll(self.timeout())? {
@@ -203,6 +264,7 @@ impl App {
                 }
             }
             dirty |= self.on_timers();
+            dirty |= self.check_daily_backup();
         }
     }
 }
