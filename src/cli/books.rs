@@ -530,7 +530,7 @@ pub fn check(ctx: &Ctx) -> Result<()> {
         Err(err) if crate::store::is_damaged(&err) => {
             // Say what SQLite finds, without changing the file.
             for problem in crate::store::check_damaged(&ctx.book) {
-                println!("{problem}");
+                sayln!("{problem}");
             }
             return Err(err);
         }
