@@ -1,5 +1,6 @@
 //! coachbook: a terminal client book for a solo coach.
 
+pub mod care;
 pub mod cli;
 pub mod clock;
 pub mod compose;

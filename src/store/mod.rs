@@ -27,7 +27,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 
 pub use busy::{BusyBlock, BusyQueries, NewBusy};
 pub use clients::{ClientQueries, NewClient};
-pub use followups::{FollowUpQueries, NewFollowUp};
+pub use followups::{FollowUpMark, FollowUpQueries, NewFollowUp};
 pub use mail_threads::{MailThreadQueries, ThreadedRequest};
 pub use partners::PartnerQueries;
 pub use requests::{NewReply, NewRequest, RequestFilter, RequestQueries};
