@@ -15,9 +15,11 @@ const FUTURE_SLACK_MINUTES: i64 = 1;
 /// The steps the coach records; drafting is implied by sending.
 pub fn parse_step(text: &str) -> Result<AgreementStatus, BadInput> {
     match AgreementStatus::parse(text) {
-        Ok(step @ (AgreementStatus::Sent | AgreementStatus::Signed | AgreementStatus::Countersigned)) => {
-            Ok(step)
-        }
+        Ok(
+            step @ (AgreementStatus::Sent
+            | AgreementStatus::Signed
+            | AgreementStatus::Countersigned),
+        ) => Ok(step),
         _ => Err(BadInput(format!(
             "unknown agreement step '{text}' (expected one of: sent, signed, countersigned)"
         ))),
@@ -79,7 +81,12 @@ pub fn refusal(
 
 /// Record `step` at `at` inside a change: refused (the whole change rolls
 /// back) when out of order. Signing closes the chase follow-ups.
-pub fn record(tx: &Tx, client: &Client, step: AgreementStatus, at: DateTime<Utc>) -> Result<Agreement> {
+pub fn record(
+    tx: &Tx,
+    client: &Client,
+    step: AgreementStatus,
+    at: DateTime<Utc>,
+) -> Result<Agreement> {
     let current = tx.agreement(client.id)?;
     if let Some(reason) = refusal(client, current.as_ref(), step, at, tx.now) {
         return Err(BadInput(reason).into());

@@ -64,7 +64,11 @@ impl Generated {
             n => format!("{n} {many}"),
         };
         if !self.chases.is_empty() {
-            parts.push(count(self.chases.len(), "agreement chase", "agreement chases"));
+            parts.push(count(
+                self.chases.len(),
+                "agreement chase",
+                "agreement chases",
+            ));
         }
         if !self.check_ins.is_empty() {
             parts.push(count(self.check_ins.len(), "check-in", "check-ins"));
@@ -275,14 +279,27 @@ fn next_chase(
     if marks.iter().any(|m| m.done_at.is_none()) {
         return Ok(None);
     }
-    Ok(Some(match marks.iter().map(|m| m.due.max(m.done_at.unwrap_or(m.due))).max() {
-        None => sent + Duration::days(CHASE_FIRST_DAYS),
-        Some(last) => add_working_days(last, CHASE_EVERY_WORKING_DAYS, &config.hours, config.tz),
-    }))
+    Ok(Some(
+        match marks
+            .iter()
+            .map(|m| m.due.max(m.done_at.unwrap_or(m.due)))
+            .max()
+        {
+            None => sent + Duration::days(CHASE_FIRST_DAYS),
+            Some(last) => {
+                add_working_days(last, CHASE_EVERY_WORKING_DAYS, &config.hours, config.tz)
+            }
+        },
+    ))
 }
 
 /// The instant `days` working days after `from`, at the same local time.
-pub fn add_working_days(from: DateTime<Utc>, days: u32, hours: &WorkingHours, tz: Tz) -> DateTime<Utc> {
+pub fn add_working_days(
+    from: DateTime<Utc>,
+    days: u32,
+    hours: &WorkingHours,
+    tz: Tz,
+) -> DateTime<Utc> {
     let local = naive_local(from, tz);
     let mut date = local.date();
     let mut counted = 0;
@@ -302,7 +319,12 @@ pub fn add_working_days(from: DateTime<Utc>, days: u32, hours: &WorkingHours, tz
     first_instant_at_or_after(date.and_time(local.time()), tz)
 }
 
-fn check_ins(q: &impl Queries, config: &Config, now: DateTime<Utc>, due: &mut Vec<Due>) -> Result<()> {
+fn check_ins(
+    q: &impl Queries,
+    config: &Config,
+    now: DateTime<Utc>,
+    due: &mut Vec<Due>,
+) -> Result<()> {
     let ahead = q.sessions_between(now, now + Duration::days(BOOKED_AHEAD_DAYS))?;
     for client in q.clients()? {
         if client.status != ClientStatus::Active {
@@ -316,7 +338,9 @@ fn check_ins(q: &impl Queries, config: &Config, now: DateTime<Utc>, due: &mut Ve
             Some(at) if now - at >= Duration::days(NO_CONTACT_DAYS) => {
                 Some(format!("no contact for {} days", (now - at).num_days()))
             }
-            _ if !booked => Some(format!("nothing booked in the next {BOOKED_AHEAD_DAYS} days")),
+            _ if !booked => Some(format!(
+                "nothing booked in the next {BOOKED_AHEAD_DAYS} days"
+            )),
             _ => None,
         };
         let Some(why) = why else {

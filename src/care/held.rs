@@ -44,7 +44,10 @@ pub fn parse_action(
     let owner = Owner::parse(owner).map_err(|_| bad("the owner is coach or client"))?;
     let lower = rest.to_lowercase();
     let at = lower.rfind(" by ").ok_or_else(|| bad("no due day"))?;
-    let (what, day) = (rest.get(..at).unwrap_or(""), rest.get(at + 4..).unwrap_or(""));
+    let (what, day) = (
+        rest.get(..at).unwrap_or(""),
+        rest.get(at + 4..).unwrap_or(""),
+    );
     let what = super::message::one_line(what);
     if what.is_empty() {
         return Err(bad("nothing to do"));
@@ -161,9 +164,17 @@ pub struct Recorded {
 }
 
 /// One change: the session held, its notes, its action items, the recap.
-pub fn record(store: &mut Store, config: &Config, held: &Held, now: DateTime<Utc>) -> Result<Recorded> {
+pub fn record(
+    store: &mut Store,
+    config: &Config,
+    held: &Held,
+    now: DateTime<Utc>,
+) -> Result<Recorded> {
     if held.notes.chars().count() > MAX_NOTES_CHARS {
-        return Err(BadInput(format!("the notes are longer than {MAX_NOTES_CHARS} characters")).into());
+        return Err(BadInput(format!(
+            "the notes are longer than {MAX_NOTES_CHARS} characters"
+        ))
+        .into());
     }
     let summary = format!(
         "session #{} with {} held: {} action item(s){}",

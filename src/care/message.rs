@@ -28,7 +28,10 @@ pub fn guard(text: &Rendered, force: bool) -> Result<(), BadInput> {
 
 /// The guardrails' warnings on a text, for a preview.
 pub fn warnings(body: &str) -> Vec<String> {
-    check_reply(body).iter().map(|flag| flag.message()).collect()
+    check_reply(body)
+        .iter()
+        .map(|flag| flag.message())
+        .collect()
 }
 
 /// The reply that records a care message to `client`, waiting for delivery

@@ -86,7 +86,11 @@ pub fn plan(
 }
 
 /// The final note, in the client's words.
-pub fn render_note(config: &Config, templates: &Templates, plan: &Plan) -> Result<Rendered, BadInput> {
+pub fn render_note(
+    config: &Config,
+    templates: &Templates,
+    plan: &Plan,
+) -> Result<Rendered, BadInput> {
     let mut extra = std::collections::BTreeMap::new();
     if let Some(cents) = plan.refund_cents.filter(|c| *c > 0) {
         extra.insert("refund".to_string(), crate::review::amount(cents));
@@ -135,9 +139,11 @@ pub fn record(
             },
         )?;
         let mut cancelled = 0;
-        for session in
-            tx.client_sessions_between(plan.client.id, now, now + Duration::days(CANCEL_AHEAD_DAYS))?
-        {
+        for session in tx.client_sessions_between(
+            plan.client.id,
+            now,
+            now + Duration::days(CANCEL_AHEAD_DAYS),
+        )? {
             if session.status == SessionStatus::Booked {
                 tx.set_session_status(session.id, SessionStatus::Cancelled)?;
                 cancelled += 1;

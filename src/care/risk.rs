@@ -17,7 +17,11 @@ pub fn at_risk(store: &impl Queries, now: DateTime<Utc>) -> Result<Vec<AtRisk>> 
 }
 
 /// One client's reasons (none for a paused or ended client).
-pub fn reasons_of(store: &impl Queries, client_id: ClientId, now: DateTime<Utc>) -> Result<Vec<RiskReason>> {
+pub fn reasons_of(
+    store: &impl Queries,
+    client_id: ClientId,
+    now: DateTime<Utc>,
+) -> Result<Vec<RiskReason>> {
     let client = store.client(client_id)?;
     if client.status != ClientStatus::Active {
         return Ok(Vec::new());

@@ -158,7 +158,11 @@ pub fn sections(story: &Story, tz: Tz, now: DateTime<Utc>, today: NaiveDate) -> 
         rows: if story.risk.is_empty() {
             vec![row("", "no reason to worry", false)]
         } else {
-            story.risk.iter().map(|r| row("", r.to_string(), true)).collect()
+            story
+                .risk
+                .iter()
+                .map(|r| row("", r.to_string(), true))
+                .collect()
         },
     });
     sections.push(Section {
@@ -169,8 +173,20 @@ pub fn sections(story: &Story, tz: Tz, now: DateTime<Utc>, today: NaiveDate) -> 
         title: "Past sessions",
         rows: session_rows(&story.past, story, tz, now),
     });
-    sections.push(followup_section("Open: the client's action items", story, Owner::Client, tz, now));
-    sections.push(followup_section("Open: yours (actions, promises, chases, check-ins)", story, Owner::Coach, tz, now));
+    sections.push(followup_section(
+        "Open: the client's action items",
+        story,
+        Owner::Client,
+        tz,
+        now,
+    ));
+    sections.push(followup_section(
+        "Open: yours (actions, promises, chases, check-ins)",
+        story,
+        Owner::Coach,
+        tz,
+        now,
+    ));
     sections.push(Section {
         title: "Requests and replies",
         rows: timeline_rows(story, tz, now),
@@ -184,8 +200,14 @@ pub fn sections(story: &Story, tz: Tz, now: DateTime<Utc>, today: NaiveDate) -> 
                 .moves
                 .iter()
                 .map(|m| {
-                    let to = m.to_start.map_or("(new time not agreed)".to_string(), |t| when(t, tz));
-                    let reason = m.reason.as_deref().map(|r| format!(": {r}")).unwrap_or_default();
+                    let to = m
+                        .to_start
+                        .map_or("(new time not agreed)".to_string(), |t| when(t, tz));
+                    let reason = m
+                        .reason
+                        .as_deref()
+                        .map(|r| format!(": {r}"))
+                        .unwrap_or_default();
                     row(
                         when(m.moved_at, tz),
                         format!(
@@ -208,10 +230,20 @@ fn agreement_row(agreement: Option<&Agreement>, tz: Tz) -> Row {
     let Some(a) = agreement else {
         return row("Agreement", "none on record", false);
     };
-    let mut steps = vec![format!("drafted {}", a.drafted_at.with_timezone(&tz).format("%Y-%m-%d"))];
-    for (word, at) in [("sent", a.sent_at), ("signed", a.signed_at), ("countersigned", a.countersigned_at)] {
+    let mut steps = vec![format!(
+        "drafted {}",
+        a.drafted_at.with_timezone(&tz).format("%Y-%m-%d")
+    )];
+    for (word, at) in [
+        ("sent", a.sent_at),
+        ("signed", a.signed_at),
+        ("countersigned", a.countersigned_at),
+    ] {
         if let Some(at) = at {
-            steps.push(format!("{word} {}", at.with_timezone(&tz).format("%Y-%m-%d")));
+            steps.push(format!(
+                "{word} {}",
+                at.with_timezone(&tz).format("%Y-%m-%d")
+            ));
         }
     }
     let unsigned = a.signed_at.is_none();
@@ -220,7 +252,11 @@ fn agreement_row(agreement: Option<&Agreement>, tz: Tz) -> Row {
     } else {
         a.status.to_string()
     };
-    row("Agreement", format!("{state} ({})", steps.join(", ")), unsigned)
+    row(
+        "Agreement",
+        format!("{state} ({})", steps.join(", ")),
+        unsigned,
+    )
 }
 
 fn session_rows(sessions: &[Session], story: &Story, tz: Tz, now: DateTime<Utc>) -> Vec<Row> {
@@ -237,7 +273,11 @@ fn session_rows(sessions: &[Session], story: &Story, tz: Tz, now: DateTime<Utc>)
         if !s.notes.trim().is_empty() {
             rows.push(row("", format!("notes: {}", s.notes), false));
         }
-        for f in story.followups.iter().filter(|f| f.session_id == Some(s.id)) {
+        for f in story
+            .followups
+            .iter()
+            .filter(|f| f.session_id == Some(s.id))
+        {
             rows.push(row(
                 "",
                 format!(
@@ -304,7 +344,11 @@ fn timeline_rows(story: &Story, tz: Tz, now: DateTime<Utc>) -> Vec<Row> {
                 format!(
                     "waiting {}{}",
                     short_span((now - r.received_at).num_minutes()),
-                    if r.reply_by < now { ", past its reply-by" } else { "" }
+                    if r.reply_by < now {
+                        ", past its reply-by"
+                    } else {
+                        ""
+                    }
                 ),
                 r.reply_by < now,
             ),
@@ -326,9 +370,10 @@ fn timeline_rows(story: &Story, tz: Tz, now: DateTime<Utc>) -> Vec<Row> {
         ));
     }
     for r in &story.replies {
-        let about = r.subject.clone().unwrap_or_else(|| {
-            r.body.lines().next().unwrap_or("").to_string()
-        });
+        let about = r
+            .subject
+            .clone()
+            .unwrap_or_else(|| r.body.lines().next().unwrap_or("").to_string());
         entries.push((
             r.sent_at,
             row(

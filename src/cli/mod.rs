@@ -5,6 +5,7 @@
 mod args;
 mod books;
 mod calendar;
+mod care;
 mod flows;
 mod import;
 mod output;
@@ -211,6 +212,9 @@ fn run(cli: Cli) -> Result<()> {
         Command::Request(c) => books::request(&ctx, c),
         Command::Followup(c) => books::followup(&ctx, c),
         Command::Partner(c) => books::partner(&ctx, c),
+        Command::Agreement { step, client, at } => {
+            care::agreement(&ctx, &step, &client, at.as_deref())
+        }
         Command::Emergency {
             session_id,
             for_client,

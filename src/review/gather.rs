@@ -15,9 +15,7 @@ use super::compute::{ReviewInput, compute};
 use super::{Review, ReviewRange, TREND_DAYS};
 use crate::config::Config;
 use crate::domain::when::start_of_day;
-use crate::model::{
-    AgreementStatus, Client, ClientStatus, FollowUpKind, Owner, SessionStatus,
-};
+use crate::model::{AgreementStatus, Client, ClientStatus, FollowUpKind, Owner, SessionStatus};
 use crate::store::{
     ClientQueries, FollowUpQueries, PartnerQueries, Queries, RequestFilter, RequestQueries,
     SessionQueries,
@@ -114,10 +112,8 @@ pub fn facts_of(store: &impl Queries, client: Client, now: DateTime<Utc>) -> Res
         .iter()
         .filter(|s| s.status == SessionStatus::Booked)
         .count();
-    let recent = store.client_requests_received_since(
-        client.id,
-        now - Duration::days(MISSED_LOOKBACK_DAYS),
-    )?;
+    let recent = store
+        .client_requests_received_since(client.id, now - Duration::days(MISSED_LOOKBACK_DAYS))?;
     let missed = missed_reply_bys(&recent, now)
         .get(&client.id)
         .copied()
@@ -142,9 +138,9 @@ fn facts_with(
                 && f.due < now
         })
         .count();
-    let agreement_unsigned = store.agreement(client.id)?.is_some_and(|a| {
-        matches!(a.status, AgreementStatus::Drafted | AgreementStatus::Sent)
-    });
+    let agreement_unsigned = store
+        .agreement(client.id)?
+        .is_some_and(|a| matches!(a.status, AgreementStatus::Drafted | AgreementStatus::Sent));
     let no_shows = store
         .client_sessions_between(client.id, now - Duration::days(NO_SHOW_DAYS), now)?
         .iter()

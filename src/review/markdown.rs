@@ -101,7 +101,12 @@ pub fn review_markdown(review: &Review) -> String {
             .as_deref()
             .map(|p| format!("; referred to {}", cell(p)))
             .unwrap_or_default();
-        let _ = writeln!(out, "- **{}**: {}{referral}", cell(&e.client), cell(&e.reason));
+        let _ = writeln!(
+            out,
+            "- **{}**: {}{referral}",
+            cell(&e.client),
+            cell(&e.reason)
+        );
     }
 
     let _ = writeln!(out, "\n## At risk ({})\n", review.at_risk.len());
