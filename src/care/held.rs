@@ -28,6 +28,23 @@ pub struct ActionItem {
     pub due: DateTime<Utc>,
 }
 
+/// A due time as typed: a WHEN, or a bare DAY meaning the end of that
+/// working day (the end of the day when the coach does not work then).
+pub fn due_from(text: &str, now: DateTime<Utc>, config: &Config) -> Result<DateTime<Utc>, BadInput> {
+    use crate::domain::when::{day_bounds, parse_day, parse_when};
+    match parse_when(text, now, config.tz) {
+        Ok(instant) => Ok(instant.at),
+        Err(when_err) => match parse_day(text, now, config.tz) {
+            Ok(day) => Ok(config
+                .hours
+                .window(day, config.tz)
+                .map(|(_, close)| close)
+                .unwrap_or_else(|| day_bounds(day, config.tz).1 - Duration::minutes(1))),
+            Err(_) => Err(when_err),
+        },
+    }
+}
+
 /// Read `client: TEXT by DAY` (or `coach: …`). `due` turns the DAY (or
 /// WHEN) into an instant, as `followup add` does.
 pub fn parse_action(

@@ -47,6 +47,47 @@ pub fn parse_amount(text: &str) -> Result<i64, BadInput> {
         .ok_or_else(bad)
 }
 
+/// What the dashboard's parting form says: `Reason:`, `Refund:` and
+/// `Referral:` lines (lines starting `#` are help).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Form {
+    pub reason: String,
+    pub refund: Option<String>,
+    pub referral: Option<String>,
+}
+
+pub fn form_template(partners: &[String]) -> String {
+    let known = if partners.is_empty() {
+        "no partners yet (coachbook partner add NAME --email E)".to_string()
+    } else {
+        partners.join(", ")
+    };
+    format!(
+        "Reason: \nRefund: \nReferral: \n# Refund: an amount like 120.50, or empty\n# Referral: a partner ({known}), or empty\n"
+    )
+}
+
+pub fn parse_form(text: &str) -> Form {
+    let mut form = Form::default();
+    for line in text.lines().map(str::trim) {
+        if line.starts_with('#') {
+            continue;
+        }
+        let Some((label, value)) = line.split_once(':') else {
+            continue;
+        };
+        let value = value.trim();
+        let value = (!value.is_empty()).then(|| value.to_string());
+        match label.trim().to_lowercase().as_str() {
+            "reason" => form.reason = value.unwrap_or_default(),
+            "refund" => form.refund = value,
+            "referral" => form.referral = value,
+            _ => {}
+        }
+    }
+    form
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Plan {
     pub client: Client,
@@ -168,6 +209,17 @@ pub fn record(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_form_reads_its_three_lines_and_skips_help() {
+        let text = format!("{}", form_template(&["Dana Cole".into()]))
+            .replace("Reason: ", "Reason: Needs more than coaching")
+            .replace("Referral: \n", "Referral: Dana\n");
+        let form = parse_form(&text);
+        assert_eq!(form.reason, "Needs more than coaching");
+        assert_eq!(form.refund, None);
+        assert_eq!(form.referral.as_deref(), Some("Dana"));
+    }
 
     #[test]
     fn amounts_are_read_exactly_and_bounded() {

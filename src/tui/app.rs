@@ -62,7 +62,8 @@ impl App {
             next_book_poll: Instant::now() + BOOK_POLL,
             terminal_work: Vec::new(),
         };
-        app.dispatch(Action::BookChanged);
+        // Make what became due while the dashboard was closed, then load.
+        app.dispatch(Action::Start);
         app
     }
 

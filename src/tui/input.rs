@@ -26,7 +26,12 @@ pub fn key_action(model: &Model, event: &KeyEvent) -> Option<Action> {
     // Multi-line editors take every editing key; one-line fields take text.
     if scopes
         .iter()
-        .any(|scope| matches!(scope, Scope::ReplyEditor | Scope::EmergencyEditor))
+        .any(|scope| {
+            matches!(
+                scope,
+                Scope::ReplyEditor | Scope::EmergencyEditor | Scope::CareEditor
+            )
+        })
     {
         return edit_key_for(event).map(Action::Edit);
     }

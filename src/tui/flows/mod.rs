@@ -4,6 +4,8 @@
 //! request and quick capture (`triage_routing`, run against the book by `book`).
 
 pub mod book;
+pub mod care;
+pub mod care_book;
 pub mod capture;
 pub mod emergency;
 pub mod handoff;
