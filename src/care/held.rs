@@ -30,7 +30,11 @@ pub struct ActionItem {
 
 /// A due time as typed: a WHEN, or a bare DAY meaning the end of that
 /// working day (the end of the day when the coach does not work then).
-pub fn due_from(text: &str, now: DateTime<Utc>, config: &Config) -> Result<DateTime<Utc>, BadInput> {
+pub fn due_from(
+    text: &str,
+    now: DateTime<Utc>,
+    config: &Config,
+) -> Result<DateTime<Utc>, BadInput> {
     use crate::domain::when::{day_bounds, parse_day, parse_when};
     match parse_when(text, now, config.tz) {
         Ok(instant) => Ok(instant.at),

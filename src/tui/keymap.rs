@@ -53,6 +53,8 @@ pub enum Scope {
     /// The notes, recap, check-in and parting editors: keys without Ctrl
     /// or Alt edit the text.
     CareEditor,
+    /// A held session's notes and action items (on top of `CareEditor`).
+    CareNotes,
 }
 
 impl Scope {
@@ -79,6 +81,7 @@ impl Scope {
         Scope::ClientView,
         Scope::AtRiskScreen,
         Scope::CareEditor,
+        Scope::CareNotes,
     ];
 
     pub fn title(self) -> &'static str {
@@ -105,6 +108,7 @@ impl Scope {
             Scope::ClientView => "Client view",
             Scope::AtRiskScreen => "At-risk list",
             Scope::CareEditor => "Session notes, recap, check-in and parting editors",
+            Scope::CareNotes => "A held session's notes and action items",
         }
     }
 
@@ -118,6 +122,7 @@ impl Scope {
                 | Scope::ReplyEditor
                 | Scope::Capture
                 | Scope::CareEditor
+                | Scope::CareNotes
         )
     }
 
@@ -136,6 +141,8 @@ impl Scope {
                     | (RequestDetail, Detail)
                     | (Detail, ClientView)
                     | (ClientView, Detail)
+                    | (CareEditor, CareNotes)
+                    | (CareNotes, CareEditor)
             )
     }
 }
@@ -535,15 +542,30 @@ const DEFAULTS: &[(&str, Scope, Command, &str)] = {
             AgreementSigned,
             "agreement: signed by the client",
         ),
-        ("K", ClientView, AgreementCountersigned, "agreement: countersigned"),
-        ("m", ClientView, CheckInMessage, "write the check-in message"),
+        (
+            "K",
+            ClientView,
+            AgreementCountersigned,
+            "agreement: countersigned",
+        ),
+        (
+            "m",
+            ClientView,
+            CheckInMessage,
+            "write the check-in message",
+        ),
         (
             "E",
             ClientView,
             EndClient,
             "part ways: reason, refund, referral, final note",
         ),
-        ("r", ClientView, ReactivateClient, "work with an ended client again"),
+        (
+            "r",
+            ClientView,
+            ReactivateClient,
+            "work with an ended client again",
+        ),
         (
             "ctrl-s",
             CareEditor,
@@ -552,7 +574,7 @@ const DEFAULTS: &[(&str, Scope, Command, &str)] = {
         ),
         (
             "ctrl-o",
-            CareEditor,
+            CareNotes,
             SaveWithoutRecap,
             "save the notes without a recap",
         ),

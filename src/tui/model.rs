@@ -242,7 +242,7 @@ impl Model {
             (Overlay::FindClient(_), _) => vec![Scope::Prompt],
             (Overlay::Triage(flow), _) => vec![flow.scope()],
             (Overlay::Capture(_), _) => vec![Scope::Capture],
-            (Overlay::Care(_), _) => vec![Scope::CareEditor],
+            (Overlay::Care(flow), _) => flow.scopes(),
             (Overlay::Help { .. }, _) => vec![Scope::HelpOverlay, Scope::Anywhere],
             (Overlay::None, Screen::Dashboard) => {
                 vec![self.focus.scope(), Scope::Dashboard, Scope::Anywhere]

@@ -31,7 +31,10 @@ pub struct CareFlow {
 #[derive(Debug, Clone, PartialEq)]
 pub enum CareStep {
     /// A held session's notes and action items, in one text.
-    Notes { session_id: i64, editor: TextEditor },
+    Notes {
+        session_id: i64,
+        editor: TextEditor,
+    },
     /// The recap drafted from the notes' action items.
     Recap {
         session_id: i64,
@@ -39,10 +42,17 @@ pub enum CareStep {
         draft: ReplyDraft,
     },
     /// Reason, refund, referral.
-    Parting { editor: TextEditor },
+    Parting {
+        editor: TextEditor,
+    },
     /// The final note drafted from the parting form.
-    PartingNote { form: String, draft: ReplyDraft },
-    CheckIn { draft: ReplyDraft },
+    PartingNote {
+        form: String,
+        draft: ReplyDraft,
+    },
+    CheckIn {
+        draft: ReplyDraft,
+    },
 }
 
 /// Store work for the care flows.
@@ -99,9 +109,16 @@ pub enum CareEffect {
 #[derive(Debug, Clone, PartialEq)]
 pub enum CareResult {
     /// The parting form's starting text.
-    PartingForm { client_id: ClientId, name: String, text: String },
+    PartingForm {
+        client_id: ClientId,
+        name: String,
+        text: String,
+    },
     /// A message drafted for the open step.
-    Drafted { subject: String, body: String },
+    Drafted {
+        subject: String,
+        body: String,
+    },
     /// A check-in drafted (opens the editor).
     CheckInDrafted {
         client_id: ClientId,
@@ -345,12 +362,16 @@ fn start_held(model: &mut Model) -> Vec<Effect> {
         );
         return Vec::new();
     }
+    // The cursor starts on the notes line.
+    let mut editor = TextEditor::new(&crate::care::held::form_template(&row.session.notes));
+    editor.apply(EditKey::Down);
+    editor.apply(EditKey::End);
     model.overlay = Overlay::Care(Box::new(CareFlow {
         client_id: row.session.client_id,
         client_name: row.session.client_name.clone(),
         step: CareStep::Notes {
             session_id: row.session.id,
-            editor: TextEditor::new(&crate::care::held::form_template(&row.session.notes)),
+            editor,
         },
         error: None,
         busy: false,
@@ -365,6 +386,15 @@ fn draft(subject: String, body: &str, kind: ReplyKind) -> ReplyDraft {
 }
 
 impl CareFlow {
+    /// Where its keys are looked up: the notes step has one more.
+    pub fn scopes(&self) -> Vec<crate::tui::keymap::Scope> {
+        use crate::tui::keymap::Scope;
+        match self.step {
+            CareStep::Notes { .. } => vec![Scope::CareNotes, Scope::CareEditor],
+            _ => vec![Scope::CareEditor],
+        }
+    }
+
     pub fn edit(&mut self, key: EditKey) {
         if self.busy {
             return;
@@ -497,12 +527,13 @@ fn take_result(model: &mut Model, result: CareResult) -> Vec<Effect> {
             name,
             text,
         } => {
+            // The cursor starts after "Reason: ".
+            let mut editor = TextEditor::new(&text);
+            editor.apply(EditKey::End);
             model.overlay = Overlay::Care(Box::new(CareFlow {
                 client_id,
                 client_name: name,
-                step: CareStep::Parting {
-                    editor: TextEditor::new(&text),
-                },
+                step: CareStep::Parting { editor },
                 error: None,
                 busy: false,
             }));

@@ -242,13 +242,21 @@ fn parting_plan(store: &Store, client_id: i64, form: &str) -> Result<parting::Pl
         .transpose()?;
     let partner = match form.referral.as_deref() {
         Some(name) => {
-            let partners: Vec<(i64, String)> =
-                store.partners()?.into_iter().map(|p| (p.id, p.name)).collect();
+            let partners: Vec<(i64, String)> = store
+                .partners()?
+                .into_iter()
+                .map(|p| (p.id, p.name))
+                .collect();
             let id = crate::domain::lookup::find_client(name, &partners)
                 .map_err(|e| BadInput(e.0.replace("client", "partner")))?;
             Some(store.partner(id)?)
         }
         None => None,
     };
-    Ok(parting::plan(store.client(client_id)?, &form.reason, refund, partner)?)
+    Ok(parting::plan(
+        store.client(client_id)?,
+        &form.reason,
+        refund,
+        partner,
+    )?)
 }

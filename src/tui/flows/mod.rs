@@ -4,9 +4,9 @@
 //! request and quick capture (`triage_routing`, run against the book by `book`).
 
 pub mod book;
+pub mod capture;
 pub mod care;
 pub mod care_book;
-pub mod capture;
 pub mod emergency;
 pub mod handoff;
 pub mod picker;

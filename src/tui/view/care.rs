@@ -25,27 +25,32 @@ fn hint(model: &Model, scope: Scope, command: Command, words: &str) -> Option<St
 }
 
 fn hints(model: &Model, scope: Scope, list: &[(Command, &str)]) -> String {
+    let scoped: Vec<(Scope, Command, &str)> = list.iter().map(|(c, w)| (scope, *c, *w)).collect();
+    hints_in(model, &scoped)
+}
+
+fn hints_in(model: &Model, list: &[(Scope, Command, &str)]) -> String {
     let parts: Vec<String> = list
         .iter()
-        .filter_map(|(command, words)| hint(model, scope, *command, words))
+        .filter_map(|(scope, command, words)| hint(model, *scope, *command, words))
         .collect();
     format!(" {} ", parts.join(" · "))
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, model: &Model, flow: &CareFlow, theme: &Theme) {
     let scope = Scope::CareEditor;
+    let notes_scope = Scope::CareNotes;
     let name = crate::care::message::one_line(&flow.client_name);
     let (title, bottom) = match &flow.step {
         CareStep::Notes { session_id, .. } => (
             format!(" Session #{session_id} with {name} held: notes and action items "),
-            hints(
+            hints_in(
                 model,
-                scope,
                 &[
-                    (Command::FlowConfirm, "next: the recap"),
-                    (Command::SaveWithoutRecap, "save, no recap"),
-                    (Command::EditExternally, "$EDITOR"),
-                    (Command::FlowCancel, "cancel"),
+                    (scope, Command::FlowConfirm, "next: the recap"),
+                    (notes_scope, Command::SaveWithoutRecap, "save, no recap"),
+                    (scope, Command::EditExternally, "$EDITOR"),
+                    (scope, Command::FlowCancel, "cancel"),
                 ],
             ),
         ),
@@ -159,7 +164,13 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, flow: &CareFlow, theme
     frame.render_widget(Paragraph::new(notes).wrap(Wrap { trim: true }), notes_area);
 }
 
-pub fn draw_at_risk(frame: &mut Frame, area: Rect, model: &Model, view: &AtRiskView, theme: &Theme) {
+pub fn draw_at_risk(
+    frame: &mut Frame,
+    area: Rect,
+    model: &Model,
+    view: &AtRiskView,
+    theme: &Theme,
+) {
     let bottom = hints(
         model,
         Scope::AtRiskScreen,
@@ -167,10 +178,9 @@ pub fn draw_at_risk(frame: &mut Frame, area: Rect, model: &Model, view: &AtRiskV
     );
     let lines: Vec<Line> = match &view.clients {
         Loadable::Loading => vec![Line::from(Span::styled("gathering…", theme.muted()))],
-        Loadable::Ready(list) if list.is_empty() => vec![Line::from(Span::styled(
-            "nobody is at risk",
-            theme.muted(),
-        ))],
+        Loadable::Ready(list) if list.is_empty() => {
+            vec![Line::from(Span::styled("nobody is at risk", theme.muted()))]
+        }
         Loadable::Ready(list) => {
             let title = format!(" At risk ({}) ", list.len());
             let room = usize::from(area.height.saturating_sub(2)).max(1);
@@ -182,7 +192,12 @@ pub fn draw_at_risk(frame: &mut Frame, area: Rect, model: &Model, view: &AtRiskV
                 .skip(crate::tui::layout::table_offset(view.chosen, room))
                 .take(room)
                 .map(|(n, a)| {
-                    let reasons: Vec<String> = a.reasons.iter().map(ToString::to_string).collect();
+                    // Narrow screens get the short words ("silent 24d").
+                    let reasons: Vec<String> = if width < 100 {
+                        a.reasons.iter().map(|r| r.short()).collect()
+                    } else {
+                        a.reasons.iter().map(ToString::to_string).collect()
+                    };
                     let name = crate::review::words::fit(
                         &crate::care::message::one_line(&a.client),
                         name_width,

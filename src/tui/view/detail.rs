@@ -368,17 +368,18 @@ fn story_lines(
 ) {
     let sections = crate::care::story::sections(story, model.tz, model.now, model.today());
     for section in sections {
-        let wanted = full
-            || section.title == "At risk"
-            || section.title.starts_with("Open: the client's");
+        let wanted =
+            full || section.title == "At risk" || section.title.starts_with("Open: the client's");
         // The client view shows who they are above; skip the repeat.
         if !wanted || section.title == "Client" && !full {
             continue;
         }
         if section.title == "Client" {
-            for row in section.rows.iter().filter(|r| {
-                matches!(r.head.as_str(), "Agreement" | "Parted" | "Status")
-            }) {
+            for row in section
+                .rows
+                .iter()
+                .filter(|r| matches!(r.head.as_str(), "Agreement" | "Parted"))
+            {
                 let style = if row.warn { theme.warn() } else { Style::new() };
                 field(lines, &row.head, &row.text, style, theme, width);
             }
