@@ -28,6 +28,8 @@ pub struct Config {
     /// Keymap overrides, key text to action name; checked by the TUI's keymap.
     pub keys: BTreeMap<String, String>,
     pub mouse: bool,
+    /// `[reminders] day_before`: remind each client the day before a session.
+    pub reminders_day_before: bool,
     /// Where the settings came from, when a file was read.
     pub source: Option<PathBuf>,
 }
@@ -48,6 +50,7 @@ impl Config {
             templates_folder: crate::paths::config_dir().join("templates"),
             keys: BTreeMap::new(),
             mouse: false,
+            reminders_day_before: false,
             source: None,
         }
     }
@@ -108,6 +111,7 @@ const SECTIONS: &[(&str, &[&str])] = &[
     ("delivery", &["send_command", "outbox"]),
     ("templates", &["folder"]),
     ("ui", &["mouse"]),
+    ("reminders", &["day_before"]),
     ("keys", &[]),
 ];
 
@@ -204,6 +208,11 @@ fn apply(config: &mut Config, table: &Table) -> Result<(), String> {
     }
     if let Some(v) = get("ui", "mouse") {
         config.mouse = v.as_bool().ok_or("`ui.mouse` must be true or false")?;
+    }
+    if let Some(v) = get("reminders", "day_before") {
+        config.reminders_day_before = v
+            .as_bool()
+            .ok_or("`reminders.day_before` must be true or false")?;
     }
     if let Some(Value::Table(keys)) = table.get("keys") {
         for (key, action) in keys {

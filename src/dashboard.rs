@@ -2,12 +2,15 @@
 //! waiting for an answer (by reply-by), and the follow-ups that slipped.
 //! Shared by `coachbook today` and the TUI's dashboard.
 
+use std::collections::BTreeMap;
+
 use anyhow::Result;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use crate::config::Config;
 use crate::domain::when::day_bounds;
-use crate::model::{AgreementStatus, FollowUp, Request, Session};
+use crate::model::{AgreementStatus, ClientId, ClientStatus, FollowUp, Request, Session};
+use crate::review::RiskReason;
 use crate::store::{
     ClientQueries, FollowUpQueries, PartnerQueries, Queries, RequestQueries, SessionQueries,
 };
@@ -24,6 +27,8 @@ pub struct DaySheet {
     pub sessions: Vec<SessionRow>,
     pub requests: Vec<RequestRow>,
     pub followups: Vec<FollowUpRow>,
+    /// The at-risk reasons of the clients on the sheet who have any.
+    pub at_risk: BTreeMap<ClientId, Vec<RiskReason>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -66,6 +71,13 @@ impl DaySheet {
     pub fn overdue_followups(&self) -> usize {
         self.followups.iter().filter(|f| f.overdue).count()
     }
+
+    /// The at-risk reasons of a client on the sheet (empty: none).
+    pub fn risk_of(&self, client_id: Option<ClientId>) -> &[RiskReason] {
+        client_id
+            .and_then(|id| self.at_risk.get(&id))
+            .map_or(&[], Vec::as_slice)
+    }
 }
 
 /// Gather the three panes for `date` (sessions) as seen at `now`.
@@ -81,6 +93,11 @@ pub fn load(
 
     let mut sessions = Vec::new();
     for session in store.sessions_between(day_start, day_end)? {
+        let client = store.client(session.client_id)?;
+        // A client the coach parted ways with has left the dashboard.
+        if client.status == ClientStatus::Ended {
+            continue;
+        }
         let mut warnings = Vec::new();
         if let Some(agreement) = store.agreement(session.client_id)?
             && matches!(
@@ -97,7 +114,6 @@ pub fn load(
         if !store.has_session_before(session.client_id, session.start)? {
             warnings.push("first session".to_string());
         }
-        let client = store.client(session.client_id)?;
         sessions.push(SessionRow {
             context: client.current_context(today).map(str::to_string),
             session,
@@ -110,7 +126,7 @@ pub fn load(
         requests.push(request_row(store, config, request, now)?);
     }
 
-    let followups = store
+    let followups: Vec<FollowUpRow> = store
         .followups_due_before(day_bounds(today, config.tz).1)?
         .into_iter()
         .map(|followup| FollowUpRow {
@@ -119,12 +135,23 @@ pub fn load(
         })
         .collect();
 
+    let on_sheet = sessions
+        .iter()
+        .map(|r: &SessionRow| r.session.client_id)
+        .chain(
+            requests
+                .iter()
+                .filter_map(|r: &RequestRow| r.request.client_id),
+        )
+        .chain(followups.iter().map(|r: &FollowUpRow| r.followup.client_id));
+    let at_risk = crate::care::risk::reasons_by_client(store, on_sheet, now)?;
     Ok(DaySheet {
         date,
         now,
         sessions,
         requests,
         followups,
+        at_risk,
     })
 }
 

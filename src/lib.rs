@@ -11,6 +11,7 @@
     )
 )]
 
+pub mod care;
 pub mod cli;
 pub mod clock;
 pub mod compose;

@@ -119,6 +119,9 @@ word_enum!(
         PartnerBrief => "partner-brief",
         Options => "options",
         Recap => "recap",
+        Reminder => "reminder",
+        CheckIn => "check-in",
+        Parting => "parting",
     }
 );
 
@@ -170,6 +173,19 @@ pub struct Client {
     /// What is at stake for the client right now ("pitch on Friday").
     pub context: Option<String>,
     pub context_until: Option<NaiveDate>,
+    /// Set when the coach parted ways with the client.
+    pub parting: Option<Parting>,
+}
+
+/// How a client's work with the coach ended: recorded, never erased by a
+/// reactivation (a later end replaces it).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parting {
+    pub ended_at: DateTime<Utc>,
+    pub reason: String,
+    /// Refunded, in cents of the coach's currency.
+    pub refund_cents: Option<i64>,
+    pub referral_partner_id: Option<i64>,
 }
 
 impl Client {
@@ -201,6 +217,8 @@ pub struct Session {
     pub series_id: Option<i64>,
     pub ical_uid: String,
     pub ical_sequence: i64,
+    /// What the coach noted about the session (after it was held).
+    pub notes: String,
 }
 
 impl Session {
@@ -287,6 +305,8 @@ pub struct FollowUp {
     pub owner: Owner,
     pub kind: FollowUpKind,
     pub request_id: Option<i64>,
+    /// The session an action item came out of.
+    pub session_id: Option<i64>,
     pub done_at: Option<DateTime<Utc>>,
 }
 
@@ -295,8 +315,10 @@ pub struct Agreement {
     pub id: i64,
     pub client_id: ClientId,
     pub status: AgreementStatus,
+    pub drafted_at: DateTime<Utc>,
     pub sent_at: Option<DateTime<Utc>>,
     pub signed_at: Option<DateTime<Utc>>,
+    pub countersigned_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -56,6 +56,15 @@ pub enum Command {
     /// Follow-ups: action items, promises, chases, check-ins.
     #[command(subcommand)]
     Followup(FollowupCommand),
+    /// The coaching agreement's steps: sent, signed (by the client), countersigned.
+    Agreement {
+        #[arg(value_name = "sent|signed|countersigned")]
+        step: String,
+        client: String,
+        /// When it happened (default: now).
+        #[arg(long, value_name = "WHEN")]
+        at: Option<String>,
+    },
     /// Backup partners who can take a crisis or a referral.
     #[command(subcommand)]
     Partner(PartnerCommand),
@@ -143,9 +152,42 @@ pub enum ClientCommand {
     List {
         #[arg(long)]
         json: bool,
+        /// Only the clients at risk, each with its reasons.
+        #[arg(long)]
+        at_risk: bool,
     },
-    /// Show one client.
+    /// Show one client: the whole story.
     Show { name: String },
+    /// Part ways: the final note (template `parting`), the reason, a
+    /// refund and a referral recorded; the client leaves the dashboard.
+    End {
+        client: String,
+        /// Why you part ways (kept with the client).
+        #[arg(long)]
+        reason: String,
+        /// An amount refunded (e.g. 120 or 120.50).
+        #[arg(long, value_name = "AMOUNT")]
+        refund: Option<String>,
+        /// The partner you refer the client to (name or id).
+        #[arg(long, value_name = "PARTNER")]
+        referral: Option<String>,
+        /// Send even if the guardrails flag the note.
+        #[arg(long)]
+        force: bool,
+        /// Print the note; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Work with an ended client again (the parting stays on record).
+    Reactivate { client: String },
+    /// Send the check-in message (template `check_in`); closes the open check-in.
+    CheckIn {
+        client: String,
+        #[arg(long)]
+        force: bool,
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -181,6 +223,18 @@ pub enum SessionCommand {
         id: String,
         #[arg(value_name = "held|no-show|cancelled")]
         outcome: String,
+        /// What you note about the session.
+        #[arg(long)]
+        notes: Option<String>,
+        /// An action item: "client: TEXT by DAY" or "coach: TEXT by DAY" (repeat).
+        #[arg(long = "action", value_name = "OWNER: TEXT by DAY")]
+        actions: Vec<String>,
+        /// Send the client a recap (template `recap`): their items and the next session.
+        #[arg(long)]
+        recap: bool,
+        /// Send the recap even if the guardrails flag it.
+        #[arg(long)]
+        force: bool,
     },
     /// Move a session to a new time.
     Move {

@@ -64,7 +64,8 @@ pub fn today(ctx: &Ctx, date: Option<&str>, json: bool) -> Result<()> {
         Some(text) => ctx.day(text)?,
         None => ctx.today(),
     };
-    let store = ctx.open()?;
+    let mut store = ctx.open()?;
+    super::care::generate(ctx, &mut store)?;
     let sheet = crate::dashboard::load(&store, &ctx.config, date, ctx.now())?;
     if json {
         output::print_json(&output::today_json(&sheet, ctx.config.tz));
@@ -121,20 +122,30 @@ pub fn client(ctx: &Ctx, command: ClientCommand) -> Result<()> {
             )?;
             sayln!("added client #{id} {}", crate::text::one_line_field(&name));
         }
-        ClientCommand::List { json } => {
-            let store = ctx.open()?;
-            let clients = store.clients()?;
-            if json {
-                output::print_json(&output::clients_json(&clients));
-            } else {
-                say!("{}", output::clients_text(&clients));
-            }
-        }
-        ClientCommand::Show { name } => {
-            let store = ctx.open()?;
-            let client = ctx.client(&store, &name)?;
-            say!("{}", output::client_text(&store, &client, ctx)?);
-        }
+        ClientCommand::List { json, at_risk } => super::care::list(ctx, json, at_risk)?,
+        ClientCommand::Show { name } => super::care::show(ctx, &name)?,
+        ClientCommand::End {
+            client,
+            reason,
+            refund,
+            referral,
+            force,
+            dry_run,
+        } => super::care::end(
+            ctx,
+            &client,
+            &reason,
+            refund.as_deref(),
+            referral.as_deref(),
+            force,
+            dry_run,
+        )?,
+        ClientCommand::Reactivate { client } => super::care::reactivate(ctx, &client)?,
+        ClientCommand::CheckIn {
+            client,
+            force,
+            dry_run,
+        } => super::care::check_in(ctx, &client, force, dry_run)?,
     }
     Ok(())
 }
@@ -223,21 +234,14 @@ pub fn session(ctx: &Ctx, command: SessionCommand) -> Result<()> {
                 say!("{}", output::sessions_text(&sessions, ctx.config.tz));
             }
         }
-        SessionCommand::Mark { id, outcome } => {
-            let id = parse_id(&id, "session")?;
-            let outcome = session_outcome(&outcome)?;
-            let mut store = ctx.open()?;
-            let session = store.session(id)?;
-            let summary = format!("session #{id} of {}: {outcome}", session.client_name);
-            store.change("session mark", &summary, ctx.now(), |tx| {
-                tx.mark_session(id, outcome, tx.now)
-            })?;
-            sayln!(
-                "session #{id} with {} on {}: {outcome}",
-                session.client_name,
-                output::local(session.start, ctx.config.tz)
-            );
-        }
+        SessionCommand::Mark {
+            id,
+            outcome,
+            notes,
+            actions,
+            recap,
+            force,
+        } => super::care::mark_session(ctx, &id, &outcome, notes, &actions, recap, force)?,
         SessionCommand::Move {
             id,
             when,
@@ -418,7 +422,8 @@ pub fn followup(ctx: &Ctx, command: FollowupCommand) -> Result<()> {
             );
         }
         FollowupCommand::List { overdue, json } => {
-            let store = ctx.open()?;
+            let mut store = ctx.open()?;
+            super::care::generate(ctx, &mut store)?;
             let followups = if overdue {
                 store.followups_due_before(ctx.now())?
             } else {
@@ -553,7 +558,7 @@ pub fn check(ctx: &Ctx) -> Result<()> {
 }
 
 /// The outcomes a coach records for a session.
-fn session_outcome(text: &str) -> Result<SessionStatus, BadInput> {
+pub(super) fn session_outcome(text: &str) -> Result<SessionStatus, BadInput> {
     match SessionStatus::parse(text)? {
         status @ (SessionStatus::Held | SessionStatus::NoShow | SessionStatus::Cancelled) => {
             Ok(status)

@@ -112,7 +112,7 @@ pub fn reply(ctx: &Ctx, args: ReplyArgs) -> Result<()> {
 
 /// Deliver a recorded reply and say where it went. A failed delivery is
 /// reported (exit 1) but the reply stays recorded, marked for a retry.
-fn report_delivery(store: &mut Store, ctx: &Ctx, reply_id: i64) -> Result<()> {
+pub(super) fn report_delivery(store: &mut Store, ctx: &Ctx, reply_id: i64) -> Result<()> {
     let outcome = deliver_reply(store, &ctx.config, reply_id, ctx.now())?;
     match &outcome {
         Delivery::Failed { .. } => {

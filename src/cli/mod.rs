@@ -23,6 +23,7 @@ macro_rules! warnln {
 mod args;
 mod books;
 mod calendar;
+mod care;
 mod flows;
 mod import;
 mod output;
@@ -32,7 +33,7 @@ mod review;
 use std::path::PathBuf;
 
 use anyhow::Result;
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use clap::Parser;
 
 pub use args::Cli;
@@ -41,7 +42,7 @@ use args::Command;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::domain::lookup::find_client;
-use crate::domain::when::{day_bounds, parse_day, parse_when};
+use crate::domain::when::{parse_day, parse_when};
 use crate::error::{BadInput, exit_code, one_line};
 use crate::model::Client;
 use crate::store::{ClientQueries, Store};
@@ -149,18 +150,12 @@ impl Ctx {
 
     /// A due time: a WHEN, or a bare DAY meaning the end of that working day.
     pub fn due(&self, text: &str) -> Result<DateTime<Utc>, BadInput> {
-        match self.when(text) {
-            Ok(at) => Ok(at),
-            Err(when_err) => match self.day(text) {
-                Ok(day) => Ok(self
-                    .config
-                    .hours
-                    .window(day, self.config.tz)
-                    .map(|(_, close)| close)
-                    .unwrap_or_else(|| day_bounds(day, self.config.tz).1 - Duration::minutes(1))),
-                Err(_) => Err(when_err),
-            },
+        if let Ok(instant) = parse_when(text, self.now(), self.config.tz)
+            && let Some(note) = instant.note
+        {
+            eprintln!("coachbook: note: {note}");
         }
+        crate::care::held::due_from(text, self.now(), &self.config)
     }
 
     pub fn client(&self, store: &Store, query: &str) -> Result<Client> {
@@ -233,6 +228,9 @@ fn run(cli: Cli) -> Result<()> {
         Command::Request(c) => books::request(&ctx, c),
         Command::Followup(c) => books::followup(&ctx, c),
         Command::Partner(c) => books::partner(&ctx, c),
+        Command::Agreement { step, client, at } => {
+            care::agreement(&ctx, &step, &client, at.as_deref())
+        }
         Command::Emergency {
             session_id,
             for_client,

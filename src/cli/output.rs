@@ -1,7 +1,6 @@
 //! What the command line prints: aligned text for 80 columns, and the JSON
 //! of PRODUCT.md's contract (instants in RFC 3339 with the coach's offset).
 
-use anyhow::Result;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde_json::{Value, json};
@@ -11,7 +10,6 @@ use crate::config::Config;
 use crate::dashboard::{DaySheet, short_span};
 use crate::domain::when::{rfc3339_in, show_local};
 use crate::model::{Client, FollowUp, Partner, Request, Session};
-use crate::store::{PartnerQueries, RequestQueries, SessionQueries, Store};
 
 pub fn print_json(value: &Value) {
     match serde_json::to_string_pretty(value) {
@@ -33,20 +31,34 @@ pub fn today_json(sheet: &DaySheet, tz: Tz) -> Value {
         "sessions": sheet.sessions.iter().map(|row| {
             let mut value = session_json(&row.session, tz);
             crate::review::json::set(&mut value, "warnings", json!(row.warnings));
+            crate::review::json::set(&mut value, "at_risk", risk_json(sheet, Some(row.session.client_id)));
             value
         }).collect::<Vec<_>>(),
         "requests": sheet.requests.iter().map(|row| {
             let mut value = request_json(&row.request, tz);
             crate::review::json::set(&mut value, "overdue", json!(row.overdue));
             crate::review::json::set(&mut value, "minutes_left", json!(row.minutes_left));
+            crate::review::json::set(&mut value, "at_risk", risk_json(sheet, row.request.client_id));
             value
         }).collect::<Vec<_>>(),
         "followups": sheet.followups.iter().map(|row| {
             let mut value = followup_json(&row.followup, tz);
             crate::review::json::set(&mut value, "overdue", json!(row.overdue));
+            crate::review::json::set(&mut value, "at_risk", risk_json(sheet, Some(row.followup.client_id)));
             value
         }).collect::<Vec<_>>(),
     })
+}
+
+/// A row's client's at-risk reasons, as words.
+fn risk_json(sheet: &DaySheet, client_id: Option<i64>) -> Value {
+    json!(
+        sheet
+            .risk_of(client_id)
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+    )
 }
 
 pub fn today_text(sheet: &DaySheet, config: &Config) -> String {
@@ -172,65 +184,6 @@ pub fn clients_text(clients: &[Client]) -> String {
         out.push_str("no clients yet (coachbook client add NAME)\n");
     }
     out
-}
-
-pub fn client_text(store: &Store, client: &Client, ctx: &Ctx) -> Result<String> {
-    let tz = ctx.config.tz;
-    let now = ctx.now();
-    let mut out = format!(
-        "#{} {} ({})\n",
-        client.id,
-        client.name,
-        client.status.as_str()
-    );
-    let their_time = now.with_timezone(&client.tz);
-    out.push_str(&format!(
-        "  time zone  {} (their time now {})\n",
-        client.tz.name(),
-        their_time.format("%a %H:%M")
-    ));
-    if !client.emails.is_empty() {
-        out.push_str(&format!("  email      {}\n", client.emails.join(", ")));
-    }
-    if let Some(phone) = &client.phone {
-        out.push_str(&format!("  phone      {phone}\n"));
-    }
-    if let Some(context) = client.current_context(ctx.today()) {
-        let until = client
-            .context_until
-            .map(|d| format!(" (until {d})"))
-            .unwrap_or_default();
-        out.push_str(&format!("  at stake   {context}{until}\n"));
-    }
-    if let Some(agreement) = store.agreement(client.id)? {
-        out.push_str(&format!("  agreement  {}\n", agreement.status.as_str()));
-    }
-    let moves = store.coach_moves_since(client.id, now - chrono::Duration::days(90))?;
-    if moves > 0 {
-        out.push_str(&format!("  moved by you {moves}x in 90 days\n"));
-    }
-    if !client.notes.trim().is_empty() {
-        out.push_str(&format!("  notes      {}\n", client.notes.trim()));
-    }
-    let upcoming =
-        store.client_sessions_between(client.id, now, now + chrono::Duration::days(60))?;
-    if !upcoming.is_empty() {
-        out.push_str("  next\n");
-        for s in upcoming.iter().take(3) {
-            out.push_str(&format!(
-                "    {}  session #{} ({}m, {})\n",
-                local(s.start, tz),
-                s.id,
-                s.minutes,
-                s.status.as_str()
-            ));
-        }
-    }
-    out.push_str("  recent\n");
-    for (at, what) in store.client_history(client.id, now, 8)? {
-        out.push_str(&format!("    {}  {}\n", local(at, tz), fit(&what, 56)));
-    }
-    Ok(out)
 }
 
 pub fn session_json(s: &Session, tz: Tz) -> Value {

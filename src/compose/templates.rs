@@ -42,6 +42,18 @@ const SHIPPED: &[(&str, &str)] = &[
         "session_moved",
         include_str!("../../assets/templates/session_moved.txt"),
     ),
+    (
+        "check_in",
+        include_str!("../../assets/templates/check_in.txt"),
+    ),
+    (
+        "reminder",
+        include_str!("../../assets/templates/reminder.txt"),
+    ),
+    (
+        "parting",
+        include_str!("../../assets/templates/parting.txt"),
+    ),
 ];
 
 /// The extension of template files in the coach's folder.

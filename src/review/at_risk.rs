@@ -20,6 +20,8 @@ pub const COACH_MOVES_AT_RISK: i64 = 2;
 pub const COACH_MOVES_DAYS: i64 = 90;
 /// A reply-by missed within this many days.
 pub const MISSED_REPLY_DAYS: i64 = 30;
+/// A no-show within this many days.
+pub const NO_SHOW_DAYS: i64 = 90;
 
 /// What the rules need to know about one client, as of now.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,6 +38,12 @@ pub struct ClientFacts {
     pub coach_moves: i64,
     /// Reply-bys that fell in the last [`MISSED_REPLY_DAYS`] days and were missed.
     pub missed_reply_bys: usize,
+    /// The client's own action items past their due day, not done.
+    pub overdue_client_actions: usize,
+    /// The latest agreement went out (or was drafted) and is not signed.
+    pub agreement_unsigned: bool,
+    /// Sessions in the last [`NO_SHOW_DAYS`] days the client did not come to.
+    pub no_shows: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,6 +57,13 @@ pub enum RiskReason {
         times: i64,
     },
     MissedReplyBy {
+        times: usize,
+    },
+    OverdueActions {
+        count: usize,
+    },
+    AgreementUnsigned,
+    NoShow {
         times: usize,
     },
 }
@@ -72,6 +87,15 @@ impl fmt::Display for RiskReason {
                     f,
                     "{times} missed reply-bys in the last {MISSED_REPLY_DAYS} days"
                 )
+            }
+            RiskReason::OverdueActions { count: 1 } => f.write_str("an overdue action item"),
+            RiskReason::OverdueActions { count } => write!(f, "{count} overdue action items"),
+            RiskReason::AgreementUnsigned => f.write_str("agreement not signed"),
+            RiskReason::NoShow { times: 1 } => {
+                write!(f, "a no-show in the last {NO_SHOW_DAYS} days")
+            }
+            RiskReason::NoShow { times } => {
+                write!(f, "{times} no-shows in the last {NO_SHOW_DAYS} days")
             }
         }
     }
@@ -113,7 +137,36 @@ pub fn risk_reasons(facts: &ClientFacts) -> Vec<RiskReason> {
             times: facts.missed_reply_bys,
         });
     }
+    if facts.overdue_client_actions > 0 {
+        reasons.push(RiskReason::OverdueActions {
+            count: facts.overdue_client_actions,
+        });
+    }
+    if facts.agreement_unsigned {
+        reasons.push(RiskReason::AgreementUnsigned);
+    }
+    if facts.no_shows > 0 {
+        reasons.push(RiskReason::NoShow {
+            times: facts.no_shows,
+        });
+    }
     reasons
+}
+
+impl RiskReason {
+    /// A word or two for a narrow pane: "silent 24d", "unsigned".
+    pub fn short(&self) -> String {
+        match self {
+            RiskReason::NoContact { days: Some(days) } => format!("silent {days}d"),
+            RiskReason::NoContact { days: None } => "no contact".into(),
+            RiskReason::NothingBooked => "nothing booked".into(),
+            RiskReason::MovedByCoach { times } => format!("moved {times}x"),
+            RiskReason::MissedReplyBy { times } => format!("{times} late repl."),
+            RiskReason::OverdueActions { count } => format!("{count} overdue item(s)"),
+            RiskReason::AgreementUnsigned => "unsigned".into(),
+            RiskReason::NoShow { times } => format!("{times} no-show(s)"),
+        }
+    }
 }
 
 /// Clients with at least one reason, most reasons first, then by name.

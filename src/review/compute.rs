@@ -33,6 +33,8 @@ pub struct ReviewInput {
     pub followups: Vec<FollowUp>,
     /// The facts the at-risk rules read, for every client.
     pub clients: Vec<ClientFacts>,
+    /// Clients the coach parted ways with in the range.
+    pub endings: Vec<super::Ending>,
 }
 
 /// The value at rank ⌈percent/100 · n⌉ of `sorted` (ascending), if any.
@@ -136,6 +138,7 @@ pub fn compute(
         promises: promise_counts(&input.followups, now),
         followups: followup_counts(&input.followups, now),
         at_risk: at_risk_clients(&input.clients),
+        endings: input.endings.clone(),
         daily_medians: daily_medians(&input.requests, range.to, tz),
         requests: outcomes,
     }

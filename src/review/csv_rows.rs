@@ -46,9 +46,29 @@ pub fn review_csv(review: &Review) -> Result<String> {
             status_word(o).to_string(),
         ])?;
     }
-    let bytes = writer.into_inner().map_err(|err| err.into_error())?;
+    let mut bytes = writer.into_inner().map_err(|err| err.into_error())?;
+    if !review.endings.is_empty() {
+        // A second table after an empty line: the partings of the range.
+        bytes.push(b'\n');
+        let mut endings = csv::Writer::from_writer(bytes);
+        endings.write_record(ENDINGS_HEADER)?;
+        for e in &review.endings {
+            endings.write_record([
+                e.client.clone(),
+                rfc3339_in(e.ended_at, tz),
+                e.reason.clone(),
+                e.refund_cents.map(super::amount).unwrap_or_default(),
+                e.referral.clone().unwrap_or_default(),
+            ])?;
+        }
+        bytes = endings.into_inner().map_err(|err| err.into_error())?;
+    }
     Ok(String::from_utf8(bytes)?)
 }
+
+/// The header of the partings table that follows the requests (only when
+/// the range has partings).
+pub const ENDINGS_HEADER: [&str; 5] = ["ended_client", "ended_at", "reason", "refund", "referral"];
 
 /// A word for where the request stands, for filtering in a spreadsheet.
 fn status_word(o: &super::RequestOutcome) -> &'static str {

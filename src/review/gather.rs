@@ -8,15 +8,17 @@ use anyhow::Result;
 use chrono::{DateTime, Duration, Utc};
 
 use super::at_risk::{
-    BOOKED_AHEAD_DAYS, COACH_MOVES_DAYS, ClientFacts, MISSED_REPLY_DAYS, missed_reply_bys,
+    BOOKED_AHEAD_DAYS, COACH_MOVES_DAYS, ClientFacts, MISSED_REPLY_DAYS, NO_SHOW_DAYS,
+    missed_reply_bys,
 };
 use super::compute::{ReviewInput, compute};
 use super::{Review, ReviewRange, TREND_DAYS};
 use crate::config::Config;
 use crate::domain::when::start_of_day;
-use crate::model::{ClientStatus, SessionStatus};
+use crate::model::{AgreementStatus, Client, ClientStatus, FollowUpKind, Owner, SessionStatus};
 use crate::store::{
-    ClientQueries, FollowUpQueries, Queries, RequestFilter, RequestQueries, SessionQueries,
+    ClientQueries, FollowUpQueries, PartnerQueries, Queries, RequestFilter, RequestQueries,
+    SessionQueries,
 };
 
 /// How far back to look for requests whose reply-by fell in the last
@@ -45,12 +47,38 @@ pub fn gather(
         replies: store.replies_between(range_start, range_end)?,
         followups: store.followups_due_between(range_start, range_end)?,
         clients: client_facts(store, now)?,
+        endings: endings(store, range_start, range_end)?,
     };
     Ok(compute(&input, range, &config.reply_clock(), now))
 }
 
+fn endings(
+    store: &impl Queries,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<super::Ending>> {
+    let mut endings = Vec::new();
+    for client in store.endings_between(from, to)? {
+        let Some(parting) = client.parting else {
+            continue;
+        };
+        let referral = parting
+            .referral_partner_id
+            .map(|id| store.partner(id).map(|p| p.name))
+            .transpose()?;
+        endings.push(super::Ending {
+            client: client.name,
+            ended_at: parting.ended_at,
+            reason: parting.reason,
+            refund_cents: parting.refund_cents,
+            referral,
+        });
+    }
+    Ok(endings)
+}
+
 /// The at-risk facts of every client, as of `now`.
-fn client_facts(store: &impl Queries, now: DateTime<Utc>) -> Result<Vec<ClientFacts>> {
+pub fn client_facts(store: &impl Queries, now: DateTime<Utc>) -> Result<Vec<ClientFacts>> {
     let mut booked_ahead: BTreeMap<i64, usize> = BTreeMap::new();
     for session in store.sessions_between(now, now + Duration::days(BOOKED_AHEAD_DAYS))? {
         if session.status == SessionStatus::Booked {
@@ -62,7 +90,6 @@ fn client_facts(store: &impl Queries, now: DateTime<Utc>) -> Result<Vec<ClientFa
         now + Duration::seconds(1),
     ))?;
     let missed = missed_reply_bys(&recent, now);
-    let moves_since = now - Duration::days(COACH_MOVES_DAYS);
 
     let mut facts = Vec::new();
     // Only active clients are judged; the others need no queries.
@@ -70,16 +97,66 @@ fn client_facts(store: &impl Queries, now: DateTime<Utc>) -> Result<Vec<ClientFa
         if client.status != ClientStatus::Active {
             continue;
         }
-        facts.push(ClientFacts {
-            client_id: client.id,
-            status: client.status,
-            now,
-            last_contact: store.last_contact(client.id, now)?,
-            booked_ahead: booked_ahead.get(&client.id).copied().unwrap_or(0),
-            coach_moves: store.coach_moves_since(client.id, moves_since)?,
-            missed_reply_bys: missed.get(&client.id).copied().unwrap_or(0),
-            name: client.name,
-        });
+        let booked = booked_ahead.get(&client.id).copied().unwrap_or(0);
+        let missed = missed.get(&client.id).copied().unwrap_or(0);
+        facts.push(facts_with(store, client, now, booked, missed)?);
     }
     Ok(facts)
+}
+
+/// The at-risk facts of one client, as of `now`: what the dashboard marks
+/// on each client it shows, with the review's rules.
+pub fn facts_of(store: &impl Queries, client: Client, now: DateTime<Utc>) -> Result<ClientFacts> {
+    let booked = store
+        .client_sessions_between(client.id, now, now + Duration::days(BOOKED_AHEAD_DAYS))?
+        .iter()
+        .filter(|s| s.status == SessionStatus::Booked)
+        .count();
+    let recent = store
+        .client_requests_received_since(client.id, now - Duration::days(MISSED_LOOKBACK_DAYS))?;
+    let missed = missed_reply_bys(&recent, now)
+        .get(&client.id)
+        .copied()
+        .unwrap_or(0);
+    facts_with(store, client, now, booked, missed)
+}
+
+fn facts_with(
+    store: &impl Queries,
+    client: Client,
+    now: DateTime<Utc>,
+    booked_ahead: usize,
+    missed_reply_bys: usize,
+) -> Result<ClientFacts> {
+    let overdue_client_actions = store
+        .client_followups(client.id)?
+        .iter()
+        .filter(|f| {
+            f.done_at.is_none()
+                && f.owner == Owner::Client
+                && f.kind == FollowUpKind::Action
+                && f.due < now
+        })
+        .count();
+    let agreement_unsigned = store
+        .agreement(client.id)?
+        .is_some_and(|a| matches!(a.status, AgreementStatus::Drafted | AgreementStatus::Sent));
+    let no_shows = store
+        .client_sessions_between(client.id, now - Duration::days(NO_SHOW_DAYS), now)?
+        .iter()
+        .filter(|s| s.status == SessionStatus::NoShow)
+        .count();
+    Ok(ClientFacts {
+        client_id: client.id,
+        status: client.status,
+        now,
+        last_contact: store.last_contact(client.id, now)?,
+        booked_ahead,
+        coach_moves: store.coach_moves_since(client.id, now - Duration::days(COACH_MOVES_DAYS))?,
+        missed_reply_bys,
+        overdue_client_actions,
+        agreement_unsigned,
+        no_shows,
+        name: client.name,
+    })
 }

@@ -61,6 +61,15 @@ pub fn review_json(review: &Review) -> Value {
             "client_id": a.client_id,
             "reasons": a.reasons.iter().map(ToString::to_string).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
+        "endings": review.endings.iter().map(|e| json!({
+            "client": e.client,
+            "ended_at": rfc3339_in(e.ended_at, review.tz),
+            "reason": e.reason,
+            "refund": e.refund_cents.map(super::amount),
+            "referral": e.referral,
+        })).collect::<Vec<_>>(),
+        "endings_count": review.endings.len(),
+        "refunds_total": super::amount(review.refunds_cents()),
         "apologies_sent": review.apologies_sent,
         "promises": {
             "kept": review.promises.kept,

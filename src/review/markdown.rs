@@ -90,6 +90,25 @@ pub fn review_markdown(review: &Review) -> String {
         }
     }
 
+    let _ = writeln!(
+        out,
+        "\n## Partings: {}\n",
+        super::text::endings_line(review)
+    );
+    for e in &review.endings {
+        let referral = e
+            .referral
+            .as_deref()
+            .map(|p| format!("; referred to {}", cell(p)))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "- **{}**: {}{referral}",
+            cell(&e.client),
+            cell(&e.reason)
+        );
+    }
+
     let _ = writeln!(out, "\n## At risk ({})\n", review.at_risk.len());
     if review.at_risk.is_empty() {
         let _ = writeln!(out, "Nobody.");

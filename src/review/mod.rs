@@ -22,10 +22,11 @@ use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 
 pub use at_risk::{
-    AtRisk, ClientFacts, RiskReason, at_risk_clients, missed_reply_bys, risk_reasons,
+    AtRisk, BOOKED_AHEAD_DAYS, ClientFacts, NO_CONTACT_DAYS, RiskReason, at_risk_clients,
+    missed_reply_bys, risk_reasons,
 };
 pub use compute::{ReviewInput, compute, judge, nearest_rank, outcome};
-pub use gather::gather;
+pub use gather::{client_facts, facts_of, gather};
 
 use crate::error::BadInput;
 use crate::model::Urgency;
@@ -210,11 +211,34 @@ pub struct Review {
     pub promises: PromiseCounts,
     pub followups: FollowUpCounts,
     pub at_risk: Vec<AtRisk>,
+    /// Partings in the range, in order.
+    pub endings: Vec<Ending>,
     /// The last [`TREND_DAYS`] days up to the range's last day, oldest first.
     pub daily_medians: Vec<DailyMedian>,
 }
 
+/// A client the coach parted ways with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ending {
+    pub client: String,
+    pub ended_at: DateTime<Utc>,
+    pub reason: String,
+    pub refund_cents: Option<i64>,
+    /// The partner the client was referred to.
+    pub referral: Option<String>,
+}
+
+/// `120.50`: cents as an amount.
+pub fn amount(cents: i64) -> String {
+    format!("{}.{:02}", cents / 100, (cents % 100).abs())
+}
+
 impl Review {
+    /// Refunds given at partings in the range, in cents.
+    pub fn refunds_cents(&self) -> i64 {
+        self.endings.iter().filter_map(|e| e.refund_cents).sum()
+    }
+
     pub fn answered(&self) -> usize {
         self.first_reply.count
     }

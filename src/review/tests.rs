@@ -427,6 +427,9 @@ fn facts(status: ClientStatus) -> ClientFacts {
         booked_ahead: 1,
         coach_moves: 0,
         missed_reply_bys: 0,
+        overdue_client_actions: 0,
+        agreement_unsigned: false,
+        no_shows: 0,
     }
 }
 

@@ -101,6 +101,20 @@ fn untrimmed_text(review: &Review) -> String {
     let _ = writeln!(out, "{:<15}{} sent", "Apologies", review.apologies_sent);
     let _ = writeln!(out, "{:<15}{}", "Promises", promises_line(review));
     let _ = writeln!(out, "{:<15}{}", "Follow-ups", followups_line(review));
+    let _ = writeln!(out, "{:<15}{}", "Partings", endings_line(review));
+    for e in &review.endings {
+        let referral = e
+            .referral
+            .as_deref()
+            .map(|p| format!(", referred to {p}"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "  {:<22} {}",
+            fit(&e.client, 22),
+            fit(&format!("{}{referral}", e.reason), REASONS_WIDTH)
+        );
+    }
     let _ = writeln!(out);
     let _ = writeln!(out, "AT RISK ({})", review.at_risk.len());
     if review.at_risk.is_empty() {
@@ -175,5 +189,17 @@ fn breach_line(o: &RequestOutcome) -> String {
         span(o.waited_minutes),
         short_span(o.target_minutes),
         short_span(o.late_minutes()),
+    )
+}
+
+/// "2 (refunds 150.00)" or "none".
+pub(crate) fn endings_line(review: &Review) -> String {
+    if review.endings.is_empty() {
+        return "none".into();
+    }
+    format!(
+        "{} (refunds {})",
+        review.endings.len(),
+        super::amount(review.refunds_cents())
     )
 }

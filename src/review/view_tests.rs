@@ -80,6 +80,9 @@ fn two_weeks() -> Review {
             booked_ahead: usize::from(n != 1),
             coach_moves: if n == 0 { 2 } else { 0 },
             missed_reply_bys: usize::from(n < 2),
+            overdue_client_actions: 0,
+            agreement_unsigned: false,
+            no_shows: 0,
         })
         .collect();
     let input = ReviewInput {

@@ -5,9 +5,9 @@ use chrono::NaiveDate;
 use chrono_tz::Tz;
 use rusqlite::{OptionalExtension, params};
 
-use super::{Queries, Tx, read_tz, read_word, ts};
+use super::{Queries, Tx, read_opt_ts, read_tz, read_word, ts};
 use crate::error::BadInput;
-use crate::model::{Client, ClientId, ClientStatus};
+use crate::model::{Client, ClientId, ClientStatus, Parting};
 
 #[derive(Debug, Clone, Default)]
 pub struct NewClient {
@@ -20,7 +20,8 @@ pub struct NewClient {
     pub context_until: Option<NaiveDate>,
 }
 
-const CLIENT_COLUMNS: &str = "id, name, phone, tz, status, notes, context, context_until";
+const CLIENT_COLUMNS: &str = "id, name, phone, tz, status, notes, context, context_until, \
+     ended_at, parting_note, refund_cents, referral_partner_id";
 
 fn client_from_row(row: &rusqlite::Row) -> rusqlite::Result<Client> {
     let until: Option<String> = row.get(7)?;
@@ -34,6 +35,20 @@ fn client_from_row(row: &rusqlite::Row) -> rusqlite::Result<Client> {
         notes: row.get(5)?,
         context: row.get(6)?,
         context_until: until.and_then(|d| d.parse().ok()),
+        parting: read_opt_ts(row, 8)?.map(|ended_at| Parting {
+            ended_at,
+            reason: String::new(),
+            refund_cents: None,
+            referral_partner_id: None,
+        }),
+    })
+    .and_then(|mut client| {
+        if let Some(parting) = &mut client.parting {
+            parting.reason = row.get::<_, Option<String>>(9)?.unwrap_or_default();
+            parting.refund_cents = row.get(10)?;
+            parting.referral_partner_id = row.get(11)?;
+        }
+        Ok(client)
     })
 }
 
@@ -94,6 +109,22 @@ pub trait ClientQueries: Queries {
             }
         }
         Ok(clients)
+    }
+
+    /// Clients who parted ways in `[from, to)`, by when.
+    fn endings_between(
+        &self,
+        from: chrono::DateTime<chrono::Utc>,
+        to: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<Client>> {
+        let mut stmt = self.conn().prepare_cached(&format!(
+            "SELECT {CLIENT_COLUMNS} FROM clients WHERE ended_at >= ?1 AND ended_at < ?2 \
+             ORDER BY ended_at, id"
+        ))?;
+        let rows = stmt
+            .query_map([ts(from), ts(to)], client_from_row)?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
     }
 
     /// The client a mail address belongs to.
@@ -180,6 +211,32 @@ impl Tx<'_> {
         self.conn.execute(
             "UPDATE clients SET status = ?1, parting_note = coalesce(?2, parting_note) WHERE id = ?3",
             params![status.as_str(), note, id],
+        )?;
+        Ok(())
+    }
+
+    /// Part ways: the client is ended, with the reason, refund and referral.
+    pub fn end_client(&self, id: ClientId, parting: &Parting) -> Result<()> {
+        self.conn.execute(
+            "UPDATE clients SET status = 'ended', ended_at = ?1, parting_note = ?2, \
+             refund_cents = ?3, referral_partner_id = ?4 WHERE id = ?5",
+            params![
+                ts(parting.ended_at),
+                parting.reason,
+                parting.refund_cents,
+                parting.referral_partner_id,
+                id
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Work with an ended client again. The record of the parting stays (the
+    /// review still counts it); only the status changes.
+    pub fn reactivate_client(&self, id: ClientId) -> Result<()> {
+        self.conn.execute(
+            "UPDATE clients SET status = 'active' WHERE id = ?1",
+            params![id],
         )?;
         Ok(())
     }

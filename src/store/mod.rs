@@ -30,7 +30,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 
 pub use busy::{BusyBlock, BusyQueries, NewBusy};
 pub use clients::{ClientQueries, NewClient};
-pub use followups::{FollowUpQueries, NewFollowUp};
+pub use followups::{FollowUpMark, FollowUpQueries, NewFollowUp};
 pub use mail_threads::{MailThreadQueries, ThreadedRequest};
 pub use open_check::{check_damaged, discard_unused_new_books, is_damaged};
 pub use partners::PartnerQueries;

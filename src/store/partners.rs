@@ -4,7 +4,7 @@ use anyhow::Result;
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
 
-use super::{Queries, Tx, read_opt_ts, read_word, ts};
+use super::{Queries, Tx, read_opt_ts, read_ts, read_word, ts};
 use crate::error::BadInput;
 use crate::model::{Agreement, AgreementStatus, ClientId, Partner};
 
@@ -15,6 +15,18 @@ fn partner_from_row(row: &rusqlite::Row) -> rusqlite::Result<Partner> {
         email: row.get(2)?,
         phone: row.get(3)?,
         notes: row.get(4)?,
+    })
+}
+
+fn agreement_from_row(r: &rusqlite::Row) -> rusqlite::Result<Agreement> {
+    Ok(Agreement {
+        id: r.get(0)?,
+        client_id: r.get(1)?,
+        status: read_word(r, 2, AgreementStatus::parse)?,
+        sent_at: read_opt_ts(r, 3)?,
+        signed_at: read_opt_ts(r, 4)?,
+        drafted_at: read_ts(r, 5)?,
+        countersigned_at: read_opt_ts(r, 6)?,
     })
 }
 
@@ -40,23 +52,31 @@ pub trait PartnerQueries: Queries {
             .ok_or_else(|| BadInput(format!("no partner has id {id}")).into())
     }
 
+    /// The latest agreement of each client, where it went out and is not
+    /// signed yet: what the chase works on.
+    fn agreements_awaiting_signature(&self) -> Result<Vec<Agreement>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT a.id, a.client_id, a.status, a.sent_at, a.signed_at, a.drafted_at, \
+             a.countersigned_at FROM agreements a WHERE a.status = 'sent' \
+             AND a.id = (SELECT max(b.id) FROM agreements b WHERE b.client_id = a.client_id) \
+             ORDER BY a.id",
+        )?;
+        let rows = stmt
+            .query_map([], agreement_from_row)?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
     /// The client's latest agreement, if any.
     fn agreement(&self, client_id: ClientId) -> Result<Option<Agreement>> {
         Ok(self
             .conn()
             .query_row(
-                "SELECT id, client_id, status, sent_at, signed_at FROM agreements \
+                "SELECT id, client_id, status, sent_at, signed_at, drafted_at, countersigned_at \
+                 FROM agreements \
                  WHERE client_id = ?1 ORDER BY id DESC LIMIT 1",
                 [client_id],
-                |r| {
-                    Ok(Agreement {
-                        id: r.get(0)?,
-                        client_id: r.get(1)?,
-                        status: read_word(r, 2, AgreementStatus::parse)?,
-                        sent_at: read_opt_ts(r, 3)?,
-                        signed_at: read_opt_ts(r, 4)?,
-                    })
-                },
+                agreement_from_row,
             )
             .optional()?)
     }

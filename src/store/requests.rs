@@ -234,6 +234,54 @@ pub trait RequestQueries: Queries {
         Ok(rows)
     }
 
+    /// Whether a reminder for the session at `start` was recorded.
+    fn reminder_sent(&self, session_id: i64, start: DateTime<Utc>) -> Result<bool> {
+        Ok(self.conn().query_row(
+            "SELECT EXISTS (SELECT 1 FROM replies WHERE kind = 'reminder' AND session_id = ?1 \
+             AND about_start = ?2)",
+            params![session_id, ts(start)],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// A client's replies, newest first (at most `limit`).
+    fn client_replies(&self, client_id: ClientId, limit: i64) -> Result<Vec<Reply>> {
+        let mut stmt = self.conn().prepare_cached(&format!(
+            "{REPLY_SELECT} WHERE client_id = ?1 ORDER BY sent_at DESC, id DESC LIMIT ?2"
+        ))?;
+        let rows = stmt
+            .query_map(params![client_id, limit], reply_from_row)?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
+    /// A client's requests received since `since`, in order of receipt.
+    fn client_requests_received_since(
+        &self,
+        client_id: ClientId,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<Request>> {
+        let mut stmt = self.conn().prepare_cached(&format!(
+            "{REQUEST_SELECT} WHERE r.client_id = ?1 AND r.received_at >= ?2 \
+             ORDER BY r.received_at, r.id"
+        ))?;
+        let rows = stmt
+            .query_map(params![client_id, ts(since)], request_from_row)?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
+    /// A client's requests, newest first (at most `limit`).
+    fn client_requests(&self, client_id: ClientId, limit: i64) -> Result<Vec<Request>> {
+        let mut stmt = self.conn().prepare_cached(&format!(
+            "{REQUEST_SELECT} WHERE r.client_id = ?1 ORDER BY r.received_at DESC, r.id DESC LIMIT ?2"
+        ))?;
+        let rows = stmt
+            .query_map(params![client_id, limit], request_from_row)?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
     /// When the client last wrote or was written to or met, if ever.
     fn last_contact(
         &self,
@@ -365,6 +413,16 @@ impl Tx<'_> {
             )?;
         }
         Ok(id)
+    }
+
+    /// Mark a reply as the reminder for the session's start `start`; the
+    /// book refuses a second reminder for the same session and time.
+    pub fn set_reply_about_start(&self, reply_id: i64, start: DateTime<Utc>) -> Result<()> {
+        self.conn.execute(
+            "UPDATE replies SET about_start = ?1 WHERE id = ?2",
+            params![ts(start), reply_id],
+        )?;
+        Ok(())
     }
 
     pub fn set_delivery(

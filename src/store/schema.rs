@@ -42,6 +42,10 @@ pub struct Migration {
     pub generated: Option<fn(&Connection) -> rusqlite::Result<String>>,
 }
 
+/// The structured undo step (`STRUCTURED_UNDO`) remakes every tracked
+/// table's triggers from its columns; it stays after every step that adds
+/// columns, and a later step that adds columns remakes them with
+/// `structured_undo_triggers` too.
 pub const MIGRATIONS: &[Migration] = &[
     Migration {
         sql: V1_BOOK,
@@ -52,8 +56,12 @@ pub const MIGRATIONS: &[Migration] = &[
         generated: Some(v2_undo_triggers),
     },
     Migration {
-        sql: V3_STRUCTURED_UNDO,
-        generated: Some(v3_structured_undo_triggers),
+        sql: CARE,
+        generated: Some(care_undo_triggers),
+    },
+    Migration {
+        sql: STRUCTURED_UNDO,
+        generated: Some(structured_undo_triggers),
     },
 ];
 
@@ -234,20 +242,81 @@ CREATE TABLE busy (
 CREATE INDEX busy_start ON busy (start_at);
 "#;
 
+/// Care between sessions (issue 11): session notes, action items tied to
+/// the session they came from, the record of a parting, and replies of the
+/// new kinds (reminder, check-in, parting). SQLite cannot change a CHECK,
+/// so `replies` is rebuilt with the same columns plus `about_start` (the
+/// session start a reminder was for: one reminder per session and time).
+const CARE: &str = r#"
+ALTER TABLE sessions ADD COLUMN notes TEXT NOT NULL DEFAULT '';
+ALTER TABLE followups ADD COLUMN session_id INTEGER REFERENCES sessions (id);
+ALTER TABLE clients ADD COLUMN ended_at TEXT;
+ALTER TABLE clients ADD COLUMN refund_cents INTEGER CHECK (refund_cents IS NULL OR refund_cents >= 0);
+ALTER TABLE clients ADD COLUMN referral_partner_id INTEGER REFERENCES partners (id);
+CREATE INDEX followups_session ON followups (session_id) WHERE session_id IS NOT NULL;
+CREATE INDEX clients_ended ON clients (ended_at) WHERE ended_at IS NOT NULL;
+
+CREATE TABLE replies_v3 (
+    id            INTEGER PRIMARY KEY,
+    client_id     INTEGER REFERENCES clients (id),
+    partner_id    INTEGER REFERENCES partners (id),
+    request_id    INTEGER REFERENCES requests (id),
+    session_id    INTEGER REFERENCES sessions (id),
+    kind          TEXT NOT NULL CHECK (kind IN ('reply', 'acknowledgement', 'apology', 'hand-off', 'partner-brief', 'options', 'recap', 'reminder', 'check-in', 'parting')),
+    sent_at       TEXT NOT NULL,
+    to_addr       TEXT,
+    subject       TEXT,
+    body          TEXT NOT NULL,
+    message_id    TEXT UNIQUE,
+    delivery      TEXT NOT NULL DEFAULT 'recorded' CHECK (delivery IN ('recorded', 'sent', 'outbox', 'failed')),
+    delivery_note TEXT,
+    created_at    TEXT NOT NULL,
+    about_start   TEXT
+);
+INSERT INTO replies_v3 (id, client_id, partner_id, request_id, session_id, kind, sent_at, to_addr,
+    subject, body, message_id, delivery, delivery_note, created_at)
+  SELECT id, client_id, partner_id, request_id, session_id, kind, sent_at, to_addr,
+    subject, body, message_id, delivery, delivery_note, created_at FROM replies;
+DROP TABLE replies;
+ALTER TABLE replies_v3 RENAME TO replies;
+CREATE INDEX replies_request ON replies (request_id);
+CREATE INDEX replies_client ON replies (client_id, sent_at);
+CREATE INDEX replies_sent ON replies (sent_at);
+CREATE INDEX replies_undelivered ON replies (id) WHERE delivery = 'failed';
+CREATE INDEX replies_session ON replies (session_id) WHERE session_id IS NOT NULL;
+-- A session gets one reminder for each time it is booked at, never two.
+CREATE UNIQUE INDEX replies_reminder_once ON replies (session_id, about_start) WHERE kind = 'reminder';
+"#;
+
+/// The tables migration 3 changed: their undo triggers are made again so
+/// they cover the new columns (replies lost its triggers with the rebuild).
+const CARE_RETRIGGERED: &[&str] = &["sessions", "followups", "clients", "replies"];
+
+fn care_undo_triggers(conn: &Connection) -> rusqlite::Result<String> {
+    let mut sql = String::new();
+    for table in CARE_RETRIGGERED {
+        for event in ["insert", "update", "delete"] {
+            sql.push_str(&format!("DROP TRIGGER IF EXISTS {table}_undo_{event};\n"));
+        }
+    }
+    sql.push_str(&triggers_for(conn, CARE_RETRIGGERED)?);
+    Ok(sql)
+}
+
 /// The undo log holds data, not SQL: which table, which row, what to do
 /// (`delete` an inserted row, `update` columns back, `insert` a deleted row)
 /// and the old values as a JSON object. Undo builds its statements from the
 /// tracked tables and their real columns only, so a hand-edited book cannot
 /// make undo run SQL of its own. Rows written before this migration keep
 /// their `sql` and `op` NULL; undo refuses them.
-const V3_STRUCTURED_UNDO: &str = r#"
+const STRUCTURED_UNDO: &str = r#"
 ALTER TABLE undo_log ADD COLUMN op TEXT;
 ALTER TABLE undo_log ADD COLUMN tbl TEXT;
 ALTER TABLE undo_log ADD COLUMN row_id INTEGER;
 ALTER TABLE undo_log ADD COLUMN vals TEXT;
 "#;
 
-fn v3_structured_undo_triggers(conn: &Connection) -> rusqlite::Result<String> {
+fn structured_undo_triggers(conn: &Connection) -> rusqlite::Result<String> {
     let mut sql = String::new();
     for table in TRACKED_TABLES {
         for kind in ["insert", "update", "delete"] {

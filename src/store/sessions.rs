@@ -32,8 +32,8 @@ pub struct SessionMove {
 
 const SESSION_SELECT: &str = "SELECT s.id, s.client_id, c.name, s.start_at, s.minutes, s.place, \
      s.status, s.series_id, s.ical_uid, s.ical_sequence, \
-     (SELECT moved_by FROM session_moves m WHERE m.session_id = s.id ORDER BY m.id DESC LIMIT 1) \
-     FROM sessions s JOIN clients c ON c.id = s.client_id";
+     (SELECT moved_by FROM session_moves m WHERE m.session_id = s.id ORDER BY m.id DESC LIMIT 1), \
+     s.notes FROM sessions s JOIN clients c ON c.id = s.client_id";
 
 fn session_from_row(row: &rusqlite::Row) -> rusqlite::Result<Session> {
     let moved_by: Option<String> = row.get(10)?;
@@ -49,6 +49,19 @@ fn session_from_row(row: &rusqlite::Row) -> rusqlite::Result<Session> {
         ical_uid: row.get(8)?,
         ical_sequence: row.get(9)?,
         moved_by: moved_by.and_then(|m| MovedBy::parse(&m).ok()),
+        notes: row.get(11)?,
+    })
+}
+
+fn move_from_row(r: &rusqlite::Row) -> rusqlite::Result<SessionMove> {
+    Ok(SessionMove {
+        session_id: r.get(0)?,
+        client_id: r.get(1)?,
+        moved_by: read_word(r, 2, MovedBy::parse)?,
+        reason: r.get(3)?,
+        from_start: read_ts(r, 4)?,
+        to_start: read_opt_ts(r, 5)?,
+        moved_at: read_ts(r, 6)?,
     })
 }
 
@@ -134,6 +147,35 @@ pub trait SessionQueries: Queries {
         )?)
     }
 
+    /// Every move of a client's sessions, newest first (at most `limit`).
+    fn client_moves(&self, client_id: ClientId, limit: i64) -> Result<Vec<SessionMove>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT session_id, client_id, moved_by, reason, from_start, to_start, moved_at \
+             FROM session_moves WHERE client_id = ?1 ORDER BY moved_at DESC, id DESC LIMIT ?2",
+        )?;
+        let rows = stmt
+            .query_map(params![client_id, limit], move_from_row)?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
+    /// A client's latest sessions that started before `before`, newest first.
+    fn client_sessions_before(
+        &self,
+        client_id: ClientId,
+        before: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<Session>> {
+        let mut stmt = self.conn().prepare_cached(&format!(
+            "{SESSION_SELECT} WHERE s.client_id = ?1 AND s.start_at < ?2 \
+             ORDER BY s.start_at DESC LIMIT ?3"
+        ))?;
+        let rows = stmt
+            .query_map(params![client_id, ts(before), limit], session_from_row)?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
     /// Moves of sessions originally set in `[from, to)`.
     fn moves_of_sessions_between(
         &self,
@@ -145,17 +187,7 @@ pub trait SessionQueries: Queries {
              FROM session_moves WHERE from_start >= ?1 AND from_start < ?2 ORDER BY id",
         )?;
         let rows = stmt
-            .query_map([ts(from), ts(to)], |r| {
-                Ok(SessionMove {
-                    session_id: r.get(0)?,
-                    client_id: r.get(1)?,
-                    moved_by: read_word(r, 2, MovedBy::parse)?,
-                    reason: r.get(3)?,
-                    from_start: read_ts(r, 4)?,
-                    to_start: read_opt_ts(r, 5)?,
-                    moved_at: read_ts(r, 6)?,
-                })
-            })?
+            .query_map([ts(from), ts(to)], move_from_row)?
             .collect::<rusqlite::Result<_>>()?;
         Ok(rows)
     }
@@ -280,6 +312,14 @@ impl Tx<'_> {
             .into());
         }
         self.set_session_status(id, outcome)
+    }
+
+    pub fn set_session_notes(&self, id: i64, notes: &str) -> Result<()> {
+        self.conn.execute(
+            "UPDATE sessions SET notes = ?1 WHERE id = ?2",
+            params![notes.trim(), id],
+        )?;
+        Ok(())
     }
 
     pub fn set_session_status(&self, id: i64, status: SessionStatus) -> Result<()> {

@@ -105,6 +105,17 @@ commands! {
     FieldNext => "field-next", "next field";
     FieldPrev => "field-prev", "prev field";
     EditExternally => "edit-externally", "$EDITOR";
+    // Care between sessions (flows/care.rs).
+    AtRiskList => "at-risk", "at risk";
+    OpenClient => "open-client", "client";
+    AgreementSent => "agreement-sent", "agreement sent";
+    AgreementSigned => "agreement-signed", "signed";
+    AgreementCountersigned => "agreement-countersigned", "countersigned";
+    CheckInMessage => "check-in-message", "check in";
+    EndClient => "end-client", "part ways";
+    ReactivateClient => "reactivate-client", "reactivate";
+    FollowUpDone => "followup-done", "done";
+    SaveWithoutRecap => "save-without-recap", "save, no recap";
 }
 
 impl Command {
@@ -135,6 +146,7 @@ impl Command {
                 | Command::FlowPrev
                 | Command::FlowErase
                 | Command::FieldPrev
+                | Command::FollowUpDone
         )
     }
 
@@ -156,6 +168,7 @@ impl Command {
                 | Command::FieldNext
                 | Command::FieldPrev
                 | Command::EditExternally
+                | Command::SaveWithoutRecap
         )
     }
 }
@@ -206,6 +219,10 @@ pub enum Action {
     Flow(Box<FlowEvent>),
     /// Results of triage and quick-capture effects.
     Triage(TriageResult),
+    /// The dashboard opened on the book: make what is due, then load.
+    Start,
+    /// Results of the care flows' effects.
+    Care(crate::tui::flows::care::CareResult),
 }
 
 /// Work against the book that `update` asks for; the loop runs it and feeds
@@ -230,6 +247,8 @@ pub enum Effect {
     LoadRequest { request_id: i64, now: DateTime<Utc> },
     /// Triage and quick-capture work against the book.
     Triage(TriageEffect),
+    /// Care between sessions: notes, recaps, agreements, check-ins, partings.
+    Care(crate::tui::flows::care::CareEffect),
     // Emergency reschedule, hand-off, undo and delivery (issue 4).
     /// A flow's work against the book (see `tui::flows::work`).
     Flow(Box<FlowWork>),

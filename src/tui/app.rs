@@ -73,7 +73,8 @@ impl App {
             terminal_work: Vec::new(),
             backup: DailyBackup::NotStarted,
         };
-        app.dispatch(Action::BookChanged);
+        // Make what became due while the dashboard was closed, then load.
+        app.dispatch(Action::Start);
         app
     }
 

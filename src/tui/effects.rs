@@ -58,6 +58,9 @@ pub fn run(effect: Effect, store: &mut Store, config: &Config, now: DateTime<Utc
         // The app loop does terminal work itself; here it is a no-op.
         Effect::Terminal(_) => Err(anyhow::anyhow!("terminal work reached the book runner")),
         Effect::Triage(effect) => Ok(flows::book::run(effect, store, config, now)),
+        Effect::Care(work) => Ok(Action::Care(flows::care_book::run(
+            work, store, config, now,
+        ))),
     };
     result.unwrap_or_else(|err| Action::Failed(one_line(&err)))
 }
@@ -68,8 +71,14 @@ fn load_client(
     history: i64,
     now: DateTime<Utc>,
 ) -> Result<ClientCard> {
+    let client = store.client(client_id)?;
     Ok(ClientCard {
-        client: store.client(client_id)?,
+        story: Some(Box::new(crate::care::story::load(
+            store,
+            client.clone(),
+            now,
+        )?)),
+        client,
         history: store.client_history(client_id, now, history)?,
     })
 }

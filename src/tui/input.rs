@@ -24,10 +24,12 @@ pub fn key_action(model: &Model, event: &KeyEvent) -> Option<Action> {
         return Some(Action::Command(command));
     }
     // Multi-line editors take every editing key; one-line fields take text.
-    if scopes
-        .iter()
-        .any(|scope| matches!(scope, Scope::ReplyEditor | Scope::EmergencyEditor))
-    {
+    if scopes.iter().any(|scope| {
+        matches!(
+            scope,
+            Scope::ReplyEditor | Scope::EmergencyEditor | Scope::CareEditor | Scope::CareNotes
+        )
+    }) {
         return edit_key_for(event).map(Action::Edit);
     }
     if scopes.iter().any(|scope| scope.takes_text()) {

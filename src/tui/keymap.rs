@@ -46,6 +46,15 @@ pub enum Scope {
     ReplyEditor,
     /// The quick-capture form: printable keys type.
     Capture,
+    /// The client view (on top of `Detail`).
+    ClientView,
+    /// The at-risk list.
+    AtRiskScreen,
+    /// The notes, recap, check-in and parting editors: keys without Ctrl
+    /// or Alt edit the text.
+    CareEditor,
+    /// A held session's notes and action items (on top of `CareEditor`).
+    CareNotes,
 }
 
 impl Scope {
@@ -69,6 +78,10 @@ impl Scope {
         Scope::Picker,
         Scope::ReplyEditor,
         Scope::Capture,
+        Scope::ClientView,
+        Scope::AtRiskScreen,
+        Scope::CareEditor,
+        Scope::CareNotes,
     ];
 
     pub fn title(self) -> &'static str {
@@ -92,6 +105,10 @@ impl Scope {
             Scope::Picker => "Triage choices (template, time, urgency)",
             Scope::ReplyEditor => "Reply editor",
             Scope::Capture => "Quick capture",
+            Scope::ClientView => "Client view",
+            Scope::AtRiskScreen => "At-risk list",
+            Scope::CareEditor => "Session notes, recap, check-in and parting editors",
+            Scope::CareNotes => "A held session's notes and action items",
         }
     }
 
@@ -104,6 +121,8 @@ impl Scope {
                 | Scope::Picker
                 | Scope::ReplyEditor
                 | Scope::Capture
+                | Scope::CareEditor
+                | Scope::CareNotes
         )
     }
 
@@ -118,7 +137,12 @@ impl Scope {
             || (other == Dashboard && panes(self))
             || matches!(
                 (self, other),
-                (Detail, RequestDetail) | (RequestDetail, Detail)
+                (Detail, RequestDetail)
+                    | (RequestDetail, Detail)
+                    | (Detail, ClientView)
+                    | (ClientView, Detail)
+                    | (CareEditor, CareNotes)
+                    | (CareNotes, CareEditor)
             )
     }
 }
@@ -328,7 +352,12 @@ const DEFAULTS: &[(&str, Scope, Command, &str)] = {
         ("t", ReviewScreen, Today, "review today"),
         // Emergency reschedule, hand-off, undo and delivery (issue 4).
         ("e", Sessions, Emergency, "emergency: free this session"),
-        ("d", Sessions, MarkHeld, "mark the session held (done)"),
+        (
+            "d",
+            Sessions,
+            MarkHeld,
+            "held: notes, action items and a recap",
+        ),
         ("N", Sessions, MarkNoShow, "mark the session a no-show"),
         ("C", Sessions, MarkCancelled, "mark the session cancelled"),
         (
@@ -488,6 +517,70 @@ const DEFAULTS: &[(&str, Scope, Command, &str)] = {
         ("up", Capture, FlowPrev, "previous match or choice"),
         ("backspace", Capture, FlowErase, "erase a character"),
         ("ctrl-c", Capture, Quit, "quit coachbook"),
+        // Care between sessions.
+        (
+            "A",
+            Dashboard,
+            AtRiskList,
+            "the clients at risk, with their reasons",
+        ),
+        ("o", Dashboard, OpenClient, "open the selected row's client"),
+        ("o", Detail, OpenClient, "open this client's whole story"),
+        ("x", FollowUps, FollowUpDone, "mark the follow-up done"),
+        (
+            "m",
+            FollowUps,
+            CheckInMessage,
+            "write the check-in message to this client",
+        ),
+        ("enter", AtRiskScreen, Open, "open the client's story"),
+        ("esc", AtRiskScreen, Back, "back to the dashboard"),
+        ("s", ClientView, AgreementSent, "agreement: sent today"),
+        (
+            "S",
+            ClientView,
+            AgreementSigned,
+            "agreement: signed by the client",
+        ),
+        (
+            "K",
+            ClientView,
+            AgreementCountersigned,
+            "agreement: countersigned",
+        ),
+        (
+            "m",
+            ClientView,
+            CheckInMessage,
+            "write the check-in message",
+        ),
+        (
+            "E",
+            ClientView,
+            EndClient,
+            "part ways: reason, refund, referral, final note",
+        ),
+        (
+            "r",
+            ClientView,
+            ReactivateClient,
+            "work with an ended client again",
+        ),
+        (
+            "ctrl-s",
+            CareEditor,
+            FlowConfirm,
+            "next: the recap / send (twice past a warning)",
+        ),
+        (
+            "ctrl-o",
+            CareNotes,
+            SaveWithoutRecap,
+            "save the notes without a recap",
+        ),
+        ("ctrl-e", CareEditor, EditExternally, "edit in $EDITOR"),
+        ("esc", CareEditor, FlowCancel, "cancel"),
+        ("ctrl-c", CareEditor, Quit, "quit coachbook"),
     ]
 };
 

@@ -106,6 +106,9 @@ pub struct ClientCard {
     pub client: Client,
     /// Latest requests, replies and sessions, newest first.
     pub history: Vec<(DateTime<Utc>, String)>,
+    /// The whole story (agreement, sessions with notes, follow-ups by
+    /// owner, timeline, reschedules, at-risk reasons).
+    pub story: Option<Box<crate::care::story::Story>>,
 }
 
 /// The item a detail view is about: a copy of its dashboard row.
@@ -162,6 +165,14 @@ pub enum Screen {
     // Emergency reschedule and hand-off (issue 4).
     Emergency(Box<crate::tui::flows::emergency::Emergency>),
     Handoff(Box<crate::tui::flows::handoff::Handoff>),
+    /// The clients at risk, with their reasons.
+    AtRisk(Box<AtRiskView>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AtRiskView {
+    pub clients: Loadable<Vec<crate::review::AtRisk>>,
+    pub chosen: usize,
 }
 
 /// A change this TUI session made, for `u`.
@@ -193,6 +204,8 @@ pub enum Overlay {
     Triage(Box<TriageFlow>),
     /// The quick-capture form.
     Capture(Box<CaptureForm>),
+    /// Notes and recap, a check-in message, a parting (flows/care.rs).
+    Care(Box<crate::tui::flows::care::CareFlow>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -266,6 +279,7 @@ impl Model {
             (Overlay::FindClient(_), _) => vec![Scope::Prompt],
             (Overlay::Triage(flow), _) => vec![flow.scope()],
             (Overlay::Capture(_), _) => vec![Scope::Capture],
+            (Overlay::Care(flow), _) => flow.scopes(),
             (Overlay::Help { .. }, _) => vec![Scope::HelpOverlay, Scope::Anywhere],
             (Overlay::None, Screen::Dashboard) => {
                 vec![self.focus.scope(), Scope::Dashboard, Scope::Anywhere]
@@ -273,9 +287,11 @@ impl Model {
             (Overlay::None, Screen::Detail(detail)) if matches!(detail.item, Item::Request(_)) => {
                 vec![Scope::RequestDetail, Scope::Detail, Scope::Anywhere]
             }
-            (Overlay::None, Screen::Detail(_) | Screen::Client(_)) => {
-                vec![Scope::Detail, Scope::Anywhere]
+            (Overlay::None, Screen::Client(_)) => {
+                vec![Scope::ClientView, Scope::Detail, Scope::Anywhere]
             }
+            (Overlay::None, Screen::Detail(_)) => vec![Scope::Detail, Scope::Anywhere],
+            (Overlay::None, Screen::AtRisk(_)) => vec![Scope::AtRiskScreen, Scope::Anywhere],
             (Overlay::None, Screen::Review(_)) => vec![Scope::ReviewScreen, Scope::Anywhere],
             (Overlay::None, Screen::Emergency(emergency)) => {
                 crate::tui::flows::emergency::scopes(emergency)

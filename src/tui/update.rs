@@ -19,6 +19,11 @@ pub const DETAIL_HISTORY: i64 = 8;
 pub const CLIENT_HISTORY: i64 = 20;
 
 pub fn update(model: &mut Model, action: Action) -> Vec<Effect> {
+    // Care between sessions: its overlay, screen, keys and results.
+    let action = match flows::care::update(model, action) {
+        Ok(effects) => return effects,
+        Err(action) => action,
+    };
     // Triage and quick capture take their keys and results first (flows/).
     let action = match flows::update(model, action) {
         Ok(effects) => return effects,
@@ -59,7 +64,11 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Effect> {
             if model.day == old_today && new_today != old_today {
                 model.day = new_today;
             }
-            vec![load_day(model)]
+            // What became due this minute (chases, check-ins, reminders).
+            vec![
+                Effect::Care(flows::care::CareEffect::Generate),
+                load_day(model),
+            ]
         }
         Action::BookChanged => reload(model),
         Action::Resize(columns, rows) => {
@@ -138,6 +147,8 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Effect> {
         }
         // Handled by flows::update while a triage flow is open.
         Action::Triage(_) => Vec::new(),
+        // Handled by flows::care::update.
+        Action::Start | Action::Care(_) => Vec::new(),
         Action::Failed(message) => {
             model.notice = Some(Notice {
                 kind: NoticeKind::Error,
@@ -184,11 +195,19 @@ fn command_effects(model: &mut Model, command: Command) -> Vec<Effect> {
                 }
                 Vec::new()
             }
-            (Overlay::FindClient(_) | Overlay::Triage(_) | Overlay::Capture(_), _) => Vec::new(),
+            (
+                Overlay::FindClient(_)
+                | Overlay::Triage(_)
+                | Overlay::Capture(_)
+                | Overlay::Care(_),
+                _,
+            ) => Vec::new(),
             (Overlay::None, Screen::Dashboard) => dashboard(model, command),
             (Overlay::None, Screen::Detail(_) | Screen::Client(_)) => full_view(model, command),
             (Overlay::None, Screen::Review(_)) => review_screen(model, command),
-            (Overlay::None, Screen::Emergency(_) | Screen::Handoff(_)) => Vec::new(),
+            (Overlay::None, Screen::Emergency(_) | Screen::Handoff(_) | Screen::AtRisk(_)) => {
+                Vec::new()
+            }
         },
     }
 }
@@ -446,6 +465,7 @@ pub(crate) fn reload(model: &Model) -> Vec<Effect> {
             date: view.date,
             now: model.now,
         }),
+        Screen::AtRisk(_) => effects.push(Effect::Care(flows::care::CareEffect::LoadAtRisk)),
         Screen::Dashboard | Screen::Emergency(_) | Screen::Handoff(_) => {}
     }
     if let Overlay::FindClient(_) = model.overlay {

@@ -206,6 +206,26 @@ fn send_reply(
             crate::domain::when::show_local(due, config.tz)
         ));
     }
+    let (problem, clipboard) = deliver_and_say(store, config, reply_id, now, &mut message);
+    Ok(TriageResult::Done {
+        change_id,
+        message,
+        sent: problem.is_none(),
+        problem,
+        handover_to_crisis: false,
+        clipboard,
+    })
+}
+
+/// Deliver a recorded reply and add where it went to `message`. Returns the
+/// problem, if it did not reach anyone, and the outbox text for the clipboard.
+pub fn deliver_and_say(
+    store: &mut Store,
+    config: &Config,
+    reply_id: i64,
+    now: DateTime<Utc>,
+    message: &mut String,
+) -> (Option<String>, Option<String>) {
     let mut clipboard = None;
     let problem = match deliver_reply(store, config, reply_id, now) {
         Ok(outcome @ (Delivery::Sent { .. } | Delivery::Outbox { .. })) => {
@@ -227,14 +247,7 @@ fn send_reply(
             one_line(&err)
         )),
     };
-    Ok(TriageResult::Done {
-        change_id,
-        message,
-        sent: problem.is_none(),
-        problem,
-        handover_to_crisis: false,
-        clipboard,
-    })
+    (problem, clipboard)
 }
 
 fn acknowledge(

@@ -5,6 +5,8 @@
 
 pub mod book;
 pub mod capture;
+pub mod care;
+pub mod care_book;
 pub mod emergency;
 pub mod handoff;
 pub mod picker;

@@ -109,7 +109,7 @@ fn sessions(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
                 Cell::from(mark),
                 Cell::from(text::clock(session.start, model.tz)),
                 Cell::from(format!("{}m", session.minutes)),
-                Cell::from(session.client_name.clone()),
+                client_cell(sheet, Some(session.client_id), &session.client_name, theme),
                 Cell::from(status),
                 Cell::from(Span::styled(row.warnings.join(", "), theme.warn())),
             ])
@@ -198,7 +198,7 @@ fn requests(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
                 Cell::from(Span::styled(mark, left_style)),
                 Cell::from(Span::styled(short_span(row.minutes_left), left_style)),
                 Cell::from(Span::styled(request.urgency.as_str(), urgency_style)),
-                Cell::from(request.client_name.clone()),
+                client_cell(sheet, request.client_id, &request.client_name, theme),
             ];
             if wide {
                 cells.push(Cell::from(request.channel.as_str()));
@@ -293,7 +293,12 @@ fn followups(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
             if wide {
                 cells.push(Cell::from(followup.kind.as_str()));
             }
-            cells.push(Cell::from(followup.client_name.clone()));
+            cells.push(client_cell(
+                sheet,
+                Some(followup.client_id),
+                &followup.client_name,
+                theme,
+            ));
             cells.push(Cell::from(
                 followup.text.lines().next().unwrap_or("").to_string(),
             ));
@@ -350,4 +355,23 @@ fn pending<'a>(model: &'a Model, theme: &Theme) -> Paragraph<'a> {
         ])
         .wrap(ratatui::widgets::Wrap { trim: true }),
     }
+}
+
+/// Marks an at-risk client where the coach looks; `A` lists the reasons.
+pub const AT_RISK_MARK: &str = "⚑ ";
+
+/// A client's name, marked when they are at risk.
+fn client_cell(
+    sheet: &crate::dashboard::DaySheet,
+    client_id: Option<crate::model::ClientId>,
+    name: &str,
+    theme: &Theme,
+) -> Cell<'static> {
+    if sheet.risk_of(client_id).is_empty() {
+        return Cell::from(name.to_string());
+    }
+    Cell::from(Line::from(vec![
+        Span::styled(AT_RISK_MARK, theme.warn()),
+        Span::raw(name.to_string()),
+    ]))
 }

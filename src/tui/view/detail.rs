@@ -324,6 +324,12 @@ fn client_card(
     if full && !client.notes.trim().is_empty() {
         field(lines, "Notes", &client.notes, plain, theme, width);
     }
+    if let Some(story) = card.story.as_deref() {
+        story_lines(lines, model, story, theme, width, full);
+        if full {
+            return;
+        }
+    }
     heading(lines, "Recent history", theme);
     if card.history.is_empty() {
         lines.push(Line::from(Span::styled("nothing yet", theme.muted())));
@@ -345,6 +351,62 @@ fn client_card(
                 Span::styled(head, theme.muted()),
                 Span::raw(part),
             ]));
+        }
+    }
+}
+
+/// The client's story: in the client view every section; in an item's
+/// detail the at-risk reasons and the open action items (what the next
+/// session should pick up).
+fn story_lines(
+    lines: &mut Vec<Line<'static>>,
+    model: &Model,
+    story: &crate::care::story::Story,
+    theme: &Theme,
+    width: usize,
+    full: bool,
+) {
+    let sections = crate::care::story::sections(story, model.tz, model.now, model.today());
+    for section in sections {
+        let wanted =
+            full || section.title == "At risk" || section.title.starts_with("Open: the client's");
+        // The client view shows who they are above; skip the repeat.
+        if !wanted || section.title == "Client" && !full {
+            continue;
+        }
+        if section.title == "Client" {
+            for row in section
+                .rows
+                .iter()
+                .filter(|r| matches!(r.head.as_str(), "Agreement" | "Parted"))
+            {
+                let style = if row.warn { theme.warn() } else { Style::new() };
+                field(lines, &row.head, &row.text, style, theme, width);
+            }
+            continue;
+        }
+        heading(lines, section.title, theme);
+        let head_width = section
+            .rows
+            .iter()
+            .map(|r| r.head.chars().count())
+            .max()
+            .unwrap_or(0)
+            .min(18);
+        for row in &section.rows {
+            let style = if row.warn { theme.warn() } else { Style::new() };
+            let text_width = width.saturating_sub(head_width + 1).max(10);
+            for (n, part) in text::wrap(&row.text, text_width).into_iter().enumerate() {
+                let head = if n == 0 {
+                    format!("{:<head_width$} ", row.head)
+                } else {
+                    " ".repeat(head_width + 1)
+                };
+                lines.push(Line::from(vec![
+                    Span::styled(head, theme.muted()),
+                    Span::styled(part, style),
+                ]));
+            }
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Drawing: reads the model, never writes it. One file per part of the screen.
 
 pub mod capture;
+pub mod care;
 pub mod dashboard;
 pub mod detail;
 pub mod emergency;
@@ -34,6 +35,7 @@ pub fn draw(frame: &mut Frame, model: &Model, theme: &Theme) {
         Screen::Review(view) => draw_review(frame, main, view, theme),
         Screen::Emergency(flow) => emergency::draw(frame, main, model, flow, theme),
         Screen::Handoff(flow) => handoff::draw(frame, main, model, flow, theme),
+        Screen::AtRisk(view) => care::draw_at_risk(frame, main, model, view, theme),
     }
     status::draw(frame, status_area, model, theme);
     match &model.overlay {
@@ -42,6 +44,7 @@ pub fn draw(frame: &mut Frame, model: &Model, theme: &Theme) {
         Overlay::FindClient(prompt) => prompt::draw(frame, area, prompt, theme),
         Overlay::Triage(flow) => triage::draw(frame, area, model, flow, theme),
         Overlay::Capture(form) => capture::draw(frame, area, form, theme),
+        Overlay::Care(flow) => care::draw(frame, area, model, flow, theme),
     }
 }
 
