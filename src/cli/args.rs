@@ -80,8 +80,15 @@ pub enum Command {
     },
     /// Deliver again the replies whose delivery failed (or one of them).
     Deliver {
-        #[arg(value_name = "REPLY_ID")]
+        #[arg(value_name = "REPLY_ID", conflicts_with = "mark_sent")]
         reply_id: Option<String>,
+        /// Confirm that a reply in the outbox (or a failed one) went out
+        /// through your own mail: from then on it answers its request.
+        #[arg(long, value_name = "REPLY_ID")]
+        mark_sent: Option<String>,
+        /// When it went out (default: now).
+        #[arg(long, value_name = "WHEN", requires = "mark_sent")]
+        at: Option<String>,
     },
     /// End-of-day review: response times, breaches, sessions, at-risk clients.
     Review(ReviewArgs),

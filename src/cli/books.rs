@@ -404,6 +404,8 @@ pub fn followup(ctx: &Ctx, command: FollowupCommand) -> Result<()> {
                 text,
                 owner,
                 kind,
+                made_by_reply: None,
+                callback: false,
             };
             let id = store.change(
                 "followup add",

@@ -92,11 +92,9 @@ pub fn reply(ctx: &Ctx, args: ReplyArgs) -> Result<()> {
         now,
     )?
     .reply_id;
-    let request = store.request(id)?;
     println!(
-        "recorded reply #{reply_id} to request #{id} from {}; first reply after {}",
-        request.client_name,
-        crate::dashboard::short_span(request.first_reply_minutes().unwrap_or(0))
+        "recorded reply #{reply_id} to request #{id} from {}",
+        request.client_name
     );
     if let Some(due) = promise {
         println!(
@@ -104,10 +102,24 @@ pub fn reply(ctx: &Ctx, args: ReplyArgs) -> Result<()> {
             output::local(due, ctx.config.tz)
         );
     }
-    if !args.no_send {
-        report_delivery(&mut store, ctx, reply_id)?;
+    let delivered = if args.no_send {
+        Ok(())
+    } else {
+        report_delivery(&mut store, ctx, reply_id)
+    };
+    let request = store.request(id)?;
+    match request.first_reply_minutes() {
+        Some(minutes) => println!(
+            "request #{id} is answered; first reply after {}",
+            crate::dashboard::short_span(minutes)
+        ),
+        None => println!(
+            "request #{id} still counts as unanswered until the reply reaches {} \
+             (coachbook deliver --mark-sent {reply_id} once you sent it)",
+            request.client_name
+        ),
     }
-    Ok(())
+    delivered
 }
 
 /// Deliver a recorded reply and say where it went. A failed delivery is
@@ -251,6 +263,35 @@ fn describe(plan: &emergency::Plan, ctx: &Ctx) -> String {
         out.push_str(&format!("Guardrail: {}\n", flag.message()));
     }
     out
+}
+
+/// `deliver --mark-sent ID`: the coach sent a reply from the outbox (or a
+/// failed one) with their own mail; it reached the client at `at`.
+pub fn mark_sent(ctx: &Ctx, reply_id: &str, at: Option<&str>) -> Result<()> {
+    let id = parse_id(reply_id, "reply")?;
+    let at = at.map(|w| ctx.when(w)).transpose()?.unwrap_or(ctx.now());
+    let mut store = ctx.open()?;
+    let reply = store.change(
+        "deliver mark-sent",
+        &format!("reply #{id} marked sent"),
+        ctx.now(),
+        |tx| tx.mark_reply_sent(id, at, "marked sent by the coach"),
+    )?;
+    println!(
+        "reply #{id} marked sent at {}",
+        output::local(reply.delivered_at.unwrap_or(at), ctx.config.tz)
+    );
+    if let Some(request_id) = reply.request_id {
+        let request = store.request(request_id)?;
+        if let Some(minutes) = request.first_reply_minutes() {
+            println!(
+                "request #{request_id} from {} is answered; first reply after {}",
+                request.client_name,
+                crate::dashboard::short_span(minutes)
+            );
+        }
+    }
+    Ok(())
 }
 
 /// Retry delivery of failed replies: one by id, or all of them.

@@ -227,7 +227,12 @@ fn run(cli: Cli) -> Result<()> {
             hold,
             dry_run,
         ),
-        Command::Deliver { reply_id } => flows::redeliver(&ctx, reply_id.as_deref()),
+        Command::Deliver {
+            mark_sent: Some(id),
+            at,
+            ..
+        } => flows::mark_sent(&ctx, &id, at.as_deref()),
+        Command::Deliver { reply_id, .. } => flows::redeliver(&ctx, reply_id.as_deref()),
         Command::Review(args) => review::review(&ctx, args),
         Command::Backup { out } => books::backup(&ctx, out),
         Command::Check => books::check(&ctx),

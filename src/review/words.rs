@@ -40,6 +40,22 @@ pub fn requests_line(review: &Review) -> String {
     )
 }
 
+/// How the requests received in the range ended, one count per resolution.
+pub fn resolutions_line(review: &Review) -> String {
+    crate::model::Resolution::ALL
+        .iter()
+        .map(|&resolution| {
+            let count = review
+                .requests
+                .iter()
+                .filter(|o| o.resolution == resolution)
+                .count();
+            format!("{count} {resolution}")
+        })
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
 pub fn sessions_line(review: &Review) -> String {
     let s = &review.sessions;
     format!(

@@ -288,6 +288,8 @@ fn make_followup(
                 text: text.clone(),
                 owner: Owner::Coach,
                 kind: FollowUpKind::Action,
+                made_by_reply: None,
+                callback: false,
             })?;
             tx.set_request_status(request_id, RequestStatus::Closed, None)?;
             Ok((tx.change_id, followup_id))
