@@ -205,6 +205,23 @@ pub trait RequestQueries: Queries {
         Ok(rows)
     }
 
+    /// The latest reply to a request that has not reached the client yet
+    /// (failed, or waiting in the outbox).
+    fn waiting_reply_of(&self, request_id: i64) -> Result<Option<Reply>> {
+        Ok(self
+            .conn()
+            .query_row(
+                &format!(
+                    "{REPLY_SELECT} WHERE request_id = ?1 AND delivered_at IS NULL \
+                     AND delivery IN ('failed', 'outbox') AND kind != 'partner-brief' \
+                     ORDER BY id DESC LIMIT 1"
+                ),
+                [request_id],
+                reply_from_row,
+            )
+            .optional()?)
+    }
+
     fn reply_by_message_id(&self, message_id: &str) -> Result<Option<i64>> {
         Ok(self
             .conn()

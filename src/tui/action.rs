@@ -81,6 +81,7 @@ commands! {
     Undo => "undo", "undo";
     Handoff => "handoff", "hand off";
     RetryDelivery => "retry-delivery", "retry delivery";
+    MarkSent => "mark-sent", "mark reply sent";
     FlowNext => "flow-next", "next";
     DropSlot => "drop-slot", "drop slot";
     MoreSlots => "more-slots", "more slots";
@@ -132,6 +133,7 @@ impl Command {
                 | Command::MarkNoShow
                 | Command::MarkCancelled
                 | Command::RetryDelivery
+                | Command::MarkSent
                 | Command::FlowPrev
                 | Command::FlowErase
                 | Command::FieldPrev

@@ -58,6 +58,7 @@ pub fn on_command(model: &mut Model, command: Command) -> Option<Vec<Effect>> {
         (Screen::Dashboard, Command::Handoff) => Some(handoff::start(model)),
         (Screen::Dashboard, Command::Undo) => Some(undo(model)),
         (Screen::Dashboard, Command::RetryDelivery) => Some(retry(model)),
+        (Screen::Dashboard, Command::MarkSent) => Some(mark_sent(model)),
         _ => None,
     }
 }
@@ -71,6 +72,26 @@ fn undo(model: &mut Model) -> Vec<Effect> {
         })],
         None => {
             say(model, "nothing to undo");
+            Vec::new()
+        }
+    }
+}
+
+/// `M` on a request whose reply waits in the outbox (or failed): the coach
+/// sent it from their own mail, so it reaches the client now.
+fn mark_sent(model: &mut Model) -> Vec<Effect> {
+    match model.selected_item(crate::tui::model::Pane::Requests) {
+        Some(crate::tui::model::Item::Request(row)) if row.request.undelivered.is_some() => {
+            vec![flow(FlowWork::MarkSent {
+                request_id: row.request.id,
+            })]
+        }
+        Some(_) => {
+            say(model, "this request has no reply waiting for delivery");
+            Vec::new()
+        }
+        None => {
+            say(model, "pick a request whose reply is in the outbox");
             Vec::new()
         }
     }
@@ -122,6 +143,14 @@ pub fn on_event(model: &mut Model, event: FlowEvent) -> Vec<Effect> {
                 effects.push(Effect::Terminal(TerminalWork::CopyToClipboard(text)));
             }
             effects
+        }
+        FlowEvent::MarkedSent { change_id, message } => {
+            model.undo_stack.push(crate::tui::model::UndoEntry {
+                change_id,
+                delivered: false,
+            });
+            say(model, message);
+            refresh(model)
         }
         FlowEvent::Undelivered(replies) => {
             model.undelivered = replies;

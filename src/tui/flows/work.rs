@@ -53,6 +53,10 @@ pub enum FlowWork {
     },
     RetryDeliveries,
     LoadUndelivered,
+    /// The coach confirms the request's waiting reply went out.
+    MarkSent {
+        request_id: i64,
+    },
 }
 
 /// Where one message went.
@@ -102,6 +106,10 @@ pub enum FlowEvent {
     Retried {
         sent: Vec<Sent>,
         clipboard: Option<String>,
+    },
+    MarkedSent {
+        change_id: i64,
+        message: String,
     },
     /// Replies recorded but not delivered: (reply id, to whom).
     Undelivered(Vec<(i64, String)>),
@@ -161,6 +169,7 @@ pub fn run(work: FlowWork, store: &mut Store, config: &Config, now: DateTime<Utc
         }),
         FlowWork::RetryDeliveries => retry(store, config, now),
         FlowWork::LoadUndelivered => undelivered(store),
+        FlowWork::MarkSent { request_id } => mark_sent(store, request_id, now),
     };
     result.unwrap_or_else(|err| FlowEvent::FlowFailed(one_line(&err)))
 }
@@ -300,6 +309,28 @@ fn retry(store: &mut Store, config: &Config, now: DateTime<Utc>) -> Result<FlowE
         .collect();
     let clipboard = sent.iter().find_map(clipboard_text);
     Ok(FlowEvent::Retried { sent, clipboard })
+}
+
+fn mark_sent(store: &mut Store, request_id: i64, now: DateTime<Utc>) -> Result<FlowEvent> {
+    let reply = store.waiting_reply_of(request_id)?.ok_or_else(|| {
+        crate::error::BadInput(format!("request #{request_id} has no reply waiting"))
+    })?;
+    let change_id = store.change(
+        "deliver mark-sent",
+        &format!("reply #{} marked sent", reply.id),
+        now,
+        |tx| {
+            tx.mark_reply_sent(reply.id, now, "marked sent by the coach")?;
+            Ok(tx.change_id)
+        },
+    )?;
+    Ok(FlowEvent::MarkedSent {
+        change_id,
+        message: format!(
+            "reply #{} marked sent: request #{request_id} is answered",
+            reply.id
+        ),
+    })
 }
 
 fn undelivered(store: &Store) -> Result<FlowEvent> {
