@@ -77,6 +77,9 @@ pub enum Command {
         /// Print the apology and the plan; change nothing.
         #[arg(long)]
         dry_run: bool,
+        /// Send an apology or confirmation the guardrails flagged anyway.
+        #[arg(long)]
+        force: bool,
     },
     /// Deliver again the replies whose delivery failed (or one of them).
     Deliver {
@@ -193,6 +196,9 @@ pub enum SessionCommand {
         /// (template `session_moved`), delivered like every reply.
         #[arg(long)]
         notify: bool,
+        /// Send a note the guardrails flagged anyway.
+        #[arg(long, requires = "notify")]
+        force: bool,
     },
 }
 
@@ -242,6 +248,9 @@ pub enum RequestCommand {
         /// Print both texts; change nothing.
         #[arg(long)]
         dry_run: bool,
+        /// Send a note or brief the guardrails flagged anyway.
+        #[arg(long)]
+        force: bool,
     },
 }
 

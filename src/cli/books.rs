@@ -244,7 +244,15 @@ pub fn session(ctx: &Ctx, command: SessionCommand) -> Result<()> {
             by,
             reason,
             notify,
-        } => super::flows::move_session(ctx, &id, &when.join(" "), &by, reason.as_deref(), notify)?,
+            force,
+        } => super::flows::move_session(
+            ctx,
+            &id,
+            &when.join(" "),
+            &by,
+            reason.as_deref(),
+            (notify, force),
+        )?,
     }
     Ok(())
 }
@@ -318,7 +326,8 @@ pub fn request(ctx: &Ctx, command: RequestCommand) -> Result<()> {
             id,
             partner,
             dry_run,
-        } => super::flows::handoff(ctx, &id, &partner, dry_run)?,
+            force,
+        } => super::flows::handoff(ctx, &id, &partner, dry_run, force)?,
         RequestCommand::Snooze { id, until } => {
             let id = parse_id(&id, "request")?;
             let until = ctx.when(&until.join(" "))?;

@@ -4,12 +4,12 @@ use anyhow::Result;
 
 use super::args::ReplyArgs;
 use super::{Ctx, output, parse_id};
-use crate::compose::{Delivery, TemplateValues, check_reply, client_time_text};
+use crate::compose::{Delivery, TemplateValues, client_time_text};
 use crate::domain::slots::{SlotSearch, free_slots};
 use crate::error::BadInput;
 use crate::flows::emergency;
 use crate::model::{DeliveryState, ReplyKind};
-use crate::outgoing::{coach_values, deliver_reply, templates};
+use crate::outgoing::{coach_values, deliver_reply, guard_outgoing, render_outgoing, templates};
 use crate::store::{ClientQueries, PartnerQueries, RequestQueries, SessionQueries, Store};
 
 pub fn reply(ctx: &Ctx, args: ReplyArgs) -> Result<()> {
@@ -67,15 +67,12 @@ pub fn reply(ctx: &Ctx, args: ReplyArgs) -> Result<()> {
     if body.trim().is_empty() {
         return Err(BadInput("a reply needs some text".into()).into());
     }
-    if let Some(flag) = check_reply(&body).first()
-        && !args.force
-    {
-        return Err(BadInput(format!(
-            "{} (reword it, or add --force to send it anyway)",
-            flag.message()
-        ))
-        .into());
-    }
+    guard_outgoing(
+        "the reply",
+        subject.as_deref().unwrap_or(""),
+        &body,
+        args.force,
+    )?;
     let answer = crate::flows::reply::Answer {
         subject,
         body,
@@ -155,15 +152,28 @@ fn copy_to_clipboard(path: &std::path::Path) {
     }
 }
 
+/// How `emergency` was asked to go.
+pub struct EmergencyChoices {
+    /// Move the session to the first offered time, held for the client.
+    pub hold: bool,
+    pub dry_run: bool,
+    /// Send a text the guardrails flagged anyway.
+    pub force: bool,
+}
+
 pub fn emergency(
     ctx: &Ctx,
     session_id: &str,
     for_client: Option<&str>,
     options: usize,
     template: &str,
-    hold: bool,
-    dry_run: bool,
+    choices: EmergencyChoices,
 ) -> Result<()> {
+    let EmergencyChoices {
+        hold,
+        dry_run,
+        force,
+    } = choices;
     let session_id = parse_id(session_id, "session")?;
     let now = ctx.now();
     let mut store = ctx.open()?;
@@ -181,11 +191,28 @@ pub fn emergency(
         options,
         template,
     )?;
-    plan.hold_first_slot = hold;
+    if hold {
+        plan = emergency::with_held_slot(&ctx.config, &templates, plan)?;
+    }
     print!("{}", describe(&plan, ctx));
     if dry_run {
         println!("dry run: nothing changed");
         return Ok(());
+    }
+    // The same guardrails as every other message, before anything is written.
+    guard_outgoing(
+        "the apology",
+        &plan.apology.subject,
+        &plan.apology.body,
+        force,
+    )?;
+    if let Some(confirmation) = &plan.crisis_confirmation {
+        guard_outgoing(
+            "the crisis confirmation",
+            &confirmation.subject,
+            &confirmation.body,
+            force,
+        )?;
     }
     let applied = emergency::apply(&mut store, &ctx.config, &plan, &plan.apology.body, now)?;
     println!(
@@ -201,7 +228,21 @@ pub fn emergency(
     if let Some(id) = applied.crisis_session {
         println!("booked the crisis call as session #{id}");
     }
-    report_delivery(&mut store, ctx, applied.apology_reply)
+    let apology = report_delivery(&mut store, ctx, applied.apology_reply);
+    let confirmation = match applied.crisis_confirmation {
+        Some(reply_id) => {
+            println!("confirmation to the client in crisis is reply #{reply_id}");
+            report_delivery(&mut store, ctx, reply_id)
+        }
+        None => Ok(()),
+    };
+    if let Some(id) = applied.callback_followup {
+        println!(
+            "the client in crisis has no email: follow-up #{id} reminds you to call them back \
+             (coachbook followup done {id} records it as their first reply)"
+        );
+    }
+    apology.and(confirmation)
 }
 
 fn describe(plan: &emergency::Plan, ctx: &Ctx) -> String {
@@ -330,7 +371,13 @@ pub fn redeliver(ctx: &Ctx, reply_id: Option<&str>) -> Result<()> {
     Ok(())
 }
 
-pub fn handoff(ctx: &Ctx, request_id: &str, partner: &str, dry_run: bool) -> Result<()> {
+pub fn handoff(
+    ctx: &Ctx,
+    request_id: &str,
+    partner: &str,
+    dry_run: bool,
+    force: bool,
+) -> Result<()> {
     let request_id = parse_id(request_id, "request")?;
     let mut store = ctx.open()?;
     let partners: Vec<(i64, String)> = store
@@ -367,6 +414,12 @@ pub fn handoff(ctx: &Ctx, request_id: &str, partner: &str, dry_run: bool) -> Res
         println!("dry run: nothing changed");
         return Ok(());
     }
+    for (what, text) in [
+        ("the hand-off note", &plan.note_to_client),
+        ("the partner brief", &plan.brief_to_partner),
+    ] {
+        guard_outgoing(what, &text.subject, &text.body, force)?;
+    }
     let applied = crate::flows::handoff::apply(&mut store, &ctx.config, &plan, ctx.now())?;
     println!(
         "handed request #{request_id} to {}: note #{} to {}, brief #{} to the partner",
@@ -385,7 +438,7 @@ pub fn move_session(
     when: &str,
     by: &str,
     reason: Option<&str>,
-    notify: bool,
+    (notify, force): (bool, bool),
 ) -> Result<()> {
     let id = parse_id(id, "session")?;
     let to = ctx.when(when)?;
@@ -403,11 +456,7 @@ pub fn move_session(
             session_time: Some(client_time_text(to, client.tz)),
             ..coach_values(&ctx.config)
         };
-        Some(
-            templates(&ctx.config)?
-                .render("session_moved", &values)
-                .map_err(|e| BadInput(e.to_string()))?,
-        )
+        Some(render_outgoing(&templates(&ctx.config)?, "session_moved", &values, force)?.0)
     } else {
         None
     };

@@ -218,14 +218,18 @@ fn run(cli: Cli) -> Result<()> {
             template,
             hold,
             dry_run,
+            force,
         } => flows::emergency(
             &ctx,
             &session_id,
             for_client.as_deref(),
             options,
             &template,
-            hold,
-            dry_run,
+            flows::EmergencyChoices {
+                hold,
+                dry_run,
+                force,
+            },
         ),
         Command::Deliver {
             mark_sent: Some(id),

@@ -406,6 +406,7 @@ pub fn event(model: &mut Model, event: FlowEvent) -> Vec<Effect> {
             crisis_session,
             sent,
             clipboard,
+            crisis_told,
         } => {
             let summary = match crisis_session {
                 Some(_) => "session freed; crisis call booked",
@@ -432,6 +433,10 @@ pub fn event(model: &mut Model, event: FlowEvent) -> Vec<Effect> {
                     sent.delivery.message()
                 ),
                 other => format!("saved; the apology was {}", other.message()),
+            };
+            let notice = match crisis_told {
+                Some(told) => format!("{notice}; crisis client: {told}"),
+                None => notice,
             };
             say(model, notice);
             return effects;

@@ -86,6 +86,8 @@ pub enum FlowEvent {
         crisis_session: Option<i64>,
         sent: Sent,
         clipboard: Option<String>,
+        /// How the client in crisis was told (confirmation or call-back).
+        crisis_told: Option<String>,
     },
     HandoffPartners {
         request_id: i64,
@@ -213,6 +215,7 @@ fn render(config: &Config, plan: &emergency::Plan) -> Result<FlowEvent> {
         &plan.candidate.session,
         &plan.client,
         &plan.slots,
+        plan.hold_first_slot,
     )?;
     Ok(FlowEvent::EmergencyRendered(apology))
 }
@@ -232,12 +235,22 @@ fn apply_emergency(
     }
     let applied = emergency::apply(store, config, plan, body, now)?;
     let sent = deliver(store, config, applied.apology_reply, "apology", now);
+    let crisis_told = match (applied.crisis_confirmation, applied.callback_followup) {
+        (Some(reply), _) => Some(
+            deliver(store, config, reply, "confirmation to the client in crisis", now)
+                .delivery
+                .message(),
+        ),
+        (None, Some(_)) => Some("no address: a call-back follow-up is on the dashboard".into()),
+        (None, None) => None,
+    };
     let clipboard = clipboard_text(&sent);
     Ok(FlowEvent::EmergencyDone {
         change_id: applied.change_id,
         crisis_session: applied.crisis_session,
         sent,
         clipboard,
+        crisis_told,
     })
 }
 
