@@ -260,6 +260,24 @@ impl Request {
         matches!(self.status, RequestStatus::Open | RequestStatus::Snoozed)
     }
 
+    /// Why putting it aside until `until` (`None`: waiting on the client,
+    /// open-ended) would let a crisis or urgent request slip past its
+    /// reply-by unanswered; `None` when that is fine.
+    pub fn put_aside_risk(&self, until: Option<DateTime<Utc>>) -> Option<String> {
+        if self.first_reply_at.is_some()
+            || !matches!(self.urgency, Urgency::Crisis | Urgency::Urgent)
+        {
+            return None;
+        }
+        match until {
+            Some(until) if until <= self.reply_by => None,
+            _ => Some(format!(
+                "request #{} is {} and unanswered; this puts it aside past its reply-by",
+                self.id, self.urgency
+            )),
+        }
+    }
+
     /// How the request ended (or that it has not).
     pub fn resolution(&self) -> Resolution {
         match (self.first_reply_at, self.status) {

@@ -82,6 +82,17 @@ pub enum Command {
         force: bool,
     },
     /// Deliver again the replies whose delivery failed (or one of them).
+    /// Undo the last change (or CHANGE_ID). Messages that went out stay
+    /// recorded; with --notify the client gets a "please disregard" note.
+    Undo {
+        #[arg(value_name = "CHANGE_ID")]
+        change_id: Option<String>,
+        #[arg(long)]
+        notify: bool,
+        /// Send a note the guardrails flagged anyway.
+        #[arg(long, requires = "notify")]
+        force: bool,
+    },
     Deliver {
         #[arg(value_name = "REPLY_ID", conflicts_with = "mark_sent")]
         reply_id: Option<String>,
@@ -231,12 +242,20 @@ pub enum RequestCommand {
         id: String,
         #[arg(num_args = 1.., required = true)]
         until: Vec<String>,
+        /// Snooze a crisis or urgent request past its reply-by anyway.
+        #[arg(long)]
+        force: bool,
     },
     /// Close a request.
     Close { id: String },
     /// Mark a request as waiting on the client: its reply-by clock pauses
     /// until the client writes again.
-    Wait { id: String },
+    Wait {
+        id: String,
+        /// Set a crisis or urgent request waiting anyway.
+        #[arg(long)]
+        force: bool,
+    },
     /// Change a request's urgency; its reply-by follows.
     Urgency { id: String, urgency: String },
     /// Hand a request to a backup partner: a note to the client, a brief to the partner.

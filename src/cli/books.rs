@@ -328,11 +328,15 @@ pub fn request(ctx: &Ctx, command: RequestCommand) -> Result<()> {
             dry_run,
             force,
         } => super::flows::handoff(ctx, &id, &partner, dry_run, force)?,
-        RequestCommand::Snooze { id, until } => {
+        RequestCommand::Snooze { id, until, force } => {
             let id = parse_id(&id, "request")?;
             let until = ctx.when(&until.join(" "))?;
             let mut store = ctx.open()?;
-            store.request(id)?;
+            if let Some(risk) = store.request(id)?.put_aside_risk(Some(until))
+                && !force
+            {
+                return Err(BadInput(format!("{risk} (answer it first, or add --force)")).into());
+            }
             store.change(
                 "request snooze",
                 &format!("snooze request #{id}"),
@@ -344,10 +348,14 @@ pub fn request(ctx: &Ctx, command: RequestCommand) -> Result<()> {
                 output::local(until, ctx.config.tz)
             );
         }
-        RequestCommand::Wait { id } => {
+        RequestCommand::Wait { id, force } => {
             let id = parse_id(&id, "request")?;
             let mut store = ctx.open()?;
-            store.request(id)?;
+            if let Some(risk) = store.request(id)?.put_aside_risk(None)
+                && !force
+            {
+                return Err(BadInput(format!("{risk} (answer it first, or add --force)")).into());
+            }
             store.change(
                 "request wait",
                 &format!("request #{id} waits on the client"),

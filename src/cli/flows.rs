@@ -306,6 +306,83 @@ fn describe(plan: &emergency::Plan, ctx: &Ctx) -> String {
     out
 }
 
+/// `undo [CHANGE_ID] [--notify]`: revert a change without rewinding what a
+/// client holds; with `notify`, each client told of it gets a "please
+/// disregard — our session stands at TIME" note with a higher SEQUENCE.
+pub fn undo(ctx: &Ctx, change_id: Option<&str>, notify: bool, force: bool) -> Result<()> {
+    let now = ctx.now();
+    let mut store = ctx.open()?;
+    let id = match change_id {
+        Some(text) => parse_id(text, "change")?,
+        None => {
+            store
+                .last_undoable_change()?
+                .ok_or_else(|| BadInput("nothing to undo".into()))?
+                .id
+        }
+    };
+    // Render the notes before anything changes: a refusal leaves the book.
+    let templates = templates(&ctx.config)?;
+    let undone = store.undo_truthfully(id, now)?;
+    println!("undone: {}", undone.change.summary);
+    let mut delivered = Ok(());
+    for session_id in &undone.to_reassure {
+        let session = store.session(*session_id)?;
+        let client = store.client(session.client_id)?;
+        if !notify {
+            println!(
+                "{} was already told about this change; `coachbook undo --notify` would have sent \
+                 a note that the session stands ({})",
+                client.name,
+                output::local(session.start, ctx.config.tz)
+            );
+            continue;
+        }
+        let values = TemplateValues {
+            client_first_name: Some(client.first_name().to_string()),
+            client_name: Some(client.name.clone()),
+            session_time: Some(client_time_text(session.start, client.tz)),
+            ..coach_values(&ctx.config)
+        };
+        let (note, _) = match render_outgoing(&templates, "session_stands", &values, force) {
+            Ok(note) => note,
+            Err(err) => {
+                eprintln!("coachbook: {err}");
+                delivered = Err(anyhow::anyhow!("the note to {} was not sent", client.name));
+                continue;
+            }
+        };
+        let coach_address = crate::outgoing::coach_mailbox(&ctx.config).address;
+        let reply_id = store.change(
+            "undo notify",
+            &format!("tell {} the session stands", client.name),
+            now,
+            |tx| {
+                tx.add_reply(&crate::store::NewReply {
+                    client_id: Some(client.id),
+                    partner_id: None,
+                    request_id: None,
+                    session_id: Some(session.id),
+                    kind: ReplyKind::Reply,
+                    sent_at: now,
+                    to_addr: client.emails.first().cloned(),
+                    subject: Some(note.subject.clone()),
+                    body: note.body.clone(),
+                    message_id: Some(crate::compose::new_message_id(&coach_address, now)),
+                    delivery: DeliveryState::Failed,
+                })
+            },
+        )?;
+        println!(
+            "told {} the session stands at {} (reply #{reply_id})",
+            client.name,
+            output::local(session.start, ctx.config.tz)
+        );
+        delivered = delivered.and(report_delivery(&mut store, ctx, reply_id));
+    }
+    delivered
+}
+
 /// `deliver --mark-sent ID`: the coach sent a reply from the outbox (or a
 /// failed one) with their own mail; it reached the client at `at`.
 pub fn mark_sent(ctx: &Ctx, reply_id: &str, at: Option<&str>) -> Result<()> {

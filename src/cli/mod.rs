@@ -231,6 +231,11 @@ fn run(cli: Cli) -> Result<()> {
                 force,
             },
         ),
+        Command::Undo {
+            change_id,
+            notify,
+            force,
+        } => flows::undo(&ctx, change_id.as_deref(), notify, force),
         Command::Deliver {
             mark_sent: Some(id),
             at,

@@ -300,7 +300,12 @@ pub fn apply(
         } else {
             None
         };
-        tx.move_session(session.id, to, MovedBy::Coach, Some("coach emergency"))?;
+        tx.move_session(
+            session.id,
+            to,
+            MovedBy::Coach,
+            Some(crate::store::EMERGENCY_REASON),
+        )?;
         let mut confirmation = None;
         let mut callback = None;
         let apology_reply = tx.add_reply(&NewReply {

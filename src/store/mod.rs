@@ -31,7 +31,7 @@ pub use followups::{FollowUpQueries, NewFollowUp};
 pub use mail_threads::{MailThreadQueries, ThreadedRequest};
 pub use partners::PartnerQueries;
 pub use requests::{NewReply, NewRequest, RequestFilter, RequestQueries};
-pub use sessions::{NewSession, SessionMove, SessionQueries};
+pub use sessions::{EMERGENCY_REASON, NewSession, SessionMove, SessionQueries};
 
 use crate::error::BadInput;
 use schema::{APPLICATION_ID, MIGRATIONS, latest_version};
@@ -77,6 +77,15 @@ pub struct Change {
     pub command: String,
     pub summary: String,
     pub undone: bool,
+}
+
+/// What an undo reverted, and whose client was already told of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Undone {
+    pub change: Change,
+    /// Sessions a delivered message was about: their client holds the undone
+    /// version and should get a "please disregard" note.
+    pub to_reassure: Vec<i64>,
 }
 
 impl Store {
@@ -190,6 +199,15 @@ impl Store {
 
     /// Revert change `id` in one step; returns what was undone.
     pub fn undo(&mut self, id: i64, now: DateTime<Utc>) -> Result<Change> {
+        Ok(self.undo_truthfully(id, now)?.change)
+    }
+
+    /// Revert change `id`, without rewinding what a client already holds:
+    /// a reply that went out (sent, in the outbox, or given in person) stays
+    /// recorded; a session's calendar SEQUENCE never goes down or repeats
+    /// (it rises past the last one sent). Returns the sessions whose client
+    /// was told of the change and now needs a "please disregard" note.
+    pub fn undo_truthfully(&mut self, id: i64, now: DateTime<Utc>) -> Result<Undone> {
         let change = self
             .change_by_id(id)?
             .ok_or_else(|| BadInput(format!("there is no change {id} to undo")))?;
@@ -201,7 +219,7 @@ impl Store {
             .into());
         }
         let summary = format!("undo: {}", change.summary);
-        self.change("undo", &summary, now, |tx| {
+        let to_reassure = self.change("undo", &summary, now, |tx| {
             let statements: Vec<String> = {
                 let mut stmt = tx
                     .conn
@@ -209,8 +227,78 @@ impl Store {
                 stmt.query_map([id], |r| r.get(0))?
                     .collect::<rusqlite::Result<_>>()?
             };
-            for sql in statements {
-                tx.conn.execute_batch(&sql)?;
+            let rows = |prefix: &str| -> Vec<i64> {
+                statements
+                    .iter()
+                    .filter(|sql| sql.starts_with(prefix))
+                    .filter_map(|sql| sql.rsplit("WHERE rowid = ").next()?.trim().parse().ok())
+                    .collect()
+            };
+            let inserted_replies = rows("DELETE FROM replies ");
+            let inserted_sessions = rows("DELETE FROM sessions ");
+            let inserted_requests = rows("DELETE FROM requests ");
+            let updated_sessions = rows("UPDATE sessions ");
+            let updated_requests = rows("UPDATE requests ");
+            // Replies that reached someone are facts: they stay.
+            let mut kept: Vec<(i64, Option<i64>, Option<i64>)> = Vec::new();
+            for reply in &inserted_replies {
+                let row: Option<(String, Option<i64>, Option<i64>)> = tx
+                    .conn
+                    .query_row(
+                        "SELECT delivery, session_id, request_id FROM replies WHERE id = ?1",
+                        [reply],
+                        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                    )
+                    .optional()?;
+                if let Some((delivery, session, request)) = row
+                    && delivery != "failed"
+                {
+                    kept.push((*reply, session, request));
+                }
+            }
+            let sequences: Vec<(i64, i64)> = updated_sessions
+                .iter()
+                .filter_map(|s| {
+                    tx.conn
+                        .query_row("SELECT ical_sequence FROM sessions WHERE id = ?1", [s], |r| {
+                            r.get(0)
+                        })
+                        .ok()
+                        .map(|seq| (*s, seq))
+                })
+                .collect();
+            // A kept reply about a row the undo removes loses that link only.
+            for (reply, session, request) in &kept {
+                if session.is_some_and(|s| inserted_sessions.contains(&s)) {
+                    tx.conn
+                        .execute("UPDATE replies SET session_id = NULL WHERE id = ?1", [reply])?;
+                }
+                if request.is_some_and(|r| inserted_requests.contains(&r)) {
+                    tx.conn
+                        .execute("UPDATE replies SET request_id = NULL WHERE id = ?1", [reply])?;
+                }
+            }
+            for sql in &statements {
+                let keeps = kept.iter().any(|(reply, _, _)| {
+                    *sql == format!("DELETE FROM replies WHERE rowid = {reply}")
+                });
+                if !keeps {
+                    tx.conn.execute_batch(sql)?;
+                }
+            }
+            for (session, sequence) in &sequences {
+                tx.conn.execute(
+                    "UPDATE sessions SET ical_sequence = ?1 WHERE id = ?2 AND ical_sequence <= ?1",
+                    (sequence + 1, session),
+                )?;
+            }
+            let mut requests: Vec<i64> = updated_requests;
+            requests.extend(kept.iter().filter_map(|(_, _, r)| *r));
+            requests.retain(|r| !inserted_requests.contains(r));
+            requests.sort_unstable();
+            requests.dedup();
+            for request in requests {
+                tx.refresh_answer(request)?;
             }
             tx.conn.execute(
                 "UPDATE changes SET undone_at = ?1 WHERE id = ?2",
@@ -220,9 +308,38 @@ impl Store {
                 "UPDATE changes SET undoes = ?1 WHERE id = ?2",
                 (id, tx.change_id),
             )?;
-            Ok(())
+            let mut told: Vec<i64> = kept
+                .iter()
+                .filter_map(|(_, session, _)| *session)
+                .filter(|s| updated_sessions.contains(s))
+                .collect();
+            told.sort_unstable();
+            told.dedup();
+            Ok(told)
         })?;
-        Ok(change)
+        Ok(Undone {
+            change,
+            to_reassure,
+        })
+    }
+
+    /// The latest change that can be undone (not an undo, not yet undone,
+    /// not a delivery record).
+    pub fn last_undoable_change(&self) -> Result<Option<Change>> {
+        let id: Option<i64> = self
+            .conn
+            .query_row(
+                "SELECT max(id) FROM changes WHERE undone_at IS NULL AND command != 'undo' \
+                 AND command != 'deliver'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?
+            .flatten();
+        match id {
+            Some(id) => self.change_by_id(id),
+            None => Ok(None),
+        }
     }
 
     pub fn change_by_id(&self, id: i64) -> Result<Option<Change>> {

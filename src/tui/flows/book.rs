@@ -47,6 +47,12 @@ pub fn run(effect: TriageEffect, store: &mut Store, config: &Config, now: DateTi
         TriageEffect::Snooze { request_id, until } => {
             let tz = config.tz;
             status_change(store, now, request_id, "request snooze", |tx| {
+                if let Some(risk) = tx.request(request_id)?.put_aside_risk(Some(until)) {
+                    return Err(crate::error::BadInput(format!(
+                        "{risk}; pick an earlier time or answer it first"
+                    ))
+                    .into());
+                }
                 tx.set_request_status(request_id, RequestStatus::Snoozed, Some(until))?;
                 Ok(format!(
                     "snoozed until {} (sooner if the client writes again)",
@@ -56,6 +62,12 @@ pub fn run(effect: TriageEffect, store: &mut Store, config: &Config, now: DateTi
         }
         TriageEffect::WaitOnClient { request_id } => {
             status_change(store, now, request_id, "request wait", |tx| {
+                if let Some(risk) = tx.request(request_id)?.put_aside_risk(None) {
+                    return Err(crate::error::BadInput(format!(
+                        "{risk}; answer it (or acknowledge it) first"
+                    ))
+                    .into());
+                }
                 tx.set_request_status(request_id, RequestStatus::WaitingOnClient, None)?;
                 Ok("waits on the client; its clock restarts when they write again".into())
             })
