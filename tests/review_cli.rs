@@ -363,7 +363,7 @@ fn csv_has_one_row_per_request_received() {
         lines.next(),
         Some(
             "id,client,received_at,urgency,reply_by,first_reply_at,waited_minutes,\
-             target_minutes,within_target,waited_working_minutes,status"
+             target_minutes,within_target,waited_working_minutes,status,resolution"
         )
     );
     let mut reader = csv::Reader::from_reader(csv.as_bytes());

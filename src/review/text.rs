@@ -163,9 +163,16 @@ fn untrimmed_text(review: &Review) -> String {
 }
 
 fn breach_line(o: &RequestOutcome) -> String {
-    let how = o.resolution.as_str();
+    // Short words to fit 80 columns: answered, handed (off), closed
+    // (without reply), waiting (still).
+    let how = match o.resolution {
+        crate::model::Resolution::Answered => "answered",
+        crate::model::Resolution::HandedOff => "handed",
+        crate::model::Resolution::ClosedWithoutReply => "closed",
+        crate::model::Resolution::StillWaiting => "waiting",
+    };
     format!(
-        "  #{:<5} {:<18} {:<6} {how:<20} {:<8} target {:<8} +{}",
+        "  #{:<5} {:<18} {:<6} {how:<8} {:<8} target {:<8} +{}",
         o.id,
         fit(&o.client, 18),
         o.urgency.as_str(),

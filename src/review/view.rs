@@ -148,9 +148,11 @@ fn figures_pane(review: &Review) -> Paragraph<'static> {
         ),
         row(
             "",
-            format!("{} cancelled · {} no-show", s.cancelled, s.no_show),
+            format!(
+                "{} cancelled · {} no-show · {} apologies sent",
+                s.cancelled, s.no_show, review.apologies_sent
+            ),
         ),
-        row("Apologies", format!("{} sent", review.apologies_sent)),
         row("Promises", promises_line(review)),
         row("Follow-ups", followups_line(review)),
     ])

@@ -40,9 +40,13 @@ pub fn requests_line(review: &Review) -> String {
     )
 }
 
-/// How the requests received in the range ended, one count per resolution.
+/// How the requests received in the range ended, beyond the answered and
+/// still-waiting counts of [`requests_line`]: handed off (answered by a
+/// delivered hand-off note, counted among the answered) and closed without
+/// a reply.
 pub fn resolutions_line(review: &Review) -> String {
-    crate::model::Resolution::ALL
+    use crate::model::Resolution;
+    [Resolution::HandedOff, Resolution::ClosedWithoutReply]
         .iter()
         .map(|&resolution| {
             let count = review

@@ -345,7 +345,7 @@ const DEFAULTS: &[(&str, Scope, Command, &str)] = {
         ),
         ("u", Dashboard, Undo, "undo the last change made here"),
         ("D", Dashboard, RetryDelivery, "retry replies not delivered"),
-        ("M", Dashboard, MarkSent, "the reply in the outbox went out: it answers now"),
+        ("M", Dashboard, MarkSent, "the outbox reply went out (it answers now)"),
         ("enter", EmergencyPick, FlowNext, "free the chosen session"),
         ("esc", EmergencyPick, Back, "cancel"),
         ("enter", EmergencySlots, FlowNext, "offer these times"),
