@@ -380,7 +380,7 @@ fn csv_has_one_row_per_request_received() {
         late,
         review["breaches"].as_array().map(Vec::len).unwrap_or(0)
     );
-    assert!(rows.iter().all(|r| r.len() == 11));
+    assert!(rows.iter().all(|r| r.len() == 12));
 }
 
 #[test]
