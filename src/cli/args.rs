@@ -192,6 +192,13 @@ pub enum SessionCommand {
         id: String,
         #[arg(value_name = "held|no-show|cancelled")]
         outcome: String,
+        /// Cancelled: send the client the cancellation note (template
+        /// session_cancelled) with a calendar cancellation.
+        #[arg(long)]
+        notify: bool,
+        /// Send a note the guardrails flagged anyway.
+        #[arg(long, requires = "notify")]
+        force: bool,
     },
     /// Move a session to a new time.
     Move {

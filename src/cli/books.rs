@@ -223,9 +223,20 @@ pub fn session(ctx: &Ctx, command: SessionCommand) -> Result<()> {
                 print!("{}", output::sessions_text(&sessions, ctx.config.tz));
             }
         }
-        SessionCommand::Mark { id, outcome } => {
+        SessionCommand::Mark {
+            id,
+            outcome,
+            notify,
+            force,
+        } => {
             let id = parse_id(&id, "session")?;
             let outcome = session_outcome(&outcome)?;
+            if notify && outcome != crate::model::SessionStatus::Cancelled {
+                return Err(BadInput("--notify goes with cancelled".into()).into());
+            }
+            if outcome == crate::model::SessionStatus::Cancelled {
+                return super::flows::cancel(ctx, &id.to_string(), notify, force);
+            }
             let mut store = ctx.open()?;
             let session = store.session(id)?;
             let summary = format!("session #{id} of {}: {outcome}", session.client_name);

@@ -383,6 +383,35 @@ pub fn undo(ctx: &Ctx, change_id: Option<&str>, notify: bool, force: bool) -> Re
     delivered
 }
 
+/// `session mark ID cancelled [--notify]`: cancel, and with `notify` send
+/// the client the note with a calendar cancellation.
+pub fn cancel(ctx: &Ctx, id: &str, notify: bool, force: bool) -> Result<()> {
+    let id = parse_id(id, "session")?;
+    let mut store = ctx.open()?;
+    let session = store.session(id)?;
+    let templates = templates(&ctx.config)?;
+    let cancelled = crate::flows::cancel::cancel_session(
+        &mut store,
+        &ctx.config,
+        &templates,
+        id,
+        (notify, force),
+        ctx.now(),
+    )?;
+    println!(
+        "session #{id} with {} on {}: cancelled",
+        session.client_name,
+        output::local(session.start, ctx.config.tz)
+    );
+    match cancelled.note {
+        Some(reply_id) => report_delivery(&mut store, ctx, reply_id),
+        None => {
+            println!("{} was not told (--notify sends the note)", session.client_name);
+            Ok(())
+        }
+    }
+}
+
 /// `deliver --mark-sent ID`: the coach sent a reply from the outbox (or a
 /// failed one) with their own mail; it reached the client at `at`.
 pub fn mark_sent(ctx: &Ctx, reply_id: &str, at: Option<&str>) -> Result<()> {

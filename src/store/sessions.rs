@@ -319,6 +319,15 @@ impl Tx<'_> {
         self.set_session_status(id, outcome)
     }
 
+    /// A new version of the session's calendar entry (a higher SEQUENCE).
+    pub fn raise_sequence(&self, id: i64) -> Result<()> {
+        self.conn.execute(
+            "UPDATE sessions SET ical_sequence = ical_sequence + 1 WHERE id = ?1",
+            [id],
+        )?;
+        Ok(())
+    }
+
     pub fn set_session_status(&self, id: i64, status: SessionStatus) -> Result<()> {
         self.session(id)?;
         self.conn.execute(

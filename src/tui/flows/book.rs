@@ -263,7 +263,16 @@ fn acknowledge(
         promised_time: Some(client_time_text(promise_at, tz)),
         ..values_for(config, client.as_ref(), &request, now)
     };
-    let rendered = templates(config)?.render("acknowledgement", &values)?;
+    // The same guardrails as every message; a flagged acknowledgement is
+    // refused here (r opens it in the editor, where it can be sent anyway).
+    let (rendered, _) =
+        crate::outgoing::render_outgoing(&templates(config)?, "acknowledgement", &values, false)
+            .map_err(|e| {
+                crate::error::BadInput(format!(
+                    "{}; r opens the acknowledgement in the editor",
+                    e.0.replace(" (reword it, or add --force to send it anyway)", "")
+                ))
+            })?;
     send_reply(
         store,
         config,

@@ -65,6 +65,10 @@ pub struct ReplyDraft {
     pub warnings: Vec<String>,
     /// Send was pressed once past a warning; the next press sends.
     pub send_anyway: bool,
+    /// The text as drafted: a changed draft is not discarded on one Esc.
+    pub original: String,
+    /// Esc was pressed once on a changed draft; the next Esc discards it.
+    pub discard_armed: bool,
 }
 
 impl ReplyDraft {
@@ -75,16 +79,17 @@ impl ReplyDraft {
             kind,
             warnings: Vec::new(),
             send_anyway: false,
+            original: body.to_string(),
+            discard_armed: false,
         };
         draft.check();
         draft
     }
 
     fn check(&mut self) {
-        self.warnings = check_reply(&self.editor.text())
-            .iter()
-            .map(|flag| flag.message())
-            .collect();
+        let mut flags = check_reply(self.subject.as_deref().unwrap_or(""));
+        flags.extend(check_reply(&self.editor.text()));
+        self.warnings = flags.iter().map(|flag| flag.message()).collect();
     }
 }
 
@@ -207,6 +212,7 @@ impl TriageFlow {
         {
             draft.editor.apply(key);
             draft.send_anyway = false;
+            draft.discard_armed = false;
             draft.check();
             self.error = None;
         }
@@ -259,6 +265,15 @@ pub fn type_char(flow: &mut TriageFlow, c: char) -> Vec<Effect> {
 
 pub fn command(flow: &mut TriageFlow, command: Command, now: DateTime<Utc>, tz: Tz) -> Next {
     if command == Command::FlowCancel {
+        // A changed draft is never thrown away on one key.
+        if let TriageStep::EditReply(draft) = &mut flow.step
+            && draft.editor.text() != draft.original
+            && !draft.discard_armed
+        {
+            draft.discard_armed = true;
+            flow.error = Some("the draft has changes: Esc again discards it, Ctrl-S sends it".into());
+            return Next::Stay(Vec::new());
+        }
         return Next::Close;
     }
     if flow.busy {
