@@ -321,7 +321,7 @@ pub fn undo(ctx: &Ctx, change_id: Option<&str>, notify: bool, force: bool) -> Re
                 .id
         }
     };
-    // Render the notes before anything changes: a refusal leaves the book.
+    // A broken templates folder refuses before anything changes.
     let templates = templates(&ctx.config)?;
     let undone = store.undo_truthfully(id, now)?;
     println!("undone: {}", undone.change.summary);
@@ -338,41 +338,21 @@ pub fn undo(ctx: &Ctx, change_id: Option<&str>, notify: bool, force: bool) -> Re
             );
             continue;
         }
-        let values = TemplateValues {
-            client_first_name: Some(client.first_name().to_string()),
-            client_name: Some(client.name.clone()),
-            session_time: Some(client_time_text(session.start, client.tz)),
-            ..coach_values(&ctx.config)
-        };
-        let (note, _) = match render_outgoing(&templates, "session_stands", &values, force) {
-            Ok(note) => note,
+        let reply_id = match crate::flows::reassure::record_stands_note(
+            &mut store,
+            &ctx.config,
+            &templates,
+            *session_id,
+            force,
+            now,
+        ) {
+            Ok(reply_id) => reply_id,
             Err(err) => {
-                eprintln!("coachbook: {err}");
+                eprintln!("coachbook: {}", crate::error::one_line(&err));
                 delivered = Err(anyhow::anyhow!("the note to {} was not sent", client.name));
                 continue;
             }
         };
-        let coach_address = crate::outgoing::coach_mailbox(&ctx.config).address;
-        let reply_id = store.change(
-            "undo notify",
-            &format!("tell {} the session stands", client.name),
-            now,
-            |tx| {
-                tx.add_reply(&crate::store::NewReply {
-                    client_id: Some(client.id),
-                    partner_id: None,
-                    request_id: None,
-                    session_id: Some(session.id),
-                    kind: ReplyKind::Reply,
-                    sent_at: now,
-                    to_addr: client.emails.first().cloned(),
-                    subject: Some(note.subject.clone()),
-                    body: note.body.clone(),
-                    message_id: Some(crate::compose::new_message_id(&coach_address, now)),
-                    delivery: DeliveryState::Failed,
-                })
-            },
-        )?;
         println!(
             "told {} the session stands at {} (reply #{reply_id})",
             client.name,

@@ -5,4 +5,5 @@
 pub mod cancel;
 pub mod emergency;
 pub mod handoff;
+pub mod reassure;
 pub mod reply;

@@ -46,6 +46,9 @@ pub enum Scope {
     ReplyEditor,
     /// The quick-capture form: printable keys type.
     Capture,
+    /// A one-key question before something that cannot be taken back
+    /// (cancel, no-show, snooze a crisis, a note after undo): only its keys act.
+    Confirm,
 }
 
 impl Scope {
@@ -69,6 +72,7 @@ impl Scope {
         Scope::Picker,
         Scope::ReplyEditor,
         Scope::Capture,
+        Scope::Confirm,
     ];
 
     pub fn title(self) -> &'static str {
@@ -92,6 +96,7 @@ impl Scope {
             Scope::Picker => "Triage choices (template, time, urgency)",
             Scope::ReplyEditor => "Reply editor",
             Scope::Capture => "Quick capture",
+            Scope::Confirm => "A question before acting",
         }
     }
 
@@ -104,6 +109,7 @@ impl Scope {
                 | Scope::Picker
                 | Scope::ReplyEditor
                 | Scope::Capture
+                | Scope::Confirm
         )
     }
 
@@ -345,6 +351,10 @@ const DEFAULTS: &[(&str, Scope, Command, &str)] = {
         ),
         ("u", Dashboard, Undo, "undo the last change made here"),
         ("D", Dashboard, RetryDelivery, "retry replies not delivered"),
+        ("y", Confirm, FlowConfirm, "yes"),
+        ("s", Confirm, ConfirmAlternative, "the other choice offered"),
+        ("n", Confirm, FlowCancel, "no: leave it as it is"),
+        ("esc", Confirm, FlowCancel, "no: leave it as it is"),
         ("M", Dashboard, MarkSent, "the outbox reply went out (it answers now)"),
         ("enter", EmergencyPick, FlowNext, "free the chosen session"),
         ("esc", EmergencyPick, Back, "cancel"),

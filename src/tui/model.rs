@@ -159,6 +159,19 @@ pub enum Overlay {
     Triage(Box<TriageFlow>),
     /// The quick-capture form.
     Capture(Box<CaptureForm>),
+    /// A one-key question before acting.
+    Confirm(Box<Confirm>),
+}
+
+/// A question before something that cannot be taken back: `y` runs `yes`,
+/// `s` runs `alternative` (when offered), `n` or Esc leaves everything as it is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Confirm {
+    pub question: String,
+    pub yes: (String, Vec<crate::tui::action::Effect>),
+    pub alternative: Option<(String, Vec<crate::tui::action::Effect>)>,
+    /// Said when the coach says no.
+    pub declined: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -229,6 +242,7 @@ impl Model {
             (Overlay::FindClient(_), _) => vec![Scope::Prompt],
             (Overlay::Triage(flow), _) => vec![flow.scope()],
             (Overlay::Capture(_), _) => vec![Scope::Capture],
+            (Overlay::Confirm(_), _) => vec![Scope::Confirm],
             (Overlay::Help { .. }, _) => vec![Scope::HelpOverlay, Scope::Anywhere],
             (Overlay::None, Screen::Dashboard) => {
                 vec![self.focus.scope(), Scope::Dashboard, Scope::Anywhere]

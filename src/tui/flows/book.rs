@@ -44,10 +44,16 @@ pub fn run(effect: TriageEffect, store: &mut Store, config: &Config, now: DateTi
         TriageEffect::RaiseToCrisis { request_id } => {
             set_urgency(store, config, request_id, Urgency::Crisis, now, true)
         }
-        TriageEffect::Snooze { request_id, until } => {
+        TriageEffect::Snooze {
+            request_id,
+            until,
+            force,
+        } => {
             let tz = config.tz;
             status_change(store, now, request_id, "request snooze", |tx| {
-                if let Some(risk) = tx.request(request_id)?.put_aside_risk(Some(until)) {
+                if let Some(risk) = tx.request(request_id)?.put_aside_risk(Some(until))
+                    && !force
+                {
                     return Err(crate::error::BadInput(format!(
                         "{risk}; pick an earlier time or answer it first"
                     ))
@@ -60,9 +66,11 @@ pub fn run(effect: TriageEffect, store: &mut Store, config: &Config, now: DateTi
                 ))
             })
         }
-        TriageEffect::WaitOnClient { request_id } => {
+        TriageEffect::WaitOnClient { request_id, force } => {
             status_change(store, now, request_id, "request wait", |tx| {
-                if let Some(risk) = tx.request(request_id)?.put_aside_risk(None) {
+                if let Some(risk) = tx.request(request_id)?.put_aside_risk(None)
+                    && !force
+                {
                     return Err(crate::error::BadInput(format!(
                         "{risk}; answer it (or acknowledge it) first"
                     ))

@@ -109,12 +109,53 @@ fn retry(model: &mut Model) -> Vec<Effect> {
 
 pub fn on_event(model: &mut Model, event: FlowEvent) -> Vec<Effect> {
     match event {
-        FlowEvent::Undone { summary, delivered } => {
+        FlowEvent::Undone {
+            summary,
+            delivered,
+            to_reassure,
+        } => {
             let mut text = format!("undone: {summary}");
             if delivered {
-                text.push_str(" (the message already went out and cannot be unsent)");
+                text.push_str(" (the message already went out and stays recorded as sent)");
             }
             say(model, text);
+            // The client holds the undone version: offer to set it right.
+            if !to_reassure.is_empty() {
+                let names: Vec<String> = to_reassure
+                    .iter()
+                    .map(|(_, client, at)| format!("{client} ({at})"))
+                    .collect();
+                model.overlay = crate::tui::model::Overlay::Confirm(Box::new(
+                    crate::tui::model::Confirm {
+                        question: format!(
+                            "Undone, but {} already got the message. Tell them it stands?",
+                            names.join(", ")
+                        ),
+                        yes: (
+                            "y: send \"please disregard — our session stands\" with the calendar entry"
+                                .into(),
+                            vec![flow(FlowWork::Reassure {
+                                session_ids: to_reassure.iter().map(|(id, _, _)| *id).collect(),
+                            })],
+                        ),
+                        alternative: None,
+                        declined: "no note sent; their calendar still shows the undone change"
+                            .into(),
+                    },
+                ));
+            }
+            refresh(model)
+        }
+        FlowEvent::Reassured(sent) => {
+            let text: Vec<String> = sent
+                .iter()
+                .map(|s| format!("{}: {}", s.what, s.delivery.message()))
+                .collect();
+            if sent.iter().all(|s| s.delivered()) {
+                say(model, text.join("; "));
+            } else {
+                say_error(model, format!("{} — D retries", text.join("; ")));
+            }
             refresh(model)
         }
         FlowEvent::Retried { sent, clipboard } => {

@@ -25,6 +25,9 @@ pub struct TriageFlow {
     pub error: Option<String>,
     /// An effect is running; keys other than cancel wait.
     pub busy: bool,
+    /// The coach was warned that this puts a crisis or urgent request aside
+    /// past its reply-by; the next confirm does it anyway.
+    pub risk_confirmed: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -148,6 +151,7 @@ pub fn start(model: &mut Model, command: Command) -> Vec<Effect> {
             step,
             error: None,
             busy: false,
+            risk_confirmed: false,
         }))
     };
     let time = |purpose, picker| TriageStep::ChooseTime { purpose, picker };
@@ -188,7 +192,31 @@ pub fn start(model: &mut Model, command: Command) -> Vec<Effect> {
             model.overlay = open(TriageStep::ChooseUrgency { chosen });
             return Vec::new();
         }
-        Command::WaitOnClient => (Overlay::None, TriageEffect::WaitOnClient { request_id }),
+        Command::WaitOnClient => {
+            // Waiting has no end: a crisis or urgent request asks first.
+            if let Some(risk) = request.put_aside_risk(None) {
+                model.overlay = Overlay::Confirm(Box::new(crate::tui::model::Confirm {
+                    question: format!("{risk}. Set it waiting on the client anyway?"),
+                    yes: (
+                        "y: waiting anyway (it still counts in the pane title)".into(),
+                        vec![Effect::Triage(TriageEffect::WaitOnClient {
+                            request_id,
+                            force: true,
+                        })],
+                    ),
+                    alternative: None,
+                    declined: "left open".into(),
+                }));
+                return Vec::new();
+            }
+            (
+                Overlay::None,
+                TriageEffect::WaitOnClient {
+                    request_id,
+                    force: false,
+                },
+            )
+        }
         Command::RaiseToCrisis => (Overlay::None, TriageEffect::RaiseToCrisis { request_id }),
         Command::CloseRequest => (Overlay::None, TriageEffect::Close { request_id }),
         _ => return Vec::new(),
@@ -255,6 +283,7 @@ pub fn type_char(flow: &mut TriageFlow, c: char) -> Vec<Effect> {
         return Vec::new();
     }
     flow.error = None;
+    flow.risk_confirmed = false;
     match &mut flow.step {
         TriageStep::ChooseTime { picker, .. } => picker.type_char(c),
         TriageStep::FollowUpText { text, .. } => text.push(c),
@@ -335,14 +364,17 @@ pub fn command(flow: &mut TriageFlow, command: Command, now: DateTime<Utc>, tz: 
         (TriageStep::ChooseTime { purpose, picker }, _) => match command {
             Command::FlowNext => {
                 picker.next();
+                flow.risk_confirmed = false;
                 None
             }
             Command::FlowPrev => {
                 picker.prev();
+                flow.risk_confirmed = false;
                 None
             }
             Command::FlowErase => {
                 picker.erase();
+                flow.risk_confirmed = false;
                 None
             }
             Command::FlowConfirm => match picker.choice(now, tz) {
@@ -355,10 +387,22 @@ pub fn command(flow: &mut TriageFlow, command: Command, now: DateTime<Utc>, tz: 
                         request_id,
                         promise_at: at,
                     }),
-                    TimePurpose::Snooze => Some(TriageEffect::Snooze {
-                        request_id,
-                        until: at,
-                    }),
+                    TimePurpose::Snooze => {
+                        match flow.request.put_aside_risk(Some(at)) {
+                            Some(risk) if !flow.risk_confirmed => {
+                                flow.risk_confirmed = true;
+                                flow.error = Some(format!(
+                                    "{risk}: Enter again snoozes it anyway, or pick an earlier time"
+                                ));
+                                None
+                            }
+                            risk => Some(TriageEffect::Snooze {
+                                request_id,
+                                until: at,
+                                force: risk.is_some(),
+                            }),
+                        }
+                    }
                     TimePurpose::FollowUp => {
                         let text = format!("Follow up: {}", flow.request.summary());
                         flow.step = TriageStep::FollowUpText { due: at, text };

@@ -53,6 +53,10 @@ pub enum FlowWork {
     },
     RetryDeliveries,
     LoadUndelivered,
+    /// "Please disregard — our session stands at TIME" to these sessions' clients.
+    Reassure {
+        session_ids: Vec<i64>,
+    },
     /// The coach confirms the request's waiting reply went out.
     MarkSent {
         request_id: i64,
@@ -104,7 +108,12 @@ pub enum FlowEvent {
     Undone {
         summary: String,
         delivered: bool,
+        /// Sessions whose client was told of the undone change: (session,
+        /// client, time it stands at).
+        to_reassure: Vec<(i64, String, String)>,
     },
+    /// The "please disregard" notes went (or not).
+    Reassured(Vec<Sent>),
     Retried {
         sent: Vec<Sent>,
         clipboard: Option<String>,
@@ -165,10 +174,23 @@ pub fn run(work: FlowWork, store: &mut Store, config: &Config, now: DateTime<Utc
         FlowWork::Undo {
             change_id,
             delivered,
-        } => store.undo(change_id, now).map(|change| FlowEvent::Undone {
-            summary: change.summary,
-            delivered,
+        } => store.undo_truthfully(change_id, now).and_then(|undone| {
+            let mut to_reassure = Vec::new();
+            for session_id in undone.to_reassure {
+                let session = crate::store::SessionQueries::session(&*store, session_id)?;
+                to_reassure.push((
+                    session_id,
+                    session.client_name,
+                    crate::domain::when::show_local(session.start, config.tz),
+                ));
+            }
+            Ok(FlowEvent::Undone {
+                summary: undone.change.summary,
+                delivered,
+                to_reassure,
+            })
         }),
+        FlowWork::Reassure { session_ids } => reassure(store, config, &session_ids, now),
         FlowWork::RetryDeliveries => retry(store, config, now),
         FlowWork::LoadUndelivered => undelivered(store),
         FlowWork::MarkSent { request_id } => mark_sent(store, request_id, now),
@@ -322,6 +344,29 @@ fn retry(store: &mut Store, config: &Config, now: DateTime<Utc>) -> Result<FlowE
         .collect();
     let clipboard = sent.iter().find_map(clipboard_text);
     Ok(FlowEvent::Retried { sent, clipboard })
+}
+
+fn reassure(
+    store: &mut Store,
+    config: &Config,
+    session_ids: &[i64],
+    now: DateTime<Utc>,
+) -> Result<FlowEvent> {
+    let templates = templates(config)?;
+    let mut sent = Vec::new();
+    for session_id in session_ids {
+        let reply_id = crate::flows::reassure::record_stands_note(
+            store, config, &templates, *session_id, false, now,
+        )?;
+        sent.push(deliver(
+            store,
+            config,
+            reply_id,
+            &format!("note that session #{session_id} stands"),
+            now,
+        ));
+    }
+    Ok(FlowEvent::Reassured(sent))
 }
 
 fn mark_sent(store: &mut Store, request_id: i64, now: DateTime<Utc>) -> Result<FlowEvent> {

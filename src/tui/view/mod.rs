@@ -1,6 +1,7 @@
 //! Drawing: reads the model, never writes it. One file per part of the screen.
 
 pub mod capture;
+pub mod confirm;
 pub mod dashboard;
 pub mod detail;
 pub mod emergency;
@@ -42,6 +43,7 @@ pub fn draw(frame: &mut Frame, model: &Model, theme: &Theme) {
         Overlay::FindClient(prompt) => prompt::draw(frame, area, prompt, theme),
         Overlay::Triage(flow) => triage::draw(frame, area, model, flow, theme),
         Overlay::Capture(form) => capture::draw(frame, area, form, theme),
+        Overlay::Confirm(confirm) => confirm::draw(frame, area, confirm, theme),
     }
 }
 
