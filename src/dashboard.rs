@@ -26,6 +26,10 @@ pub struct DaySheet {
     pub now: DateTime<Utc>,
     pub sessions: Vec<SessionRow>,
     pub requests: Vec<RequestRow>,
+    /// Put aside but not forgotten: still snoozed (reply-by ahead) and
+    /// waiting on the client. Counted in the pane title and the status bar.
+    pub snoozed: Vec<RequestRow>,
+    pub waiting: Vec<RequestRow>,
     pub followups: Vec<FollowUpRow>,
     /// The at-risk reasons of the clients on the sheet who have any.
     pub at_risk: BTreeMap<ClientId, Vec<RiskReason>>,
@@ -126,6 +130,16 @@ pub fn load(
         requests.push(request_row(store, config, request, now)?);
     }
 
+    let (snoozed, waiting) = store.requests_put_aside(now)?;
+    let snoozed = snoozed
+        .into_iter()
+        .map(|r| request_row(store, config, r, now))
+        .collect::<Result<Vec<_>>>()?;
+    let waiting = waiting
+        .into_iter()
+        .map(|r| request_row(store, config, r, now))
+        .collect::<Result<Vec<_>>>()?;
+
     let followups: Vec<FollowUpRow> = store
         .followups_due_before(day_bounds(today, config.tz).1)?
         .into_iter()
@@ -150,6 +164,8 @@ pub fn load(
         now,
         sessions,
         requests,
+        snoozed,
+        waiting,
         followups,
         at_risk,
     })

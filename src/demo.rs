@@ -509,6 +509,8 @@ fn write_followups(
             text,
             owner: *owner,
             kind: *kind,
+            made_by_reply: None,
+            callback: false,
         })?;
         if *done {
             tx.complete_followup(id)?;

@@ -249,6 +249,12 @@ pub struct Request {
     pub first_reply_at: Option<DateTime<Utc>>,
     pub snoozed_until: Option<DateTime<Utc>>,
     pub waiting_since: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+    /// A hand-off note to the client was delivered.
+    pub handed_off: bool,
+    /// A reply to it still waits for delivery (failed, or in the outbox):
+    /// until it is delivered the request counts as unanswered.
+    pub undelivered: Option<DeliveryState>,
 }
 
 impl Request {
@@ -276,7 +282,58 @@ impl Request {
     pub fn awaits_coach(&self) -> bool {
         matches!(self.status, RequestStatus::Open | RequestStatus::Snoozed)
     }
+
+    /// Why putting it aside until `until` (`None`: waiting on the client,
+    /// open-ended) would let a crisis or urgent request slip past its
+    /// reply-by unanswered; `None` when that is fine.
+    pub fn put_aside_risk(&self, until: Option<DateTime<Utc>>) -> Option<String> {
+        if self.first_reply_at.is_some()
+            || !matches!(self.urgency, Urgency::Crisis | Urgency::Urgent)
+        {
+            return None;
+        }
+        match until {
+            Some(until) if until <= self.reply_by => None,
+            _ => Some(format!(
+                "request #{} is {} and unanswered; this puts it aside past its reply-by",
+                self.id, self.urgency
+            )),
+        }
+    }
+
+    /// How the request ended (or that it has not).
+    pub fn resolution(&self) -> Resolution {
+        match (self.first_reply_at, self.status) {
+            (Some(_), _) if self.handed_off => Resolution::HandedOff,
+            (Some(_), _) => Resolution::Answered,
+            (None, RequestStatus::Closed) => Resolution::ClosedWithoutReply,
+            (None, _) => Resolution::StillWaiting,
+        }
+    }
+
+    /// When its wait for a first reply stopped without one: closed, or set
+    /// waiting on the client (the clock paused). `None` while it runs.
+    pub fn stopped_without_reply_at(&self) -> Option<DateTime<Utc>> {
+        if self.first_reply_at.is_some() {
+            return None;
+        }
+        match self.status {
+            RequestStatus::Closed => Some(self.closed_at.unwrap_or(self.received_at)),
+            RequestStatus::WaitingOnClient => Some(self.waiting_since.unwrap_or(self.received_at)),
+            _ => None,
+        }
+    }
 }
+
+word_enum!(
+    /// How a request ended: only a reply that reached the client answers it.
+    Resolution, "resolution" {
+        Answered => "answered",
+        HandedOff => "handed off",
+        ClosedWithoutReply => "closed without reply",
+        StillWaiting => "still waiting",
+    }
+);
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Reply {
@@ -293,6 +350,8 @@ pub struct Reply {
     pub delivery_note: Option<String>,
     pub to_addr: Option<String>,
     pub message_id: Option<String>,
+    /// When it reached the client; `None` while it failed or waits in the outbox.
+    pub delivered_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -308,6 +367,8 @@ pub struct FollowUp {
     /// The session an action item came out of.
     pub session_id: Option<i64>,
     pub done_at: Option<DateTime<Utc>>,
+    /// Doing it is the answer to its request (call a crisis client back).
+    pub callback: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]

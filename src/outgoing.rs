@@ -8,8 +8,9 @@ use anyhow::Result;
 use chrono::{DateTime, Duration, Utc};
 
 use crate::compose::{
-    CalendarEvent, CalendarPerson, Delivery, Mailbox, OutgoingMessage, TemplateValues, Templates,
-    build_message, deliver, session_cancel_ics, session_update_ics,
+    CalendarEvent, CalendarPerson, Delivery, Guardrail, Mailbox, OutgoingMessage, Rendered,
+    TemplateValues, Templates, build_message, check_reply, deliver, session_cancel_ics,
+    session_update_ics,
 };
 use crate::config::Config;
 use crate::error::BadInput;
@@ -44,6 +45,53 @@ pub fn coach_values(config: &Config) -> TemplateValues {
         signature: Some(config.signature.clone()),
         ..TemplateValues::default()
     }
+}
+
+/// The guardrails every outgoing text passes, on every path (reply,
+/// acknowledgement, apology, hand-off note and partner brief, session-moved
+/// note, crisis confirmation, cancellation note, "please disregard" note,
+/// recap, and whatever a custom template produces): the subject and the body
+/// are checked alike. A flag refuses the text with the phrase named (bad
+/// input, exit 2) unless `force`; the flags overridden are returned so the
+/// caller can say so. Missing or empty placeholders are refused earlier, by
+/// name, when the template renders (see [`render_outgoing`]).
+pub fn guard_outgoing(
+    what: &str,
+    subject: &str,
+    body: &str,
+    force: bool,
+) -> Result<Vec<Guardrail>, BadInput> {
+    let mut flags = check_reply(subject);
+    flags.extend(check_reply(body));
+    match flags.first() {
+        Some(flag) if !force => Err(BadInput(format!(
+            "{what}: {} (reword it, or add --force to send it anyway)",
+            flag.message()
+        ))),
+        _ => Ok(flags),
+    }
+}
+
+/// Render template `name` (a missing or empty value is refused by name) and
+/// pass the result through [`guard_outgoing`]. Every new outgoing path
+/// (recaps, parting notes…) should call this, or `guard_outgoing` on text
+/// the coach wrote, before anything is recorded.
+pub fn render_outgoing(
+    templates: &Templates,
+    name: &str,
+    values: &TemplateValues,
+    force: bool,
+) -> Result<(Rendered, Vec<Guardrail>), BadInput> {
+    let rendered = templates
+        .render(name, values)
+        .map_err(|e| BadInput(e.to_string()))?;
+    let flags = guard_outgoing(
+        &format!("template {name}"),
+        &rendered.subject,
+        &rendered.body,
+        force,
+    )?;
+    Ok((rendered, flags))
 }
 
 /// Mark a recorded reply as waiting for delivery, then deliver it and record
@@ -141,7 +189,10 @@ fn build_for(
                     email: to.address.clone(),
                 },
             };
-            Some(if session.status == SessionStatus::Rescheduled {
+            Some(if matches!(
+                session.status,
+                SessionStatus::Rescheduled | SessionStatus::Cancelled
+            ) {
                 session_cancel_ics(&event)
             } else {
                 session_update_ics(&event)

@@ -183,10 +183,21 @@ fn a_series_books_every_week() {
 #[test]
 fn a_reply_measures_the_first_response() {
     let book = small_book();
-    book.ok(&["request", "reply", "1", "--text", "Yes, tomorrow at 10?"]);
+    // No send command: the reply waits in the outbox, so it has not reached
+    // the client and the request is not answered yet.
+    let out = book.ok(&["request", "reply", "1", "--text", "Yes, tomorrow at 10?"]);
+    assert!(out.contains("still counts as unanswered"), "{out}");
+    let requests = book.json(&["request", "list", "--json"]);
+    assert_eq!(requests[0]["status"], "open");
+    assert!(requests[0]["first_reply_at"].is_null());
+    assert_eq!(requests[0]["undelivered"], "outbox");
+    // The coach sent it from their own mail: now it answers the request.
+    let out = book.ok(&["deliver", "--mark-sent", "1"]);
+    assert!(out.contains("is answered; first reply after 2h 00m"), "{out}");
     let requests = book.json(&["request", "list", "--json"]);
     let r = &requests[0];
     assert_eq!(r["status"], "answered");
+    assert_eq!(r["resolution"], "answered");
     assert_eq!(r["first_reply_minutes"], 120);
     assert_eq!(r["first_reply_at"], "2026-11-23T14:20:00+01:00");
     assert_eq!(r["summary"], "Can we talk about the pitch?");

@@ -324,6 +324,8 @@ fn a_handoff_records_the_note_and_the_brief_in_one_change() {
         "SELECT r.id FROM requests r JOIN clients c ON c.id = r.client_id \
          WHERE c.name = 'Sofia Lindqvist' AND r.urgency = 'crisis' AND r.status = 'open'",
     );
+    let sent = book.dir.path().join("sent.eml");
+    with_send_command(&book, &format!("cat >> {}", sent.display()));
     let out = book.ok(&["request", "handoff", &request[0], "--partner", "Helen"]);
     assert!(out.contains("handed request"), "{out}");
     let kinds = sql_row(
@@ -342,8 +344,17 @@ fn a_handoff_records_the_note_and_the_brief_in_one_change() {
     assert_eq!(
         status,
         ["answered"],
-        "the note to the client is the first reply"
+        "the delivered note to the client is the first reply"
     );
+    let listed = book.json(&["request", "list", "--json"]);
+    let listed = listed
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|r| r["id"].to_string() == request[0])
+        .cloned()
+        .expect("the request");
+    assert_eq!(listed["resolution"], "handed off");
     assert_refused(
         &book,
         &["request", "handoff", &request[0], "--partner", "Nobody"],

@@ -371,7 +371,7 @@ fn csv_has_one_row_per_request_received() {
         lines.next(),
         Some(
             "id,client,received_at,urgency,reply_by,first_reply_at,waited_minutes,\
-             target_minutes,within_target,waited_working_minutes,status"
+             target_minutes,within_target,waited_working_minutes,status,resolution"
         )
     );
     let mut reader = csv::Reader::from_reader(csv.as_bytes());
@@ -388,7 +388,7 @@ fn csv_has_one_row_per_request_received() {
         late,
         review["breaches"].as_array().map(Vec::len).unwrap_or(0)
     );
-    assert!(rows.iter().all(|r| r.len() == 11));
+    assert!(rows.iter().all(|r| r.len() == 12));
 }
 
 #[test]

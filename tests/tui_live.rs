@@ -50,6 +50,8 @@ fn a_write_through_another_connection_is_picked_up() {
                 text: "Send the recap".into(),
                 owner: Owner::Coach,
                 kind: FollowUpKind::Action,
+                made_by_reply: None,
+                callback: false,
             })
         })
         .expect("writes");

@@ -101,6 +101,14 @@ fn acknowledge_records_the_first_reply_and_a_promise_followup() {
     assert_eq!(app.model().overlay, Overlay::None, "{}", notice(&app));
     let store = book.open();
     let request = store.request(id).expect("request");
+    // In the outbox, not yet with the client: still unanswered, still shown.
+    assert_eq!(request.first_reply_at, None);
+    assert_eq!(request.status, RequestStatus::Open);
+    assert!(on_dashboard(&app, id), "an undelivered reply answers nothing");
+    press(&mut app, &["M"]);
+    assert!(notice(&app).contains("marked sent"), "{}", notice(&app));
+    let store = book.open();
+    let request = store.request(id).expect("request");
     assert_eq!(request.first_reply_at, Some(now()));
     assert_eq!(request.status, RequestStatus::Answered);
     let promise = store
@@ -112,7 +120,8 @@ fn acknowledge_records_the_first_reply_and_a_promise_followup() {
     assert_eq!(promise.kind, FollowUpKind::Promise);
     // The soonest preset: about 15:00 today, 40 minutes on.
     assert_eq!(promise.due, now() + Duration::minutes(40));
-    assert!(notice(&app).contains("written to"), "{}", notice(&app));
+    // The acknowledgement itself does not keep its own promise.
+    assert_eq!(promise.done_at, None);
     assert!(!on_dashboard(&app, id));
 }
 
@@ -130,7 +139,11 @@ fn reply_from_a_blank_text_is_recorded_and_delivered_to_the_outbox() {
     press(&mut app, &["ctrl-s"]);
     assert_eq!(app.model().overlay, Overlay::None, "{}", notice(&app));
     let request = book.open().request(id).expect("request");
-    assert_eq!(request.first_reply_at, Some(now()));
+    assert_eq!(request.first_reply_at, None, "the outbox is not the client");
+    assert_eq!(
+        request.undelivered,
+        Some(coachbook::model::DeliveryState::Outbox)
+    );
     assert!(
         book.path()
             .join("outbox")
@@ -194,10 +207,8 @@ fn a_guardrail_warning_needs_a_second_send() {
         None
     );
     press(&mut app, &["ctrl-s"]);
-    assert_eq!(
-        book.open().request(id).expect("request").first_reply_at,
-        Some(now())
-    );
+    let request = book.open().request(id).expect("request");
+    assert!(request.undelivered.is_some(), "sent anyway, to the outbox");
 }
 
 #[test]

@@ -182,6 +182,8 @@ fn apply(tx: &Tx, config: &Config, due: &[Due]) -> Result<Generated> {
                     ),
                     owner: Owner::Coach,
                     kind: FollowUpKind::Agreement,
+                    made_by_reply: None,
+                    callback: false,
                 })?;
                 made.chases.push(name.clone());
             }
@@ -198,6 +200,8 @@ fn apply(tx: &Tx, config: &Config, due: &[Due]) -> Result<Generated> {
                     text: format!("Check in with {name}: {why}"),
                     owner: Owner::Coach,
                     kind: FollowUpKind::CheckIn,
+                    made_by_reply: None,
+                    callback: false,
                 })?;
                 made.check_ins.push(format!("{name} ({why})"));
             }

@@ -218,6 +218,8 @@ pub fn record(
                     text: action.text.clone(),
                     owner: action.owner,
                     kind: FollowUpKind::Action,
+                    made_by_reply: None,
+                    callback: false,
                 },
                 Some(held.session.id),
             )?;

@@ -86,11 +86,32 @@ pub enum Command {
         /// Print the apology and the plan; change nothing.
         #[arg(long)]
         dry_run: bool,
+        /// Send an apology or confirmation the guardrails flagged anyway.
+        #[arg(long)]
+        force: bool,
     },
     /// Deliver again the replies whose delivery failed (or one of them).
+    /// Undo the last change (or CHANGE_ID). Messages that went out stay
+    /// recorded; with --notify the client gets a "please disregard" note.
+    Undo {
+        #[arg(value_name = "CHANGE_ID")]
+        change_id: Option<String>,
+        #[arg(long)]
+        notify: bool,
+        /// Send a note the guardrails flagged anyway.
+        #[arg(long, requires = "notify")]
+        force: bool,
+    },
     Deliver {
-        #[arg(value_name = "REPLY_ID")]
+        #[arg(value_name = "REPLY_ID", conflicts_with = "mark_sent")]
         reply_id: Option<String>,
+        /// Confirm that a reply in the outbox (or a failed one) went out
+        /// through your own mail: from then on it answers its request.
+        #[arg(long, value_name = "REPLY_ID")]
+        mark_sent: Option<String>,
+        /// When it went out (default: now).
+        #[arg(long, value_name = "WHEN", requires = "mark_sent")]
+        at: Option<String>,
     },
     /// End-of-day review: response times, breaches, sessions, at-risk clients.
     Review(ReviewArgs),
@@ -232,7 +253,11 @@ pub enum SessionCommand {
         /// Send the client a recap (template `recap`): their items and the next session.
         #[arg(long)]
         recap: bool,
-        /// Send the recap even if the guardrails flag it.
+        /// Cancelled: send the client the cancellation note (template
+        /// session_cancelled) with a calendar cancellation.
+        #[arg(long)]
+        notify: bool,
+        /// Send a recap or note the guardrails flagged anyway.
         #[arg(long)]
         force: bool,
     },
@@ -250,6 +275,9 @@ pub enum SessionCommand {
         /// (template `session_moved`), delivered like every reply.
         #[arg(long)]
         notify: bool,
+        /// Send a note the guardrails flagged anyway.
+        #[arg(long, requires = "notify")]
+        force: bool,
     },
 }
 
@@ -282,12 +310,20 @@ pub enum RequestCommand {
         id: String,
         #[arg(num_args = 1.., required = true)]
         until: Vec<String>,
+        /// Snooze a crisis or urgent request past its reply-by anyway.
+        #[arg(long)]
+        force: bool,
     },
     /// Close a request.
     Close { id: String },
     /// Mark a request as waiting on the client: its reply-by clock pauses
     /// until the client writes again.
-    Wait { id: String },
+    Wait {
+        id: String,
+        /// Set a crisis or urgent request waiting anyway.
+        #[arg(long)]
+        force: bool,
+    },
     /// Change a request's urgency; its reply-by follows.
     Urgency { id: String, urgency: String },
     /// Hand a request to a backup partner: a note to the client, a brief to the partner.
@@ -299,6 +335,9 @@ pub enum RequestCommand {
         /// Print both texts; change nothing.
         #[arg(long)]
         dry_run: bool,
+        /// Send a note or brief the guardrails flagged anyway.
+        #[arg(long)]
+        force: bool,
     },
 }
 

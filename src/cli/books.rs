@@ -240,15 +240,40 @@ pub fn session(ctx: &Ctx, command: SessionCommand) -> Result<()> {
             notes,
             actions,
             recap,
+            notify,
             force,
-        } => super::care::mark_session(ctx, &id, &outcome, notes, &actions, recap, force)?,
+        } => {
+            let status = session_outcome(&outcome)?;
+            let cancelled = status == crate::model::SessionStatus::Cancelled;
+            if notify && !cancelled {
+                return Err(BadInput("--notify goes with cancelled".into()).into());
+            }
+            if cancelled && notes.is_some() && notify {
+                return Err(BadInput(
+                    "--notes and --notify: cancel with --notify first, then add the notes with `session mark ID cancelled --notes`".into(),
+                )
+                .into());
+            }
+            if cancelled && notes.is_none() {
+                return super::flows::cancel(ctx, &id, notify, force);
+            }
+            super::care::mark_session(ctx, &id, &outcome, notes, &actions, recap, force)?
+        }
         SessionCommand::Move {
             id,
             when,
             by,
             reason,
             notify,
-        } => super::flows::move_session(ctx, &id, &when.join(" "), &by, reason.as_deref(), notify)?,
+            force,
+        } => super::flows::move_session(
+            ctx,
+            &id,
+            &when.join(" "),
+            &by,
+            reason.as_deref(),
+            (notify, force),
+        )?,
     }
     Ok(())
 }
@@ -322,12 +347,17 @@ pub fn request(ctx: &Ctx, command: RequestCommand) -> Result<()> {
             id,
             partner,
             dry_run,
-        } => super::flows::handoff(ctx, &id, &partner, dry_run)?,
-        RequestCommand::Snooze { id, until } => {
+            force,
+        } => super::flows::handoff(ctx, &id, &partner, dry_run, force)?,
+        RequestCommand::Snooze { id, until, force } => {
             let id = parse_id(&id, "request")?;
             let until = ctx.when(&until.join(" "))?;
             let mut store = ctx.open()?;
-            store.request(id)?;
+            if let Some(risk) = store.request(id)?.put_aside_risk(Some(until))
+                && !force
+            {
+                return Err(BadInput(format!("{risk} (answer it first, or add --force)")).into());
+            }
             store.change(
                 "request snooze",
                 &format!("snooze request #{id}"),
@@ -339,10 +369,14 @@ pub fn request(ctx: &Ctx, command: RequestCommand) -> Result<()> {
                 output::local(until, ctx.config.tz)
             );
         }
-        RequestCommand::Wait { id } => {
+        RequestCommand::Wait { id, force } => {
             let id = parse_id(&id, "request")?;
             let mut store = ctx.open()?;
-            store.request(id)?;
+            if let Some(risk) = store.request(id)?.put_aside_risk(None)
+                && !force
+            {
+                return Err(BadInput(format!("{risk} (answer it first, or add --force)")).into());
+            }
             store.change(
                 "request wait",
                 &format!("request #{id} waits on the client"),
@@ -408,6 +442,8 @@ pub fn followup(ctx: &Ctx, command: FollowupCommand) -> Result<()> {
                 text,
                 owner,
                 kind,
+                made_by_reply: None,
+                callback: false,
             };
             let id = store.change(
                 "followup add",

@@ -4,12 +4,12 @@ use anyhow::Result;
 
 use super::args::ReplyArgs;
 use super::{Ctx, output, parse_id};
-use crate::compose::{Delivery, TemplateValues, check_reply, client_time_text};
+use crate::compose::{Delivery, TemplateValues, client_time_text};
 use crate::domain::slots::{SlotSearch, free_slots};
 use crate::error::BadInput;
 use crate::flows::emergency;
 use crate::model::{DeliveryState, ReplyKind};
-use crate::outgoing::{coach_values, deliver_reply, templates};
+use crate::outgoing::{coach_values, deliver_reply, guard_outgoing, render_outgoing, templates};
 use crate::store::{ClientQueries, PartnerQueries, RequestQueries, SessionQueries, Store};
 
 pub fn reply(ctx: &Ctx, args: ReplyArgs) -> Result<()> {
@@ -67,15 +67,12 @@ pub fn reply(ctx: &Ctx, args: ReplyArgs) -> Result<()> {
     if body.trim().is_empty() {
         return Err(BadInput("a reply needs some text".into()).into());
     }
-    if let Some(flag) = check_reply(&body).first()
-        && !args.force
-    {
-        return Err(BadInput(format!(
-            "{} (reword it, or add --force to send it anyway)",
-            flag.message()
-        ))
-        .into());
-    }
+    guard_outgoing(
+        "the reply",
+        subject.as_deref().unwrap_or(""),
+        &body,
+        args.force,
+    )?;
     let answer = crate::flows::reply::Answer {
         subject,
         body,
@@ -92,11 +89,9 @@ pub fn reply(ctx: &Ctx, args: ReplyArgs) -> Result<()> {
         now,
     )?
     .reply_id;
-    let request = store.request(id)?;
     sayln!(
-        "recorded reply #{reply_id} to request #{id} from {}; first reply after {}",
-        request.client_name,
-        crate::dashboard::short_span(request.first_reply_minutes().unwrap_or(0))
+        "recorded reply #{reply_id} to request #{id} from {}",
+        request.client_name
     );
     if let Some(due) = promise {
         sayln!(
@@ -104,10 +99,24 @@ pub fn reply(ctx: &Ctx, args: ReplyArgs) -> Result<()> {
             output::local(due, ctx.config.tz)
         );
     }
-    if !args.no_send {
-        report_delivery(&mut store, ctx, reply_id)?;
+    let delivered = if args.no_send {
+        Ok(())
+    } else {
+        report_delivery(&mut store, ctx, reply_id)
+    };
+    let request = store.request(id)?;
+    match request.first_reply_minutes() {
+        Some(minutes) => println!(
+            "request #{id} is answered; first reply after {}",
+            crate::dashboard::short_span(minutes)
+        ),
+        None => println!(
+            "request #{id} still counts as unanswered until the reply reaches {} \
+             (coachbook deliver --mark-sent {reply_id} once you sent it)",
+            request.client_name
+        ),
     }
-    Ok(())
+    delivered
 }
 
 /// Deliver a recorded reply and say where it went. A failed delivery is
@@ -144,15 +153,28 @@ fn copy_to_clipboard(path: &std::path::Path) {
     }
 }
 
+/// How `emergency` was asked to go.
+pub struct EmergencyChoices {
+    /// Move the session to the first offered time, held for the client.
+    pub hold: bool,
+    pub dry_run: bool,
+    /// Send a text the guardrails flagged anyway.
+    pub force: bool,
+}
+
 pub fn emergency(
     ctx: &Ctx,
     session_id: &str,
     for_client: Option<&str>,
     options: usize,
     template: &str,
-    hold: bool,
-    dry_run: bool,
+    choices: EmergencyChoices,
 ) -> Result<()> {
+    let EmergencyChoices {
+        hold,
+        dry_run,
+        force,
+    } = choices;
     let session_id = parse_id(session_id, "session")?;
     let now = ctx.now();
     let mut store = ctx.open()?;
@@ -170,11 +192,28 @@ pub fn emergency(
         options,
         template,
     )?;
-    plan.hold_first_slot = hold;
+    if hold {
+        plan = emergency::with_held_slot(&ctx.config, &templates, plan)?;
+    }
     say!("{}", describe(&plan, ctx));
     if dry_run {
         sayln!("dry run: nothing changed");
         return Ok(());
+    }
+    // The same guardrails as every other message, before anything is written.
+    guard_outgoing(
+        "the apology",
+        &plan.apology.subject,
+        &plan.apology.body,
+        force,
+    )?;
+    if let Some(confirmation) = &plan.crisis_confirmation {
+        guard_outgoing(
+            "the crisis confirmation",
+            &confirmation.subject,
+            &confirmation.body,
+            force,
+        )?;
     }
     let applied = emergency::apply(&mut store, &ctx.config, &plan, &plan.apology.body, now)?;
     sayln!(
@@ -190,7 +229,21 @@ pub fn emergency(
     if let Some(id) = applied.crisis_session {
         sayln!("booked the crisis call as session #{id}");
     }
-    report_delivery(&mut store, ctx, applied.apology_reply)
+    let apology = report_delivery(&mut store, ctx, applied.apology_reply);
+    let confirmation = match applied.crisis_confirmation {
+        Some(reply_id) => {
+            println!("confirmation to the client in crisis is reply #{reply_id}");
+            report_delivery(&mut store, ctx, reply_id)
+        }
+        None => Ok(()),
+    };
+    if let Some(id) = applied.callback_followup {
+        println!(
+            "the client in crisis has no email: follow-up #{id} reminds you to call them back \
+             (coachbook followup done {id} records it as their first reply)"
+        );
+    }
+    apology.and(confirmation)
 }
 
 fn describe(plan: &emergency::Plan, ctx: &Ctx) -> String {
@@ -254,6 +307,121 @@ fn describe(plan: &emergency::Plan, ctx: &Ctx) -> String {
     out
 }
 
+/// `undo [CHANGE_ID] [--notify]`: revert a change without rewinding what a
+/// client holds; with `notify`, each client told of it gets a "please
+/// disregard — our session stands at TIME" note with a higher SEQUENCE.
+pub fn undo(ctx: &Ctx, change_id: Option<&str>, notify: bool, force: bool) -> Result<()> {
+    let now = ctx.now();
+    let mut store = ctx.open()?;
+    let id = match change_id {
+        Some(text) => parse_id(text, "change")?,
+        None => {
+            store
+                .last_undoable_change()?
+                .ok_or_else(|| BadInput("nothing to undo".into()))?
+                .id
+        }
+    };
+    // A broken templates folder refuses before anything changes.
+    let templates = templates(&ctx.config)?;
+    let undone = store.undo_truthfully(id, now)?;
+    println!("undone: {}", undone.change.summary);
+    let mut delivered = Ok(());
+    for session_id in &undone.to_reassure {
+        let session = store.session(*session_id)?;
+        let client = store.client(session.client_id)?;
+        if !notify {
+            println!(
+                "{} was already told about this change; `coachbook undo --notify` would have sent \
+                 a note that the session stands ({})",
+                client.name,
+                output::local(session.start, ctx.config.tz)
+            );
+            continue;
+        }
+        let reply_id = match crate::flows::reassure::record_stands_note(
+            &mut store,
+            &ctx.config,
+            &templates,
+            *session_id,
+            force,
+            now,
+        ) {
+            Ok(reply_id) => reply_id,
+            Err(err) => {
+                eprintln!("coachbook: {}", crate::error::one_line(&err));
+                delivered = Err(anyhow::anyhow!("the note to {} was not sent", client.name));
+                continue;
+            }
+        };
+        println!(
+            "told {} the session stands at {} (reply #{reply_id})",
+            client.name,
+            output::local(session.start, ctx.config.tz)
+        );
+        delivered = delivered.and(report_delivery(&mut store, ctx, reply_id));
+    }
+    delivered
+}
+
+/// `session mark ID cancelled [--notify]`: cancel, and with `notify` send
+/// the client the note with a calendar cancellation.
+pub fn cancel(ctx: &Ctx, id: &str, notify: bool, force: bool) -> Result<()> {
+    let id = parse_id(id, "session")?;
+    let mut store = ctx.open()?;
+    let session = store.session(id)?;
+    let templates = templates(&ctx.config)?;
+    let cancelled = crate::flows::cancel::cancel_session(
+        &mut store,
+        &ctx.config,
+        &templates,
+        id,
+        (notify, force),
+        ctx.now(),
+    )?;
+    println!(
+        "session #{id} with {} on {}: cancelled",
+        session.client_name,
+        output::local(session.start, ctx.config.tz)
+    );
+    match cancelled.note {
+        Some(reply_id) => report_delivery(&mut store, ctx, reply_id),
+        None => {
+            println!("{} was not told (--notify sends the note)", session.client_name);
+            Ok(())
+        }
+    }
+}
+
+/// `deliver --mark-sent ID`: the coach sent a reply from the outbox (or a
+/// failed one) with their own mail; it reached the client at `at`.
+pub fn mark_sent(ctx: &Ctx, reply_id: &str, at: Option<&str>) -> Result<()> {
+    let id = parse_id(reply_id, "reply")?;
+    let at = at.map(|w| ctx.when(w)).transpose()?.unwrap_or(ctx.now());
+    let mut store = ctx.open()?;
+    let reply = store.change(
+        "deliver mark-sent",
+        &format!("reply #{id} marked sent"),
+        ctx.now(),
+        |tx| tx.mark_reply_sent(id, at, "marked sent by the coach"),
+    )?;
+    println!(
+        "reply #{id} marked sent at {}",
+        output::local(reply.delivered_at.unwrap_or(at), ctx.config.tz)
+    );
+    if let Some(request_id) = reply.request_id {
+        let request = store.request(request_id)?;
+        if let Some(minutes) = request.first_reply_minutes() {
+            println!(
+                "request #{request_id} from {} is answered; first reply after {}",
+                request.client_name,
+                crate::dashboard::short_span(minutes)
+            );
+        }
+    }
+    Ok(())
+}
+
 /// Retry delivery of failed replies: one by id, or all of them.
 pub fn redeliver(ctx: &Ctx, reply_id: Option<&str>) -> Result<()> {
     let mut store = ctx.open()?;
@@ -290,7 +458,13 @@ pub fn redeliver(ctx: &Ctx, reply_id: Option<&str>) -> Result<()> {
     Ok(())
 }
 
-pub fn handoff(ctx: &Ctx, request_id: &str, partner: &str, dry_run: bool) -> Result<()> {
+pub fn handoff(
+    ctx: &Ctx,
+    request_id: &str,
+    partner: &str,
+    dry_run: bool,
+    force: bool,
+) -> Result<()> {
     let request_id = parse_id(request_id, "request")?;
     let mut store = ctx.open()?;
     let partners: Vec<(i64, String)> = store
@@ -327,6 +501,12 @@ pub fn handoff(ctx: &Ctx, request_id: &str, partner: &str, dry_run: bool) -> Res
         sayln!("dry run: nothing changed");
         return Ok(());
     }
+    for (what, text) in [
+        ("the hand-off note", &plan.note_to_client),
+        ("the partner brief", &plan.brief_to_partner),
+    ] {
+        guard_outgoing(what, &text.subject, &text.body, force)?;
+    }
     let applied = crate::flows::handoff::apply(&mut store, &ctx.config, &plan, ctx.now())?;
     sayln!(
         "handed request #{request_id} to {}: note #{} to {}, brief #{} to the partner",
@@ -348,7 +528,7 @@ pub fn move_session(
     when: &str,
     by: &str,
     reason: Option<&str>,
-    notify: bool,
+    (notify, force): (bool, bool),
 ) -> Result<()> {
     let id = parse_id(id, "session")?;
     let to = ctx.when(when)?;
@@ -366,11 +546,7 @@ pub fn move_session(
             session_time: Some(client_time_text(to, client.tz)),
             ..coach_values(&ctx.config)
         };
-        Some(
-            templates(&ctx.config)?
-                .render("session_moved", &values)
-                .map_err(|e| BadInput(e.to_string()))?,
-        )
+        Some(render_outgoing(&templates(&ctx.config)?, "session_moved", &values, force)?.0)
     } else {
         None
     };

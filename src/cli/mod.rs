@@ -238,16 +238,30 @@ fn run(cli: Cli) -> Result<()> {
             template,
             hold,
             dry_run,
+            force,
         } => flows::emergency(
             &ctx,
             &session_id,
             for_client.as_deref(),
             options,
             &template,
-            hold,
-            dry_run,
+            flows::EmergencyChoices {
+                hold,
+                dry_run,
+                force,
+            },
         ),
-        Command::Deliver { reply_id } => flows::redeliver(&ctx, reply_id.as_deref()),
+        Command::Undo {
+            change_id,
+            notify,
+            force,
+        } => flows::undo(&ctx, change_id.as_deref(), notify, force),
+        Command::Deliver {
+            mark_sent: Some(id),
+            at,
+            ..
+        } => flows::mark_sent(&ctx, &id, at.as_deref()),
+        Command::Deliver { reply_id, .. } => flows::redeliver(&ctx, reply_id.as_deref()),
         Command::Review(args) => review::review(&ctx, args),
         Command::Backup { out, force } => books::backup(&ctx, out, force),
         Command::Check => books::check(&ctx),

@@ -34,13 +34,9 @@ pub fn today_json(sheet: &DaySheet, tz: Tz) -> Value {
             crate::review::json::set(&mut value, "at_risk", risk_json(sheet, Some(row.session.client_id)));
             value
         }).collect::<Vec<_>>(),
-        "requests": sheet.requests.iter().map(|row| {
-            let mut value = request_json(&row.request, tz);
-            crate::review::json::set(&mut value, "overdue", json!(row.overdue));
-            crate::review::json::set(&mut value, "minutes_left", json!(row.minutes_left));
-            crate::review::json::set(&mut value, "at_risk", risk_json(sheet, row.request.client_id));
-            value
-        }).collect::<Vec<_>>(),
+        "requests": request_rows_json(sheet, &sheet.requests, tz),
+        "snoozed": request_rows_json(sheet, &sheet.snoozed, tz),
+        "waiting": request_rows_json(sheet, &sheet.waiting, tz),
         "followups": sheet.followups.iter().map(|row| {
             let mut value = followup_json(&row.followup, tz);
             crate::review::json::set(&mut value, "overdue", json!(row.overdue));
@@ -59,6 +55,19 @@ fn risk_json(sheet: &DaySheet, client_id: Option<i64>) -> Value {
             .map(ToString::to_string)
             .collect::<Vec<_>>()
     )
+}
+
+/// Dashboard request rows, each shaped like `today --json`'s `requests`.
+fn request_rows_json(sheet: &DaySheet, rows: &[crate::dashboard::RequestRow], tz: Tz) -> Vec<Value> {
+    rows.iter()
+        .map(|row| {
+            let mut value = request_json(&row.request, tz);
+            crate::review::json::set(&mut value, "overdue", json!(row.overdue));
+            crate::review::json::set(&mut value, "minutes_left", json!(row.minutes_left));
+            crate::review::json::set(&mut value, "at_risk", risk_json(sheet, row.request.client_id));
+            value
+        })
+        .collect()
 }
 
 pub fn today_text(sheet: &DaySheet, config: &Config) -> String {
@@ -97,8 +106,10 @@ pub fn today_text(sheet: &DaySheet, config: &Config) -> String {
     }
     let overdue = sheet.overdue_requests();
     out.push_str(&format!(
-        "\nREQUESTS WAITING ({}, {overdue} overdue)\n",
-        sheet.requests.len()
+        "\nREQUESTS WAITING ({}, {overdue} overdue; {} snoozed, {} waiting on the client)\n",
+        sheet.requests.len(),
+        sheet.snoozed.len(),
+        sheet.waiting.len()
     ));
     if sheet.requests.is_empty() {
         out.push_str("  none\n");
@@ -119,8 +130,25 @@ pub fn today_text(sheet: &DaySheet, config: &Config) -> String {
             r.urgency.as_str(),
             fit(&r.client_name, 18),
             r.channel.as_str(),
-            fit(&r.summary(), 22)
+            match r.undelivered {
+                Some(state) => format!("[reply {}] {}", state, fit(&r.summary(), 12)),
+                None => fit(&r.summary(), 22),
+            }
         ));
+    }
+    for (label, rows) in [("snoozed", &sheet.snoozed), ("waiting", &sheet.waiting)] {
+        for row in rows.iter() {
+            let r = &row.request;
+            out.push_str(&format!(
+                "  #{:<4} {:>8}  {:<7} {:<18} {:<9} {}\n",
+                r.id,
+                label,
+                r.urgency.as_str(),
+                fit(&r.client_name, 18),
+                r.channel.as_str(),
+                fit(&r.summary(), 22)
+            ));
+        }
     }
     out.push_str(&format!(
         "\nFOLLOW-UPS ({}, {} overdue)\n",
@@ -247,6 +275,8 @@ pub fn request_json(r: &Request, tz: Tz) -> Value {
         "first_reply_at": r.first_reply_at.map(|at| rfc3339_in(at, tz)),
         "first_reply_minutes": r.first_reply_minutes(),
         "unknown_sender": r.unknown_sender,
+        "resolution": r.resolution().as_str(),
+        "undelivered": r.undelivered.map(|d| d.as_str()),
     })
 }
 

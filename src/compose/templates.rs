@@ -54,6 +54,18 @@ const SHIPPED: &[(&str, &str)] = &[
         "parting",
         include_str!("../../assets/templates/parting.txt"),
     ),
+    (
+        "crisis_booked",
+        include_str!("../../assets/templates/crisis_booked.txt"),
+    ),
+    (
+        "session_stands",
+        include_str!("../../assets/templates/session_stands.txt"),
+    ),
+    (
+        "session_cancelled",
+        include_str!("../../assets/templates/session_cancelled.txt"),
+    ),
 ];
 
 /// The extension of template files in the coach's folder.

@@ -54,6 +54,9 @@ pub struct Plan {
     pub guardrails: Vec<Guardrail>,
     /// Keep the first offered time booked for the client until they answer.
     pub hold_first_slot: bool,
+    /// The confirmation to the client in crisis (template `crisis_booked`,
+    /// their time zone), when they have an email address.
+    pub crisis_confirmation: Option<Rendered>,
 }
 
 /// What one confirmed emergency changed.
@@ -62,6 +65,10 @@ pub struct Applied {
     pub change_id: i64,
     pub apology_reply: i64,
     pub crisis_session: Option<i64>,
+    /// The confirmation to the client in crisis, to deliver.
+    pub crisis_confirmation: Option<i64>,
+    /// No address for the client in crisis: the follow-up to call them back.
+    pub callback_followup: Option<i64>,
 }
 
 /// Upcoming booked sessions the coach could free, soonest first.
@@ -140,8 +147,18 @@ pub fn plan(
         &candidate.session,
         &client,
         &slots,
+        false,
     )?;
-    let guardrails = check_reply(&apology.body);
+    let guardrails = flags_of(&apology);
+    let crisis_confirmation = match &crisis {
+        Some(crisis) if !crisis.client.emails.is_empty() => Some(render_crisis_booked(
+            templates,
+            config,
+            &crisis.client,
+            candidate.session.start,
+        )?),
+        _ => None,
+    };
     Ok(Plan {
         candidate,
         client,
@@ -151,7 +168,50 @@ pub fn plan(
         apology,
         guardrails,
         hold_first_slot: false,
+        crisis_confirmation,
     })
+}
+
+/// The guardrails' flags on a rendered text, subject and body alike.
+pub fn flags_of(text: &Rendered) -> Vec<Guardrail> {
+    let mut flags = check_reply(&text.subject);
+    flags.extend(check_reply(&text.body));
+    flags
+}
+
+/// The plan with its first slot held for the client: the apology says that
+/// time is kept for them and offers the others as alternatives.
+pub fn with_held_slot(config: &Config, templates: &Templates, mut plan: Plan) -> Result<Plan> {
+    plan.hold_first_slot = true;
+    plan.apology = render_apology(
+        templates,
+        config,
+        &plan.template,
+        &plan.candidate.session,
+        &plan.client,
+        &plan.slots,
+        true,
+    )?;
+    plan.guardrails = flags_of(&plan.apology);
+    Ok(plan)
+}
+
+/// "We will speak on TIME": the confirmation for the client in crisis.
+pub fn render_crisis_booked(
+    templates: &Templates,
+    config: &Config,
+    client: &Client,
+    at: DateTime<Utc>,
+) -> Result<Rendered, BadInput> {
+    let values = crate::compose::TemplateValues {
+        client_first_name: Some(client.first_name().to_string()),
+        client_name: Some(client.name.clone()),
+        session_time: Some(client_time_text(at, client.tz)),
+        ..coach_values(config)
+    };
+    templates
+        .render("crisis_booked", &values)
+        .map_err(|e| BadInput(e.to_string()))
 }
 
 /// Free times for the moved client: working hours, 7 days, no clash (the
@@ -189,17 +249,28 @@ pub fn render_apology(
     session: &Session,
     client: &Client,
     slots: &[DateTime<Utc>],
+    hold_first: bool,
 ) -> Result<Rendered, BadInput> {
-    let values = crate::compose::TemplateValues {
+    // A held first slot is named as held; the others stay on offer.
+    let (held, offered) = match slots.split_first() {
+        Some((first, rest)) if hold_first => (Some(*first), rest),
+        _ => (None, slots),
+    };
+    let mut values = crate::compose::TemplateValues {
         client_first_name: Some(client.first_name().to_string()),
         client_name: Some(client.name.clone()),
         old_time: Some(client_time_text(session.start, client.tz)),
-        options: slots
+        options: offered
             .iter()
             .map(|s| client_time_text(*s, client.tz))
             .collect(),
         ..coach_values(config)
     };
+    if let Some(held) = held {
+        values
+            .extra
+            .insert("held_time".into(), client_time_text(held, client.tz));
+    }
     templates
         .render(template, &values)
         .map_err(|e| BadInput(e.to_string()))
@@ -229,7 +300,14 @@ pub fn apply(
         } else {
             None
         };
-        tx.move_session(session.id, to, MovedBy::Coach, Some("coach emergency"))?;
+        tx.move_session(
+            session.id,
+            to,
+            MovedBy::Coach,
+            Some(crate::store::EMERGENCY_REASON),
+        )?;
+        let mut confirmation = None;
+        let mut callback = None;
         let apology_reply = tx.add_reply(&NewReply {
             client_id: Some(plan.client.id),
             partner_id: None,
@@ -255,24 +333,45 @@ pub fn apply(
                     },
                     None,
                 )?;
-                if let Some(request) = &crisis.request {
-                    // Booking the call is the first answer to the crisis.
-                    tx.add_reply(&NewReply {
-                        client_id: Some(crisis.client.id),
-                        partner_id: None,
-                        request_id: Some(request.id),
-                        session_id: ids.first().copied(),
-                        kind: ReplyKind::Reply,
-                        sent_at: now,
-                        to_addr: None,
-                        subject: None,
-                        body: format!(
-                            "Crisis call booked for {}",
-                            client_time_text(session.start, crisis.client.tz)
-                        ),
-                        message_id: None,
-                        delivery: DeliveryState::Recorded,
-                    })?;
+                let request_id = crisis.request.as_ref().map(|r| r.id);
+                // The client in crisis always hears back: a confirmation
+                // with the invitation (its delivery is their first reply),
+                // or, with no address, a call-back the coach marks done.
+                match (&plan.crisis_confirmation, crisis.client.emails.first()) {
+                    (Some(text), Some(address)) => {
+                        confirmation = Some(tx.add_reply(&NewReply {
+                            client_id: Some(crisis.client.id),
+                            partner_id: None,
+                            request_id,
+                            session_id: ids.first().copied(),
+                            kind: ReplyKind::Reply,
+                            sent_at: now,
+                            to_addr: Some(address.clone()),
+                            subject: Some(text.subject.clone()),
+                            body: text.body.clone(),
+                            message_id: Some(new_message_id(
+                                &coach.address,
+                                now + Duration::seconds(1),
+                            )),
+                            delivery: DeliveryState::Failed,
+                        })?);
+                    }
+                    _ => {
+                        callback = Some(tx.add_followup(&crate::store::NewFollowUp {
+                            client_id: crisis.client.id,
+                            request_id,
+                            due: session.start,
+                            text: format!(
+                                "Call {} back at {} (crisis call booked)",
+                                crisis.client.name,
+                                crate::domain::when::show_local(session.start, config.tz)
+                            ),
+                            owner: crate::model::Owner::Coach,
+                            kind: crate::model::FollowUpKind::Promise,
+                            made_by_reply: None,
+                            callback: true,
+                        })?);
+                    }
                 }
                 ids.first().copied()
             }
@@ -282,6 +381,8 @@ pub fn apply(
             change_id: tx.change_id,
             apology_reply,
             crisis_session,
+            crisis_confirmation: confirmation,
+            callback_followup: callback,
         })
     })
 }

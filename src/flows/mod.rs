@@ -2,6 +2,8 @@
 //! reads) and applied in one transaction. The command line and the TUI both
 //! drive them.
 
+pub mod cancel;
 pub mod emergency;
 pub mod handoff;
+pub mod reassure;
 pub mod reply;

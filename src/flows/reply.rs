@@ -89,6 +89,8 @@ pub fn record(
                     ),
                     owner: Owner::Coach,
                     kind: FollowUpKind::Promise,
+                    made_by_reply: Some(reply_id),
+                    callback: false,
                 })?;
             }
             Ok(Recorded {

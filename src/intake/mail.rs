@@ -22,7 +22,9 @@ use super::incoming::{Incoming, Read, Reading, read_item};
 use crate::domain::hours::ReplyClock;
 use crate::mail::{MailItem, MailSource, SourceKind};
 use crate::model::{Channel, ClientId, DeliveryState, ReplyKind};
-use crate::store::{ClientQueries, MailThreadQueries, NewReply, NewRequest, Queries, Store, Tx};
+use crate::store::{
+    ClientQueries, MailThreadQueries, NewReply, NewRequest, Queries, RequestQueries, Store, Tx,
+};
 
 /// Messages recorded per transaction.
 pub const BATCH_SIZE: usize = 500;
@@ -399,6 +401,24 @@ fn reply_target<Q: Queries>(book: &Q, incoming: &Incoming) -> Result<Option<Repl
 
 /// A message from the coach becomes a reply to its [`ReplyTarget`].
 fn record_reply(tx: &Tx, incoming: &Incoming) -> Result<Outcome> {
+    // A reply coachbook left in the outbox (or failed to send), found among
+    // the coach's own sent mail: it reached the client when that mail went.
+    if let Some(reply_id) = tx.reply_by_message_id(&incoming.message_id)? {
+        let reply = tx.reply(reply_id)?;
+        if reply.delivered_at.is_some() {
+            return Ok(Outcome::Duplicate);
+        }
+        tx.mark_reply_sent(
+            reply_id,
+            incoming.at.min(tx.now),
+            "found in the coach's own mail",
+        )?;
+        return Ok(Outcome::Reply {
+            id: reply_id,
+            client_id: reply.client_id,
+            request_id: reply.request_id,
+        });
+    }
     if tx.message_id_known(&incoming.message_id)? {
         return Ok(Outcome::Duplicate);
     }

@@ -56,23 +56,33 @@ impl ReplyTimes {
     }
 }
 
-/// How a request stands against its reply-by at `now`.
+/// How a request stands against its reply-by at `now`. Only a reply that
+/// reached the client answers it; closing it, setting it waiting or turning
+/// it into a follow-up after its reply-by passed leaves the breach standing.
 pub fn judge(request: &Request, now: DateTime<Utc>) -> Verdict {
-    match request.first_reply_at {
-        Some(at) if at <= request.reply_by => Verdict::Met,
-        Some(_) => Verdict::Missed,
-        None if request.awaits_coach() && now > request.reply_by => Verdict::Missed,
-        None if request.awaits_coach() => Verdict::Pending,
-        None => Verdict::NotJudged,
+    match (request.first_reply_at, request.stopped_without_reply_at()) {
+        (Some(at), _) if at <= request.reply_by => Verdict::Met,
+        (Some(_), _) => Verdict::Missed,
+        (None, Some(stopped)) if stopped > request.reply_by => Verdict::Missed,
+        (None, Some(_)) => Verdict::NotJudged,
+        (None, None) if now > request.reply_by => Verdict::Missed,
+        (None, None) => Verdict::Pending,
     }
 }
 
 /// One request's wait and target, as the review shows it.
 pub fn outcome(request: &Request, clock: &ReplyClock, now: DateTime<Utc>) -> RequestOutcome {
     let awaiting_coach = request.first_reply_at.is_none() && request.awaits_coach();
+    let verdict = judge(request, now);
+    // A request that stopped without a reply past its reply-by waited until
+    // it stopped: that is the breach the client lived.
+    let stopped_late = request
+        .stopped_without_reply_at()
+        .filter(|_| verdict == Verdict::Missed);
     let waited_until = request
         .first_reply_at
-        .or(awaiting_coach.then_some(now.max(request.received_at)));
+        .or(awaiting_coach.then_some(now.max(request.received_at)))
+        .or(stopped_late);
     RequestOutcome {
         id: request.id,
         client: request.client_name.clone(),
@@ -87,8 +97,10 @@ pub fn outcome(request: &Request, clock: &ReplyClock, now: DateTime<Utc>) -> Req
                 .working_minutes_between(request.received_at, until, clock.tz)
         }),
         target_minutes: (request.reply_by - request.received_at).num_minutes(),
-        verdict: judge(request, now),
+        verdict,
         awaiting_coach,
+        resolution: request.resolution(),
+        undelivered: request.undelivered,
     }
 }
 

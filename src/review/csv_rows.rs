@@ -7,7 +7,7 @@ use anyhow::Result;
 use super::Review;
 use crate::domain::when::rfc3339_in;
 
-pub const HEADER: [&str; 11] = [
+pub const HEADER: [&str; 12] = [
     "id",
     "client",
     "received_at",
@@ -19,6 +19,7 @@ pub const HEADER: [&str; 11] = [
     "within_target",
     "waited_working_minutes",
     "status",
+    "resolution",
 ];
 
 pub fn review_csv(review: &Review) -> Result<String> {
@@ -44,6 +45,7 @@ pub fn review_csv(review: &Review) -> Result<String> {
                 .unwrap_or_default(),
             optional(o.waited_working_minutes),
             status_word(o).to_string(),
+            o.resolution.as_str().to_string(),
         ])?;
     }
     let mut bytes = writer.into_inner().map_err(|err| err.into_error())?;
@@ -75,6 +77,7 @@ fn status_word(o: &super::RequestOutcome) -> &'static str {
     match (o.first_reply_at.is_some(), o.awaiting_coach) {
         (true, _) => "answered",
         (false, true) => "waiting",
+        (false, false) if o.verdict == super::Verdict::Missed => "unanswered",
         (false, false) => "no reply owed",
     }
 }

@@ -114,6 +114,8 @@ fn outcome_details(o: &RequestOutcome, review: &Review) -> Value {
         "first_reply_at": o.first_reply_at.map(|at| rfc3339_in(at, tz)),
         "waited_working_minutes": o.waited_working_minutes,
         "within_target": o.verdict.within_target(),
+        "resolution": o.resolution.as_str(),
+        "undelivered": o.undelivered.map(|d| d.as_str()),
     })
 }
 

@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use super::Review;
 use super::words::{
-    followups_line, promises_line, range_title, requests_line, sessions_line, share_text, span,
+    followups_line, promises_line, range_title, requests_line, resolutions_line, sessions_line, share_text, span,
 };
 use crate::domain::when::show_local;
 
@@ -19,6 +19,7 @@ pub fn review_markdown(review: &Review) -> String {
         tz.name()
     );
     let _ = writeln!(out, "- **Requests:** {}", requests_line(review));
+    let _ = writeln!(out, "- **Ended:** {}", resolutions_line(review));
     let _ = writeln!(out, "- **Sessions:** {}", sessions_line(review));
     let _ = writeln!(out, "- **Apologies sent:** {}", review.apologies_sent);
     let _ = writeln!(out, "- **Promises:** {}", promises_line(review));
@@ -51,22 +52,26 @@ pub fn review_markdown(review: &Review) -> String {
     if review.breaches.is_empty() {
         let _ = writeln!(out, "None: every reply-by was met.");
     } else {
-        let _ = writeln!(out, "| request | client | urgency | waited | target |");
-        let _ = writeln!(out, "|---:|---|---|---:|---:|");
+        let _ = writeln!(
+            out,
+            "| request | client | urgency | waited | target | resolution |"
+        );
+        let _ = writeln!(out, "|---:|---|---|---:|---:|---|");
         for o in &review.breaches {
-            let still = if o.first_reply_at.is_none() {
+            let still = if o.awaiting_coach {
                 " (still waiting)"
             } else {
                 ""
             };
             let _ = writeln!(
                 out,
-                "| #{} | {} | {} | {}{still} | {} |",
+                "| #{} | {} | {} | {}{still} | {} | {} |",
                 o.id,
                 cell(&o.client),
                 o.urgency,
                 span(o.waited_minutes),
-                span(Some(o.target_minutes))
+                span(Some(o.target_minutes)),
+                o.resolution
             );
         }
     }

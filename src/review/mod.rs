@@ -77,7 +77,7 @@ pub enum Verdict {
     /// No reply yet, and the reply-by is still ahead.
     Pending,
     /// No reply, and none is owed now: closed, or waiting on the client
-    /// (the clock is paused).
+    /// (the clock is paused), before its reply-by passed.
     NotJudged,
 }
 
@@ -109,8 +109,12 @@ pub struct RequestOutcome {
     /// Clock minutes from receipt to the reply-by: the wait allowed.
     pub target_minutes: i64,
     pub verdict: Verdict,
-    /// Still waiting for the coach (open or snoozed, no reply).
+    /// Still waiting for the coach (open or snoozed, no delivered reply).
     pub awaiting_coach: bool,
+    /// How it ended: answered, handed off, closed without reply, still waiting.
+    pub resolution: crate::model::Resolution,
+    /// A reply that waits for delivery (failed or in the outbox), if any.
+    pub undelivered: Option<crate::model::DeliveryState>,
 }
 
 impl RequestOutcome {

@@ -54,6 +54,9 @@ fn request(id: i64, received: &str, urgency: Urgency, answer_after: Option<i64>)
         first_reply_at,
         snoozed_until: None,
         waiting_since: None,
+        closed_at: None,
+        handed_off: false,
+        undelivered: None,
     }
 }
 
@@ -347,6 +350,7 @@ fn followup(id: i64, kind: FollowUpKind, due: &str, done: Option<&str>) -> Follo
         kind,
         request_id: None,
         done_at: done.map(at),
+        callback: false,
     }
 }
 

@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use super::words::{
-    fit, followups_line, promises_line, range_title, requests_line, share_text, span,
+    fit, followups_line, promises_line, range_title, requests_line, resolutions_line, share_text, span,
 };
 use super::{RequestOutcome, Review};
 use crate::dashboard::short_span;
@@ -31,6 +31,7 @@ fn untrimmed_text(review: &Review) -> String {
     let _ = writeln!(out, "as of {} ({})", show_local(review.now, tz), tz.name());
     let _ = writeln!(out);
     let _ = writeln!(out, "{:<15}{}", "Requests", requests_line(review));
+    let _ = writeln!(out, "{:<15}{}", "Ended", resolutions_line(review));
     for (label, times) in [
         ("First reply", &review.first_reply),
         ("  work hours", &review.first_reply_working),
@@ -176,13 +177,16 @@ fn untrimmed_text(review: &Review) -> String {
 }
 
 fn breach_line(o: &RequestOutcome) -> String {
-    let how = if o.first_reply_at.is_some() {
-        "waited"
-    } else {
-        "waiting"
+    // Short words to fit 80 columns: answered, handed (off), closed
+    // (without reply), waiting (still).
+    let how = match o.resolution {
+        crate::model::Resolution::Answered => "answered",
+        crate::model::Resolution::HandedOff => "handed",
+        crate::model::Resolution::ClosedWithoutReply => "closed",
+        crate::model::Resolution::StillWaiting => "waiting",
     };
     format!(
-        "  #{:<5} {:<18} {:<6} {how:<7} {:<8} target {:<8} +{}",
+        "  #{:<5} {:<18} {:<6} {how:<8} {:<8} target {:<8} +{}",
         o.id,
         fit(&o.client, 18),
         o.urgency.as_str(),

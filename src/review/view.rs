@@ -14,7 +14,7 @@ use ratatui::style::{Color, Modifier, Style, Stylize};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Bar, BarChart, BarGroup, Block, Paragraph, StatefulWidget, Widget, Wrap};
 
-use super::words::{fit, followups_line, promises_line, range_title, requests_line, span};
+use super::words::{fit, followups_line, promises_line, range_title, requests_line, resolutions_line, span};
 use super::{RequestOutcome, Review};
 use crate::domain::when::show_local;
 
@@ -136,6 +136,7 @@ fn figures_pane(review: &Review) -> Paragraph<'static> {
     let s = &review.sessions;
     Paragraph::new(vec![
         row("Requests", requests_line(review)),
+        row("Ended", resolutions_line(review)),
         times("First reply", &review.first_reply),
         times(" work hours", &review.first_reply_working),
         row(
@@ -147,9 +148,11 @@ fn figures_pane(review: &Review) -> Paragraph<'static> {
         ),
         row(
             "",
-            format!("{} cancelled · {} no-show", s.cancelled, s.no_show),
+            format!(
+                "{} cancelled · {} no-show · {} apologies sent",
+                s.cancelled, s.no_show, review.apologies_sent
+            ),
         ),
-        row("Apologies", format!("{} sent", review.apologies_sent)),
         row("Promises", promises_line(review)),
         row("Follow-ups", followups_line(review)),
     ])
@@ -274,13 +277,9 @@ fn outcome_line(
             }
         ),
         ListPart::Breaches => {
-            let how = if o.first_reply_at.is_some() {
-                "waited"
-            } else {
-                "waiting"
-            };
+            let how = o.resolution.as_str();
             format!(
-                "{how:<7} {:<8} target {}",
+                "{how:<20} {:<8} target {}",
                 span(o.waited_minutes),
                 span(Some(o.target_minutes))
             )

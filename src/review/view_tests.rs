@@ -66,6 +66,9 @@ fn two_weeks() -> Review {
             first_reply_at,
             snoozed_until: None,
             waiting_since: None,
+            closed_at: None,
+            handed_off: false,
+            undelivered: None,
         });
     }
     let clients = NAMES

@@ -40,6 +40,26 @@ pub fn requests_line(review: &Review) -> String {
     )
 }
 
+/// How the requests received in the range ended, beyond the answered and
+/// still-waiting counts of [`requests_line`]: handed off (answered by a
+/// delivered hand-off note, counted among the answered) and closed without
+/// a reply.
+pub fn resolutions_line(review: &Review) -> String {
+    use crate::model::Resolution;
+    [Resolution::HandedOff, Resolution::ClosedWithoutReply]
+        .iter()
+        .map(|&resolution| {
+            let count = review
+                .requests
+                .iter()
+                .filter(|o| o.resolution == resolution)
+                .count();
+            format!("{count} {resolution}")
+        })
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
 pub fn sessions_line(review: &Review) -> String {
     let s = &review.sessions;
     format!(

@@ -26,10 +26,14 @@ pub struct NewFollowUp {
     pub text: String,
     pub owner: Owner,
     pub kind: FollowUpKind,
+    /// The reply that made this promise (a later reply keeps it).
+    pub made_by_reply: Option<i64>,
+    /// Doing it answers its request (a crisis client to call back).
+    pub callback: bool,
 }
 
 const FOLLOWUP_SELECT: &str = "SELECT f.id, f.client_id, c.name, f.due_at, f.text, f.owner, \
-     f.kind, f.request_id, f.done_at, f.session_id FROM followups f JOIN clients c ON c.id = f.client_id";
+     f.kind, f.request_id, f.done_at, f.session_id, f.callback FROM followups f JOIN clients c ON c.id = f.client_id";
 
 fn followup_from_row(row: &rusqlite::Row) -> rusqlite::Result<FollowUp> {
     Ok(FollowUp {
@@ -43,6 +47,7 @@ fn followup_from_row(row: &rusqlite::Row) -> rusqlite::Result<FollowUp> {
         request_id: row.get(7)?,
         done_at: read_opt_ts(row, 8)?,
         session_id: row.get(9)?,
+        callback: row.get(10)?,
     })
 }
 
@@ -146,8 +151,8 @@ impl Tx<'_> {
             return Err(BadInput("a follow-up needs some text".into()).into());
         }
         self.conn.execute(
-            "INSERT INTO followups (client_id, request_id, due_at, text, owner, kind, created_at, session_id)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            "INSERT INTO followups (client_id, request_id, due_at, text, owner, kind, made_by_reply, callback, created_at, session_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             params![
                 followup.client_id,
                 followup.request_id,
@@ -155,6 +160,8 @@ impl Tx<'_> {
                 followup.text.trim(),
                 followup.owner.as_str(),
                 followup.kind.as_str(),
+                followup.made_by_reply,
+                followup.callback,
                 ts(self.now),
                 session_id,
             ],
@@ -180,6 +187,24 @@ impl Tx<'_> {
             "UPDATE followups SET done_at = ?1 WHERE id = ?2",
             params![ts(self.now), id],
         )?;
+        // Calling a crisis client back is their first answer, given by phone.
+        if followup.callback
+            && let Some(request_id) = followup.request_id
+        {
+            self.add_reply(&super::NewReply {
+                client_id: Some(followup.client_id),
+                partner_id: None,
+                request_id: Some(request_id),
+                session_id: None,
+                kind: crate::model::ReplyKind::Reply,
+                sent_at: self.now,
+                to_addr: None,
+                subject: None,
+                body: followup.text.clone(),
+                message_id: None,
+                delivery: crate::model::DeliveryState::Recorded,
+            })?;
+        }
         self.followup(id)
     }
 }

@@ -35,7 +35,7 @@ pub use mail_threads::{MailThreadQueries, ThreadedRequest};
 pub use open_check::{check_damaged, discard_unused_new_books, is_damaged};
 pub use partners::PartnerQueries;
 pub use requests::{NewReply, NewRequest, RequestFilter, RequestQueries};
-pub use sessions::{NewSession, SessionMove, SessionQueries};
+pub use sessions::{EMERGENCY_REASON, NewSession, SessionMove, SessionQueries};
 
 use crate::error::BadInput;
 use schema::{APPLICATION_ID, MIGRATIONS, latest_version};
@@ -84,6 +84,15 @@ pub struct Change {
     pub command: String,
     pub summary: String,
     pub undone: bool,
+}
+
+/// What an undo reverted, and whose client was already told of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Undone {
+    pub change: Change,
+    /// Sessions a delivered message was about: their client holds the undone
+    /// version and should get a "please disregard" note.
+    pub to_reassure: Vec<i64>,
 }
 
 impl Store {
@@ -217,6 +226,15 @@ impl Store {
 
     /// Revert change `id` in one step; returns what was undone.
     pub fn undo(&mut self, id: i64, now: DateTime<Utc>) -> Result<Change> {
+        Ok(self.undo_truthfully(id, now)?.change)
+    }
+
+    /// Revert change `id`, without rewinding what a client already holds:
+    /// a reply that went out (sent, in the outbox, or given in person) stays
+    /// recorded; a session's calendar SEQUENCE never goes down or repeats
+    /// (it rises past the last one sent). Returns the sessions whose client
+    /// was told of the change and now needs a "please disregard" note.
+    pub fn undo_truthfully(&mut self, id: i64, now: DateTime<Utc>) -> Result<Undone> {
         let change = self
             .change_by_id(id)?
             .ok_or_else(|| BadInput(format!("there is no change {id} to undo")))?;
@@ -228,7 +246,7 @@ impl Store {
             .into());
         }
         let summary = format!("undo: {}", change.summary);
-        self.change("undo", &summary, now, |tx| {
+        let to_reassure = self.change("undo", &summary, now, |tx| {
             let steps: Vec<UndoStep> = {
                 let mut stmt = tx.conn.prepare(
                     "SELECT id, op, tbl, row_id, vals FROM undo_log WHERE change_id = ?1 ORDER BY id DESC",
@@ -244,13 +262,86 @@ impl Store {
                 })?
                 .collect::<rusqlite::Result<_>>()?
             };
-            for step in steps {
-                undo::revert(tx.conn, &step).map_err(|reason| {
+            // Rows of `table` the change inserted (`delete` undoes them) or
+            // updated.
+            let rows = |op: &str, table: &str| -> Vec<i64> {
+                steps
+                    .iter()
+                    .filter(|s| s.op.as_deref() == Some(op) && s.table.as_deref() == Some(table))
+                    .filter_map(|s| s.row_id)
+                    .collect()
+            };
+            let inserted_replies = rows("delete", "replies");
+            let inserted_sessions = rows("delete", "sessions");
+            let inserted_requests = rows("delete", "requests");
+            let updated_sessions = rows("update", "sessions");
+            let updated_requests = rows("update", "requests");
+            // Replies that reached someone are facts: they stay.
+            let mut kept: Vec<(i64, Option<i64>, Option<i64>)> = Vec::new();
+            for reply in &inserted_replies {
+                let row: Option<(String, Option<i64>, Option<i64>)> = tx
+                    .conn
+                    .query_row(
+                        "SELECT delivery, session_id, request_id FROM replies WHERE id = ?1",
+                        [reply],
+                        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                    )
+                    .optional()?;
+                if let Some((delivery, session, request)) = row
+                    && delivery != "failed"
+                {
+                    kept.push((*reply, session, request));
+                }
+            }
+            let sequences: Vec<(i64, i64)> = updated_sessions
+                .iter()
+                .filter_map(|s| {
+                    tx.conn
+                        .query_row("SELECT ical_sequence FROM sessions WHERE id = ?1", [s], |r| {
+                            r.get(0)
+                        })
+                        .ok()
+                        .map(|seq| (*s, seq))
+                })
+                .collect();
+            // A kept reply about a row the undo removes loses that link only.
+            for (reply, session, request) in &kept {
+                if session.is_some_and(|s| inserted_sessions.contains(&s)) {
+                    tx.conn
+                        .execute("UPDATE replies SET session_id = NULL WHERE id = ?1", [reply])?;
+                }
+                if request.is_some_and(|r| inserted_requests.contains(&r)) {
+                    tx.conn
+                        .execute("UPDATE replies SET request_id = NULL WHERE id = ?1", [reply])?;
+                }
+            }
+            for step in &steps {
+                let keeps = step.op.as_deref() == Some("delete")
+                    && step.table.as_deref() == Some("replies")
+                    && kept.iter().any(|(reply, _, _)| Some(*reply) == step.row_id);
+                if keeps {
+                    continue;
+                }
+                undo::revert(tx.conn, step).map_err(|reason| {
                     BadInput(format!(
                         "change {id} cannot be undone: undo log row {} {reason}",
                         step.id
                     ))
                 })?;
+            }
+            for (session, sequence) in &sequences {
+                tx.conn.execute(
+                    "UPDATE sessions SET ical_sequence = ?1 WHERE id = ?2 AND ical_sequence <= ?1",
+                    (sequence + 1, session),
+                )?;
+            }
+            let mut requests: Vec<i64> = updated_requests;
+            requests.extend(kept.iter().filter_map(|(_, _, r)| *r));
+            requests.retain(|r| !inserted_requests.contains(r));
+            requests.sort_unstable();
+            requests.dedup();
+            for request in requests {
+                tx.refresh_answer(request)?;
             }
             tx.conn.execute(
                 "UPDATE changes SET undone_at = ?1 WHERE id = ?2",
@@ -260,9 +351,38 @@ impl Store {
                 "UPDATE changes SET undoes = ?1 WHERE id = ?2",
                 (id, tx.change_id),
             )?;
-            Ok(())
+            let mut told: Vec<i64> = kept
+                .iter()
+                .filter_map(|(_, session, _)| *session)
+                .filter(|s| updated_sessions.contains(s))
+                .collect();
+            told.sort_unstable();
+            told.dedup();
+            Ok(told)
         })?;
-        Ok(change)
+        Ok(Undone {
+            change,
+            to_reassure,
+        })
+    }
+
+    /// The latest change that can be undone (not an undo, not yet undone,
+    /// not a delivery record).
+    pub fn last_undoable_change(&self) -> Result<Option<Change>> {
+        let id: Option<i64> = self
+            .conn
+            .query_row(
+                "SELECT max(id) FROM changes WHERE undone_at IS NULL AND command != 'undo' \
+                 AND command != 'deliver'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?
+            .flatten();
+        match id {
+            Some(id) => self.change_by_id(id),
+            None => Ok(None),
+        }
     }
 
     pub fn change_by_id(&self, id: i64) -> Result<Option<Change>> {

@@ -52,7 +52,11 @@ pub enum RequestFilter {
 
 const REQUEST_SELECT: &str = "SELECT r.id, r.client_id, coalesce(c.name, r.unknown_sender), \
      r.unknown_sender, r.received_at, r.channel, r.urgency, r.status, r.subject, r.body, \
-     r.reply_by, r.first_reply_at, r.snoozed_until, r.waiting_since \
+     r.reply_by, r.first_reply_at, r.snoozed_until, r.waiting_since, r.closed_at, \
+     EXISTS (SELECT 1 FROM replies p WHERE p.request_id = r.id AND p.kind = 'hand-off' \
+       AND p.delivered_at IS NOT NULL), \
+     (SELECT p.delivery FROM replies p WHERE p.request_id = r.id AND p.delivered_at IS NULL \
+       AND p.delivery IN ('failed', 'outbox') AND p.kind != 'partner-brief' ORDER BY p.id DESC LIMIT 1) \
      FROM requests r LEFT JOIN clients c ON c.id = r.client_id";
 
 fn request_from_row(row: &rusqlite::Row) -> rusqlite::Result<Request> {
@@ -71,11 +75,17 @@ fn request_from_row(row: &rusqlite::Row) -> rusqlite::Result<Request> {
         first_reply_at: read_opt_ts(row, 11)?,
         snoozed_until: read_opt_ts(row, 12)?,
         waiting_since: read_opt_ts(row, 13)?,
+        closed_at: read_opt_ts(row, 14)?,
+        handed_off: row.get(15)?,
+        undelivered: match row.get::<_, Option<String>>(16)? {
+            Some(_) => Some(read_word(row, 16, DeliveryState::parse)?),
+            None => None,
+        },
     })
 }
 
 const REPLY_SELECT: &str = "SELECT id, client_id, request_id, session_id, kind, sent_at, subject, \
-     body, delivery, delivery_note, partner_id, to_addr, message_id FROM replies";
+     body, delivery, delivery_note, partner_id, to_addr, message_id, delivered_at FROM replies";
 
 fn reply_from_row(row: &rusqlite::Row) -> rusqlite::Result<Reply> {
     Ok(Reply {
@@ -92,22 +102,42 @@ fn reply_from_row(row: &rusqlite::Row) -> rusqlite::Result<Reply> {
         partner_id: row.get(10)?,
         to_addr: row.get(11)?,
         message_id: row.get(12)?,
+        delivered_at: read_opt_ts(row, 13)?,
     })
 }
 
 pub trait RequestQueries: Queries {
-    /// The requests pane: open ones and snoozes that have run out, by reply-by.
-    /// Served by the partial index on waiting requests, never a scan.
+    /// The requests pane: open ones, snoozes that have run out, and snoozed
+    /// ones whose reply-by has passed (they come back as overdue), by
+    /// reply-by. Served by the partial index on waiting requests, never a scan.
     fn requests_awaiting_reply(&self, now: DateTime<Utc>) -> Result<Vec<Request>> {
         let mut stmt = self.conn().prepare_cached(&format!(
             "{REQUEST_SELECT} WHERE r.status IN ('open', 'snoozed', 'waiting') \
-             AND (r.status = 'open' OR (r.status = 'snoozed' AND r.snoozed_until <= ?1)) \
+             AND (r.status = 'open' OR (r.status = 'snoozed' \
+               AND (r.snoozed_until <= ?1 OR r.reply_by <= ?1))) \
              ORDER BY r.reply_by, r.id"
         ))?;
         let rows = stmt
             .query_map([ts(now)], request_from_row)?
             .collect::<rusqlite::Result<_>>()?;
         Ok(rows)
+    }
+
+    /// The requests put aside: still snoozed (and not yet past their
+    /// reply-by), and waiting on the client, by reply-by.
+    fn requests_put_aside(&self, now: DateTime<Utc>) -> Result<(Vec<Request>, Vec<Request>)> {
+        let mut stmt = self.conn().prepare_cached(&format!(
+            "{REQUEST_SELECT} WHERE r.status IN ('open', 'snoozed', 'waiting') \
+             AND ((r.status = 'snoozed' AND r.snoozed_until > ?1 AND r.reply_by > ?1) \
+               OR r.status = 'waiting') \
+             ORDER BY r.reply_by, r.id"
+        ))?;
+        let rows: Vec<Request> = stmt
+            .query_map([ts(now)], request_from_row)?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows
+            .into_iter()
+            .partition(|r| r.status == RequestStatus::Snoozed))
     }
 
     fn requests(&self, filter: RequestFilter) -> Result<Vec<Request>> {
@@ -173,6 +203,23 @@ pub trait RequestQueries: Queries {
             .query_map([], reply_from_row)?
             .collect::<rusqlite::Result<_>>()?;
         Ok(rows)
+    }
+
+    /// The latest reply to a request that has not reached the client yet
+    /// (failed, or waiting in the outbox).
+    fn waiting_reply_of(&self, request_id: i64) -> Result<Option<Reply>> {
+        Ok(self
+            .conn()
+            .query_row(
+                &format!(
+                    "{REPLY_SELECT} WHERE request_id = ?1 AND delivered_at IS NULL \
+                     AND delivery IN ('failed', 'outbox') AND kind != 'partner-brief' \
+                     ORDER BY id DESC LIMIT 1"
+                ),
+                [request_id],
+                reply_from_row,
+            )
+            .optional()?)
     }
 
     fn reply_by_message_id(&self, message_id: &str) -> Result<Option<i64>> {
@@ -378,14 +425,18 @@ impl Tx<'_> {
         Ok(())
     }
 
-    /// Record a reply; the first reply to a request answers it.
+    /// Record a reply. It answers its request only once it reached the
+    /// client: at once when given by phone or in person (`Recorded`) or found
+    /// sent in the coach's own mail (`Sent`); otherwise when delivery succeeds.
     pub fn add_reply(&self, reply: &NewReply) -> Result<i64> {
         if reply.body.trim().is_empty() {
             return Err(BadInput("a reply needs some text".into()).into());
         }
+        let delivered_at = matches!(reply.delivery, DeliveryState::Recorded | DeliveryState::Sent)
+            .then(|| ts(reply.sent_at));
         self.conn.execute(
-            "INSERT INTO replies (client_id, partner_id, request_id, session_id, kind, sent_at, to_addr, subject, body, message_id, delivery, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            "INSERT INTO replies (client_id, partner_id, request_id, session_id, kind, sent_at, to_addr, subject, body, message_id, delivery, delivered_at, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             params![
                 reply.client_id,
                 reply.partner_id,
@@ -398,19 +449,13 @@ impl Tx<'_> {
                 reply.body,
                 reply.message_id,
                 reply.delivery.as_str(),
+                delivered_at,
                 ts(self.now),
             ],
         )?;
         let id = self.conn.last_insert_rowid();
         if let Some(request_id) = reply.request_id {
-            self.conn.execute(
-                "UPDATE requests SET \
-                   first_reply_at = CASE WHEN first_reply_at IS NULL OR first_reply_at > ?1 THEN ?1 ELSE first_reply_at END, \
-                   status = CASE WHEN status IN ('open', 'snoozed') THEN 'answered' ELSE status END, \
-                   snoozed_until = NULL \
-                 WHERE id = ?2",
-                params![ts(reply.sent_at), request_id],
-            )?;
+            self.refresh_answer(request_id)?;
         }
         Ok(id)
     }
@@ -425,17 +470,79 @@ impl Tx<'_> {
         Ok(())
     }
 
+    /// Derive a request's answer from its delivered replies: `first_reply_at`
+    /// is the earliest delivered one (a partner's brief never counts), the
+    /// status follows, and a later delivered reply closes the promise an
+    /// earlier one made (kept when delivered by the promised time).
+    pub fn refresh_answer(&self, request_id: i64) -> Result<()> {
+        self.conn.execute(
+            "UPDATE requests SET first_reply_at = (SELECT min(p.delivered_at) FROM replies p \
+               WHERE p.request_id = ?1 AND p.kind != 'partner-brief' AND p.delivered_at IS NOT NULL) \
+             WHERE id = ?1",
+            [request_id],
+        )?;
+        self.conn.execute(
+            "UPDATE requests SET \
+               status = CASE \
+                 WHEN first_reply_at IS NOT NULL AND status IN ('open', 'snoozed') THEN 'answered' \
+                 WHEN first_reply_at IS NULL AND status = 'answered' THEN 'open' \
+                 ELSE status END, \
+               snoozed_until = CASE WHEN first_reply_at IS NOT NULL THEN NULL ELSE snoozed_until END \
+             WHERE id = ?1",
+            [request_id],
+        )?;
+        self.conn.execute(
+            "UPDATE followups SET done_at = (SELECT min(p.delivered_at) FROM replies p \
+               WHERE p.request_id = ?1 AND p.delivered_at IS NOT NULL \
+               AND p.kind IN ('reply', 'options', 'hand-off') \
+               AND p.id > coalesce(followups.made_by_reply, 0)) \
+             WHERE request_id = ?1 AND kind = 'promise' AND done_at IS NULL AND callback = 0 \
+               AND EXISTS (SELECT 1 FROM replies p WHERE p.request_id = ?1 AND p.delivered_at IS NOT NULL \
+                 AND p.kind IN ('reply', 'options', 'hand-off') \
+                 AND p.id > coalesce(followups.made_by_reply, 0))",
+            [request_id],
+        )?;
+        Ok(())
+    }
+
+    /// Record how delivery went. A reply the send command took is delivered
+    /// now (and answers its request); a failed or outboxed one is not.
     pub fn set_delivery(
         &self,
         reply_id: i64,
         state: DeliveryState,
         note: Option<&str>,
     ) -> Result<()> {
+        let delivered_at = (state == DeliveryState::Sent).then(|| ts(self.now));
         self.conn.execute(
-            "UPDATE replies SET delivery = ?1, delivery_note = ?2 WHERE id = ?3",
-            params![state.as_str(), note, reply_id],
+            "UPDATE replies SET delivery = ?1, delivery_note = ?2, \
+               delivered_at = coalesce(delivered_at, ?3) WHERE id = ?4",
+            params![state.as_str(), note, delivered_at, reply_id],
         )?;
+        if let Some(request_id) = self.reply(reply_id)?.request_id {
+            self.refresh_answer(request_id)?;
+        }
         Ok(())
+    }
+
+    /// The coach confirms a reply left through their own mail (after the
+    /// outbox, or a failed send) at `at`: it is delivered from then on.
+    pub fn mark_reply_sent(&self, reply_id: i64, at: DateTime<Utc>, how: &str) -> Result<Reply> {
+        let reply = self.reply(reply_id)?;
+        if reply.delivered_at.is_some() {
+            return Err(BadInput(format!("reply #{reply_id} was delivered already")).into());
+        }
+        if at > self.now {
+            return Err(BadInput("a reply cannot be marked sent in the future".into()).into());
+        }
+        self.conn.execute(
+            "UPDATE replies SET delivery = 'sent', delivered_at = ?1, delivery_note = ?2 WHERE id = ?3",
+            params![ts(at.max(reply.sent_at)), how, reply_id],
+        )?;
+        if let Some(request_id) = reply.request_id {
+            self.refresh_answer(request_id)?;
+        }
+        self.reply(reply_id)
     }
 
     /// Move a request to `status`, refusing moves that make no sense.

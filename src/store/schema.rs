@@ -60,6 +60,10 @@ pub const MIGRATIONS: &[Migration] = &[
         generated: Some(care_undo_triggers),
     },
     Migration {
+        sql: DELIVERED_REPLIES,
+        generated: Some(delivered_undo_triggers),
+    },
+    Migration {
         sql: STRUCTURED_UNDO,
         generated: Some(structured_undo_triggers),
     },
@@ -357,6 +361,40 @@ pub fn tracked_columns(conn: &Connection, table: &str) -> rusqlite::Result<Optio
         Some(known) => column_names(conn, known).map(Some),
         None => Ok(None),
     }
+}
+
+/// A reply answers a request only once it reached the client: `delivered_at`
+/// is when it did (sent by the send command, marked sent after the outbox,
+/// found in the coach's own mail, or given by phone or in person). A
+/// request's `first_reply_at` is the earliest delivered reply, so a failed or
+/// outboxed reply no longer counts. The undo triggers of `replies` and
+/// `requests` are dropped first (so this backfill is not logged into the
+/// last change) and made again with the new column. Follow-ups learn which
+/// reply made a promise and whether doing one is the answer (`callback`).
+const DELIVERED_REPLIES: &str = r#"
+DROP TRIGGER IF EXISTS replies_undo_insert;
+DROP TRIGGER IF EXISTS replies_undo_update;
+DROP TRIGGER IF EXISTS replies_undo_delete;
+DROP TRIGGER IF EXISTS requests_undo_insert;
+DROP TRIGGER IF EXISTS requests_undo_update;
+DROP TRIGGER IF EXISTS requests_undo_delete;
+DROP TRIGGER IF EXISTS followups_undo_insert;
+DROP TRIGGER IF EXISTS followups_undo_update;
+DROP TRIGGER IF EXISTS followups_undo_delete;
+-- The reply that made a promise (a later reply keeps it), and whether
+-- doing a follow-up is itself the answer (a crisis client called back).
+ALTER TABLE followups ADD COLUMN made_by_reply INTEGER REFERENCES replies (id);
+ALTER TABLE followups ADD COLUMN callback INTEGER NOT NULL DEFAULT 0 CHECK (callback IN (0, 1));
+ALTER TABLE replies ADD COLUMN delivered_at TEXT;
+UPDATE replies SET delivered_at = sent_at WHERE delivery IN ('sent', 'recorded');
+UPDATE requests SET first_reply_at = (
+    SELECT min(p.delivered_at) FROM replies p
+    WHERE p.request_id = requests.id AND p.kind != 'partner-brief' AND p.delivered_at IS NOT NULL);
+UPDATE requests SET status = 'open' WHERE status = 'answered' AND first_reply_at IS NULL;
+"#;
+
+fn delivered_undo_triggers(conn: &Connection) -> rusqlite::Result<String> {
+    triggers_for(conn, &["replies", "requests", "followups"])
 }
 
 fn v2_undo_triggers(conn: &Connection) -> rusqlite::Result<String> {

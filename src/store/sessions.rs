@@ -30,6 +30,11 @@ pub struct SessionMove {
     pub moved_at: DateTime<Utc>,
 }
 
+/// Why an emergency moved a session (`emergency`); the client's later pick
+/// completes that same move.
+pub const EMERGENCY_REASON: &str = "coach emergency";
+const EMERGENCY_CHOSEN_REASON: &str = "coach emergency (client chose the time)";
+
 const SESSION_SELECT: &str = "SELECT s.id, s.client_id, c.name, s.start_at, s.minutes, s.place, \
      s.status, s.series_id, s.ical_uid, s.ical_sequence, \
      (SELECT moved_by FROM session_moves m WHERE m.session_id = s.id ORDER BY m.id DESC LIMIT 1), \
@@ -269,6 +274,33 @@ impl Tx<'_> {
             ))
             .into());
         }
+        // The client's pick after an emergency finishes the coach's move: it
+        // is one move, by the coach, and counted once in the review.
+        let open_emergency: Option<i64> = if moved_by == MovedBy::Client {
+            self.conn
+                .query_row(
+                    "SELECT id FROM session_moves WHERE session_id = ?1 \
+                     AND id = (SELECT max(id) FROM session_moves WHERE session_id = ?1) \
+                     AND moved_by = 'coach' AND reason = ?2 \
+                     AND (to_start IS NULL OR to_start = ?3)",
+                    params![id, EMERGENCY_REASON, ts(session.start)],
+                    |r| r.get(0),
+                )
+                .optional()?
+        } else {
+            None
+        };
+        if let (Some(move_id), Some(start)) = (open_emergency, to) {
+            self.conn.execute(
+                "UPDATE session_moves SET to_start = ?1, reason = ?2 WHERE id = ?3",
+                params![ts(start), EMERGENCY_CHOSEN_REASON, move_id],
+            )?;
+            self.conn.execute(
+                "UPDATE sessions SET start_at = ?1, status = 'booked', ical_sequence = ical_sequence + 1 WHERE id = ?2",
+                params![ts(start), id],
+            )?;
+            return self.session(id);
+        }
         self.conn.execute(
             "INSERT INTO session_moves (session_id, client_id, moved_by, reason, from_start, to_start, moved_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -318,6 +350,15 @@ impl Tx<'_> {
         self.conn.execute(
             "UPDATE sessions SET notes = ?1 WHERE id = ?2",
             params![notes.trim(), id],
+        )?;
+        Ok(())
+    }
+
+    /// A new version of the session's calendar entry (a higher SEQUENCE).
+    pub fn raise_sequence(&self, id: i64) -> Result<()> {
+        self.conn.execute(
+            "UPDATE sessions SET ical_sequence = ical_sequence + 1 WHERE id = ?1",
+            [id],
         )?;
         Ok(())
     }

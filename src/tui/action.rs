@@ -81,6 +81,8 @@ commands! {
     Undo => "undo", "undo";
     Handoff => "handoff", "hand off";
     RetryDelivery => "retry-delivery", "retry delivery";
+    MarkSent => "mark-sent", "mark reply sent";
+    ConfirmAlternative => "confirm-alternative", "other choice";
     FlowNext => "flow-next", "next";
     DropSlot => "drop-slot", "drop slot";
     MoreSlots => "more-slots", "more slots";
@@ -143,6 +145,7 @@ impl Command {
                 | Command::MarkNoShow
                 | Command::MarkCancelled
                 | Command::RetryDelivery
+                | Command::MarkSent
                 | Command::FlowPrev
                 | Command::FlowErase
                 | Command::FieldPrev
@@ -239,6 +242,8 @@ pub enum Effect {
     MarkSession {
         session_id: i64,
         outcome: crate::model::SessionStatus,
+        /// Cancelled: send the client the cancellation note.
+        notify: bool,
         now: DateTime<Utc>,
     },
     /// The review of one day, as seen at `now`.

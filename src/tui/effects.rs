@@ -37,9 +37,14 @@ pub fn run(effect: Effect, store: &mut Store, config: &Config, now: DateTime<Utc
         Effect::MarkSession {
             session_id,
             outcome,
+            notify,
             now,
         } => Ok(Action::SessionMarked(mark_session(
-            store, session_id, outcome, now,
+            store,
+            config,
+            session_id,
+            (outcome, notify),
+            now,
         ))),
         Effect::LoadReview { date, now } => {
             crate::review::gather(store, config, crate::review::ReviewRange::day(date), now)
@@ -86,12 +91,41 @@ fn load_client(
 /// Record a session's outcome as one change; a refusal comes back as text.
 fn mark_session(
     store: &mut Store,
+    config: &Config,
     session_id: i64,
-    outcome: crate::model::SessionStatus,
+    (outcome, notify): (crate::model::SessionStatus, bool),
     now: DateTime<Utc>,
 ) -> Result<(i64, String), String> {
     let session =
         crate::store::SessionQueries::session(store, session_id).map_err(|e| one_line(&e))?;
+    if outcome == crate::model::SessionStatus::Cancelled {
+        let templates = crate::outgoing::templates(config).map_err(|e| e.0)?;
+        let cancelled = crate::flows::cancel::cancel_session(
+            store,
+            config,
+            &templates,
+            session_id,
+            (notify, false),
+            now,
+        )
+        .map_err(|e| one_line(&e))?;
+        let told = match cancelled.note {
+            Some(reply_id) => {
+                match crate::outgoing::deliver_reply(store, config, reply_id, now) {
+                    Ok(outcome) => format!("; the note was {}", outcome.message()),
+                    Err(err) => format!("; the note is NOT delivered ({})", one_line(&err)),
+                }
+            }
+            None => "; they were not told".to_string(),
+        };
+        return Ok((
+            cancelled.change_id,
+            format!(
+                "session #{session_id} with {} cancelled{told}",
+                session.client_name
+            ),
+        ));
+    }
     let summary = format!(
         "session #{session_id} with {} marked {outcome}",
         session.client_name

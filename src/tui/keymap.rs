@@ -55,6 +55,9 @@ pub enum Scope {
     CareEditor,
     /// A held session's notes and action items (on top of `CareEditor`).
     CareNotes,
+    /// A one-key question before something that cannot be taken back
+    /// (cancel, no-show, snooze a crisis, a note after undo): only its keys act.
+    Confirm,
 }
 
 impl Scope {
@@ -82,6 +85,7 @@ impl Scope {
         Scope::AtRiskScreen,
         Scope::CareEditor,
         Scope::CareNotes,
+        Scope::Confirm,
     ];
 
     pub fn title(self) -> &'static str {
@@ -109,6 +113,7 @@ impl Scope {
             Scope::AtRiskScreen => "At-risk list",
             Scope::CareEditor => "Session notes, recap, check-in and parting editors",
             Scope::CareNotes => "A held session's notes and action items",
+            Scope::Confirm => "A question before acting",
         }
     }
 
@@ -123,6 +128,7 @@ impl Scope {
                 | Scope::Capture
                 | Scope::CareEditor
                 | Scope::CareNotes
+                | Scope::Confirm
         )
     }
 
@@ -374,6 +380,11 @@ const DEFAULTS: &[(&str, Scope, Command, &str)] = {
         ),
         ("u", Dashboard, Undo, "undo the last change made here"),
         ("D", Dashboard, RetryDelivery, "retry replies not delivered"),
+        ("y", Confirm, FlowConfirm, "yes"),
+        ("s", Confirm, ConfirmAlternative, "the other choice offered"),
+        ("n", Confirm, FlowCancel, "no: leave it as it is"),
+        ("esc", Confirm, FlowCancel, "no: leave it as it is"),
+        ("M", Dashboard, MarkSent, "the outbox reply went out (it answers now)"),
         ("enter", EmergencyPick, FlowNext, "free the chosen session"),
         ("esc", EmergencyPick, Back, "cancel"),
         ("enter", EmergencySlots, FlowNext, "offer these times"),

@@ -206,6 +206,19 @@ pub enum Overlay {
     Capture(Box<CaptureForm>),
     /// Notes and recap, a check-in message, a parting (flows/care.rs).
     Care(Box<crate::tui::flows::care::CareFlow>),
+    /// A one-key question before acting.
+    Confirm(Box<Confirm>),
+}
+
+/// A question before something that cannot be taken back: `y` runs `yes`,
+/// `s` runs `alternative` (when offered), `n` or Esc leaves everything as it is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Confirm {
+    pub question: String,
+    pub yes: (String, Vec<crate::tui::action::Effect>),
+    pub alternative: Option<(String, Vec<crate::tui::action::Effect>)>,
+    /// Said when the coach says no.
+    pub declined: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -280,6 +293,7 @@ impl Model {
             (Overlay::Triage(flow), _) => vec![flow.scope()],
             (Overlay::Capture(_), _) => vec![Scope::Capture],
             (Overlay::Care(flow), _) => flow.scopes(),
+            (Overlay::Confirm(_), _) => vec![Scope::Confirm],
             (Overlay::Help { .. }, _) => vec![Scope::HelpOverlay, Scope::Anywhere],
             (Overlay::None, Screen::Dashboard) => {
                 vec![self.focus.scope(), Scope::Dashboard, Scope::Anywhere]

@@ -33,6 +33,9 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Effect> {
         Action::Command(command) => {
             // A key press acknowledges the last notice.
             model.notice = None;
+            if let Overlay::Confirm(confirm) = &model.overlay {
+                return answer(model, (**confirm).clone(), command);
+            }
             if model.overlay == Overlay::None
                 && let Some(effects) = flows::on_command(model, command)
             {
@@ -199,7 +202,8 @@ fn command_effects(model: &mut Model, command: Command) -> Vec<Effect> {
                 Overlay::FindClient(_)
                 | Overlay::Triage(_)
                 | Overlay::Capture(_)
-                | Overlay::Care(_),
+                | Overlay::Care(_)
+                | Overlay::Confirm(_),
                 _,
             ) => Vec::new(),
             (Overlay::None, Screen::Dashboard) => dashboard(model, command),
@@ -274,21 +278,64 @@ fn open_item(model: &mut Model, item: Item) -> Vec<Effect> {
         .collect()
 }
 
-/// `d` / `N` / `C` on a session: record how it went.
+/// `d` / `N` / `C` on a session: record how it went. No-show and cancel
+/// ask first (one key); cancelling offers the note to the client.
 fn mark_session(model: &mut Model, command: Command) -> Vec<Effect> {
     let Some(Item::Session(row)) = model.selected_item(Pane::Sessions) else {
         return Vec::new();
     };
-    let outcome = match command {
-        Command::MarkHeld => crate::model::SessionStatus::Held,
-        Command::MarkNoShow => crate::model::SessionStatus::NoShow,
-        _ => crate::model::SessionStatus::Cancelled,
-    };
-    vec![Effect::MarkSession {
-        session_id: row.session.id,
+    let session = &row.session;
+    let effect = |outcome, notify| Effect::MarkSession {
+        session_id: session.id,
         outcome,
+        notify,
         now: model.now,
-    }]
+    };
+    let when = crate::domain::when::show_local(session.start, model.tz);
+    use crate::model::SessionStatus;
+    let confirm = match command {
+        Command::MarkHeld => return vec![effect(SessionStatus::Held, false)],
+        Command::MarkNoShow => crate::tui::model::Confirm {
+            question: format!("Mark {}'s session {when} a no-show?", session.client_name),
+            yes: ("y: no-show".into(), vec![effect(SessionStatus::NoShow, false)]),
+            alternative: None,
+            declined: "kept as it was".into(),
+        },
+        _ => crate::tui::model::Confirm {
+            question: format!("Cancel {}'s session {when}?", session.client_name),
+            yes: (
+                "y: cancel and send them the note (with a calendar cancellation)".into(),
+                vec![effect(SessionStatus::Cancelled, true)],
+            ),
+            alternative: Some((
+                "s: cancel without a note".into(),
+                vec![effect(SessionStatus::Cancelled, false)],
+            )),
+            declined: "not cancelled".into(),
+        },
+    };
+    model.overlay = Overlay::Confirm(Box::new(confirm));
+    Vec::new()
+}
+
+/// The coach's answer to a question: only `y`, `s` (when offered), `n` and
+/// Esc mean anything; other keys leave the question open.
+fn answer(model: &mut Model, confirm: crate::tui::model::Confirm, command: Command) -> Vec<Effect> {
+    let chosen = match (command, confirm.alternative) {
+        (Command::FlowConfirm, _) => confirm.yes.1,
+        (Command::ConfirmAlternative, Some((_, effects))) => effects,
+        (Command::FlowCancel, _) => {
+            model.overlay = Overlay::None;
+            model.notice = Some(Notice {
+                kind: NoticeKind::Info,
+                text: confirm.declined,
+            });
+            return Vec::new();
+        }
+        _ => return Vec::new(),
+    };
+    model.overlay = Overlay::None;
+    chosen
 }
 
 /// The review of `date`, gathered by an effect.

@@ -204,6 +204,8 @@ fn fill(store: &mut Store, config: &Config) {
                     text: text.into(),
                     owner,
                     kind,
+                    made_by_reply: None,
+                    callback: false,
                 })
             };
             followup(amara, "2026-11-21T12:00:00+01:00", "Send the three-month plan", Owner::Coach, FollowUpKind::Promise)?;

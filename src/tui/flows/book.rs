@@ -44,9 +44,21 @@ pub fn run(effect: TriageEffect, store: &mut Store, config: &Config, now: DateTi
         TriageEffect::RaiseToCrisis { request_id } => {
             set_urgency(store, config, request_id, Urgency::Crisis, now, true)
         }
-        TriageEffect::Snooze { request_id, until } => {
+        TriageEffect::Snooze {
+            request_id,
+            until,
+            force,
+        } => {
             let tz = config.tz;
             status_change(store, now, request_id, "request snooze", |tx| {
+                if let Some(risk) = tx.request(request_id)?.put_aside_risk(Some(until))
+                    && !force
+                {
+                    return Err(crate::error::BadInput(format!(
+                        "{risk}; pick an earlier time or answer it first"
+                    ))
+                    .into());
+                }
                 tx.set_request_status(request_id, RequestStatus::Snoozed, Some(until))?;
                 Ok(format!(
                     "snoozed until {} (sooner if the client writes again)",
@@ -54,8 +66,16 @@ pub fn run(effect: TriageEffect, store: &mut Store, config: &Config, now: DateTi
                 ))
             })
         }
-        TriageEffect::WaitOnClient { request_id } => {
+        TriageEffect::WaitOnClient { request_id, force } => {
             status_change(store, now, request_id, "request wait", |tx| {
+                if let Some(risk) = tx.request(request_id)?.put_aside_risk(None)
+                    && !force
+                {
+                    return Err(crate::error::BadInput(format!(
+                        "{risk}; answer it (or acknowledge it) first"
+                    ))
+                    .into());
+                }
                 tx.set_request_status(request_id, RequestStatus::WaitingOnClient, None)?;
                 Ok("waits on the client; its clock restarts when they write again".into())
             })
@@ -264,7 +284,16 @@ fn acknowledge(
         promised_time: Some(client_time_text(promise_at, tz)),
         ..values_for(config, client.as_ref(), &request, now)
     };
-    let rendered = templates(config)?.render("acknowledgement", &values)?;
+    // The same guardrails as every message; a flagged acknowledgement is
+    // refused here (r opens it in the editor, where it can be sent anyway).
+    let (rendered, _) =
+        crate::outgoing::render_outgoing(&templates(config)?, "acknowledgement", &values, false)
+            .map_err(|e| {
+                crate::error::BadInput(format!(
+                    "{}; r opens the acknowledgement in the editor",
+                    e.0.replace(" (reword it, or add --force to send it anyway)", "")
+                ))
+            })?;
     send_reply(
         store,
         config,
@@ -301,6 +330,8 @@ fn make_followup(
                 text: text.clone(),
                 owner: Owner::Coach,
                 kind: FollowUpKind::Action,
+                made_by_reply: None,
+                callback: false,
             })?;
             tx.set_request_status(request_id, RequestStatus::Closed, None)?;
             Ok((tx.change_id, followup_id))

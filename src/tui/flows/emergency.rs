@@ -95,6 +95,32 @@ pub struct Draft {
     pub apology: Rendered,
     pub editor: TextEditor,
     pub editing: bool,
+    /// Confirm was pressed once past a guardrail flag; the next press sends.
+    pub send_anyway: bool,
+    /// Back was pressed once on an edited apology; the next press drops it.
+    pub discard_armed: bool,
+}
+
+impl Draft {
+    /// The guardrails' flags on what would go out now: the apology as
+    /// edited (subject and body) and the crisis client's confirmation.
+    pub fn flags(&self) -> Vec<String> {
+        let mut flags: Vec<String> = crate::flows::emergency::flags_of(&Rendered {
+            subject: self.apology.subject.clone(),
+            body: self.editor.text(),
+        })
+        .iter()
+        .map(|g| g.message())
+        .collect();
+        if let Some(confirmation) = &self.choice.plan.crisis_confirmation {
+            flags.extend(
+                crate::flows::emergency::flags_of(confirmation)
+                    .iter()
+                    .map(|g| format!("crisis confirmation: {}", g.message())),
+            );
+        }
+        flags
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -246,6 +272,20 @@ pub fn command(model: &mut Model, command: Command) -> Vec<Effect> {
                     );
                     return Vec::new();
                 }
+                // A flagged text goes out only on a second, explicit confirm.
+                let flags = draft.flags();
+                if !flags.is_empty() && !draft.send_anyway {
+                    draft.send_anyway = true;
+                    let first = flags.first().cloned().unwrap_or_default();
+                    say_error(
+                        model,
+                        format!(
+                            "{} flagged ({first}); reword it, or confirm again to send anyway",
+                            flags.len()
+                        ),
+                    );
+                    return Vec::new();
+                }
                 let plan = draft.choice.chosen_plan();
                 *step = Step::Saving;
                 return vec![flow(FlowWork::EmergencyApply {
@@ -254,6 +294,15 @@ pub fn command(model: &mut Model, command: Command) -> Vec<Effect> {
                 })];
             }
             Command::Back => {
+                // An edited apology is never thrown away on one key.
+                if draft.editor.text() != draft.apology.body && !draft.discard_armed {
+                    draft.discard_armed = true;
+                    say_error(
+                        model,
+                        "the apology has your edits: Esc again discards them, y sends",
+                    );
+                    return Vec::new();
+                }
                 let choice = draft.choice.clone();
                 *step = Step::Slots(choice);
             }
@@ -359,6 +408,8 @@ pub fn edit(model: &mut Model, key: EditKey) {
         && draft.editing
     {
         draft.editor.apply(key);
+        draft.send_anyway = false;
+        draft.discard_armed = false;
     }
 }
 
@@ -370,6 +421,7 @@ pub fn edited_externally(model: &mut Model, result: Result<String, String>) {
                 && let Step::Apology(draft) = &mut emergency.step
             {
                 draft.editor.set_text(&text);
+                draft.send_anyway = false;
             }
         }
         Err(message) => say_error(model, format!("could not edit in $EDITOR: {message}")),
@@ -398,6 +450,8 @@ pub fn event(model: &mut Model, event: FlowEvent) -> Vec<Effect> {
                     editor: TextEditor::new(&apology.body),
                     apology,
                     editing: false,
+                    send_anyway: false,
+                    discard_armed: false,
                 }));
             }
         }
@@ -406,6 +460,7 @@ pub fn event(model: &mut Model, event: FlowEvent) -> Vec<Effect> {
             crisis_session,
             sent,
             clipboard,
+            crisis_told,
         } => {
             let summary = match crisis_session {
                 Some(_) => "session freed; crisis call booked",
@@ -432,6 +487,10 @@ pub fn event(model: &mut Model, event: FlowEvent) -> Vec<Effect> {
                     sent.delivery.message()
                 ),
                 other => format!("saved; the apology was {}", other.message()),
+            };
+            let notice = match crisis_told {
+                Some(told) => format!("{notice}; crisis client: {told}"),
+                None => notice,
             };
             say(model, notice);
             return effects;

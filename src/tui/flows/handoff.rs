@@ -20,7 +20,12 @@ pub struct Handoff {
 pub enum HandoffStep {
     Loading,
     PickPartner { chosen: usize },
-    Preview { plan: Box<Plan>, scroll: u16 },
+    /// `send_anyway`: confirm was pressed once past a guardrail flag.
+    Preview {
+        plan: Box<Plan>,
+        scroll: u16,
+        send_anyway: bool,
+    },
     Saving,
     Done(Vec<Sent>),
     Failed(String),
@@ -50,6 +55,22 @@ pub fn start(model: &mut Model) -> Vec<Effect> {
     vec![flow(FlowWork::HandoffPartners {
         request_id: row.request.id,
     })]
+}
+
+/// The guardrails' flags on the note to the client and the brief.
+pub fn flags(plan: &Plan) -> Vec<String> {
+    let mut out = Vec::new();
+    for (who, text) in [
+        ("note", &plan.note_to_client),
+        ("brief", &plan.brief_to_partner),
+    ] {
+        out.extend(
+            crate::flows::emergency::flags_of(text)
+                .iter()
+                .map(|g| format!("{who}: {}", g.message())),
+        );
+    }
+    out
 }
 
 pub fn scopes(handoff: &Handoff) -> Vec<Scope> {
@@ -86,10 +107,27 @@ pub fn command(model: &mut Model, command: Command) -> Vec<Effect> {
             Command::Back => model.screen = Screen::Dashboard,
             _ => {}
         },
-        HandoffStep::Preview { plan, scroll } => match command {
+        HandoffStep::Preview {
+            plan,
+            scroll,
+            send_anyway,
+        } => match command {
             Command::Down => *scroll = scroll.saturating_add(1),
             Command::Up => *scroll = scroll.saturating_sub(1),
             Command::FlowConfirm => {
+                let flags = flags(plan);
+                if !flags.is_empty() && !*send_anyway {
+                    *send_anyway = true;
+                    let first = flags.first().cloned().unwrap_or_default();
+                    say_error(
+                        model,
+                        format!(
+                            "{} flagged ({first}); confirm again to send anyway",
+                            flags.len()
+                        ),
+                    );
+                    return Vec::new();
+                }
                 let plan = plan.clone();
                 handoff.step = HandoffStep::Saving;
                 return vec![flow(FlowWork::HandoffApply { plan })];
@@ -132,7 +170,11 @@ pub fn event(model: &mut Model, event: FlowEvent) -> Vec<Effect> {
             handoff.step = HandoffStep::PickPartner { chosen: 0 };
         }
         FlowEvent::HandoffPlanned(plan) => {
-            handoff.step = HandoffStep::Preview { plan, scroll: 0 };
+            handoff.step = HandoffStep::Preview {
+                plan,
+                scroll: 0,
+                send_anyway: false,
+            };
         }
         FlowEvent::HandoffDone {
             change_id,

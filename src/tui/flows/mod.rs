@@ -60,6 +60,7 @@ pub fn on_command(model: &mut Model, command: Command) -> Option<Vec<Effect>> {
         (Screen::Dashboard, Command::Handoff) => Some(handoff::start(model)),
         (Screen::Dashboard, Command::Undo) => Some(undo(model)),
         (Screen::Dashboard, Command::RetryDelivery) => Some(retry(model)),
+        (Screen::Dashboard, Command::MarkSent) => Some(mark_sent(model)),
         _ => None,
     }
 }
@@ -78,6 +79,26 @@ fn undo(model: &mut Model) -> Vec<Effect> {
     }
 }
 
+/// `M` on a request whose reply waits in the outbox (or failed): the coach
+/// sent it from their own mail, so it reaches the client now.
+fn mark_sent(model: &mut Model) -> Vec<Effect> {
+    match model.selected_item(crate::tui::model::Pane::Requests) {
+        Some(crate::tui::model::Item::Request(row)) if row.request.undelivered.is_some() => {
+            vec![flow(FlowWork::MarkSent {
+                request_id: row.request.id,
+            })]
+        }
+        Some(_) => {
+            say(model, "this request has no reply waiting for delivery");
+            Vec::new()
+        }
+        None => {
+            say(model, "pick a request whose reply is in the outbox");
+            Vec::new()
+        }
+    }
+}
+
 /// `D`: deliver again every reply that is recorded but not delivered.
 fn retry(model: &mut Model) -> Vec<Effect> {
     if model.undelivered.is_empty() {
@@ -90,12 +111,53 @@ fn retry(model: &mut Model) -> Vec<Effect> {
 
 pub fn on_event(model: &mut Model, event: FlowEvent) -> Vec<Effect> {
     match event {
-        FlowEvent::Undone { summary, delivered } => {
+        FlowEvent::Undone {
+            summary,
+            delivered,
+            to_reassure,
+        } => {
             let mut text = format!("undone: {summary}");
             if delivered {
-                text.push_str(" (the message already went out and cannot be unsent)");
+                text.push_str(" (the message already went out and stays recorded as sent)");
             }
             say(model, text);
+            // The client holds the undone version: offer to set it right.
+            if !to_reassure.is_empty() {
+                let names: Vec<String> = to_reassure
+                    .iter()
+                    .map(|(_, client, at)| format!("{client} ({at})"))
+                    .collect();
+                model.overlay = crate::tui::model::Overlay::Confirm(Box::new(
+                    crate::tui::model::Confirm {
+                        question: format!(
+                            "Undone, but {} already got the message. Tell them it stands?",
+                            names.join(", ")
+                        ),
+                        yes: (
+                            "y: send \"please disregard — our session stands\" with the calendar entry"
+                                .into(),
+                            vec![flow(FlowWork::Reassure {
+                                session_ids: to_reassure.iter().map(|(id, _, _)| *id).collect(),
+                            })],
+                        ),
+                        alternative: None,
+                        declined: "no note sent; their calendar still shows the undone change"
+                            .into(),
+                    },
+                ));
+            }
+            refresh(model)
+        }
+        FlowEvent::Reassured(sent) => {
+            let text: Vec<String> = sent
+                .iter()
+                .map(|s| format!("{}: {}", s.what, s.delivery.message()))
+                .collect();
+            if sent.iter().all(|s| s.delivered()) {
+                say(model, text.join("; "));
+            } else {
+                say_error(model, format!("{} — D retries", text.join("; ")));
+            }
             refresh(model)
         }
         FlowEvent::Retried { sent, clipboard } => {
@@ -124,6 +186,14 @@ pub fn on_event(model: &mut Model, event: FlowEvent) -> Vec<Effect> {
                 effects.push(Effect::Terminal(TerminalWork::CopyToClipboard(text)));
             }
             effects
+        }
+        FlowEvent::MarkedSent { change_id, message } => {
+            model.undo_stack.push(crate::tui::model::UndoEntry {
+                change_id,
+                delivered: false,
+            });
+            say(model, message);
+            refresh(model)
         }
         FlowEvent::Undelivered(replies) => {
             model.undelivered = replies;

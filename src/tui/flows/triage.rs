@@ -25,6 +25,9 @@ pub struct TriageFlow {
     pub error: Option<String>,
     /// An effect is running; keys other than cancel wait.
     pub busy: bool,
+    /// The coach was warned that this puts a crisis or urgent request aside
+    /// past its reply-by; the next confirm does it anyway.
+    pub risk_confirmed: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,6 +68,10 @@ pub struct ReplyDraft {
     pub warnings: Vec<String>,
     /// Send was pressed once past a warning; the next press sends.
     pub send_anyway: bool,
+    /// The text as drafted: a changed draft is not discarded on one Esc.
+    pub original: String,
+    /// Esc was pressed once on a changed draft; the next Esc discards it.
+    pub discard_armed: bool,
 }
 
 impl ReplyDraft {
@@ -75,16 +82,17 @@ impl ReplyDraft {
             kind,
             warnings: Vec::new(),
             send_anyway: false,
+            original: body.to_string(),
+            discard_armed: false,
         };
         draft.check();
         draft
     }
 
     fn check(&mut self) {
-        self.warnings = check_reply(&self.editor.text())
-            .iter()
-            .map(|flag| flag.message())
-            .collect();
+        let mut flags = check_reply(self.subject.as_deref().unwrap_or(""));
+        flags.extend(check_reply(&self.editor.text()));
+        self.warnings = flags.iter().map(|flag| flag.message()).collect();
     }
 }
 
@@ -143,6 +151,7 @@ pub fn start(model: &mut Model, command: Command) -> Vec<Effect> {
             step,
             error: None,
             busy: false,
+            risk_confirmed: false,
         }))
     };
     let time = |purpose, picker| TriageStep::ChooseTime { purpose, picker };
@@ -183,7 +192,31 @@ pub fn start(model: &mut Model, command: Command) -> Vec<Effect> {
             model.overlay = open(TriageStep::ChooseUrgency { chosen });
             return Vec::new();
         }
-        Command::WaitOnClient => (Overlay::None, TriageEffect::WaitOnClient { request_id }),
+        Command::WaitOnClient => {
+            // Waiting has no end: a crisis or urgent request asks first.
+            if let Some(risk) = request.put_aside_risk(None) {
+                model.overlay = Overlay::Confirm(Box::new(crate::tui::model::Confirm {
+                    question: format!("{risk}. Set it waiting on the client anyway?"),
+                    yes: (
+                        "y: waiting anyway (it still counts in the pane title)".into(),
+                        vec![Effect::Triage(TriageEffect::WaitOnClient {
+                            request_id,
+                            force: true,
+                        })],
+                    ),
+                    alternative: None,
+                    declined: "left open".into(),
+                }));
+                return Vec::new();
+            }
+            (
+                Overlay::None,
+                TriageEffect::WaitOnClient {
+                    request_id,
+                    force: false,
+                },
+            )
+        }
         Command::RaiseToCrisis => (Overlay::None, TriageEffect::RaiseToCrisis { request_id }),
         Command::CloseRequest => (Overlay::None, TriageEffect::Close { request_id }),
         _ => return Vec::new(),
@@ -207,6 +240,7 @@ impl TriageFlow {
         {
             draft.editor.apply(key);
             draft.send_anyway = false;
+            draft.discard_armed = false;
             draft.check();
             self.error = None;
         }
@@ -249,6 +283,7 @@ pub fn type_char(flow: &mut TriageFlow, c: char) -> Vec<Effect> {
         return Vec::new();
     }
     flow.error = None;
+    flow.risk_confirmed = false;
     match &mut flow.step {
         TriageStep::ChooseTime { picker, .. } => picker.type_char(c),
         TriageStep::FollowUpText { text, .. } => text.push(c),
@@ -259,6 +294,15 @@ pub fn type_char(flow: &mut TriageFlow, c: char) -> Vec<Effect> {
 
 pub fn command(flow: &mut TriageFlow, command: Command, now: DateTime<Utc>, tz: Tz) -> Next {
     if command == Command::FlowCancel {
+        // A changed draft is never thrown away on one key.
+        if let TriageStep::EditReply(draft) = &mut flow.step
+            && draft.editor.text() != draft.original
+            && !draft.discard_armed
+        {
+            draft.discard_armed = true;
+            flow.error = Some("the draft has changes: Esc again discards it, Ctrl-S sends it".into());
+            return Next::Stay(Vec::new());
+        }
         return Next::Close;
     }
     if flow.busy {
@@ -320,14 +364,17 @@ pub fn command(flow: &mut TriageFlow, command: Command, now: DateTime<Utc>, tz: 
         (TriageStep::ChooseTime { purpose, picker }, _) => match command {
             Command::FlowNext => {
                 picker.next();
+                flow.risk_confirmed = false;
                 None
             }
             Command::FlowPrev => {
                 picker.prev();
+                flow.risk_confirmed = false;
                 None
             }
             Command::FlowErase => {
                 picker.erase();
+                flow.risk_confirmed = false;
                 None
             }
             Command::FlowConfirm => match picker.choice(now, tz) {
@@ -340,10 +387,22 @@ pub fn command(flow: &mut TriageFlow, command: Command, now: DateTime<Utc>, tz: 
                         request_id,
                         promise_at: at,
                     }),
-                    TimePurpose::Snooze => Some(TriageEffect::Snooze {
-                        request_id,
-                        until: at,
-                    }),
+                    TimePurpose::Snooze => {
+                        match flow.request.put_aside_risk(Some(at)) {
+                            Some(risk) if !flow.risk_confirmed => {
+                                flow.risk_confirmed = true;
+                                flow.error = Some(format!(
+                                    "{risk}: Enter again snoozes it anyway, or pick an earlier time"
+                                ));
+                                None
+                            }
+                            risk => Some(TriageEffect::Snooze {
+                                request_id,
+                                until: at,
+                                force: risk.is_some(),
+                            }),
+                        }
+                    }
                     TimePurpose::FollowUp => {
                         let text = format!("Follow up: {}", flow.request.summary());
                         flow.step = TriageStep::FollowUpText { due: at, text };

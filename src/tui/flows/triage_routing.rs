@@ -44,12 +44,16 @@ pub enum TriageEffect {
     RaiseToCrisis {
         request_id: i64,
     },
+    /// `force`: the coach confirmed putting a crisis or urgent request
+    /// aside past its reply-by.
     Snooze {
         request_id: i64,
         until: DateTime<Utc>,
+        force: bool,
     },
     WaitOnClient {
         request_id: i64,
+        force: bool,
     },
     Close {
         request_id: i64,

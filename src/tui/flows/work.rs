@@ -53,6 +53,14 @@ pub enum FlowWork {
     },
     RetryDeliveries,
     LoadUndelivered,
+    /// "Please disregard — our session stands at TIME" to these sessions' clients.
+    Reassure {
+        session_ids: Vec<i64>,
+    },
+    /// The coach confirms the request's waiting reply went out.
+    MarkSent {
+        request_id: i64,
+    },
 }
 
 /// Where one message went.
@@ -82,6 +90,8 @@ pub enum FlowEvent {
         crisis_session: Option<i64>,
         sent: Sent,
         clipboard: Option<String>,
+        /// How the client in crisis was told (confirmation or call-back).
+        crisis_told: Option<String>,
     },
     HandoffPartners {
         request_id: i64,
@@ -98,10 +108,19 @@ pub enum FlowEvent {
     Undone {
         summary: String,
         delivered: bool,
+        /// Sessions whose client was told of the undone change: (session,
+        /// client, time it stands at).
+        to_reassure: Vec<(i64, String, String)>,
     },
+    /// The "please disregard" notes went (or not).
+    Reassured(Vec<Sent>),
     Retried {
         sent: Vec<Sent>,
         clipboard: Option<String>,
+    },
+    MarkedSent {
+        change_id: i64,
+        message: String,
     },
     /// Replies recorded but not delivered: (reply id, to whom).
     Undelivered(Vec<(i64, String)>),
@@ -155,12 +174,26 @@ pub fn run(work: FlowWork, store: &mut Store, config: &Config, now: DateTime<Utc
         FlowWork::Undo {
             change_id,
             delivered,
-        } => store.undo(change_id, now).map(|change| FlowEvent::Undone {
-            summary: change.summary,
-            delivered,
+        } => store.undo_truthfully(change_id, now).and_then(|undone| {
+            let mut to_reassure = Vec::new();
+            for session_id in undone.to_reassure {
+                let session = crate::store::SessionQueries::session(&*store, session_id)?;
+                to_reassure.push((
+                    session_id,
+                    session.client_name,
+                    crate::domain::when::show_local(session.start, config.tz),
+                ));
+            }
+            Ok(FlowEvent::Undone {
+                summary: undone.change.summary,
+                delivered,
+                to_reassure,
+            })
         }),
+        FlowWork::Reassure { session_ids } => reassure(store, config, &session_ids, now),
         FlowWork::RetryDeliveries => retry(store, config, now),
         FlowWork::LoadUndelivered => undelivered(store),
+        FlowWork::MarkSent { request_id } => mark_sent(store, request_id, now),
     };
     result.unwrap_or_else(|err| FlowEvent::FlowFailed(one_line(&err)))
 }
@@ -204,6 +237,7 @@ fn render(config: &Config, plan: &emergency::Plan) -> Result<FlowEvent> {
         &plan.candidate.session,
         &plan.client,
         &plan.slots,
+        plan.hold_first_slot,
     )?;
     Ok(FlowEvent::EmergencyRendered(apology))
 }
@@ -223,12 +257,22 @@ fn apply_emergency(
     }
     let applied = emergency::apply(store, config, plan, body, now)?;
     let sent = deliver(store, config, applied.apology_reply, "apology", now);
+    let crisis_told = match (applied.crisis_confirmation, applied.callback_followup) {
+        (Some(reply), _) => Some(
+            deliver(store, config, reply, "confirmation to the client in crisis", now)
+                .delivery
+                .message(),
+        ),
+        (None, Some(_)) => Some("no address: a call-back follow-up is on the dashboard".into()),
+        (None, None) => None,
+    };
     let clipboard = clipboard_text(&sent);
     Ok(FlowEvent::EmergencyDone {
         change_id: applied.change_id,
         crisis_session: applied.crisis_session,
         sent,
         clipboard,
+        crisis_told,
     })
 }
 
@@ -300,6 +344,51 @@ fn retry(store: &mut Store, config: &Config, now: DateTime<Utc>) -> Result<FlowE
         .collect();
     let clipboard = sent.iter().find_map(clipboard_text);
     Ok(FlowEvent::Retried { sent, clipboard })
+}
+
+fn reassure(
+    store: &mut Store,
+    config: &Config,
+    session_ids: &[i64],
+    now: DateTime<Utc>,
+) -> Result<FlowEvent> {
+    let templates = templates(config)?;
+    let mut sent = Vec::new();
+    for session_id in session_ids {
+        let reply_id = crate::flows::reassure::record_stands_note(
+            store, config, &templates, *session_id, false, now,
+        )?;
+        sent.push(deliver(
+            store,
+            config,
+            reply_id,
+            &format!("note that session #{session_id} stands"),
+            now,
+        ));
+    }
+    Ok(FlowEvent::Reassured(sent))
+}
+
+fn mark_sent(store: &mut Store, request_id: i64, now: DateTime<Utc>) -> Result<FlowEvent> {
+    let reply = store.waiting_reply_of(request_id)?.ok_or_else(|| {
+        crate::error::BadInput(format!("request #{request_id} has no reply waiting"))
+    })?;
+    let change_id = store.change(
+        "deliver mark-sent",
+        &format!("reply #{} marked sent", reply.id),
+        now,
+        |tx| {
+            tx.mark_reply_sent(reply.id, now, "marked sent by the coach")?;
+            Ok(tx.change_id)
+        },
+    )?;
+    Ok(FlowEvent::MarkedSent {
+        change_id,
+        message: format!(
+            "reply #{} marked sent: request #{request_id} is answered",
+            reply.id
+        ),
+    })
 }
 
 fn undelivered(store: &Store) -> Result<FlowEvent> {

@@ -176,6 +176,13 @@ fn requests(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         title.push(Span::raw(" · "));
         title.push(Span::styled(format!("{overdue} overdue"), theme.overdue()));
     }
+    // Put aside is not forgotten: the title counts them.
+    if !sheet.snoozed.is_empty() {
+        title.push(Span::raw(format!(" · {} snoozed", sheet.snoozed.len())));
+    }
+    if !sheet.waiting.is_empty() {
+        title.push(Span::raw(format!(" · {} waiting", sheet.waiting.len())));
+    }
     let wide = area.width.saturating_sub(2) >= WIDE;
     let rows = sheet
         .requests
@@ -206,7 +213,14 @@ fn requests(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
                     (model.now - request.received_at).num_minutes(),
                 )));
             }
-            cells.push(Cell::from(request.summary()));
+            // A reply that has not reached the client does not answer it.
+            cells.push(match request.undelivered {
+                Some(state) => Cell::from(Line::from(vec![
+                    Span::styled(format!("[reply {state}] "), theme.error()),
+                    Span::raw(request.summary()),
+                ])),
+                None => Cell::from(request.summary()),
+            });
             Row::new(cells)
         })
         .collect();

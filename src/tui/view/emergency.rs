@@ -8,7 +8,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
-use crate::compose::{check_reply, client_time_text};
+use crate::compose::client_time_text;
 use crate::tui::flows::emergency::{Draft, Emergency, SlotChoice, Step};
 use crate::tui::layout;
 use crate::tui::model::Model;
@@ -171,12 +171,14 @@ fn slot_text(slot: DateTime<Utc>, tz: Tz) -> String {
 fn draw_apology(frame: &mut Frame, main: Rect, block: Block, tz: Tz, draft: &Draft, theme: &Theme) {
     let inner = block.inner(main);
     frame.render_widget(block, main);
-    let warnings: Vec<String> = check_reply(&draft.editor.text())
-        .iter()
-        .map(|g| g.message())
-        .collect();
+    let warnings = draft.flags();
     let plan = &draft.choice.plan;
-    let mut head = vec![Line::from(vec![
+    // The flags come first, so they are drawn at every size.
+    let mut head = Vec::new();
+    for warning in &warnings {
+        head.push(plain(&format!("! {warning}"), theme.warn()));
+    }
+    head.push(Line::from(vec![
         Span::styled("To ", theme.label()),
         Span::raw(format!(
             "{} · {} offered{} · {}",
@@ -189,7 +191,7 @@ fn draw_apology(frame: &mut Frame, main: Rect, block: Block, tz: Tz, draft: &Dra
             },
             when(plan.candidate.session.start, tz)
         )),
-    ])];
+    ]));
     head.push(Line::from(vec![
         Span::styled("Subject ", theme.label()),
         Span::raw(draft.apology.subject.clone()),
@@ -197,21 +199,28 @@ fn draw_apology(frame: &mut Frame, main: Rect, block: Block, tz: Tz, draft: &Dra
     if warnings.is_empty() {
         head.push(plain("Guardrails: nothing flagged", theme.muted()));
     }
-    for warning in &warnings {
-        head.push(plain(&format!("! {warning}"), theme.warn()));
-    }
     let head_height = (head.len() as u16).min(inner.height / 2);
     let [head_area, body_area] =
         Layout::vertical([Constraint::Length(head_height), Constraint::Min(1)]).areas(inner);
     frame.render_widget(Paragraph::new(head).wrap(Wrap { trim: false }), head_area);
+    // The title carries the count too: it is drawn even when the head is cut.
+    let flagged = match (warnings.len(), draft.send_anyway) {
+        (0, _) => String::new(),
+        (n, false) => format!("{n} FLAGGED · "),
+        (n, true) => format!("{n} FLAGGED · again sends anyway · "),
+    };
     let title = if draft.editing {
-        " editing · Esc stops · Ctrl-S sends "
+        format!(" {flagged}editing · Esc stops · Ctrl-S sends ")
     } else {
-        " apology · i edits · y sends "
+        format!(" {flagged}apology · i edits · y sends ")
     };
     let body_block = Block::bordered()
         .border_style(theme.border(draft.editing))
-        .title(Line::from(title).style(theme.muted()));
+        .title(Line::from(title).style(if warnings.is_empty() {
+            theme.muted()
+        } else {
+            theme.warn()
+        }));
     draft
         .editor
         .draw(frame, body_area, body_block, Style::new(), draft.editing);

@@ -6,14 +6,33 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
-use crate::tui::flows::handoff::{Handoff, HandoffStep};
+use crate::tui::flows::handoff::{Handoff, HandoffStep, flags};
 use crate::tui::model::Model;
 use crate::tui::theme::Theme;
 use crate::tui::view::flow_text::{outcome_lines, plain};
 
 pub fn draw(frame: &mut Frame, main: Rect, _model: &Model, handoff: &Handoff, theme: &Theme) {
+    // Flags are counted in the title, which is drawn at every size.
+    let flagged = match &handoff.step {
+        HandoffStep::Preview {
+            plan, send_anyway, ..
+        } => match (flags(plan).len(), send_anyway) {
+            (0, _) => String::new(),
+            (n, false) => format!("· {n} FLAGGED "),
+            (n, true) => format!("· {n} FLAGGED · confirm again sends anyway "),
+        },
+        _ => String::new(),
+    };
     let block = Block::bordered().border_style(theme.border(true)).title(
-        Line::from(format!(" Hand off request #{} ", handoff.request_id)).style(theme.title(true)),
+        Line::from(format!(
+            " Hand off request #{} {flagged}",
+            handoff.request_id
+        ))
+        .style(if flagged.is_empty() {
+            theme.title(true)
+        } else {
+            theme.warn()
+        }),
     );
     let mut scroll = 0;
     let lines = match &handoff.step {
@@ -42,9 +61,15 @@ pub fn draw(frame: &mut Frame, main: Rect, _model: &Model, handoff: &Handoff, th
             }
             lines
         }
-        HandoffStep::Preview { plan, scroll: at } => {
+        HandoffStep::Preview {
+            plan, scroll: at, ..
+        } => {
             scroll = *at;
-            let mut lines = vec![
+            let mut lines: Vec<Line> = flags(plan)
+                .iter()
+                .map(|flag| plain(&format!("! {flag}"), theme.warn()))
+                .collect();
+            lines.extend([
                 plain(
                     &format!("To {} (the client):", plan.client.name),
                     theme.header(),
@@ -53,7 +78,7 @@ pub fn draw(frame: &mut Frame, main: Rect, _model: &Model, handoff: &Handoff, th
                     &format!("Subject: {}", plan.note_to_client.subject),
                     theme.label(),
                 ),
-            ];
+            ]);
             lines.extend(
                 plan.note_to_client
                     .body

@@ -2,6 +2,7 @@
 
 pub mod capture;
 pub mod care;
+pub mod confirm;
 pub mod dashboard;
 pub mod detail;
 pub mod emergency;
@@ -45,6 +46,7 @@ pub fn draw(frame: &mut Frame, model: &Model, theme: &Theme) {
         Overlay::Triage(flow) => triage::draw(frame, area, model, flow, theme),
         Overlay::Capture(form) => capture::draw(frame, area, form, theme),
         Overlay::Care(flow) => care::draw(frame, area, model, flow, theme),
+        Overlay::Confirm(confirm) => confirm::draw(frame, area, confirm, theme),
     }
 }
 

@@ -51,6 +51,18 @@ fn counts(model: &Model, theme: &Theme, compact: bool) -> Line<'static> {
     spans.push(Span::raw(format!("{} sessions{day}", sheet.sessions.len())));
     spans.push(sep());
     spans.push(Span::raw(format!("{} open", sheet.requests.len())));
+    let aside = sheet.snoozed.len() + sheet.waiting.len();
+    if aside > 0 {
+        spans.push(Span::raw(if compact {
+            format!(" +{aside} aside")
+        } else {
+            format!(
+                " ({} snoozed, {} waiting)",
+                sheet.snoozed.len(),
+                sheet.waiting.len()
+            )
+        }));
+    }
     let overdue = |n: usize, what: &str| {
         let style = if n > 0 { theme.overdue() } else { Style::new() };
         Span::styled(format!("{n} overdue {what}").trim_end().to_string(), style)
