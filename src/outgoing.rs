@@ -141,7 +141,10 @@ fn build_for(
                     email: to.address.clone(),
                 },
             };
-            Some(if session.status == SessionStatus::Rescheduled {
+            Some(if matches!(
+                session.status,
+                SessionStatus::Rescheduled | SessionStatus::Cancelled
+            ) {
                 session_cancel_ics(&event)
             } else {
                 session_update_ics(&event)
