@@ -18,7 +18,7 @@ use super::output;
 use crate::compose::{escape_text, fold_line};
 use crate::domain::when::{day_bounds, rfc3339_in};
 use crate::error::BadInput;
-use crate::intake::calendar::{self, CalendarImportSummary};
+use crate::intake::calendar::{self, CalendarImportSummary, ImportSource};
 use crate::intake::contacts::{self, ContactsSummary};
 use crate::intake::ics::{Skipped, expand_calendar, read_calendar};
 use crate::model::Session;
@@ -81,17 +81,30 @@ pub fn import_ics(
     let mut store = ctx.open()?;
     let clients = store.clients()?;
     let label = format!("import ics {}", file_name(path));
-    let summary = store.change("import ics", &label, ctx.now(), |tx| {
-        calendar::record(tx, expansion, &clients, &ctx.config.addresses)
+    // Each item remembers the file it came from, so importing the file again
+    // updates, cancels and removes; an unchanged file writes nothing at all.
+    let source_name = std::fs::canonicalize(path)
+        .unwrap_or_else(|_| path.to_path_buf())
+        .display()
+        .to_string();
+    let source = ImportSource {
+        name: &source_name,
+        full: true,
+    };
+    let summary = store.change_if_any("import ics", &label, ctx.now(), |tx| {
+        calendar::record(tx, expansion, &clients, &ctx.config.addresses, Some(source))
     })?;
     crate::log::line(&format!(
-        "import ics: events={} occurrences={} sessions={} busy={} free={} duplicates={} skipped={}",
+        "import ics: events={} occurrences={} sessions={} busy={} free={} duplicates={} updated={} cancelled={} removed={} skipped={}",
         summary.events,
         summary.occurrences,
         summary.sessions,
         summary.busy,
         summary.free,
         summary.duplicates,
+        summary.updated,
+        summary.cancelled,
+        summary.removed,
         summary.skipped.len()
     ));
     let window = (window_start, window_end);
@@ -135,6 +148,9 @@ fn ics_json(
         "sessions": summary.sessions,
         "busy": summary.busy,
         "free": summary.free,
+        "updated": summary.updated,
+        "cancelled": summary.cancelled,
+        "removed": summary.removed,
     })
 }
 
@@ -159,6 +175,12 @@ fn ics_text(
     }
     if summary.free > 0 {
         text.push_str(&format!("{} marked free, not recorded\n", summary.free));
+    }
+    if summary.updated + summary.cancelled + summary.removed > 0 {
+        text.push_str(&format!(
+            "{} updated, {} cancelled, {} removed (gone from the calendar)\n",
+            summary.updated, summary.cancelled, summary.removed
+        ));
     }
     push_skipped(&mut text, &summary.skipped);
     text

@@ -7,6 +7,7 @@
 //! record how to revert it (see `schema.rs`), and undo is one step.
 
 mod busy;
+mod calendar_items;
 mod clients;
 mod followups;
 mod mail_threads;
@@ -26,6 +27,9 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 
 pub use busy::{BusyBlock, BusyQueries, NewBusy};
+pub use calendar_items::{
+    CalendarItemQueries, KeyedBusy, KeyedSession, Provenance, SourceItem, Version,
+};
 pub use clients::{ClientQueries, NewClient};
 pub use followups::{FollowUpQueries, NewFollowUp};
 pub use mail_threads::{MailThreadQueries, ThreadedRequest};
@@ -185,6 +189,38 @@ impl Store {
         };
         let out = apply(&change)?;
         tx.commit()?;
+        Ok(out)
+    }
+
+    /// Like [`Store::change`], but a change that touched no row (besides its
+    /// own log entry) is rolled back: the book stays byte-identical and the
+    /// change log gets no empty row. For imports and syncs run again.
+    pub fn change_if_any<T>(
+        &mut self,
+        command: &str,
+        summary: &str,
+        now: DateTime<Utc>,
+        apply: impl FnOnce(&Tx) -> Result<T>,
+    ) -> Result<T> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
+            "INSERT INTO changes (at, command, summary) VALUES (?1, ?2, ?3)",
+            (ts(now), command, summary),
+        )?;
+        let before = tx.total_changes();
+        let change = Tx {
+            change_id: tx.last_insert_rowid(),
+            conn: &tx,
+            now,
+        };
+        let out = apply(&change)?;
+        if tx.total_changes() == before {
+            tx.rollback()?;
+        } else {
+            tx.commit()?;
+        }
         Ok(out)
     }
 

@@ -178,7 +178,10 @@ mod tests {
         for (windows, iana) in WINDOWS_ZONES {
             assert!(iana_zone(windows).is_some(), "{windows} -> {iana}");
         }
-        assert_eq!(iana_zone("Arabic Standard Time"), Some(chrono_tz::Asia::Baghdad));
+        assert_eq!(
+            iana_zone("Arabic Standard Time"),
+            Some(chrono_tz::Asia::Baghdad)
+        );
         assert_eq!(iana_zone("UTC-11"), Some(chrono_tz::Etc::GMTPlus11));
         assert_eq!(iana_zone("Coordinated Universal Time"), Some(Tz::UTC));
     }
