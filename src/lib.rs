@@ -17,4 +17,5 @@ pub mod outgoing;
 pub mod paths;
 pub mod review;
 pub mod store;
+pub mod sync;
 pub mod tui;

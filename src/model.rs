@@ -139,16 +139,29 @@ word_enum!(
 
 word_enum!(
     /// How often a series of sessions repeats.
-    Repeat, "repeat" { Weekly => "weekly", Fortnightly => "fortnightly" }
+    /// How often a series of sessions repeats; monthly is by weekday of the
+    /// month ("the 2nd Tuesday"), taken from the first session.
+    Repeat, "repeat" { Weekly => "weekly", Fortnightly => "fortnightly", Monthly => "monthly" }
 );
 
 impl Repeat {
+    /// The days between sessions; for monthly the shortest gap (the book's
+    /// `series.every_days`, kept for older readers; `series.repeat` rules).
     pub fn days(self) -> i64 {
         match self {
             Repeat::Weekly => 7,
             Repeat::Fortnightly => 14,
+            Repeat::Monthly => 28,
         }
     }
+}
+
+/// A series to book: how it repeats, how many, on whose wall clock.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Repeating {
+    pub repeat: Repeat,
+    pub count: i64,
+    pub tz: Tz,
 }
 
 pub type ClientId = i64;
@@ -196,6 +209,15 @@ pub struct Session {
     pub series_id: Option<i64>,
     pub ical_uid: String,
     pub ical_sequence: i64,
+    /// The calendar event it belongs to: its series' UID, or the UID of the
+    /// event it was imported from; `None` for a lone session booked here.
+    pub event_uid: Option<String>,
+    /// Its original start within that event's series (RECURRENCE-ID).
+    pub recurrence_id: Option<String>,
+    /// Where it was imported from (a file path, or a vdir file).
+    pub ical_source: Option<String>,
+    /// Its last move or cancellation was read from the coach's calendar.
+    pub changed_in_calendar: bool,
 }
 
 impl Session {

@@ -150,7 +150,8 @@ pub enum SessionCommand {
         when: Vec<String>,
         #[arg(long, default_value_t = 60, allow_negative_numbers = true)]
         minutes: i64,
-        #[arg(long, value_name = "weekly|fortnightly")]
+        /// monthly repeats on the first session's weekday of the month ("2nd Tuesday").
+        #[arg(long, value_name = "weekly|fortnightly|monthly")]
         repeat: Option<String>,
         #[arg(long, allow_negative_numbers = true)]
         count: Option<i64>,

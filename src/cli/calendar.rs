@@ -15,14 +15,14 @@ use serde_json::{Value, json};
 use super::Ctx;
 use super::args::ExportCommand;
 use super::output;
-use crate::compose::{escape_text, fold_line};
+use crate::compose::calendar_file::{Entry, calendar_text};
 use crate::domain::when::{day_bounds, rfc3339_in};
 use crate::error::BadInput;
 use crate::intake::calendar::{self, CalendarImportSummary, ImportSource};
 use crate::intake::contacts::{self, ContactsSummary};
 use crate::intake::ics::{Skipped, expand_calendar, read_calendar};
-use crate::model::Session;
-use crate::store::{ClientQueries, SessionQueries};
+use crate::store::ClientQueries;
+use crate::sync::entries::{BookEntry, Which, book_entries};
 
 /// The default expansion window around today, in days.
 const WINDOW_BEFORE_DAYS: i64 = 30;
@@ -250,21 +250,21 @@ pub fn export(ctx: &Ctx, command: ExportCommand) -> Result<()> {
         ExportCommand::Ics { out } => {
             let store = ctx.open()?;
             let now = ctx.now();
-            let sessions: Vec<Session> = store
-                .sessions_between(now - Duration::days(30), now + Duration::days(3660))?
-                .into_iter()
-                .filter(Session::occupies_time)
-                .collect();
-            let ics = sessions_ics(&sessions, now);
+            let entries = book_entries(
+                &store,
+                now - Duration::days(30),
+                now + Duration::days(3660),
+                &ctx.config,
+                Which::Occupying,
+                |_| true,
+            )?;
+            let sessions: usize = entries.iter().map(|e| e.session_ids.len()).sum();
+            let ics = sessions_ics(&entries, now);
             match out {
                 None => print!("{ics}"),
                 Some(path) => {
                     write_private(&path, ics.as_bytes())?;
-                    eprintln!(
-                        "coachbook: wrote {} sessions to {}",
-                        sessions.len(),
-                        path.display()
-                    );
+                    eprintln!("coachbook: wrote {sessions} sessions to {}", path.display());
                 }
             }
             Ok(())
@@ -272,37 +272,16 @@ pub fn export(ctx: &Ctx, command: ExportCommand) -> Result<()> {
     }
 }
 
-/// One VCALENDAR (METHOD:PUBLISH) with each session's UID and SEQUENCE.
-pub fn sessions_ics(sessions: &[Session], now: DateTime<Utc>) -> String {
-    let stamp = |at: DateTime<Utc>| at.format("%Y%m%dT%H%M%SZ").to_string();
-    let mut lines = vec![
-        "BEGIN:VCALENDAR".to_string(),
-        "VERSION:2.0".to_string(),
-        "PRODID:-//coachbook//coachbook//EN".to_string(),
-        "CALSCALE:GREGORIAN".to_string(),
-        "METHOD:PUBLISH".to_string(),
-        "X-WR-CALNAME:Coaching sessions".to_string(),
-    ];
-    for s in sessions {
-        lines.push("BEGIN:VEVENT".into());
-        lines.push(format!("UID:{}", escape_text(&s.ical_uid)));
-        lines.push(format!("SEQUENCE:{}", s.ical_sequence));
-        lines.push(format!("DTSTAMP:{}", stamp(now)));
-        lines.push(format!("DTSTART:{}", stamp(s.start)));
-        lines.push(format!("DTEND:{}", stamp(s.end())));
-        lines.push(format!(
-            "SUMMARY:{}",
-            escape_text(&format!("Coaching: {}", s.client_name))
-        ));
-        if let Some(place) = s.place.as_deref().filter(|p| !p.trim().is_empty()) {
-            lines.push(format!("LOCATION:{}", escape_text(place)));
-        }
-        lines.push("STATUS:CONFIRMED".into());
-        lines.push("TRANSP:OPAQUE".into());
-        lines.push("END:VEVENT".into());
-    }
-    lines.push("END:VCALENDAR".into());
-    lines.iter().map(|l| fold_line(l)).collect()
+/// One VCALENDAR (METHOD:PUBLISH, named "Coaching sessions"): each lone
+/// session with its UID and SEQUENCE, each series as RRULE + EXDATE +
+/// overrides on the coach's wall clock.
+pub fn sessions_ics(entries: &[BookEntry], now: DateTime<Utc>) -> String {
+    let entries: Vec<Entry> = entries.iter().map(|e| e.entry.clone()).collect();
+    calendar_text(&entries, now, Some("PUBLISH")).replacen(
+        "METHOD:PUBLISH\r\n",
+        "METHOD:PUBLISH\r\nX-WR-CALNAME:Coaching sessions\r\n",
+        1,
+    )
 }
 
 /// Write a file only the coach can read (0600), replacing an older export.

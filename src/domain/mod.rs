@@ -3,5 +3,6 @@
 
 pub mod hours;
 pub mod lookup;
+pub mod series;
 pub mod slots;
 pub mod when;

@@ -171,8 +171,8 @@ pub fn record(
             sequence: occurrence.sequence,
             stamp: occurrence.stamp,
         };
-        let lone = lone_uid(&occurrence);
-        if let Some(held) = tx.session_by_key(&occurrence.key, lone)? {
+        let instance = occurrence.recurrence_id.as_deref();
+        if let Some(held) = tx.session_by_key(&occurrence.key, &occurrence.uid, instance)? {
             seen_sessions.insert(held.id);
             if occurrence.declined {
                 if tx.cancel_session_from_calendar(
@@ -199,7 +199,7 @@ pub fn record(
             }
             continue;
         }
-        if let Some(held) = tx.busy_by_key(&occurrence.key, lone)? {
+        if let Some(held) = tx.busy_by_key(&occurrence.key, &occurrence.uid, instance)? {
             seen_busy.insert(held.id);
             if held.version.is_older_than(&version)
                 && tx.update_busy_from_calendar(&held, &busy_of(&occurrence), version)?
@@ -259,13 +259,13 @@ pub fn record(
         } else {
             MovedBy::Coach
         };
-        let lone = lone_uid(&occurrence);
-        if let Some(held) = tx.session_by_key(&occurrence.key, lone)? {
+        let instance = occurrence.recurrence_id.as_deref();
+        if let Some(held) = tx.session_by_key(&occurrence.key, &occurrence.uid, instance)? {
             seen_sessions.insert(held.id);
             if tx.cancel_session_from_calendar(held.id, by, "cancelled in the calendar")? {
                 summary.cancelled += 1;
             }
-        } else if let Some(held) = tx.busy_by_key(&occurrence.key, lone)?
+        } else if let Some(held) = tx.busy_by_key(&occurrence.key, &occurrence.uid, instance)?
             && tx.remove_busy(held.id)?
         {
             summary.cancelled += 1;
@@ -295,14 +295,6 @@ pub fn record(
         }
     }
     Ok(summary)
-}
-
-/// A lone event (no series) is found by its UID: moving it changes its key.
-fn lone_uid(occurrence: &Occurrence) -> Option<&str> {
-    occurrence
-        .recurrence_id
-        .is_none()
-        .then_some(occurrence.uid.as_str())
 }
 
 fn busy_of(occurrence: &Occurrence) -> NewBusy {

@@ -74,17 +74,23 @@ pub struct Provenance<'a> {
 }
 
 pub trait CalendarItemQueries: Queries {
-    /// The session under `key`; for a lone event (`lone_uid`), also the one
-    /// with that event UID whose key names an older start.
-    fn session_by_key(&self, key: &str, lone_uid: Option<&str>) -> Result<Option<KeyedSession>> {
+    /// The session under `key`, else the one of event `uid` and instance
+    /// `recurrence_id` (a lone event moved since; a series of the book's
+    /// own, read back).
+    fn session_by_key(
+        &self,
+        key: &str,
+        uid: &str,
+        recurrence_id: Option<&str>,
+    ) -> Result<Option<KeyedSession>> {
         Ok(self
             .conn()
             .query_row(
                 "SELECT id, start_at, minutes, place, status, ical_sequence, ical_stamp \
                  FROM sessions WHERE ical_uid = ?1 \
-                 OR (?2 IS NOT NULL AND event_uid = ?2 AND recurrence_id IS NULL) \
+                 OR (event_uid = ?2 AND recurrence_id IS ?3) \
                  ORDER BY ical_uid = ?1 DESC, id DESC LIMIT 1",
-                params![key, lone_uid],
+                params![key, uid, recurrence_id],
                 |r| {
                     Ok(KeyedSession {
                         id: r.get(0)?,
@@ -102,16 +108,22 @@ pub trait CalendarItemQueries: Queries {
             .optional()?)
     }
 
-    /// The busy block under `key` (or, for a lone event, its UID).
-    fn busy_by_key(&self, key: &str, lone_uid: Option<&str>) -> Result<Option<KeyedBusy>> {
+    /// The busy block under `key`, else the one of event `uid` and instance
+    /// `recurrence_id`.
+    fn busy_by_key(
+        &self,
+        key: &str,
+        uid: &str,
+        recurrence_id: Option<&str>,
+    ) -> Result<Option<KeyedBusy>> {
         Ok(self
             .conn()
             .query_row(
                 "SELECT id, start_at, end_at, all_day, summary, ical_sequence, ical_stamp \
                  FROM busy WHERE ical_uid = ?1 \
-                 OR (?2 IS NOT NULL AND event_uid = ?2 AND recurrence_id IS NULL) \
+                 OR (event_uid = ?2 AND recurrence_id IS ?3) \
                  ORDER BY ical_uid = ?1 DESC, id DESC LIMIT 1",
-                params![key, lone_uid],
+                params![key, uid, recurrence_id],
                 |r| {
                     Ok(KeyedBusy {
                         id: r.get(0)?,

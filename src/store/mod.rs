@@ -35,7 +35,7 @@ pub use followups::{FollowUpQueries, NewFollowUp};
 pub use mail_threads::{MailThreadQueries, ThreadedRequest};
 pub use partners::PartnerQueries;
 pub use requests::{NewReply, NewRequest, RequestFilter, RequestQueries};
-pub use sessions::{NewSession, SessionMove, SessionQueries};
+pub use sessions::{NewSession, Series, SessionMove, SessionQueries, recurrence_text};
 
 use crate::error::BadInput;
 use schema::{APPLICATION_ID, MIGRATIONS, latest_version};

@@ -249,7 +249,7 @@ ALTER TABLE sessions ADD COLUMN ical_stamp TEXT;
 ALTER TABLE sessions ADD COLUMN event_uid TEXT;
 ALTER TABLE sessions ADD COLUMN recurrence_id TEXT;
 CREATE INDEX sessions_ical_source ON sessions (ical_source) WHERE ical_source IS NOT NULL;
-CREATE INDEX sessions_event_uid ON sessions (event_uid) WHERE event_uid IS NOT NULL;
+CREATE INDEX sessions_event_uid ON sessions (event_uid, recurrence_id) WHERE event_uid IS NOT NULL;
 
 ALTER TABLE busy ADD COLUMN source TEXT;
 ALTER TABLE busy ADD COLUMN ical_sequence INTEGER NOT NULL DEFAULT 0;
@@ -257,7 +257,7 @@ ALTER TABLE busy ADD COLUMN ical_stamp TEXT;
 ALTER TABLE busy ADD COLUMN event_uid TEXT;
 ALTER TABLE busy ADD COLUMN recurrence_id TEXT;
 CREATE INDEX busy_source ON busy (source) WHERE source IS NOT NULL;
-CREATE INDEX busy_event_uid ON busy (event_uid) WHERE event_uid IS NOT NULL;
+CREATE INDEX busy_event_uid ON busy (event_uid, recurrence_id) WHERE event_uid IS NOT NULL;
 
 -- A series repeats on the wall clock of `tz` ('weekly', 'fortnightly',
 -- 'monthly' by weekday of the month; NULL in older books: every_days) and
@@ -266,6 +266,7 @@ ALTER TABLE series ADD COLUMN repeat TEXT CHECK (repeat IN ('weekly', 'fortnight
 ALTER TABLE series ADD COLUMN tz TEXT;
 ALTER TABLE series ADD COLUMN ical_uid TEXT;
 ALTER TABLE series ADD COLUMN ical_sequence INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX series_ical_uid ON series (ical_uid) WHERE ical_uid IS NOT NULL;
 
 -- 'calendar' when a move was read from the coach's calendar.
 ALTER TABLE session_moves ADD COLUMN via TEXT CHECK (via IN ('calendar'));
