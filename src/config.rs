@@ -28,6 +28,8 @@ pub struct Config {
     /// Keymap overrides, key text to action name; checked by the TUI's keymap.
     pub keys: BTreeMap<String, String>,
     pub mouse: bool,
+    /// The vdir (vdirsyncer/khal folder) the dashboard keeps in sync.
+    pub vdir: Option<PathBuf>,
     /// Where the settings came from, when a file was read.
     pub source: Option<PathBuf>,
 }
@@ -48,6 +50,7 @@ impl Config {
             templates_folder: crate::paths::config_dir().join("templates"),
             keys: BTreeMap::new(),
             mouse: false,
+            vdir: None,
             source: None,
         }
     }
@@ -108,6 +111,7 @@ const SECTIONS: &[(&str, &[&str])] = &[
     ("delivery", &["send_command", "outbox"]),
     ("templates", &["folder"]),
     ("ui", &["mouse"]),
+    ("calendar", &["vdir"]),
     ("keys", &[]),
 ];
 
@@ -199,6 +203,13 @@ fn apply(config: &mut Config, table: &Table) -> Result<(), String> {
     }
     if let Some(v) = get("templates", "folder") {
         config.templates_folder = expand_home(&string(v, "templates.folder")?);
+    }
+    if let Some(v) = get("calendar", "vdir") {
+        let folder = string(v, "calendar.vdir")?;
+        if folder.trim().is_empty() || folder.len() > 4096 || folder.chars().any(char::is_control) {
+            return Err("`calendar.vdir` must be a folder path".into());
+        }
+        config.vdir = Some(expand_home(folder.trim()));
     }
     if let Some(v) = get("ui", "mouse") {
         config.mouse = v.as_bool().ok_or("`ui.mouse` must be true or false")?;

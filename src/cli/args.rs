@@ -98,6 +98,22 @@ pub enum Command {
     /// Write the book's data for other tools.
     #[command(subcommand)]
     Export(ExportCommand),
+    /// Keep the book and the coach's calendar in step, both ways.
+    #[command(subcommand)]
+    Sync(SyncCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SyncCommand {
+    /// Two-way sync with a vdir (the folder of .ics files vdirsyncer and
+    /// khal share): the book's sessions are written there, and events
+    /// moved, cancelled or deleted there update the book.
+    Vdir {
+        /// The folder (default: `[calendar] vdir` in the config).
+        path: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -13,7 +13,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde_json::{Value, json};
 
 use super::Ctx;
-use super::args::ExportCommand;
+use super::args::{ExportCommand, SyncCommand};
 use super::output;
 use crate::compose::calendar_file::{Entry, calendar_text};
 use crate::domain::when::{day_bounds, rfc3339_in};
@@ -23,6 +23,7 @@ use crate::intake::contacts::{self, ContactsSummary};
 use crate::intake::ics::{Skipped, expand_calendar, read_calendar};
 use crate::store::ClientQueries;
 use crate::sync::entries::{BookEntry, Which, book_entries};
+use crate::sync::vdir::{Counts, SyncReport, sync_vdir};
 
 /// The default expansion window around today, in days.
 const WINDOW_BEFORE_DAYS: i64 = 30;
@@ -90,6 +91,8 @@ pub fn import_ics(
     let source = ImportSource {
         name: &source_name,
         full: true,
+        trust: false,
+        also: &[],
     };
     let summary = store.change_if_any("import ics", &label, ctx.now(), |tx| {
         calendar::record(tx, expansion, &clients, &ctx.config.addresses, Some(source))
@@ -282,6 +285,42 @@ pub fn sessions_ics(entries: &[BookEntry], now: DateTime<Utc>) -> String {
         "METHOD:PUBLISH\r\nX-WR-CALNAME:Coaching sessions\r\n",
         1,
     )
+}
+
+pub fn sync(ctx: &Ctx, command: SyncCommand) -> Result<()> {
+    match command {
+        SyncCommand::Vdir { path, json } => {
+            let Some(folder) = path.or_else(|| ctx.config.vdir.clone()) else {
+                return Err(BadInput(
+                    "sync vdir needs a folder: coachbook sync vdir PATH, or [calendar] vdir = \"PATH\" in the config"
+                        .into(),
+                )
+                .into());
+            };
+            let mut store = ctx.open()?;
+            let report = sync_vdir(&mut store, &folder, &ctx.config, ctx.now())?;
+            if json {
+                output::print_json(&sync_json(&report, &folder));
+            } else {
+                println!("{}", report.summary_line(&folder));
+                for line in report.conflicts.iter().chain(&report.problems) {
+                    println!("  {line}");
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+fn sync_json(report: &SyncReport, folder: &Path) -> Value {
+    let counts = |c: &Counts| json!({"added": c.added, "updated": c.updated, "cancelled": c.cancelled, "removed": c.removed});
+    json!({
+        "vdir": folder.display().to_string(),
+        "to_folder": counts(&report.to_folder),
+        "to_book": counts(&report.to_book),
+        "conflicts": report.conflicts,
+        "problems": report.problems,
+    })
 }
 
 /// Write a file only the coach can read (0600), replacing an older export.

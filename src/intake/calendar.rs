@@ -33,7 +33,8 @@ use chrono::{DateTime, Utc};
 use crate::intake::ics::{Expansion, Occurrence, Skipped};
 use crate::model::{Client, ClientId, MovedBy};
 use crate::store::{
-    BusyQueries, CalendarItemQueries, NewBusy, NewSession, Provenance, SourceItem, Tx, Version,
+    BusyQueries, CalendarItemQueries, NewBusy, NewSession, Provenance, SessionQueries, SourceItem,
+    Tx, Version,
 };
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -144,6 +145,12 @@ fn names(text: &str, name: &str) -> bool {
 pub struct ImportSource<'a> {
     pub name: &'a str,
     pub full: bool,
+    /// The calendar's version replaces the book's whatever its SEQUENCE
+    /// (a sync that knows the calendar changed and the book did not).
+    pub trust: bool,
+    /// Sessions that belong to this source besides those read from it (the
+    /// book's own file in a vdir): also cancelled when gone from it.
+    pub also: &'a [i64],
 }
 
 /// Record the occurrences of an expansion in one change of the book: new
@@ -166,6 +173,7 @@ pub fn record(
     // What the calendar still has, by row, for the removal at the end.
     let mut seen_sessions: HashSet<i64> = HashSet::new();
     let mut seen_busy: HashSet<i64> = HashSet::new();
+    let trusted = source.is_some_and(|s| s.trust);
     for occurrence in expansion.occurrences {
         let version = Version {
             sequence: occurrence.sequence,
@@ -184,7 +192,7 @@ pub fn record(
                 } else {
                     summary.duplicates += 1;
                 }
-            } else if held.version.is_older_than(&version)
+            } else if (trusted || held.version.is_older_than(&version))
                 && tx.update_session_from_calendar(
                     &held,
                     occurrence.start,
@@ -201,7 +209,7 @@ pub fn record(
         }
         if let Some(held) = tx.busy_by_key(&occurrence.key, &occurrence.uid, instance)? {
             seen_busy.insert(held.id);
-            if held.version.is_older_than(&version)
+            if (trusted || held.version.is_older_than(&version))
                 && tx.update_busy_from_calendar(&held, &busy_of(&occurrence), version)?
             {
                 summary.updated += 1;
@@ -274,7 +282,14 @@ pub fn record(
     if let (Some(source), Some((from, to))) = (source, expansion.window)
         && source.full
     {
-        for gone in tx.items_of_source(source.name, from, to)? {
+        let mut gone_items = tx.items_of_source(source.name, from, to)?;
+        for id in source.also {
+            let session = tx.session(*id)?;
+            if session.start >= from && session.start < to {
+                gone_items.push(SourceItem::Session { id: *id });
+            }
+        }
+        for gone in gone_items {
             match gone {
                 SourceItem::Session { id } if !seen_sessions.contains(&id) => {
                     if tx.cancel_session_from_calendar(

@@ -89,6 +89,7 @@ pub trait CalendarItemQueries: Queries {
                 "SELECT id, start_at, minutes, place, status, ical_sequence, ical_stamp \
                  FROM sessions WHERE ical_uid = ?1 \
                  OR (event_uid = ?2 AND recurrence_id IS ?3) \
+                 OR (?3 IS NULL AND ical_uid = ?2 AND event_uid IS NULL) \
                  ORDER BY ical_uid = ?1 DESC, id DESC LIMIT 1",
                 params![key, uid, recurrence_id],
                 |r| {
@@ -327,5 +328,89 @@ impl Tx<'_> {
 
     pub fn remove_busy(&self, id: i64) -> Result<bool> {
         Ok(self.conn.execute("DELETE FROM busy WHERE id = ?1", [id])? > 0)
+    }
+}
+
+/// What one file of a vdir held at the last sync.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VdirItem {
+    pub file: String,
+    pub uid: String,
+    /// A hash of the file as last seen or written (`deleted`: the calendar
+    /// deleted it).
+    pub file_hash: String,
+    /// A hash of the book's version of it then (`-`: the calendar's file).
+    pub book_hash: String,
+    pub synced_at: DateTime<Utc>,
+}
+
+pub trait VdirQueries: Queries {
+    fn vdir_items(&self, vdir: &str) -> Result<Vec<VdirItem>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT file, uid, file_hash, book_hash, synced_at FROM vdir_items WHERE vdir = ?1 ORDER BY file",
+        )?;
+        let rows = stmt
+            .query_map([vdir], |r| {
+                Ok(VdirItem {
+                    file: r.get(0)?,
+                    uid: r.get(1)?,
+                    file_hash: r.get(2)?,
+                    book_hash: r.get(3)?,
+                    synced_at: read_ts(r, 4)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
+    /// The time of the book's latest change after `since` (a sync's own
+    /// changes do not count).
+    fn last_change_since(&self, since: DateTime<Utc>) -> Result<Option<DateTime<Utc>>> {
+        let at: Option<String> = self.conn().query_row(
+            "SELECT max(at) FROM changes WHERE at > ?1 AND command <> 'sync vdir'",
+            [ts(since)],
+            |r| r.get(0),
+        )?;
+        Ok(at.as_deref().and_then(super::parse_ts))
+    }
+
+    /// Whether a calendar UID is still the book's: a session's or a series'.
+    fn calendar_uid_in_book(&self, uid: &str) -> Result<bool> {
+        Ok(self.conn().query_row(
+            "SELECT EXISTS (SELECT 1 FROM sessions WHERE ical_uid = ?1 OR event_uid = ?1) \
+             OR EXISTS (SELECT 1 FROM series WHERE ical_uid = ?1)",
+            [uid],
+            |r| r.get(0),
+        )?)
+    }
+}
+
+impl<T: Queries> VdirQueries for T {}
+
+impl Tx<'_> {
+    pub fn set_vdir_item(
+        &self,
+        vdir: &str,
+        file: &str,
+        uid: &str,
+        file_hash: &str,
+        book_hash: &str,
+    ) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO vdir_items (vdir, file, uid, file_hash, book_hash, synced_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
+             ON CONFLICT (vdir, file) DO UPDATE SET uid = excluded.uid, file_hash = excluded.file_hash, \
+             book_hash = excluded.book_hash, synced_at = excluded.synced_at",
+            params![vdir, file, uid, file_hash, book_hash, ts(self.now)],
+        )?;
+        Ok(())
+    }
+
+    pub fn remove_vdir_item(&self, vdir: &str, file: &str) -> Result<()> {
+        self.conn.execute(
+            "DELETE FROM vdir_items WHERE vdir = ?1 AND file = ?2",
+            params![vdir, file],
+        )?;
+        Ok(())
     }
 }

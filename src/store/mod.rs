@@ -28,7 +28,8 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 
 pub use busy::{BusyBlock, BusyQueries, NewBusy};
 pub use calendar_items::{
-    CalendarItemQueries, KeyedBusy, KeyedSession, Provenance, SourceItem, Version,
+    CalendarItemQueries, KeyedBusy, KeyedSession, Provenance, SourceItem, VdirItem, VdirQueries,
+    Version,
 };
 pub use clients::{ClientQueries, NewClient};
 pub use followups::{FollowUpQueries, NewFollowUp};

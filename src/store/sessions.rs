@@ -245,8 +245,12 @@ impl Tx<'_> {
                     ))
                     .into());
                 }
-                let series_uid = new_uid(first.client_id, self.change_id, -1, first.start)
-                    .replace("@coachbook", "-series@coachbook");
+                let series_uid = format!(
+                    "{}-c{}-{}-series@coachbook",
+                    recurrence_text(first.start),
+                    first.client_id,
+                    self.change_id
+                );
                 self.conn.execute(
                     "INSERT INTO series (client_id, every_days, count, repeat, tz, ical_uid) \
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
