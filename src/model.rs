@@ -225,6 +225,30 @@ impl Session {
         self.start + chrono::Duration::minutes(self.minutes)
     }
 
+    /// The status as the coach reads it: "moved in calendar", "cancelled in
+    /// calendar" when the change came from the coach's calendar, "moved
+    /// (client)" while waiting for a new time.
+    pub fn status_text(&self) -> String {
+        match (self.status, self.changed_in_calendar, self.moved_by) {
+            (SessionStatus::Booked, true, _) => "moved in calendar".into(),
+            (SessionStatus::Cancelled, true, Some(MovedBy::Client)) => {
+                "cancelled in calendar (client)".into()
+            }
+            (SessionStatus::Cancelled, true, _) => "cancelled in calendar".into(),
+            (SessionStatus::Rescheduled, _, Some(by)) => format!("moved ({by})"),
+            (status, _, _) => status.to_string(),
+        }
+    }
+
+    /// The status in a narrow column: "moved (cal)", "cancelled (cal)".
+    pub fn status_short(&self) -> String {
+        match (self.status, self.changed_in_calendar) {
+            (SessionStatus::Booked, true) => "moved (cal)".into(),
+            (SessionStatus::Cancelled, true) => "cancelled (cal)".into(),
+            _ => self.status_text(),
+        }
+    }
+
     /// Whether the session still takes up time in the calendar.
     pub fn occupies_time(&self) -> bool {
         matches!(self.status, SessionStatus::Booked | SessionStatus::Held)
