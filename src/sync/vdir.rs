@@ -23,7 +23,7 @@ use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, TimeZone, Utc};
 use sha2::{Digest, Sha256};
 
 use super::entries::{BookEntry, Which, book_entries};
@@ -447,6 +447,14 @@ impl Sync<'_> {
             self.tx
                 .set_vdir_item(self.vdir, name, &uid, &file.hash, "-")?;
         }
+        let all_time = (
+            Utc.with_ymd_and_hms(1, 1, 1, 0, 0, 0)
+                .single()
+                .unwrap_or(self.window.0),
+            Utc.with_ymd_and_hms(9999, 12, 31, 0, 0, 0)
+                .single()
+                .unwrap_or(self.window.1),
+        );
         for last in state.values().filter(|s| s.book_hash == "-") {
             if files.contains_key(&last.file) {
                 continue;
@@ -455,7 +463,8 @@ impl Sync<'_> {
             let summary = calendar::record(
                 self.tx,
                 crate::intake::ics::Expansion {
-                    window: Some((DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MAX_UTC)),
+                    // All time, as the book writes instants (years 0001-9999).
+                    window: Some((all_time.0, all_time.1)),
                     ..Default::default()
                 },
                 self.clients,
