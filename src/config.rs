@@ -30,6 +30,8 @@ pub struct Config {
     pub mouse: bool,
     /// `[reminders] day_before`: remind each client the day before a session.
     pub reminders_day_before: bool,
+    /// The vdir (vdirsyncer/khal folder) the dashboard keeps in sync.
+    pub vdir: Option<PathBuf>,
     /// Where the settings came from, when a file was read.
     pub source: Option<PathBuf>,
 }
@@ -51,6 +53,7 @@ impl Config {
             keys: BTreeMap::new(),
             mouse: false,
             reminders_day_before: false,
+            vdir: None,
             source: None,
         }
     }
@@ -112,6 +115,7 @@ const SECTIONS: &[(&str, &[&str])] = &[
     ("templates", &["folder"]),
     ("ui", &["mouse"]),
     ("reminders", &["day_before"]),
+    ("calendar", &["vdir"]),
     ("keys", &[]),
 ];
 
@@ -205,6 +209,13 @@ fn apply(config: &mut Config, table: &Table) -> Result<(), String> {
     }
     if let Some(v) = get("templates", "folder") {
         config.templates_folder = expand_home(&string(v, "templates.folder")?);
+    }
+    if let Some(v) = get("calendar", "vdir") {
+        let folder = string(v, "calendar.vdir")?;
+        if folder.trim().is_empty() || folder.len() > 4096 || folder.chars().any(char::is_control) {
+            return Err("`calendar.vdir` must be a folder path".into());
+        }
+        config.vdir = Some(expand_home(folder.trim()));
     }
     if let Some(v) = get("ui", "mouse") {
         config.mouse = v.as_bool().ok_or("`ui.mouse` must be true or false")?;

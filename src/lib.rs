@@ -31,4 +31,5 @@ pub mod paths;
 pub mod review;
 pub mod store;
 pub mod text;
+pub mod sync;
 pub mod tui;

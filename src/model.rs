@@ -147,16 +147,29 @@ word_enum!(
 
 word_enum!(
     /// How often a series of sessions repeats.
-    Repeat, "repeat" { Weekly => "weekly", Fortnightly => "fortnightly" }
+    /// How often a series of sessions repeats; monthly is by weekday of the
+    /// month ("the 2nd Tuesday"), taken from the first session.
+    Repeat, "repeat" { Weekly => "weekly", Fortnightly => "fortnightly", Monthly => "monthly" }
 );
 
 impl Repeat {
+    /// The days between sessions; for monthly the shortest gap (the book's
+    /// `series.every_days`, kept for older readers; `series.repeat` rules).
     pub fn days(self) -> i64 {
         match self {
             Repeat::Weekly => 7,
             Repeat::Fortnightly => 14,
+            Repeat::Monthly => 28,
         }
     }
+}
+
+/// A series to book: how it repeats, how many, on whose wall clock.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Repeating {
+    pub repeat: Repeat,
+    pub count: i64,
+    pub tz: Tz,
 }
 
 pub type ClientId = i64;
@@ -219,11 +232,44 @@ pub struct Session {
     pub ical_sequence: i64,
     /// What the coach noted about the session (after it was held).
     pub notes: String,
+    /// The calendar event it belongs to: its series' UID, or the UID of the
+    /// event it was imported from; `None` for a lone session booked here.
+    pub event_uid: Option<String>,
+    /// Its original start within that event's series (RECURRENCE-ID).
+    pub recurrence_id: Option<String>,
+    /// Where it was imported from (a file path, or a vdir file).
+    pub ical_source: Option<String>,
+    /// Its last move or cancellation was read from the coach's calendar.
+    pub changed_in_calendar: bool,
 }
 
 impl Session {
     pub fn end(&self) -> DateTime<Utc> {
         self.start + chrono::Duration::minutes(self.minutes)
+    }
+
+    /// The status as the coach reads it: "moved in calendar", "cancelled in
+    /// calendar" when the change came from the coach's calendar, "moved
+    /// (client)" while waiting for a new time.
+    pub fn status_text(&self) -> String {
+        match (self.status, self.changed_in_calendar, self.moved_by) {
+            (SessionStatus::Booked, true, _) => "moved in calendar".into(),
+            (SessionStatus::Cancelled, true, Some(MovedBy::Client)) => {
+                "cancelled in calendar (client)".into()
+            }
+            (SessionStatus::Cancelled, true, _) => "cancelled in calendar".into(),
+            (SessionStatus::Rescheduled, _, Some(by)) => format!("moved ({by})"),
+            (status, _, _) => status.to_string(),
+        }
+    }
+
+    /// The status in a narrow column: "moved (cal)", "cancelled (cal)".
+    pub fn status_short(&self) -> String {
+        match (self.status, self.changed_in_calendar) {
+            (SessionStatus::Booked, true) => "moved (cal)".into(),
+            (SessionStatus::Cancelled, true) => "cancelled (cal)".into(),
+            _ => self.status_text(),
+        }
     }
 
     /// Whether the session still takes up time in the calendar.

@@ -186,12 +186,13 @@ fn a_reply_names_the_request_it_answers() {
 }
 
 #[test]
-fn calendar_update_goes_along_as_its_own_part() {
+fn calendar_update_goes_along_as_an_alternative_to_the_text() {
     let mut m = message();
     m.calendar = Some(session_update_ics(&event()));
     let bytes = build_message(&m);
     let mail = parse(&bytes);
-    assert_eq!(mail.ctype.mimetype, "multipart/mixed");
+    // Outlook and Gmail show an invitation only inside multipart/alternative.
+    assert_eq!(mail.ctype.mimetype, "multipart/alternative");
     assert_eq!(mail.subparts.len(), 2);
 
     let text = &mail.subparts[0];
@@ -221,6 +222,8 @@ fn a_cancellation_part_says_cancel() {
     m.calendar = Some(session_cancel_ics(&cancelled));
     let bytes = build_message(&m);
     let mail = parse(&bytes);
+    assert_eq!(mail.ctype.mimetype, "multipart/alternative");
+    assert_eq!(mail.subparts[0].ctype.mimetype, "text/plain");
     let calendar = &mail.subparts[1];
     assert_eq!(
         calendar.ctype.params.get("method").map(String::as_str),

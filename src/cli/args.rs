@@ -132,6 +132,22 @@ pub enum Command {
     /// Write the book's data for other tools.
     #[command(subcommand)]
     Export(ExportCommand),
+    /// Keep the book and the coach's calendar in step, both ways.
+    #[command(subcommand)]
+    Sync(SyncCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SyncCommand {
+    /// Two-way sync with a vdir (the folder of .ics files vdirsyncer and
+    /// khal share): the book's sessions are written there, and events
+    /// moved, cancelled or deleted there update the book.
+    Vdir {
+        /// The folder (default: `[calendar] vdir` in the config).
+        path: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -223,7 +239,8 @@ pub enum SessionCommand {
         #[arg(long, default_value_t = 60, allow_negative_numbers = true,
               value_parser = crate::domain::bounds::parse_session_minutes)]
         minutes: i64,
-        #[arg(long, value_name = "weekly|fortnightly")]
+        /// monthly repeats on the first session's weekday of the month ("2nd Tuesday").
+        #[arg(long, value_name = "weekly|fortnightly|monthly")]
         repeat: Option<String>,
         #[arg(long, allow_negative_numbers = true)]
         count: Option<i64>,

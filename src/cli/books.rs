@@ -11,7 +11,9 @@ use super::output;
 use super::{Ctx, parse_id};
 use crate::domain::when::day_bounds;
 use crate::error::BadInput;
-use crate::model::{Channel, FollowUpKind, Owner, Repeat, RequestStatus, SessionStatus, Urgency};
+use crate::model::{
+    Channel, FollowUpKind, Owner, Repeat, Repeating, RequestStatus, SessionStatus, Urgency,
+};
 use crate::store::{
     ClientQueries, FollowUpQueries, NewClient, NewFollowUp, NewRequest, NewSession, PartnerQueries,
     RequestFilter, RequestQueries, SessionQueries, Store,
@@ -168,11 +170,16 @@ pub fn session(ctx: &Ctx, command: SessionCommand) -> Result<()> {
                 .into());
             }
             let repeat = match (repeat, count) {
-                (Some(r), count) => Some((Repeat::parse(&r)?, count.unwrap_or(6))),
+                (Some(r), count) => Some(Repeating {
+                    repeat: Repeat::parse(&r)?,
+                    count: count.unwrap_or(6),
+                    tz: ctx.config.tz,
+                }),
                 (None, Some(_)) => {
-                    return Err(
-                        BadInput("--count goes with --repeat weekly|fortnightly".into()).into(),
-                    );
+                    return Err(BadInput(
+                        "--count goes with --repeat weekly|fortnightly|monthly".into(),
+                    )
+                    .into());
                 }
                 (None, None) => None,
             };

@@ -11,16 +11,17 @@ use chrono::{DateTime, Duration, Utc};
 use serde_json::{Value, json};
 
 use super::Ctx;
-use super::args::ExportCommand;
+use super::args::{ExportCommand, SyncCommand};
 use super::output;
-use crate::compose::{escape_text, fold_line};
+use crate::compose::calendar_file::{Entry, calendar_text};
 use crate::domain::when::{day_bounds, rfc3339_in};
 use crate::error::BadInput;
-use crate::intake::calendar::{self, CalendarImportSummary};
+use crate::intake::calendar::{self, CalendarImportSummary, ImportSource};
 use crate::intake::contacts::{self, ContactsSummary};
 use crate::intake::ics::{Skipped, expand_calendar, read_calendar};
-use crate::model::Session;
-use crate::store::{ClientQueries, SessionQueries};
+use crate::store::ClientQueries;
+use crate::sync::entries::{BookEntry, Which, book_entries};
+use crate::sync::vdir::{Counts, SyncReport, sync_vdir};
 
 /// The default expansion window around today, in days.
 const WINDOW_BEFORE_DAYS: i64 = 30;
@@ -79,17 +80,32 @@ pub fn import_ics(
     let mut store = ctx.open()?;
     let clients = store.clients()?;
     let label = format!("import ics {}", file_name(path));
-    let summary = store.change("import ics", &label, ctx.now(), |tx| {
-        calendar::record(tx, expansion, &clients, &ctx.config.addresses)
+    // Each item remembers the file it came from, so importing the file again
+    // updates, cancels and removes; an unchanged file writes nothing at all.
+    let source_name = std::fs::canonicalize(path)
+        .unwrap_or_else(|_| path.to_path_buf())
+        .display()
+        .to_string();
+    let source = ImportSource {
+        name: &source_name,
+        full: true,
+        trust: false,
+        also: &[],
+    };
+    let summary = store.change_if_any("import ics", &label, ctx.now(), |tx| {
+        calendar::record(tx, expansion, &clients, &ctx.config.addresses, Some(source))
     })?;
     crate::log::line(&format!(
-        "import ics: events={} occurrences={} sessions={} busy={} free={} duplicates={} skipped={}",
+        "import ics: events={} occurrences={} sessions={} busy={} free={} duplicates={} updated={} cancelled={} removed={} skipped={}",
         summary.events,
         summary.occurrences,
         summary.sessions,
         summary.busy,
         summary.free,
         summary.duplicates,
+        summary.updated,
+        summary.cancelled,
+        summary.removed,
         summary.skipped.len()
     ));
     let window = (window_start, window_end);
@@ -133,6 +149,9 @@ fn ics_json(
         "sessions": summary.sessions,
         "busy": summary.busy,
         "free": summary.free,
+        "updated": summary.updated,
+        "cancelled": summary.cancelled,
+        "removed": summary.removed,
     })
 }
 
@@ -157,6 +176,12 @@ fn ics_text(
     }
     if summary.free > 0 {
         text.push_str(&format!("{} marked free, not recorded\n", summary.free));
+    }
+    if summary.updated + summary.cancelled + summary.removed > 0 {
+        text.push_str(&format!(
+            "{} updated, {} cancelled, {} removed (gone from the calendar)\n",
+            summary.updated, summary.cancelled, summary.removed
+        ));
     }
     push_skipped(&mut text, &summary.skipped);
     text
@@ -251,22 +276,22 @@ pub fn export(ctx: &Ctx, command: ExportCommand) -> Result<()> {
                 .transpose()?;
             let store = ctx.open()?;
             let now = ctx.now();
-            let sessions: Vec<Session> = store
-                .sessions_between(now - Duration::days(30), now + Duration::days(3660))?
-                .into_iter()
-                .filter(Session::occupies_time)
-                .collect();
-            let ics = sessions_ics(&sessions, now);
+            let entries = book_entries(
+                &store,
+                now - Duration::days(30),
+                now + Duration::days(3660),
+                &ctx.config,
+                Which::Occupying,
+                |_| true,
+            )?;
+            let sessions: usize = entries.iter().map(|e| e.session_ids.len()).sum();
+            let ics = sessions_ics(&entries, now);
             match out {
                 None => print!("{ics}"), // iCalendar text: its writer escapes controls
                 Some(path) => {
                     let existing = existing.unwrap_or(crate::files::Existing::Keep);
                     crate::files::write_file(&path, ics.as_bytes(), existing)?;
-                    warnln!(
-                        "coachbook: wrote {} sessions to {}",
-                        sessions.len(),
-                        path.display()
-                    );
+                    warnln!("coachbook: wrote {sessions} sessions to {}", path.display());
                 }
             }
             Ok(())
@@ -274,35 +299,50 @@ pub fn export(ctx: &Ctx, command: ExportCommand) -> Result<()> {
     }
 }
 
-/// One VCALENDAR (METHOD:PUBLISH) with each session's UID and SEQUENCE.
-pub fn sessions_ics(sessions: &[Session], now: DateTime<Utc>) -> String {
-    let stamp = |at: DateTime<Utc>| at.format("%Y%m%dT%H%M%SZ").to_string();
-    let mut lines = vec![
-        "BEGIN:VCALENDAR".to_string(),
-        "VERSION:2.0".to_string(),
-        "PRODID:-//coachbook//coachbook//EN".to_string(),
-        "CALSCALE:GREGORIAN".to_string(),
-        "METHOD:PUBLISH".to_string(),
-        "X-WR-CALNAME:Coaching sessions".to_string(),
-    ];
-    for s in sessions {
-        lines.push("BEGIN:VEVENT".into());
-        lines.push(format!("UID:{}", escape_text(&s.ical_uid)));
-        lines.push(format!("SEQUENCE:{}", s.ical_sequence));
-        lines.push(format!("DTSTAMP:{}", stamp(now)));
-        lines.push(format!("DTSTART:{}", stamp(s.start)));
-        lines.push(format!("DTEND:{}", stamp(s.end())));
-        lines.push(format!(
-            "SUMMARY:{}",
-            escape_text(&format!("Coaching: {}", s.client_name))
-        ));
-        if let Some(place) = s.place.as_deref().filter(|p| !p.trim().is_empty()) {
-            lines.push(format!("LOCATION:{}", escape_text(place)));
+/// One VCALENDAR (METHOD:PUBLISH, named "Coaching sessions"): each lone
+/// session with its UID and SEQUENCE, each series as RRULE + EXDATE +
+/// overrides on the coach's wall clock.
+pub fn sessions_ics(entries: &[BookEntry], now: DateTime<Utc>) -> String {
+    let entries: Vec<Entry> = entries.iter().map(|e| e.entry.clone()).collect();
+    calendar_text(&entries, now, Some("PUBLISH")).replacen(
+        "METHOD:PUBLISH\r\n",
+        "METHOD:PUBLISH\r\nX-WR-CALNAME:Coaching sessions\r\n",
+        1,
+    )
+}
+
+pub fn sync(ctx: &Ctx, command: SyncCommand) -> Result<()> {
+    match command {
+        SyncCommand::Vdir { path, json } => {
+            let Some(folder) = path.or_else(|| ctx.config.vdir.clone()) else {
+                return Err(BadInput(
+                    "sync vdir needs a folder: coachbook sync vdir PATH, or [calendar] vdir = \"PATH\" in the config"
+                        .into(),
+                )
+                .into());
+            };
+            let mut store = ctx.open()?;
+            let report = sync_vdir(&mut store, &folder, &ctx.config, ctx.now())?;
+            if json {
+                output::print_json(&sync_json(&report, &folder));
+            } else {
+                println!("{}", report.summary_line(&folder));
+                for line in report.conflicts.iter().chain(&report.problems) {
+                    println!("  {line}");
+                }
+            }
+            Ok(())
         }
-        lines.push("STATUS:CONFIRMED".into());
-        lines.push("TRANSP:OPAQUE".into());
-        lines.push("END:VEVENT".into());
     }
-    lines.push("END:VCALENDAR".into());
-    lines.iter().map(|l| fold_line(l)).collect()
+}
+
+fn sync_json(report: &SyncReport, folder: &Path) -> Value {
+    let counts = |c: &Counts| json!({"added": c.added, "updated": c.updated, "cancelled": c.cancelled, "removed": c.removed});
+    json!({
+        "vdir": folder.display().to_string(),
+        "to_folder": counts(&report.to_folder),
+        "to_book": counts(&report.to_book),
+        "conflicts": report.conflicts,
+        "problems": report.problems,
+    })
 }

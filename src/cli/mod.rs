@@ -267,5 +267,6 @@ fn run(cli: Cli) -> Result<()> {
         Command::Check => books::check(&ctx),
         Command::Import(c) => import::import(&ctx, c),
         Command::Export(c) => calendar::export(&ctx, c),
+        Command::Sync(c) => calendar::sync(&ctx, c),
     }
 }

@@ -243,7 +243,7 @@ pub fn sessions_text(sessions: &[Session], tz: Tz) -> String {
             s.start.with_timezone(&tz).format("%a %Y-%m-%d %H:%M"),
             s.minutes,
             fit(&s.client_name, 24),
-            s.status.as_str()
+            s.status_text()
         ));
     }
     if sessions.is_empty() {

@@ -91,11 +91,14 @@ pub fn build_message(m: &OutgoingMessage) -> Vec<u8> {
             push_part(&mut out, &text_part, &m.body);
         }
         Some(calendar) => {
+            // multipart/alternative, the plain text first: Outlook, Gmail and
+            // Apple Mail recognise an invitation (with its accept buttons)
+            // only there; a reader without calendar support shows the text.
             // "=_" never occurs in quoted-printable text, so the boundary
             // cannot collide with either part (RFC 2045, 6.7).
             let boundary = boundary_for(&m.message_id);
             out.push_str(&format!(
-                "Content-Type: multipart/mixed; boundary=\"{boundary}\"\r\n\r\n"
+                "Content-Type: multipart/alternative;\r\n boundary=\"{boundary}\"\r\n\r\n"
             ));
             out.push_str(&format!("--{boundary}\r\n"));
             push_part(&mut out, &text_part, &m.body);

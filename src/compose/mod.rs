@@ -50,6 +50,7 @@
 //! # Ok::<(), TemplateError>(())
 //! ```
 
+pub mod calendar_file;
 mod delivery;
 pub(crate) mod encoding;
 mod guardrails;

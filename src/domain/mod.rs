@@ -4,5 +4,6 @@
 pub mod bounds;
 pub mod hours;
 pub mod lookup;
+pub mod series;
 pub mod slots;
 pub mod when;

@@ -16,13 +16,26 @@
 //!   [`Occurrence::key`]); a key already in the book, as a session or busy
 //!   time, is a duplicate, so a second import adds nothing. An event whose
 //!   UID is a session's own (the book's export read back) is a duplicate too.
+//! - A known key with a later version (a higher SEQUENCE, or the same one
+//!   with a later LAST-MODIFIED/DTSTAMP) updates its session or busy block:
+//!   a new start is a move "in the calendar". STATUS:CANCELLED (on the event
+//!   or one instance) or METHOD:CANCEL cancels the session or drops the busy
+//!   block; a client's PARTSTAT=DECLINED cancels, by the client.
+//! - Each item keeps its source (the file's full path); a re-import of the
+//!   whole file removes what of that source is gone from it in the window
+//!   (sessions are cancelled, so the history stays; busy blocks are deleted).
+
+use std::collections::HashSet;
 
 use anyhow::Result;
 use chrono::{DateTime, Utc};
 
 use crate::intake::ics::{Expansion, Occurrence, Skipped};
-use crate::model::{Client, ClientId};
-use crate::store::{BusyQueries, NewBusy, NewSession, Tx};
+use crate::model::{Client, ClientId, MovedBy};
+use crate::store::{
+    BusyQueries, CalendarItemQueries, NewBusy, NewSession, Provenance, SessionQueries, SourceItem,
+    Tx, Version,
+};
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CalendarImportSummary {
@@ -33,6 +46,12 @@ pub struct CalendarImportSummary {
     /// Marked free in the calendar: not recorded.
     pub free: usize,
     pub duplicates: usize,
+    /// Known items the calendar has a later version of.
+    pub updated: usize,
+    /// Known items the calendar cancelled.
+    pub cancelled: usize,
+    /// Known items gone from a full re-import of their source.
+    pub removed: usize,
     pub skipped: Vec<Skipped>,
 }
 
@@ -122,12 +141,31 @@ fn names(text: &str, name: &str) -> bool {
     false
 }
 
-/// Record the occurrences of an expansion in one change of the book.
+/// Where an import reads from: a name the book keeps with each item
+/// (the file's full path, or a vdir file), and whether the calendar was
+/// read whole, so that what is gone from it inside the window is removed.
+#[derive(Debug, Clone, Copy)]
+pub struct ImportSource<'a> {
+    pub name: &'a str,
+    pub full: bool,
+    /// The calendar's version replaces the book's whatever its SEQUENCE
+    /// (a sync that knows the calendar changed and the book did not).
+    pub trust: bool,
+    /// Sessions that belong to this source besides those read from it (the
+    /// book's own file in a vdir): also cancelled when gone from it.
+    pub also: &'a [i64],
+}
+
+/// Record the occurrences of an expansion in one change of the book: new
+/// ones are added, later versions of known ones update them, cancelled ones
+/// cancel them, and (for a full import) those of the same source that are
+/// gone from the calendar are removed. Unchanged ones touch nothing.
 pub fn record(
     tx: &Tx,
     expansion: Expansion,
     clients: &[Client],
     coach_addresses: &[String],
+    source: Option<ImportSource>,
 ) -> Result<CalendarImportSummary> {
     let mut summary = CalendarImportSummary {
         events: expansion.events,
@@ -135,11 +173,66 @@ pub fn record(
         skipped: expansion.skipped,
         ..CalendarImportSummary::default()
     };
+    // What the calendar still has, by row, for the removal at the end.
+    let mut seen_sessions: HashSet<i64> = HashSet::new();
+    let mut seen_busy: HashSet<i64> = HashSet::new();
+    let trusted = source.is_some_and(|s| s.trust);
     for occurrence in expansion.occurrences {
-        if tx.calendar_key_known(&occurrence.key)? || tx.calendar_key_known(&occurrence.uid)? {
+        let version = Version {
+            sequence: occurrence.sequence,
+            stamp: occurrence.stamp,
+        };
+        let instance = occurrence.recurrence_id.as_deref();
+        if let Some(held) = tx.session_by_key(&occurrence.key, &occurrence.uid, instance)? {
+            seen_sessions.insert(held.id);
+            if occurrence.declined {
+                if tx.cancel_session_from_calendar(
+                    held.id,
+                    MovedBy::Client,
+                    "declined in the calendar",
+                )? {
+                    summary.cancelled += 1;
+                } else {
+                    summary.duplicates += 1;
+                }
+            } else if (trusted || held.version.is_older_than(&version))
+                && tx.update_session_from_calendar(
+                    &held,
+                    occurrence.start,
+                    (occurrence.end - occurrence.start).num_minutes(),
+                    occurrence.location.as_deref(),
+                    version,
+                )?
+            {
+                summary.updated += 1;
+            } else {
+                summary.duplicates += 1;
+            }
+            continue;
+        }
+        if let Some(held) = tx.busy_by_key(&occurrence.key, &occurrence.uid, instance)? {
+            seen_busy.insert(held.id);
+            if (trusted || held.version.is_older_than(&version))
+                && tx.update_busy_from_calendar(&held, &busy_of(&occurrence), version)?
+            {
+                summary.updated += 1;
+            } else {
+                summary.duplicates += 1;
+            }
+            continue;
+        }
+        if tx.calendar_key_known(&occurrence.uid)? {
+            // The book's own session, exported and read back.
             summary.duplicates += 1;
             continue;
         }
+        let provenance = Provenance {
+            source: source.map(|s| s.name),
+            stamp: occurrence.stamp,
+            event_uid: Some(&occurrence.uid),
+            recurrence_id: occurrence.recurrence_id.as_deref(),
+            sequence: occurrence.sequence,
+        };
         match classify(&occurrence, clients, coach_addresses) {
             Becomes::Session(client_id) => {
                 let minutes = (occurrence.end - occurrence.start).num_minutes();
@@ -157,23 +250,79 @@ pub fn record(
                     place: occurrence.location.clone(),
                     request_id: None,
                 };
-                tx.add_imported_session(&session, &occurrence.key, occurrence.sequence)?;
+                let id = tx.add_imported_session(&session, &occurrence.key, occurrence.sequence)?;
+                tx.set_provenance(Some(id), None, &provenance)?;
+                seen_sessions.insert(id);
                 summary.sessions += 1;
             }
             Becomes::Busy => {
-                tx.add_busy(&NewBusy {
-                    start: occurrence.start,
-                    end: occurrence.end,
-                    all_day: occurrence.all_day,
-                    summary: occurrence.summary.clone(),
-                    ical_uid: occurrence.key.clone(),
-                })?;
+                let id = tx.add_busy(&busy_of(&occurrence))?;
+                tx.set_provenance(None, Some(id), &provenance)?;
+                seen_busy.insert(id);
                 summary.busy += 1;
             }
             Becomes::Free => summary.free += 1,
         }
     }
+    for occurrence in expansion.cancelled {
+        let by = if occurrence.declined {
+            MovedBy::Client
+        } else {
+            MovedBy::Coach
+        };
+        let instance = occurrence.recurrence_id.as_deref();
+        if let Some(held) = tx.session_by_key(&occurrence.key, &occurrence.uid, instance)? {
+            seen_sessions.insert(held.id);
+            if tx.cancel_session_from_calendar(held.id, by, "cancelled in the calendar")? {
+                summary.cancelled += 1;
+            }
+        } else if let Some(held) = tx.busy_by_key(&occurrence.key, &occurrence.uid, instance)?
+            && tx.remove_busy(held.id)?
+        {
+            summary.cancelled += 1;
+        }
+    }
+    if let (Some(source), Some((from, to))) = (source, expansion.window)
+        && source.full
+    {
+        let mut gone_items = tx.items_of_source(source.name, from, to)?;
+        for id in source.also {
+            let session = tx.session(*id)?;
+            if session.start >= from && session.start < to {
+                gone_items.push(SourceItem::Session { id: *id });
+            }
+        }
+        for gone in gone_items {
+            match gone {
+                SourceItem::Session { id } if !seen_sessions.contains(&id) => {
+                    if tx.cancel_session_from_calendar(
+                        id,
+                        MovedBy::Coach,
+                        "removed from the calendar",
+                    )? {
+                        summary.removed += 1;
+                    }
+                }
+                SourceItem::Busy { id } if !seen_busy.contains(&id) => {
+                    if tx.remove_busy(id)? {
+                        summary.removed += 1;
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
     Ok(summary)
+}
+
+fn busy_of(occurrence: &Occurrence) -> NewBusy {
+    NewBusy {
+        start: occurrence.start,
+        end: occurrence.end,
+        all_day: occurrence.all_day,
+        summary: occurrence.summary.clone(),
+        ical_uid: occurrence.key.clone(),
+    }
 }
 
 fn item(occurrence: &Occurrence) -> String {
@@ -218,6 +367,9 @@ mod tests {
             people: people.iter().map(|p| p.to_string()).collect(),
             transparent: false,
             sequence: 0,
+            stamp: None,
+            recurrence_id: None,
+            declined: false,
         }
     }
 

@@ -324,6 +324,10 @@ fn session(id: i64, status: SessionStatus) -> Session {
         series_id: None,
         ical_uid: format!("{id}@test"),
         ical_sequence: 0,
+        event_uid: None,
+        recurrence_id: None,
+        ical_source: None,
+        changed_in_calendar: false,
     }
 }
 

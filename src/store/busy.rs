@@ -66,7 +66,8 @@ pub trait BusyQueries: Queries {
     fn calendar_key_known(&self, key: &str) -> Result<bool> {
         Ok(self.conn().query_row(
             "SELECT EXISTS (SELECT 1 FROM sessions WHERE ical_uid = ?1) \
-             OR EXISTS (SELECT 1 FROM busy WHERE ical_uid = ?1)",
+             OR EXISTS (SELECT 1 FROM busy WHERE ical_uid = ?1) \
+             OR EXISTS (SELECT 1 FROM series WHERE ical_uid = ?1)",
             [key],
             |r| r.get(0),
         )?)

@@ -8,6 +8,7 @@
 
 pub mod backup;
 mod busy;
+mod calendar_items;
 mod clients;
 mod followups;
 mod mail_threads;
@@ -29,13 +30,19 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 
 pub use busy::{BusyBlock, BusyQueries, NewBusy};
+pub use calendar_items::{
+    CalendarItemQueries, KeyedBusy, KeyedSession, Provenance, SourceItem, VdirItem, VdirQueries,
+    Version,
+};
 pub use clients::{ClientQueries, NewClient};
 pub use followups::{FollowUpMark, FollowUpQueries, NewFollowUp};
 pub use mail_threads::{MailThreadQueries, ThreadedRequest};
 pub use open_check::{check_damaged, discard_unused_new_books, is_damaged};
 pub use partners::PartnerQueries;
 pub use requests::{NewReply, NewRequest, RequestFilter, RequestQueries};
-pub use sessions::{EMERGENCY_REASON, NewSession, SessionMove, SessionQueries};
+pub use sessions::{
+    EMERGENCY_REASON, NewSession, Series, SessionMove, SessionQueries, recurrence_text,
+};
 
 use crate::error::BadInput;
 use schema::{APPLICATION_ID, MIGRATIONS, latest_version};
@@ -221,6 +228,38 @@ impl Store {
         let out = apply(&change)?;
         tx.commit()?;
         open_check::book_changed(&self.path);
+        Ok(out)
+    }
+
+    /// Like [`Store::change`], but a change that touched no row (besides its
+    /// own log entry) is rolled back: the book stays byte-identical and the
+    /// change log gets no empty row. For imports and syncs run again.
+    pub fn change_if_any<T>(
+        &mut self,
+        command: &str,
+        summary: &str,
+        now: DateTime<Utc>,
+        apply: impl FnOnce(&Tx) -> Result<T>,
+    ) -> Result<T> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
+            "INSERT INTO changes (at, command, summary) VALUES (?1, ?2, ?3)",
+            (ts(now), command, summary),
+        )?;
+        let before = tx.total_changes();
+        let change = Tx {
+            change_id: tx.last_insert_rowid(),
+            conn: &tx,
+            now,
+        };
+        let out = apply(&change)?;
+        if tx.total_changes() == before {
+            tx.rollback()?;
+        } else {
+            tx.commit()?;
+        }
         Ok(out)
     }
 

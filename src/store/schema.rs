@@ -64,6 +64,10 @@ pub const MIGRATIONS: &[Migration] = &[
         generated: Some(delivered_undo_triggers),
     },
     Migration {
+        sql: CALENDAR_SYNC,
+        generated: Some(calendar_undo_triggers),
+    },
+    Migration {
         sql: STRUCTURED_UNDO,
         generated: Some(structured_undo_triggers),
     },
@@ -395,6 +399,70 @@ UPDATE requests SET status = 'open' WHERE status = 'answered' AND first_reply_at
 
 fn delivered_undo_triggers(conn: &Connection) -> rusqlite::Result<String> {
     triggers_for(conn, &["replies", "requests", "followups"])
+}
+
+/// Calendar sync (issue 12): where each imported session or busy block came
+/// from and which version of it the book holds, so a re-import updates,
+/// cancels and removes instead of counting duplicates; series that repeat on
+/// a wall clock under one UID; and the state of each vdir file after the last
+/// sync, so a sync can tell which side changed.
+const CALENDAR_SYNC: &str = r#"
+-- An imported session (and busy block): the file or vdir it came from
+-- (NULL: booked here), the version read (LAST-MODIFIED, else DTSTAMP, UTC),
+-- the event's own UID and, for an occurrence of a series, its RECURRENCE-ID
+-- (UTC or a date). A lone event is found by its UID even after it moved.
+ALTER TABLE sessions ADD COLUMN ical_source TEXT;
+ALTER TABLE sessions ADD COLUMN ical_stamp TEXT;
+ALTER TABLE sessions ADD COLUMN event_uid TEXT;
+ALTER TABLE sessions ADD COLUMN recurrence_id TEXT;
+CREATE INDEX sessions_ical_source ON sessions (ical_source) WHERE ical_source IS NOT NULL;
+CREATE INDEX sessions_event_uid ON sessions (event_uid, recurrence_id) WHERE event_uid IS NOT NULL;
+
+ALTER TABLE busy ADD COLUMN source TEXT;
+ALTER TABLE busy ADD COLUMN ical_sequence INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE busy ADD COLUMN ical_stamp TEXT;
+ALTER TABLE busy ADD COLUMN event_uid TEXT;
+ALTER TABLE busy ADD COLUMN recurrence_id TEXT;
+CREATE INDEX busy_source ON busy (source) WHERE source IS NOT NULL;
+CREATE INDEX busy_event_uid ON busy (event_uid, recurrence_id) WHERE event_uid IS NOT NULL;
+
+-- A series repeats on the wall clock of `tz` ('weekly', 'fortnightly',
+-- 'monthly' by weekday of the month; NULL in older books: every_days) and
+-- goes to calendars as one event with this UID and SEQUENCE.
+ALTER TABLE series ADD COLUMN repeat TEXT CHECK (repeat IN ('weekly', 'fortnightly', 'monthly'));
+ALTER TABLE series ADD COLUMN tz TEXT;
+ALTER TABLE series ADD COLUMN ical_uid TEXT;
+ALTER TABLE series ADD COLUMN ical_sequence INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX series_ical_uid ON series (ical_uid) WHERE ical_uid IS NOT NULL;
+
+-- 'calendar' when a move was read from the coach's calendar.
+ALTER TABLE session_moves ADD COLUMN via TEXT CHECK (via IN ('calendar'));
+
+-- What each file of a vdir held at the last sync (not undone with the book:
+-- it describes the folder, so the next sync carries an undo to the folder).
+CREATE TABLE vdir_items (
+    vdir       TEXT NOT NULL,
+    file       TEXT NOT NULL,
+    uid        TEXT NOT NULL,
+    file_hash  TEXT NOT NULL,
+    book_hash  TEXT NOT NULL,
+    synced_at  TEXT NOT NULL,
+    PRIMARY KEY (vdir, file)
+);
+"#;
+
+/// The undo triggers of the tables migration 3 widened, remade so an undo
+/// also puts back the new columns.
+fn calendar_undo_triggers(conn: &Connection) -> rusqlite::Result<String> {
+    let tables = ["sessions", "busy", "series", "session_moves"];
+    let mut sql = String::new();
+    for table in tables {
+        for kind in ["insert", "update", "delete"] {
+            sql.push_str(&format!("DROP TRIGGER IF EXISTS {table}_undo_{kind};\n"));
+        }
+    }
+    sql.push_str(&triggers_for(conn, &tables)?);
+    Ok(sql)
 }
 
 fn v2_undo_triggers(conn: &Connection) -> rusqlite::Result<String> {

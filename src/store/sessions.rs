@@ -5,8 +5,9 @@ use chrono::{DateTime, Duration, Utc};
 use rusqlite::{OptionalExtension, params};
 
 use super::{Queries, Tx, read_minutes, read_opt_ts, read_ts, read_word, ts};
+use crate::domain::series::series_starts;
 use crate::error::BadInput;
-use crate::model::{ClientId, MovedBy, Repeat, Session, SessionStatus};
+use crate::model::{ClientId, MovedBy, Repeat, Repeating, Session, SessionStatus};
 
 #[derive(Debug, Clone)]
 pub struct NewSession {
@@ -16,6 +17,18 @@ pub struct NewSession {
     pub place: Option<String>,
     /// Set for a crisis call booked for a request.
     pub request_id: Option<i64>,
+}
+
+/// A series that goes to calendars as one event with an RRULE.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Series {
+    pub id: i64,
+    pub client_id: ClientId,
+    pub repeat: Repeat,
+    pub tz: chrono_tz::Tz,
+    pub count: i64,
+    pub ical_uid: String,
+    pub ical_sequence: i64,
 }
 
 /// One move of a session, as the review and the at-risk rules read it.
@@ -38,7 +51,9 @@ const EMERGENCY_CHOSEN_REASON: &str = "coach emergency (client chose the time)";
 const SESSION_SELECT: &str = "SELECT s.id, s.client_id, c.name, s.start_at, s.minutes, s.place, \
      s.status, s.series_id, s.ical_uid, s.ical_sequence, \
      (SELECT moved_by FROM session_moves m WHERE m.session_id = s.id ORDER BY m.id DESC LIMIT 1), \
-     s.notes FROM sessions s JOIN clients c ON c.id = s.client_id";
+     s.notes, s.event_uid, s.recurrence_id, s.ical_source, \
+     coalesce((SELECT via = 'calendar' FROM session_moves m WHERE m.session_id = s.id ORDER BY m.id DESC LIMIT 1), 0) \
+     FROM sessions s JOIN clients c ON c.id = s.client_id";
 
 fn session_from_row(row: &rusqlite::Row) -> rusqlite::Result<Session> {
     let moved_by: Option<String> = row.get(10)?;
@@ -55,6 +70,10 @@ fn session_from_row(row: &rusqlite::Row) -> rusqlite::Result<Session> {
         ical_sequence: row.get(9)?,
         moved_by: moved_by.and_then(|m| MovedBy::parse(&m).ok()),
         notes: row.get(11)?,
+        event_uid: row.get(12)?,
+        recurrence_id: row.get(13)?,
+        ical_source: row.get(14)?,
+        changed_in_calendar: row.get(15)?,
     })
 }
 
@@ -78,6 +97,47 @@ pub trait SessionQueries: Queries {
         ))?;
         let rows = stmt
             .query_map([ts(from), ts(to)], session_from_row)?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
+    /// Every session of a series, in order.
+    fn series_sessions(&self, series_id: i64) -> Result<Vec<Session>> {
+        let mut stmt = self.conn().prepare_cached(&format!(
+            "{SESSION_SELECT} WHERE s.series_id = ?1 ORDER BY s.recurrence_id, s.id"
+        ))?;
+        let rows = stmt
+            .query_map([series_id], session_from_row)?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
+    /// The series that go to calendars as one event (booked since series
+    /// have a UID), with a session starting in `[from, to)`.
+    fn calendar_series_between(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<Series>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT id, client_id, repeat, tz, count, ical_uid, ical_sequence FROM series \
+             WHERE ical_uid IS NOT NULL AND repeat IS NOT NULL AND tz IS NOT NULL AND EXISTS \
+             (SELECT 1 FROM sessions s WHERE s.series_id = series.id AND s.start_at >= ?1 AND s.start_at < ?2) \
+             ORDER BY id",
+        )?;
+        let rows = stmt
+            .query_map([ts(from), ts(to)], |r| {
+                let tz: String = r.get(3)?;
+                Ok(Series {
+                    id: r.get(0)?,
+                    client_id: r.get(1)?,
+                    repeat: read_word(r, 2, Repeat::parse)?,
+                    tz: tz.parse().unwrap_or(chrono_tz::UTC),
+                    count: r.get(4)?,
+                    ical_uid: r.get(5)?,
+                    ical_sequence: r.get(6)?,
+                })
+            })?
             .collect::<rusqlite::Result<_>>()?;
         Ok(rows)
     }
@@ -201,50 +261,61 @@ pub trait SessionQueries: Queries {
 impl<T: Queries> SessionQueries for T {}
 
 impl Tx<'_> {
-    /// Book one session, or a series of `count` repeating every `repeat`.
-    pub fn add_sessions(
-        &self,
-        first: &NewSession,
-        repeat: Option<(Repeat, i64)>,
-    ) -> Result<Vec<i64>> {
+    /// Book one session, or a series repeating on the wall clock of its
+    /// zone (so "Tuesdays 10:00" stays 10:00 across daylight-saving changes).
+    /// A series has one calendar UID; each session in it keeps its original
+    /// start as its RECURRENCE-ID.
+    pub fn add_sessions(&self, first: &NewSession, repeat: Option<Repeating>) -> Result<Vec<i64>> {
         crate::domain::bounds::session_minutes(first.minutes).map_err(BadInput::from)?;
         crate::domain::bounds::instant(first.start).map_err(BadInput::from)?;
-        let series_id = match repeat {
-            Some((repeat, count)) => {
-                if !(1..=520).contains(&count) {
+        let (starts, series) = match repeat {
+            Some(plan) => {
+                if !(1..=520).contains(&plan.count) {
                     return Err(BadInput(format!(
-                        "--count must be between 1 and 520, not {count}"
+                        "--count must be between 1 and 520, not {}",
+                        plan.count
                     ))
                     .into());
                 }
+                let series_uid = format!(
+                    "{}-c{}-{}-series@coachbook",
+                    recurrence_text(first.start),
+                    first.client_id,
+                    self.change_id
+                );
                 self.conn.execute(
-                    "INSERT INTO series (client_id, every_days, count) VALUES (?1, ?2, ?3)",
-                    params![first.client_id, repeat.days(), count],
+                    "INSERT INTO series (client_id, every_days, count, repeat, tz, ical_uid) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    params![
+                        first.client_id,
+                        plan.repeat.days(),
+                        plan.count,
+                        plan.repeat.as_str(),
+                        plan.tz.name(),
+                        series_uid
+                    ],
                 )?;
-                Some((self.conn.last_insert_rowid(), repeat, count))
+                let starts = series_starts(first.start, plan.repeat, plan.count, plan.tz);
+                (starts, Some((self.conn.last_insert_rowid(), series_uid)))
             }
-            None => None,
+            None => (vec![first.start], None),
         };
-        let count = series_id.map_or(1, |(_, _, c)| c);
         let mut ids = Vec::new();
-        for n in 0..count {
-            let start = match series_id {
-                // Repeat on the client's wall clock would drift across DST for
-                // the coach; the coach's wall clock is what the week is built on.
-                Some((_, repeat, _)) => first.start + Duration::days(repeat.days() * n),
-                None => first.start,
-            };
+        for (n, start) in (0_i64..).zip(starts) {
             self.conn.execute(
-                "INSERT INTO sessions (client_id, series_id, request_id, start_at, minutes, place, ical_uid, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                "INSERT INTO sessions (client_id, series_id, request_id, start_at, minutes, place, ical_uid, \
+                 event_uid, recurrence_id, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                 params![
                     first.client_id,
-                    series_id.map(|(id, _, _)| id),
+                    series.as_ref().map(|(id, _)| *id),
                     first.request_id,
                     ts(start),
                     first.minutes,
                     first.place.as_deref().map(crate::text::one_line_field),
                     new_uid(first.client_id, self.change_id, n, start),
+                    series.as_ref().map(|(_, uid)| uid.as_str()),
+                    series.as_ref().map(|_| recurrence_text(start)),
                     ts(self.now),
                 ],
             )?;
@@ -371,6 +442,11 @@ impl Tx<'_> {
         )?;
         Ok(())
     }
+}
+
+/// A RECURRENCE-ID as the book keeps it: the original start in UTC.
+pub fn recurrence_text(start: DateTime<Utc>) -> String {
+    start.format("%Y%m%dT%H%M%SZ").to_string()
 }
 
 /// A calendar UID: the start, the client, the change that booked it and its

@@ -213,6 +213,9 @@ pub enum Action {
     RequestLoaded(Box<RequestRow>),
     /// An effect failed; shown as a notice, never a crash.
     Failed(String),
+    /// The calendar sync ran: a line to show when it changed something, or
+    /// why it failed.
+    CalendarSynced(Result<Option<String>, String>),
     // Emergency reschedule, hand-off, undo and delivery (issue 4).
     /// A keystroke for the text editor that has the focus.
     Edit(EditKey),

@@ -20,6 +20,7 @@ use std::io::Write as _;
 
 use crate::compose::osc52_copy;
 use crate::tui::action::{Action, Effect, TerminalWork};
+use crate::tui::calendar_sync::CalendarSync;
 use crate::tui::editor::edit_externally;
 use crate::tui::keymap::Keymap;
 use crate::tui::model::Model;
@@ -41,6 +42,8 @@ pub struct App {
     terminal_work: Vec<TerminalWork>,
     /// Today's backup, taken in the background after the first frame.
     backup: DailyBackup,
+    /// The vdir sync in the background, with `[calendar] vdir` set.
+    calendar_sync: Option<CalendarSync>,
 }
 
 /// The daily backup's progress in the TUI: never before the first frame, so
@@ -62,7 +65,9 @@ impl App {
         size: (u16, u16),
     ) -> App {
         let model = Model::new(clock.now(), config.tz, size, keymap);
+        let calendar_sync = CalendarSync::start(store.path().to_path_buf(), &config, clock);
         let mut app = App {
+            calendar_sync,
             book_version: store.data_version().ok(),
             store,
             config,
@@ -144,6 +149,15 @@ impl App {
         }
         if Instant::now() >= self.next_book_poll {
             self.next_book_poll = Instant::now() + BOOK_POLL;
+            let news = self
+                .calendar_sync
+                .as_ref()
+                .map(CalendarSync::news)
+                .unwrap_or_default();
+            for item in news {
+                changed |= !matches!(item, Ok(None));
+                self.dispatch(Action::CalendarSynced(item));
+            }
             changed |= self.look_at_book();
         }
         changed

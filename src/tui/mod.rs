@@ -6,6 +6,7 @@
 
 pub mod action;
 pub mod app;
+pub mod calendar_sync;
 pub mod editor;
 pub mod effects;
 pub mod flows;

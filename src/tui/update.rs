@@ -159,6 +159,21 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Effect> {
             });
             Vec::new()
         }
+        Action::CalendarSynced(Ok(None)) => Vec::new(),
+        Action::CalendarSynced(Ok(Some(line))) => {
+            model.notice = Some(Notice {
+                kind: NoticeKind::Info,
+                text: line,
+            });
+            Vec::new()
+        }
+        Action::CalendarSynced(Err(message)) => {
+            model.notice = Some(Notice {
+                kind: NoticeKind::Error,
+                text: message,
+            });
+            Vec::new()
+        }
     }
 }
 

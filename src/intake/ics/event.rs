@@ -60,6 +60,10 @@ pub struct Event {
     pub transparent: bool,
     pub cancelled: bool,
     pub sequence: i64,
+    /// LAST-MODIFIED, else DTSTAMP: which version of the event this is.
+    pub stamp: Option<DateTime<Utc>>,
+    /// An ATTENDEE other than the coach declined (PARTSTAT=DECLINED).
+    pub declined: bool,
 }
 
 /// Properties whose damage makes an event unusable.
@@ -153,9 +157,20 @@ pub fn read_event(raw: &RawEvent, calendar: &Calendar, coach: Tz) -> Result<Even
             .filter(|l| !l.is_empty()),
         people,
         transparent: word("TRANSP") == "TRANSPARENT",
-        cancelled: word("STATUS") == "CANCELLED",
+        cancelled: word("STATUS") == "CANCELLED" || calendar.method_cancel,
         sequence: word("SEQUENCE").parse().unwrap_or(0),
+        stamp: stamp_of(raw, "LAST-MODIFIED").or_else(|| stamp_of(raw, "DTSTAMP")),
+        declined: raw
+            .props_named("ATTENDEE")
+            .any(|p| p.has_param_value("PARTSTAT", "DECLINED")),
     })
+}
+
+/// A UTC stamp property (`20261124T090000Z`); anything else is no stamp.
+fn stamp_of(raw: &RawEvent, name: &str) -> Option<DateTime<Utc>> {
+    let value = raw.prop(name)?.value.trim();
+    let local = NaiveDateTime::parse_from_str(value.strip_suffix('Z')?, "%Y%m%dT%H%M%S").ok()?;
+    Some(local.and_utc())
 }
 
 /// A stable UID for an event without one, so a second import finds it.

@@ -26,6 +26,13 @@ pub struct Occurrence {
     pub people: Vec<String>,
     pub transparent: bool,
     pub sequence: i64,
+    /// LAST-MODIFIED, else DTSTAMP, of the event (or override) it comes from.
+    pub stamp: Option<DateTime<Utc>>,
+    /// For an instance of a series: the key's original start, which the
+    /// calendar calls its RECURRENCE-ID. `None` for a lone event.
+    pub recurrence_id: Option<String>,
+    /// The client declined it (an ATTENDEE with PARTSTAT=DECLINED).
+    pub declined: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -39,7 +46,12 @@ pub struct Expansion {
     /// VEVENTs in the file.
     pub events: usize,
     pub occurrences: Vec<Occurrence>,
+    /// Instances the calendar cancelled (STATUS:CANCELLED on the event or an
+    /// override, or METHOD:CANCEL), so the book can cancel what it holds.
+    pub cancelled: Vec<Occurrence>,
     pub skipped: Vec<Skipped>,
+    /// The window expanded, `[from, to)`.
+    pub window: Option<(DateTime<Utc>, DateTime<Utc>)>,
 }
 
 /// Which instance an occurrence is: a day for all-day series, else an instant.
@@ -77,6 +89,7 @@ pub fn expand_calendar(
 ) -> Expansion {
     let mut out = Expansion {
         events: calendar.events.len(),
+        window: Some((from, to)),
         ..Expansion::default()
     };
     let mut masters: Vec<Event> = Vec::new();
@@ -108,13 +121,6 @@ pub fn expand_calendar(
         |o: &Occurrence| o.start < to && (o.end > from || (o.end == o.start && o.start >= from));
     for master in &masters {
         let moved = overrides.remove(&master.uid).unwrap_or_default();
-        if master.cancelled {
-            out.skipped.push(Skipped {
-                item: master.item.clone(),
-                reason: "cancelled (STATUS:CANCELLED)".into(),
-            });
-            continue;
-        }
         let all_day = matches!(master.start, Moment::Date(_));
         let by_key: HashMap<InstanceKey, &Event> = moved
             .iter()
@@ -124,36 +130,49 @@ pub fn expand_calendar(
             })
             .collect();
         let mut used = HashSet::new();
+        let recurs = master.rule.is_some() || !master.rdates.is_empty() || !by_key.is_empty();
         for (key, start) in instances(master, coach, to) {
-            let occurrence = match by_key.get(&key) {
+            let (mut occurrence, cancelled) = match by_key.get(&key) {
                 Some(replacement) => {
                     used.insert(key);
-                    if replacement.cancelled {
-                        continue;
-                    }
-                    single(replacement, &master.uid, key, coach)
+                    (
+                        single(replacement, &master.uid, key, coach),
+                        replacement.cancelled || master.cancelled,
+                    )
                 }
-                None => occurrence_at(master, key, start, coach),
+                None => (occurrence_at(master, key, start, coach), master.cancelled),
             };
+            if recurs {
+                occurrence.recurrence_id = Some(key.text());
+            }
             if in_window(&occurrence) {
-                out.occurrences.push(occurrence);
+                if cancelled {
+                    out.cancelled.push(occurrence);
+                } else {
+                    out.occurrences.push(occurrence);
+                }
             }
         }
         // Overrides of instances the rule no longer makes (or that lie past
         // the window end the expansion stopped at) still stand on their own.
         for (key, replacement) in by_key {
-            if used.contains(&key) || replacement.cancelled {
+            if used.contains(&key) {
                 continue;
             }
-            let occurrence = single(replacement, &master.uid, key, coach);
+            let mut occurrence = single(replacement, &master.uid, key, coach);
+            occurrence.recurrence_id = Some(key.text());
             if in_window(&occurrence) {
-                out.occurrences.push(occurrence);
+                if replacement.cancelled || master.cancelled {
+                    out.cancelled.push(occurrence);
+                } else {
+                    out.occurrences.push(occurrence);
+                }
             }
         }
     }
     // Overrides whose master is not in the file: each is one occurrence.
     for orphans in overrides.into_values() {
-        for event in orphans.iter().filter(|e| !e.cancelled) {
+        for event in &orphans {
             let all_day = matches!(event.start, Moment::Date(_));
             let key = event
                 .recurrence_id
@@ -161,9 +180,14 @@ pub fn expand_calendar(
                 .map_or(InstanceKey::At(event.start.to_utc(coach)), |id| {
                     InstanceKey::of(id, all_day, coach)
                 });
-            let occurrence = single(event, &event.uid, key, coach);
+            let mut occurrence = single(event, &event.uid, key, coach);
+            occurrence.recurrence_id = Some(key.text());
             if in_window(&occurrence) {
-                out.occurrences.push(occurrence);
+                if event.cancelled {
+                    out.cancelled.push(occurrence);
+                } else {
+                    out.occurrences.push(occurrence);
+                }
             }
         }
     }
@@ -245,6 +269,9 @@ fn occurrence_at(event: &Event, key: InstanceKey, start: DateTime<Utc>, coach: T
         people: event.people.clone(),
         transparent: event.transparent,
         sequence: event.sequence,
+        stamp: event.stamp,
+        recurrence_id: None,
+        declined: event.declined,
     }
 }
 

@@ -13,6 +13,8 @@ pub mod parse;
 pub mod rrule;
 pub mod zones;
 
+mod windows_zones;
+
 mod expand;
 
 pub use expand::{Expansion, Occurrence, Skipped, expand_calendar};

@@ -41,6 +41,8 @@ pub struct RawTimezone {
 #[derive(Debug, Clone, Default)]
 pub struct Calendar {
     pub saw_vcalendar: bool,
+    /// `METHOD:CANCEL`: every event in the file is cancelled.
+    pub method_cancel: bool,
     pub events: Vec<RawEvent>,
     /// By cleaned TZID.
     pub timezones: HashMap<String, RawTimezone>,
@@ -126,6 +128,9 @@ pub fn read_calendar(text: &str) -> Calendar {
                         if let Some(lines) = observance.as_mut() {
                             lines.push(line);
                         }
+                    }
+                    Some("VCALENDAR") if line.name == "METHOD" => {
+                        calendar.method_cancel = line.value.trim().eq_ignore_ascii_case("CANCEL");
                     }
                     Some("VTIMEZONE") => {
                         if let Some(z) = zone.as_mut() {

@@ -1,17 +1,20 @@
-//! RRULE (RFC 5545 §3.3.10), the part calendars of a coach's day use:
-//! FREQ=DAILY/WEEKLY/MONTHLY/YEARLY with INTERVAL, COUNT, UNTIL, BYDAY,
-//! BYMONTHDAY, BYMONTH and WKST. Anything else (BYSETPOS, BYHOUR, …) is
-//! refused, so an event is skipped rather than expanded wrongly.
+//! RRULE (RFC 5545 §3.3.10), read here and expanded by the `rrule` crate:
+//! FREQ=YEARLY..HOURLY with INTERVAL, COUNT, UNTIL, BYDAY, BYMONTHDAY,
+//! BYMONTH, BYSETPOS, BYHOUR/BYMINUTE/BYSECOND, BYWEEKNO, BYYEARDAY and
+//! WKST. A malformed rule is refused with a reason, so the event is skipped
+//! rather than expanded wrongly (and the rest of the file still counts).
 //!
-//! Expansion runs on the event's wall clock, so a weekly 09:00 stays 09:00
-//! across a DST change; the caller turns each wall time into an instant.
+//! Expansion runs on the event's wall clock (the crate sees wall times as
+//! UTC), so a weekly 09:00 stays 09:00 across a DST change; the caller turns
+//! each wall time into an instant. COUNT and UNTIL are applied here: COUNT
+//! counts DTSTART as the first instance (RFC 5545 §3.8.5.3), and an UNTIL in
+//! UTC is compared with each instance's instant.
 
-use chrono::{DateTime, Datelike, Duration, Months, NaiveDate, NaiveDateTime, Utc, Weekday};
-
-use super::zones::nth_weekday;
+use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc, Weekday};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Freq {
+    Hourly,
     Daily,
     Weekly,
     Monthly,
@@ -34,15 +37,26 @@ pub struct Rule {
     pub until: Option<Until>,
     /// (ordinal, weekday): `2MO` is (Some(2), Mon), `-1FR` is (Some(-1), Fri).
     pub by_day: Vec<(Option<i32>, Weekday)>,
-    pub by_month_day: Vec<i32>,
     pub by_month: Vec<u32>,
-    pub week_start: Weekday,
+    /// The rule without COUNT, UNTIL and X- parts, as the crate reads it.
+    engine: String,
 }
 
-/// How many periods (days, weeks, months) expansion walks at most.
-const MAX_PERIODS: u32 = 40_000;
+/// How many instances one event may have at most (a daily event for 270
+/// years); past it the expansion stops.
+const MAX_INSTANCES: usize = 100_000;
 /// A larger INTERVAL is no real calendar's; refusing it keeps dates in range.
 const MAX_INTERVAL: u32 = 1_000;
+/// Keys handed to the crate as written, after a check of their numbers.
+const NUMBER_LISTS: &[(&str, i32, i32)] = &[
+    ("BYSETPOS", -366, 366),
+    ("BYHOUR", 0, 23),
+    ("BYMINUTE", 0, 59),
+    ("BYSECOND", 0, 60),
+    ("BYWEEKNO", -53, 53),
+    ("BYYEARDAY", -366, 366),
+    ("BYMONTHDAY", -31, 31),
+];
 
 pub fn parse_rule(value: &str) -> Result<Rule, String> {
     let mut rule = Rule {
@@ -51,32 +65,37 @@ pub fn parse_rule(value: &str) -> Result<Rule, String> {
         count: None,
         until: None,
         by_day: Vec::new(),
-        by_month_day: Vec::new(),
         by_month: Vec::new(),
-        week_start: Weekday::Mon,
+        engine: String::new(),
     };
     let mut freq = None;
+    let mut engine: Vec<String> = Vec::new();
     for part in value.trim().split(';').filter(|p| !p.is_empty()) {
         let Some((key, val)) = part.split_once('=') else {
             return Err(format!("RRULE part '{part}' is not KEY=VALUE"));
         };
+        let key = key.trim().to_ascii_uppercase();
+        let val = val.trim();
         let bad = || format!("RRULE {key}={val} is not understood");
-        match key.trim().to_ascii_uppercase().as_str() {
+        match key.as_str() {
             "FREQ" => {
                 freq = Some(match val.to_ascii_uppercase().as_str() {
+                    "HOURLY" => Freq::Hourly,
                     "DAILY" => Freq::Daily,
                     "WEEKLY" => Freq::Weekly,
                     "MONTHLY" => Freq::Monthly,
                     "YEARLY" => Freq::Yearly,
                     _ => return Err(format!("RRULE FREQ={val} is not supported")),
-                })
+                });
+                engine.push(format!("FREQ={}", val.to_ascii_uppercase()));
             }
             "INTERVAL" => {
                 rule.interval = val
                     .parse()
                     .ok()
                     .filter(|n| (1..=MAX_INTERVAL).contains(n))
-                    .ok_or_else(bad)?
+                    .ok_or_else(bad)?;
+                engine.push(format!("INTERVAL={}", rule.interval));
             }
             "COUNT" => rule.count = Some(val.parse().map_err(|_| bad())?),
             "UNTIL" => {
@@ -90,42 +109,56 @@ pub fn parse_rule(value: &str) -> Result<Rule, String> {
                     .split(',')
                     .map(parse_by_day)
                     .collect::<Option<_>>()
-                    .ok_or_else(bad)?
-            }
-            "BYMONTHDAY" => {
-                rule.by_month_day = val
-                    .split(',')
-                    .map(|d| {
-                        d.trim()
-                            .parse()
-                            .ok()
-                            .filter(|d: &i32| (1..=31).contains(&d.abs()))
-                    })
-                    .collect::<Option<_>>()
-                    .ok_or_else(bad)?
+                    .ok_or_else(bad)?;
+                engine.push(format!(
+                    "BYDAY={}",
+                    val.to_ascii_uppercase().replace(' ', "")
+                ));
             }
             "BYMONTH" => {
                 rule.by_month = val
                     .split(',')
                     .map(|m| m.trim().parse().ok().filter(|m| (1..=12).contains(m)))
                     .collect::<Option<_>>()
-                    .ok_or_else(bad)?
+                    .ok_or_else(bad)?;
+                engine.push(format!("BYMONTH={val}"));
             }
-            "WKST" => rule.week_start = weekday(val).ok_or_else(bad)?,
+            "WKST" => {
+                weekday(val).ok_or_else(bad)?;
+                engine.push(format!("WKST={}", val.to_ascii_uppercase()));
+            }
             k if k.starts_with("X-") => {}
-            other => return Err(format!("RRULE {other} is not supported")),
+            k => {
+                let Some((_, low, high)) = NUMBER_LISTS.iter().find(|(name, _, _)| *name == k)
+                else {
+                    return Err(format!("RRULE {k} is not supported"));
+                };
+                let ok = val.split(',').all(|n| {
+                    n.trim()
+                        .parse::<i32>()
+                        .is_ok_and(|n| (*low..=*high).contains(&n) && (n != 0 || *low >= 0))
+                });
+                if !ok {
+                    return Err(bad());
+                }
+                engine.push(format!("{k}={}", val.replace(' ', "")));
+            }
         }
     }
     rule.freq = freq.ok_or("RRULE has no FREQ")?;
-    if rule.freq != Freq::Monthly
-        && rule.freq != Freq::Yearly
+    if !matches!(rule.freq, Freq::Monthly | Freq::Yearly)
         && rule.by_day.iter().any(|(n, _)| n.is_some())
     {
         return Err("RRULE BYDAY with a number needs FREQ=MONTHLY or YEARLY".into());
     }
-    if rule.freq == Freq::Yearly && rule.by_month.is_empty() && !rule.by_day.is_empty() {
-        return Err("RRULE FREQ=YEARLY with BYDAY but no BYMONTH is not supported".into());
-    }
+    rule.engine = engine.join(";");
+    // Let the crate check what it will expand (with any start: the checks
+    // that depend on DTSTART only fill in defaults).
+    let probe = Utc
+        .with_ymd_and_hms(2000, 1, 3, 9, 0, 0)
+        .single()
+        .ok_or("no probe start")?;
+    rule.set_from(probe.naive_utc())?;
     Ok(rule)
 }
 
@@ -137,6 +170,18 @@ impl Until {
             Until::Utc(at) => at.date_naive(),
             Until::Local(local) => local.date(),
         }
+    }
+}
+
+impl Rule {
+    fn set_from(&self, start: NaiveDateTime) -> Result<rrule::RRuleSet, String> {
+        let parsed: rrule::RRule<rrule::Unvalidated> = self
+            .engine
+            .parse()
+            .map_err(|err| format!("RRULE {}: {err}", self.engine))?;
+        parsed
+            .build(rrule::Tz::UTC.from_utc_datetime(&start))
+            .map_err(|err| format!("RRULE {}: {err}", self.engine))
     }
 }
 
@@ -167,7 +212,7 @@ fn parse_by_day(text: &str) -> Option<(Option<i32>, Weekday)> {
         return Some((None, day));
     }
     let n: i32 = number.trim_start_matches('+').parse().ok()?;
-    (n != 0 && n.abs() <= 5).then_some((Some(n), day))
+    (n != 0 && n.abs() <= 53).then_some((Some(n), day))
 }
 
 fn weekday(text: &str) -> Option<Weekday> {
@@ -186,7 +231,8 @@ fn weekday(text: &str) -> Option<Weekday> {
 /// The wall-clock starts of a rule from `start` (itself always the first),
 /// stopping at COUNT, UNTIL or the first start whose instant is after
 /// `stop_after`. `to_utc` places a wall time (UNTIL in UTC is compared as
-/// an instant, as RFC 5545 says).
+/// an instant, as RFC 5545 says). Each instance comes once, however many
+/// parts of the rule make it (`BYDAY=MO,1MO`).
 pub fn expand(
     rule: &Rule,
     start: NaiveDateTime,
@@ -194,7 +240,6 @@ pub fn expand(
     stop_after: DateTime<Utc>,
 ) -> Vec<NaiveDateTime> {
     let mut out = Vec::new();
-    let time = start.time();
     let past_until = |at: NaiveDateTime| match rule.until {
         None => false,
         Some(Until::Date(day)) => at.date() > day,
@@ -202,7 +247,7 @@ pub fn expand(
         Some(Until::Utc(instant)) => to_utc(at) > instant,
     };
     let accept = |at: NaiveDateTime, out: &mut Vec<NaiveDateTime>| -> bool {
-        if past_until(at) || to_utc(at) > stop_after {
+        if past_until(at) || to_utc(at) > stop_after || out.len() >= MAX_INSTANCES {
             return false;
         }
         out.push(at);
@@ -211,136 +256,21 @@ pub fn expand(
     if rule.count == Some(0) || !accept(start, &mut out) {
         return out;
     }
-    for period in 0..MAX_PERIODS {
-        let mut days = period_days(rule, start.date(), period);
-        days.sort();
-        for day in days {
-            let at = day.and_time(time);
-            if at <= start {
-                continue;
-            }
-            if !rule.by_month.is_empty() && !rule.by_month.contains(&day.month()) {
-                continue;
-            }
-            if !accept(at, &mut out) {
-                return out;
-            }
+    let Ok(set) = rule.set_from(start) else {
+        return out;
+    };
+    let mut last = start;
+    for at in &set {
+        let at = at.naive_utc();
+        if at <= last {
+            continue;
+        }
+        last = at;
+        if !accept(at, &mut out) {
+            break;
         }
     }
     out
-}
-
-/// The candidate days of the `period`-th period after `start`'s.
-fn period_days(rule: &Rule, start: NaiveDate, period: u32) -> Vec<NaiveDate> {
-    let step = i64::from(period) * i64::from(rule.interval);
-    match rule.freq {
-        Freq::Daily => {
-            let Some(day) = Duration::try_days(step).and_then(|d| start.checked_add_signed(d))
-            else {
-                return vec![];
-            };
-            let fits = (rule.by_day.is_empty()
-                || rule.by_day.iter().any(|(_, w)| *w == day.weekday()))
-                && month_day_fits(rule, day);
-            if fits { vec![day] } else { vec![] }
-        }
-        Freq::Weekly => {
-            let back = (7 + start.weekday().num_days_from_monday()
-                - rule.week_start.num_days_from_monday())
-                % 7;
-            let Some(week) = Duration::try_weeks(step)
-                .and_then(|w| start.checked_add_signed(w - Duration::days(i64::from(back))))
-            else {
-                return vec![];
-            };
-            let weekdays: Vec<Weekday> = if rule.by_day.is_empty() {
-                vec![start.weekday()]
-            } else {
-                rule.by_day.iter().map(|(_, w)| *w).collect()
-            };
-            (0..7)
-                .filter_map(|d| week.checked_add_signed(Duration::days(d)))
-                .filter(|d| weekdays.contains(&d.weekday()))
-                .collect()
-        }
-        Freq::Monthly => {
-            let Some(first) = first_of_month(start, step) else {
-                return vec![];
-            };
-            month_days(rule, first.year(), first.month(), start.day())
-        }
-        Freq::Yearly => {
-            let Ok(year) = i32::try_from(i64::from(start.year()) + step) else {
-                return vec![];
-            };
-            let months = if rule.by_month.is_empty() {
-                vec![start.month()]
-            } else {
-                rule.by_month.clone()
-            };
-            months
-                .into_iter()
-                .flat_map(|m| month_days(rule, year, m, start.day()))
-                .collect()
-        }
-    }
-}
-
-fn first_of_month(start: NaiveDate, months: i64) -> Option<NaiveDate> {
-    let first = start.with_day(1)?;
-    first.checked_add_months(Months::new(u32::try_from(months).ok()?))
-}
-
-/// The days of one month a MONTHLY (or YEARLY-in-a-month) rule picks.
-fn month_days(rule: &Rule, year: i32, month: u32, start_day: u32) -> Vec<NaiveDate> {
-    let all: Vec<NaiveDate> = (1..=31)
-        .filter_map(|d| NaiveDate::from_ymd_opt(year, month, d))
-        .collect();
-    if !rule.by_day.is_empty() {
-        let mut days: Vec<NaiveDate> = rule
-            .by_day
-            .iter()
-            .flat_map(|(nth, weekday)| match nth {
-                Some(n) => nth_weekday(year, month, *n, *weekday).into_iter().collect(),
-                None => all
-                    .iter()
-                    .copied()
-                    .filter(|d| d.weekday() == *weekday)
-                    .collect::<Vec<_>>(),
-            })
-            .filter(|d| month_day_fits(rule, *d))
-            .collect();
-        days.dedup();
-        return days;
-    }
-    if !rule.by_month_day.is_empty() {
-        return all
-            .into_iter()
-            .filter(|d| month_day_fits(rule, *d))
-            .collect();
-    }
-    // No BY part: the start's day of the month; a month without it has none.
-    NaiveDate::from_ymd_opt(year, month, start_day)
-        .into_iter()
-        .collect()
-}
-
-fn month_day_fits(rule: &Rule, day: NaiveDate) -> bool {
-    if rule.by_month_day.is_empty() {
-        return true;
-    }
-    let len = days_in_month(day);
-    rule.by_month_day.iter().any(|&d| {
-        let wanted = if d > 0 { d } else { len + 1 + d };
-        wanted == day.day() as i32
-    })
-}
-
-fn days_in_month(day: NaiveDate) -> i32 {
-    (28..=31)
-        .rev()
-        .find(|d| NaiveDate::from_ymd_opt(day.year(), day.month(), *d as u32).is_some())
-        .unwrap_or(28)
 }
 
 #[cfg(test)]
@@ -427,13 +357,77 @@ mod tests {
     #[test]
     fn malformed_rules_are_refused() {
         assert!(parse_rule("RRULE:AnythingRandom;FREQ=WEEKLY;BYDAY=FR,MO").is_err());
-        assert!(parse_rule("FREQ=HOURLY").is_err());
-        assert!(parse_rule("FREQ=MONTHLY;BYSETPOS=-1;BYDAY=MO").is_err());
+        assert!(parse_rule("FREQ=MINUTELY").is_err());
+        assert!(parse_rule("FREQ=MONTHLY;BYSETPOS=0;BYDAY=MO").is_err());
+        assert!(parse_rule("FREQ=DAILY;BYHOUR=25").is_err());
+        assert!(parse_rule("FREQ=WEEKLY;BYDAY=1MO").is_err());
         assert!(parse_rule("BYDAY=MO").is_err());
         assert!(parse_rule("FREQ=WEEKLY;BYDAY=XX").is_err());
         assert!(parse_rule("FREQ=WEEKLY;INTERVAL=0").is_err());
         assert!(parse_rule("FREQ=WEEKLY;INTERVAL=4000000000").is_err());
         assert!(parse_rule("FREQ=WEEKLY;X-NAME=1;BYDAY=MO").is_ok());
+    }
+
+    #[test]
+    fn outlooks_last_weekday_of_the_month_by_setpos() {
+        assert_eq!(
+            run(
+                "FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1;COUNT=3",
+                "20260130T100000"
+            ),
+            ["20260130T1000", "20260227T1000", "20260331T1000"]
+        );
+    }
+
+    #[test]
+    fn by_hour_and_minute_and_hourly() {
+        assert_eq!(
+            run(
+                "FREQ=DAILY;BYHOUR=9,14;BYMINUTE=30;COUNT=4",
+                "20260201T093000"
+            ),
+            [
+                "20260201T0930",
+                "20260201T1430",
+                "20260202T0930",
+                "20260202T1430"
+            ]
+        );
+        assert_eq!(
+            run("FREQ=HOURLY;INTERVAL=3;COUNT=3", "20260201T090000"),
+            ["20260201T0900", "20260201T1200", "20260201T1500"]
+        );
+    }
+
+    #[test]
+    fn by_week_number_and_year_day() {
+        // ISO week 1 of 2027 starts on Monday 4 January.
+        assert_eq!(
+            run("FREQ=YEARLY;BYWEEKNO=1;BYDAY=MO;COUNT=2", "20260105T080000"),
+            ["20260105T0800", "20270104T0800"]
+        );
+        assert_eq!(
+            run("FREQ=YEARLY;BYYEARDAY=1,-1;COUNT=3", "20260101T080000"),
+            ["20260101T0800", "20261231T0800", "20270101T0800"]
+        );
+    }
+
+    #[test]
+    fn a_day_named_twice_is_one_instance_and_spends_count_once() {
+        // BYDAY=MO,1MO: the first Monday is named twice; it comes once and
+        // COUNT counts it once. (The crate, like Python's dateutil, which
+        // recurring-ical-events uses, reads the numbered day as the filter:
+        // checked with `rrulestr("FREQ=MONTHLY;BYDAY=MO,1MO;COUNT=5")`.)
+        assert_eq!(
+            run("FREQ=MONTHLY;BYDAY=MO,1MO;COUNT=5", "20260202T100000"),
+            [
+                "20260202T1000",
+                "20260302T1000",
+                "20260406T1000",
+                "20260504T1000",
+                "20260601T1000"
+            ]
+        );
     }
 
     #[test]

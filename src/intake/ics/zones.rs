@@ -5,6 +5,8 @@
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, TimeZone, Utc, Weekday};
 use chrono_tz::Tz;
 
+use super::windows_zones::WINDOWS_ZONES;
+
 use crate::domain::when::first_instant_at_or_after;
 
 /// Where a DATE-TIME's wall clock is.
@@ -154,8 +156,12 @@ pub fn iana_zone(tzid: &str) -> Option<Tz> {
     windows_zone(&tzid)
 }
 
-/// Windows zone names as Outlook and Exchange write them.
+/// Windows zone names as Outlook and Exchange write them: the whole CLDR
+/// table, plus the display name some Outlook versions write for UTC.
 fn windows_zone(name: &str) -> Option<Tz> {
+    if name.eq_ignore_ascii_case("Coordinated Universal Time") {
+        return Some(Tz::UTC);
+    }
     let iana = WINDOWS_ZONES
         .iter()
         .find(|(windows, _)| windows.eq_ignore_ascii_case(name))
@@ -163,70 +169,23 @@ fn windows_zone(name: &str) -> Option<Tz> {
     iana.parse().ok()
 }
 
-const WINDOWS_ZONES: &[(&str, &str)] = &[
-    ("Dateline Standard Time", "Etc/GMT+12"),
-    ("Hawaiian Standard Time", "Pacific/Honolulu"),
-    ("Alaskan Standard Time", "America/Anchorage"),
-    ("Pacific Standard Time", "America/Los_Angeles"),
-    ("Pacific Standard Time (Mexico)", "America/Tijuana"),
-    ("US Mountain Standard Time", "America/Phoenix"),
-    ("Mountain Standard Time", "America/Denver"),
-    ("Central America Standard Time", "America/Guatemala"),
-    ("Central Standard Time", "America/Chicago"),
-    ("Central Standard Time (Mexico)", "America/Mexico_City"),
-    ("Canada Central Standard Time", "America/Regina"),
-    ("SA Pacific Standard Time", "America/Bogota"),
-    ("Eastern Standard Time", "America/New_York"),
-    ("US Eastern Standard Time", "America/Indianapolis"),
-    ("Atlantic Standard Time", "America/Halifax"),
-    ("SA Western Standard Time", "America/La_Paz"),
-    ("Newfoundland Standard Time", "America/St_Johns"),
-    ("E. South America Standard Time", "America/Sao_Paulo"),
-    ("Argentina Standard Time", "America/Buenos_Aires"),
-    ("UTC", "Etc/UTC"),
-    ("Coordinated Universal Time", "Etc/UTC"),
-    ("GMT Standard Time", "Europe/London"),
-    ("Greenwich Standard Time", "Atlantic/Reykjavik"),
-    ("W. Europe Standard Time", "Europe/Berlin"),
-    ("Central Europe Standard Time", "Europe/Budapest"),
-    ("Romance Standard Time", "Europe/Paris"),
-    ("Central European Standard Time", "Europe/Warsaw"),
-    ("W. Central Africa Standard Time", "Africa/Lagos"),
-    ("GTB Standard Time", "Europe/Bucharest"),
-    ("E. Europe Standard Time", "Europe/Chisinau"),
-    ("FLE Standard Time", "Europe/Kiev"),
-    ("Jordan Standard Time", "Asia/Amman"),
-    ("Israel Standard Time", "Asia/Jerusalem"),
-    ("Egypt Standard Time", "Africa/Cairo"),
-    ("South Africa Standard Time", "Africa/Johannesburg"),
-    ("Turkey Standard Time", "Europe/Istanbul"),
-    ("Russian Standard Time", "Europe/Moscow"),
-    ("Arab Standard Time", "Asia/Riyadh"),
-    ("Arabian Standard Time", "Asia/Dubai"),
-    ("Iran Standard Time", "Asia/Tehran"),
-    ("Pakistan Standard Time", "Asia/Karachi"),
-    ("India Standard Time", "Asia/Calcutta"),
-    ("Nepal Standard Time", "Asia/Katmandu"),
-    ("Bangladesh Standard Time", "Asia/Dhaka"),
-    ("SE Asia Standard Time", "Asia/Bangkok"),
-    ("China Standard Time", "Asia/Shanghai"),
-    ("Singapore Standard Time", "Asia/Singapore"),
-    ("Malay Peninsula Standard Time", "Asia/Singapore"),
-    ("Taipei Standard Time", "Asia/Taipei"),
-    ("W. Australia Standard Time", "Australia/Perth"),
-    ("Tokyo Standard Time", "Asia/Tokyo"),
-    ("Korea Standard Time", "Asia/Seoul"),
-    ("Cen. Australia Standard Time", "Australia/Adelaide"),
-    ("AUS Central Standard Time", "Australia/Darwin"),
-    ("E. Australia Standard Time", "Australia/Brisbane"),
-    ("AUS Eastern Standard Time", "Australia/Sydney"),
-    ("Tasmania Standard Time", "Australia/Hobart"),
-    ("New Zealand Standard Time", "Pacific/Auckland"),
-];
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_cldr_windows_zone_names_a_known_iana_zone() {
+        assert!(WINDOWS_ZONES.len() >= 139, "{}", WINDOWS_ZONES.len());
+        for (windows, iana) in WINDOWS_ZONES {
+            assert!(iana_zone(windows).is_some(), "{windows} -> {iana}");
+        }
+        assert_eq!(
+            iana_zone("Arabic Standard Time"),
+            Some(chrono_tz::Asia::Baghdad)
+        );
+        assert_eq!(iana_zone("UTC-11"), Some(chrono_tz::Etc::GMTPlus11));
+        assert_eq!(iana_zone("Coordinated Universal Time"), Some(Tz::UTC));
+    }
 
     fn at(text: &str) -> NaiveDateTime {
         NaiveDateTime::parse_from_str(text, "%Y%m%dT%H%M%S").expect("test time")

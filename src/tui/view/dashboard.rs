@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, TableState};
 
 use crate::dashboard::short_span;
-use crate::model::{SessionStatus, Urgency};
+use crate::model::Urgency;
 use crate::tui::layout;
 use crate::tui::model::{Model, Pane};
 use crate::tui::theme::Theme;
@@ -100,10 +100,7 @@ fn sessions(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
             Style::new()
         };
         let mark = if in_progress { "▸" } else { " " };
-        let status = match (session.status, session.moved_by) {
-            (SessionStatus::Rescheduled, Some(by)) => format!("moved ({by})"),
-            (status, _) => status.to_string(),
-        };
+        let status = session.status_short();
         rows.push(
             Row::new(vec![
                 Cell::from(mark),
@@ -137,7 +134,7 @@ fn sessions(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
             Constraint::Length(5),
             Constraint::Length(4),
             Constraint::Fill(2),
-            Constraint::Length(11),
+            Constraint::Length(15),
             Constraint::Fill(3),
         ],
         rows,

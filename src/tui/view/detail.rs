@@ -140,9 +140,10 @@ pub fn detail_lines(
                 s.minutes
             );
             field(&mut lines, "When", &when, plain, theme, width);
-            let status = match s.moved_by {
-                Some(by) => format!("{} (last moved by {by})", s.status),
-                None => s.status.to_string(),
+            let status = match (s.changed_in_calendar, s.moved_by) {
+                (true, _) => s.status_text(),
+                (false, Some(by)) => format!("{} (last moved by {by})", s.status),
+                (false, None) => s.status.to_string(),
             };
             field(&mut lines, "Status", &status, plain, theme, width);
             if let Some(place) = &s.place {
