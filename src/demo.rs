@@ -497,6 +497,14 @@ fn write_followups(
             now - Duration::days(12),
             true,
         ),
+        // The other unsigned agreement has its chase too, as the chase
+        // generator would have made it (one open at a time).
+        (
+            Owner::Coach,
+            FollowUpKind::Agreement,
+            now - Duration::days(2),
+            false,
+        ),
     ];
     for (n, (owner, kind, due, done)) in plan.iter().enumerate() {
         let texts = match owner {
@@ -508,9 +516,9 @@ fn write_followups(
         } else {
             dice.pick(texts).clone()
         };
-        // The agreement chase goes to a client whose agreement is unsigned.
+        // Agreement chases go to the clients whose agreement is unsigned.
         let client_id = if *kind == FollowUpKind::Agreement {
-            active[7]
+            if n == 3 { active[7] } else { active[2] }
         } else {
             active[(n * 3) % active.len()]
         };

@@ -197,6 +197,7 @@ mod tests {
             notes: String::new(),
             context: None,
             context_until: None,
+            parting: None,
         }
     }
 

@@ -321,6 +321,7 @@ fn session(id: i64, status: SessionStatus) -> Session {
         series_id: None,
         ical_uid: format!("{id}@test"),
         ical_sequence: 0,
+        notes: String::new(),
     }
 }
 
@@ -346,6 +347,7 @@ fn followup(id: i64, kind: FollowUpKind, due: &str, done: Option<&str>) -> Follo
         owner: Owner::Coach,
         kind,
         request_id: None,
+        session_id: None,
         done_at: done.map(at),
     }
 }
