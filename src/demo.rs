@@ -518,7 +518,8 @@ fn write_followups(
         };
         // Agreement chases go to the clients whose agreement is unsigned.
         let client_id = if *kind == FollowUpKind::Agreement {
-            if n == 3 { active[7] } else { active[2] }
+            let unsigned = if n == 3 { 7 } else { 2 };
+            active.get(unsigned).copied().unwrap_or_default()
         } else {
             active[(n * 3) % active.len()]
         };
