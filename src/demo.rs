@@ -485,6 +485,14 @@ fn write_followups(
             now - Duration::days(12),
             true,
         ),
+        // The other unsigned agreement has its chase too, as the chase
+        // generator would have made it (one open at a time).
+        (
+            Owner::Coach,
+            FollowUpKind::Agreement,
+            now - Duration::days(2),
+            false,
+        ),
     ];
     for (n, (owner, kind, due, done)) in plan.iter().enumerate() {
         let texts = match owner {
@@ -496,9 +504,9 @@ fn write_followups(
         } else {
             dice.pick(texts)
         };
-        // The agreement chase goes to a client whose agreement is unsigned.
+        // Agreement chases go to the clients whose agreement is unsigned.
         let client_id = if *kind == FollowUpKind::Agreement {
-            nth(active, 7)
+            nth(active, if n == 3 { 7 } else { 2 })
         } else {
             nth(active, n * 3)
         };

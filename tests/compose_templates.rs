@@ -44,16 +44,19 @@ fn shipped() -> Templates {
 }
 
 #[test]
-fn ships_the_eight_templates() {
+fn ships_the_eleven_templates() {
     assert_eq!(
         shipped().names(),
         vec![
             "acknowledgement",
+            "check_in",
             "emergency_apology",
             "handoff_client",
             "options",
+            "parting",
             "partner_brief",
             "recap",
+            "reminder",
             "reschedule",
             "session_moved"
         ]
@@ -293,7 +296,7 @@ fn an_override_without_a_subject_line_names_its_file() {
 fn a_templates_folder_that_does_not_exist_yet_means_no_overrides() {
     let dir = tempfile::tempdir().expect("temp dir");
     let templates = Templates::load(Some(&dir.path().join("not-yet"))).expect("loads");
-    assert_eq!(templates.names().len(), 8);
+    assert_eq!(templates.names().len(), 11);
 }
 
 #[test]

@@ -212,7 +212,7 @@ mod tests {
 
     #[test]
     fn the_form_reads_its_three_lines_and_skips_help() {
-        let text = format!("{}", form_template(&["Dana Cole".into()]))
+        let text = form_template(&["Dana Cole".into()])
             .replace("Reason: ", "Reason: Needs more than coaching")
             .replace("Referral: \n", "Referral: Dana\n");
         let form = parse_form(&text);

@@ -383,7 +383,7 @@ fn timeline_rows(story: &Story, tz: Tz, now: DateTime<Utc>) -> Vec<Row> {
             ),
         ));
     }
-    entries.sort_by(|a, b| b.0.cmp(&a.0));
+    entries.sort_by_key(|e| std::cmp::Reverse(e.0));
     if entries.is_empty() {
         return vec![row("", "nothing yet", false)];
     }

@@ -186,8 +186,10 @@ pub fn list(ctx: &Ctx, json: bool, at_risk: bool) -> Result<()> {
 
 pub fn show(ctx: &Ctx, name: &str) -> Result<()> {
     let mut store = ctx.open()?;
+    // A name that matches nobody is refused before anything is made.
+    let client_id = ctx.client(&store, name)?.id;
     generate(ctx, &mut store)?;
-    let client = ctx.client(&store, name)?;
+    let client = store.client(client_id)?;
     let story = care::story::load(&store, client, ctx.now())?;
     print!(
         "{}",

@@ -349,6 +349,7 @@ mod tests {
             notes: String::new(),
             context: None,
             context_until: None,
+            parting: None,
         }
     }
 

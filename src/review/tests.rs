@@ -328,6 +328,7 @@ fn session(id: i64, status: SessionStatus) -> Session {
         recurrence_id: None,
         ical_source: None,
         changed_in_calendar: false,
+        notes: String::new(),
     }
 }
 
@@ -353,6 +354,7 @@ fn followup(id: i64, kind: FollowUpKind, due: &str, done: Option<&str>) -> Follo
         owner: Owner::Coach,
         kind,
         request_id: None,
+        session_id: None,
         done_at: done.map(at),
         callback: false,
     }

@@ -436,7 +436,7 @@ impl CareFlow {
 
     /// The draft being sent, once past the guardrails (a second press
     /// sends anyway); `None` while waiting for that second press.
-    fn to_send(&mut self) -> Option<(String, String)> {
+    fn ready_to_send(&mut self) -> Option<(String, String)> {
         let (CareStep::Recap { draft, .. }
         | CareStep::PartingNote { draft, .. }
         | CareStep::CheckIn { draft }) = &mut self.step
@@ -490,7 +490,7 @@ fn flow_command(flow: &mut CareFlow, command: Command) -> Option<Vec<Effect>> {
             CareStep::Recap { .. } | CareStep::PartingNote { .. } | CareStep::CheckIn { .. },
             Command::FlowConfirm,
         ) => {
-            let Some((subject, body)) = flow.to_send() else {
+            let Some((subject, body)) = flow.ready_to_send() else {
                 return Some(Vec::new());
             };
             match &flow.step {
