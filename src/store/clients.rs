@@ -96,15 +96,25 @@ pub trait ClientQueries: Queries {
         Ok(clients)
     }
 
+    /// Every client's id, name and whether they have a phone: what matching
+    /// a contact card needs, without loading whole clients.
+    fn client_keys(&self) -> Result<Vec<(ClientId, String, bool)>> {
+        let mut stmt = self
+            .conn()
+            .prepare_cached("SELECT id, name, phone IS NOT NULL FROM clients")?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
     /// The client a mail address belongs to.
     fn client_by_email(&self, email: &str) -> Result<Option<ClientId>> {
+        // Cached: an address book import asks this once per address.
         Ok(self
             .conn()
-            .query_row(
-                "SELECT client_id FROM client_emails WHERE email = ?1",
-                [email.trim()],
-                |r| r.get(0),
-            )
+            .prepare_cached("SELECT client_id FROM client_emails WHERE email = ?1")?
+            .query_row([email.trim()], |r| r.get(0))
             .optional()?)
     }
 }
@@ -118,10 +128,12 @@ impl Tx<'_> {
             return Err(BadInput("a client needs a name".into()).into());
         }
         let tz = client.tz.unwrap_or(default_tz);
-        self.conn.execute(
-            "INSERT INTO clients (name, phone, tz, notes, context, context_until, created_at)
+        self.conn
+            .prepare_cached(
+                "INSERT INTO clients (name, phone, tz, notes, context, context_until, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![
+            )?
+            .execute(params![
                 name,
                 client
                     .phone
@@ -133,8 +145,7 @@ impl Tx<'_> {
                 client.context,
                 client.context_until.map(|d| d.to_string()),
                 ts(self.now),
-            ],
-        )?;
+            ])?;
         let id = self.conn.last_insert_rowid();
         for email in &client.emails {
             self.add_client_email(id, email)?;
@@ -154,10 +165,9 @@ impl Tx<'_> {
             let other = self.client(owner)?;
             return Err(BadInput(format!("{email} already belongs to {}", other.name)).into());
         }
-        self.conn.execute(
-            "INSERT INTO client_emails (email, client_id) VALUES (?1, ?2)",
-            params![email, id],
-        )?;
+        self.conn
+            .prepare_cached("INSERT INTO client_emails (email, client_id) VALUES (?1, ?2)")?
+            .execute(params![email, id])?;
         Ok(())
     }
 
