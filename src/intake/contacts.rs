@@ -198,8 +198,8 @@ impl ClientIndex {
             by_name: HashMap::new(),
             has_phone: HashMap::new(),
         };
-        for client in tx.clients()? {
-            index.add(&client.name, client.id, client.phone.is_some());
+        for (id, name, has_phone) in tx.client_keys()? {
+            index.add(&name, id, has_phone);
         }
         Ok(index)
     }

@@ -127,15 +127,25 @@ pub trait ClientQueries: Queries {
         Ok(rows)
     }
 
+    /// Every client's id, name and whether they have a phone: what matching
+    /// a contact card needs, without loading whole clients.
+    fn client_keys(&self) -> Result<Vec<(ClientId, String, bool)>> {
+        let mut stmt = self
+            .conn()
+            .prepare_cached("SELECT id, name, phone IS NOT NULL FROM clients")?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
     /// The client a mail address belongs to.
     fn client_by_email(&self, email: &str) -> Result<Option<ClientId>> {
+        // Cached: an address book import asks this once per address.
         Ok(self
             .conn()
-            .query_row(
-                "SELECT client_id FROM client_emails WHERE email = ?1",
-                [email.trim()],
-                |r| r.get(0),
-            )
+            .prepare_cached("SELECT client_id FROM client_emails WHERE email = ?1")?
+            .query_row([email.trim()], |r| r.get(0))
             .optional()?)
     }
 }
@@ -146,10 +156,12 @@ impl Tx<'_> {
     pub fn add_client(&self, client: &NewClient, default_tz: Tz) -> Result<ClientId> {
         let name = crate::text::name_field(&client.name, "a client")?;
         let tz = client.tz.unwrap_or(default_tz);
-        self.conn.execute(
-            "INSERT INTO clients (name, phone, tz, notes, context, context_until, created_at)
+        self.conn
+            .prepare_cached(
+                "INSERT INTO clients (name, phone, tz, notes, context, context_until, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![
+            )?
+            .execute(params![
                 name,
                 client
                     .phone
@@ -161,8 +173,7 @@ impl Tx<'_> {
                 client.context.as_deref().map(crate::text::one_line_field),
                 client.context_until.map(|d| d.to_string()),
                 ts(self.now),
-            ],
-        )?;
+            ])?;
         let id = self.conn.last_insert_rowid();
         for email in &client.emails {
             self.add_client_email(id, email)?;
@@ -186,10 +197,9 @@ impl Tx<'_> {
             let other = self.client(owner)?;
             return Err(BadInput(format!("{email} already belongs to {}", other.name)).into());
         }
-        self.conn.execute(
-            "INSERT INTO client_emails (email, client_id) VALUES (?1, ?2)",
-            params![email, id],
-        )?;
+        self.conn
+            .prepare_cached("INSERT INTO client_emails (email, client_id) VALUES (?1, ?2)")?
+            .execute(params![email, id])?;
         Ok(())
     }
 

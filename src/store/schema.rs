@@ -325,8 +325,15 @@ ALTER TABLE undo_log ADD COLUMN vals TEXT;
 "#;
 
 fn structured_undo_triggers(conn: &Connection) -> rusqlite::Result<String> {
+    structured_triggers_for(conn, TRACKED_TABLES)
+}
+
+/// Undo triggers that record data, not SQL (replacing any older ones). A
+/// later migration that adds a tracked table, or a column to one, calls
+/// this for that table; `triggers_for` is kept only for migrations 1 and 2.
+pub fn structured_triggers_for(conn: &Connection, tables: &[&str]) -> rusqlite::Result<String> {
     let mut sql = String::new();
-    for table in TRACKED_TABLES {
+    for table in tables {
         for kind in ["insert", "update", "delete"] {
             sql.push_str(&format!("DROP TRIGGER IF EXISTS {table}_undo_{kind};\n"));
         }
