@@ -179,12 +179,16 @@ fn a_tick_moves_the_clock_and_reloads_and_midnight_moves_today() {
     let book = Book::new();
     let mut model = model(&book);
     let later = now() + Duration::minutes(1);
+    // Each minute also makes what became due (chases, check-ins, reminders).
     assert_eq!(
         update(&mut model, Action::Tick(later)),
-        vec![Effect::LoadDay {
-            date: today(),
-            now: later
-        }]
+        vec![
+            Effect::Care(coachbook::tui::flows::care::CareEffect::Generate),
+            Effect::LoadDay {
+                date: today(),
+                now: later
+            }
+        ]
     );
     assert_eq!(model.now, later);
     // 23:00 UTC is midnight in Berlin: the dashboard follows to the new day.
