@@ -126,10 +126,7 @@ impl Templates {
         }
         if let Some(dir) = override_dir {
             for (name, path) in override_files(dir)? {
-                let source = fs::read_to_string(&path).map_err(|source| TemplateError::Read {
-                    file: path.clone(),
-                    source,
-                })?;
+                let source = read_template(&path)?;
                 let text = split_template(&source, Origin::Override(path), &name)?;
                 texts.insert(name, text);
             }
@@ -353,4 +350,18 @@ fn override_files(dir: &Path) -> Result<Vec<(String, PathBuf)>, TemplateError> {
     }
     files.sort();
     Ok(files)
+}
+
+/// One override file: a regular file of at most 1 MiB, in UTF-8.
+fn read_template(path: &Path) -> Result<String, TemplateError> {
+    use crate::intake::limits::{MAX_TEMPLATE_BYTES, ReadError, read_capped};
+    let read = |source: io::Error| TemplateError::Read {
+        file: path.to_path_buf(),
+        source,
+    };
+    let bytes = read_capped(path, MAX_TEMPLATE_BYTES, "a template").map_err(|err| match err {
+        ReadError::Refused(why) => read(io::Error::other(why.0)),
+        ReadError::Io(source) => read(source),
+    })?;
+    String::from_utf8(bytes).map_err(|_| read(io::Error::other("not UTF-8 text")))
 }
