@@ -210,9 +210,16 @@ impl Templates {
     }
 }
 
+/// Engine steps one render may take.
+pub const TEMPLATE_FUEL: u64 = 50_000;
+
 fn new_environment() -> Environment<'static> {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
+    // A template is the coach's own file, but a loop in it must still end:
+    // the engine stops after this many steps (a real reply takes a few
+    // hundred).
+    env.set_fuel(Some(TEMPLATE_FUEL));
     // Spans on errors let us name the exact placeholder that is missing.
     env.set_debug(true);
     // Plain text mail: never HTML-escape.
