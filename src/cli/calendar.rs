@@ -66,6 +66,14 @@ pub fn import_ics(
     if to_day < from_day {
         return Err(BadInput(format!("--to {to_day} is before --from {from_day}")).into());
     }
+    // Repeating events are expanded inside the window: keep it to five years.
+    if (to_day - from_day).num_days() > crate::domain::bounds::MAX_SPAN_DAYS {
+        return Err(BadInput(format!(
+            "the window {from_day} to {to_day} is longer than the {} days (five years) an import expands",
+            crate::domain::bounds::MAX_SPAN_DAYS
+        ))
+        .into());
+    }
     let tz = ctx.config.tz;
     let (window_start, _) = day_bounds(from_day, tz);
     let (_, window_end) = day_bounds(to_day, tz);
