@@ -6,7 +6,9 @@
 //! Expansion runs on the event's wall clock, so a weekly 09:00 stays 09:00
 //! across a DST change; the caller turns each wall time into an instant.
 
-use chrono::{DateTime, Datelike, Duration, Months, NaiveDate, NaiveDateTime, Utc, Weekday};
+use chrono::{
+    DateTime, Datelike, Duration, Months, NaiveDate, NaiveDateTime, NaiveTime, Utc, Weekday,
+};
 
 use super::zones::nth_weekday;
 
@@ -212,6 +214,17 @@ pub fn expand(
         return out;
     }
     for period in 0..MAX_PERIODS {
+        // A rule that picks no day at all (the 30th of February) would
+        // otherwise search all 40,000 periods: stop once a period begins
+        // after the window (or past the last year coachbook accepts).
+        match period_start(rule, start.date(), period) {
+            Some(first) if crate::domain::bounds::date_in_range(first) => {
+                if to_utc(first.and_time(NaiveTime::MIN)) > stop_after {
+                    return out;
+                }
+            }
+            _ => return out,
+        }
         let mut days = period_days(rule, start.date(), period);
         days.sort();
         for day in days {
@@ -228,6 +241,22 @@ pub fn expand(
         }
     }
     out
+}
+
+/// The first day of the `period`-th period after `start`'s (or a day no
+/// later than any it holds).
+fn period_start(rule: &Rule, start: NaiveDate, period: u32) -> Option<NaiveDate> {
+    let step = i64::from(period) * i64::from(rule.interval);
+    match rule.freq {
+        Freq::Daily => start.checked_add_signed(Duration::try_days(step)?),
+        Freq::Weekly => start.checked_add_signed(Duration::try_weeks(step)? - Duration::days(7)),
+        Freq::Monthly => first_of_month(start, step),
+        Freq::Yearly => NaiveDate::from_ymd_opt(
+            i32::try_from(i64::from(start.year()).checked_add(step)?).ok()?,
+            1,
+            1,
+        ),
+    }
 }
 
 /// The candidate days of the `period`-th period after `start`'s.
