@@ -74,12 +74,26 @@ impl Config {
             Some(path) => (path, true),
             None => (crate::paths::config_dir().join("config.toml"), false),
         };
-        match std::fs::read_to_string(&path) {
-            Ok(text) => Config::parse(&text, &path),
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound && !must_exist => {
+        let read = crate::intake::limits::read_capped(
+            &path,
+            crate::intake::limits::MAX_CONFIG_BYTES,
+            "a config file",
+        );
+        match read.map(String::from_utf8) {
+            Ok(Ok(text)) => Config::parse(&text, &path),
+            Ok(Err(_)) => Err(BadInput(format!(
+                "config {}: not UTF-8 text",
+                path.display()
+            ))),
+            Err(crate::intake::limits::ReadError::Refused(err)) => {
+                Err(BadInput(format!("config: {}", err.0)))
+            }
+            Err(crate::intake::limits::ReadError::Io(err))
+                if err.kind() == std::io::ErrorKind::NotFound && !must_exist =>
+            {
                 Ok(Config::defaults())
             }
-            Err(err) => Err(BadInput(format!(
+            Err(crate::intake::limits::ReadError::Io(err)) => Err(BadInput(format!(
                 "config {}: cannot read it: {err}",
                 path.display()
             ))),

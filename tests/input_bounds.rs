@@ -293,3 +293,90 @@ fn a_stored_value_out_of_range_is_named_by_check_and_never_panics() {
         }
     }
 }
+
+#[test]
+fn devices_and_fifos_are_refused_by_kind_and_big_files_by_size() {
+    let book = book();
+    let fifo = book.dir.path().join("pipe");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let big = book.dir.path().join("big.ics");
+    std::fs::File::create(&big)
+        .unwrap()
+        .set_len(65 * 1024 * 1024)
+        .unwrap();
+    for (kind, path, expected) in [
+        ("ics", "/dev/zero", "character device"),
+        ("contacts", "/dev/zero", "character device"),
+        ("mail", "/dev/zero", "character device"),
+        ("ics", fifo.to_str().unwrap(), "FIFO"),
+        ("contacts", fifo.to_str().unwrap(), "FIFO"),
+        ("mail", fifo.to_str().unwrap(), "FIFO"),
+        ("ics", big.to_str().unwrap(), "64 MiB"),
+    ] {
+        // A FIFO with no writer would block a reader for ever: the refusal
+        // must come before any open.
+        let line = refused(&book, &["import", kind, path]);
+        assert!(line.contains(expected), "{kind} {path}: {line}");
+    }
+    let before = book.dump();
+    let run = common::finish(
+        book.command(&["today"])
+            .env("COACHBOOK_CONFIG", "/dev/zero")
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("character device"), "{}", run.stderr);
+    assert_eq!(book.dump(), before);
+    // A window too long to expand.
+    let ics = book.dir.path().join("one.ics");
+    std::fs::write(&ics, "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n").unwrap();
+    let line = refused(
+        &book,
+        &[
+            "import",
+            "ics",
+            ics.to_str().unwrap(),
+            "--from",
+            "1900-01-01",
+            "--to",
+            "2200-01-01",
+        ],
+    );
+    assert!(line.contains("five years"), "{line}");
+}
+
+#[test]
+fn a_card_with_an_overlong_name_is_skipped_and_the_rest_imported() {
+    let book = book();
+    let vcf = book.dir.path().join("cards.vcf");
+    std::fs::write(
+        &vcf,
+        format!(
+            "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:{}\r\nEMAIL:long@example.com\r\nEND:VCARD\r\n\
+             BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Bo\\nBerg\r\nEMAIL:bo@example.com\r\nEND:VCARD\r\n",
+            "L".repeat(300)
+        ),
+    )
+    .unwrap();
+    let summary = book.json(&["import", "contacts", vcf.to_str().unwrap(), "--json"]);
+    let skipped = summary["skipped"].as_array().unwrap();
+    assert_eq!(skipped.len(), 1, "{summary}");
+    assert!(
+        skipped[0]["reason"].as_str().unwrap().contains("too long"),
+        "{summary}"
+    );
+    let clients = book.json(&["client", "list", "--json"]);
+    assert!(
+        clients
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["name"] == "Bo Berg"),
+        "{clients}"
+    );
+}

@@ -27,15 +27,19 @@ use crate::sync::vdir::{Counts, SyncReport, sync_vdir};
 const WINDOW_BEFORE_DAYS: i64 = 30;
 const WINDOW_AFTER_DAYS: i64 = 90;
 
-/// A text file to import: there, a file, not empty.
-fn read_text(path: &Path, what: &str) -> Result<String> {
+/// A text file to import: there, a regular file, within its cap, not empty.
+fn read_text(path: &Path, what: &str, cap: u64) -> Result<String> {
+    use crate::intake::limits::{ReadError, read_capped};
     if !path.exists() {
         return Err(BadInput(format!("{}: no such file", path.display())).into());
     }
-    if path.is_dir() {
-        return Err(BadInput(format!("{} is a folder, not {what}", path.display())).into());
-    }
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let bytes = match read_capped(path, cap, what) {
+        Ok(bytes) => bytes,
+        Err(ReadError::Refused(why)) => return Err(why.into()),
+        Err(ReadError::Io(err)) => {
+            return Err(err).with_context(|| format!("cannot read {}", path.display()));
+        }
+    };
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(BadInput(format!("{} is empty", path.display())).into());
     }
@@ -61,10 +65,22 @@ pub fn import_ics(
     if to_day < from_day {
         return Err(BadInput(format!("--to {to_day} is before --from {from_day}")).into());
     }
+    // Repeating events are expanded inside the window: keep it to five years.
+    if (to_day - from_day).num_days() > crate::domain::bounds::MAX_SPAN_DAYS {
+        return Err(BadInput(format!(
+            "the window {from_day} to {to_day} is longer than the {} days (five years) an import expands",
+            crate::domain::bounds::MAX_SPAN_DAYS
+        ))
+        .into());
+    }
     let tz = ctx.config.tz;
     let (window_start, _) = day_bounds(from_day, tz);
     let (_, window_end) = day_bounds(to_day, tz);
-    let text = read_text(path, "a calendar file")?;
+    let text = read_text(
+        path,
+        "a calendar file",
+        crate::intake::limits::MAX_ICS_BYTES,
+    )?;
     let parsed = read_calendar(&text);
     if !parsed.saw_vcalendar {
         return Err(BadInput(format!(
@@ -198,7 +214,7 @@ fn push_skipped(text: &mut String, skipped: &[Skipped]) {
 }
 
 pub fn import_contacts(ctx: &Ctx, path: &Path, json: bool) -> Result<()> {
-    let text = read_text(path, "a vCard file")?;
+    let text = read_text(path, "a vCard file", crate::intake::limits::MAX_VCF_BYTES)?;
     if !text.to_ascii_uppercase().contains("BEGIN:VCARD") {
         return Err(BadInput(format!(
             "{} is not a vCard file (no BEGIN:VCARD)",

@@ -178,10 +178,7 @@ impl Templates {
         }
         if let Some(dir) = override_dir {
             for (name, path) in override_files(dir)? {
-                let source = fs::read_to_string(&path).map_err(|source| TemplateError::Read {
-                    file: path.clone(),
-                    source,
-                })?;
+                let source = read_template(&path)?;
                 let text = split_template(&source, Origin::Override(path), &name)?;
                 texts.insert(name, text);
             }
@@ -283,6 +280,7 @@ impl Templates {
 fn new_environment() -> Environment<'static> {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
+    // A template is the coach's own file, but a loop in it must still end.
     env.set_fuel(Some(TEMPLATE_FUEL));
     env.set_recursion_limit(TEMPLATE_RECURSION);
     // Spans on errors let us name the exact placeholder that is missing.
@@ -422,4 +420,18 @@ fn override_files(dir: &Path) -> Result<Vec<(String, PathBuf)>, TemplateError> {
     }
     files.sort();
     Ok(files)
+}
+
+/// One override file: a regular file of at most 1 MiB, in UTF-8.
+fn read_template(path: &Path) -> Result<String, TemplateError> {
+    use crate::intake::limits::{MAX_TEMPLATE_BYTES, ReadError, read_capped};
+    let read = |source: io::Error| TemplateError::Read {
+        file: path.to_path_buf(),
+        source,
+    };
+    let bytes = read_capped(path, MAX_TEMPLATE_BYTES, "a template").map_err(|err| match err {
+        ReadError::Refused(why) => read(io::Error::other(why.0)),
+        ReadError::Io(source) => read(source),
+    })?;
+    String::from_utf8(bytes).map_err(|_| read(io::Error::other("not UTF-8 text")))
 }

@@ -89,7 +89,7 @@ pub fn session_minutes(minutes: i64) -> Result<i64, OutOfRange> {
         Ok(minutes)
     } else {
         Err(OutOfRange(format!(
-            "a session lasts 1 to {MAX_SESSION_MINUTES} minutes, not {minutes}"
+            "a session lasts 1 to {MAX_SESSION_MINUTES} minutes (a positive number), not {minutes}"
         )))
     }
 }
@@ -109,7 +109,7 @@ pub fn parse_option_count(text: &str) -> Result<usize, String> {
         .parse::<usize>()
         .ok()
         .filter(|count| (1..=MAX_OPTIONS).contains(count))
-        .ok_or_else(|| format!("offer 1 to {MAX_OPTIONS} free times"))
+        .ok_or_else(|| format!("--options must be 1 to {MAX_OPTIONS} (free times to offer)"))
 }
 
 #[cfg(test)]

@@ -134,6 +134,8 @@ fn contact(line_no: usize, lines: &[ContentLine]) -> Result<Contact, String> {
     let name = formatted
         .or(structured.filter(|n| !n.is_empty()))
         .ok_or("no name (FN or N)")?;
+    // The boundary for a card's name: one line, at most 200 characters.
+    let name = crate::text::name_field(&name, "a contact").map_err(|err| err.0)?;
     let mut emails: Vec<String> = Vec::new();
     for line in lines.iter().filter(|l| l.name == "EMAIL") {
         let email = text(line)
@@ -149,7 +151,7 @@ fn contact(line_no: usize, lines: &[ContentLine]) -> Result<Contact, String> {
         .iter()
         .find(|l| l.has_param_value("TYPE", "PREF") || l.param("PREF").is_some())
         .or(phones.first())
-        .map(|l| text(l).trim().trim_start_matches("tel:").to_string())
+        .map(|l| crate::text::one_line_field(text(l).trim().trim_start_matches("tel:")))
         .filter(|p| !p.is_empty());
     Ok(Contact {
         line_no,

@@ -293,7 +293,8 @@ fn import_stopped(summary: &MailImportSummary) -> String {
 
 fn error_label(error: &crate::mail::SourceError) -> String {
     match error {
-        crate::mail::SourceError::Io { path, .. } => path.file_name().map_or_else(
+        crate::mail::SourceError::Io { path, .. }
+        | crate::mail::SourceError::Refused { path, .. } => path.file_name().map_or_else(
             || path.display().to_string(),
             |n| n.to_string_lossy().into_owned(),
         ),

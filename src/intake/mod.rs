@@ -10,5 +10,6 @@ pub mod calendar;
 pub mod contacts;
 pub mod ics;
 pub mod incoming;
+pub mod limits;
 pub mod mail;
 pub mod watch;

@@ -82,6 +82,9 @@ pub enum SourceError {
     EmptyMbox { path: PathBuf },
     #[error("{}: cannot read: {source}", .path.display())]
     Io { path: PathBuf, source: io::Error },
+    /// Not read at all: a device, FIFO or socket, or a file past its cap.
+    #[error("{reason}")]
+    Refused { path: PathBuf, reason: String },
 }
 
 impl SourceError {
@@ -145,6 +148,10 @@ pub fn read_source(path: &Path) -> Result<MailSource, SourceError> {
         }
         Err(error) => return Err(SourceError::io(path, error)),
     };
+    crate::intake::limits::refuse_odd_kind(path, "mail").map_err(|err| SourceError::Refused {
+        path: path.to_path_buf(),
+        reason: err.0,
+    })?;
     if metadata.is_dir() {
         let reader = maildir::MaildirReader::open(path)?;
         return Ok(MailSource {
@@ -162,7 +169,7 @@ pub fn read_source(path: &Path) -> Result<MailSource, SourceError> {
             })
         }
         _ => {
-            let raw = std::fs::read(path).map_err(|error| SourceError::io(path, error))?;
+            let raw = read_message_file(path)?;
             Ok(MailSource {
                 kind: SourceKind::SingleMessage,
                 items: Items::Single(Some(MailItem {
@@ -172,6 +179,18 @@ pub fn read_source(path: &Path) -> Result<MailSource, SourceError> {
             })
         }
     }
+}
+
+/// One message file (an .eml, a Maildir file), at most 64 MiB.
+pub(crate) fn read_message_file(path: &Path) -> Result<Vec<u8>, SourceError> {
+    use crate::intake::limits::{MAX_MESSAGE_BYTES, ReadError, read_capped};
+    read_capped(path, MAX_MESSAGE_BYTES, "one mail message").map_err(|err| match err {
+        ReadError::Refused(why) => SourceError::Refused {
+            path: path.to_path_buf(),
+            reason: why.0,
+        },
+        ReadError::Io(source) => SourceError::io(path, source),
+    })
 }
 
 /// Decide from the first bytes whether a file is an mbox or one message.

@@ -98,7 +98,13 @@ impl MakeVisible for DaySheet {
 impl MakeVisible for crate::tui::model::ClientCard {
     fn make_visible(&mut self) {
         self.client.make_visible();
-        self.history.iter_mut().for_each(|(_, text)| line(text));
+        // A history entry is one row: its first line.
+        for (_, text) in &mut self.history {
+            if let Some((first, _)) = text.split_once(['\n', '\r']) {
+                *text = first.to_string();
+            }
+            line(text);
+        }
     }
 }
 

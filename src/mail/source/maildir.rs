@@ -61,10 +61,6 @@ impl Iterator for MaildirReader {
             .file_name()
             .map(|name| name.to_string_lossy().into_owned())
             .unwrap_or_default();
-        Some(
-            std::fs::read(&path)
-                .map(|raw| MailItem { label, raw })
-                .map_err(|source| SourceError::Io { path, source }),
-        )
+        Some(super::read_message_file(&path).map(|raw| MailItem { label, raw }))
     }
 }

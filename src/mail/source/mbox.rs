@@ -1,10 +1,11 @@
 //! A streaming mbox reader. The separator and escaping policy is documented
 //! on the parent module.
 
-use std::io::BufRead;
+use std::io::{BufRead, Read};
 use std::path::{Path, PathBuf};
 
 use super::{MailItem, SourceError};
+use crate::intake::limits::MAX_MESSAGE_BYTES;
 use crate::mail::headers::starts_with_header_field;
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -12,6 +13,9 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 pub(crate) fn strip_bom(bytes: &[u8]) -> &[u8] {
     bytes.strip_prefix(BOM).unwrap_or(bytes)
 }
+
+/// The longest line read at once.
+const MAX_LINE_BYTES: u64 = 1024 * 1024;
 
 /// Reads one message per `next()`; holds at most one message and one line
 /// of look-ahead in memory.
@@ -71,7 +75,12 @@ impl<R: BufRead> MboxReader<R> {
             return Ok(Some(line));
         }
         let mut line = Vec::new();
-        match self.input.read_until(b'\n', &mut line) {
+        // A line past the cap is read in pieces: memory stays bounded even
+        // on a file without line ends.
+        match (&mut self.input)
+            .take(MAX_LINE_BYTES)
+            .read_until(b'\n', &mut line)
+        {
             Ok(0) => Ok(None),
             Ok(_) => Ok(Some(line)),
             Err(error) => Err(SourceError::Io {
@@ -120,7 +129,11 @@ impl<R: BufRead> MboxReader<R> {
                 return Ok(raw);
             }
             previous_blank = is_blank(&line);
-            raw.extend_from_slice(unescape_from(&line));
+            // A message past the cap keeps its first 64 MiB (headers and
+            // text come first); the rest is read and dropped.
+            if (raw.len() as u64) < MAX_MESSAGE_BYTES {
+                raw.extend_from_slice(unescape_from(&line));
+            }
         }
         self.done = true;
         drop_final_blank_line(&mut raw);
