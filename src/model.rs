@@ -263,11 +263,12 @@ impl Session {
         }
     }
 
-    /// The status in a narrow column: "moved (cal)", "cancelled (cal)".
+    /// The status in the dashboard's narrow column: "moved (cal)",
+    /// "canc. (cal)" when the calendar moved or cancelled it.
     pub fn status_short(&self) -> String {
         match (self.status, self.changed_in_calendar) {
             (SessionStatus::Booked, true) => "moved (cal)".into(),
-            (SessionStatus::Cancelled, true) => "cancelled (cal)".into(),
+            (SessionStatus::Cancelled, true) => "canc. (cal)".into(),
             _ => self.status_text(),
         }
     }

@@ -171,8 +171,21 @@ fn build_for(
     let calendar = match reply.session_id {
         Some(session_id) if about_session && !to.address.is_empty() => {
             let session = store.session(session_id)?;
+            // One session of a series (the book's, or one imported from a
+            // calendar) goes out under the series' UID with its RECURRENCE-ID,
+            // so the client's calendar changes that occurrence only.
+            let recurrence_id = session
+                .recurrence_id
+                .as_deref()
+                .and_then(crate::sync::entries::parse_recurrence);
+            let uid = match (&session.event_uid, recurrence_id) {
+                (Some(series), Some(_)) => series.clone(),
+                (Some(event), None) if session.ical_source.is_some() => event.clone(),
+                _ => session.ical_uid.clone(),
+            };
             let event = CalendarEvent {
-                uid: session.ical_uid.clone(),
+                uid,
+                recurrence_id,
                 sequence: u32::try_from(session.ical_sequence).unwrap_or(0),
                 stamp: now,
                 start: session.start,

@@ -64,6 +64,7 @@ fn event() -> CalendarEvent {
             name: "Ada Lovelace".to_string(),
             email: "ada@example.com".to_string(),
         },
+        recurrence_id: None,
     }
 }
 
@@ -212,6 +213,24 @@ fn calendar_update_goes_along_as_an_alternative_to_the_text() {
     assert!(ics.contains("METHOD:REQUEST\n"));
     assert!(ics.contains("DTSTART:20261125T090000Z\n"));
     assert!(ics.contains("LOCATION:https://meet.example.org/sam-ada\n"));
+}
+
+#[test]
+fn one_session_of_a_series_goes_out_under_the_series_uid() {
+    let mut m = message();
+    let mut one = event();
+    one.uid = "series-7@coachbook".into();
+    one.recurrence_id = Some(
+        Utc.with_ymd_and_hms(2026, 11, 24, 9, 0, 0)
+            .single()
+            .expect("valid"),
+    );
+    m.calendar = Some(session_update_ics(&one));
+    let bytes = build_message(&m);
+    let mail = parse(&bytes);
+    let ics = body(&mail.subparts[1]).replace("\n ", "");
+    assert!(ics.contains("UID:series-7@coachbook\n"), "{ics}");
+    assert!(ics.contains("RECURRENCE-ID:20261124T090000Z\n"), "{ics}");
 }
 
 #[test]

@@ -25,6 +25,9 @@ pub struct CalendarEvent {
     pub location: Option<String>,
     pub organizer: CalendarPerson,
     pub attendee: CalendarPerson,
+    /// For one session of a series: its original start. `uid` is then the
+    /// series' UID, so the client's calendar changes that one occurrence.
+    pub recurrence_id: Option<DateTime<Utc>>,
 }
 
 /// A new or moved session: `METHOD:REQUEST`, `STATUS:CONFIRMED`.
@@ -48,10 +51,15 @@ fn calendar_object(ev: &CalendarEvent, method: &str, status: &str) -> String {
         format!("UID:{}", escape_text(&ev.uid)),
         format!("SEQUENCE:{}", ev.sequence),
         format!("DTSTAMP:{}", utc_stamp(ev.stamp)),
+    ];
+    if let Some(original) = ev.recurrence_id {
+        lines.push(format!("RECURRENCE-ID:{}", utc_stamp(original)));
+    }
+    lines.extend([
         format!("DTSTART:{}", utc_stamp(ev.start)),
         format!("DTEND:{}", utc_stamp(ev.end)),
         format!("SUMMARY:{}", escape_text(&ev.summary)),
-    ];
+    ]);
     if let Some(description) = &ev.description {
         lines.push(format!("DESCRIPTION:{}", escape_text(description)));
     }
@@ -175,6 +183,7 @@ mod tests {
                 name: "Lovelace, \"Ada\"".to_string(),
                 email: "ada@example.com".to_string(),
             },
+            recurrence_id: None,
         }
     }
 

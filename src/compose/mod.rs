@@ -33,6 +33,7 @@
 //!     location: None,
 //!     organizer: CalendarPerson { name: sam.name.clone(), email: sam.address.clone() },
 //!     attendee: CalendarPerson { name: ada.name.clone(), email: ada.address.clone() },
+//!     recurrence_id: None,
 //! };
 //! let message = build_message(&OutgoingMessage {
 //!     message_id: new_message_id(&sam.address, at(23, 8)),

@@ -293,23 +293,17 @@ pub fn record(
             }
         }
         for gone in gone_items {
-            match gone {
-                SourceItem::Session { id } if !seen_sessions.contains(&id) => {
-                    if tx.cancel_session_from_calendar(
+            let removed = match gone {
+                SourceItem::Session { id } if !seen_sessions.contains(&id) => tx
+                    .cancel_session_from_calendar(
                         id,
                         MovedBy::Coach,
                         "removed from the calendar",
-                    )? {
-                        summary.removed += 1;
-                    }
-                }
-                SourceItem::Busy { id } if !seen_busy.contains(&id) => {
-                    if tx.remove_busy(id)? {
-                        summary.removed += 1;
-                    }
-                }
-                _ => {}
-            }
+                    )?,
+                SourceItem::Busy { id } if !seen_busy.contains(&id) => tx.remove_busy(id)?,
+                _ => false,
+            };
+            summary.removed += usize::from(removed);
         }
     }
     Ok(summary)

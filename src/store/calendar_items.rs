@@ -169,18 +169,6 @@ pub trait CalendarItemQueries: Queries {
         }
         Ok(out)
     }
-
-    /// Every source of the book whose name starts with `prefix`.
-    fn sources_with_prefix(&self, prefix: &str) -> Result<Vec<String>> {
-        let mut stmt = self.conn().prepare_cached(
-            "SELECT ical_source FROM sessions WHERE substr(ical_source, 1, length(?1)) = ?1 \
-             UNION SELECT source FROM busy WHERE substr(source, 1, length(?1)) = ?1",
-        )?;
-        let rows = stmt
-            .query_map([prefix], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        Ok(rows)
-    }
 }
 
 impl<T: Queries> CalendarItemQueries for T {}

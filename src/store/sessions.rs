@@ -50,13 +50,19 @@ const EMERGENCY_CHOSEN_REASON: &str = "coach emergency (client chose the time)";
 
 const SESSION_SELECT: &str = "SELECT s.id, s.client_id, c.name, s.start_at, s.minutes, s.place, \
      s.status, s.series_id, s.ical_uid, s.ical_sequence, \
-     (SELECT moved_by FROM session_moves m WHERE m.session_id = s.id ORDER BY m.id DESC LIMIT 1), \
-     s.notes, s.event_uid, s.recurrence_id, s.ical_source, \
-     coalesce((SELECT via = 'calendar' FROM session_moves m WHERE m.session_id = s.id ORDER BY m.id DESC LIMIT 1), 0) \
+     (SELECT moved_by || coalesce(' ' || via, '') FROM session_moves m WHERE m.session_id = s.id \
+      ORDER BY m.id DESC LIMIT 1), \
+     s.notes, s.event_uid, s.recurrence_id, s.ical_source \
      FROM sessions s JOIN clients c ON c.id = s.client_id";
 
 fn session_from_row(row: &rusqlite::Row) -> rusqlite::Result<Session> {
-    let moved_by: Option<String> = row.get(10)?;
+    // The last move: who asked for it, and "calendar" when it was read there.
+    let last_move: Option<String> = row.get(10)?;
+    let (moved_by, via) = match last_move.as_deref().map(|m| m.split_once(' ')) {
+        Some(Some((by, via))) => (Some(by.to_string()), Some(via.to_string())),
+        Some(None) => (last_move.clone(), None),
+        None => (None, None),
+    };
     Ok(Session {
         id: row.get(0)?,
         client_id: row.get(1)?,
@@ -73,7 +79,7 @@ fn session_from_row(row: &rusqlite::Row) -> rusqlite::Result<Session> {
         event_uid: row.get(12)?,
         recurrence_id: row.get(13)?,
         ical_source: row.get(14)?,
-        changed_in_calendar: row.get(15)?,
+        changed_in_calendar: via.as_deref() == Some("calendar"),
     })
 }
 

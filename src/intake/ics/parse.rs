@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use chrono::{NaiveDateTime, Weekday};
 
 use super::lines::{BadLine, ContentLine, parse_line, unfold};
-use super::rrule::{Freq, parse_rule};
+use super::rrule::{Freq, Rule, Until, parse_rule};
 use super::zones::{CustomZone, Observance, clean_tzid, parse_offset};
 
 /// One VEVENT as read: its own properties (not those of a VALARM inside).
@@ -167,7 +167,14 @@ fn read_observance(lines: &[ContentLine]) -> Option<Observance> {
     let offset_from = get("TZOFFSETFROM")
         .and_then(parse_offset)
         .unwrap_or(offset_to);
-    let yearly = get("RRULE").and_then(yearly_rule);
+    let rule = get("RRULE").and_then(|r| parse_rule(r).ok());
+    let yearly = rule.as_ref().and_then(yearly_rule);
+    // UNTIL in UTC is an instant; the onset it bounds is local, before the change.
+    let until = rule.as_ref().and_then(|r| match r.until? {
+        Until::Utc(at) => Some(at.naive_utc() + chrono::Duration::seconds(offset_from)),
+        Until::Local(local) => Some(local),
+        Until::Date(day) => day.and_hms_opt(23, 59, 59),
+    });
     let extra_onsets = lines
         .iter()
         .filter(|l| l.name == "RDATE")
@@ -179,13 +186,13 @@ fn read_observance(lines: &[ContentLine]) -> Option<Observance> {
         offset_to,
         offset_from,
         yearly,
+        until,
         extra_onsets,
     })
 }
 
 /// `FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU` → (3, -1, Sun).
-fn yearly_rule(value: &str) -> Option<(u32, i32, Weekday)> {
-    let rule = parse_rule(value).ok()?;
+fn yearly_rule(rule: &Rule) -> Option<(u32, i32, Weekday)> {
     if rule.freq != Freq::Yearly {
         return None;
     }

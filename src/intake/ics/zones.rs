@@ -1,6 +1,7 @@
 //! Time zones of a calendar file: IANA names through chrono-tz, Windows
-//! names through a table (the common part of CLDR's windowsZones.xml),
-//! and names only the file's own VTIMEZONE explains, through its offsets.
+//! names through CLDR's whole windowsZones table, and names only the file's
+//! own VTIMEZONE explains, through its observances (yearly rules up to
+//! their UNTIL, and RDATE onsets).
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, TimeZone, Utc, Weekday};
 use chrono_tz::Tz;
@@ -45,6 +46,8 @@ pub struct Observance {
     pub offset_from: i64,
     /// A yearly rule: (month, nth weekday: 1..5 or -1..-5, weekday).
     pub yearly: Option<(u32, i32, Weekday)>,
+    /// The rule's UNTIL as a local time: no onset of the rule after it.
+    pub until: Option<NaiveDateTime>,
     /// RDATEs: further local onsets.
     pub extra_onsets: Vec<NaiveDateTime>,
 }
@@ -86,7 +89,7 @@ impl Observance {
             for year in [local.year() - 1, local.year()] {
                 if let Some(day) = nth_weekday(year, month, nth, weekday) {
                     let onset = day.and_time(self.onset.time());
-                    if onset >= self.onset {
+                    if onset >= self.onset && self.until.is_none_or(|until| onset <= until) {
                         onsets.push(onset);
                     }
                 }
@@ -222,6 +225,7 @@ mod tests {
                     offset_to: 3600,
                     offset_from: 7200,
                     yearly: Some((10, -1, Weekday::Sun)),
+                    until: None,
                     extra_onsets: vec![],
                 },
                 Observance {
@@ -229,6 +233,7 @@ mod tests {
                     offset_to: 7200,
                     offset_from: 3600,
                     yearly: Some((3, -1, Weekday::Sun)),
+                    until: None,
                     extra_onsets: vec![],
                 },
             ],

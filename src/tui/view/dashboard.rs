@@ -134,7 +134,7 @@ fn sessions(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
             Constraint::Length(5),
             Constraint::Length(4),
             Constraint::Fill(2),
-            Constraint::Length(15),
+            Constraint::Length(11),
             Constraint::Fill(3),
         ],
         rows,

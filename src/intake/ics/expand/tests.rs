@@ -201,3 +201,45 @@ fn the_window_limits_unbounded_rules() {
     );
     assert_eq!(exp.occurrences.len(), 7);
 }
+
+/// A VTIMEZONE with history, as Apple and Thunderbird write it: the US rules
+/// before 2007 end with UNTIL, the new ones start in 2007, and one change is
+/// an RDATE. Without UNTIL the old "last Sunday of October" would end summer
+/// time a week early every year.
+#[test]
+fn vtimezone_rules_end_at_their_until_and_rdates_count() {
+    let zone = "BEGIN:VTIMEZONE\r\nTZID:Eastern (custom)\r\n\
+        BEGIN:DAYLIGHT\r\nDTSTART:19870405T020000\r\nTZOFFSETFROM:-0500\r\nTZOFFSETTO:-0400\r\n\
+        RRULE:FREQ=YEARLY;BYMONTH=4;BYDAY=1SU;UNTIL=20060402T070000Z\r\nEND:DAYLIGHT\r\n\
+        BEGIN:STANDARD\r\nDTSTART:19671029T020000\r\nTZOFFSETFROM:-0400\r\nTZOFFSETTO:-0500\r\n\
+        RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU;UNTIL=20061029T060000Z\r\nEND:STANDARD\r\n\
+        BEGIN:DAYLIGHT\r\nDTSTART:20070311T020000\r\nTZOFFSETFROM:-0500\r\nTZOFFSETTO:-0400\r\n\
+        RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=2SU\r\nEND:DAYLIGHT\r\n\
+        BEGIN:STANDARD\r\nDTSTART:20071104T020000\r\nTZOFFSETFROM:-0400\r\nTZOFFSETTO:-0500\r\n\
+        RRULE:FREQ=YEARLY;BYMONTH=11;BYDAY=1SU\r\nEND:STANDARD\r\n\
+        BEGIN:DAYLIGHT\r\nDTSTART:19940106T020000\r\nTZOFFSETFROM:-0500\r\nTZOFFSETTO:-0400\r\n\
+        RDATE:19950223T020000\r\nEND:DAYLIGHT\r\nEND:VTIMEZONE\r\n";
+    let event = |uid: &str, at: &str| {
+        format!(
+            "BEGIN:VEVENT\r\nUID:{uid}\r\nDTSTART;TZID=Eastern (custom):{at}\r\nDURATION:PT1H\r\nEND:VEVENT\r\n"
+        )
+    };
+    let exp = run(&cal(&format!(
+        "{zone}{}{}{}",
+        // 28 Oct 2026: after the old last-Sunday rule's date, still summer time.
+        event("a", "20261028T090000"),
+        // 5 Nov 2026: after the first Sunday of November, winter time.
+        event("b", "20261105T090000"),
+        // 1 Mar 1995: after an RDATE onset of summer time (23 Feb 1995, an
+        // early start as in the US in 1974-75), before the April rule.
+        event("c", "19950301T090000"),
+    )));
+    assert_eq!(
+        starts(&exp),
+        [
+            "1995-03-01T13:00Z",
+            "2026-10-28T13:00Z",
+            "2026-11-05T14:00Z"
+        ]
+    );
+}
