@@ -496,7 +496,9 @@ fn a_bad_clock_is_refused() {
 #[test]
 fn waiting_on_the_client_pauses_the_clock_until_they_write_again() {
     let book = small_book();
-    book.ok(&["request", "wait", "1"]);
+    // Urgent and unanswered: waiting has no end, so it takes --force.
+    assert_eq!(book.run(&["request", "wait", "1"]).code, 2);
+    book.ok(&["request", "wait", "1", "--force"]);
     let today = book.json(&["today", "--json"]);
     assert!(
         today["requests"].as_array().expect("requests").is_empty(),

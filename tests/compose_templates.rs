@@ -36,18 +36,21 @@ fn shipped() -> Templates {
 }
 
 #[test]
-fn ships_the_eight_templates() {
+fn ships_the_eleven_templates() {
     assert_eq!(
         shipped().names(),
         vec![
             "acknowledgement",
+            "crisis_booked",
             "emergency_apology",
             "handoff_client",
             "options",
             "partner_brief",
             "recap",
             "reschedule",
-            "session_moved"
+            "session_cancelled",
+            "session_moved",
+            "session_stands"
         ]
     );
 }
@@ -285,7 +288,7 @@ fn an_override_without_a_subject_line_names_its_file() {
 fn a_templates_folder_that_does_not_exist_yet_means_no_overrides() {
     let dir = tempfile::tempdir().expect("temp dir");
     let templates = Templates::load(Some(&dir.path().join("not-yet"))).expect("loads");
-    assert_eq!(templates.names().len(), 8);
+    assert_eq!(templates.names().len(), 11);
 }
 
 #[test]

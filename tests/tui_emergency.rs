@@ -157,10 +157,19 @@ fn the_crisis_flow_changes_the_book_as_one_change_and_undo_reverts_all_of_it() {
         "SELECT s.status FROM sessions s JOIN clients c ON c.id = s.client_id WHERE c.name = 'Sofia Lindqvist' AND s.start_at = '2026-11-23T14:00:00Z'",
     );
     assert_eq!(crisis.len(), 1, "{crisis:?}");
-    let answered = demo.sql(
-        "SELECT r.first_reply_at FROM requests r JOIN clients c ON c.id = r.client_id WHERE c.name = 'Sofia Lindqvist' AND r.urgency = 'crisis'",
+    // Sofia is told too; her confirmation waits in the outbox (no send
+    // command), so her crisis request is not answered until it goes out.
+    let told = demo.sql(
+        "SELECT p.delivery FROM replies p JOIN clients c ON c.id = p.client_id WHERE c.name = 'Sofia Lindqvist' AND p.subject LIKE 'I have time for you%'",
     );
-    assert!(answered.iter().all(|a| a != "Null"), "{answered:?}");
+    assert_eq!(told, vec!["Text(\"outbox\")".to_string()]);
+    let answered = demo.sql(
+        "SELECT r.first_reply_at FROM requests r JOIN clients c ON c.id = r.client_id WHERE c.name = 'Sofia Lindqvist' AND r.urgency = 'crisis' AND r.status = 'open'",
+    );
+    assert_eq!(answered, vec!["Null".to_string()]);
+    let sequence_before: Vec<String> = demo.sql(
+        "SELECT s.ical_sequence FROM sessions s JOIN clients c ON c.id = s.client_id WHERE c.name = 'Jonas Becker' AND s.start_at = '2026-11-23T14:00:00Z'",
+    );
 
     press(&mut app, &["esc", "u"]);
     let notice = app.model().notice.clone().expect("a notice");
@@ -170,8 +179,32 @@ fn the_crisis_flow_changes_the_book_as_one_change_and_undo_reverts_all_of_it() {
             .starts_with("undone: emergency: free Jonas Becker's session"),
         "{notice:?}"
     );
-    assert!(notice.text.contains("cannot be unsent"), "{notice:?}");
-    assert_eq!(demo.dump(), before, "undo left the book changed");
+    assert!(notice.text.contains("stays recorded as sent"), "{notice:?}");
+    assert_ne!(demo.dump(), before, "what went out is not unsent");
+    // Jonas's session is back, at a higher SEQUENCE; the apology stays.
+    let jonas = demo.sql(
+        "SELECT s.status || '/' || s.ical_sequence FROM sessions s JOIN clients c ON c.id = s.client_id WHERE c.name = 'Jonas Becker' AND s.start_at = '2026-11-23T14:00:00Z'",
+    );
+    let seq = |v: &str| -> i64 {
+        v.trim_start_matches("Integer(")
+            .trim_end_matches(')')
+            .parse()
+            .expect("number")
+    };
+    let after = jonas[0].trim_start_matches("Text(\"").trim_end_matches("\")");
+    let (status, after_seq) = after.split_once('/').expect("status/seq");
+    assert_eq!(status, "booked");
+    assert!(after_seq.parse::<i64>().expect("seq") > seq(&sequence_before[0]));
+    assert_eq!(demo.sql("SELECT kind FROM replies WHERE kind = 'apology'").len(), 1);
+    // It offers to tell Jonas the session stands; y sends it.
+    assert!(matches!(
+        app.model().overlay,
+        coachbook::tui::model::Overlay::Confirm(_)
+    ));
+    assert!(screen_text(&app, 60, 15).contains("Tell them it"), "{}", screen_text(&app, 60, 15));
+    press(&mut app, &["y"]);
+    let notes = demo.sql("SELECT subject FROM replies WHERE subject LIKE 'Please disregard%'");
+    assert_eq!(notes.len(), 1, "{notes:?}");
     press(&mut app, &["u"]);
     assert_eq!(
         app.model().notice.as_ref().map(|n| n.text.as_str()),
@@ -307,14 +340,15 @@ fn a_failed_send_is_shown_and_d_retries_it() {
     press(&mut app, &["esc"]);
     let dashboard = screen_text(&app, 120, 40);
     assert!(
-        dashboard.contains("1 undelivered: D retries"),
+        dashboard.contains("2 undelivered: D retries"),
         "{dashboard}"
     );
     press(&mut app, &["D"]);
     let notice = app.model().notice.clone().expect("a notice");
     assert_eq!(notice.kind, NoticeKind::Error, "{notice:?}");
     assert!(notice.text.contains("still not delivered"), "{notice:?}");
-    assert_eq!(app.model().undelivered.len(), 1);
+    // The apology and the confirmation to the client in crisis.
+    assert_eq!(app.model().undelivered.len(), 2);
 }
 
 #[test]

@@ -154,7 +154,7 @@ fn reply_from_a_blank_text_is_recorded_and_delivered_to_the_outbox() {
     // `u` takes the whole reply back, and says it already went out.
     press(&mut app, &["u"]);
     assert!(
-        notice(&app).contains("cannot be unsent"),
+        notice(&app).contains("stays recorded as sent"),
         "{}",
         notice(&app)
     );
@@ -441,10 +441,14 @@ fn each_triage_key_opens_its_step_or_asks_for_its_change() {
         assert!(format!("{:?}", flow.step).starts_with(step), "{key}");
         pure_press(&mut model, "esc");
     }
+    // Urgent and unanswered: waiting on the client asks first.
+    assert!(pure_press(&mut model, "w").is_empty());
+    assert!(matches!(model.overlay, Overlay::Confirm(_)));
     assert_eq!(
-        pure_press(&mut model, "w"),
+        pure_press(&mut model, "y"),
         vec![Effect::Triage(TriageEffect::WaitOnClient {
-            request_id: id
+            request_id: id,
+            force: true
         })]
     );
     assert_eq!(
@@ -457,7 +461,8 @@ fn each_triage_key_opens_its_step_or_asks_for_its_change() {
         pure_press(&mut model, "enter"),
         vec![Effect::Triage(TriageEffect::Snooze {
             request_id: id,
-            until: now() + Duration::hours(1)
+            until: now() + Duration::hours(1),
+            force: false
         })]
     );
     // Busy until the result comes back: more keys ask for nothing.

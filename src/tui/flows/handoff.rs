@@ -65,9 +65,16 @@ pub fn flags(plan: &Plan) -> Vec<String> {
         ("brief", &plan.brief_to_partner),
     ] {
         out.extend(
-            crate::flows::emergency::flags_of(text)
-                .iter()
-                .map(|g| format!("{who}: {}", g.message())),
+            crate::outgoing::guard_outgoing_quoting(
+                who,
+                &text.subject,
+                &text.body,
+                &crate::flows::handoff::quoted(plan, chrono::NaiveDate::MIN),
+                true,
+            )
+            .unwrap_or_default()
+            .iter()
+            .map(|g| format!("{who}: {}", g.message())),
         );
     }
     out
