@@ -456,13 +456,23 @@ fn each_triage_key_opens_its_step_or_asks_for_its_change() {
         vec![Effect::Triage(TriageEffect::Close { request_id: id })]
     );
     // The snooze picker's first preset is an hour from now.
+    // Urgent and unanswered: snoozing it past its reply-by asks first.
     pure_press(&mut model, "s");
+    assert!(pure_press(&mut model, "enter").is_empty());
+    let Overlay::Triage(flow) = &model.overlay else {
+        panic!("the snooze picker stays open");
+    };
+    assert!(
+        flow.error.as_deref().is_some_and(|e| e.contains("past its reply-by")),
+        "{:?}",
+        flow.error
+    );
     assert_eq!(
         pure_press(&mut model, "enter"),
         vec![Effect::Triage(TriageEffect::Snooze {
             request_id: id,
             until: now() + Duration::hours(1),
-            force: false
+            force: true
         })]
     );
     // Busy until the result comes back: more keys ask for nothing.
