@@ -408,3 +408,104 @@ fn snapshots_of_each_flow_screen() {
     }
     let _ = demo;
 }
+
+// ---- issue 9: questions before acting, and flags drawn at every size ----
+
+/// The demo book with a custom `emergency_apology` that says dismissive things.
+fn demo_with_dismissive_apology() -> Demo {
+    let mut demo = Demo::new("");
+    let folder = demo.dir.path().join("templates");
+    std::fs::create_dir_all(&folder).expect("folder");
+    std::fs::write(
+        folder.join("emergency_apology.txt"),
+        "Subject: Moving {{ old_time }}\n\nHi {{ client_first_name }}, thanks for your patience, per my last email, calm down.\n{% for option in options %}- {{ option }}\n{% endfor %}{{ signature }}\n",
+    )
+    .expect("template");
+    let text = format!(
+        "{CONFIG}\n[delivery]\noutbox = \"{}\"\n[templates]\nfolder = \"{}\"\n",
+        demo.dir.path().join("outbox").display(),
+        folder.display()
+    );
+    demo.config =
+        Config::parse(&text, &demo.dir.path().join("config.toml")).expect("config parses");
+    demo
+}
+
+#[test]
+fn a_flagged_apology_shows_its_flags_at_60x15_and_takes_a_second_confirm() {
+    let demo = demo_with_dismissive_apology();
+    let mut app = demo.app(60, 15);
+    let before = demo.dump();
+    press(&mut app, &["!", "enter", "enter"]);
+    let small = screen_text(&app, 60, 15);
+    assert!(small.contains("3 FLAGGED"), "{small}");
+    assert!(small.contains("patience"), "{small}");
+    press(&mut app, &["y"]);
+    assert!(
+        matches!(emergency(&app).step, Step::Apology(_)),
+        "one y sends nothing"
+    );
+    assert_eq!(demo.dump(), before, "the book is unchanged after one y");
+    let warned = screen_text(&app, 60, 15);
+    assert!(warned.contains("again sends anyway"), "{warned}");
+    press(&mut app, &["y"]);
+    let done = screen_text(&app, 60, 15);
+    assert!(done.contains("session freed"), "{done}");
+    assert_eq!(demo.sql("SELECT kind FROM replies WHERE kind = 'apology'").len(), 1);
+}
+
+#[test]
+fn cancel_asks_and_offers_the_note_with_a_calendar_cancellation() {
+    let demo = Demo::new("");
+    let mut app = demo.app(60, 15);
+    let before = demo.dump();
+    // The cursor starts on the next session (Jonas, 15:00).
+    press(&mut app, &["C"]);
+    let asked = screen_text(&app, 60, 15);
+    assert!(asked.contains("Cancel Jonas Becker"), "{asked}");
+    press(&mut app, &["n"]);
+    assert_eq!(demo.dump(), before, "n keeps the session");
+    press(&mut app, &["C", "y"]);
+    let status = demo.sql(
+        "SELECT s.status FROM sessions s JOIN clients c ON c.id = s.client_id WHERE c.name = 'Jonas Becker' AND s.start_at = '2026-11-23T14:00:00Z'",
+    );
+    assert_eq!(status, vec!["Text(\"cancelled\")".to_string()]);
+    let outbox = demo.dir.path().join("outbox");
+    let note = std::fs::read_dir(&outbox)
+        .expect("outbox")
+        .map(|e| std::fs::read_to_string(e.expect("entry").path()).expect("eml"))
+        .find(|m| m.contains("is cancelled"))
+        .expect("the cancellation note");
+    assert!(note.replace("\r\n ", "").contains("METHOD:CANCEL"), "{note}");
+}
+
+#[test]
+fn no_show_asks_first() {
+    let demo = Demo::new("");
+    let mut app = demo.app(120, 40);
+    let before = demo.dump();
+    // Kwame's 13:00 session has begun: one row up from Jonas.
+    press(&mut app, &["k", "N"]);
+    assert!(screen_text(&app, 120, 40).contains("a no-show?"));
+    press(&mut app, &["esc"]);
+    assert_eq!(demo.dump(), before);
+    press(&mut app, &["N", "y"]);
+    let status = demo.sql(
+        "SELECT s.status FROM sessions s JOIN clients c ON c.id = s.client_id WHERE c.name = 'Kwame Mensah' AND s.start_at = '2026-11-23T12:00:00Z'",
+    );
+    assert_eq!(status, vec!["Text(\"no-show\")".to_string()]);
+}
+
+#[test]
+fn an_edited_apology_is_not_dropped_on_one_esc() {
+    let demo = Demo::new("");
+    let mut app = demo.app(120, 40);
+    press(&mut app, &["!", "enter", "enter", "i"]);
+    app.dispatch(Action::Edit(coachbook::tui::editor::EditKey::Char('!')));
+    press(&mut app, &["esc", "esc"]);
+    assert!(matches!(emergency(&app).step, Step::Apology(_)), "first Esc stops editing");
+    let notice = app.model().notice.clone().map(|n| n.text).unwrap_or_default();
+    assert!(notice.contains("Esc again discards"), "{notice}");
+    press(&mut app, &["esc"]);
+    assert!(matches!(emergency(&app).step, Step::Slots(_)));
+}
