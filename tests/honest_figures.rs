@@ -350,3 +350,28 @@ fn the_clients_pick_after_an_emergency_is_one_move_by_the_coach() {
     assert_eq!(moved(&after, "rescheduled_by_coach"), moved(&before, "rescheduled_by_coach") + 1);
     assert_eq!(moved(&after, "rescheduled_by_client"), moved(&before, "rescheduled_by_client"));
 }
+
+#[test]
+fn an_outbox_reply_found_in_the_coachs_own_mail_answers_the_request() {
+    let book = overdue_book();
+    // No send command: the reply waits in the outbox.
+    book.ok(&["request", "reply", "1", "--text", "Yes, today at 16:00 works for me."]);
+    let listed = book.json(&["request", "list", "--json"]);
+    assert!(listed[0]["first_reply_at"].is_null());
+    // The coach sent it from their mail program; importing their sent mail
+    // finds it by its Message-ID.
+    let outbox = book.dir.path().join("data/coachbook/outbox");
+    let file = std::fs::read_dir(&outbox)
+        .expect("outbox")
+        .next()
+        .expect("one message")
+        .expect("entry")
+        .path();
+    let out = book.ok(&["import", "mail", file.to_str().expect("path")]);
+    assert!(!out.is_empty());
+    let listed = book.json(&["request", "list", "--json"]);
+    assert_eq!(listed[0]["status"], "answered", "{listed}");
+    assert_eq!(listed[0]["first_reply_at"], "2026-11-23T14:20:00+01:00");
+    let replies = sql(&book, "SELECT count(*), max(delivery) FROM replies");
+    assert_eq!(replies, ["1", "sent"], "the same reply, not a second one");
+}

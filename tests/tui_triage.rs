@@ -573,3 +573,30 @@ fn snooze_picker_snapshots() {
         snapshot(&app, "snooze_picker", size);
     }
 }
+
+#[test]
+fn a_changed_reply_draft_is_not_thrown_away_on_one_esc() {
+    let book = book();
+    let (mut app, id) = on_request(&book, "Mateo García", (60, 15));
+    press(&mut app, &["r", "enter"]);
+    type_text(&mut app, "Thursday at 10 works; I will send the worksheet first.");
+    press(&mut app, &["esc"]);
+    let Overlay::Triage(flow) = &app.model().overlay else {
+        panic!("one Esc keeps the changed draft");
+    };
+    let TriageStep::EditReply(draft) = &flow.step else {
+        panic!("still editing");
+    };
+    assert!(draft.editor.text().contains("Thursday at 10"));
+    assert!(
+        flow.error.as_deref().is_some_and(|e| e.contains("Esc again discards")),
+        "{:?}",
+        flow.error
+    );
+    press(&mut app, &["esc"]);
+    assert_eq!(app.model().overlay, Overlay::None, "the second Esc discards");
+    assert_eq!(book.open().request(id).expect("request").first_reply_at, None);
+    // An untouched draft closes on one Esc.
+    press(&mut app, &["r", "enter", "esc"]);
+    assert_eq!(app.model().overlay, Overlay::None);
+}
