@@ -209,14 +209,16 @@ fn build_for(
                     email: to.address.clone(),
                 },
             };
-            Some(if matches!(
-                session.status,
-                SessionStatus::Rescheduled | SessionStatus::Cancelled
-            ) {
-                session_cancel_ics(&event)
-            } else {
-                session_update_ics(&event)
-            })
+            Some(
+                if matches!(
+                    session.status,
+                    SessionStatus::Rescheduled | SessionStatus::Cancelled
+                ) {
+                    session_cancel_ics(&event)
+                } else {
+                    session_update_ics(&event)
+                },
+            )
         }
         _ => None,
     };

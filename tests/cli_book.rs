@@ -185,7 +185,10 @@ fn a_reply_measures_the_first_response() {
     assert_eq!(requests[0]["undelivered"], "outbox");
     // The coach sent it from their own mail: now it answers the request.
     let out = book.ok(&["deliver", "--mark-sent", "1"]);
-    assert!(out.contains("is answered; first reply after 2h 00m"), "{out}");
+    assert!(
+        out.contains("is answered; first reply after 2h 00m"),
+        "{out}"
+    );
     let requests = book.json(&["request", "list", "--json"]);
     let r = &requests[0];
     assert_eq!(r["status"], "answered");

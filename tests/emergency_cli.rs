@@ -70,10 +70,7 @@ fn the_emergency_is_one_change_and_the_client_gets_a_calendar_update() {
     // The first message (the apology) to sent.eml, the next to sent.eml.2.
     with_send_command(
         &book,
-        &format!(
-            "f={0}; [ -e $f ] && f={0}.2; cat > $f",
-            sent.display()
-        ),
+        &format!("f={0}; [ -e $f ] && f={0}.2; cat > $f", sent.display()),
     );
     let uid_before = sql_row(
         &book,
@@ -367,7 +364,7 @@ fn a_handoff_records_the_note_and_the_brief_in_one_change() {
         .as_array()
         .expect("list")
         .iter()
-        .find(|r| r["id"].to_string() == request[0])
+        .find(|r| r["id"].as_i64().map(|n| n.to_string()).as_deref() == Some(request[0].as_str()))
         .cloned()
         .expect("the request");
     assert_eq!(listed["resolution"], "handed off");

@@ -191,17 +191,27 @@ fn the_crisis_flow_changes_the_book_as_one_change_and_undo_reverts_all_of_it() {
             .parse()
             .expect("number")
     };
-    let after = jonas[0].trim_start_matches("Text(\"").trim_end_matches("\")");
+    let after = jonas[0]
+        .trim_start_matches("Text(\"")
+        .trim_end_matches("\")");
     let (status, after_seq) = after.split_once('/').expect("status/seq");
     assert_eq!(status, "booked");
     assert!(after_seq.parse::<i64>().expect("seq") > seq(&sequence_before[0]));
-    assert_eq!(demo.sql("SELECT kind FROM replies WHERE kind = 'apology'").len(), 1);
+    assert_eq!(
+        demo.sql("SELECT kind FROM replies WHERE kind = 'apology'")
+            .len(),
+        1
+    );
     // It offers to tell Jonas the session stands; y sends it.
     assert!(matches!(
         app.model().overlay,
         coachbook::tui::model::Overlay::Confirm(_)
     ));
-    assert!(screen_text(&app, 60, 15).contains("Tell them it"), "{}", screen_text(&app, 60, 15));
+    assert!(
+        screen_text(&app, 60, 15).contains("Tell them it"),
+        "{}",
+        screen_text(&app, 60, 15)
+    );
     press(&mut app, &["y"]);
     let notes = demo.sql("SELECT subject FROM replies WHERE subject LIKE 'Please disregard%'");
     assert_eq!(notes.len(), 1, "{notes:?}");
@@ -451,7 +461,11 @@ fn a_flagged_apology_shows_its_flags_at_60x15_and_takes_a_second_confirm() {
     press(&mut app, &["y"]);
     let done = screen_text(&app, 60, 15);
     assert!(done.contains("session freed"), "{done}");
-    assert_eq!(demo.sql("SELECT kind FROM replies WHERE kind = 'apology'").len(), 1);
+    assert_eq!(
+        demo.sql("SELECT kind FROM replies WHERE kind = 'apology'")
+            .len(),
+        1
+    );
 }
 
 #[test]
@@ -476,7 +490,10 @@ fn cancel_asks_and_offers_the_note_with_a_calendar_cancellation() {
         .map(|e| std::fs::read_to_string(e.expect("entry").path()).expect("eml"))
         .find(|m| m.contains("is cancelled"))
         .expect("the cancellation note");
-    assert!(note.replace("\r\n ", "").contains("METHOD:CANCEL"), "{note}");
+    assert!(
+        note.replace("\r\n ", "").contains("METHOD:CANCEL"),
+        "{note}"
+    );
 }
 
 #[test]
@@ -503,8 +520,16 @@ fn an_edited_apology_is_not_dropped_on_one_esc() {
     press(&mut app, &["!", "enter", "enter", "i"]);
     app.dispatch(Action::Edit(coachbook::tui::editor::EditKey::Char('!')));
     press(&mut app, &["esc", "esc"]);
-    assert!(matches!(emergency(&app).step, Step::Apology(_)), "first Esc stops editing");
-    let notice = app.model().notice.clone().map(|n| n.text).unwrap_or_default();
+    assert!(
+        matches!(emergency(&app).step, Step::Apology(_)),
+        "first Esc stops editing"
+    );
+    let notice = app
+        .model()
+        .notice
+        .clone()
+        .map(|n| n.text)
+        .unwrap_or_default();
     assert!(notice.contains("Esc again discards"), "{notice}");
     press(&mut app, &["esc"]);
     assert!(matches!(emergency(&app).step, Step::Slots(_)));

@@ -96,7 +96,10 @@ fn acknowledge_records_the_first_reply_and_a_promise_followup() {
     // In the outbox, not yet with the client: still unanswered, still shown.
     assert_eq!(request.first_reply_at, None);
     assert_eq!(request.status, RequestStatus::Open);
-    assert!(on_dashboard(&app, id), "an undelivered reply answers nothing");
+    assert!(
+        on_dashboard(&app, id),
+        "an undelivered reply answers nothing"
+    );
     press(&mut app, &["M"]);
     assert!(notice(&app).contains("marked sent"), "{}", notice(&app));
     let store = book.open();
@@ -463,7 +466,9 @@ fn each_triage_key_opens_its_step_or_asks_for_its_change() {
         panic!("the snooze picker stays open");
     };
     assert!(
-        flow.error.as_deref().is_some_and(|e| e.contains("past its reply-by")),
+        flow.error
+            .as_deref()
+            .is_some_and(|e| e.contains("past its reply-by")),
         "{:?}",
         flow.error
     );
@@ -579,7 +584,10 @@ fn a_changed_reply_draft_is_not_thrown_away_on_one_esc() {
     let book = book();
     let (mut app, id) = on_request(&book, "Mateo García", (60, 15));
     press(&mut app, &["r", "enter"]);
-    type_text(&mut app, "Thursday at 10 works; I will send the worksheet first.");
+    type_text(
+        &mut app,
+        "Thursday at 10 works; I will send the worksheet first.",
+    );
     press(&mut app, &["esc"]);
     let Overlay::Triage(flow) = &app.model().overlay else {
         panic!("one Esc keeps the changed draft");
@@ -589,13 +597,22 @@ fn a_changed_reply_draft_is_not_thrown_away_on_one_esc() {
     };
     assert!(draft.editor.text().contains("Thursday at 10"));
     assert!(
-        flow.error.as_deref().is_some_and(|e| e.contains("Esc again discards")),
+        flow.error
+            .as_deref()
+            .is_some_and(|e| e.contains("Esc again discards")),
         "{:?}",
         flow.error
     );
     press(&mut app, &["esc"]);
-    assert_eq!(app.model().overlay, Overlay::None, "the second Esc discards");
-    assert_eq!(book.open().request(id).expect("request").first_reply_at, None);
+    assert_eq!(
+        app.model().overlay,
+        Overlay::None,
+        "the second Esc discards"
+    );
+    assert_eq!(
+        book.open().request(id).expect("request").first_reply_at,
+        None
+    );
     // An untouched draft closes on one Esc.
     press(&mut app, &["r", "enter", "esc"]);
     assert_eq!(app.model().overlay, Overlay::None);

@@ -389,7 +389,10 @@ pub fn cancel(ctx: &Ctx, id: &str, notify: bool, force: bool) -> Result<()> {
     match cancelled.note {
         Some(reply_id) => report_delivery(&mut store, ctx, reply_id),
         None => {
-            println!("{} was not told (--notify sends the note)", session.client_name);
+            println!(
+                "{} was not told (--notify sends the note)",
+                session.client_name
+            );
             Ok(())
         }
     }

@@ -3,7 +3,8 @@
 use std::fmt::Write as _;
 
 use super::words::{
-    fit, followups_line, promises_line, range_title, requests_line, resolutions_line, share_text, span,
+    fit, followups_line, promises_line, range_title, requests_line, resolutions_line, share_text,
+    span,
 };
 use super::{RequestOutcome, Review};
 use crate::dashboard::short_span;

@@ -14,7 +14,9 @@ use ratatui::style::{Color, Modifier, Style, Stylize};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Bar, BarChart, BarGroup, Block, Paragraph, StatefulWidget, Widget, Wrap};
 
-use super::words::{fit, followups_line, promises_line, range_title, requests_line, resolutions_line, span};
+use super::words::{
+    fit, followups_line, promises_line, range_title, requests_line, resolutions_line, span,
+};
 use super::{RequestOutcome, Review};
 use crate::domain::when::show_local;
 

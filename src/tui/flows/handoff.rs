@@ -19,7 +19,9 @@ pub struct Handoff {
 #[derive(Debug, Clone, PartialEq)]
 pub enum HandoffStep {
     Loading,
-    PickPartner { chosen: usize },
+    PickPartner {
+        chosen: usize,
+    },
     /// `send_anyway`: confirm was pressed once past a guardrail flag.
     Preview {
         plan: Box<Plan>,

@@ -316,7 +316,8 @@ pub fn command(flow: &mut TriageFlow, command: Command, now: DateTime<Utc>, tz: 
             && !draft.discard_armed
         {
             draft.discard_armed = true;
-            flow.error = Some("the draft has changes: Esc again discards it, Ctrl-S sends it".into());
+            flow.error =
+                Some("the draft has changes: Esc again discards it, Ctrl-S sends it".into());
             return Next::Stay(Vec::new());
         }
         return Next::Close;
@@ -403,22 +404,20 @@ pub fn command(flow: &mut TriageFlow, command: Command, now: DateTime<Utc>, tz: 
                         request_id,
                         promise_at: at,
                     }),
-                    TimePurpose::Snooze => {
-                        match flow.request.put_aside_risk(Some(at)) {
-                            Some(risk) if !flow.risk_confirmed => {
-                                flow.risk_confirmed = true;
-                                flow.error = Some(format!(
-                                    "{risk}: Enter again snoozes it anyway, or pick an earlier time"
-                                ));
-                                None
-                            }
-                            risk => Some(TriageEffect::Snooze {
-                                request_id,
-                                until: at,
-                                force: risk.is_some(),
-                            }),
+                    TimePurpose::Snooze => match flow.request.put_aside_risk(Some(at)) {
+                        Some(risk) if !flow.risk_confirmed => {
+                            flow.risk_confirmed = true;
+                            flow.error = Some(format!(
+                                "{risk}: Enter again snoozes it anyway, or pick an earlier time"
+                            ));
+                            None
                         }
-                    }
+                        risk => Some(TriageEffect::Snooze {
+                            request_id,
+                            until: at,
+                            force: risk.is_some(),
+                        }),
+                    },
                     TimePurpose::FollowUp => {
                         let text = format!("Follow up: {}", flow.request.summary());
                         flow.step = TriageStep::FollowUpText { due: at, text };
