@@ -279,9 +279,9 @@ fn outcome_line(
             }
         ),
         ListPart::Breaches => {
-            let how = o.resolution.as_str();
+            let how = o.resolution.short();
             format!(
-                "{how:<20} {:<8} target {}",
+                "{how:<8} {:<8} target {}",
                 span(o.waited_minutes),
                 span(Some(o.target_minutes))
             )
