@@ -382,6 +382,18 @@ word_enum!(
     }
 );
 
+impl Resolution {
+    /// One word for narrow columns: answered, handed, closed, waiting.
+    pub fn short(self) -> &'static str {
+        match self {
+            Resolution::Answered => "answered",
+            Resolution::HandedOff => "handed",
+            Resolution::ClosedWithoutReply => "closed",
+            Resolution::StillWaiting => "waiting",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Reply {
     pub id: i64,

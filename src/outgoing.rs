@@ -61,8 +61,28 @@ pub fn guard_outgoing(
     body: &str,
     force: bool,
 ) -> Result<Vec<Guardrail>, BadInput> {
-    let mut flags = check_reply(subject);
-    flags.extend(check_reply(body));
+    guard_outgoing_quoting(what, subject, body, &[], force)
+}
+
+/// [`guard_outgoing`] for a text that quotes the client's own words (their
+/// message, their subject, their context note): those are the client's,
+/// not the coach's phrasing, so they are left out of the check.
+pub fn guard_outgoing_quoting(
+    what: &str,
+    subject: &str,
+    body: &str,
+    quoted: &[String],
+    force: bool,
+) -> Result<Vec<Guardrail>, BadInput> {
+    let unquote = |text: &str| {
+        quoted
+            .iter()
+            .map(|q| q.trim())
+            .filter(|q| !q.is_empty())
+            .fold(text.to_string(), |text, q| text.replace(q, " … "))
+    };
+    let mut flags = check_reply(&unquote(subject));
+    flags.extend(check_reply(&unquote(body)));
     match flags.first() {
         Some(flag) if !force => Err(BadInput(format!(
             "{what}: {} (reword it, or add --force to send it anyway)",

@@ -193,7 +193,10 @@ fn a_reply_measures_the_first_response() {
     assert_eq!(requests[0]["undelivered"], "outbox");
     // The coach sent it from their own mail: now it answers the request.
     let out = book.ok(&["deliver", "--mark-sent", "1"]);
-    assert!(out.contains("is answered; first reply after 2h 00m"), "{out}");
+    assert!(
+        out.contains("is answered; first reply after 2h 00m"),
+        "{out}"
+    );
     let requests = book.json(&["request", "list", "--json"]);
     let r = &requests[0];
     assert_eq!(r["status"], "answered");
@@ -504,7 +507,9 @@ fn a_bad_clock_is_refused() {
 #[test]
 fn waiting_on_the_client_pauses_the_clock_until_they_write_again() {
     let book = small_book();
-    book.ok(&["request", "wait", "1"]);
+    // Urgent and unanswered: waiting has no end, so it takes --force.
+    assert_eq!(book.run(&["request", "wait", "1"]).code, 2);
+    book.ok(&["request", "wait", "1", "--force"]);
     let today = book.json(&["today", "--json"]);
     assert!(
         today["requests"].as_array().expect("requests").is_empty(),

@@ -50,6 +50,7 @@ fn ships_the_eleven_templates() {
         vec![
             "acknowledgement",
             "check_in",
+            "crisis_booked",
             "emergency_apology",
             "handoff_client",
             "options",
@@ -58,7 +59,9 @@ fn ships_the_eleven_templates() {
             "recap",
             "reminder",
             "reschedule",
-            "session_moved"
+            "session_cancelled",
+            "session_moved",
+            "session_stands"
         ]
     );
 }

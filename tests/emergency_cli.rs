@@ -75,7 +75,11 @@ fn the_emergency_is_one_change_and_the_client_gets_a_calendar_update() {
     let session = next_session(&book);
     let id = session["id"].as_i64().expect("id");
     let sent = book.dir.path().join("sent.eml");
-    with_send_command(&book, &format!("cat > {}", sent.display()));
+    // The first message (the apology) to sent.eml, the next to sent.eml.2.
+    with_send_command(
+        &book,
+        &format!("f={0}; [ -e $f ] && f={0}.2; cat > $f", sent.display()),
+    );
     let uid_before = sql_row(
         &book,
         &format!("SELECT ical_uid, ical_sequence FROM sessions WHERE id = {id}"),
@@ -94,7 +98,8 @@ fn the_emergency_is_one_change_and_the_client_gets_a_calendar_update() {
         &book,
         "SELECT group_concat(command, ',') FROM (SELECT command FROM changes WHERE command != 'demo' ORDER BY id)",
     );
-    assert_eq!(changes[0], "emergency,deliver");
+    // The apology and the confirmation to the client in crisis.
+    assert_eq!(changes[0], "emergency,deliver,deliver");
     let moved = sql_row(
         &book,
         &format!("SELECT status, ical_sequence FROM sessions WHERE id = {id}"),
@@ -173,6 +178,22 @@ fn the_emergency_is_one_change_and_the_client_gets_a_calendar_update() {
     assert!(
         ics.contains(&format!("SEQUENCE:{}", moved[1])),
         "higher SEQUENCE: {ics}"
+    );
+    // Sofia, in crisis, is told too: the crisis_booked confirmation with
+    // the invitation for the freed slot.
+    let raw = std::fs::read(book.dir.path().join("sent.eml.2")).expect("the confirmation");
+    let mail = mailparse::parse_mail(&raw).expect("valid RFC 5322");
+    let to = mail
+        .headers
+        .iter()
+        .find(|h| h.get_key().eq_ignore_ascii_case("To"))
+        .map(|h| h.get_value());
+    assert_eq!(to.as_deref(), Some("Sofia Lindqvist <sofia.l@example.se>"));
+    assert!(
+        mail.subparts
+            .iter()
+            .any(|p| p.ctype.mimetype == "text/calendar"),
+        "with the invitation"
     );
 }
 
@@ -351,7 +372,7 @@ fn a_handoff_records_the_note_and_the_brief_in_one_change() {
         .as_array()
         .expect("list")
         .iter()
-        .find(|r| r["id"].to_string() == request[0])
+        .find(|r| r["id"].as_i64().map(|n| n.to_string()).as_deref() == Some(request[0].as_str()))
         .cloned()
         .expect("the request");
     assert_eq!(listed["resolution"], "handed off");

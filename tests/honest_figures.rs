@@ -12,10 +12,7 @@ use serde_json::Value;
 fn saving_sends(book: &Book) -> std::path::PathBuf {
     let dir = book.dir.path().join("sent");
     std::fs::create_dir_all(&dir).expect("sent dir");
-    set_send_command(
-        book,
-        &format!("cat > {}/$(date +%s%N).eml", dir.display()),
-    );
+    set_send_command(book, &format!("cat > {}/$(date +%s%N).eml", dir.display()));
     dir
 }
 
@@ -58,10 +55,28 @@ fn sql(book: &Book, query: &str) -> Vec<String> {
 /// (14:20; urgent = 4 working hours from 08:00 → 13:00).
 fn overdue_book() -> Book {
     let book = Book::new();
-    book.ok(&["client", "add", "Ada Lovelace", "--email", "ada@example.com"]);
-    book.ok(&["partner", "add", "Helen Park", "--email", "helen@example.org"]);
     book.ok(&[
-        "request", "add", "Ada", "Can we talk today?", "--urgency", "urgent", "--at",
+        "client",
+        "add",
+        "Ada Lovelace",
+        "--email",
+        "ada@example.com",
+    ]);
+    book.ok(&[
+        "partner",
+        "add",
+        "Helen Park",
+        "--email",
+        "helen@example.org",
+    ]);
+    book.ok(&[
+        "request",
+        "add",
+        "Ada",
+        "Can we talk today?",
+        "--urgency",
+        "urgent",
+        "--at",
         "2026-11-23 09:00",
     ]);
     book
@@ -154,17 +169,59 @@ fn a_failed_send_leaves_the_request_unanswered_and_on_the_dashboard() {
 #[test]
 fn a_promise_kept_and_a_promise_broken() {
     let book = overdue_book();
-    book.ok(&["request", "add", "Ada", "One more thing", "--at", "2026-11-23 10:00"]);
+    book.ok(&[
+        "request",
+        "add",
+        "Ada",
+        "One more thing",
+        "--at",
+        "2026-11-23 10:00",
+    ]);
     let sent = saving_sends(&book);
     // Two acknowledgements with promises: 15:00 and 14:30.
-    book.ok(&["request", "reply", "1", "--template", "acknowledgement", "--promise", "15:00"]);
-    book.ok(&["request", "reply", "2", "--template", "acknowledgement", "--promise", "14:30"]);
-    let open = sql(&book, "SELECT count(*) FROM followups WHERE kind = 'promise' AND done_at IS NULL");
-    assert_eq!(open, ["2"], "an acknowledgement does not keep its own promise");
+    book.ok(&[
+        "request",
+        "reply",
+        "1",
+        "--template",
+        "acknowledgement",
+        "--promise",
+        "15:00",
+    ]);
+    book.ok(&[
+        "request",
+        "reply",
+        "2",
+        "--template",
+        "acknowledgement",
+        "--promise",
+        "14:30",
+    ]);
+    let open = sql(
+        &book,
+        "SELECT count(*) FROM followups WHERE kind = 'promise' AND done_at IS NULL",
+    );
+    assert_eq!(
+        open,
+        ["2"],
+        "an acknowledgement does not keep its own promise"
+    );
     // The real answer to #1 goes out at 14:20: kept. #2 is answered at 14:45: broken.
-    book.ok(&["request", "reply", "1", "--text", "Here is the plan we spoke about, with two times."]);
+    book.ok(&[
+        "request",
+        "reply",
+        "1",
+        "--text",
+        "Here is the plan we spoke about, with two times.",
+    ]);
     let late = book
-        .command(&["request", "reply", "2", "--text", "Here is the note, and a time on Thursday."])
+        .command(&[
+            "request",
+            "reply",
+            "2",
+            "--text",
+            "Here is the note, and a time on Thursday.",
+        ])
         .env("COACHBOOK_NOW", "2026-11-23T14:45:00+01:00")
         .output()
         .expect("runs");
@@ -233,10 +290,16 @@ fn a_crisis_client_with_email_gets_a_confirmation_that_is_their_first_reply() {
         .iter()
         .find(|m| m.contains("I have time for you"))
         .expect("the crisis_booked confirmation");
-    assert!(confirmation.contains("METHOD:REQUEST"), "with the invitation");
+    assert!(
+        confirmation.contains("METHOD:REQUEST"),
+        "with the invitation"
+    );
     let answered = sql(
         &book,
-        &format!("SELECT status, first_reply_at IS NOT NULL FROM requests WHERE id = {}", crisis[0]),
+        &format!(
+            "SELECT status, first_reply_at IS NOT NULL FROM requests WHERE id = {}",
+            crisis[0]
+        ),
     );
     assert_eq!(answered, ["answered", "1"]);
 }
@@ -246,7 +309,18 @@ fn a_crisis_client_without_email_gets_a_call_back_follow_up() {
     let book = Book::demo();
     saving_sends(&book);
     book.ok(&["client", "add", "Noor Haddad", "--phone", "+49 30 1234"]);
-    book.ok(&["request", "add", "Noor", "Please call me", "--channel", "phone", "--urgency", "crisis", "--at", "14:00"]);
+    book.ok(&[
+        "request",
+        "add",
+        "Noor",
+        "Please call me",
+        "--channel",
+        "phone",
+        "--urgency",
+        "crisis",
+        "--at",
+        "14:00",
+    ]);
     let request = sql(&book, "SELECT max(id) FROM requests");
     let session = book.json(&["today", "--json"])["sessions"]
         .as_array()
@@ -257,20 +331,53 @@ fn a_crisis_client_without_email_gets_a_call_back_follow_up() {
         .expect("booked");
     let out = book.ok(&["emergency", &session["id"].to_string(), "--for", "Noor"]);
     assert!(out.contains("call them back"), "{out}");
-    let followup = sql(&book, "SELECT id, text, callback FROM followups WHERE callback = 1");
-    assert!(followup[1].starts_with("Call Noor Haddad back at"), "{followup:?}");
-    let waiting = sql(&book, &format!("SELECT first_reply_at FROM requests WHERE id = {}", request[0]));
+    let followup = sql(
+        &book,
+        "SELECT id, text, callback FROM followups WHERE callback = 1",
+    );
+    assert!(
+        followup[1].starts_with("Call Noor Haddad back at"),
+        "{followup:?}"
+    );
+    let waiting = sql(
+        &book,
+        &format!(
+            "SELECT first_reply_at FROM requests WHERE id = {}",
+            request[0]
+        ),
+    );
     assert_eq!(waiting, ["NULL"]);
     book.ok(&["followup", "done", &followup[0]]);
-    let answered = sql(&book, &format!("SELECT status, first_reply_at IS NOT NULL FROM requests WHERE id = {}", request[0]));
+    let answered = sql(
+        &book,
+        &format!(
+            "SELECT status, first_reply_at IS NOT NULL FROM requests WHERE id = {}",
+            request[0]
+        ),
+    );
     assert_eq!(answered, ["answered", "1"]);
 }
 
 #[test]
 fn a_crisis_cannot_be_snoozed_past_its_reply_by_without_force() {
     let book = Book::new();
-    book.ok(&["client", "add", "Ada Lovelace", "--email", "ada@example.com"]);
-    book.ok(&["request", "add", "Ada", "I am not okay", "--urgency", "crisis", "--at", "14:00"]);
+    book.ok(&[
+        "client",
+        "add",
+        "Ada Lovelace",
+        "--email",
+        "ada@example.com",
+    ]);
+    book.ok(&[
+        "request",
+        "add",
+        "Ada",
+        "I am not okay",
+        "--urgency",
+        "crisis",
+        "--at",
+        "14:00",
+    ]);
     let before = book.dump();
     let run = book.run(&["request", "snooze", "1", "tomorrow", "09:00"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
@@ -309,10 +416,16 @@ fn undo_after_a_delivered_apology_only_raises_the_sequence() {
     book.ok(&["emergency", &id.to_string(), "--hold"]);
     let out = book.ok(&["undo", "--notify"]);
     assert!(out.contains("the session stands"), "{out}");
-    let state = sql(&book, &format!("SELECT status, start_at FROM sessions WHERE id = {id}"));
+    let state = sql(
+        &book,
+        &format!("SELECT status, start_at FROM sessions WHERE id = {id}"),
+    );
     assert_eq!(state[0], "booked");
     // The apology stays recorded as sent; the disregard note is a new reply.
-    let apology = sql(&book, &format!("SELECT kind, delivery FROM replies WHERE session_id = {id} ORDER BY id LIMIT 1"));
+    let apology = sql(
+        &book,
+        &format!("SELECT kind, delivery FROM replies WHERE session_id = {id} ORDER BY id LIMIT 1"),
+    );
     assert_eq!(apology, ["apology", "sent"]);
     let messages = sent_messages(&sent);
     assert_eq!(messages.len(), 2);
@@ -323,9 +436,18 @@ fn undo_after_a_delivered_apology_only_raises_the_sequence() {
             .and_then(|n| n.trim().parse().ok())
             .expect("a SEQUENCE")
     };
-    assert!(sequence(&messages[1]) > sequence(&messages[0]), "SEQUENCE rises");
+    assert!(
+        sequence(&messages[1]) > sequence(&messages[0]),
+        "SEQUENCE rises"
+    );
     // The next update goes higher still, never repeating one the client holds.
-    book.ok(&["session", "move", &id.to_string(), "tomorrow 11:00", "--notify"]);
+    book.ok(&[
+        "session",
+        "move",
+        &id.to_string(),
+        "tomorrow 11:00",
+        "--notify",
+    ]);
     let messages = sent_messages(&sent);
     assert!(sequence(&messages[2]) > sequence(&messages[1]));
 }
@@ -344,9 +466,54 @@ fn the_clients_pick_after_an_emergency_is_one_move_by_the_coach() {
     let id = session["id"].as_i64().expect("id");
     let before = book.json(&["review", "--format", "json"]);
     book.ok(&["emergency", &id.to_string()]);
-    book.ok(&["session", "move", &id.to_string(), "2026-11-26 11:00", "--by", "client", "--notify"]);
+    book.ok(&[
+        "session",
+        "move",
+        &id.to_string(),
+        "2026-11-26 11:00",
+        "--by",
+        "client",
+        "--notify",
+    ]);
     let after = book.json(&["review", "--format", "json"]);
     let moved = |r: &Value, by: &str| r["sessions"][by].as_i64().expect("count");
-    assert_eq!(moved(&after, "rescheduled_by_coach"), moved(&before, "rescheduled_by_coach") + 1);
-    assert_eq!(moved(&after, "rescheduled_by_client"), moved(&before, "rescheduled_by_client"));
+    assert_eq!(
+        moved(&after, "rescheduled_by_coach"),
+        moved(&before, "rescheduled_by_coach") + 1
+    );
+    assert_eq!(
+        moved(&after, "rescheduled_by_client"),
+        moved(&before, "rescheduled_by_client")
+    );
+}
+
+#[test]
+fn an_outbox_reply_found_in_the_coachs_own_mail_answers_the_request() {
+    let book = overdue_book();
+    // No send command: the reply waits in the outbox.
+    book.ok(&[
+        "request",
+        "reply",
+        "1",
+        "--text",
+        "Yes, today at 16:00 works for me.",
+    ]);
+    let listed = book.json(&["request", "list", "--json"]);
+    assert!(listed[0]["first_reply_at"].is_null());
+    // The coach sent it from their mail program; importing their sent mail
+    // finds it by its Message-ID.
+    let outbox = book.dir.path().join("data/coachbook/outbox");
+    let file = std::fs::read_dir(&outbox)
+        .expect("outbox")
+        .next()
+        .expect("one message")
+        .expect("entry")
+        .path();
+    let out = book.ok(&["import", "mail", file.to_str().expect("path")]);
+    assert!(!out.is_empty());
+    let listed = book.json(&["request", "list", "--json"]);
+    assert_eq!(listed[0]["status"], "answered", "{listed}");
+    assert_eq!(listed[0]["first_reply_at"], "2026-11-23T14:20:00+01:00");
+    let replies = sql(&book, "SELECT count(*), max(delivery) FROM replies");
+    assert_eq!(replies, ["1", "sent"], "the same reply, not a second one");
 }

@@ -165,10 +165,19 @@ fn the_crisis_flow_changes_the_book_as_one_change_and_undo_reverts_all_of_it() {
         "SELECT s.status FROM sessions s JOIN clients c ON c.id = s.client_id WHERE c.name = 'Sofia Lindqvist' AND s.start_at = '2026-11-23T14:00:00Z'",
     );
     assert_eq!(crisis.len(), 1, "{crisis:?}");
-    let answered = demo.sql(
-        "SELECT r.first_reply_at FROM requests r JOIN clients c ON c.id = r.client_id WHERE c.name = 'Sofia Lindqvist' AND r.urgency = 'crisis'",
+    // Sofia is told too; her confirmation waits in the outbox (no send
+    // command), so her crisis request is not answered until it goes out.
+    let told = demo.sql(
+        "SELECT p.delivery FROM replies p JOIN clients c ON c.id = p.client_id WHERE c.name = 'Sofia Lindqvist' AND p.subject LIKE 'I have time for you%'",
     );
-    assert!(answered.iter().all(|a| a != "Null"), "{answered:?}");
+    assert_eq!(told, vec!["Text(\"outbox\")".to_string()]);
+    let answered = demo.sql(
+        "SELECT r.first_reply_at FROM requests r JOIN clients c ON c.id = r.client_id WHERE c.name = 'Sofia Lindqvist' AND r.urgency = 'crisis' AND r.status = 'open'",
+    );
+    assert_eq!(answered, vec!["Null".to_string()]);
+    let sequence_before: Vec<String> = demo.sql(
+        "SELECT s.ical_sequence FROM sessions s JOIN clients c ON c.id = s.client_id WHERE c.name = 'Jonas Becker' AND s.start_at = '2026-11-23T14:00:00Z'",
+    );
 
     press(&mut app, &["esc", "u"]);
     let notice = app.model().notice.clone().expect("a notice");
@@ -178,8 +187,42 @@ fn the_crisis_flow_changes_the_book_as_one_change_and_undo_reverts_all_of_it() {
             .starts_with("undone: emergency: free Jonas Becker's session"),
         "{notice:?}"
     );
-    assert!(notice.text.contains("cannot be unsent"), "{notice:?}");
-    assert_eq!(demo.dump(), before, "undo left the book changed");
+    assert!(notice.text.contains("stays recorded as sent"), "{notice:?}");
+    assert_ne!(demo.dump(), before, "what went out is not unsent");
+    // Jonas's session is back, at a higher SEQUENCE; the apology stays.
+    let jonas = demo.sql(
+        "SELECT s.status || '/' || s.ical_sequence FROM sessions s JOIN clients c ON c.id = s.client_id WHERE c.name = 'Jonas Becker' AND s.start_at = '2026-11-23T14:00:00Z'",
+    );
+    let seq = |v: &str| -> i64 {
+        v.trim_start_matches("Integer(")
+            .trim_end_matches(')')
+            .parse()
+            .expect("number")
+    };
+    let after = jonas[0]
+        .trim_start_matches("Text(\"")
+        .trim_end_matches("\")");
+    let (status, after_seq) = after.split_once('/').expect("status/seq");
+    assert_eq!(status, "booked");
+    assert!(after_seq.parse::<i64>().expect("seq") > seq(&sequence_before[0]));
+    assert_eq!(
+        demo.sql("SELECT kind FROM replies WHERE kind = 'apology'")
+            .len(),
+        1
+    );
+    // It offers to tell Jonas the session stands; y sends it.
+    assert!(matches!(
+        app.model().overlay,
+        coachbook::tui::model::Overlay::Confirm(_)
+    ));
+    assert!(
+        screen_text(&app, 60, 15).contains("Tell them it"),
+        "{}",
+        screen_text(&app, 60, 15)
+    );
+    press(&mut app, &["y"]);
+    let notes = demo.sql("SELECT subject FROM replies WHERE subject LIKE 'Please disregard%'");
+    assert_eq!(notes.len(), 1, "{notes:?}");
     press(&mut app, &["u"]);
     assert_eq!(
         app.model().notice.as_ref().map(|n| n.text.as_str()),
@@ -315,14 +358,15 @@ fn a_failed_send_is_shown_and_d_retries_it() {
     press(&mut app, &["esc"]);
     let dashboard = screen_text(&app, 120, 40);
     assert!(
-        dashboard.contains("1 undelivered: D retries"),
+        dashboard.contains("2 undelivered: D retries"),
         "{dashboard}"
     );
     press(&mut app, &["D"]);
     let notice = app.model().notice.clone().expect("a notice");
     assert_eq!(notice.kind, NoticeKind::Error, "{notice:?}");
     assert!(notice.text.contains("still not delivered"), "{notice:?}");
-    assert_eq!(app.model().undelivered.len(), 1);
+    // The apology and the confirmation to the client in crisis.
+    assert_eq!(app.model().undelivered.len(), 2);
 }
 
 #[test]
@@ -381,4 +425,120 @@ fn snapshots_of_each_flow_screen() {
         }
     }
     let _ = demo;
+}
+
+// ---- issue 9: questions before acting, and flags drawn at every size ----
+
+/// The demo book with a custom `emergency_apology` that says dismissive things.
+fn demo_with_dismissive_apology() -> Demo {
+    let mut demo = Demo::new("");
+    let folder = demo.dir.path().join("templates");
+    std::fs::create_dir_all(&folder).expect("folder");
+    std::fs::write(
+        folder.join("emergency_apology.txt"),
+        "Subject: Moving {{ old_time }}\n\nHi {{ client_first_name }}, thanks for your patience, per my last email, calm down.\n{% for option in options %}- {{ option }}\n{% endfor %}{{ signature }}\n",
+    )
+    .expect("template");
+    let text = format!(
+        "{CONFIG}\n[delivery]\noutbox = \"{}\"\n[templates]\nfolder = \"{}\"\n",
+        demo.dir.path().join("outbox").display(),
+        folder.display()
+    );
+    demo.config =
+        Config::parse(&text, &demo.dir.path().join("config.toml")).expect("config parses");
+    demo
+}
+
+#[test]
+fn a_flagged_apology_shows_its_flags_at_60x15_and_takes_a_second_confirm() {
+    let demo = demo_with_dismissive_apology();
+    let mut app = demo.app(60, 15);
+    let before = demo.dump();
+    press(&mut app, &["!", "enter", "enter"]);
+    let small = screen_text(&app, 60, 15);
+    assert!(small.contains("3 FLAGGED"), "{small}");
+    assert!(small.contains("patience"), "{small}");
+    press(&mut app, &["y"]);
+    assert!(
+        matches!(emergency(&app).step, Step::Apology(_)),
+        "one y sends nothing"
+    );
+    assert_eq!(demo.dump(), before, "the book is unchanged after one y");
+    let warned = screen_text(&app, 60, 15);
+    assert!(warned.contains("again sends anyway"), "{warned}");
+    press(&mut app, &["y"]);
+    let done = screen_text(&app, 60, 15);
+    assert!(done.contains("session freed"), "{done}");
+    assert_eq!(
+        demo.sql("SELECT kind FROM replies WHERE kind = 'apology'")
+            .len(),
+        1
+    );
+}
+
+#[test]
+fn cancel_asks_and_offers_the_note_with_a_calendar_cancellation() {
+    let demo = Demo::new("");
+    let mut app = demo.app(60, 15);
+    let before = demo.dump();
+    // The cursor starts on the next session (Jonas, 15:00).
+    press(&mut app, &["C"]);
+    let asked = screen_text(&app, 60, 15);
+    assert!(asked.contains("Cancel Jonas Becker"), "{asked}");
+    press(&mut app, &["n"]);
+    assert_eq!(demo.dump(), before, "n keeps the session");
+    press(&mut app, &["C", "y"]);
+    let status = demo.sql(
+        "SELECT s.status FROM sessions s JOIN clients c ON c.id = s.client_id WHERE c.name = 'Jonas Becker' AND s.start_at = '2026-11-23T14:00:00Z'",
+    );
+    assert_eq!(status, vec!["Text(\"cancelled\")".to_string()]);
+    let outbox = demo.dir.path().join("outbox");
+    let note = std::fs::read_dir(&outbox)
+        .expect("outbox")
+        .map(|e| std::fs::read_to_string(e.expect("entry").path()).expect("eml"))
+        .find(|m| m.contains("is cancelled"))
+        .expect("the cancellation note");
+    assert!(
+        note.replace("\r\n ", "").contains("METHOD:CANCEL"),
+        "{note}"
+    );
+}
+
+#[test]
+fn no_show_asks_first() {
+    let demo = Demo::new("");
+    let mut app = demo.app(120, 40);
+    let before = demo.dump();
+    // Kwame's 13:00 session has begun: one row up from Jonas.
+    press(&mut app, &["k", "N"]);
+    assert!(screen_text(&app, 120, 40).contains("a no-show?"));
+    press(&mut app, &["esc"]);
+    assert_eq!(demo.dump(), before);
+    press(&mut app, &["N", "y"]);
+    let status = demo.sql(
+        "SELECT s.status FROM sessions s JOIN clients c ON c.id = s.client_id WHERE c.name = 'Kwame Mensah' AND s.start_at = '2026-11-23T12:00:00Z'",
+    );
+    assert_eq!(status, vec!["Text(\"no-show\")".to_string()]);
+}
+
+#[test]
+fn an_edited_apology_is_not_dropped_on_one_esc() {
+    let demo = Demo::new("");
+    let mut app = demo.app(120, 40);
+    press(&mut app, &["!", "enter", "enter", "i"]);
+    app.dispatch(Action::Edit(coachbook::tui::editor::EditKey::Char('!')));
+    press(&mut app, &["esc", "esc"]);
+    assert!(
+        matches!(emergency(&app).step, Step::Apology(_)),
+        "first Esc stops editing"
+    );
+    let notice = app
+        .model()
+        .notice
+        .clone()
+        .map(|n| n.text)
+        .unwrap_or_default();
+    assert!(notice.contains("Esc again discards"), "{notice}");
+    press(&mut app, &["esc"]);
+    assert!(matches!(emergency(&app).step, Step::Slots(_)));
 }

@@ -104,7 +104,10 @@ fn acknowledge_records_the_first_reply_and_a_promise_followup() {
     // In the outbox, not yet with the client: still unanswered, still shown.
     assert_eq!(request.first_reply_at, None);
     assert_eq!(request.status, RequestStatus::Open);
-    assert!(on_dashboard(&app, id), "an undelivered reply answers nothing");
+    assert!(
+        on_dashboard(&app, id),
+        "an undelivered reply answers nothing"
+    );
     press(&mut app, &["M"]);
     assert!(notice(&app).contains("marked sent"), "{}", notice(&app));
     let store = book.open();
@@ -162,7 +165,7 @@ fn reply_from_a_blank_text_is_recorded_and_delivered_to_the_outbox() {
     // `u` takes the whole reply back, and says it already went out.
     press(&mut app, &["u"]);
     assert!(
-        notice(&app).contains("cannot be unsent"),
+        notice(&app).contains("stays recorded as sent"),
         "{}",
         notice(&app)
     );
@@ -449,10 +452,14 @@ fn each_triage_key_opens_its_step_or_asks_for_its_change() {
         assert!(format!("{:?}", flow.step).starts_with(step), "{key}");
         pure_press(&mut model, "esc");
     }
+    // Urgent and unanswered: waiting on the client asks first.
+    assert!(pure_press(&mut model, "w").is_empty());
+    assert!(matches!(model.overlay, Overlay::Confirm(_)));
     assert_eq!(
-        pure_press(&mut model, "w"),
+        pure_press(&mut model, "y"),
         vec![Effect::Triage(TriageEffect::WaitOnClient {
-            request_id: id
+            request_id: id,
+            force: true
         })]
     );
     assert_eq!(
@@ -460,12 +467,25 @@ fn each_triage_key_opens_its_step_or_asks_for_its_change() {
         vec![Effect::Triage(TriageEffect::Close { request_id: id })]
     );
     // The snooze picker's first preset is an hour from now.
+    // Urgent and unanswered: snoozing it past its reply-by asks first.
     pure_press(&mut model, "s");
+    assert!(pure_press(&mut model, "enter").is_empty());
+    let Overlay::Triage(flow) = &model.overlay else {
+        panic!("the snooze picker stays open");
+    };
+    assert!(
+        flow.error
+            .as_deref()
+            .is_some_and(|e| e.contains("past its reply-by")),
+        "{:?}",
+        flow.error
+    );
     assert_eq!(
         pure_press(&mut model, "enter"),
         vec![Effect::Triage(TriageEffect::Snooze {
             request_id: id,
-            until: now() + Duration::hours(1)
+            until: now() + Duration::hours(1),
+            force: true
         })]
     );
     // Busy until the result comes back: more keys ask for nothing.
@@ -565,4 +585,43 @@ fn snooze_picker_snapshots() {
         press(&mut app, &["s"]);
         snapshot(&app, "snooze_picker", size);
     }
+}
+
+#[test]
+fn a_changed_reply_draft_is_not_thrown_away_on_one_esc() {
+    let book = book();
+    let (mut app, id) = on_request(&book, "Mateo García", (60, 15));
+    press(&mut app, &["r", "enter"]);
+    type_text(
+        &mut app,
+        "Thursday at 10 works; I will send the worksheet first.",
+    );
+    press(&mut app, &["esc"]);
+    let Overlay::Triage(flow) = &app.model().overlay else {
+        panic!("one Esc keeps the changed draft");
+    };
+    let TriageStep::EditReply(draft) = &flow.step else {
+        panic!("still editing");
+    };
+    assert!(draft.editor.text().contains("Thursday at 10"));
+    assert!(
+        flow.error
+            .as_deref()
+            .is_some_and(|e| e.contains("Esc again discards")),
+        "{:?}",
+        flow.error
+    );
+    press(&mut app, &["esc"]);
+    assert_eq!(
+        app.model().overlay,
+        Overlay::None,
+        "the second Esc discards"
+    );
+    assert_eq!(
+        book.open().request(id).expect("request").first_reply_at,
+        None
+    );
+    // An untouched draft closes on one Esc.
+    press(&mut app, &["r", "enter", "esc"]);
+    assert_eq!(app.model().overlay, Overlay::None);
 }

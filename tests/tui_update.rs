@@ -430,7 +430,13 @@ fn a_past_session_is_marked_from_the_sessions_pane_and_undone() {
     let book = Book::new();
     let mut app = book.app(120, 40);
     // The cursor starts on Sofia at 15:00; Chen's 11:00 session is above it.
+    // No-show asks first; `y` says yes.
     tui_fixture::press(&mut app, &["k", "N"]);
+    assert!(matches!(
+        app.model().overlay,
+        coachbook::tui::model::Overlay::Confirm(_)
+    ));
+    tui_fixture::press(&mut app, &["y"]);
     let chen = |app: &coachbook::tui::app::App| {
         app.model().sheet.as_ref().expect("sheet").sessions[1]
             .session

@@ -67,10 +67,13 @@ pub fn reply(ctx: &Ctx, args: ReplyArgs) -> Result<()> {
     if body.trim().is_empty() {
         return Err(BadInput("a reply needs some text".into()).into());
     }
-    guard_outgoing(
+    // The client's own words (their subject, quoted in "Re: …") are theirs.
+    let quoted: Vec<String> = request.subject.iter().cloned().collect();
+    crate::outgoing::guard_outgoing_quoting(
         "the reply",
         subject.as_deref().unwrap_or(""),
         &body,
+        &quoted,
         args.force,
     )?;
     let answer = crate::flows::reply::Answer {
@@ -387,7 +390,10 @@ pub fn cancel(ctx: &Ctx, id: &str, notify: bool, force: bool) -> Result<()> {
     match cancelled.note {
         Some(reply_id) => report_delivery(&mut store, ctx, reply_id),
         None => {
-            println!("{} was not told (--notify sends the note)", session.client_name);
+            println!(
+                "{} was not told (--notify sends the note)",
+                session.client_name
+            );
             Ok(())
         }
     }
@@ -501,11 +507,12 @@ pub fn handoff(
         sayln!("dry run: nothing changed");
         return Ok(());
     }
+    let quoted = crate::flows::handoff::quoted(&plan, ctx.today());
     for (what, text) in [
         ("the hand-off note", &plan.note_to_client),
         ("the partner brief", &plan.brief_to_partner),
     ] {
-        guard_outgoing(what, &text.subject, &text.body, force)?;
+        crate::outgoing::guard_outgoing_quoting(what, &text.subject, &text.body, &quoted, force)?;
     }
     let applied = crate::flows::handoff::apply(&mut store, &ctx.config, &plan, ctx.now())?;
     sayln!(

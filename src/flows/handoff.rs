@@ -103,6 +103,16 @@ pub fn plan(
     })
 }
 
+/// The client's own words the note and brief quote (their message, what is
+/// at stake for them): theirs, so the guardrails leave them out.
+pub fn quoted(plan: &Plan, today: chrono::NaiveDate) -> Vec<String> {
+    let mut out = vec![plan.request.summary()];
+    if let Some(context) = plan.client.current_context(today) {
+        out.push(context.to_string());
+    }
+    out
+}
+
 pub fn apply(
     store: &mut Store,
     config: &Config,

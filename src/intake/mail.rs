@@ -266,6 +266,22 @@ impl Batch<'_> {
     }
 }
 
+/// Whether the book holds this message already. A reply coachbook wrote
+/// that has not been delivered does not count: finding it among the coach's
+/// own sent mail is what confirms it went out.
+fn already_recorded(store: &Store, incoming: &Incoming) -> Result<bool> {
+    if !store.message_id_known(&incoming.message_id)? {
+        return Ok(false);
+    }
+    if !incoming.from_coach {
+        return Ok(true);
+    }
+    Ok(match store.reply_by_message_id(&incoming.message_id)? {
+        Some(reply_id) => store.reply(reply_id)?.delivered_at.is_some(),
+        None => true,
+    })
+}
+
 /// The messages whose Message-ID the book does not hold yet; the others
 /// are counted as duplicates.
 fn not_in_book<'a>(
@@ -275,7 +291,7 @@ fn not_in_book<'a>(
 ) -> Result<Vec<&'a Incoming>> {
     let mut fresh = Vec::with_capacity(messages.len());
     for incoming in messages {
-        if store.message_id_known(&incoming.message_id)? {
+        if already_recorded(store, incoming)? {
             summary.count(&incoming.label, &Outcome::Duplicate);
         } else {
             fresh.push(incoming);
@@ -316,7 +332,7 @@ pub fn read(item: &MailItem, origin: &Origin, intake: &MailIntake) -> Read {
 
 /// Record one message in its own change: what the watcher does.
 pub fn record_one(store: &mut Store, incoming: &Incoming, intake: &MailIntake) -> Result<Outcome> {
-    if store.message_id_known(&incoming.message_id)? {
+    if already_recorded(store, incoming)? {
         return Ok(Outcome::Duplicate);
     }
     if incoming.from_coach && reply_target(store, incoming)?.is_none() {

@@ -4,7 +4,8 @@ use std::fmt::Write as _;
 
 use super::Review;
 use super::words::{
-    followups_line, promises_line, range_title, requests_line, resolutions_line, sessions_line, share_text, span,
+    followups_line, promises_line, range_title, requests_line, resolutions_line, sessions_line,
+    share_text, span,
 };
 use crate::domain::when::show_local;
 

@@ -3,7 +3,8 @@
 use std::fmt::Write as _;
 
 use super::words::{
-    fit, followups_line, promises_line, range_title, requests_line, resolutions_line, share_text, span,
+    fit, followups_line, promises_line, range_title, requests_line, resolutions_line, share_text,
+    span,
 };
 use super::{RequestOutcome, Review};
 use crate::dashboard::short_span;
@@ -177,14 +178,8 @@ fn untrimmed_text(review: &Review) -> String {
 }
 
 fn breach_line(o: &RequestOutcome) -> String {
-    // Short words to fit 80 columns: answered, handed (off), closed
-    // (without reply), waiting (still).
-    let how = match o.resolution {
-        crate::model::Resolution::Answered => "answered",
-        crate::model::Resolution::HandedOff => "handed",
-        crate::model::Resolution::ClosedWithoutReply => "closed",
-        crate::model::Resolution::StillWaiting => "waiting",
-    };
+    // Short words to fit 80 columns.
+    let how = o.resolution.short();
     format!(
         "  #{:<5} {:<18} {:<6} {how:<8} {:<8} target {:<8} +{}",
         o.id,

@@ -14,7 +14,9 @@ use ratatui::style::{Color, Modifier, Style, Stylize};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Bar, BarChart, BarGroup, Block, Paragraph, StatefulWidget, Widget, Wrap};
 
-use super::words::{fit, followups_line, promises_line, range_title, requests_line, resolutions_line, span};
+use super::words::{
+    fit, followups_line, promises_line, range_title, requests_line, resolutions_line, span,
+};
 use super::{RequestOutcome, Review};
 use crate::domain::when::show_local;
 
@@ -277,9 +279,9 @@ fn outcome_line(
             }
         ),
         ListPart::Breaches => {
-            let how = o.resolution.as_str();
+            let how = o.resolution.short();
             format!(
-                "{how:<20} {:<8} target {}",
+                "{how:<8} {:<8} target {}",
                 span(o.waited_minutes),
                 span(Some(o.target_minutes))
             )

@@ -336,9 +336,11 @@ impl Store {
                 .iter()
                 .filter_map(|s| {
                     tx.conn
-                        .query_row("SELECT ical_sequence FROM sessions WHERE id = ?1", [s], |r| {
-                            r.get(0)
-                        })
+                        .query_row(
+                            "SELECT ical_sequence FROM sessions WHERE id = ?1",
+                            [s],
+                            |r| r.get(0),
+                        )
                         .ok()
                         .map(|seq| (*s, seq))
                 })
@@ -346,12 +348,16 @@ impl Store {
             // A kept reply about a row the undo removes loses that link only.
             for (reply, session, request) in &kept {
                 if session.is_some_and(|s| inserted_sessions.contains(&s)) {
-                    tx.conn
-                        .execute("UPDATE replies SET session_id = NULL WHERE id = ?1", [reply])?;
+                    tx.conn.execute(
+                        "UPDATE replies SET session_id = NULL WHERE id = ?1",
+                        [reply],
+                    )?;
                 }
                 if request.is_some_and(|r| inserted_requests.contains(&r)) {
-                    tx.conn
-                        .execute("UPDATE replies SET request_id = NULL WHERE id = ?1", [reply])?;
+                    tx.conn.execute(
+                        "UPDATE replies SET request_id = NULL WHERE id = ?1",
+                        [reply],
+                    )?;
                 }
             }
             for step in &steps {

@@ -432,8 +432,11 @@ impl Tx<'_> {
         if reply.body.trim().is_empty() {
             return Err(BadInput("a reply needs some text".into()).into());
         }
-        let delivered_at = matches!(reply.delivery, DeliveryState::Recorded | DeliveryState::Sent)
-            .then(|| ts(reply.sent_at));
+        let delivered_at = matches!(
+            reply.delivery,
+            DeliveryState::Recorded | DeliveryState::Sent
+        )
+        .then(|| ts(reply.sent_at));
         self.conn.execute(
             "INSERT INTO replies (client_id, partner_id, request_id, session_id, kind, sent_at, to_addr, subject, body, message_id, delivery, delivered_at, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",

@@ -110,12 +110,10 @@ fn mark_session(
         )
         .map_err(|e| one_line(&e))?;
         let told = match cancelled.note {
-            Some(reply_id) => {
-                match crate::outgoing::deliver_reply(store, config, reply_id, now) {
-                    Ok(outcome) => format!("; the note was {}", outcome.message()),
-                    Err(err) => format!("; the note is NOT delivered ({})", one_line(&err)),
-                }
-            }
+            Some(reply_id) => match crate::outgoing::deliver_reply(store, config, reply_id, now) {
+                Ok(outcome) => format!("; the note was {}", outcome.message()),
+                Err(err) => format!("; the note is NOT delivered ({})", one_line(&err)),
+            },
             None => "; they were not told".to_string(),
         };
         return Ok((

@@ -384,7 +384,12 @@ const DEFAULTS: &[(&str, Scope, Command, &str)] = {
         ("s", Confirm, ConfirmAlternative, "the other choice offered"),
         ("n", Confirm, FlowCancel, "no: leave it as it is"),
         ("esc", Confirm, FlowCancel, "no: leave it as it is"),
-        ("M", Dashboard, MarkSent, "the outbox reply went out (it answers now)"),
+        (
+            "M",
+            Dashboard,
+            MarkSent,
+            "the outbox reply went out (it answers now)",
+        ),
         ("enter", EmergencyPick, FlowNext, "free the chosen session"),
         ("esc", EmergencyPick, Back, "cancel"),
         ("enter", EmergencySlots, FlowNext, "offer these times"),

@@ -312,7 +312,10 @@ fn mark_session(model: &mut Model, command: Command) -> Vec<Effect> {
         Command::MarkHeld => return vec![effect(SessionStatus::Held, false)],
         Command::MarkNoShow => crate::tui::model::Confirm {
             question: format!("Mark {}'s session {when} a no-show?", session.client_name),
-            yes: ("y: no-show".into(), vec![effect(SessionStatus::NoShow, false)]),
+            yes: (
+                "y: no-show".into(),
+                vec![effect(SessionStatus::NoShow, false)],
+            ),
             alternative: None,
             declined: "kept as it was".into(),
         },

@@ -19,7 +19,9 @@ pub struct Handoff {
 #[derive(Debug, Clone, PartialEq)]
 pub enum HandoffStep {
     Loading,
-    PickPartner { chosen: usize },
+    PickPartner {
+        chosen: usize,
+    },
     /// `send_anyway`: confirm was pressed once past a guardrail flag.
     Preview {
         plan: Box<Plan>,
@@ -65,9 +67,16 @@ pub fn flags(plan: &Plan) -> Vec<String> {
         ("brief", &plan.brief_to_partner),
     ] {
         out.extend(
-            crate::flows::emergency::flags_of(text)
-                .iter()
-                .map(|g| format!("{who}: {}", g.message())),
+            crate::outgoing::guard_outgoing_quoting(
+                who,
+                &text.subject,
+                &text.body,
+                &crate::flows::handoff::quoted(plan, chrono::NaiveDate::MIN),
+                true,
+            )
+            .unwrap_or_default()
+            .iter()
+            .map(|g| format!("{who}: {}", g.message())),
         );
     }
     out

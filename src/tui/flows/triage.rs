@@ -5,7 +5,6 @@
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
-use crate::compose::check_reply;
 use crate::model::{ReplyKind, Request, Urgency};
 use crate::tui::action::{Command, Effect, TerminalWork};
 use crate::tui::editor::{EditKey, TextEditor};
@@ -72,6 +71,8 @@ pub struct ReplyDraft {
     pub original: String,
     /// Esc was pressed once on a changed draft; the next Esc discards it.
     pub discard_armed: bool,
+    /// The client's own words the draft quotes (their subject): not checked.
+    pub quoted: Vec<String>,
 }
 
 impl ReplyDraft {
@@ -84,15 +85,25 @@ impl ReplyDraft {
             send_anyway: false,
             original: body.to_string(),
             discard_armed: false,
+            quoted: Vec::new(),
         };
         draft.check();
         draft
     }
 
     fn check(&mut self) {
-        let mut flags = check_reply(self.subject.as_deref().unwrap_or(""));
-        flags.extend(check_reply(&self.editor.text()));
-        self.warnings = flags.iter().map(|flag| flag.message()).collect();
+        // The same check as every outgoing path (forced: only the flags).
+        self.warnings = crate::outgoing::guard_outgoing_quoting(
+            "the reply",
+            self.subject.as_deref().unwrap_or(""),
+            &self.editor.text(),
+            &self.quoted,
+            true,
+        )
+        .unwrap_or_default()
+        .iter()
+        .map(|flag| flag.message())
+        .collect();
     }
 }
 
@@ -265,7 +276,12 @@ impl TriageFlow {
                 subject,
                 body,
                 kind,
-            } => self.step = TriageStep::EditReply(ReplyDraft::new(subject, &body, kind)),
+            } => {
+                let mut draft = ReplyDraft::new(subject, &body, kind);
+                draft.quoted = self.request.subject.iter().cloned().collect();
+                draft.check();
+                self.step = TriageStep::EditReply(draft);
+            }
             TriageResult::EditedExternally(text) => {
                 if let TriageStep::EditReply(draft) = &mut self.step {
                     draft.editor.set_text(&text);
@@ -300,7 +316,8 @@ pub fn command(flow: &mut TriageFlow, command: Command, now: DateTime<Utc>, tz: 
             && !draft.discard_armed
         {
             draft.discard_armed = true;
-            flow.error = Some("the draft has changes: Esc again discards it, Ctrl-S sends it".into());
+            flow.error =
+                Some("the draft has changes: Esc again discards it, Ctrl-S sends it".into());
             return Next::Stay(Vec::new());
         }
         return Next::Close;
@@ -387,22 +404,20 @@ pub fn command(flow: &mut TriageFlow, command: Command, now: DateTime<Utc>, tz: 
                         request_id,
                         promise_at: at,
                     }),
-                    TimePurpose::Snooze => {
-                        match flow.request.put_aside_risk(Some(at)) {
-                            Some(risk) if !flow.risk_confirmed => {
-                                flow.risk_confirmed = true;
-                                flow.error = Some(format!(
-                                    "{risk}: Enter again snoozes it anyway, or pick an earlier time"
-                                ));
-                                None
-                            }
-                            risk => Some(TriageEffect::Snooze {
-                                request_id,
-                                until: at,
-                                force: risk.is_some(),
-                            }),
+                    TimePurpose::Snooze => match flow.request.put_aside_risk(Some(at)) {
+                        Some(risk) if !flow.risk_confirmed => {
+                            flow.risk_confirmed = true;
+                            flow.error = Some(format!(
+                                "{risk}: Enter again snoozes it anyway, or pick an earlier time"
+                            ));
+                            None
                         }
-                    }
+                        risk => Some(TriageEffect::Snooze {
+                            request_id,
+                            until: at,
+                            force: risk.is_some(),
+                        }),
+                    },
                     TimePurpose::FollowUp => {
                         let text = format!("Follow up: {}", flow.request.summary());
                         flow.step = TriageStep::FollowUpText { due: at, text };

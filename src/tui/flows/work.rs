@@ -259,9 +259,15 @@ fn apply_emergency(
     let sent = deliver(store, config, applied.apology_reply, "apology", now);
     let crisis_told = match (applied.crisis_confirmation, applied.callback_followup) {
         (Some(reply), _) => Some(
-            deliver(store, config, reply, "confirmation to the client in crisis", now)
-                .delivery
-                .message(),
+            deliver(
+                store,
+                config,
+                reply,
+                "confirmation to the client in crisis",
+                now,
+            )
+            .delivery
+            .message(),
         ),
         (None, Some(_)) => Some("no address: a call-back follow-up is on the dashboard".into()),
         (None, None) => None,
@@ -356,7 +362,12 @@ fn reassure(
     let mut sent = Vec::new();
     for session_id in session_ids {
         let reply_id = crate::flows::reassure::record_stands_note(
-            store, config, &templates, *session_id, false, now,
+            store,
+            config,
+            &templates,
+            *session_id,
+            false,
+            now,
         )?;
         sent.push(deliver(
             store,

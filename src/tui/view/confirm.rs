@@ -37,9 +37,7 @@ pub fn draw(frame: &mut Frame, area: Rect, confirm: &Confirm, theme: &Theme) {
         .title(Line::from(" Are you sure? ").style(theme.warn()));
     frame.render_widget(Clear, popup);
     frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: true }),
+        Paragraph::new(lines).block(block).wrap(Wrap { trim: true }),
         popup,
     );
 }
