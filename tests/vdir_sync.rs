@@ -259,6 +259,27 @@ fn a_series_is_one_file_and_both_sides_changing_keeps_the_later() {
 }
 
 #[test]
+fn an_emptied_folder_cancels_nothing() {
+    let (book, folder) = book();
+    book.ok(&["session", "add", "Ann", "2026-11-26 10:00"]);
+    book.ok(&["session", "add", "Ann", "2026-11-27 10:00"]);
+    sync(&book, &folder);
+    for file in files(&folder) {
+        std::fs::remove_file(file).expect("delete");
+    }
+    let out = sync(&book, &folder);
+    assert_eq!(out["to_book"]["cancelled"], 0, "{out}");
+    assert!(
+        out["problems"][0]
+            .as_str()
+            .unwrap_or("")
+            .contains("the folder is empty"),
+        "{out}"
+    );
+    assert!(sessions(&book).iter().all(|(_, status)| status == "booked"));
+}
+
+#[test]
 fn bad_input_is_one_line_and_exit_2() {
     let (book, folder) = book();
     let missing = folder.join("nope");

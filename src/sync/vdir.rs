@@ -305,6 +305,18 @@ impl Sync<'_> {
             .into_iter()
             .map(|item| (item.file.clone(), item))
             .collect();
+        // A folder emptied wholesale (a sync tool that lost its state, a
+        // mount missing) is not the coach deleting every session: refuse to
+        // read it as that, as vdirsyncer refuses to empty a storage. (One
+        // file gone, the last one, is an ordinary deletion.)
+        let held_before = state.values().filter(|s| s.file_hash != DELETED).count();
+        if files.is_empty() && held_before > 1 {
+            report.problems.push(format!(
+                "the folder is empty but held {held_before} files at the last sync; nothing was cancelled or written \
+                 (check the folder and vdirsyncer, then sync again)"
+            ));
+            return Ok(report);
+        }
         let entries = self.book_entries()?;
         // Each book entry's file: where it was written before, else its UID's name.
         let by_uid: HashMap<&str, &str> = state
