@@ -542,3 +542,23 @@ fn an_edited_apology_is_not_dropped_on_one_esc() {
     press(&mut app, &["esc"]);
     assert!(matches!(emergency(&app).step, Step::Slots(_)));
 }
+
+#[test]
+fn the_no_show_question_hints_only_its_own_keys() {
+    let demo = Demo::new("");
+    let mut app = demo.app(120, 40);
+    press(&mut app, &["k", "N"]);
+    let screen = screen_text(&app, 120, 40);
+    let hints = screen.lines().last().unwrap_or_default();
+    assert!(hints.contains("y confirm"), "{hints}");
+    assert!(!hints.contains("other choice"), "{hints}");
+    press(&mut app, &["esc", "C"]);
+    let screen = screen_text(&app, 120, 40);
+    assert!(
+        screen
+            .lines()
+            .last()
+            .unwrap_or_default()
+            .contains("other choice")
+    );
+}

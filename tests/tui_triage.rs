@@ -625,3 +625,42 @@ fn a_changed_reply_draft_is_not_thrown_away_on_one_esc() {
     press(&mut app, &["r", "enter", "esc"]);
     assert_eq!(app.model().overlay, Overlay::None);
 }
+
+#[test]
+fn turning_an_overdue_request_into_a_followup_keeps_its_breach() {
+    let book = book();
+    // Amara's urgent request of Friday 10:00 was due by 14:00 that day.
+    let (mut app, amara) = on_request(&book, "Amara Okafor", (120, 40));
+    let review = |book: &Book| {
+        let range = coachbook::review::ReviewRange::new(
+            now().date_naive() - Duration::days(7),
+            now().date_naive(),
+        )
+        .expect("range");
+        coachbook::review::gather(&book.open(), &book.config, range, now()).expect("review")
+    };
+    let breached =
+        |review: &coachbook::review::Review| review.breaches.iter().any(|b| b.id == amara);
+    let before = review(&book);
+    assert!(breached(&before), "overdue before");
+    press(&mut app, &["f", "enter", "enter"]);
+    assert_eq!(
+        book.open().request(amara).expect("request").status,
+        RequestStatus::Closed
+    );
+    let after = review(&book);
+    assert!(
+        breached(&after),
+        "still a breach after turning it into a follow-up"
+    );
+    assert_eq!(after.share(Urgency::Urgent), before.share(Urgency::Urgent));
+    let outcome = after
+        .requests
+        .iter()
+        .find(|o| o.id == amara)
+        .expect("in the review");
+    assert_eq!(
+        outcome.resolution,
+        coachbook::model::Resolution::ClosedWithoutReply
+    );
+}

@@ -6,8 +6,8 @@ use chrono_tz::Europe::Berlin;
 use super::*;
 use crate::domain::hours::{ReplyClock, ReplyTargets, WorkingHours};
 use crate::model::{
-    Channel, ClientStatus, FollowUp, FollowUpKind, MovedBy, Owner, Request, RequestStatus, Session,
-    SessionStatus,
+    Channel, ClientStatus, FollowUp, FollowUpKind, MovedBy, Owner, Request, RequestStatus,
+    Resolution, Session, SessionStatus,
 };
 use crate::store::SessionMove;
 
@@ -610,4 +610,67 @@ fn gather_reads_a_dst_day_from_the_book() {
     // one went out at 00:09 Sunday.
     assert_eq!(review.apologies_sent, 3);
     assert_eq!(review.at_risk.len(), 1);
+}
+
+/// Issue 9: how a request stopped never makes the review kinder.
+#[test]
+fn closing_or_waiting_after_the_reply_by_keeps_the_breach_and_before_it_does_not() {
+    // Crisis at 10:00: reply by 11:00.
+    let base = request(1, "2026-11-23T10:00:00+01:00", Urgency::Crisis, None);
+    let stopped = |status, at_text: &str| {
+        let at_time = at(at_text);
+        Request {
+            status,
+            closed_at: (status == RequestStatus::Closed).then_some(at_time),
+            waiting_since: (status == RequestStatus::WaitingOnClient).then_some(at_time),
+            ..base.clone()
+        }
+    };
+    let cases = [
+        (
+            stopped(RequestStatus::Closed, "2026-11-23T12:00:00+01:00"),
+            Verdict::Missed,
+            Resolution::ClosedWithoutReply,
+            Some(120),
+        ),
+        (
+            stopped(RequestStatus::Closed, "2026-11-23T10:30:00+01:00"),
+            Verdict::NotJudged,
+            Resolution::ClosedWithoutReply,
+            None,
+        ),
+        (
+            stopped(RequestStatus::WaitingOnClient, "2026-11-23T11:30:00+01:00"),
+            Verdict::Missed,
+            Resolution::StillWaiting,
+            Some(90),
+        ),
+        (
+            stopped(RequestStatus::WaitingOnClient, "2026-11-23T10:15:00+01:00"),
+            Verdict::NotJudged,
+            Resolution::StillWaiting,
+            None,
+        ),
+    ];
+    for (request, verdict, resolution, waited) in cases {
+        let review = review_of(vec![request.clone()], MONDAY, MONDAY, EVENING);
+        let outcome = &review.requests[0];
+        assert_eq!(outcome.verdict, verdict, "{request:?}");
+        assert_eq!(outcome.resolution, resolution);
+        assert_eq!(outcome.waited_minutes, waited, "waited until it stopped");
+        assert_eq!(
+            review.breaches.len(),
+            usize::from(verdict == Verdict::Missed)
+        );
+    }
+    // A hand-off whose note was delivered late: answered by hand-off, missed.
+    let handed = Request {
+        status: RequestStatus::Answered,
+        first_reply_at: Some(at("2026-11-23T11:20:00+01:00")),
+        handed_off: true,
+        ..base
+    };
+    let review = review_of(vec![handed], MONDAY, MONDAY, EVENING);
+    assert_eq!(review.requests[0].resolution, Resolution::HandedOff);
+    assert_eq!(review.requests[0].verdict, Verdict::Missed);
 }

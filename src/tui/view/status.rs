@@ -97,7 +97,13 @@ fn counts(model: &Model, theme: &Theme, compact: bool) -> Line<'static> {
 fn hints(model: &Model, theme: &Theme, width: u16) -> Line<'static> {
     let mut spans = Vec::new();
     let mut used = 0usize;
+    // A question without a second choice does not hint at one.
+    let no_alternative = matches!(&model.overlay,
+        crate::tui::model::Overlay::Confirm(confirm) if confirm.alternative.is_none());
     for (key, hint) in model.keymap.hints(&model.scopes()) {
+        if no_alternative && hint == crate::tui::action::Command::ConfirmAlternative.hint() {
+            continue;
+        }
         let gap = if spans.is_empty() { 0 } else { 2 };
         let needed = gap + key.chars().count() + 1 + hint.chars().count();
         if used + needed > width as usize {
