@@ -13,17 +13,9 @@ use crate::store::NewReply;
 
 /// Refuse a flagged text unless the coach said `--force`: one line naming
 /// the phrase, as `request reply` does.
+/// The same check as every other outgoing text (subject and body alike).
 pub fn guard(text: &Rendered, force: bool) -> Result<(), BadInput> {
-    if force {
-        return Ok(());
-    }
-    match check_reply(&text.body).first() {
-        Some(flag) => Err(BadInput(format!(
-            "{} (reword it, or add --force to send it anyway)",
-            flag.message()
-        ))),
-        None => Ok(()),
-    }
+    crate::outgoing::guard_outgoing("the message", &text.subject, &text.body, force).map(|_| ())
 }
 
 /// The guardrails' warnings on a text, for a preview.
