@@ -465,7 +465,7 @@ fn check(setup: &Setup, reported: &mut BTreeMap<String, usize>) -> usize {
     assert_eq!(fk, None, "no row points at a missing row");
     let mut facts = 2;
     // The invariants, over the whole book.
-    let invariants: [(&str, &str); 6] = [
+    let invariants: [(&str, &str); 7] = [
         (
             "a rescheduled session without its apology",
             "SELECT count(*) FROM sessions s WHERE s.status = 'rescheduled' AND NOT EXISTS \
@@ -483,9 +483,16 @@ fn check(setup: &Setup, reported: &mut BTreeMap<String, usize>) -> usize {
              WHERE r.kind = 'apology' AND s.status <> 'rescheduled'",
         ),
         (
-            "a reply without its request, or a request answered without a first reply",
+            "a reply without its request, or a request whose delivered reply left no first reply",
             "SELECT count(*) FROM replies r LEFT JOIN requests q ON q.id = r.request_id \
-             WHERE r.kind = 'reply' AND (q.id IS NULL OR q.first_reply_at IS NULL)",
+             WHERE r.kind = 'reply' AND r.request_id IS NOT NULL AND (q.id IS NULL \
+             OR (r.delivered_at IS NOT NULL AND (q.first_reply_at IS NULL OR q.first_reply_at > r.delivered_at)))",
+        ),
+        (
+            "a crisis call booked without the client in crisis being told (or a call-back)",
+            "SELECT count(*) FROM sessions c JOIN clients k ON k.id = c.client_id WHERE k.name = 'Chen Wei' \
+             AND NOT EXISTS (SELECT 1 FROM replies r WHERE r.session_id = c.id AND r.client_id = c.client_id) \
+             AND NOT EXISTS (SELECT 1 FROM followups f WHERE f.client_id = c.client_id AND f.callback = 1)",
         ),
         (
             "a hand-off note without its partner brief (or the other way)",
