@@ -226,6 +226,17 @@ fn ics(tag: u64) -> String {
 
 /// The kinds of write, in the order a child makes them.
 const STEPS: usize = 7;
+/// What the report calls them.
+const KINDS: [&str; 8] = [
+    "capture",
+    "reply",
+    "emergency",
+    "handoff",
+    "mail",
+    "ics",
+    "followup",
+    "undo",
+];
 
 /// Writes of every kind, cycle after cycle, until killed. Each child starts
 /// at another kind, so every kind is cut short by some kill.
@@ -392,6 +403,7 @@ impl Rng {
 fn crash_run(kills: usize, seed: u64) -> Figures {
     let setup = setup_in(tempfile::tempdir().expect("temp dir"));
     let mut rng = Rng(seed);
+    let mut window_ms: u64 = 150;
     let mut figures = Figures {
         kills,
         ..Figures::default()
@@ -411,8 +423,11 @@ fn crash_run(kills: usize, seed: u64) -> Figures {
             .spawn()
             .expect("child starts");
         // Most kills land inside a coachbook process, some in this child's
-        // own undo or between two commands.
-        std::thread::sleep(Duration::from_millis(5 + rng.below(150)));
+        // own undo or between two commands. The window adapts to the
+        // machine's speed so that a child commits about one write before
+        // its kill: on a busy machine a fixed window would kill every child
+        // while it is still starting.
+        std::thread::sleep(Duration::from_millis(5 + rng.below(window_ms)));
         if let Ok(Some(status)) = child.try_wait() {
             let out = child.wait_with_output().expect("output");
             panic!(
@@ -426,8 +441,26 @@ fn crash_run(kills: usize, seed: u64) -> Figures {
             .expect("kill runs");
         assert!(killed.success(), "kill failed");
         let _ = child.wait();
+        let before: usize = figures.reported.values().sum();
         figures.facts += check(&setup, &mut figures.reported);
         figures.checks += 1;
+        let after: usize = figures.reported.values().sum();
+        window_ms = if after > before {
+            (window_ms * 9 / 10).max(40)
+        } else {
+            (window_ms * 6 / 5).min(2000)
+        };
+    }
+    let missing: Vec<&str> = KINDS
+        .iter()
+        .copied()
+        .filter(|k| !figures.reported.contains_key(*k))
+        .collect();
+    if !missing.is_empty() {
+        println!(
+            "crash harness: note: no {} was reported committed in this run (raise COACHBOOK_CRASH_KILLS)",
+            missing.join(", no ")
+        );
     }
     // Whatever the kills did, the book is healthy for coachbook itself and
     // today's backup is whole.
