@@ -72,6 +72,8 @@ fn export_and_backup_refuse_an_existing_file_unless_forced() {
     assert_eq!(mode & 0o777, 0o600);
     book.ok(&["backup", "--out", &out.to_string_lossy(), "--force"]);
     assert!(bytes(&out).starts_with(b"SQLite format 3\0"));
+    let mode = std::fs::metadata(&out).expect("meta").permissions().mode();
+    assert_eq!(mode & 0o777, 0o600, "a backup is private");
     assert!(
         !names_in(book.dir.path())
             .iter()
