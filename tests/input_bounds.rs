@@ -347,7 +347,7 @@ fn devices_and_fifos_are_refused_by_kind_and_big_files_by_size() {
             "2200-01-01",
         ],
     );
-    assert!(line.contains("five years"), "{line}");
+    assert!(line.contains("100 years"), "{line}");
 }
 
 #[test]

@@ -27,6 +27,9 @@ use crate::sync::vdir::{Counts, SyncReport, sync_vdir};
 const WINDOW_BEFORE_DAYS: i64 = 30;
 const WINDOW_AFTER_DAYS: i64 = 90;
 
+/// The longest import window, in days (a century).
+const MAX_WINDOW_DAYS: i64 = 100 * 366;
+
 /// A text file to import: there, a regular file, within its cap, not empty.
 fn read_text(path: &Path, what: &str, cap: u64) -> Result<String> {
     use crate::intake::limits::{ReadError, read_capped};
@@ -65,11 +68,10 @@ pub fn import_ics(
     if to_day < from_day {
         return Err(BadInput(format!("--to {to_day} is before --from {from_day}")).into());
     }
-    // Repeating events are expanded inside the window: keep it to five years.
-    if (to_day - from_day).num_days() > crate::domain::bounds::MAX_SPAN_DAYS {
+    // Repeating events are expanded inside the window: keep it to a century.
+    if (to_day - from_day).num_days() > MAX_WINDOW_DAYS {
         return Err(BadInput(format!(
-            "the window {from_day} to {to_day} is longer than the {} days (five years) an import expands",
-            crate::domain::bounds::MAX_SPAN_DAYS
+            "the window {from_day} to {to_day} is longer than the 100 years an import expands"
         ))
         .into());
     }
