@@ -604,11 +604,13 @@ fn check(
                     [format!("crash capture {tag}")],
                 ) == 1
             }
+            // In the outbox, not yet sent: recorded whole, not yet an answer.
             "reply" => {
                 count(
                     &conn,
                     "SELECT count(*) FROM replies r JOIN requests q ON q.id = r.request_id \
-                     WHERE r.body LIKE ?1 AND q.id = ?2 AND q.first_reply_at IS NOT NULL AND r.delivery = 'outbox'",
+                     WHERE r.body LIKE ?1 AND q.id = ?2 AND r.delivery = 'outbox' \
+                     AND r.delivered_at IS NULL AND q.first_reply_at IS NULL",
                     (
                         format!("%crash reply {tag}%"),
                         words.get(2).copied().unwrap_or("0"),
