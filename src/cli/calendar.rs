@@ -344,9 +344,9 @@ pub fn sync(ctx: &Ctx, command: SyncCommand) -> Result<()> {
             if json {
                 output::print_json(&sync_json(&report, &folder));
             } else {
-                println!("{}", report.summary_line(&folder));
+                sayln!("{}", report.summary_line(&folder));
                 for line in report.conflicts.iter().chain(&report.problems) {
-                    println!("  {line}");
+                    sayln!("  {line}");
                 }
             }
             Ok(())

@@ -19,13 +19,13 @@ use crate::store::{ClientQueries, PartnerQueries, SessionQueries, Store};
 pub fn generate(ctx: &Ctx, store: &mut Store) -> Result<()> {
     let made = care::generate(store, &ctx.config, ctx.now())?;
     if !made.is_empty() {
-        eprintln!("coachbook: note: generated {}", made.summary());
+        warnln!("coachbook: note: generated {}", made.summary());
     }
     for skipped in &made.skipped {
-        eprintln!("coachbook: note: {skipped}");
+        warnln!("coachbook: note: {skipped}");
     }
     for delivery in &made.deliveries {
-        eprintln!("coachbook: note: reminder: {}", delivery.message());
+        warnln!("coachbook: note: reminder: {}", delivery.message());
     }
     Ok(())
 }
@@ -44,7 +44,7 @@ pub fn agreement(ctx: &Ctx, step: &str, client: &str, at: Option<&str>) -> Resul
         ctx.now(),
         |tx| care::agreement::record(tx, &client, step, at),
     )?;
-    println!(
+    sayln!(
         "the agreement with {} is {} ({})",
         client.name,
         agreement.status,
@@ -87,7 +87,7 @@ pub fn mark_session(
             }
             Ok(())
         })?;
-        println!(
+        sayln!(
             "session #{id} with {} on {}: {outcome}",
             session.client_name,
             output::local(session.start, ctx.config.tz)
@@ -116,14 +116,14 @@ pub fn mark_session(
         recap,
     };
     let recorded = held::record(&mut store, &ctx.config, &plan, ctx.now())?;
-    println!(
+    sayln!(
         "session #{id} with {} on {}: held, {} action item(s)",
         session.client_name,
         output::local(session.start, ctx.config.tz),
         plan.actions.len()
     );
     for action in &plan.actions {
-        println!(
+        sayln!(
             "  {}: {} (due {})",
             action.owner,
             action.text,
@@ -132,7 +132,7 @@ pub fn mark_session(
     }
     match recorded.recap_reply {
         Some(reply_id) => {
-            println!("the recap is reply #{reply_id}");
+            sayln!("the recap is reply #{reply_id}");
             report_delivery(&mut store, ctx, reply_id)
         }
         None => Ok(()),
@@ -147,7 +147,7 @@ pub fn list(ctx: &Ctx, json: bool, at_risk: bool) -> Result<()> {
         if json {
             output::print_json(&output::clients_json(&clients));
         } else {
-            print!("{}", output::clients_text(&clients));
+            say!("{}", output::clients_text(&clients));
         }
         return Ok(());
     }
@@ -169,11 +169,11 @@ pub fn list(ctx: &Ctx, json: bool, at_risk: bool) -> Result<()> {
             .collect();
         output::print_json(&json!(rows));
     } else if risky.is_empty() {
-        println!("nobody is at risk");
+        sayln!("nobody is at risk");
     } else {
         for a in &risky {
             let reasons: Vec<String> = a.reasons.iter().map(ToString::to_string).collect();
-            println!(
+            sayln!(
                 "#{:<4} {:<24} {}",
                 a.client_id,
                 care::message::one_line(&a.client),
@@ -191,7 +191,7 @@ pub fn show(ctx: &Ctx, name: &str) -> Result<()> {
     generate(ctx, &mut store)?;
     let client = store.client(client_id)?;
     let story = care::story::load(&store, client, ctx.now())?;
-    print!(
+    say!(
         "{}",
         care::story::text(&story, ctx.config.tz, ctx.now(), ctx.today())
     );
@@ -231,17 +231,17 @@ pub fn end(
     };
     let plan = parting::plan(client, reason, refund, partner)?;
     let note = parting::render_note(&ctx.config, &templates(&ctx.config)?, &plan)?;
-    println!("To {}: {}", plan.client.name, note.subject);
+    sayln!("To {}: {}", plan.client.name, note.subject);
     for line in note.body.lines() {
-        println!("  | {line}");
+        sayln!("  | {line}");
     }
     if dry_run {
-        println!("dry run: nothing changed");
+        sayln!("dry run: nothing changed");
         return Ok(());
     }
     care::message::guard(&note, force)?;
     let ended = parting::record(&mut store, &ctx.config, &plan, &note, ctx.now())?;
-    println!(
+    sayln!(
         "parted ways with {}{}{}; the note is reply #{}",
         plan.client.name,
         plan.partner
@@ -269,7 +269,7 @@ pub fn reactivate(ctx: &Ctx, client: &str) -> Result<()> {
         ctx.now(),
         |tx| tx.reactivate_client(client.id),
     )?;
-    println!(
+    sayln!(
         "{} is active again (the parting stays on record)",
         client.name
     );
@@ -282,12 +282,12 @@ pub fn check_in(ctx: &Ctx, client: &str, force: bool, dry_run: bool) -> Result<(
     let mut store = ctx.open()?;
     let client = ctx.client(&store, client)?;
     let text = render_check_in(ctx, &client)?;
-    println!("To {}: {}", client.name, text.subject);
+    sayln!("To {}: {}", client.name, text.subject);
     for line in text.body.lines() {
-        println!("  | {line}");
+        sayln!("  | {line}");
     }
     if dry_run {
-        println!("dry run: nothing changed");
+        sayln!("dry run: nothing changed");
         return Ok(());
     }
     care::message::guard(&text, force)?;
@@ -309,7 +309,7 @@ pub fn check_in(ctx: &Ctx, client: &str, force: bool, dry_run: bool) -> Result<(
             Ok(id)
         },
     )?;
-    println!("the check-in is reply #{reply_id}");
+    sayln!("the check-in is reply #{reply_id}");
     report_delivery(&mut store, ctx, reply_id)
 }
 

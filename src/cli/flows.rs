@@ -109,11 +109,11 @@ pub fn reply(ctx: &Ctx, args: ReplyArgs) -> Result<()> {
     };
     let request = store.request(id)?;
     match request.first_reply_minutes() {
-        Some(minutes) => println!(
+        Some(minutes) => sayln!(
             "request #{id} is answered; first reply after {}",
             crate::dashboard::short_span(minutes)
         ),
-        None => println!(
+        None => sayln!(
             "request #{id} still counts as unanswered until the reply reaches {} \
              (coachbook deliver --mark-sent {reply_id} once you sent it)",
             request.client_name
@@ -235,13 +235,13 @@ pub fn emergency(
     let apology = report_delivery(&mut store, ctx, applied.apology_reply);
     let confirmation = match applied.crisis_confirmation {
         Some(reply_id) => {
-            println!("confirmation to the client in crisis is reply #{reply_id}");
+            sayln!("confirmation to the client in crisis is reply #{reply_id}");
             report_delivery(&mut store, ctx, reply_id)
         }
         None => Ok(()),
     };
     if let Some(id) = applied.callback_followup {
-        println!(
+        sayln!(
             "the client in crisis has no email: follow-up #{id} reminds you to call them back \
              (coachbook followup done {id} records it as their first reply)"
         );
@@ -328,13 +328,13 @@ pub fn undo(ctx: &Ctx, change_id: Option<&str>, notify: bool, force: bool) -> Re
     // A broken templates folder refuses before anything changes.
     let templates = templates(&ctx.config)?;
     let undone = store.undo_truthfully(id, now)?;
-    println!("undone: {}", undone.change.summary);
+    sayln!("undone: {}", undone.change.summary);
     let mut delivered = Ok(());
     for session_id in &undone.to_reassure {
         let session = store.session(*session_id)?;
         let client = store.client(session.client_id)?;
         if !notify {
-            println!(
+            sayln!(
                 "{} was already told about this change; `coachbook undo --notify` would have sent \
                  a note that the session stands ({})",
                 client.name,
@@ -352,12 +352,12 @@ pub fn undo(ctx: &Ctx, change_id: Option<&str>, notify: bool, force: bool) -> Re
         ) {
             Ok(reply_id) => reply_id,
             Err(err) => {
-                eprintln!("coachbook: {}", crate::error::one_line(&err));
+                warnln!("coachbook: {}", crate::error::one_line(&err));
                 delivered = Err(anyhow::anyhow!("the note to {} was not sent", client.name));
                 continue;
             }
         };
-        println!(
+        sayln!(
             "told {} the session stands at {} (reply #{reply_id})",
             client.name,
             output::local(session.start, ctx.config.tz)
@@ -382,7 +382,7 @@ pub fn cancel(ctx: &Ctx, id: &str, notify: bool, force: bool) -> Result<()> {
         (notify, force),
         ctx.now(),
     )?;
-    println!(
+    sayln!(
         "session #{id} with {} on {}: cancelled",
         session.client_name,
         output::local(session.start, ctx.config.tz)
@@ -390,7 +390,7 @@ pub fn cancel(ctx: &Ctx, id: &str, notify: bool, force: bool) -> Result<()> {
     match cancelled.note {
         Some(reply_id) => report_delivery(&mut store, ctx, reply_id),
         None => {
-            println!(
+            sayln!(
                 "{} was not told (--notify sends the note)",
                 session.client_name
             );
@@ -411,14 +411,14 @@ pub fn mark_sent(ctx: &Ctx, reply_id: &str, at: Option<&str>) -> Result<()> {
         ctx.now(),
         |tx| tx.mark_reply_sent(id, at, "marked sent by the coach"),
     )?;
-    println!(
+    sayln!(
         "reply #{id} marked sent at {}",
         output::local(reply.delivered_at.unwrap_or(at), ctx.config.tz)
     );
     if let Some(request_id) = reply.request_id {
         let request = store.request(request_id)?;
         if let Some(minutes) = request.first_reply_minutes() {
-            println!(
+            sayln!(
                 "request #{request_id} from {} is answered; first reply after {}",
                 request.client_name,
                 crate::dashboard::short_span(minutes)
@@ -451,7 +451,7 @@ pub fn redeliver(ctx: &Ctx, reply_id: Option<&str>) -> Result<()> {
     let mut failed = 0;
     for id in ids {
         if let Err(err) = report_delivery(&mut store, ctx, id) {
-            eprintln!("coachbook: {}", crate::error::one_line(&err));
+            warnln!("coachbook: {}", crate::error::one_line(&err));
             failed += 1;
         }
     }
