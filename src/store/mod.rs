@@ -17,8 +17,8 @@ mod partners;
 mod requests;
 pub mod schema;
 mod sessions;
-mod verify;
 mod undo;
+mod verify;
 
 use std::fs::OpenOptions;
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};

@@ -40,7 +40,8 @@ fn hints_in(model: &Model, list: &[(Scope, Command, &str)]) -> String {
 pub fn draw(frame: &mut Frame, area: Rect, model: &Model, flow: &CareFlow, theme: &Theme) {
     let scope = Scope::CareEditor;
     let notes_scope = Scope::CareNotes;
-    let name = crate::care::message::one_line(&flow.client_name);
+    let name =
+        crate::text::visible_line(&crate::care::message::one_line(&flow.client_name)).into_owned();
     let (title, bottom) = match &flow.step {
         CareStep::Notes { session_id, .. } => (
             format!(" Session #{session_id} with {name} held: notes and action items "),
@@ -199,7 +200,7 @@ pub fn draw_at_risk(
                         a.reasons.iter().map(ToString::to_string).collect()
                     };
                     let name = crate::review::words::fit(
-                        &crate::care::message::one_line(&a.client),
+                        &crate::text::visible_line(&crate::care::message::one_line(&a.client)),
                         name_width,
                     );
                     let text = crate::review::words::fit(

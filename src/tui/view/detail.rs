@@ -382,7 +382,8 @@ fn story_lines(
                 .filter(|r| matches!(r.head.as_str(), "Agreement" | "Parted"))
             {
                 let style = if row.warn { theme.warn() } else { Style::new() };
-                field(lines, &row.head, &row.text, style, theme, width);
+                let text = crate::text::visible_line(&row.text);
+                field(lines, &row.head, &text, style, theme, width);
             }
             continue;
         }
@@ -397,9 +398,12 @@ fn story_lines(
         for row in &section.rows {
             let style = if row.warn { theme.warn() } else { Style::new() };
             let text_width = width.saturating_sub(head_width + 1).max(10);
-            for (n, part) in text::wrap(&row.text, text_width).into_iter().enumerate() {
+            // Stored text reaches the screen only through the sanitizer.
+            let row_text = crate::text::visible_line(&row.text);
+            let row_head = crate::text::visible_line(&row.head);
+            for (n, part) in text::wrap(&row_text, text_width).into_iter().enumerate() {
                 let head = if n == 0 {
-                    format!("{:<head_width$} ", row.head)
+                    format!("{:<head_width$} ", row_head)
                 } else {
                     " ".repeat(head_width + 1)
                 };
