@@ -152,6 +152,14 @@ pub fn parse_rule(value: &str) -> Result<Rule, String> {
         return Err("RRULE BYDAY with a number needs FREQ=MONTHLY or YEARLY".into());
     }
     rule.engine = engine.join(";");
+    if !month_days_can_meet(value) {
+        return Err("RRULE picks no day at all (BYMONTHDAY never falls in BYMONTH)".into());
+    }
+    if !set_positions_can_meet(value, rule.freq) {
+        return Err(
+            "RRULE picks no instance at all (BYSETPOS past the instances of a period)".into(),
+        );
+    }
     // Let the crate check what it will expand (with any start: the checks
     // that depend on DTSTART only fill in defaults).
     let probe = Utc
@@ -179,8 +187,12 @@ impl Rule {
             .engine
             .parse()
             .map_err(|err| format!("RRULE {}: {err}", self.engine))?;
+        // `limit`: a rule that picks no day in a long stretch stops after
+        // the crate's bounded number of empty periods instead of walking to
+        // the year 10,000 (seconds for one event).
         parsed
             .build(rrule::Tz::UTC.from_utc_datetime(&start))
+            .map(rrule::RRuleSet::limit)
             .map_err(|err| format!("RRULE {}: {err}", self.engine))
     }
 }
@@ -436,5 +448,91 @@ mod tests {
         let stop = at("20260110T000000").and_utc();
         let got = expand(&rule, at("20260101T090000"), &|l| l.and_utc(), stop);
         assert_eq!(got.len(), 9);
+    }
+}
+
+/// The numbers of a rule part (`BYMONTHDAY=1,-1`), if the rule has it.
+fn part_numbers(value: &str, key: &str) -> Option<Vec<i32>> {
+    value.split(';').find_map(|part| {
+        let (k, v) = part.split_once('=')?;
+        k.trim()
+            .eq_ignore_ascii_case(key)
+            .then(|| v.split(',').filter_map(|n| n.trim().parse().ok()).collect())
+    })
+}
+
+/// Whether some BYSETPOS can pick an instance: a period (a day, a week, a
+/// month, a year) holds at most so many candidates, and a position past
+/// them all never matches (the expander would search for ever).
+fn set_positions_can_meet(value: &str, freq: Freq) -> bool {
+    let Some(positions) = part_numbers(value, "BYSETPOS") else {
+        return true;
+    };
+    let count = |key: &str| part_numbers(value, key).map(|n| n.len().max(1));
+    let weekdays = value.split(';').find_map(|p| {
+        let (k, v) = p.split_once('=')?;
+        k.trim()
+            .eq_ignore_ascii_case("BYDAY")
+            .then(|| v.split(',').count())
+    });
+    let (days_in_period, weeks, months) = match freq {
+        Freq::Daily => (1, 1, 1),
+        Freq::Weekly => (7, 1, 1),
+        Freq::Monthly => (31, 5, 1),
+        Freq::Yearly => (366, 53, 12),
+        // An hour holds the times it names; nothing cheap to bound there.
+        Freq::Hourly => return true,
+    };
+    let mut days = days_in_period;
+    if let Some(n) = weekdays {
+        days = days.min(n * weeks);
+    }
+    if let Some(n) = count("BYMONTHDAY") {
+        days = days.min(n * months);
+    }
+    let times = count("BYHOUR").unwrap_or(1)
+        * count("BYMINUTE").unwrap_or(1)
+        * count("BYSECOND").unwrap_or(1);
+    let most = days.saturating_mul(times);
+    positions
+        .iter()
+        .any(|p| usize::try_from(p.unsigned_abs()).is_ok_and(|p| p <= most))
+}
+
+/// Whether a rule's BYMONTHDAY can ever fall in its BYMONTH (the 30th of
+/// February never does): such a rule would make the expander search
+/// thousands of years for nothing.
+fn month_days_can_meet(value: &str) -> bool {
+    let (Some(days), Some(months)) = (
+        part_numbers(value, "BYMONTHDAY"),
+        part_numbers(value, "BYMONTH"),
+    ) else {
+        return true;
+    };
+    // The longest each month can be (February in a leap year).
+    let longest = |month: i32| match month {
+        2 => 29,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    };
+    months
+        .iter()
+        .any(|m| days.iter().any(|d| d.unsigned_abs() <= longest(*m)))
+}
+
+#[cfg(test)]
+mod feasibility_tests {
+    use super::*;
+
+    #[test]
+    fn a_rule_that_picks_no_day_is_refused_at_once() {
+        assert!(parse_rule("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30").is_err());
+        assert!(parse_rule("FREQ=DAILY;BYMONTH=4,6;BYMONTHDAY=31").is_err());
+        assert!(parse_rule("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29").is_ok());
+        assert!(parse_rule("FREQ=YEARLY;BYMONTH=2,3;BYMONTHDAY=30").is_ok());
+        assert!(parse_rule("FREQ=MONTHLY;BYMONTHDAY=-1").is_ok());
+        assert!(parse_rule("FREQ=MONTHLY;BYDAY=MO;BYSETPOS=6").is_err());
+        assert!(parse_rule("FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1").is_ok());
+        assert!(parse_rule("FREQ=WEEKLY;BYDAY=MO;BYSETPOS=2").is_err());
     }
 }
