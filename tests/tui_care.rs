@@ -341,3 +341,43 @@ fn the_help_lists_every_care_key() {
         );
     }
 }
+
+#[test]
+fn typed_notes_survive_one_esc_and_go_on_the_second() {
+    let book = book();
+    let mut app = book.app(120, 40);
+    on_session(&mut app, "Chen Wei");
+    press(&mut app, &["d"]);
+    // Esc on the untouched form closes it at once.
+    press(&mut app, &["esc"]);
+    assert_eq!(
+        app.model().overlay,
+        Overlay::None,
+        "nothing typed, nothing asked"
+    );
+    press(&mut app, &["d"]);
+    type_text(&mut app, "Some notes");
+    press(&mut app, &["esc"]);
+    let Overlay::Care(flow) = &app.model().overlay else {
+        panic!("one Esc must not drop typed notes");
+    };
+    assert!(flow.text().contains("Some notes"));
+    assert!(
+        flow.error
+            .as_deref()
+            .unwrap_or("")
+            .contains("Esc again discards"),
+        "{:?}",
+        flow.error
+    );
+    // Typing again disarms; the next Esc only warns again.
+    type_text(&mut app, "!");
+    press(&mut app, &["esc"]);
+    assert!(matches!(app.model().overlay, Overlay::Care(_)));
+    press(&mut app, &["esc"]);
+    assert_eq!(
+        app.model().overlay,
+        Overlay::None,
+        "the second Esc discards"
+    );
+}

@@ -26,6 +26,10 @@ pub struct CareFlow {
     pub error: Option<String>,
     /// An effect is running; keys other than cancel wait.
     pub busy: bool,
+    /// The coach changed the text (notes, a draft): one Esc only warns.
+    pub edited: bool,
+    /// Esc was pressed once on changed text; the next Esc discards it.
+    pub discard_armed: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -375,6 +379,8 @@ fn start_held(model: &mut Model) -> Vec<Effect> {
         },
         error: None,
         busy: false,
+        edited: false,
+        discard_armed: false,
     }));
     Vec::new()
 }
@@ -400,6 +406,15 @@ impl CareFlow {
             return;
         }
         self.error = None;
+        self.discard_armed = false;
+        let before = self.text();
+        self.apply_edit(key);
+        if self.text() != before {
+            self.edited = true;
+        }
+    }
+
+    fn apply_edit(&mut self, key: EditKey) {
         match &mut self.step {
             CareStep::Notes { editor, .. } | CareStep::Parting { editor } => editor.apply(key),
             CareStep::Recap { draft, .. }
@@ -413,6 +428,10 @@ impl CareFlow {
     }
 
     fn set_text(&mut self, text: &str) {
+        if text != self.text() {
+            self.edited = true;
+        }
+        self.discard_armed = false;
         match &mut self.step {
             CareStep::Notes { editor, .. } | CareStep::Parting { editor } => editor.set_text(text),
             CareStep::Recap { draft, .. }
@@ -425,7 +444,8 @@ impl CareFlow {
         }
     }
 
-    fn text(&self) -> String {
+    /// The text being edited.
+    pub fn text(&self) -> String {
         match &self.step {
             CareStep::Notes { editor, .. } | CareStep::Parting { editor } => editor.text(),
             CareStep::Recap { draft, .. }
@@ -459,8 +479,15 @@ impl CareFlow {
 /// A key in an open care flow; `None` closes it.
 fn flow_command(flow: &mut CareFlow, command: Command) -> Option<Vec<Effect>> {
     if command == Command::FlowCancel {
+        // Typed notes or an edited draft are never thrown away on one key.
+        if flow.edited && !flow.discard_armed && !flow.busy {
+            flow.discard_armed = true;
+            flow.error = Some("the text has changes: Esc again discards them".into());
+            return Some(Vec::new());
+        }
         return None;
     }
+    flow.discard_armed = false;
     if flow.busy {
         return Some(Vec::new());
     }
@@ -536,6 +563,8 @@ fn take_result(model: &mut Model, result: CareResult) -> Vec<Effect> {
                 step: CareStep::Parting { editor },
                 error: None,
                 busy: false,
+                edited: false,
+                discard_armed: false,
             }));
             Vec::new()
         }
@@ -553,6 +582,8 @@ fn take_result(model: &mut Model, result: CareResult) -> Vec<Effect> {
                 },
                 error: None,
                 busy: false,
+                edited: false,
+                discard_armed: false,
             }));
             Vec::new()
         }
