@@ -90,19 +90,23 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
-    /// Deliver again the replies whose delivery failed (or one of them).
     /// Undo the last change (or CHANGE_ID). Messages that went out stay
     /// recorded; with --notify the client gets a "please disregard" note.
     Undo {
+        /// The change to undo (default: the last one).
         #[arg(value_name = "CHANGE_ID")]
         change_id: Option<String>,
+        /// Tell each client who was told of the change: "please disregard,
+        /// our session stands at TIME", with a calendar update.
         #[arg(long)]
         notify: bool,
         /// Send a note the guardrails flagged anyway.
         #[arg(long, requires = "notify")]
         force: bool,
     },
+    /// Deliver again the replies whose delivery failed (or one of them).
     Deliver {
+        /// The reply to deliver again (default: every failed one).
         #[arg(value_name = "REPLY_ID", conflicts_with = "mark_sent")]
         reply_id: Option<String>,
         /// Confirm that a reply in the outbox (or a failed one) went out
