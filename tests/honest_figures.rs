@@ -517,3 +517,70 @@ fn an_outbox_reply_found_in_the_coachs_own_mail_answers_the_request() {
     let replies = sql(&book, "SELECT count(*), max(delivery) FROM replies");
     assert_eq!(replies, ["1", "sent"], "the same reply, not a second one");
 }
+
+#[test]
+fn undoing_a_crisis_booking_leaves_the_coach_a_follow_up_to_tell_the_crisis_client() {
+    let book = Book::demo();
+    saving_sends(&book);
+    let session = book.json(&["today", "--json"])["sessions"]
+        .as_array()
+        .expect("sessions")
+        .iter()
+        .find(|s| s["status"] == "booked")
+        .cloned()
+        .expect("booked");
+    book.ok(&["emergency", &session["id"].to_string(), "--for", "Sofia"]);
+    let out = book.ok(&["undo", "--notify"]);
+    assert!(
+        out.contains("Sofia Lindqvist was sent the invitation"),
+        "{out}"
+    );
+    // Her confirmation stays recorded as sent, and the dashboard says to tell her.
+    let kept = sql(
+        &book,
+        "SELECT r.delivery FROM replies r JOIN clients c ON c.id = r.client_id \
+         WHERE c.name = 'Sofia Lindqvist' AND r.subject LIKE 'I have time for you%'",
+    );
+    assert_eq!(kept, ["sent"]);
+    let followups = book.json(&["followup", "list", "--json"]);
+    assert!(
+        followups
+            .as_array()
+            .expect("list")
+            .iter()
+            .any(|f| f["client"] == "Sofia Lindqvist"
+                && f["text"].as_str().unwrap_or("").contains("was undone")),
+        "{followups}"
+    );
+}
+
+#[test]
+fn a_flagged_disregard_template_refuses_the_undo_before_anything_changes() {
+    let book = Book::demo();
+    saving_sends(&book);
+    let session = book.json(&["today", "--json"])["sessions"]
+        .as_array()
+        .expect("sessions")
+        .iter()
+        .find(|s| s["status"] == "booked")
+        .cloned()
+        .expect("booked");
+    book.ok(&["emergency", &session["id"].to_string()]);
+    let folder = book.dir.path().join("templates");
+    std::fs::create_dir_all(&folder).expect("folder");
+    std::fs::write(
+        folder.join("session_stands.txt"),
+        "Subject: Our session\n\nHi {{ client_first_name }}, thanks for your patience: we meet {{ session_time }}.\n{{ signature }}\n",
+    )
+    .expect("template");
+    let mut config = std::fs::read_to_string(&book.config).expect("config");
+    config.push_str(&format!("[templates]\nfolder = \"{}\"\n", folder.display()));
+    std::fs::write(&book.config, config).expect("config");
+    let before = book.dump();
+    let run = book.run(&["undo", "--notify"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("patience"), "{}", run.stderr);
+    assert_eq!(book.dump(), before, "nothing undone");
+    let out = book.ok(&["undo", "--notify", "--force"]);
+    assert!(out.contains("the session stands"), "{out}");
+}

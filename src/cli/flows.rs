@@ -327,8 +327,16 @@ pub fn undo(ctx: &Ctx, change_id: Option<&str>, notify: bool, force: bool) -> Re
     };
     // A broken templates folder refuses before anything changes.
     let templates = templates(&ctx.config)?;
+    if notify {
+        crate::flows::reassure::check_template(&ctx.config, &templates, force)?;
+    }
     let undone = store.undo_truthfully(id, now)?;
     sayln!("undone: {}", undone.change.summary);
+    for name in &undone.told_of_removed {
+        sayln!(
+            "{name} was sent the invitation for the call this change booked; a follow-up on the dashboard reminds you to tell them it was undone"
+        );
+    }
     let mut delivered = Ok(());
     for session_id in &undone.to_reassure {
         let session = store.session(*session_id)?;

@@ -12,6 +12,20 @@ use crate::model::{DeliveryState, ReplyKind};
 use crate::outgoing::{coach_mailbox, coach_values, render_outgoing};
 use crate::store::{ClientQueries, NewReply, SessionQueries, Store};
 
+/// Check the `session_stands` template before anything is undone: a
+/// missing placeholder or flagged phrasing in it refuses the undo (exit 2,
+/// nothing changed) instead of undoing and then failing to tell the client.
+pub fn check_template(config: &Config, templates: &Templates, force: bool) -> Result<()> {
+    let values = TemplateValues {
+        client_first_name: Some("Alex".into()),
+        client_name: Some("Alex Example".into()),
+        session_time: Some("Monday 23 November, 15:00".into()),
+        ..coach_values(config)
+    };
+    render_outgoing(templates, "session_stands", &values, force)?;
+    Ok(())
+}
+
 /// Record the note to the client of `session_id` (one change); the caller
 /// delivers it. A flagged custom template is refused unless `force`.
 pub fn record_stands_note(

@@ -100,6 +100,9 @@ pub struct Undone {
     /// Sessions a delivered message was about: their client holds the undone
     /// version and should get a "please disregard" note.
     pub to_reassure: Vec<i64>,
+    /// Clients who were sent a booking the undo removed (a crisis call):
+    /// each gets a follow-up for the coach to tell them, and their names.
+    pub told_of_removed: Vec<String>,
 }
 
 impl Store {
@@ -345,6 +348,25 @@ impl Store {
                         .map(|seq| (*s, seq))
                 })
                 .collect();
+            // Whoever was sent a booking the undo removes (the crisis call)
+            // still holds its invitation: the coach is reminded to tell them.
+            let mut told_of_removed: Vec<(i64, String)> = Vec::new();
+            for (_, session, _) in &kept {
+                if let Some(session) = session.filter(|s| inserted_sessions.contains(s)) {
+                    let who: Option<(i64, String)> = tx
+                        .conn
+                        .query_row(
+                            "SELECT c.id, c.name FROM sessions s JOIN clients c ON c.id = s.client_id \
+                             WHERE s.id = ?1",
+                            [session],
+                            |r| Ok((r.get(0)?, r.get(1)?)),
+                        )
+                        .optional()?;
+                    if let Some(who) = who.filter(|w| !told_of_removed.contains(w)) {
+                        told_of_removed.push(who);
+                    }
+                }
+            }
             // A kept reply about a row the undo removes loses that link only.
             for (reply, session, request) in &kept {
                 if session.is_some_and(|s| inserted_sessions.contains(&s)) {
@@ -403,11 +425,27 @@ impl Store {
                 .collect();
             told.sort_unstable();
             told.dedup();
-            Ok(told)
+            for (client_id, name) in &told_of_removed {
+                tx.add_followup(&NewFollowUp {
+                    client_id: *client_id,
+                    request_id: None,
+                    due: tx.now,
+                    text: format!(
+                        "Tell {name} the call booked for them was undone: they hold its invitation"
+                    ),
+                    owner: crate::model::Owner::Coach,
+                    kind: crate::model::FollowUpKind::Promise,
+                    made_by_reply: None,
+                    callback: false,
+                })?;
+            }
+            Ok((told, told_of_removed.into_iter().map(|(_, n)| n).collect()))
         })?;
+        let (to_reassure, told_of_removed) = to_reassure;
         Ok(Undone {
             change,
             to_reassure,
+            told_of_removed,
         })
     }
 

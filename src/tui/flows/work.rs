@@ -184,8 +184,15 @@ pub fn run(work: FlowWork, store: &mut Store, config: &Config, now: DateTime<Utc
                     crate::domain::when::show_local(session.start, config.tz),
                 ));
             }
+            let mut summary = undone.change.summary;
+            if !undone.told_of_removed.is_empty() {
+                summary.push_str(&format!(
+                    "; {} still hold the invitation for the call it booked: a follow-up reminds you to tell them",
+                    undone.told_of_removed.join(", ")
+                ));
+            }
             Ok(FlowEvent::Undone {
-                summary: undone.change.summary,
+                summary,
                 delivered,
                 to_reassure,
             })
