@@ -2,6 +2,14 @@
 //! is wrong with it: each refusal through the real binary, one line, the
 //! right exit code, every file byte for byte as it was.
 
+// Tests may unwrap and index: a panic there is a failed test, not a crash.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 mod common;
 
 use std::os::unix::fs::PermissionsExt;

@@ -3,6 +3,14 @@
 //! by Python's `icalendar` strictly (every property parsed, no errors) and
 //! expanded by recurring-ical-events where COACHBOOK_PYTHON has them.
 
+// Tests may unwrap and index: a panic there is a failed test, not a crash.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 mod common;
 
 use std::path::PathBuf;

@@ -4,6 +4,14 @@
 //! fixtures in tests/fixtures/ics/updates/, copied in turn to one path (the
 //! book keeps each item's source by path).
 
+// Tests may unwrap and index: a panic there is a failed test, not a crash.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 mod common;
 
 use std::path::{Path, PathBuf};

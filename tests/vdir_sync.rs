@@ -5,6 +5,14 @@
 //! vdirsyncer with a second folder and listed by khal; each such test says
 //! "skipped: … not installed" when a tool is missing.
 
+// Tests may unwrap and index: a panic there is a failed test, not a crash.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 mod common;
 
 use std::path::{Path, PathBuf};
