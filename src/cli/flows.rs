@@ -246,7 +246,15 @@ pub fn emergency(
              (coachbook followup done {id} records it as their first reply)"
         );
     }
-    apology.and(confirmation)
+    // Both failures are said: the crisis client's matters as much.
+    match (apology, confirmation) {
+        (Err(apology), Err(confirmation)) => Err(anyhow::anyhow!(
+            "{}; {}",
+            crate::error::one_line(&apology),
+            crate::error::one_line(&confirmation)
+        )),
+        (apology, confirmation) => apology.and(confirmation),
+    }
 }
 
 fn describe(plan: &emergency::Plan, ctx: &Ctx) -> String {
