@@ -155,6 +155,11 @@ pub fn parse_rule(value: &str) -> Result<Rule, String> {
     if !month_days_can_meet(value) {
         return Err("RRULE picks no day at all (BYMONTHDAY never falls in BYMONTH)".into());
     }
+    if !year_parts_can_meet(value) {
+        return Err(
+            "RRULE picks no day at all (BYYEARDAY or BYWEEKNO never falls in BYMONTH)".into(),
+        );
+    }
     if !set_positions_can_meet(value, rule.freq) {
         return Err(
             "RRULE picks no instance at all (BYSETPOS past the instances of a period)".into(),
@@ -499,6 +504,82 @@ fn set_positions_can_meet(value: &str, freq: Freq) -> bool {
         .any(|p| usize::try_from(p.unsigned_abs()).is_ok_and(|p| p <= most))
 }
 
+/// Whether a BYYEARDAY or BYWEEKNO can fall in one of BYMONTH's months,
+/// in a common or a leap year (generously: a week may reach three days
+/// into the months either side).
+fn year_parts_can_meet(value: &str) -> bool {
+    let Some(months) = part_numbers(value, "BYMONTH") else {
+        return true;
+    };
+    // The first and last day of the year each month covers, common and leap.
+    let span = |month: i32, leap: bool| -> (i32, i32) {
+        let lengths = [
+            31,
+            if leap { 29 } else { 28 },
+            31,
+            30,
+            31,
+            30,
+            31,
+            31,
+            30,
+            31,
+            30,
+            31,
+        ];
+        let before: i32 = lengths
+            .iter()
+            .take(usize::try_from(month - 1).unwrap_or(0))
+            .sum();
+        let length = lengths
+            .get(usize::try_from(month - 1).unwrap_or(0))
+            .copied()
+            .unwrap_or(31);
+        (before + 1, before + length)
+    };
+    let covers = |first: i32, last: i32| {
+        [false, true].iter().any(|leap| {
+            let year = if *leap { 366 } else { 365 };
+            months.iter().any(|m| {
+                let (from, to) = span(*m, *leap);
+                let (first, last) = (
+                    if first < 0 { year + 1 + first } else { first },
+                    if last < 0 { year + 1 + last } else { last },
+                );
+                first <= to && last >= from
+            })
+        })
+    };
+    if let Some(days) = part_numbers(value, "BYYEARDAY")
+        && !days.iter().any(|d| covers(*d, *d))
+    {
+        return false;
+    }
+    // Days of the year a week can touch; before day 1 is last December,
+    // past the year's end is next January.
+    let week_touches = |first: i32, last: i32| {
+        [false, true].iter().any(|leap| {
+            let year = if *leap { 366 } else { 365 };
+            months.iter().any(|m| {
+                let (from, to) = span(*m, *leap);
+                let inside = first.max(1) <= to && last.min(year) >= from;
+                let december = first < 1 && *m == 12;
+                let january = last > year && *m == 1;
+                inside || december || january
+            })
+        })
+    };
+    if let Some(weeks) = part_numbers(value, "BYWEEKNO")
+        && !weeks.iter().any(|w| {
+            let w = if *w < 0 { 53 + 1 + w } else { *w };
+            week_touches((w - 1) * 7 - 3, w * 7 + 3)
+        })
+    {
+        return false;
+    }
+    true
+}
+
 /// Whether a rule's BYMONTHDAY can ever fall in its BYMONTH (the 30th of
 /// February never does): such a rule would make the expander search
 /// thousands of years for nothing.
@@ -534,5 +615,11 @@ mod feasibility_tests {
         assert!(parse_rule("FREQ=MONTHLY;BYDAY=MO;BYSETPOS=6").is_err());
         assert!(parse_rule("FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1").is_ok());
         assert!(parse_rule("FREQ=WEEKLY;BYDAY=MO;BYSETPOS=2").is_err());
+        assert!(parse_rule("FREQ=YEARLY;BYYEARDAY=60;BYMONTH=1").is_err());
+        assert!(parse_rule("FREQ=YEARLY;BYYEARDAY=60;BYMONTH=2,3").is_ok());
+        assert!(parse_rule("FREQ=YEARLY;BYYEARDAY=-1;BYMONTH=12").is_ok());
+        assert!(parse_rule("FREQ=YEARLY;BYWEEKNO=1;BYMONTH=6").is_err());
+        assert!(parse_rule("FREQ=YEARLY;BYWEEKNO=1;BYMONTH=12").is_ok());
+        assert!(parse_rule("FREQ=YEARLY;BYWEEKNO=20;BYMONTH=5").is_ok());
     }
 }
