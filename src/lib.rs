@@ -30,6 +30,6 @@ pub mod outgoing;
 pub mod paths;
 pub mod review;
 pub mod store;
-pub mod text;
 pub mod sync;
+pub mod text;
 pub mod tui;

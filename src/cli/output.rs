@@ -58,13 +58,21 @@ fn risk_json(sheet: &DaySheet, client_id: Option<i64>) -> Value {
 }
 
 /// Dashboard request rows, each shaped like `today --json`'s `requests`.
-fn request_rows_json(sheet: &DaySheet, rows: &[crate::dashboard::RequestRow], tz: Tz) -> Vec<Value> {
+fn request_rows_json(
+    sheet: &DaySheet,
+    rows: &[crate::dashboard::RequestRow],
+    tz: Tz,
+) -> Vec<Value> {
     rows.iter()
         .map(|row| {
             let mut value = request_json(&row.request, tz);
             crate::review::json::set(&mut value, "overdue", json!(row.overdue));
             crate::review::json::set(&mut value, "minutes_left", json!(row.minutes_left));
-            crate::review::json::set(&mut value, "at_risk", risk_json(sheet, row.request.client_id));
+            crate::review::json::set(
+                &mut value,
+                "at_risk",
+                risk_json(sheet, row.request.client_id),
+            );
             value
         })
         .collect()
