@@ -132,10 +132,15 @@ pub fn facts_of_clients(
     let overdue =
         store.open_followups_due_by_client(&ids, Owner::Client, FollowUpKind::Action, now)?;
     let agreements = store.latest_agreement_status(&ids)?;
+    // Received in the review's look-back; only those whose reply-by can
+    // fall in the window are read (`missed_reply_bys` judges them).
     let recent = store.requests_of_clients_received_between(
         &ids,
-        now - Duration::days(MISSED_LOOKBACK_DAYS),
-        now + Duration::seconds(1),
+        (
+            now - Duration::days(MISSED_LOOKBACK_DAYS),
+            now + Duration::seconds(1),
+        ),
+        (now - Duration::days(MISSED_REPLY_DAYS), now),
     )?;
     let missed = missed_reply_bys(&recent, now);
     let last_contacts = store.last_contacts(&ids, now)?;
