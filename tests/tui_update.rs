@@ -452,3 +452,20 @@ fn a_past_session_is_marked_from_the_sessions_pane_and_undone() {
     assert_eq!(notice.kind, NoticeKind::Error);
     assert!(notice.text.contains("has not begun yet"), "{}", notice.text);
 }
+
+#[test]
+fn moving_around_the_dashboard_never_reloads_the_day() {
+    let book = Book::new();
+    let mut model = model(&book);
+    // Every pane, every way of moving: no effect at all, so no reload of
+    // the day and no at-risk facts read from the book.
+    for _ in 0..3 {
+        for text in ["j", "k", "down", "up", "G", "g", "j"] {
+            let effects = press(&mut model, text);
+            assert!(effects.is_empty(), "{text}: {effects:?}");
+        }
+        assert!(press(&mut model, "tab").is_empty());
+    }
+    assert!(press(&mut model, "backtab").is_empty());
+    assert!(model.sheet.is_some());
+}

@@ -1,15 +1,18 @@
 //! At-risk clients where the coach looks: the review's rules
-//! (`review::at_risk`), asked per client for the dashboard's rows and the
-//! client view, and for every active client for the list.
+//! (`review::at_risk`), asked for the clients on the dashboard's sheet (in
+//! one batch), for one client in the client view, and for every active
+//! client for the list.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use anyhow::Result;
 use chrono::{DateTime, Utc};
 
 use crate::model::{ClientId, ClientStatus};
-use crate::review::{AtRisk, RiskReason, at_risk_clients, client_facts, facts_of, risk_reasons};
-use crate::store::{ClientQueries, Queries};
+use crate::review::{
+    AtRisk, RiskReason, at_risk_clients, client_facts, facts_of, facts_of_clients, risk_reasons,
+};
+use crate::store::{ClientQueries, Queries, RiskFactQueries};
 
 /// Every active client with a reason, most reasons first.
 pub fn at_risk(store: &impl Queries, now: DateTime<Utc>) -> Result<Vec<AtRisk>> {
@@ -29,20 +32,31 @@ pub fn reasons_of(
     Ok(risk_reasons(&facts_of(store, client, now)?))
 }
 
-/// The reasons of each of `clients` that has any.
+/// The reasons of each of `clients` that has any: the facts of all of them
+/// in one batch (a few queries in all, not a few per client), so the
+/// dashboard's reload stays cheap however many clients are on the sheet.
 pub fn reasons_by_client(
     store: &impl Queries,
     clients: impl IntoIterator<Item = ClientId>,
     now: DateTime<Utc>,
 ) -> Result<BTreeMap<ClientId, Vec<RiskReason>>> {
-    let mut found = BTreeMap::new();
-    for id in clients {
-        if found.contains_key(&id) {
-            continue;
-        }
-        let reasons = reasons_of(store, id, now)?;
-        found.insert(id, reasons);
+    let ids: Vec<ClientId> = clients
+        .into_iter()
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    if ids.is_empty() {
+        return Ok(BTreeMap::new());
     }
-    found.retain(|_, reasons: &mut Vec<RiskReason>| !reasons.is_empty());
-    Ok(found)
+    // Only active clients are judged: the others need no queries.
+    let active = store
+        .clients_to_judge(&ids)?
+        .into_iter()
+        .filter(|(_, _, status)| *status == ClientStatus::Active)
+        .collect();
+    Ok(facts_of_clients(store, active, now)?
+        .iter()
+        .map(|facts| (facts.client_id, risk_reasons(facts)))
+        .filter(|(_, reasons)| !reasons.is_empty())
+        .collect())
 }

@@ -15,10 +15,12 @@ use super::compute::{ReviewInput, compute};
 use super::{Review, ReviewRange, TREND_DAYS};
 use crate::config::Config;
 use crate::domain::when::start_of_day;
-use crate::model::{AgreementStatus, Client, ClientStatus, FollowUpKind, Owner, SessionStatus};
+use crate::model::{
+    AgreementStatus, Client, ClientId, ClientStatus, FollowUpKind, Owner, SessionStatus,
+};
 use crate::store::{
     ClientQueries, FollowUpQueries, PartnerQueries, Queries, RequestFilter, RequestQueries,
-    SessionQueries,
+    RiskFactQueries, SessionQueries,
 };
 
 /// How far back to look for requests whose reply-by fell in the last
@@ -77,86 +79,93 @@ fn endings(
     Ok(endings)
 }
 
-/// The at-risk facts of every client, as of `now`.
+/// The at-risk facts of every active client, as of `now`.
 pub fn client_facts(store: &impl Queries, now: DateTime<Utc>) -> Result<Vec<ClientFacts>> {
-    let mut booked_ahead: BTreeMap<i64, usize> = BTreeMap::new();
-    for session in store.sessions_between(now, now + Duration::days(BOOKED_AHEAD_DAYS))? {
-        if session.status == SessionStatus::Booked {
-            *booked_ahead.entry(session.client_id).or_insert(0) += 1;
-        }
-    }
-    let recent = store.requests(RequestFilter::ReceivedBetween(
-        now - Duration::days(MISSED_LOOKBACK_DAYS),
-        now + Duration::seconds(1),
-    ))?;
-    let missed = missed_reply_bys(&recent, now);
-
-    let mut facts = Vec::new();
     // Only active clients are judged; the others need no queries.
-    for client in store.clients()? {
-        if client.status != ClientStatus::Active {
-            continue;
-        }
-        let booked = booked_ahead.get(&client.id).copied().unwrap_or(0);
-        let missed = missed.get(&client.id).copied().unwrap_or(0);
-        facts.push(facts_with(store, client, now, booked, missed)?);
-    }
-    Ok(facts)
+    let active: Vec<ToJudge> = store
+        .clients()?
+        .into_iter()
+        .filter(|client| client.status == ClientStatus::Active)
+        .map(|client| (client.id, client.name, client.status))
+        .collect();
+    facts_of_clients(store, active, now)
 }
 
-/// The at-risk facts of one client, as of `now`: what the dashboard marks
-/// on each client it shows, with the review's rules.
+/// The at-risk facts of one client, as of `now`: what the client view
+/// marks, with the review's rules.
 pub fn facts_of(store: &impl Queries, client: Client, now: DateTime<Utc>) -> Result<ClientFacts> {
-    let booked = store
-        .client_sessions_between(client.id, now, now + Duration::days(BOOKED_AHEAD_DAYS))?
-        .iter()
-        .filter(|s| s.status == SessionStatus::Booked)
-        .count();
-    let recent = store
-        .client_requests_received_since(client.id, now - Duration::days(MISSED_LOOKBACK_DAYS))?;
-    let missed = missed_reply_bys(&recent, now)
-        .get(&client.id)
-        .copied()
-        .unwrap_or(0);
-    facts_with(store, client, now, booked, missed)
+    let id = client.id;
+    facts_of_clients(store, vec![(client.id, client.name, client.status)], now)?
+        .pop()
+        .ok_or_else(|| anyhow::anyhow!("no at-risk facts came back for client {id}"))
 }
 
-fn facts_with(
+/// A client to judge: id, name and status.
+pub type ToJudge = (ClientId, String, ClientStatus);
+
+/// The at-risk facts of `clients` (in their order), as of `now`: one
+/// query per kind of fact for all of them, over the per-client indexes.
+/// The one definition of each fact, for the review, `client list
+/// --at-risk` and the dashboard's marks alike.
+pub fn facts_of_clients(
     store: &impl Queries,
-    client: Client,
+    clients: Vec<ToJudge>,
     now: DateTime<Utc>,
-    booked_ahead: usize,
-    missed_reply_bys: usize,
-) -> Result<ClientFacts> {
-    let overdue_client_actions = store
-        .client_followups(client.id)?
-        .iter()
-        .filter(|f| {
-            f.done_at.is_none()
-                && f.owner == Owner::Client
-                && f.kind == FollowUpKind::Action
-                && f.due < now
-        })
-        .count();
-    let agreement_unsigned = store
-        .agreement(client.id)?
-        .is_some_and(|a| matches!(a.status, AgreementStatus::Drafted | AgreementStatus::Sent));
-    let no_shows = store
-        .client_sessions_between(client.id, now - Duration::days(NO_SHOW_DAYS), now)?
-        .iter()
-        .filter(|s| s.status == SessionStatus::NoShow)
-        .count();
-    Ok(ClientFacts {
-        client_id: client.id,
-        status: client.status,
+) -> Result<Vec<ClientFacts>> {
+    if clients.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<ClientId> = clients.iter().map(|(id, _, _)| *id).collect();
+    let booked_ahead = store.sessions_counted_by_client(
+        &ids,
+        SessionStatus::Booked,
         now,
-        last_contact: store.last_contact(client.id, now)?,
-        booked_ahead,
-        coach_moves: store.coach_moves_since(client.id, now - Duration::days(COACH_MOVES_DAYS))?,
-        missed_reply_bys,
-        overdue_client_actions,
-        agreement_unsigned,
-        no_shows,
-        name: client.name,
-    })
+        now + Duration::days(BOOKED_AHEAD_DAYS),
+    )?;
+    let no_shows = store.sessions_counted_by_client(
+        &ids,
+        SessionStatus::NoShow,
+        now - Duration::days(NO_SHOW_DAYS),
+        now,
+    )?;
+    let coach_moves = store.coach_moves_by_client(&ids, now - Duration::days(COACH_MOVES_DAYS))?;
+    let overdue =
+        store.open_followups_due_by_client(&ids, Owner::Client, FollowUpKind::Action, now)?;
+    let agreements = store.latest_agreement_status(&ids)?;
+    // Received in the review's look-back; only those whose reply-by can
+    // fall in the window are read (`missed_reply_bys` judges them).
+    let recent = store.requests_of_clients_received_between(
+        &ids,
+        (
+            now - Duration::days(MISSED_LOOKBACK_DAYS),
+            now + Duration::seconds(1),
+        ),
+        (now - Duration::days(MISSED_REPLY_DAYS), now),
+    )?;
+    let missed = missed_reply_bys(&recent, now);
+    let last_contacts = store.last_contacts(&ids, now)?;
+
+    let count = |counts: &BTreeMap<ClientId, i64>, id: ClientId| {
+        counts
+            .get(&id)
+            .map_or(0, |n| usize::try_from(*n).unwrap_or(0))
+    };
+    Ok(clients
+        .into_iter()
+        .map(|(client_id, name, status)| ClientFacts {
+            client_id,
+            name,
+            status,
+            now,
+            last_contact: last_contacts.get(&client_id).copied(),
+            booked_ahead: count(&booked_ahead, client_id),
+            coach_moves: coach_moves.get(&client_id).copied().unwrap_or(0),
+            missed_reply_bys: missed.get(&client_id).copied().unwrap_or(0),
+            overdue_client_actions: count(&overdue, client_id),
+            agreement_unsigned: agreements.get(&client_id).is_some_and(|status| {
+                matches!(status, AgreementStatus::Drafted | AgreementStatus::Sent)
+            }),
+            no_shows: count(&no_shows, client_id),
+        })
+        .collect())
 }

@@ -26,7 +26,7 @@ pub use at_risk::{
     missed_reply_bys, risk_reasons,
 };
 pub use compute::{ReviewInput, compute, judge, nearest_rank, outcome};
-pub use gather::{client_facts, facts_of, gather};
+pub use gather::{ToJudge, client_facts, facts_of, facts_of_clients, gather};
 
 use crate::error::BadInput;
 use crate::model::Urgency;

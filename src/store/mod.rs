@@ -15,6 +15,7 @@ mod mail_threads;
 mod open_check;
 mod partners;
 mod requests;
+mod risk_facts;
 pub mod schema;
 mod sessions;
 mod undo;
@@ -40,6 +41,7 @@ pub use mail_threads::{MailThreadQueries, ThreadedRequest};
 pub use open_check::{check_damaged, discard_unused_new_books, is_damaged};
 pub use partners::PartnerQueries;
 pub use requests::{NewReply, NewRequest, RequestFilter, RequestQueries};
+pub use risk_facts::RiskFactQueries;
 pub use sessions::{
     EMERGENCY_REASON, NewSession, Series, SessionMove, SessionQueries, recurrence_text,
 };

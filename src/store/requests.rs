@@ -50,7 +50,7 @@ pub enum RequestFilter {
     ReceivedBetween(DateTime<Utc>, DateTime<Utc>),
 }
 
-const REQUEST_SELECT: &str = "SELECT r.id, r.client_id, coalesce(c.name, r.unknown_sender), \
+pub(super) const REQUEST_SELECT: &str = "SELECT r.id, r.client_id, coalesce(c.name, r.unknown_sender), \
      r.unknown_sender, r.received_at, r.channel, r.urgency, r.status, r.subject, r.body, \
      r.reply_by, r.first_reply_at, r.snoozed_until, r.waiting_since, r.closed_at, \
      EXISTS (SELECT 1 FROM replies p WHERE p.request_id = r.id AND p.kind = 'hand-off' \
@@ -59,7 +59,7 @@ const REQUEST_SELECT: &str = "SELECT r.id, r.client_id, coalesce(c.name, r.unkno
        AND p.delivery IN ('failed', 'outbox') AND p.kind != 'partner-brief' ORDER BY p.id DESC LIMIT 1) \
      FROM requests r LEFT JOIN clients c ON c.id = r.client_id";
 
-fn request_from_row(row: &rusqlite::Row) -> rusqlite::Result<Request> {
+pub(super) fn request_from_row(row: &rusqlite::Row) -> rusqlite::Result<Request> {
     Ok(Request {
         id: row.get(0)?,
         client_id: row.get(1)?,

@@ -1,0 +1,252 @@
+//! The at-risk facts of a set of clients at once: one query per kind of
+//! fact for all of them (over the same per-client indexes the single-client
+//! queries use), so the dashboard's reload and the review cost a handful of
+//! queries however many clients they judge. What counts is decided by the
+//! caller (`review::gather`); these only count what they are asked to.
+
+use std::collections::BTreeMap;
+
+use anyhow::Result;
+use chrono::{DateTime, Utc};
+use rusqlite::params;
+
+use super::requests::{REQUEST_SELECT, request_from_row};
+use super::{Queries, parse_ts, read_word, ts};
+use crate::model::{
+    AgreementStatus, ClientId, ClientStatus, FollowUpKind, Owner, Request, SessionStatus,
+};
+
+/// The set of client ids as one bound parameter (a JSON array for
+/// `json_each`): one prepared statement for any number of clients.
+fn id_set(ids: &[ClientId]) -> String {
+    // Each client once, or a count would be doubled.
+    let ids: std::collections::BTreeSet<&ClientId> = ids.iter().collect();
+    let list: Vec<String> = ids.into_iter().map(i64::to_string).collect();
+    format!("[{}]", list.join(","))
+}
+
+// Each query reads only the index range of each client in the set (see the
+// test below: no scan of a table, only of the id list).
+// `json_each` first and CROSS JOIN: SQLite keeps that order, so each
+// client's rows are found through the per-client index.
+const CLIENTS: &str = "SELECT c.id, c.name, c.status FROM json_each(?1) j \
+     CROSS JOIN clients c ON c.id = j.value ORDER BY c.id";
+const SESSIONS_COUNTED: &str = "SELECT s.client_id, count(*) FROM json_each(?1) j \
+     CROSS JOIN sessions s ON s.client_id = j.value \
+     WHERE s.start_at >= ?2 AND s.start_at < ?3 AND s.status = ?4 GROUP BY s.client_id";
+const COACH_MOVES: &str = "SELECT m.client_id, count(*) FROM json_each(?1) j \
+     CROSS JOIN session_moves m ON m.client_id = j.value \
+     WHERE m.moved_at >= ?2 AND m.moved_by = 'coach' GROUP BY m.client_id";
+const OPEN_FOLLOWUPS: &str = "SELECT f.client_id, count(*) FROM json_each(?1) j \
+     CROSS JOIN followups f ON f.client_id = j.value \
+     WHERE f.due_at < ?2 AND f.done_at IS NULL AND f.owner = ?3 AND f.kind = ?4 \
+     GROUP BY f.client_id";
+const LATEST_AGREEMENT: &str = "SELECT j.value, (SELECT a.status FROM agreements a \
+     WHERE a.client_id = j.value ORDER BY a.id DESC LIMIT 1) FROM json_each(?1) j";
+const LAST_CONTACTS: &str = "SELECT j.value, (SELECT max(at) FROM ( \
+       SELECT max(received_at) AS at FROM requests WHERE client_id = j.value \
+       UNION ALL SELECT max(sent_at) FROM replies WHERE client_id = j.value \
+       UNION ALL SELECT max(start_at) FROM sessions WHERE client_id = j.value \
+         AND status = 'held' AND start_at <= ?2)) \
+     FROM json_each(?1) j";
+
+fn requests_received_sql() -> String {
+    format!(
+        "{REQUEST_SELECT} WHERE r.client_id IN (SELECT value FROM json_each(?1)) \
+         AND r.received_at >= ?2 AND r.received_at < ?3 \
+         AND r.reply_by >= ?4 AND r.reply_by <= ?5 ORDER BY r.received_at, r.id"
+    )
+}
+
+fn counts(rows: rusqlite::Rows<'_>) -> Result<BTreeMap<ClientId, i64>> {
+    Ok(rows
+        .mapped(|r| Ok((r.get(0)?, r.get(1)?)))
+        .collect::<rusqlite::Result<_>>()?)
+}
+
+pub trait RiskFactQueries: Queries {
+    /// Id, name and status of each of `ids` that exists.
+    fn clients_to_judge(&self, ids: &[ClientId]) -> Result<Vec<(ClientId, String, ClientStatus)>> {
+        let mut stmt = self.conn().prepare_cached(CLIENTS)?;
+        let rows = stmt
+            .query_map([id_set(ids)], |r| {
+                Ok((r.get(0)?, r.get(1)?, read_word(r, 2, ClientStatus::parse)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
+    /// Per client, their sessions with `status` starting in `[from, to)`.
+    fn sessions_counted_by_client(
+        &self,
+        ids: &[ClientId],
+        status: SessionStatus,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<BTreeMap<ClientId, i64>> {
+        let mut stmt = self.conn().prepare_cached(SESSIONS_COUNTED)?;
+        counts(stmt.query(params![id_set(ids), ts(from), ts(to), status.as_str()])?)
+    }
+
+    /// Per client, how often the coach moved their sessions since `since`.
+    fn coach_moves_by_client(
+        &self,
+        ids: &[ClientId],
+        since: DateTime<Utc>,
+    ) -> Result<BTreeMap<ClientId, i64>> {
+        let mut stmt = self.conn().prepare_cached(COACH_MOVES)?;
+        counts(stmt.query(params![id_set(ids), ts(since)])?)
+    }
+
+    /// Per client, their follow-ups of `owner` and `kind` due before
+    /// `before` and not done.
+    fn open_followups_due_by_client(
+        &self,
+        ids: &[ClientId],
+        owner: Owner,
+        kind: FollowUpKind,
+        before: DateTime<Utc>,
+    ) -> Result<BTreeMap<ClientId, i64>> {
+        let mut stmt = self.conn().prepare_cached(OPEN_FOLLOWUPS)?;
+        counts(stmt.query(params![
+            id_set(ids),
+            ts(before),
+            owner.as_str(),
+            kind.as_str()
+        ])?)
+    }
+
+    /// The status of each client's latest agreement, where they have one
+    /// (one look-up through `agreements_client` per client).
+    fn latest_agreement_status(
+        &self,
+        ids: &[ClientId],
+    ) -> Result<BTreeMap<ClientId, AgreementStatus>> {
+        let mut stmt = self.conn().prepare_cached(LATEST_AGREEMENT)?;
+        let rows: Vec<(ClientId, Option<AgreementStatus>)> = stmt
+            .query_map([id_set(ids)], |r| {
+                let status = match r.get::<_, Option<String>>(1)? {
+                    Some(_) => Some(read_word(r, 1, AgreementStatus::parse)?),
+                    None => None,
+                };
+                Ok((r.get(0)?, status))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(id, status)| Some((id, status?)))
+            .collect())
+    }
+
+    /// The requests of `ids` received in `received` (`[from, to)`) whose
+    /// reply-by falls in `reply_by` (both ends, to the stored second), in
+    /// order of receipt.
+    fn requests_of_clients_received_between(
+        &self,
+        ids: &[ClientId],
+        received: (DateTime<Utc>, DateTime<Utc>),
+        reply_by: (DateTime<Utc>, DateTime<Utc>),
+    ) -> Result<Vec<Request>> {
+        let mut stmt = self.conn().prepare_cached(&requests_received_sql())?;
+        let rows = stmt
+            .query_map(
+                params![
+                    id_set(ids),
+                    ts(received.0),
+                    ts(received.1),
+                    ts(reply_by.0),
+                    ts(reply_by.1)
+                ],
+                request_from_row,
+            )?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
+    /// Per client, when they last wrote, were written to or met (a held
+    /// session up to `now`); clients with no contact at all are absent.
+    /// The same as `RequestQueries::last_contact`, for many at once.
+    fn last_contacts(
+        &self,
+        ids: &[ClientId],
+        now: DateTime<Utc>,
+    ) -> Result<BTreeMap<ClientId, DateTime<Utc>>> {
+        let mut stmt = self.conn().prepare_cached(LAST_CONTACTS)?;
+        let rows: Vec<(ClientId, Option<String>)> = stmt
+            .query_map(params![id_set(ids), ts(now)], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(id, at)| Some((id, at.as_deref().and_then(parse_ts)?)))
+            .collect())
+    }
+}
+
+impl<T: Queries> RiskFactQueries for T {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The plan of each batched query on the demo book, with and without
+    /// `ANALYZE`'s statistics: every table is searched through an index, only the list
+    /// of ids is scanned.
+    #[test]
+    fn the_batched_queries_search_indexes_and_scan_no_table() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut store = super::super::Store::open(&dir.path().join("book.sqlite")).expect("opens");
+        let config = crate::config::Config::parse(
+            "[coach]\ntime_zone = \"Europe/Berlin\"\n",
+            &dir.path().join("config.toml"),
+        )
+        .expect("config");
+        let now = chrono::DateTime::parse_from_rfc3339("2026-11-23T14:20:00+01:00")
+            .expect("instant")
+            .with_timezone(&Utc);
+        crate::demo::generate(&mut store, &config, now).expect("demo book");
+        let queries = [
+            CLIENTS.to_string(),
+            SESSIONS_COUNTED.to_string(),
+            COACH_MOVES.to_string(),
+            OPEN_FOLLOWUPS.to_string(),
+            LATEST_AGREEMENT.to_string(),
+            LAST_CONTACTS.to_string(),
+            requests_received_sql(),
+        ];
+        for analyzed in [false, true] {
+            if analyzed {
+                store.conn().execute_batch("ANALYZE").expect("analyze");
+            }
+            for sql in &queries {
+                let mut stmt = store
+                    .conn()
+                    .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+                    .expect("plan");
+                // The ids, then an instant for every other parameter.
+                stmt.raw_bind_parameter(1, "[1,2,3]").expect("ids");
+                for n in 2..=stmt.parameter_count() {
+                    stmt.raw_bind_parameter(n, ts(now)).expect("bind");
+                }
+                let plan: Vec<String> = stmt
+                    .raw_query()
+                    .mapped(|r| r.get::<_, String>(3))
+                    .collect::<rusqlite::Result<_>>()
+                    .expect("plan rows");
+                assert!(
+                    plan.iter().any(|line| line.starts_with("SEARCH")),
+                    "{sql}: {plan:?}"
+                );
+                for line in &plan {
+                    if let Some(scanned) = line.strip_prefix("SCAN ") {
+                        assert!(
+                            scanned.contains("json_each") || scanned.starts_with("j VIRTUAL"),
+                            "{sql} scans a table: {plan:?}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
