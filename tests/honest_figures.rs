@@ -42,6 +42,17 @@ fn sent_messages(dir: &std::path::Path) -> Vec<String> {
         .collect()
 }
 
+/// Today's first session still booked (the one an emergency frees).
+fn first_booked_session(book: &Book) -> Value {
+    book.json(&["today", "--json"])["sessions"]
+        .as_array()
+        .expect("sessions")
+        .iter()
+        .find(|s| s["status"] == "booked")
+        .cloned()
+        .expect("booked")
+}
+
 fn sql(book: &Book, query: &str) -> Vec<String> {
     let conn = rusqlite::Connection::open(&book.db).expect("open");
     conn.query_row(query, [], |row| {
@@ -258,13 +269,7 @@ fn a_dismissive_custom_apology_is_refused_without_force() {
     let mut config = std::fs::read_to_string(&book.config).expect("config");
     config.push_str(&format!("[templates]\nfolder = \"{}\"\n", folder.display()));
     std::fs::write(&book.config, config).expect("config");
-    let session = book.json(&["today", "--json"])["sessions"]
-        .as_array()
-        .expect("sessions")
-        .iter()
-        .find(|s| s["status"] == "booked")
-        .cloned()
-        .expect("booked");
+    let session = first_booked_session(&book);
     let id = session["id"].to_string();
     let before = book.dump();
     let run = book.run(&["emergency", &id]);
@@ -279,13 +284,7 @@ fn a_dismissive_custom_apology_is_refused_without_force() {
 fn a_crisis_client_with_email_gets_a_confirmation_that_is_their_first_reply() {
     let book = Book::demo();
     let sent = saving_sends(&book);
-    let session = book.json(&["today", "--json"])["sessions"]
-        .as_array()
-        .expect("sessions")
-        .iter()
-        .find(|s| s["status"] == "booked")
-        .cloned()
-        .expect("booked");
+    let session = first_booked_session(&book);
     let crisis = sql(
         &book,
         "SELECT r.id FROM requests r JOIN clients c ON c.id = r.client_id \
@@ -330,13 +329,7 @@ fn a_crisis_client_without_email_gets_a_call_back_follow_up() {
         "14:00",
     ]);
     let request = sql(&book, "SELECT max(id) FROM requests");
-    let session = book.json(&["today", "--json"])["sessions"]
-        .as_array()
-        .expect("sessions")
-        .iter()
-        .find(|s| s["status"] == "booked")
-        .cloned()
-        .expect("booked");
+    let session = first_booked_session(&book);
     let out = book.ok(&["emergency", &session["id"].to_string(), "--for", "Noor"]);
     assert!(out.contains("call them back"), "{out}");
     let followup = sql(
@@ -413,13 +406,7 @@ fn a_crisis_cannot_be_snoozed_past_its_reply_by_without_force() {
 fn undo_after_a_delivered_apology_only_raises_the_sequence() {
     let book = Book::demo();
     let sent = saving_sends(&book);
-    let session = book.json(&["today", "--json"])["sessions"]
-        .as_array()
-        .expect("sessions")
-        .iter()
-        .find(|s| s["status"] == "booked")
-        .cloned()
-        .expect("booked");
+    let session = first_booked_session(&book);
     let id = session["id"].as_i64().expect("id");
     book.ok(&["emergency", &id.to_string(), "--hold"]);
     let out = book.ok(&["undo", "--notify"]);
@@ -464,13 +451,7 @@ fn undo_after_a_delivered_apology_only_raises_the_sequence() {
 fn the_clients_pick_after_an_emergency_is_one_move_by_the_coach() {
     let book = Book::demo();
     saving_sends(&book);
-    let session = book.json(&["today", "--json"])["sessions"]
-        .as_array()
-        .expect("sessions")
-        .iter()
-        .find(|s| s["status"] == "booked")
-        .cloned()
-        .expect("booked");
+    let session = first_booked_session(&book);
     let id = session["id"].as_i64().expect("id");
     let before = book.json(&["review", "--format", "json"]);
     book.ok(&["emergency", &id.to_string()]);
@@ -530,13 +511,7 @@ fn an_outbox_reply_found_in_the_coachs_own_mail_answers_the_request() {
 fn undoing_a_crisis_booking_leaves_the_coach_a_follow_up_to_tell_the_crisis_client() {
     let book = Book::demo();
     saving_sends(&book);
-    let session = book.json(&["today", "--json"])["sessions"]
-        .as_array()
-        .expect("sessions")
-        .iter()
-        .find(|s| s["status"] == "booked")
-        .cloned()
-        .expect("booked");
+    let session = first_booked_session(&book);
     book.ok(&["emergency", &session["id"].to_string(), "--for", "Sofia"]);
     let out = book.ok(&["undo", "--notify"]);
     assert!(
@@ -566,13 +541,7 @@ fn undoing_a_crisis_booking_leaves_the_coach_a_follow_up_to_tell_the_crisis_clie
 fn a_flagged_disregard_template_refuses_the_undo_before_anything_changes() {
     let book = Book::demo();
     saving_sends(&book);
-    let session = book.json(&["today", "--json"])["sessions"]
-        .as_array()
-        .expect("sessions")
-        .iter()
-        .find(|s| s["status"] == "booked")
-        .cloned()
-        .expect("booked");
+    let session = first_booked_session(&book);
     book.ok(&["emergency", &session["id"].to_string()]);
     let folder = book.dir.path().join("templates");
     std::fs::create_dir_all(&folder).expect("folder");
