@@ -99,11 +99,7 @@ impl Dice {
 
 /// Whether the book was written by the demo generator.
 pub fn is_demo(store: &impl Queries) -> Result<bool> {
-    Ok(store.conn().query_row(
-        "SELECT EXISTS (SELECT 1 FROM changes WHERE command = 'demo')",
-        [],
-        |r| r.get(0),
-    )?)
+    store.has_change_by("demo")
 }
 
 /// Fill an empty book with the demo practice around `now`.

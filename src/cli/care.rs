@@ -64,7 +64,7 @@ pub fn mark_session(
     force: bool,
 ) -> Result<()> {
     let id = parse_id(id, "session")?;
-    let outcome = super::books::session_outcome(outcome)?;
+    let outcome = super::sessions::session_outcome(outcome)?;
     if outcome != SessionStatus::Held && (!actions.is_empty() || recap) {
         return Err(BadInput(format!(
             "--action and --recap go with a held session, not {outcome}"

@@ -24,11 +24,16 @@ mod args;
 mod books;
 mod calendar;
 mod care;
+mod clients;
 mod flows;
+mod followups;
 mod import;
 mod output;
+mod partners;
 mod progress;
+mod requests;
 mod review;
+mod sessions;
 
 use std::path::PathBuf;
 
@@ -223,11 +228,11 @@ fn run(cli: Cli) -> Result<()> {
     match command {
         Command::Demo { force } => books::write_demo(&ctx, force, true),
         Command::Today { date, json } => books::today(&ctx, date.as_deref(), json),
-        Command::Client(c) => books::client(&ctx, c),
-        Command::Session(c) => books::session(&ctx, c),
-        Command::Request(c) => books::request(&ctx, c),
-        Command::Followup(c) => books::followup(&ctx, c),
-        Command::Partner(c) => books::partner(&ctx, c),
+        Command::Client(c) => clients::client(&ctx, c),
+        Command::Session(c) => sessions::session(&ctx, c),
+        Command::Request(c) => requests::request(&ctx, c),
+        Command::Followup(c) => followups::followup(&ctx, c),
+        Command::Partner(c) => partners::partner(&ctx, c),
         Command::Agreement { step, client, at } => {
             care::agreement(&ctx, &step, &client, at.as_deref())
         }

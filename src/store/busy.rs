@@ -1,6 +1,7 @@
 //! Busy time from the coach's own calendar, and the keys that make a
 //! calendar import idempotent.
 
+use crate::store::Conn;
 use anyhow::Result;
 use chrono::{DateTime, Utc};
 use rusqlite::params;

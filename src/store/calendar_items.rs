@@ -4,6 +4,7 @@
 //! value really differs, so a re-import of an unchanged calendar touches
 //! nothing (see [`super::Store::change_if_any`]).
 
+use crate::store::Conn;
 use anyhow::Result;
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};

@@ -1,5 +1,6 @@
 //! Clients and their mail addresses.
 
+use crate::store::Conn;
 use anyhow::Result;
 use chrono::NaiveDate;
 use chrono_tz::Tz;

@@ -1,5 +1,6 @@
 //! Follow-ups: action items, promises, agreement chases and check-ins.
 
+use crate::store::Conn;
 use anyhow::Result;
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};

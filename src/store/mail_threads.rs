@@ -1,6 +1,7 @@
 //! Lookups for mail intake: is a message already in the book, and which
 //! request does a thread of Message-IDs lead back to.
 
+use crate::store::Conn;
 use anyhow::Result;
 use rusqlite::OptionalExtension;
 

@@ -61,13 +61,39 @@ pub struct Store {
     daily_backup: Option<NaiveDate>,
 }
 
-/// Read access, shared by the store and by a change in progress.
+/// Read access, shared by the store and by a change in progress. The raw
+/// connection stays inside this module: reaching it takes a `StoreOnly`,
+/// which nothing outside `store` can make, so every query lives here.
 pub trait Queries {
+    #[doc(hidden)]
+    fn connection(&self, key: StoreOnly) -> &Connection;
+
+    /// Whether any change in the log was made by `command` (e.g. "demo").
+    fn has_change_by(&self, command: &str) -> Result<bool> {
+        Ok(self.conn().query_row(
+            "SELECT EXISTS (SELECT 1 FROM changes WHERE command = ?1)",
+            [command],
+            |r| r.get(0),
+        )?)
+    }
+}
+
+/// The key to the raw connection; only the store can make one.
+pub struct StoreOnly(());
+
+/// The store's own way to the connection behind any `Queries`.
+pub(in crate::store) trait Conn {
     fn conn(&self) -> &Connection;
 }
 
-impl Queries for Store {
+impl<T: Queries + ?Sized> Conn for T {
     fn conn(&self) -> &Connection {
+        self.connection(StoreOnly(()))
+    }
+}
+
+impl Queries for Store {
+    fn connection(&self, _: StoreOnly) -> &Connection {
         &self.conn
     }
 }
@@ -80,7 +106,7 @@ pub struct Tx<'a> {
 }
 
 impl Queries for Tx<'_> {
-    fn conn(&self) -> &Connection {
+    fn connection(&self, _: StoreOnly) -> &Connection {
         self.conn
     }
 }

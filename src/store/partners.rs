@@ -1,5 +1,6 @@
 //! Backup partners and coaching agreements.
 
+use crate::store::Conn;
 use anyhow::Result;
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};

@@ -1,6 +1,7 @@
 //! Requests (client messages waiting for the coach) and replies (everything
 //! the coach sends). A request's first reply is what response times measure.
 
+use crate::store::Conn;
 use anyhow::Result;
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};

@@ -4,6 +4,7 @@
 //! queries however many clients they judge. What counts is decided by the
 //! caller (`review::gather`); these only count what they are asked to.
 
+use crate::store::Conn;
 use std::collections::BTreeMap;
 
 use anyhow::Result;

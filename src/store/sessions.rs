@@ -1,5 +1,6 @@
 //! Sessions, repeating series and every move of a session.
 
+use crate::store::Conn;
 use anyhow::Result;
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::{OptionalExtension, params};
