@@ -1,12 +1,12 @@
-//! Modal flows over the dashboard, each an enum state machine with its own
-//! file: the emergency reschedule and the hand-off (`work` is what they ask
-//! of the book; undo and delivery retries live here too), and the triage of a
-//! request and quick capture (`triage_routing`, run against the book by `book`).
+//! Modal flows over the dashboard, each a pure enum state machine with its
+//! own file: the emergency reschedule and the hand-off (`work` is what they
+//! ask of the book; undo and delivery retries too), the triage of a request
+//! and quick capture (`triage_routing`), and the care flows. What they ask of
+//! the book is run in one place, `tui::effects`.
 
-pub mod book;
 pub mod capture;
 pub mod care;
-pub mod care_book;
+
 pub mod emergency;
 pub mod handoff;
 pub mod picker;

@@ -1,6 +1,10 @@
 //! Runs the effects `update` asks for against the book and turns each result
 //! into an action. A store error becomes `Action::Failed`: a notice, not a crash.
 
+mod care;
+mod flow;
+mod triage;
+
 use anyhow::Result;
 use chrono::{DateTime, Utc};
 
@@ -9,7 +13,6 @@ use crate::dashboard;
 use crate::error::one_line;
 use crate::store::{ClientQueries, RequestQueries, Store};
 use crate::tui::action::{Action, Effect};
-use crate::tui::flows;
 use crate::tui::model::ClientCard;
 use crate::tui::visible::MakeVisible;
 
@@ -57,15 +60,11 @@ pub fn run(effect: Effect, store: &mut Store, config: &Config, now: DateTime<Utc
                 row.make_visible();
                 Action::RequestLoaded(Box::new(row))
             }),
-        Effect::Flow(work) => Ok(Action::Flow(Box::new(flows::work::run(
-            *work, store, config, now,
-        )))),
+        Effect::Flow(work) => Ok(Action::Flow(Box::new(flow::run(*work, store, config, now)))),
         // The app loop does terminal work itself; here it is a no-op.
         Effect::Terminal(_) => Err(anyhow::anyhow!("terminal work reached the book runner")),
-        Effect::Triage(effect) => Ok(flows::book::run(effect, store, config, now)),
-        Effect::Care(work) => Ok(Action::Care(flows::care_book::run(
-            work, store, config, now,
-        ))),
+        Effect::Triage(effect) => Ok(triage::run(effect, store, config, now)),
+        Effect::Care(work) => Ok(Action::Care(care::run(work, store, config, now))),
     };
     result.unwrap_or_else(|err| Action::Failed(one_line(&err)))
 }

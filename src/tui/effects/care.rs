@@ -5,8 +5,7 @@
 use anyhow::Result;
 use chrono::{DateTime, Utc};
 
-use super::book::deliver_and_say;
-use super::care::{CareEffect, CareResult};
+use super::triage::deliver_and_say;
 use crate::care::{self, held, parting};
 use crate::compose::{Rendered, TemplateValues};
 use crate::config::Config;
@@ -14,6 +13,7 @@ use crate::error::{BadInput, one_line};
 use crate::model::{ClientStatus, FollowUpKind, ReplyKind};
 use crate::outgoing::{coach_values, templates};
 use crate::store::{ClientQueries, FollowUpQueries, PartnerQueries, SessionQueries, Store};
+use crate::tui::flows::care::{CareEffect, CareResult};
 
 pub fn run(work: CareEffect, store: &mut Store, config: &Config, now: DateTime<Utc>) -> CareResult {
     attempt(work, store, config, now).unwrap_or_else(|err| CareResult::Refused(one_line(&err)))
