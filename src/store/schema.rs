@@ -71,6 +71,10 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: STRUCTURED_UNDO,
         generated: Some(structured_undo_triggers),
     },
+    Migration {
+        sql: SEARCH_INDEXES,
+        generated: None,
+    },
 ];
 
 /// The schema version this build writes.
@@ -322,6 +326,17 @@ ALTER TABLE undo_log ADD COLUMN op TEXT;
 ALTER TABLE undo_log ADD COLUMN tbl TEXT;
 ALTER TABLE undo_log ADD COLUMN row_id INTEGER;
 ALTER TABLE undo_log ADD COLUMN vals TEXT;
+"#;
+
+/// Indexes for the questions asked once per row (issue 14): a session's
+/// moves, a client's put-aside requests (asked for every new request), a
+/// request's follow-ups (asked for every reply). Indexes only: no column
+/// changes, so the undo triggers stay as they are.
+const SEARCH_INDEXES: &str = r#"
+CREATE INDEX IF NOT EXISTS session_moves_session ON session_moves (session_id);
+CREATE INDEX IF NOT EXISTS requests_snoozed_client ON requests (client_id) WHERE status = 'snoozed';
+CREATE INDEX IF NOT EXISTS requests_waiting_client ON requests (client_id) WHERE status = 'waiting';
+CREATE INDEX IF NOT EXISTS followups_request ON followups (request_id) WHERE request_id IS NOT NULL;
 "#;
 
 fn structured_undo_triggers(conn: &Connection) -> rusqlite::Result<String> {
