@@ -52,6 +52,11 @@ pub enum RequestFilter {
     Status(RequestStatus),
 }
 
+/// The clients of requests snoozed or waiting on them, through the partial
+/// index of waiting requests (see [`Tx::clients_with_requests_put_aside`]).
+pub(super) const PUT_ASIDE_CLIENTS: &str = "SELECT client_id FROM requests \
+     WHERE status IN ('open', 'snoozed', 'waiting') AND status != 'open'";
+
 pub(super) const REQUEST_SELECT: &str = "SELECT r.id, r.client_id, coalesce(c.name, r.unknown_sender), \
      r.unknown_sender, r.received_at, r.channel, r.urgency, r.status, r.subject, r.body, \
      r.reply_by, r.first_reply_at, r.snoozed_until, r.waiting_since, r.closed_at, \
@@ -408,15 +413,13 @@ impl Tx<'_> {
     /// new mail can wake something ([`Tx::client_wrote_again`]). Read
     /// through the partial index of waiting requests.
     pub fn clients_with_requests_put_aside(&self) -> Result<std::collections::HashSet<ClientId>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT DISTINCT client_id FROM requests \
-             WHERE status IN ('open', 'snoozed', 'waiting') AND status != 'open' \
-             AND client_id IS NOT NULL",
-        )?;
-        let ids = stmt
+        // The status terms match the partial index's own, so SQLite walks it
+        // (a `client_id IS NOT NULL` here made it walk every request).
+        let mut stmt = self.conn.prepare_cached(PUT_ASIDE_CLIENTS)?;
+        let ids: Vec<Option<ClientId>> = stmt
             .query_map([], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
-        Ok(ids)
+        Ok(ids.into_iter().flatten().collect())
     }
 
     /// A client wrote again at `at` (request `new_request`): their snoozed
