@@ -84,13 +84,16 @@ word_enum!(
 );
 
 word_enum!(
-    /// Where a request stands.
+    /// Where a request stands. `history`: imported old mail (or mail the
+    /// coach's own imported mail had answered already), kept for the record
+    /// and the review, never waiting on the dashboard.
     RequestStatus, "request status" {
         Open => "open",
         WaitingOnClient => "waiting",
         Snoozed => "snoozed",
         Answered => "answered",
         Closed => "closed",
+        History => "history",
     }
 );
 
@@ -348,12 +351,20 @@ impl Request {
         }
     }
 
-    /// How the request ended (or that it has not).
+    /// Old mail imported as history that no reply reached: its wait runs on
+    /// (the client never got an answer), though it waits on no dashboard.
+    pub fn never_answered(&self) -> bool {
+        self.first_reply_at.is_none() && self.status == RequestStatus::History
+    }
+
+    /// How the request ended (or that it has not). A history request no
+    /// reply reached was never answered.
     pub fn resolution(&self) -> Resolution {
         match (self.first_reply_at, self.status) {
             (Some(_), _) if self.handed_off => Resolution::HandedOff,
             (Some(_), _) => Resolution::Answered,
             (None, RequestStatus::Closed) => Resolution::ClosedWithoutReply,
+            (None, RequestStatus::History) => Resolution::NeverAnswered,
             (None, _) => Resolution::StillWaiting,
         }
     }
@@ -379,6 +390,7 @@ word_enum!(
         HandedOff => "handed off",
         ClosedWithoutReply => "closed without reply",
         StillWaiting => "still waiting",
+        NeverAnswered => "never answered",
     }
 );
 
@@ -390,6 +402,7 @@ impl Resolution {
             Resolution::HandedOff => "handed",
             Resolution::ClosedWithoutReply => "closed",
             Resolution::StillWaiting => "waiting",
+            Resolution::NeverAnswered => "never",
         }
     }
 }

@@ -170,7 +170,9 @@ fn an_inbox_becomes_requests_and_threaded_replies() {
     assert_eq!(ann["received_at"], "2026-11-23T09:00:00+01:00");
     assert_eq!(ann["first_reply_at"], "2026-11-23T09:40:00+01:00");
     assert_eq!(ann["first_reply_minutes"], 40);
-    assert_eq!(ann["status"], "answered");
+    // It arrived answered (the coach's own mail of the same import): history,
+    // with its real wait.
+    assert_eq!(ann["status"], "history");
 
     // Bo marked his mail important; the reply names it only in References.
     let bo = by_summary(&requests, "Rescheduling");
@@ -611,4 +613,195 @@ fn old_mail_does_not_wake_a_snooze_but_new_mail_does() {
     );
     book.import(&mail("just-now.eml", "Mon, 23 Nov 2026 15:30:00 +0100"));
     assert_eq!(status(&book), "open", "Bo writing again wakes it");
+}
+
+/// An mbox of a year of Ann's mail up to NOW (2026-11-23 15:00 Berlin):
+/// one message every 5 days at 08:00 UTC, `days` ago; every third one
+/// answered by the coach two hours later. Returns the mbox and the days
+/// whose message was answered.
+fn a_year_of_mail(book: &Book) -> (PathBuf, Vec<i64>) {
+    let now = chrono::DateTime::parse_from_rfc3339(NOW).expect("now");
+    let mut text = String::new();
+    let mut answered = Vec::new();
+    for days in (0..365).step_by(5) {
+        let at = (now - chrono::Duration::days(days))
+            .date_naive()
+            .and_hms_opt(8, 0, 0)
+            .expect("08:00")
+            .and_utc();
+        let date = at.to_rfc2822();
+        text.push_str(&format!(
+            "From ann@work.example Mon Nov 23 08:00:00 2026\nFrom: ann@work.example\n\
+             To: sam@coach.example\nSubject: note {days}\nDate: {date}\n\
+             Message-ID: <year-{days}@mail.example>\n\nnote from {days} days ago\n\n"
+        ));
+        if days % 3 == 0 {
+            answered.push(days);
+            let date = (at + chrono::Duration::hours(2)).to_rfc2822();
+            text.push_str(&format!(
+                "From sam@coach.example Mon Nov 23 10:00:00 2026\nFrom: sam@coach.example\n\
+                 To: ann@work.example\nSubject: Re: note {days}\nDate: {date}\n\
+                 Message-ID: <answer-{days}@coach.example>\nIn-Reply-To: <year-{days}@mail.example>\n\n\
+                 Thank you, Ann.\n\n"
+            ));
+        }
+    }
+    let mbox = book.dir.path().join("year.mbox");
+    std::fs::write(&mbox, text).expect("mbox");
+    (mbox, answered)
+}
+
+#[test]
+fn a_year_of_mail_puts_only_the_last_14_days_unanswered_on_the_dashboard() {
+    let book = Book::new();
+    let (mbox, answered) = a_year_of_mail(&book);
+    let summary = book.import(&mbox);
+    let all: Vec<i64> = (0..365).step_by(5).collect();
+    // Waiting: received in the last 14 days and not answered by the coach's
+    // own mail (days 5 and 10; 0 was answered). Everything else is history.
+    let waiting: Vec<i64> = all
+        .iter()
+        .copied()
+        .filter(|d| *d < 14 && !answered.contains(d))
+        .collect();
+    assert_eq!(waiting, vec![5, 10]);
+    assert_eq!(summary["requests"], all.len(), "{summary}");
+    assert_eq!(summary["history"], all.len() - waiting.len(), "{summary}");
+
+    let today = book.json(&["today", "--json"]);
+    let on_dashboard: Vec<String> = today["requests"]
+        .as_array()
+        .expect("requests")
+        .iter()
+        .map(|r| r["summary"].as_str().unwrap_or("").to_string())
+        .collect();
+    let mut expected: Vec<String> = waiting.iter().map(|d| format!("note {d}")).collect();
+    expected.sort();
+    let mut got = on_dashboard.clone();
+    got.sort();
+    assert_eq!(got, expected, "{today}");
+    for pane in ["snoozed", "waiting"] {
+        assert_eq!(today[pane].as_array().map(Vec::len), Some(0), "{today}");
+    }
+
+    // The history is all there, listed with its summary and its real waits.
+    let history = book.json(&["request", "list", "--status", "history", "--json"]);
+    let history = history.as_array().expect("list");
+    assert_eq!(history.len(), all.len() - waiting.len());
+    let old_answered = by_summary(history, "note 300");
+    assert_eq!(old_answered["status"], "history");
+    assert_eq!(old_answered["first_reply_minutes"], 120);
+    let old_unanswered = by_summary(history, "note 200");
+    assert_eq!(old_unanswered["first_reply_at"], Value::Null);
+    let open = book.json(&["request", "list", "--status", "open", "--json"]);
+    assert_eq!(open.as_array().map(Vec::len), Some(2), "{open}");
+    // And in the client's story.
+    let story = book.ok(&["client", "show", "Ann"]);
+    assert!(story.contains("history"), "{story}");
+
+    // Importing it again changes nothing at all.
+    let before = book.dump();
+    let again = book.import(&mbox);
+    assert_eq!(again["imported"], 0, "{again}");
+    assert_eq!(again["history"], 0, "{again}");
+    assert_eq!(book.dump(), before);
+}
+
+#[test]
+fn the_review_of_an_old_day_counts_its_history_honestly() {
+    let book = Book::new();
+    let (mbox, _) = a_year_of_mail(&book);
+    book.import(&mbox);
+    let now = chrono::DateTime::parse_from_rfc3339(NOW).expect("now");
+    let day = |days: i64| (now - chrono::Duration::days(days)).date_naive().to_string();
+
+    // Answered by the coach's own mail: counted with its real wait.
+    let review = book.json(&["review", "--date", &day(300), "--format", "json"]);
+    assert_eq!(review["requests_received"], 1, "{review}");
+    assert_eq!(review["first_reply"]["count"], 1, "{review}");
+    assert_eq!(review["first_reply"]["median_minutes"], 120, "{review}");
+
+    // Never answered: a breach that waited (and waits) from then to now,
+    // said to be never answered; not hidden, not made kinder.
+    let review = book.json(&["review", "--date", &day(200), "--format", "json"]);
+    assert_eq!(review["requests_received"], 1, "{review}");
+    assert_eq!(review["first_reply"]["count"], 0, "{review}");
+    let breaches = review["breaches"].as_array().expect("breaches");
+    assert_eq!(breaches.len(), 1, "{review}");
+    assert_eq!(breaches[0]["resolution"], "never answered", "{review}");
+    let received = chrono::DateTime::parse_from_rfc3339(
+        breaches[0]["received_at"].as_str().expect("received"),
+    )
+    .expect("instant");
+    assert_eq!(
+        breaches[0]["waited_minutes"],
+        (now - received).num_minutes(),
+        "{review}"
+    );
+    assert_eq!(review["within_target"]["normal"]["met"], 0, "{review}");
+    assert_eq!(review["within_target"]["normal"]["total"], 1, "{review}");
+    let text = book.ok(&["review", "--date", &day(200)]);
+    assert!(text.contains("1 never answered (history)"), "{text}");
+}
+
+#[test]
+fn since_moves_the_line_and_is_bounded_like_every_day() {
+    let book = Book::new();
+    let (mbox, _) = a_year_of_mail(&book);
+    let path = mbox.to_str().expect("path");
+    let before = book.dump();
+    for bad in ["someday", "10000-01-01", "tomorrow", ""] {
+        let out = book.run(&["import", "mail", path, "--since", bad]);
+        assert_eq!(out.status.code(), Some(2), "--since {bad:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(err.trim().lines().count(), 1, "{err}");
+        assert!(err.contains("--since"), "{err}");
+    }
+    assert_eq!(book.dump(), before, "a refused --since leaves the book alone");
+
+    // A month back: the unanswered mail of the last 30 days waits.
+    let summary = book.json(&["import", "mail", path, "--since", "2026-10-24", "--json"]);
+    let waiting = book.json(&["request", "list", "--open", "--json"]);
+    let waiting = waiting.as_array().expect("list");
+    // Days 5, 10, 20, 25 (0, 15 and 30 were answered; 30 is before the line).
+    assert_eq!(waiting.len(), 4, "{waiting:?}");
+    assert_eq!(summary["history"], summary["requests"].as_u64().unwrap_or(0) - 4);
+}
+
+#[test]
+fn watched_mail_is_history_only_when_older_than_since() {
+    let book = Book::new();
+    let maildir = book.dir.path().join("Mail");
+    for sub in ["new", "cur", "tmp"] {
+        std::fs::create_dir_all(maildir.join(sub)).expect("maildir");
+    }
+    let mut child = Killed(
+        book.command(&["import", "mail", "--watch", maildir.to_str().expect("path"), "--json"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start the watcher"),
+    );
+    let lines = lines_of(&mut child.0);
+    wait_for_line(&lines, "\"messages\":0");
+    let drop_mail = |name: &str, date: &str| {
+        let raw = format!(
+            "From: ann@work.example\nTo: sam@coach.example\nSubject: {name}\n\
+             Date: {date}\nMessage-ID: <{name}@mail.example>\n\nHello\n"
+        );
+        std::fs::write(maildir.join("tmp").join(name), raw).expect("write");
+        std::fs::rename(maildir.join("tmp").join(name), maildir.join("new").join(name))
+            .expect("move");
+    };
+    drop_mail("fresh", "Mon, 23 Nov 2026 14:00:00 +0100");
+    let line: Value = serde_json::from_str(&wait_for_line(&lines, "\"outcome\"")).expect("json");
+    assert_eq!(line["history"], false, "{line}");
+    drop_mail("old", "Mon, 2 Mar 2026 14:00:00 +0100");
+    let line: Value = serde_json::from_str(&wait_for_line(&lines, "\"outcome\"")).expect("json");
+    assert_eq!(line["history"], true, "{line}");
+    drop(child);
+    let today = book.json(&["today", "--json"]);
+    let requests = today["requests"].as_array().expect("requests");
+    assert_eq!(requests.len(), 1, "{today}");
+    assert_eq!(requests[0]["summary"], "fresh");
 }

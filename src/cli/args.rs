@@ -330,11 +330,15 @@ pub enum RequestCommand {
         #[arg(long, value_name = "WHEN")]
         at: Option<String>,
     },
-    /// List requests.
+    /// List requests (imported old mail shows with status history).
     List {
         /// Only those still waiting for the coach.
         #[arg(long)]
         open: bool,
+        /// Only those with this status: open, waiting, snoozed, answered,
+        /// closed or history.
+        #[arg(long, value_name = "STATUS", conflicts_with = "open")]
+        status: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -490,6 +494,12 @@ pub enum ImportCommand {
         /// After importing, keep watching the Maildir for new mail (Ctrl-C stops).
         #[arg(long)]
         watch: bool,
+        /// Mail received before this DAY (default: 14 days ago), and mail your
+        /// own imported mail answered, is recorded as history: listed, in the
+        /// client's story and the review of its days, never waiting on the
+        /// dashboard.
+        #[arg(long, value_name = "DAY")]
+        since: Option<String>,
     },
     /// Import a calendar export (.ics): occurrences with a client in them
     /// become sessions, the rest busy time that free slots avoid.

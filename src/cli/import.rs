@@ -16,7 +16,7 @@ use super::progress::ProgressBar;
 use crate::error::BadInput;
 use crate::intake::incoming::Read;
 use crate::intake::mail::{
-    BATCH_SIZE, MailImportSummary, MailIntake, Origin, Outcome, import_source, read, record_one,
+    BATCH_SIZE, HISTORY_DAYS, MailImportSummary, MailIntake, Origin, Outcome, import_source, read, record_one,
 };
 use crate::intake::watch::{MaildirWatch, POLL_INTERVAL};
 use crate::mail::{MailItem, SourceError, SourceKind, read_source};
@@ -24,11 +24,17 @@ use crate::store::{ClientQueries, Store};
 
 pub fn import(ctx: &Ctx, command: ImportCommand) -> Result<()> {
     match command {
-        ImportCommand::Mail { path, json, watch } => {
+        ImportCommand::Mail {
+            path,
+            json,
+            watch,
+            since,
+        } => {
+            let intake = intake(ctx, since.as_deref())?;
             if watch {
-                watch_mail(ctx, &path, json)
+                watch_mail(ctx, &path, json, &intake)
             } else {
-                import_mail(ctx, &path, json, false).map(|_| ())
+                import_mail(ctx, &path, json, false, &intake).map(|_| ())
             }
         }
         ImportCommand::Ics {
@@ -51,18 +57,44 @@ fn source_error(error: SourceError) -> anyhow::Error {
     }
 }
 
-fn intake(ctx: &Ctx) -> MailIntake {
-    MailIntake {
+/// What the import needs; `since` (a DAY, default 14 days ago) starts the
+/// mail that still waits: older mail is recorded as history. A day after
+/// today is refused.
+fn intake(ctx: &Ctx, since: Option<&str>) -> Result<MailIntake> {
+    let now = ctx.now();
+    let tz = ctx.config.tz;
+    let since = match since {
+        Some(text) => {
+            let day = ctx.day(text).map_err(|err| BadInput(format!("--since: {}", err.0)))?;
+            if day > crate::domain::when::local_date(now, tz) {
+                return Err(BadInput(format!(
+                    "--since {day} is after today: mail from the future cannot be history"
+                ))
+                .into());
+            }
+            crate::domain::when::start_of_day(day, tz)
+        }
+        None => crate::domain::bounds::shift(now, -chrono::Duration::days(HISTORY_DAYS))
+            .map_err(|err| BadInput(err.to_string()))?,
+    };
+    Ok(MailIntake {
         coach_addresses: ctx.config.addresses.clone(),
         clock: ctx.config.reply_clock(),
-        now: ctx.now(),
+        now,
+        since,
         batch_size: BATCH_SIZE,
-    }
+    })
 }
 
 /// Import the whole source and print its summary (as JSON on one line when
 /// `one_line`, so a watcher's output is JSON Lines throughout).
-fn import_mail(ctx: &Ctx, path: &Path, json: bool, one_line: bool) -> Result<MailImportSummary> {
+fn import_mail(
+    ctx: &Ctx,
+    path: &Path,
+    json: bool,
+    one_line: bool,
+    intake: &MailIntake,
+) -> Result<MailImportSummary> {
     let source = read_source(path).map_err(source_error)?;
     let origin = Origin {
         path: path.to_path_buf(),
@@ -81,7 +113,7 @@ fn import_mail(ctx: &Ctx, path: &Path, json: bool, one_line: bool) -> Result<Mai
         &mut store,
         source,
         &origin,
-        &intake(ctx),
+        intake,
         &mut |n, bytes| bar.update(n, bytes),
     );
     bar.finish();
@@ -110,7 +142,7 @@ fn import_mail(ctx: &Ctx, path: &Path, json: bool, one_line: bool) -> Result<Mai
 /// Import what is there, then every new file as it arrives, each in its own
 /// change, one line per message. Ctrl-C ends it; nothing is half-recorded,
 /// since each message is one transaction.
-fn watch_mail(ctx: &Ctx, folder: &Path, json: bool) -> Result<()> {
+fn watch_mail(ctx: &Ctx, folder: &Path, json: bool, first: &MailIntake) -> Result<()> {
     if folder.is_file() {
         return Err(BadInput(format!(
             "{}: --watch needs a Maildir folder, not a file",
@@ -121,7 +153,7 @@ fn watch_mail(ctx: &Ctx, folder: &Path, json: bool) -> Result<()> {
     // Listed before the first import: a file landing in between is offered
     // again and found to be a duplicate, never missed.
     let mut watch = MaildirWatch::open(folder).map_err(source_error)?;
-    import_mail(ctx, folder, json, true)?;
+    import_mail(ctx, folder, json, true, first)?;
     warnln!(
         "coachbook: watching {} for new mail (Ctrl-C stops)",
         folder.display()
@@ -153,7 +185,12 @@ fn watch_mail(ctx: &Ctx, folder: &Path, json: bool) -> Result<()> {
                 }
             };
             let item = MailItem { label, raw };
-            let intake = intake(ctx);
+            // Each message is judged at its own arrival: new mail is never
+            // history unless it is older than --since.
+            let intake = MailIntake {
+                now: ctx.now(),
+                ..first.clone()
+            };
             let (at, outcome) = match read(&item, &origin, &intake) {
                 Read::Mail(incoming) => match record_one(&mut store, &incoming, &intake) {
                     Ok(outcome) => (Some(incoming.at), outcome),
@@ -205,12 +242,14 @@ fn watch_line(
                 id,
                 client_id,
                 unknown_sender,
+                history,
             } => json!({"outcome": "request", "id": id, "client": client_name(*client_id),
-                        "unknown_sender": unknown_sender}),
+                        "unknown_sender": unknown_sender, "history": history}),
             Outcome::Reply {
                 id,
                 client_id,
                 request_id,
+                ..
             } => json!({"outcome": "reply", "id": id, "client": client_name(*client_id),
                         "request": request_id}),
             Outcome::Duplicate => json!({"outcome": "duplicate"}),
@@ -234,6 +273,7 @@ fn watch_line(
             id,
             client_id,
             unknown_sender,
+            history,
         } => {
             let from = client_name(*client_id)
                 .or_else(|| {
@@ -242,12 +282,14 @@ fn watch_line(
                         .map(|a| format!("unknown sender {a}"))
                 })
                 .unwrap_or_default();
-            format!("{when}request #{id} from {}", fit(&from, 60))
+            let history = if *history { " (history: older than --since)" } else { "" };
+            format!("{when}request #{id} from {}{history}", fit(&from, 60))
         }
         Outcome::Reply {
             id,
             client_id,
             request_id,
+            ..
         } => {
             let to = client_name(*client_id).unwrap_or_else(|| "an unknown sender".into());
             match request_id {
@@ -304,6 +346,7 @@ pub fn summary_json(summary: &MailImportSummary, origin: &Origin) -> Value {
         "requests": summary.requests,
         "replies": summary.replies,
         "unknown_senders": summary.unknown_senders,
+        "history": summary.history,
         "auto_replies": summary.auto_replies,
         "unthreaded_replies": summary.unthreaded_replies,
         "coach_to_others": summary.coach_to_others,
@@ -336,6 +379,12 @@ pub fn summary_text(summary: &MailImportSummary, origin: &Origin) -> String {
             ));
         }
         kinds.push(part);
+        if summary.history > 0 {
+            kinds.push(format!(
+                "{} as history (older than --since, or answered by your own mail), not waiting",
+                summary.history
+            ));
+        }
     }
     if summary.replies > 0 {
         let mut part = plural(summary.replies, "reply", "replies");

@@ -60,13 +60,14 @@ pub fn request(ctx: &Ctx, command: RequestCommand) -> Result<()> {
                 output::local(request.reply_by, ctx.config.tz)
             );
         }
-        RequestCommand::List { open, json } => {
-            let store = ctx.open()?;
-            let filter = if open {
-                RequestFilter::NotDone
-            } else {
-                RequestFilter::All
+        RequestCommand::List { open, status, json } => {
+            let filter = match status.as_deref().map(crate::model::RequestStatus::parse) {
+                Some(Err(err)) => return Err(BadInput(format!("--status: {}", err.0)).into()),
+                Some(Ok(status)) => RequestFilter::Status(status),
+                None if open => RequestFilter::NotDone,
+                None => RequestFilter::All,
             };
+            let store = ctx.open()?;
             let requests = store.requests(filter)?;
             if json {
                 output::print_json(&output::requests_json(&requests, ctx.config.tz));

@@ -13,6 +13,7 @@
 //! to nobody who is a client is counted and not recorded. A reply imported
 //! *before* its request (in an earlier import) stays unthreaded.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
@@ -21,7 +22,7 @@ use chrono::{DateTime, Utc};
 use super::incoming::{Incoming, Read, Reading, read_item};
 use crate::domain::hours::ReplyClock;
 use crate::mail::{MailItem, MailSource, SourceKind};
-use crate::model::{Channel, ClientId, DeliveryState, ReplyKind};
+use crate::model::{Channel, ClientId, DeliveryState, ReplyKind, RequestStatus};
 use crate::store::{
     ClientQueries, MailThreadQueries, NewReply, NewRequest, Queries, RequestQueries, Store, Tx,
 };
@@ -36,7 +37,24 @@ pub struct MailIntake {
     pub coach_addresses: Vec<String>,
     pub clock: ReplyClock,
     pub now: DateTime<Utc>,
+    /// Mail received before this is history: recorded with status
+    /// `history`, never on the dashboard (default: 14 days before now).
+    pub since: DateTime<Utc>,
     pub batch_size: usize,
+}
+
+/// How far back imported mail still counts as waiting, by default.
+pub const HISTORY_DAYS: i64 = 14;
+
+impl MailIntake {
+    /// The status a request received at `at` is recorded with.
+    fn status_at(&self, at: DateTime<Utc>) -> RequestStatus {
+        if at < self.since {
+            RequestStatus::History
+        } else {
+            RequestStatus::Open
+        }
+    }
 }
 
 /// What became of one message.
@@ -47,12 +65,16 @@ pub enum Outcome {
         client_id: Option<ClientId>,
         /// Set when no client owns the sender's address.
         unknown_sender: Option<String>,
+        /// Recorded as history: older than `since`.
+        history: bool,
     },
     Reply {
         id: i64,
         client_id: Option<ClientId>,
         /// The request it answers, when the thread led to one.
         request_id: Option<i64>,
+        /// It answered a request of this same import, which became history.
+        made_history: bool,
     },
     /// Its Message-ID is in the book already.
     Duplicate,
@@ -80,6 +102,9 @@ pub struct MailImportSummary {
     pub unthreaded_replies: usize,
     /// Requests from senders who are no client.
     pub unknown_senders: usize,
+    /// Requests recorded as history: received before `since`, or answered
+    /// by the coach's own mail of the same import.
+    pub history: usize,
     pub auto_replies: usize,
     pub duplicates: usize,
     pub coach_to_others: usize,
@@ -96,16 +121,30 @@ impl MailImportSummary {
 
     pub fn count(&mut self, label: &str, outcome: &Outcome) {
         match outcome {
-            Outcome::Request { unknown_sender, .. } => {
+            Outcome::Request {
+                unknown_sender,
+                history,
+                ..
+            } => {
                 self.requests += 1;
                 if unknown_sender.is_some() {
                     self.unknown_senders += 1;
                 }
+                if *history {
+                    self.history += 1;
+                }
             }
-            Outcome::Reply { request_id, .. } => {
+            Outcome::Reply {
+                request_id,
+                made_history,
+                ..
+            } => {
                 self.replies += 1;
                 if request_id.is_none() {
                     self.unthreaded_replies += 1;
+                }
+                if *made_history {
+                    self.history += 1;
                 }
             }
             Outcome::Duplicate => self.duplicates += 1,
@@ -161,12 +200,13 @@ pub fn import_source(
     let mut replies: Vec<Incoming> = Vec::new();
     let mut bytes = 0u64;
     let batch_size = intake.batch_size.max(1);
-    let batch = Batch {
+    let mut batch = Batch {
         source_name: origin.path.file_name().map_or_else(
             || origin.path.display().to_string(),
             |n| n.to_string_lossy().into_owned(),
         ),
         intake,
+        recorded_requests: HashSet::new(),
     };
     for item in source {
         summary.messages += 1;
@@ -211,11 +251,14 @@ pub fn import_source(
 struct Batch<'a> {
     source_name: String,
     intake: &'a MailIntake,
+    /// The requests this import recorded: one the coach's own mail of the
+    /// same import answers arrived answered, so it becomes history.
+    recorded_requests: HashSet<i64>,
 }
 
 impl Batch<'_> {
     fn record(
-        &self,
+        &mut self,
         store: &mut Store,
         requests: &[Incoming],
         replies: &[Incoming],
@@ -226,12 +269,16 @@ impl Batch<'_> {
         // book (change log included) as it was. The checks are repeated
         // inside the change, where they are authoritative.
         let fresh_requests = not_in_book(store, requests, summary)?;
+        let batch_ids: HashSet<&str> = fresh_requests
+            .iter()
+            .map(|r| r.message_id.as_str())
+            .collect();
         let mut fresh_replies = Vec::new();
         for incoming in not_in_book(store, replies, summary)? {
             let answers_this_batch = incoming
                 .thread
                 .iter()
-                .any(|id| fresh_requests.iter().any(|r| r.message_id == *id));
+                .any(|id| batch_ids.contains(id.as_str()));
             if answers_this_batch || reply_target(store, incoming)?.is_some() {
                 fresh_replies.push(incoming);
             } else {
@@ -246,20 +293,34 @@ impl Batch<'_> {
             self.source_name,
             fresh_requests.len() + fresh_replies.len()
         );
+        let intake = self.intake;
+        let recorded = &self.recorded_requests;
         let outcomes = store
-            .change("import mail", &what, self.intake.now, |tx| {
+            .change("import mail", &what, intake.now, |tx| {
+                // Only a client with a request put aside can have it woken
+                // by new mail: asked once per batch, not once per message.
+                let put_aside = tx.clients_with_requests_put_aside()?;
                 let mut outcomes = Vec::with_capacity(fresh_requests.len() + fresh_replies.len());
+                let mut this_batch = HashSet::new();
                 for incoming in &fresh_requests {
-                    outcomes.push(record_request(tx, incoming, &self.intake.clock)?);
+                    let outcome = record_request(tx, incoming, intake, &put_aside)?;
+                    if let Outcome::Request { id, .. } = outcome {
+                        this_batch.insert(id);
+                    }
+                    outcomes.push(outcome);
                 }
                 for incoming in &fresh_replies {
-                    outcomes.push(record_reply(tx, incoming)?);
+                    let of_this_import = |id: i64| recorded.contains(&id) || this_batch.contains(&id);
+                    outcomes.push(record_reply(tx, incoming, &of_this_import)?);
                 }
                 Ok(outcomes)
             })
             .with_context(|| import_stopped(summary))?;
         summary.batches += 1;
         for (incoming, outcome) in fresh_requests.iter().chain(&fresh_replies).zip(&outcomes) {
+            if let Outcome::Request { id, .. } = outcome {
+                self.recorded_requests.insert(*id);
+            }
             summary.count(&incoming.label, outcome);
         }
         Ok(())
@@ -345,21 +406,31 @@ pub fn record_one(store: &mut Store, incoming: &Incoming, intake: &MailIntake) -
     };
     store.change("import mail", what, intake.now, |tx| {
         if incoming.from_coach {
-            record_reply(tx, incoming)
+            // Live mail: the coach's reply answers, it makes no history.
+            record_reply(tx, incoming, &|_| false)
         } else {
-            record_request(tx, incoming, &intake.clock)
+            let put_aside = tx.clients_with_requests_put_aside()?;
+            record_request(tx, incoming, intake, &put_aside)
         }
     })
 }
 
-/// A message from a client or a stranger becomes a request.
-fn record_request(tx: &Tx, incoming: &Incoming, clock: &ReplyClock) -> Result<Outcome> {
+/// A message from a client or a stranger becomes a request: history when
+/// it is older than `since` (it wakes nothing then), else open. `put_aside`:
+/// the clients with a request snoozed or waiting on them.
+fn record_request(
+    tx: &Tx,
+    incoming: &Incoming,
+    intake: &MailIntake,
+    put_aside: &HashSet<ClientId>,
+) -> Result<Outcome> {
     if tx.message_id_known(&incoming.message_id)? {
         return Ok(Outcome::Duplicate);
     }
     let client_id = tx.client_by_email(&incoming.from)?;
     let unknown_sender = client_id.is_none().then(|| incoming.from.clone());
-    let id = tx.add_request(
+    let status = intake.status_at(incoming.at);
+    let id = tx.insert_request(
         &NewRequest {
             client_id,
             unknown_sender: unknown_sender.clone(),
@@ -370,12 +441,20 @@ fn record_request(tx: &Tx, incoming: &Incoming, clock: &ReplyClock) -> Result<Ou
             body: incoming.body.clone(),
             message_id: Some(incoming.message_id.clone()),
         },
-        clock,
+        &intake.clock,
+        status,
     )?;
+    if let Some(client_id) = client_id
+        && status == RequestStatus::Open
+        && put_aside.contains(&client_id)
+    {
+        tx.client_wrote_again(client_id, id, incoming.at, &intake.clock)?;
+    }
     Ok(Outcome::Request {
         id,
         client_id,
         unknown_sender,
+        history: status == RequestStatus::History,
     })
 }
 
@@ -416,8 +495,13 @@ fn reply_target<Q: Queries>(book: &Q, incoming: &Incoming) -> Result<Option<Repl
     }))
 }
 
-/// A message from the coach becomes a reply to its [`ReplyTarget`].
-fn record_reply(tx: &Tx, incoming: &Incoming) -> Result<Outcome> {
+/// A message from the coach becomes a reply to its [`ReplyTarget`]. A
+/// request `of_this_import` it answers arrived answered: it becomes history.
+fn record_reply(
+    tx: &Tx,
+    incoming: &Incoming,
+    of_this_import: &dyn Fn(i64) -> bool,
+) -> Result<Outcome> {
     // A reply coachbook left in the outbox (or failed to send), found among
     // the coach's own sent mail: it reached the client when that mail went.
     if let Some(reply_id) = tx.reply_by_message_id(&incoming.message_id)? {
@@ -434,6 +518,7 @@ fn record_reply(tx: &Tx, incoming: &Incoming) -> Result<Outcome> {
             id: reply_id,
             client_id: reply.client_id,
             request_id: reply.request_id,
+            made_history: false,
         });
     }
     if tx.message_id_known(&incoming.message_id)? {
@@ -441,6 +526,10 @@ fn record_reply(tx: &Tx, incoming: &Incoming) -> Result<Outcome> {
     }
     let Some(target) = reply_target(tx, incoming)? else {
         return Ok(Outcome::CoachToOthers);
+    };
+    let made_history = match target.request_id {
+        Some(request_id) if of_this_import(request_id) => tx.make_history(request_id)?,
+        _ => false,
     };
     let id = tx.add_reply(&NewReply {
         client_id: target.client_id,
@@ -459,5 +548,6 @@ fn record_reply(tx: &Tx, incoming: &Incoming) -> Result<Outcome> {
         id,
         client_id: target.client_id,
         request_id: target.request_id,
+        made_history,
     })
 }

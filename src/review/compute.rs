@@ -79,9 +79,12 @@ pub fn outcome(request: &Request, clock: &ReplyClock, now: DateTime<Utc>) -> Req
     let stopped_late = request
         .stopped_without_reply_at()
         .filter(|_| verdict == Verdict::Missed);
+    // History mail no reply reached waited, and waits, as long as an open
+    // request: never made kinder for being old.
+    let runs_on = awaiting_coach || request.never_answered();
     let waited_until = request
         .first_reply_at
-        .or(awaiting_coach.then_some(now.max(request.received_at)))
+        .or(runs_on.then_some(now.max(request.received_at)))
         .or(stopped_late);
     RequestOutcome {
         id: request.id,

@@ -46,18 +46,23 @@ pub fn requests_line(review: &Review) -> String {
 /// a reply.
 pub fn resolutions_line(review: &Review) -> String {
     use crate::model::Resolution;
-    [Resolution::HandedOff, Resolution::ClosedWithoutReply]
+    let count = |resolution: Resolution| {
+        review
+            .requests
+            .iter()
+            .filter(|o| o.resolution == resolution)
+            .count()
+    };
+    let mut parts: Vec<String> = [Resolution::HandedOff, Resolution::ClosedWithoutReply]
         .iter()
-        .map(|&resolution| {
-            let count = review
-                .requests
-                .iter()
-                .filter(|o| o.resolution == resolution)
-                .count();
-            format!("{count} {resolution}")
-        })
-        .collect::<Vec<_>>()
-        .join(" · ")
+        .map(|&resolution| format!("{} {resolution}", count(resolution)))
+        .collect();
+    // Imported history mail no reply reached: said only when there is some.
+    let never = count(Resolution::NeverAnswered);
+    if never > 0 {
+        parts.push(format!("{never} never answered (history)"));
+    }
+    parts.join(" · ")
 }
 
 pub fn sessions_line(review: &Review) -> String {

@@ -219,6 +219,16 @@ impl Store {
         if self.schema_version()? == latest_version() {
             return Ok(());
         }
+        // A step may rebuild a table others refer to (SQLite cannot change
+        // a CHECK): foreign keys are off while the steps run (the pragma is
+        // a no-op inside a transaction) and checked before the commit.
+        self.conn.pragma_update(None, "foreign_keys", "OFF")?;
+        let result = self.run_migrations();
+        self.conn.pragma_update(None, "foreign_keys", "ON")?;
+        result
+    }
+
+    fn run_migrations(&mut self) -> Result<()> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -231,6 +241,14 @@ impl Store {
                 tx.execute_batch(&sql)?;
             }
             tx.pragma_update(None, "user_version", index as i64 + 1)?;
+        }
+        let broken: Option<String> = tx
+            .query_row("PRAGMA foreign_key_check", [], |r| r.get(0))
+            .optional()?;
+        if let Some(table) = broken {
+            return Err(anyhow::anyhow!(
+                "the book's references in {table} do not hold; it was left as it was"
+            ));
         }
         tx.pragma_update(None, "application_id", APPLICATION_ID)?;
         tx.commit()?;

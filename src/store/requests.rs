@@ -49,7 +49,14 @@ pub enum RequestFilter {
     NotDone,
     /// Received in `[from, to)`.
     ReceivedBetween(DateTime<Utc>, DateTime<Utc>),
+    /// With this status, in order of receipt.
+    Status(RequestStatus),
 }
+
+/// The clients of requests snoozed or waiting on them, through the partial
+/// index of waiting requests (see [`Tx::clients_with_requests_put_aside`]).
+pub(super) const PUT_ASIDE_CLIENTS: &str = "SELECT client_id FROM requests \
+     WHERE status IN ('open', 'snoozed', 'waiting') AND status != 'open'";
 
 pub(super) const REQUEST_SELECT: &str = "SELECT r.id, r.client_id, coalesce(c.name, r.unknown_sender), \
      r.unknown_sender, r.received_at, r.channel, r.urgency, r.status, r.subject, r.body, \
@@ -148,6 +155,10 @@ pub trait RequestQueries: Queries {
                 "r.status IN ('open', 'snoozed', 'waiting') ORDER BY r.reply_by, r.id",
                 vec![],
             ),
+            RequestFilter::Status(status) => (
+                "r.status = ?1 ORDER BY r.received_at, r.id",
+                vec![status.as_str().to_string()],
+            ),
             RequestFilter::ReceivedBetween(from, to) => (
                 "r.received_at >= ?1 AND r.received_at < ?2 ORDER BY r.received_at, r.id",
                 vec![ts(from), ts(to)],
@@ -221,11 +232,9 @@ pub trait RequestQueries: Queries {
 
     fn reply_by_message_id(&self, message_id: &str) -> Result<Option<i64>> {
         Ok(self
-            .cached_row(
-                "SELECT id FROM replies WHERE message_id = ?1",
-                [message_id],
-                |r| r.get(0),
-            )
+            .conn()
+            .prepare_cached("SELECT id FROM replies WHERE message_id = ?1")?
+            .query_row([message_id], |r| r.get(0))
             .optional()?)
     }
 
@@ -349,6 +358,22 @@ impl Tx<'_> {
     /// Record a new request. A client writing again wakes their snoozed
     /// requests and restarts the clock of those waiting on them.
     pub fn add_request(&self, request: &NewRequest, clock: &ReplyClock) -> Result<i64> {
+        let id = self.insert_request(request, clock, RequestStatus::Open)?;
+        if let Some(client_id) = request.client_id {
+            self.client_wrote_again(client_id, id, request.received_at, clock)?;
+        }
+        Ok(id)
+    }
+
+    /// Insert a request with `status` (open, or history for old mail) and
+    /// nothing else: the caller decides whether it wakes the client's other
+    /// requests ([`Tx::client_wrote_again`]).
+    pub fn insert_request(
+        &self,
+        request: &NewRequest,
+        clock: &ReplyClock,
+        status: RequestStatus,
+    ) -> Result<i64> {
         if request.body.trim().is_empty()
             && request
                 .subject
@@ -359,10 +384,12 @@ impl Tx<'_> {
         }
         crate::domain::bounds::instant(request.received_at).map_err(BadInput::from)?;
         let reply_by = clock.reply_by(request.received_at, request.urgency);
-        self.run(
-            "INSERT INTO requests (client_id, unknown_sender, received_at, channel, urgency, subject, body, reply_by, message_id, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            params![
+        // Cached: an import adds thousands, and compiling an INSERT also
+        // compiles the table's undo trigger.
+        self.conn.prepare_cached(
+            "INSERT INTO requests (client_id, unknown_sender, received_at, channel, urgency, subject, body, reply_by, message_id, created_at, status)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        )?.execute(params![
                 request.client_id,
                 request.unknown_sender.as_deref().map(crate::text::one_line_field),
                 ts(request.received_at),
@@ -373,16 +400,27 @@ impl Tx<'_> {
                 ts(reply_by),
                 request.message_id,
                 ts(self.now),
-            ],
-        )?;
-        let id = self.conn.last_insert_rowid();
-        if let Some(client_id) = request.client_id {
-            self.client_wrote_again(client_id, id, request.received_at, clock)?;
-        }
-        Ok(id)
+                status.as_str(),
+            ])?;
+        Ok(self.conn.last_insert_rowid())
     }
 
-    fn client_wrote_again(
+    /// The clients with a request snoozed or waiting on them: only their
+    /// new mail can wake something ([`Tx::client_wrote_again`]). Read
+    /// through the partial index of waiting requests.
+    pub fn clients_with_requests_put_aside(&self) -> Result<std::collections::HashSet<ClientId>> {
+        // The status terms match the partial index's own, so SQLite walks it
+        // (a `client_id IS NOT NULL` here made it walk every request).
+        let mut stmt = self.conn.prepare_cached(PUT_ASIDE_CLIENTS)?;
+        let ids: Vec<Option<ClientId>> = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(ids.into_iter().flatten().collect())
+    }
+
+    /// A client wrote again at `at` (request `new_request`): their snoozed
+    /// requests received before it wake, and those waiting on them resume.
+    pub fn client_wrote_again(
         &self,
         client_id: ClientId,
         new_request: i64,
@@ -391,11 +429,12 @@ impl Tx<'_> {
     ) -> Result<()> {
         // Only a message written *after* them wakes them: importing an old
         // mail must not undo today's snooze or end today's wait.
-        self.run(
-            "UPDATE requests SET status = 'open', snoozed_until = NULL \
-             WHERE client_id = ?1 AND status = 'snoozed' AND id != ?2 AND received_at < ?3",
-            params![client_id, new_request, ts(at)],
-        )?;
+        self.conn
+            .prepare_cached(
+                "UPDATE requests SET status = 'open', snoozed_until = NULL \
+                 WHERE client_id = ?1 AND status = 'snoozed' AND id != ?2 AND received_at < ?3",
+            )?
+            .execute(params![client_id, new_request, ts(at)])?;
         let waiting: Vec<Request> = {
             let mut stmt = self.conn.prepare_cached(&format!(
                 "{REQUEST_SELECT} WHERE r.client_id = ?1 AND r.status = 'waiting' AND r.id != ?2 \
@@ -412,10 +451,11 @@ impl Tx<'_> {
                 paused_at,
                 at.max(paused_at),
             );
-            self.run(
-                "UPDATE requests SET status = 'open', waiting_since = NULL, reply_by = ?1 WHERE id = ?2",
-                params![ts(reply_by), request.id],
-            )?;
+            self.conn
+                .prepare_cached(
+                    "UPDATE requests SET status = 'open', waiting_since = NULL, reply_by = ?1 WHERE id = ?2",
+                )?
+                .execute(params![ts(reply_by), request.id])?;
         }
         Ok(())
     }
@@ -432,10 +472,10 @@ impl Tx<'_> {
             DeliveryState::Recorded | DeliveryState::Sent
         )
         .then(|| ts(reply.sent_at));
-        self.run(
+        self.conn.prepare_cached(
             "INSERT INTO replies (client_id, partner_id, request_id, session_id, kind, sent_at, to_addr, subject, body, message_id, delivery, delivered_at, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-            params![
+        )?.execute(params![
                 reply.client_id,
                 reply.partner_id,
                 reply.request_id,
@@ -449,13 +489,25 @@ impl Tx<'_> {
                 reply.delivery.as_str(),
                 delivered_at,
                 ts(self.now),
-            ],
-        )?;
+            ])?;
         let id = self.conn.last_insert_rowid();
         if let Some(request_id) = reply.request_id {
             self.refresh_answer(request_id)?;
         }
         Ok(id)
+    }
+
+    /// An open request the coach's own imported mail answers arrived
+    /// answered: it becomes history. True when it did.
+    pub fn make_history(&self, request_id: i64) -> Result<bool> {
+        let changed = self
+            .conn
+            .prepare_cached(
+                "UPDATE requests SET status = 'history', snoozed_until = NULL \
+                 WHERE id = ?1 AND status = 'open'",
+            )?
+            .execute([request_id])?;
+        Ok(changed > 0)
     }
 
     /// Mark a reply as the reminder for the session's start `start`; the
@@ -473,13 +525,12 @@ impl Tx<'_> {
     /// status follows, and a later delivered reply closes the promise an
     /// earlier one made (kept when delivered by the promised time).
     pub fn refresh_answer(&self, request_id: i64) -> Result<()> {
-        self.run(
+        self.conn.prepare_cached(
             "UPDATE requests SET first_reply_at = (SELECT min(p.delivered_at) FROM replies p \
                WHERE p.request_id = ?1 AND p.kind != 'partner-brief' AND p.delivered_at IS NOT NULL) \
              WHERE id = ?1",
-            [request_id],
-        )?;
-        self.run(
+        )?.execute([request_id])?;
+        self.conn.prepare_cached(
             "UPDATE requests SET \
                status = CASE \
                  WHEN first_reply_at IS NOT NULL AND status IN ('open', 'snoozed') THEN 'answered' \
@@ -487,9 +538,8 @@ impl Tx<'_> {
                  ELSE status END, \
                snoozed_until = CASE WHEN first_reply_at IS NOT NULL THEN NULL ELSE snoozed_until END \
              WHERE id = ?1",
-            [request_id],
-        )?;
-        self.run(
+        )?.execute([request_id])?;
+        self.conn.prepare_cached(
             "UPDATE followups SET done_at = (SELECT min(p.delivered_at) FROM replies p \
                WHERE p.request_id = ?1 AND p.delivered_at IS NOT NULL \
                AND p.kind IN ('reply', 'options', 'hand-off') \
@@ -498,8 +548,7 @@ impl Tx<'_> {
                AND EXISTS (SELECT 1 FROM replies p WHERE p.request_id = ?1 AND p.delivered_at IS NOT NULL \
                  AND p.kind IN ('reply', 'options', 'hand-off') \
                  AND p.id > coalesce(followups.made_by_reply, 0))",
-            [request_id],
-        )?;
+        )?.execute([request_id])?;
         Ok(())
     }
 
@@ -577,8 +626,8 @@ impl Tx<'_> {
                     params![ts(self.now), id],
                 )?;
             }
-            RequestStatus::Open | RequestStatus::Answered => {
-                self.run(
+            RequestStatus::Open | RequestStatus::Answered | RequestStatus::History => {
+                self.conn.execute(
                     "UPDATE requests SET status = ?1, snoozed_until = NULL, closed_at = NULL WHERE id = ?2",
                     params![status.as_str(), id],
                 )?;

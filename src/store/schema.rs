@@ -72,6 +72,10 @@ pub const MIGRATIONS: &[Migration] = &[
         generated: Some(structured_undo_triggers),
     },
     Migration {
+        sql: HISTORY_STATUS,
+        generated: Some(history_undo_triggers),
+    },
+    Migration {
         sql: SEARCH_INDEXES,
         generated: None,
     },
@@ -540,4 +544,49 @@ fn column_names(conn: &Connection, table: &str) -> rusqlite::Result<Vec<String>>
         .query_map([], |row| row.get::<_, String>(1))?
         .collect::<rusqlite::Result<Vec<String>>>()?;
     Ok(names)
+}
+
+/// Imported old mail is history (issue 14): `requests.status` may be
+/// `history`. SQLite cannot change a CHECK, so `requests` is rebuilt with
+/// the same columns, rows and indexes (the migration runs with foreign keys
+/// off and checks them before it commits, as SQLite's twelve-step ALTER
+/// TABLE procedure says); its undo triggers are made again.
+const HISTORY_STATUS: &str = r#"
+DROP TRIGGER IF EXISTS requests_undo_insert;
+DROP TRIGGER IF EXISTS requests_undo_update;
+DROP TRIGGER IF EXISTS requests_undo_delete;
+CREATE TABLE requests_v7 (
+    id             INTEGER PRIMARY KEY,
+    client_id      INTEGER REFERENCES clients (id),
+    unknown_sender TEXT,
+    received_at    TEXT NOT NULL,
+    channel        TEXT NOT NULL CHECK (channel IN ('email', 'phone', 'text', 'voicemail', 'in-person', 'other')),
+    urgency        TEXT NOT NULL CHECK (urgency IN ('crisis', 'urgent', 'normal', 'low')),
+    status         TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'waiting', 'snoozed', 'answered', 'closed', 'history')),
+    subject        TEXT,
+    body           TEXT NOT NULL,
+    reply_by       TEXT NOT NULL,
+    first_reply_at TEXT,
+    snoozed_until  TEXT,
+    waiting_since  TEXT,
+    message_id     TEXT UNIQUE,
+    closed_at      TEXT,
+    created_at     TEXT NOT NULL,
+    CHECK (client_id IS NOT NULL OR unknown_sender IS NOT NULL)
+);
+INSERT INTO requests_v7 (id, client_id, unknown_sender, received_at, channel, urgency, status,
+    subject, body, reply_by, first_reply_at, snoozed_until, waiting_since, message_id, closed_at,
+    created_at)
+  SELECT id, client_id, unknown_sender, received_at, channel, urgency, status,
+    subject, body, reply_by, first_reply_at, snoozed_until, waiting_since, message_id, closed_at,
+    created_at FROM requests;
+DROP TABLE requests;
+ALTER TABLE requests_v7 RENAME TO requests;
+CREATE INDEX requests_waiting ON requests (reply_by) WHERE status IN ('open', 'snoozed', 'waiting');
+CREATE INDEX requests_received ON requests (received_at);
+CREATE INDEX requests_client ON requests (client_id, received_at);
+"#;
+
+fn history_undo_triggers(conn: &Connection) -> rusqlite::Result<String> {
+    structured_triggers_for(conn, &["requests"])
 }

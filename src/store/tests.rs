@@ -478,3 +478,63 @@ fn a_negative_schema_version_is_refused_untouched() {
     );
     assert_eq!(std::fs::read(&path).expect("read"), before);
 }
+
+#[test]
+fn the_put_aside_clients_of_a_mail_batch_come_from_the_waiting_index() {
+    let (_dir, path) = new_book();
+    let store = Store::open(&path).expect("open");
+    let plan: Vec<String> = store
+        .conn()
+        .prepare(&format!(
+            "EXPLAIN QUERY PLAN {}",
+            super::requests::PUT_ASIDE_CLIENTS
+        ))
+        .expect("plan")
+        .query_map([], |r| r.get::<_, String>(3))
+        .expect("plan rows")
+        .collect::<rusqlite::Result<_>>()
+        .expect("plan rows");
+    assert_eq!(
+        plan,
+        vec!["SCAN requests USING INDEX requests_waiting".to_string()],
+        "only the few requests still waiting are read, never every request"
+    );
+}
+
+#[test]
+fn migration_7_allows_history_and_keeps_every_row_and_reference() {
+    let (_dir, path) = new_book();
+    let mut store = Store::open(&path).expect("open");
+    let id = store
+        .change("test", "history", now(), |tx| {
+            tx.insert_request(
+                &NewRequest {
+                    client_id: None,
+                    unknown_sender: Some("old@example.org".into()),
+                    received_at: now() - Duration::days(400),
+                    channel: Channel::Email,
+                    urgency: Urgency::Normal,
+                    subject: Some("old".into()),
+                    body: "old mail".into(),
+                    message_id: Some("old@example.org".into()),
+                },
+                &clock(),
+                crate::model::RequestStatus::History,
+            )
+        })
+        .expect("insert");
+    let request = store.request(id).expect("read");
+    assert_eq!(request.status, crate::model::RequestStatus::History);
+    assert!(store.requests_awaiting_reply(now()).expect("pane").is_empty());
+    let fk: Option<String> = store
+        .conn()
+        .query_row("PRAGMA foreign_key_check", [], |r| r.get(0))
+        .optional()
+        .expect("check");
+    assert_eq!(fk, None);
+    let on: i64 = store
+        .conn()
+        .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+        .expect("pragma");
+    assert_eq!(on, 1, "foreign keys are on again after the migrations");
+}
