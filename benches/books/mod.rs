@@ -130,34 +130,41 @@ pub fn build(path: &Path, years: i64, config: &Config) -> anyhow::Result<()> {
         }
         Ok(())
     })?;
-    // Follow-ups up to two days ahead; the old ones mostly done.
+    // Follow-ups up to two days ahead; the old ones mostly done, in
+    // changes of a hundred dated just before (kept) or after (late) them.
     let followups = 20_000 * scale;
-    store.change("bench", "follow-ups", now(), |tx| {
-        for n in 0..followups {
-            let due = start + Duration::minutes(n * (span_minutes + 2 * 24 * 60) / followups);
-            tx.add_followup(&NewFollowUp {
-                client_id: 1 + n % clients,
-                request_id: None,
-                due,
-                text: format!("Send the notes of session {n}"),
-                owner: if n % 3 == 0 {
-                    Owner::Client
-                } else {
-                    Owner::Coach
-                },
-                kind: [FollowUpKind::Action, FollowUpKind::Promise][(n % 2) as usize],
-                made_by_reply: None,
-                callback: false,
-            })?;
-        }
-        // Most old ones were done, some of them late.
-        tx.conn().execute(
-            "UPDATE followups SET done_at = strftime('%Y-%m-%dT%H:%M:%SZ', due_at, \
-             '+' || (id % 48) || ' hours') WHERE id % 50 != 0 AND due_at < ?1",
-            [coachbook::store::ts(now() - Duration::days(2))],
-        )?;
-        Ok(())
-    })?;
+    let due_of = |n: i64| start + Duration::minutes(n * (span_minutes + 2 * 24 * 60) / followups);
+    for chunk in (0..followups).step_by(100) {
+        let last = (chunk + 100).min(followups);
+        let done_at = if (chunk / 100) % 2 == 0 {
+            due_of(chunk) - Duration::hours(1)
+        } else {
+            due_of(last - 1) + Duration::hours(1)
+        };
+        store.change("bench", "follow-ups", done_at, |tx| {
+            for n in chunk..last {
+                let due = due_of(n);
+                let id = tx.add_followup(&NewFollowUp {
+                    client_id: 1 + n % clients,
+                    request_id: None,
+                    due,
+                    text: format!("Send the notes of session {n}"),
+                    owner: if n % 3 == 0 {
+                        Owner::Client
+                    } else {
+                        Owner::Coach
+                    },
+                    kind: [FollowUpKind::Action, FollowUpKind::Promise][(n % 2) as usize],
+                    made_by_reply: None,
+                    callback: false,
+                })?;
+                if n % 50 != 0 && due + Duration::days(2) < now() {
+                    tx.complete_followup(id)?;
+                }
+            }
+            Ok(())
+        })?;
+    }
     Ok(())
 }
 

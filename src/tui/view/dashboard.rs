@@ -435,7 +435,9 @@ mod tests {
         if layout::has_header(area) {
             table = table.header(Row::new(vec!["#", "text"]).style(theme.header()));
         }
-        let table = table.column_spacing(1).row_highlight_style(theme.selected());
+        let table = table
+            .column_spacing(1)
+            .row_highlight_style(theme.selected());
         let mut state = TableState::new();
         if let Some(selected) = selected {
             let offset = layout::table_offset(selected, layout::visible_rows(area));
