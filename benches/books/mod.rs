@@ -14,8 +14,7 @@ use chrono::{DateTime, Duration, Utc};
 use coachbook::config::Config;
 use coachbook::model::{Channel, DeliveryState, FollowUpKind, Owner, ReplyKind, Urgency};
 use coachbook::store::{
-    ClientQueries as _, NewClient, NewFollowUp, NewReply, NewRequest, NewSession, Queries as _,
-    Store,
+    ClientQueries as _, NewClient, NewFollowUp, NewReply, NewRequest, NewSession, Store,
 };
 
 /// The fixed clock of every bench book: a Monday afternoon.
@@ -26,10 +25,10 @@ pub fn now() -> DateTime<Utc> {
 }
 
 pub fn config() -> anyhow::Result<Config> {
-    Config::parse(
+    Ok(Config::parse(
         "[coach]\ntime_zone = \"Europe/Berlin\"\n",
         Path::new("bench.toml"),
-    )
+    )?)
 }
 
 /// A mail body of a typical length (about 1.2 kB), different per message.
