@@ -271,6 +271,11 @@ fn dashboard(model: &mut Model, command: Command) -> Vec<Effect> {
 /// Enter on a row: its detail, with the client's card loading behind it.
 fn open(model: &mut Model) -> Vec<Effect> {
     match model.selected_item(model.focus) {
+        // The sheet holds each request's first line only: read it whole.
+        Some(Item::Request(row)) => vec![Effect::LoadRequest {
+            request_id: row.request.id,
+            now: model.now,
+        }],
         Some(item) => open_item(model, item),
         None => Vec::new(),
     }
@@ -569,12 +574,16 @@ fn take_sheet(model: &mut Model, sheet: crate::dashboard::DaySheet) {
                 .find(|r| r.session.id == row.session.id)
                 .cloned()
                 .map(Item::Session),
+            // The sheet's row has the first line of the text; keep the whole.
             Item::Request(row) => sheet
                 .requests
                 .iter()
                 .find(|r| r.request.id == row.request.id)
-                .cloned()
-                .map(Item::Request),
+                .map(|fresh| {
+                    let mut fresh = fresh.clone();
+                    fresh.request.body.clone_from(&row.request.body);
+                    Item::Request(fresh)
+                }),
             Item::FollowUp(row) => sheet
                 .followups
                 .iter()
