@@ -1,5 +1,8 @@
 //! Key-to-frame time of the dashboard: one key through the keymap, `update`,
-//! its effects and a full draw on a 120x40 `TestBackend`, on the demo book.
+//! its effects and a full draw on a 120x40 `TestBackend`, on the demo book
+//! and on the big books of `books` (the ten-year book, the messy one, and
+//! with `COACHBOOK_BENCH_HUNDRED=1` the hundred-year one; or the books named
+//! by `COACHBOOK_BENCH_BOOKS=label=path,…`).
 //! Run with `cargo bench --bench tui_keys` (release build).
 
 // Tests may unwrap and index: a panic there is a failed test, not a crash.
@@ -10,12 +13,14 @@
     clippy::indexing_slicing
 )]
 
+mod books;
+
+use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use coachbook::clock::Clock;
-use coachbook::config::Config;
 use coachbook::store::Store;
 use coachbook::tui::action::Action;
 use coachbook::tui::app::App;
@@ -27,21 +32,35 @@ use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 
 const ITERATIONS: usize = 2000;
+const RELOADS: usize = 50;
 
 fn main() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let db = dir.path().join("book.sqlite");
-    let config_path = dir.path().join("config.toml");
-    let config = Config::parse("[coach]\ntime_zone = \"Europe/Berlin\"\n", &config_path)?;
-    let now: DateTime<Utc> = DateTime::parse_from_rfc3339("2026-11-23T14:20:00+01:00")?.into();
+    let config = books::config()?;
+    let now = books::now();
     let mut store = Store::open(&db)?;
     let summary = coachbook::demo::generate(&mut store, &config, now)?;
     drop(store);
-    println!("book: {summary}");
+    println!("demo book: {summary}");
+    measure(&db, now)?;
+    for (label, path) in books::books()? {
+        println!("{label} book: {}", path.display());
+        // A copy, so the reloads and the care made on opening never touch
+        // the cached book.
+        let copy = dir.path().join(format!("{label}.sqlite"));
+        std::fs::copy(&path, &copy)?;
+        measure(&copy, now)?;
+        std::fs::remove_file(&copy)?;
+    }
+    Ok(())
+}
 
+fn measure(db: &Path, now: DateTime<Utc>) -> anyhow::Result<()> {
+    let config = books::config()?;
     let started = Instant::now();
     let mut app = App::new(
-        Store::open(&db)?,
+        Store::open(db)?,
         config,
         Clock::Fixed(now),
         Arc::new(Keymap::defaults()),
@@ -51,7 +70,7 @@ fn main() -> anyhow::Result<()> {
     let mut terminal = Terminal::new(TestBackend::new(120, 40))?;
     app.draw(&mut terminal)?;
     println!(
-        "open the book, load the day and draw the first frame: {:?}",
+        "  open the book, load the day and draw the first frame: {:?}",
         started.elapsed()
     );
 
@@ -72,17 +91,17 @@ fn main() -> anyhow::Result<()> {
         app.draw(&mut terminal)?;
         times.push(start.elapsed());
     }
-    report("key (j/k/Tab/G/g) -> update -> draw", &mut times);
+    report("  key (j/k/Tab/G/g) -> update -> draw", &mut times);
 
     // A write elsewhere: reload the whole day from the book, then draw.
-    let mut times = Vec::with_capacity(200);
-    for _ in 0..200 {
+    let mut times = Vec::with_capacity(RELOADS);
+    for _ in 0..RELOADS {
         let start = Instant::now();
         app.dispatch(Action::BookChanged);
         app.draw(&mut terminal)?;
         times.push(start.elapsed());
     }
-    report("book changed -> reload the day -> draw", &mut times);
+    report("  book changed -> reload the day -> draw", &mut times);
     Ok(())
 }
 

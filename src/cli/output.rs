@@ -371,3 +371,93 @@ pub fn partners_json(partners: &[Partner]) -> Value {
             .collect::<Vec<_>>()
     )
 }
+
+/// Standard output through the sanitizer of `say!` (`text::visible`), for
+/// output written piece by piece instead of built whole. A UTF-8 character
+/// split between two writes is held back until it is complete.
+pub struct VisibleOut<W: std::io::Write> {
+    out: W,
+    /// The start of a character whose last bytes are still to come.
+    partial: Vec<u8>,
+}
+
+impl<W: std::io::Write> VisibleOut<W> {
+    pub fn new(out: W) -> VisibleOut<W> {
+        VisibleOut {
+            out,
+            partial: Vec::new(),
+        }
+    }
+
+    fn put(&mut self, text: &str) -> std::io::Result<()> {
+        self.out.write_all(crate::text::visible(text).as_bytes())
+    }
+}
+
+impl<W: std::io::Write> std::io::Write for VisibleOut<W> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        let joined;
+        let mut rest: &[u8] = if self.partial.is_empty() {
+            bytes
+        } else {
+            self.partial.extend_from_slice(bytes);
+            joined = std::mem::take(&mut self.partial);
+            &joined
+        };
+        loop {
+            match std::str::from_utf8(rest) {
+                Ok(text) => {
+                    self.put(text)?;
+                    break;
+                }
+                Err(err) => {
+                    let (good, after) = rest.split_at(err.valid_up_to());
+                    self.put(std::str::from_utf8(good).unwrap_or_default())?;
+                    match err.error_len() {
+                        // Cut short: wait for the rest of the character.
+                        None => {
+                            self.partial = after.to_vec();
+                            break;
+                        }
+                        Some(bad) => {
+                            let (invalid, tail) = after.split_at(bad);
+                            self.put(&String::from_utf8_lossy(invalid))?;
+                            rest = tail;
+                        }
+                    }
+                }
+            }
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if !self.partial.is_empty() {
+            let partial = std::mem::take(&mut self.partial);
+            self.put(&String::from_utf8_lossy(&partial))?;
+        }
+        self.out.flush()
+    }
+}
+
+#[cfg(test)]
+mod visible_out_tests {
+    use std::io::Write as _;
+
+    use super::VisibleOut;
+
+    #[test]
+    fn pieces_come_out_as_the_whole_would() {
+        let text = "Zoë\u{1b}[2J naïve \u{202e}€ end\n";
+        let whole = crate::text::visible(text).into_owned();
+        // Every way of cutting the bytes in two, mid-character included.
+        for cut in 0..=text.len() {
+            let mut out = VisibleOut::new(Vec::new());
+            let (a, b) = text.as_bytes().split_at(cut);
+            out.write_all(a).unwrap();
+            out.write_all(b).unwrap();
+            out.flush().unwrap();
+            assert_eq!(String::from_utf8(out.out).unwrap(), whole, "cut at {cut}");
+        }
+    }
+}

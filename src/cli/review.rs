@@ -1,10 +1,12 @@
 //! `coachbook review`: the end-of-day review as text, Markdown, CSV or JSON.
 
+use std::io::Write as _;
+
 use anyhow::Result;
 
 use super::Ctx;
 use super::args::ReviewArgs;
-use super::output::print_json;
+use super::output::VisibleOut;
 use crate::error::BadInput;
 use crate::review::{self, ReviewRange};
 
@@ -58,11 +60,23 @@ pub fn review(ctx: &Ctx, args: ReviewArgs) -> Result<()> {
     let range = review_range(ctx, &args)?;
     let store = ctx.open()?;
     let review = review::gather(&store, &ctx.config, range, ctx.now())?;
+    // Written as it is made, never held whole: a ten-year review in JSON
+    // or CSV is many megabytes. Text goes through `say!`'s sanitizer.
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
     match format {
-        ReviewFormat::Text => say!("{}", review::text::review_text(&review)),
-        ReviewFormat::Markdown => say!("{}", review::markdown::review_markdown(&review)),
-        ReviewFormat::Csv => say!("{}", review::csv_rows::review_csv(&review)?),
-        ReviewFormat::Json => print_json(&review::json::review_json(&review)),
+        ReviewFormat::Text => {
+            VisibleOut::new(&mut out).write_all(review::text::review_text(&review).as_bytes())?
+        }
+        ReviewFormat::Markdown => VisibleOut::new(&mut out)
+            .write_all(review::markdown::review_markdown(&review).as_bytes())?,
+        ReviewFormat::Csv => {
+            let mut visible = VisibleOut::new(&mut out);
+            review::csv_rows::write_review_csv(&review, &mut visible)?;
+            visible.flush()?;
+        }
+        ReviewFormat::Json => review::json::write_review_json(&review, &mut out)?,
     }
+    out.flush()?;
     Ok(())
 }

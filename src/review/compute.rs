@@ -12,9 +12,7 @@ use super::{
 };
 use crate::domain::hours::ReplyClock;
 use crate::domain::when::local_date;
-use crate::model::{
-    FollowUp, FollowUpKind, MovedBy, Reply, ReplyKind, Request, Session, SessionStatus, Urgency,
-};
+use crate::model::{FollowUp, FollowUpKind, MovedBy, Request, Session, SessionStatus, Urgency};
 use crate::store::SessionMove;
 
 /// What the review reads from the book.
@@ -27,8 +25,8 @@ pub struct ReviewInput {
     pub sessions: Vec<Session>,
     /// Moves of sessions originally set in the range.
     pub moves: Vec<SessionMove>,
-    /// Replies sent in the range.
-    pub replies: Vec<Reply>,
+    /// Apologies sent in the range.
+    pub apologies_sent: usize,
     /// Follow-ups due in the range, done or not.
     pub followups: Vec<FollowUp>,
     /// The facts the at-risk rules read, for every client.
@@ -145,11 +143,7 @@ pub fn compute(
             .collect(),
         unanswered,
         sessions: session_counts(&input.sessions, &input.moves),
-        apologies_sent: input
-            .replies
-            .iter()
-            .filter(|r| r.kind == ReplyKind::Apology)
-            .count(),
+        apologies_sent: input.apologies_sent,
         promises: promise_counts(&input.followups, now),
         followups: followup_counts(&input.followups, now),
         at_risk: at_risk_clients(&input.clients),

@@ -23,36 +23,46 @@ pub const HEADER: [&str; 12] = [
 ];
 
 pub fn review_csv(review: &Review) -> Result<String> {
+    let mut bytes = Vec::new();
+    write_review_csv(review, &mut bytes)?;
+    Ok(String::from_utf8(bytes)?)
+}
+
+/// Write the CSV to `out` row by row (the command streams it to stdout).
+pub fn write_review_csv(review: &Review, out: &mut impl std::io::Write) -> Result<()> {
     let tz = review.tz;
-    let mut writer = csv::Writer::from_writer(Vec::new());
+    let mut writer = csv::Writer::from_writer(&mut *out);
     writer.write_record(HEADER)?;
+    let mut numbers = [itoa_buffer(), itoa_buffer(), itoa_buffer(), itoa_buffer()];
     for o in &review.requests {
-        let optional = |n: Option<i64>| n.map(|n| n.to_string()).unwrap_or_default();
+        let [id, waited, target, working] = &mut numbers;
         writer.write_record([
-            o.id.to_string(),
-            o.client.clone(),
-            rfc3339_in(o.received_at, tz),
-            o.urgency.as_str().to_string(),
-            rfc3339_in(o.reply_by, tz),
-            o.first_reply_at
+            number(id, Some(o.id)),
+            o.client.as_str(),
+            &rfc3339_in(o.received_at, tz),
+            o.urgency.as_str(),
+            &rfc3339_in(o.reply_by, tz),
+            &o.first_reply_at
                 .map(|at| rfc3339_in(at, tz))
                 .unwrap_or_default(),
-            optional(o.waited_minutes),
-            o.target_minutes.to_string(),
-            o.verdict
-                .within_target()
-                .map(|ok| ok.to_string())
-                .unwrap_or_default(),
-            optional(o.waited_working_minutes),
-            status_word(o).to_string(),
-            o.resolution.as_str().to_string(),
+            number(waited, o.waited_minutes),
+            number(target, Some(o.target_minutes)),
+            match o.verdict.within_target() {
+                Some(true) => "true",
+                Some(false) => "false",
+                None => "",
+            },
+            number(working, o.waited_working_minutes),
+            status_word(o),
+            o.resolution.as_str(),
         ])?;
     }
-    let mut bytes = writer.into_inner().map_err(|err| err.into_error())?;
+    writer.flush()?;
+    drop(writer);
     if !review.endings.is_empty() {
         // A second table after an empty line: the partings of the range.
-        bytes.push(b'\n');
-        let mut endings = csv::Writer::from_writer(bytes);
+        out.write_all(b"\n")?;
+        let mut endings = csv::Writer::from_writer(&mut *out);
         endings.write_record(ENDINGS_HEADER)?;
         for e in &review.endings {
             endings.write_record([
@@ -63,9 +73,23 @@ pub fn review_csv(review: &Review) -> Result<String> {
                 e.referral.clone().unwrap_or_default(),
             ])?;
         }
-        bytes = endings.into_inner().map_err(|err| err.into_error())?;
+        endings.flush()?;
     }
-    Ok(String::from_utf8(bytes)?)
+    Ok(())
+}
+
+fn itoa_buffer() -> String {
+    String::with_capacity(20)
+}
+
+/// A whole number written into a reused buffer (empty for none).
+fn number(buffer: &mut String, n: Option<i64>) -> &str {
+    use std::fmt::Write as _;
+    buffer.clear();
+    if let Some(n) = n {
+        let _ = write!(buffer, "{n}");
+    }
+    buffer.as_str()
 }
 
 /// The header of the partings table that follows the requests (only when

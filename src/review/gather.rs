@@ -19,8 +19,7 @@ use crate::model::{
     AgreementStatus, Client, ClientId, ClientStatus, FollowUpKind, Owner, SessionStatus,
 };
 use crate::store::{
-    ClientQueries, FollowUpQueries, PartnerQueries, Queries, RequestFilter, RequestQueries,
-    RiskFactQueries, SessionQueries,
+    ClientQueries, PartnerQueries, Queries, ReviewQueries, RiskFactQueries, SessionQueries,
 };
 
 /// How far back to look for requests whose reply-by fell in the last
@@ -39,15 +38,14 @@ pub fn gather(
     let range_end = start_of_day(range.to + Duration::days(1), tz);
     let trend_start = start_of_day(range.to - Duration::days(TREND_DAYS - 1), tz);
 
+    // Only the range's rows, and only the columns the figures use: the
+    // cost follows the range reviewed, not the size of the book.
     let input = ReviewInput {
-        requests: store.requests(RequestFilter::ReceivedBetween(
-            range_start.min(trend_start),
-            range_end,
-        ))?,
+        requests: store.requests_to_review(range_start.min(trend_start), range_end)?,
         sessions: store.sessions_between(range_start, range_end)?,
         moves: store.moves_of_sessions_between(range_start, range_end)?,
-        replies: store.replies_between(range_start, range_end)?,
-        followups: store.followups_due_between(range_start, range_end)?,
+        apologies_sent: store.apologies_sent_between(range_start, range_end)?,
+        followups: store.followups_to_review(range_start, range_end)?,
         clients: client_facts(store, now)?,
         endings: endings(store, range_start, range_end)?,
     };

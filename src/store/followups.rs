@@ -33,10 +33,10 @@ pub struct NewFollowUp {
     pub callback: bool,
 }
 
-const FOLLOWUP_SELECT: &str = "SELECT f.id, f.client_id, c.name, f.due_at, f.text, f.owner, \
+pub(super) const FOLLOWUP_SELECT: &str = "SELECT f.id, f.client_id, c.name, f.due_at, f.text, f.owner, \
      f.kind, f.request_id, f.done_at, f.session_id, f.callback FROM followups f JOIN clients c ON c.id = f.client_id";
 
-fn followup_from_row(row: &rusqlite::Row) -> rusqlite::Result<FollowUp> {
+pub(super) fn followup_from_row(row: &rusqlite::Row) -> rusqlite::Result<FollowUp> {
     Ok(FollowUp {
         id: row.get(0)?,
         client_id: row.get(1)?,

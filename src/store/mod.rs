@@ -15,6 +15,7 @@ mod mail_threads;
 mod open_check;
 mod partners;
 mod requests;
+mod review_rows;
 mod risk_facts;
 pub mod schema;
 mod sessions;
@@ -41,6 +42,7 @@ pub use mail_threads::{MailThreadQueries, ThreadedRequest};
 pub use open_check::{check_damaged, discard_unused_new_books, is_damaged};
 pub use partners::PartnerQueries;
 pub use requests::{NewReply, NewRequest, RequestFilter, RequestQueries};
+pub use review_rows::ReviewQueries;
 pub use risk_facts::RiskFactQueries;
 pub use sessions::{
     EMERGENCY_REASON, NewSession, Series, SessionMove, SessionQueries, recurrence_text,
@@ -663,17 +665,37 @@ pub(crate) fn read_minutes(row: &rusqlite::Row, index: usize) -> rusqlite::Resul
 }
 
 pub(crate) fn read_ts(row: &rusqlite::Row, index: usize) -> rusqlite::Result<DateTime<Utc>> {
-    let text: String = row.get(index)?;
-    parse_ts(&text).ok_or_else(|| bad_column(index, &text))
+    let text = text_at(row, index)?;
+    parse_ts(text).ok_or_else(|| bad_column(index, text))
 }
 
 pub(crate) fn read_opt_ts(
     row: &rusqlite::Row,
     index: usize,
 ) -> rusqlite::Result<Option<DateTime<Utc>>> {
-    let text: Option<String> = row.get(index)?;
-    text.map(|t| parse_ts(&t).ok_or_else(|| bad_column(index, &t)))
+    let text = match row.get_ref(index)? {
+        rusqlite::types::ValueRef::Null => None,
+        _ => Some(text_at(row, index)?),
+    };
+    text.map(|t| parse_ts(t).ok_or_else(|| bad_column(index, t)))
         .transpose()
+}
+
+/// A text column borrowed from SQLite's row: reading a word or an instant
+/// allocates nothing. Anything but text fails as reading a `String` would.
+fn text_at<'r>(row: &'r rusqlite::Row, index: usize) -> rusqlite::Result<&'r str> {
+    let value = row.get_ref(index)?;
+    match value.as_str() {
+        Ok(text) => Ok(text),
+        Err(err) => match row.get::<_, String>(index) {
+            Err(same) => Err(same),
+            Ok(_) => Err(rusqlite::Error::FromSqlConversionFailure(
+                index,
+                value.data_type(),
+                Box::new(err),
+            )),
+        },
+    }
 }
 
 /// Read a stored word into its enum.
@@ -682,8 +704,8 @@ pub(crate) fn read_word<T>(
     index: usize,
     parse: impl Fn(&str) -> Result<T, BadInput>,
 ) -> rusqlite::Result<T> {
-    let text: String = row.get(index)?;
-    parse(&text).map_err(|_| bad_column(index, &text))
+    let text = text_at(row, index)?;
+    parse(text).map_err(|_| bad_column(index, text))
 }
 
 pub(crate) fn read_tz(row: &rusqlite::Row, index: usize) -> rusqlite::Result<chrono_tz::Tz> {

@@ -68,6 +68,33 @@ pub(super) const REQUEST_SELECT: &str = "SELECT r.id, r.client_id, coalesce(c.na
      FROM requests r LEFT JOIN clients c ON c.id = r.client_id";
 
 pub(super) fn request_from_row(row: &rusqlite::Row) -> rusqlite::Result<Request> {
+    read_request(row, row.get(9)?)
+}
+
+/// A request as a list of them shows it: its `body` cut after the line its
+/// `summary` shows (so the summary, raw or made visible, is the one of the
+/// whole body), the rest never copied out of SQLite's row. The dashboard
+/// holds thousands of these; a detail view loads the whole request.
+pub(super) fn request_line_from_row(row: &rusqlite::Row) -> rusqlite::Result<Request> {
+    let body = through_summary_line(super::text_at(row, 9)?).to_string();
+    read_request(row, body)
+}
+
+/// `body` up to the end of its first line that is not blank (before its
+/// `\n`), or all of it.
+fn through_summary_line(body: &str) -> &str {
+    let mut start = 0;
+    for line in body.split('\n') {
+        let end = start + line.len();
+        if !line.trim().is_empty() {
+            return body.get(..end).unwrap_or(body);
+        }
+        start = end + 1;
+    }
+    body
+}
+
+fn read_request(row: &rusqlite::Row, body: String) -> rusqlite::Result<Request> {
     Ok(Request {
         id: row.get(0)?,
         client_id: row.get(1)?,
@@ -78,7 +105,7 @@ pub(super) fn request_from_row(row: &rusqlite::Row) -> rusqlite::Result<Request>
         urgency: read_word(row, 6, Urgency::parse)?,
         status: read_word(row, 7, RequestStatus::parse)?,
         subject: row.get(8)?,
-        body: row.get(9)?,
+        body,
         reply_by: read_ts(row, 10)?,
         first_reply_at: read_opt_ts(row, 11)?,
         snoozed_until: read_opt_ts(row, 12)?,
@@ -118,6 +145,7 @@ pub trait RequestQueries: Queries {
     /// The requests pane: open ones, snoozes that have run out, and snoozed
     /// ones whose reply-by has passed (they come back as overdue), by
     /// reply-by. Served by the partial index on waiting requests, never a scan.
+    /// Each `body` is cut after its summary line; `request` reads it whole.
     fn requests_awaiting_reply(&self, now: DateTime<Utc>) -> Result<Vec<Request>> {
         let mut stmt = self.conn().prepare_cached(&format!(
             "{REQUEST_SELECT} WHERE r.status IN ('open', 'snoozed', 'waiting') \
@@ -126,13 +154,13 @@ pub trait RequestQueries: Queries {
              ORDER BY r.reply_by, r.id"
         ))?;
         let rows = stmt
-            .query_map([ts(now)], request_from_row)?
+            .query_map([ts(now)], request_line_from_row)?
             .collect::<rusqlite::Result<_>>()?;
         Ok(rows)
     }
 
     /// The requests put aside: still snoozed (and not yet past their
-    /// reply-by), and waiting on the client, by reply-by.
+    /// reply-by), and waiting on the client, by reply-by. Bodies cut as above.
     fn requests_put_aside(&self, now: DateTime<Utc>) -> Result<(Vec<Request>, Vec<Request>)> {
         let mut stmt = self.conn().prepare_cached(&format!(
             "{REQUEST_SELECT} WHERE r.status IN ('open', 'snoozed', 'waiting') \
@@ -141,7 +169,7 @@ pub trait RequestQueries: Queries {
              ORDER BY r.reply_by, r.id"
         ))?;
         let rows: Vec<Request> = stmt
-            .query_map([ts(now)], request_from_row)?
+            .query_map([ts(now)], request_line_from_row)?
             .collect::<rusqlite::Result<_>>()?;
         Ok(rows
             .into_iter()
@@ -645,5 +673,66 @@ impl Tx<'_> {
             params![urgency.as_str(), ts(reply_by), id],
         )?;
         self.request(id)
+    }
+}
+
+#[cfg(test)]
+mod summary_line_tests {
+    use super::through_summary_line;
+
+    fn summary(subject: Option<&str>, body: &str) -> String {
+        crate::model::Request {
+            id: 1,
+            client_id: None,
+            client_name: String::new(),
+            unknown_sender: None,
+            received_at: chrono::DateTime::UNIX_EPOCH,
+            channel: crate::model::Channel::Email,
+            urgency: crate::model::Urgency::Normal,
+            status: crate::model::RequestStatus::Open,
+            subject: subject.map(str::to_string),
+            body: body.to_string(),
+            reply_by: chrono::DateTime::UNIX_EPOCH,
+            first_reply_at: None,
+            snoozed_until: None,
+            waiting_since: None,
+            closed_at: None,
+            handed_off: false,
+            undelivered: None,
+        }
+        .summary()
+    }
+
+    #[test]
+    fn the_cut_body_has_the_summary_of_the_whole_raw_and_made_visible() {
+        let bodies = [
+            "",
+            "one line",
+            "first\nsecond\nthird",
+            "\n\n   \n  Hello there  \nmore",
+            "Hi\r\nline two\r\n",
+            "\r\n\r\nafter blank CRLF lines\r\nrest",
+            "\u{1b}[2J\nafter an escape",
+            "\t\n\u{2003}\nwide space line\nrest",
+            "   \n\t \n",
+            "\r\nlate\r",
+        ];
+        for body in bodies {
+            let cut = through_summary_line(body);
+            assert!(body.starts_with(cut));
+            assert_eq!(summary(None, cut), summary(None, body), "{body:?}");
+            let (whole_visible, cut_visible) =
+                (crate::text::visible(body), crate::text::visible(cut));
+            assert_eq!(
+                summary(None, &cut_visible),
+                summary(None, &whole_visible),
+                "made visible: {body:?}"
+            );
+        }
+        assert_eq!(through_summary_line("a\nb"), "a");
+        assert_eq!(
+            summary(Some("Subject"), through_summary_line("x\ny")),
+            "Subject"
+        );
     }
 }

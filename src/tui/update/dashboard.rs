@@ -42,6 +42,11 @@ pub(super) fn dashboard(model: &mut Model, command: Command) -> Vec<Effect> {
 /// Enter on a row: its detail, with the client's card loading behind it.
 pub(super) fn open(model: &mut Model) -> Vec<Effect> {
     match model.selected_item(model.focus) {
+        // The sheet holds each request's first line only: read it whole.
+        Some(Item::Request(row)) => vec![Effect::LoadRequest {
+            request_id: row.request.id,
+            now: model.now,
+        }],
         Some(item) => open_item(model, item),
         None => Vec::new(),
     }

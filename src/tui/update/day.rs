@@ -68,12 +68,16 @@ pub(super) fn take_sheet(model: &mut Model, sheet: crate::dashboard::DaySheet) {
                 .find(|r| r.session.id == row.session.id)
                 .cloned()
                 .map(Item::Session),
+            // The sheet's row has the first line of the text; keep the whole.
             Item::Request(row) => sheet
                 .requests
                 .iter()
                 .find(|r| r.request.id == row.request.id)
-                .cloned()
-                .map(Item::Request),
+                .map(|fresh| {
+                    let mut fresh = fresh.clone();
+                    fresh.request.body.clone_from(&row.request.body);
+                    Item::Request(fresh)
+                }),
             Item::FollowUp(row) => sheet
                 .followups
                 .iter()

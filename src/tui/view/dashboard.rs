@@ -32,21 +32,26 @@ fn pane_block<'a>(title: Vec<Span<'a>>, focused: bool, theme: &Theme) -> Block<'
         .title(Line::from(spans).style(theme.title(focused)))
 }
 
-/// Draws a pane's table, or a quiet note when it has no rows.
+/// Draws a pane's table of `len` rows, or a quiet note when it has none.
+/// Only the rows in the window around `selected` are built (`row(i)` for
+/// those `i`), so a pane of ten thousand requests costs what a full screen
+/// of them does; the column widths come from the constraints, not the
+/// rows, so the frame is the same as with every row built.
 #[allow(clippy::too_many_arguments)]
-fn pane_table(
+fn pane_table<'a>(
     frame: &mut Frame,
     area: Rect,
     block: Block,
     header: Vec<&'static str>,
     widths: Vec<Constraint>,
-    rows: Vec<Row>,
+    len: usize,
+    row: impl Fn(usize) -> Row<'a>,
     selected: Option<usize>,
     focused: bool,
     empty: &str,
     theme: &Theme,
 ) {
-    if rows.is_empty() {
+    if len == 0 {
         let note =
             Paragraph::new(Line::from(Span::styled(empty.to_string(), theme.muted()))).block(block);
         frame.render_widget(note, area);
@@ -58,6 +63,8 @@ fn pane_table(
         theme.selected_unfocused()
     };
     let visible = layout::visible_rows(area);
+    let window = window(len, selected, visible);
+    let rows: Vec<Row> = window.clone().map(row).collect();
     let mut table = Table::new(rows, widths).block(block);
     if layout::has_header(area) {
         table = table.header(Row::new(header).style(theme.header()));
@@ -65,11 +72,19 @@ fn pane_table(
     let table = table.column_spacing(1).row_highlight_style(highlight);
     let mut state = TableState::new();
     if let Some(selected) = selected {
-        state = state
-            .with_offset(layout::table_offset(selected, visible))
-            .with_selected(Some(selected));
+        state = state.with_selected(Some(selected.saturating_sub(window.start)));
     }
     frame.render_stateful_widget(table, area, &mut state);
+}
+
+/// The rows a pane of `len` rows shows: from the offset that keeps
+/// `selected` in view ([`layout::table_offset`], which mouse clicks are
+/// mapped back through), as many as fit.
+fn window(len: usize, selected: Option<usize>, visible: usize) -> std::ops::Range<usize> {
+    let start = selected
+        .map_or(0, |selected| layout::table_offset(selected, visible))
+        .min(len);
+    start..len.min(start.saturating_add(visible.max(1)))
 }
 
 fn sessions(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
@@ -86,11 +101,19 @@ fn sessions(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     };
     title.push(Span::raw(format!(" · {}", sheet.sessions.len())));
     let now_line = model.now_line_at();
-    let mut rows = Vec::new();
-    for (index, row) in sheet.sessions.iter().enumerate() {
-        if now_line == Some(index) {
-            rows.push(now_row(model, theme));
-        }
+    // The now line is a row of its own, between the sessions started and
+    // those to come (after the last one too, but never alone).
+    let now_line = now_line.filter(|_| !sheet.sessions.is_empty());
+    let len = sheet.sessions.len() + usize::from(now_line.is_some());
+    let row = |index: usize| -> Row {
+        let index = match now_line {
+            Some(at) if index == at => return now_row(model, theme),
+            Some(at) if index > at => index - 1,
+            _ => index,
+        };
+        let Some(row) = sheet.sessions.get(index) else {
+            return Row::default();
+        };
         let session = &row.session;
         let in_progress = session.start <= model.now && model.now < session.end();
         let past = session.end() <= model.now;
@@ -101,21 +124,16 @@ fn sessions(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         };
         let mark = if in_progress { "▸" } else { " " };
         let status = session.status_short();
-        rows.push(
-            Row::new(vec![
-                Cell::from(mark),
-                Cell::from(text::clock(session.start, model.tz)),
-                Cell::from(format!("{}m", session.minutes)),
-                client_cell(sheet, Some(session.client_id), &session.client_name, theme),
-                Cell::from(status),
-                Cell::from(Span::styled(row.warnings.join(", "), theme.warn())),
-            ])
-            .style(style),
-        );
-    }
-    if now_line == Some(sheet.sessions.len()) && !sheet.sessions.is_empty() {
-        rows.push(now_row(model, theme));
-    }
+        Row::new(vec![
+            Cell::from(mark),
+            Cell::from(text::clock(session.start, model.tz)),
+            Cell::from(format!("{}m", session.minutes)),
+            client_cell(sheet, Some(session.client_id), &session.client_name, theme),
+            Cell::from(status),
+            Cell::from(Span::styled(row.warnings.join(", "), theme.warn())),
+        ])
+        .style(style)
+    };
     let cursor = model.cursor[Pane::Sessions];
     let selected = (!sheet.sessions.is_empty())
         .then(|| cursor + usize::from(now_line.is_some_and(|at| at <= cursor)));
@@ -137,7 +155,8 @@ fn sessions(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
             Constraint::Length(11),
             Constraint::Fill(3),
         ],
-        rows,
+        len,
+        row,
         selected,
         focused,
         empty,
@@ -181,10 +200,11 @@ fn requests(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         title.push(Span::raw(format!(" · {} waiting", sheet.waiting.len())));
     }
     let wide = area.width.saturating_sub(2) >= WIDE;
-    let rows = sheet
-        .requests
-        .iter()
-        .map(|row| {
+    let row = |index: usize| -> Row {
+        let Some(row) = sheet.requests.get(index) else {
+            return Row::default();
+        };
+        {
             let request = &row.request;
             let (mark, left_style) = if row.overdue {
                 ("!", theme.overdue())
@@ -219,8 +239,8 @@ fn requests(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
                 None => Cell::from(request.summary()),
             });
             Row::new(cells)
-        })
-        .collect();
+        }
+    };
     let (header, widths) = if wide {
         (
             vec!["", "left", "urgency", "client", "channel", "age", "text"],
@@ -253,7 +273,8 @@ fn requests(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         pane_block(title, focused, theme),
         header,
         widths,
-        rows,
+        sheet.requests.len(),
+        row,
         selected,
         focused,
         "No request is waiting for an answer.",
@@ -277,10 +298,11 @@ fn followups(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     }
     let today = model.today();
     let wide = area.width.saturating_sub(2) >= WIDE;
-    let rows = sheet
-        .followups
-        .iter()
-        .map(|row| {
+    let row = |index: usize| -> Row {
+        let Some(row) = sheet.followups.get(index) else {
+            return Row::default();
+        };
+        {
             let followup = &row.followup;
             let (mark, style) = if row.overdue {
                 ("!", theme.overdue())
@@ -314,8 +336,8 @@ fn followups(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
                 followup.text.lines().next().unwrap_or("").to_string(),
             ));
             Row::new(cells)
-        })
-        .collect();
+        }
+    };
     let (header, widths) = if wide {
         (
             vec!["", "due", "owner", "kind", "client", "what"],
@@ -347,7 +369,8 @@ fn followups(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         pane_block(title, focused, theme),
         header,
         widths,
-        rows,
+        sheet.followups.len(),
+        row,
         selected,
         focused,
         "Nothing overdue or due today.",
@@ -385,4 +408,92 @@ fn client_cell(
         Span::styled(AT_RISK_MARK, theme.warn()),
         Span::raw(name.to_string()),
     ]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    fn item(index: usize) -> Row<'static> {
+        Row::new(vec![
+            Cell::from(format!("{index}")),
+            Cell::from(format!("request number {index}")),
+        ])
+    }
+
+    fn widths() -> Vec<Constraint> {
+        vec![Constraint::Length(4), Constraint::Fill(1)]
+    }
+
+    /// The frame as it was drawn before the window: every row built, the
+    /// table scrolled to the same offset.
+    fn every_row(frame: &mut Frame, len: usize, selected: Option<usize>, theme: &Theme) {
+        let area = frame.area();
+        let mut table = Table::new((0..len).map(item), widths()).block(Block::bordered());
+        if layout::has_header(area) {
+            table = table.header(Row::new(vec!["#", "text"]).style(theme.header()));
+        }
+        let table = table
+            .column_spacing(1)
+            .row_highlight_style(theme.selected());
+        let mut state = TableState::new();
+        if let Some(selected) = selected {
+            let offset = layout::table_offset(selected, layout::visible_rows(area));
+            state = state.with_offset(offset).with_selected(Some(selected));
+        }
+        frame.render_stateful_widget(table, area, &mut state);
+    }
+
+    #[test]
+    fn the_window_draws_the_same_frame_as_every_row() {
+        let theme = Theme::colored();
+        for height in [3u16, 5, 7, 12, 40] {
+            for len in [1usize, 2, 6, 11, 38, 61] {
+                for selected in (0..len).map(Some).chain([None]) {
+                    let mut windowed = Terminal::new(TestBackend::new(30, height)).unwrap();
+                    windowed
+                        .draw(|frame| {
+                            let area = frame.area();
+                            pane_table(
+                                frame,
+                                area,
+                                Block::bordered(),
+                                vec!["#", "text"],
+                                widths(),
+                                len,
+                                item,
+                                selected,
+                                true,
+                                "empty",
+                                &theme,
+                            );
+                        })
+                        .unwrap();
+                    let mut reference = Terminal::new(TestBackend::new(30, height)).unwrap();
+                    reference
+                        .draw(|frame| every_row(frame, len, selected, &theme))
+                        .unwrap();
+                    assert_eq!(
+                        windowed.backend().buffer(),
+                        reference.backend().buffer(),
+                        "height {height}, {len} rows, selected {selected:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_window_holds_the_selection_and_fits_the_pane() {
+        assert_eq!(window(200, Some(0), 10), 0..10);
+        assert_eq!(window(200, Some(9), 10), 0..10);
+        assert_eq!(window(200, Some(10), 10), 1..11);
+        assert_eq!(window(200, Some(199), 10), 190..200);
+        assert_eq!(window(5, Some(4), 10), 0..5);
+        assert_eq!(window(5, None, 10), 0..5);
+        // A pane with no room still shows the selected row.
+        assert_eq!(window(5, Some(3), 0), 3..4);
+    }
 }
