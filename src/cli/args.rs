@@ -189,6 +189,14 @@ pub enum ClientCommand {
         #[arg(long, value_name = "DAY")]
         until: Option<String>,
     },
+    /// Change a client's details or context note: one change, undone by
+    /// `coachbook undo` (or `u` on the dashboard).
+    #[command(after_help = "Examples:
+  coachbook client edit dana --email dana@work.example --remove-email dana@example.com
+  coachbook client edit 26 --phone \"+1 555 0100\" --tz America/Chicago
+  coachbook client edit dana --context \"Board vote on Thursday\" --until fri
+  coachbook client edit dana --clear-context")]
+    Edit(ClientEditArgs),
     /// List clients.
     List {
         #[arg(long)]
@@ -229,6 +237,48 @@ pub enum ClientCommand {
         #[arg(long)]
         dry_run: bool,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct ClientEditArgs {
+    /// The client: an id, the name, a unique prefix or a fuzzy match (e.g. 26, dana, "Dana W").
+    #[arg(value_name = "CLIENT")]
+    pub client: String,
+    /// A new name (one line, at most 200 characters; e.g. "Dana Whitfield-Moore").
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    /// A mail address to add (repeat for several; e.g. dana@work.example).
+    #[arg(long, value_name = "EMAIL")]
+    pub email: Vec<String>,
+    /// A mail address to remove (repeat for several).
+    #[arg(long, value_name = "EMAIL")]
+    pub remove_email: Vec<String>,
+    /// A new phone number (digits, spaces, + - ( ) . /; e.g. "+49 30 1234567"; "" removes it).
+    #[arg(long, value_name = "PHONE")]
+    pub phone: Option<String>,
+    /// A new time zone (IANA name, e.g. Europe/Berlin, America/Chicago).
+    #[arg(long, value_name = "ZONE")]
+    pub tz: Option<String>,
+    /// Replace the notes kept with the client (at most 20,000 characters; "" empties them).
+    #[arg(long, value_name = "TEXT")]
+    pub notes: Option<String>,
+    /// What is at stake for the client now (one line, at most 300 characters; e.g. "Pitch on Friday"); needs --until.
+    #[arg(
+        long,
+        value_name = "TEXT",
+        requires = "until",
+        conflicts_with = "clear_context"
+    )]
+    pub context: Option<String>,
+    /// The last day the context matters, in your time zone (DAY: 2026-11-27, fri, tomorrow).
+    #[arg(long, value_name = "DAY", requires = "context")]
+    pub until: Option<String>,
+    /// Remove the context note.
+    #[arg(long)]
+    pub clear_context: bool,
+    /// Print the client after the edit as JSON (shaped like a `client list --json` row).
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Subcommand)]

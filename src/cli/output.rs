@@ -187,21 +187,22 @@ pub fn today_text(sheet: &DaySheet, config: &Config) -> String {
 }
 
 pub fn clients_json(clients: &[Client]) -> Value {
-    json!(
-        clients
-            .iter()
-            .map(|c| json!({
-                "id": c.id,
-                "name": c.name,
-                "email": c.emails.first(),
-                "emails": c.emails,
-                "phone": c.phone,
-                "tz": c.tz.name(),
-                "status": c.status.as_str(),
-                "context": c.context,
-            }))
-            .collect::<Vec<_>>()
-    )
+    json!(clients.iter().map(client_json).collect::<Vec<_>>())
+}
+
+/// One client as `client list --json` has it.
+pub fn client_json(c: &Client) -> Value {
+    json!({
+        "id": c.id,
+        "name": c.name,
+        "email": c.emails.first(),
+        "emails": c.emails,
+        "phone": c.phone,
+        "tz": c.tz.name(),
+        "status": c.status.as_str(),
+        "context": c.context,
+        "context_until": c.context_until.map(|d| d.to_string()),
+    })
 }
 
 pub fn clients_text(clients: &[Client]) -> String {
