@@ -61,28 +61,13 @@ pub fn for_stdout(text: &str) -> std::borrow::Cow<'_, str> {
 
 /// Every line of `text` cut to `width` display cells, with an ellipsis.
 pub fn cut_lines(text: &str, width: usize) -> String {
-    use unicode_width::UnicodeWidthChar;
     let mut out = String::with_capacity(text.len());
     for line in text.split_inclusive('\n') {
         let (body, end) = match line.strip_suffix('\n') {
             Some(body) => (body, "\n"),
             None => (line, ""),
         };
-        let cells: usize = body.chars().map(|c| c.width().unwrap_or(0)).sum();
-        if cells <= width {
-            out.push_str(body);
-        } else {
-            let mut used = 0;
-            for ch in body.chars() {
-                let w = ch.width().unwrap_or(0);
-                if used + w + 1 > width {
-                    break;
-                }
-                used += w;
-                out.push(ch);
-            }
-            out.push('…');
-        }
+        out.push_str(&crate::text::cut_cells(body, width));
         out.push_str(end);
     }
     out
