@@ -296,6 +296,18 @@ pub(super) const DEFAULTS: &[(&str, Scope, Command, &str)] = {
             "work with an ended client again",
         ),
         (
+            "e",
+            ClientView,
+            EditClient,
+            "edit the details: name, mail, phone, time zone, notes",
+        ),
+        (
+            "c",
+            ClientView,
+            EditContext,
+            "edit what is at stake now, and until when",
+        ),
+        (
             "ctrl-s",
             CareEditor,
             FlowConfirm,
