@@ -6,6 +6,7 @@ use anyhow::Result;
 use chrono::{DateTime, Utc};
 
 use super::triage::deliver_and_say;
+use crate::care::client_edit;
 use crate::care::{self, held, parting};
 use crate::compose::{Rendered, TemplateValues};
 use crate::config::Config;
@@ -13,7 +14,6 @@ use crate::error::{BadInput, one_line};
 use crate::model::{ClientStatus, FollowUpKind, ReplyKind};
 use crate::outgoing::{coach_values, templates};
 use crate::store::{ClientQueries, FollowUpQueries, PartnerQueries, SessionQueries, Store};
-use crate::care::client_edit;
 use crate::tui::flows::care::{CareEffect, CareResult, ClientPart};
 
 pub fn run(work: CareEffect, store: &mut Store, config: &Config, now: DateTime<Utc>) -> CareResult {

@@ -218,7 +218,10 @@ fn requests(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
             // What is at stake for the client comes first: it decides how
             // serious the wait is.
             if let Some(context) = &row.context {
-                text.push(Span::styled(format!("{CONTEXT_MARK}{context} · "), theme.label()));
+                text.push(Span::styled(
+                    format!("{CONTEXT_MARK}{context} · "),
+                    theme.label(),
+                ));
             }
             text.push(Span::raw(request.summary()));
             cells.push(Cell::from(Line::from(text)));
@@ -383,7 +386,10 @@ fn warnings_cell(warnings: &[String], context: Option<&str>, theme: &Theme) -> C
         if !warnings.is_empty() {
             spans.push(Span::raw(" "));
         }
-        spans.push(Span::styled(format!("{CONTEXT_MARK}{context}"), theme.label()));
+        spans.push(Span::styled(
+            format!("{CONTEXT_MARK}{context}"),
+            theme.label(),
+        ));
     }
     Cell::from(Line::from(spans))
 }

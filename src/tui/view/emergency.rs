@@ -128,7 +128,10 @@ fn pick_lines(
             if room > 1 {
                 spans.push(Span::raw("  "));
                 spans.push(Span::styled(
-                    format!("◆ {}", crate::text::cut_cells(context, room.saturating_sub(2))),
+                    format!(
+                        "◆ {}",
+                        crate::text::cut_cells(context, room.saturating_sub(2))
+                    ),
                     theme.label(),
                 ));
             }
