@@ -147,7 +147,7 @@ fn agreement_steps_out_of_order_are_refused_and_change_nothing() {
     for (step, says) in [
         ("signed", "has not been sent"),
         ("countersigned", "not signed by them yet"),
-        ("drafted", "one of: sent, signed, countersigned"),
+        ("drafted", "unknown agreement step"),
     ] {
         let run = book.run(&["agreement", step, "Ada"]);
         assert_eq!(run.code, 2, "{step}: {}", run.stderr);

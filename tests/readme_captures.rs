@@ -32,7 +32,13 @@ const REGENERATE: &str = "COACHBOOK_UPDATE_README=1 cargo test --test readme_cap
 /// after the dashboard is drawn, and the text to wait for after them.
 const CAPTURES: &[(&str, u16, u16, &str, &str)] = &[
     ("dashboard-120x40", 120, 40, "", "Follow-ups due"),
-    ("emergency-pick-120x40", 120, 40, "!", "Which session to free?"),
+    (
+        "emergency-pick-120x40",
+        120,
+        40,
+        "!",
+        "Which session to free?",
+    ),
     ("dashboard-60x15", 60, 15, "", "Follow-ups due"),
 ];
 
@@ -160,7 +166,9 @@ fn with_captures(readme: &str, captures: &[(&str, String)]) -> (String, Vec<Stri
         let (before, from) = rest.split_at(start);
         out.push_str(before);
         let header_end = from.find("-->").expect("a capture marker ends with -->") + 3;
-        let name = from["<!-- capture: ".len()..header_end - 3].trim().to_string();
+        let name = from["<!-- capture: ".len()..header_end - 3]
+            .trim()
+            .to_string();
         let end = from
             .find("<!-- /capture -->")
             .unwrap_or_else(|| panic!("capture {name} has no <!-- /capture --> end marker"));
@@ -186,7 +194,9 @@ fn the_readme_captures_are_what_the_program_draws() {
     let demo = Demo::new();
     let captures: Vec<(&str, String)> = CAPTURES
         .iter()
-        .map(|(name, columns, rows, keys, wait)| (*name, capture(&demo, *columns, *rows, keys, wait)))
+        .map(|(name, columns, rows, keys, wait)| {
+            (*name, capture(&demo, *columns, *rows, keys, wait))
+        })
         .collect();
     let path = readme();
     let now = std::fs::read_to_string(&path).expect("README.md");
@@ -224,5 +234,8 @@ fn capture_blocks_are_replaced_in_place() {
     let readme = "a\n<!-- capture: x -->\n```\nold\n```\n<!-- /capture -->\nb\n";
     let (out, names) = with_captures(readme, &[("x", "new screen".to_string())]);
     assert_eq!(names, vec!["x".to_string()]);
-    assert_eq!(out, "a\n<!-- capture: x -->\n```\nnew screen\n```\n<!-- /capture -->\nb\n");
+    assert_eq!(
+        out,
+        "a\n<!-- capture: x -->\n```\nnew screen\n```\n<!-- /capture -->\nb\n"
+    );
 }

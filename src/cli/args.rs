@@ -62,7 +62,7 @@ pub enum Command {
     #[command(after_help = "Example:\n  coachbook agreement signed dana --at \"yesterday 18:00\"")]
     Agreement {
         /// The step that happened.
-        #[arg(value_name = "STEP", value_parser = these(&["sent", "signed", "countersigned"]))]
+        #[arg(value_name = "STEP", value_parser = these("agreement step", &["sent", "signed", "countersigned"]))]
         step: String,
         /// The client (CLIENT: an id, a name, a unique prefix or a fuzzy match; e.g. dana, 26).
         client: String,
@@ -354,7 +354,7 @@ pub enum SessionCommand {
         #[arg(value_name = "ID")]
         id: String,
         /// How it went.
-        #[arg(value_name = "OUTCOME", value_parser = these(&["held", "no-show", "cancelled"]))]
+        #[arg(value_name = "OUTCOME", value_parser = these("outcome", &["held", "no-show", "cancelled"]))]
         outcome: String,
         /// What you note about the session (e.g. "Worked on the pitch").
         #[arg(long, value_name = "TEXT")]
@@ -605,7 +605,7 @@ pub struct ReviewArgs {
     #[arg(long, value_name = "DAY")]
     pub to: Option<String>,
     /// text (80 columns), md (Markdown), csv (one row per request) or json.
-    #[arg(long, default_value = "text", value_name = "FORMAT", value_parser = these(&["text", "md", "csv", "json"]))]
+    #[arg(long, default_value = "text", value_name = "FORMAT", value_parser = these("format", &["text", "md", "markdown", "csv", "json"]))]
     pub format: String,
 }
 
@@ -675,27 +675,28 @@ pub enum ImportCommand {
 /// on the stored spelling.
 #[derive(Clone)]
 pub struct WordParser {
+    /// What the word names in a refusal ("agreement step").
+    what: &'static str,
     words: Vec<&'static str>,
-    normalise: fn(&str) -> Result<&'static str, crate::error::BadInput>,
+    normalise: Option<fn(&str) -> Result<&'static str, crate::error::BadInput>>,
 }
 
 /// The parser for one of the book's word sets (`model::Word`).
 pub fn words<T: crate::model::Word>() -> WordParser {
     WordParser {
+        what: "",
         words: T::words(),
-        normalise: T::normalise,
+        normalise: Some(T::normalise),
     }
 }
 
 /// The parser for a fixed subset of words (e.g. the agreement steps one can
 /// record: sent, signed, countersigned).
-pub fn these(words: &'static [&'static str]) -> WordParser {
-    fn normalise(_: &str) -> Result<&'static str, crate::error::BadInput> {
-        Err(crate::error::BadInput(String::new()))
-    }
+pub fn these(what: &'static str, words: &'static [&'static str]) -> WordParser {
     WordParser {
+        what,
         words: words.to_vec(),
-        normalise,
+        normalise: None,
     }
 }
 
@@ -705,7 +706,7 @@ impl clap::builder::TypedValueParser for WordParser {
     fn parse_ref(
         &self,
         _cmd: &clap::Command,
-        arg: Option<&clap::Arg>,
+        _arg: Option<&clap::Arg>,
         value: &std::ffi::OsStr,
     ) -> Result<String, clap::Error> {
         let text = value.to_string_lossy();
@@ -713,19 +714,30 @@ impl clap::builder::TypedValueParser for WordParser {
         if let Some(word) = self.words.iter().find(|w| **w == wanted) {
             return Ok((*word).to_string());
         }
-        if let Ok(word) = (self.normalise)(&text)
-            && self.words.contains(&word)
-        {
-            return Ok(word.to_string());
-        }
-        let name = arg.map_or_else(|| "value".to_string(), |a| a.to_string());
+        let refusal = match self.normalise.map(|normalise| normalise(&text)) {
+            Some(Ok(word)) => return Ok(word.to_string()),
+            // The book's own words for it: "unknown urgency 'x' (expected one of: …)".
+            Some(Err(err)) => err.0,
+            None => {
+                let (last, rest) = self
+                    .words
+                    .split_last()
+                    .map_or((&"", &[][..]), |(l, r)| (l, r));
+                let list = if rest.is_empty() {
+                    (*last).to_string()
+                } else {
+                    format!("{} or {last}", rest.join(", "))
+                };
+                format!(
+                    "unknown {} {} (expected {list})",
+                    self.what,
+                    crate::text::quoted(&text)
+                )
+            }
+        };
         Err(clap::Error::raw(
             clap::error::ErrorKind::InvalidValue,
-            format!(
-                "{} is not a {name} (one of: {})\n",
-                crate::text::quoted(&text),
-                self.words.join(", ")
-            ),
+            format!("{refusal}\n"),
         ))
     }
 
