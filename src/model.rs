@@ -7,6 +7,14 @@ use chrono_tz::Tz;
 use crate::error::BadInput;
 
 /// Declares a closed set of words stored in the book and typed by the coach.
+/// A closed set of words (urgency, channel, owner…): what the command
+/// line lists as the allowed values and reads case-insensitively.
+pub trait Word {
+    fn words() -> Vec<&'static str>;
+    /// The stored spelling of a word as typed, or why it is none of them.
+    fn normalise(text: &str) -> Result<&'static str, BadInput>;
+}
+
 macro_rules! word_enum {
     ($(#[$meta:meta])* $name:ident, $what:literal { $($variant:ident => $word:literal),+ $(,)? }) => {
         $(#[$meta])*
@@ -39,6 +47,15 @@ macro_rules! word_enum {
                     "unknown {} {} (expected one of: {})",
                     $what, $crate::text::quoted(text), known.join(", ")
                 )))
+            }
+        }
+
+        impl $crate::model::Word for $name {
+            fn words() -> Vec<&'static str> {
+                Self::ALL.iter().map(|v| v.as_str()).collect()
+            }
+            fn normalise(text: &str) -> Result<&'static str, BadInput> {
+                Self::parse(text).map(Self::as_str)
             }
         }
 

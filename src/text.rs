@@ -76,6 +76,30 @@ pub fn cut(text: &str, max: usize) -> Cow<'_, str> {
     }
 }
 
+/// At most `width` display cells of `text` (wide characters take two,
+/// combining marks none), with an ellipsis when cut.
+pub fn cut_cells(text: &str, width: usize) -> Cow<'_, str> {
+    use unicode_width::UnicodeWidthChar;
+    let cells: usize = text.chars().map(|c| c.width().unwrap_or(0)).sum();
+    if cells <= width {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut used = 0;
+    for ch in text.chars() {
+        let w = ch.width().unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        used += w;
+        out.push(ch);
+    }
+    if width > 0 {
+        out.push('…');
+    }
+    Cow::Owned(out)
+}
+
 /// An outside value as an error quotes it: in single quotes, on one line,
 /// visible, at most 80 characters.
 pub fn quoted(value: &str) -> String {

@@ -389,3 +389,89 @@ fn typed_notes_survive_one_esc_and_go_on_the_second() {
         "the second Esc discards"
     );
 }
+
+fn screen_text(app: &App, columns: u16, rows: u16) -> String {
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(columns, rows))
+        .expect("terminal");
+    app.draw(&mut terminal).expect("draws");
+    let buffer = terminal.backend().buffer();
+    let mut text = String::new();
+    for y in 0..rows {
+        for x in 0..columns {
+            text.push_str(buffer[(x, y)].symbol());
+        }
+        text.push('\n');
+    }
+    text
+}
+
+#[test]
+fn the_client_view_edits_the_context_and_the_details_with_errors_in_the_form() {
+    let book = book();
+    for (columns, rows) in [(120, 40), (60, 15)] {
+        let mut app = book.app(columns, rows);
+        open_client(&mut app, "Chen");
+        let before = book.open().client(2).expect("chen");
+        assert_eq!(before.name, "Chen Wei");
+        // c: the context form; a day already past is refused in the form.
+        press(&mut app, &["c"]);
+        type_text(&mut app, "Moving to Berlin");
+        press(&mut app, &["down", "end"]);
+        type_text(&mut app, "yesterday");
+        press(&mut app, &["ctrl-s"]);
+        let Overlay::Care(flow) = &app.model().overlay else {
+            panic!("the form closed on a refusal");
+        };
+        assert!(matches!(flow.step, CareStep::ClientForm { .. }));
+        let error = flow.error.clone().unwrap_or_default();
+        assert!(error.contains("before today"), "{error}");
+        assert!(
+            screen_text(&app, columns, rows).contains("already be over"),
+            "{}",
+            screen_text(&app, columns, rows)
+        );
+        assert_eq!(book.open().client(2).expect("chen"), before);
+        for _ in 0.."yesterday".len() {
+            press(&mut app, &["backspace"]);
+        }
+        type_text(&mut app, "fri");
+        press(&mut app, &["ctrl-s"]);
+        assert_eq!(app.model().overlay, Overlay::None, "{}", notice(&app));
+        let after = book.open().client(2).expect("chen");
+        assert_eq!(after.context.as_deref(), Some("Moving to Berlin"));
+        assert_eq!(after.context_until, "2026-11-27".parse().ok());
+        assert!(screen_text(&app, columns, rows).contains("Moving to Berlin"));
+        // u on the dashboard undoes it in one step.
+        press(&mut app, &["esc", "u"]);
+        assert_eq!(book.open().client(2).expect("chen"), before);
+
+        // e: the details form; a bad phone is refused inline, a good one saved.
+        open_client(&mut app, "Chen");
+        press(&mut app, &["e", "down", "down", "end"]);
+        type_text(&mut app, "call me");
+        press(&mut app, &["ctrl-s"]);
+        let Overlay::Care(flow) = &app.model().overlay else {
+            panic!("the form closed on a refusal");
+        };
+        assert!(
+            flow.error
+                .clone()
+                .unwrap_or_default()
+                .contains("not a phone number"),
+            "{:?}",
+            flow.error
+        );
+        assert_eq!(book.open().client(2).expect("chen"), before);
+        for _ in 0.."call me".len() {
+            press(&mut app, &["backspace"]);
+        }
+        type_text(&mut app, "+86 10 5555 0100");
+        press(&mut app, &["ctrl-s"]);
+        assert_eq!(app.model().overlay, Overlay::None, "{}", notice(&app));
+        let after = book.open().client(2).expect("chen");
+        assert_eq!(after.phone.as_deref(), Some("+86 10 5555 0100"));
+        assert_eq!(after.emails, before.emails);
+        press(&mut app, &["esc", "u"]);
+        assert_eq!(book.open().client(2).expect("chen"), before);
+    }
+}

@@ -130,7 +130,8 @@ fn the_dashboard_draws_opens_help_quits_and_restores_the_terminal() {
     tty.wait_for("Sessions · Mon 23 Nov (today)");
     tty.wait_for("Open requests");
     tty.wait_for("Follow-ups due");
-    tty.wait_for("Can we move Friday's session?");
+    // Amara's request leads with what is at stake for her.
+    tty.wait_for("◆ Pitch to investors on Friday · Can we move");
     assert!(
         tty.screen.screen().alternate_screen(),
         "drawn on the alternate screen"

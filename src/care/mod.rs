@@ -5,6 +5,7 @@
 //! dashboard; SQL stays in the store, sending in `outgoing`.
 
 pub mod agreement;
+pub mod client_edit;
 pub mod generate;
 pub mod held;
 pub mod message;

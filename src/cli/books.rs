@@ -134,7 +134,10 @@ pub fn today(ctx: &Ctx, date: Option<&str>, json: bool) -> Result<()> {
     if json {
         output::print_json(&output::today_json(&sheet, ctx.config.tz));
     } else {
-        say!("{}", output::today_text(&sheet, &ctx.config));
+        say!(
+            "{}",
+            output::for_stdout(&output::today_text(&sheet, &ctx.config))
+        );
     }
     Ok(())
 }

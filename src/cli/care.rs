@@ -147,7 +147,7 @@ pub fn list(ctx: &Ctx, json: bool, at_risk: bool) -> Result<()> {
         if json {
             output::print_json(&output::clients_json(&clients));
         } else {
-            say!("{}", output::clients_text(&clients));
+            say!("{}", output::for_stdout(&output::clients_text(&clients)));
         }
         return Ok(());
     }

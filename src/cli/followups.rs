@@ -59,7 +59,10 @@ pub fn followup(ctx: &Ctx, command: FollowupCommand) -> Result<()> {
             if json {
                 output::print_json(&output::followups_json(&followups, ctx.config.tz));
             } else {
-                say!("{}", output::followups_text(&followups, ctx));
+                say!(
+                    "{}",
+                    output::for_stdout(&output::followups_text(&followups, ctx))
+                );
             }
         }
         FollowupCommand::Done { id } => {

@@ -90,14 +90,46 @@ fn usage_error(err: clap::Error) -> i32 {
             0
         };
     }
-    let rendered = err.render().to_string();
-    let first = rendered
-        .lines()
-        .find(|l| !l.trim().is_empty())
-        .unwrap_or("bad usage")
-        .trim_start_matches("error: ");
-    eprintln!("coachbook: {} (see --help)", crate::text::error_line(first));
+    eprintln!("coachbook: {}", crate::text::error_line(&usage_line(&err)));
     2
+}
+
+/// clap's usage error on one line: its first line, the missing arguments
+/// it lists below it, and "did you mean" when it has a suggestion.
+fn usage_line(err: &clap::Error) -> String {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let rendered = err.render().to_string();
+    let mut lines = rendered.lines().filter(|l| !l.trim().is_empty());
+    let mut line = lines
+        .next()
+        .unwrap_or("bad usage")
+        .trim_start_matches("error: ")
+        .trim_end_matches(':')
+        .to_string();
+    if err.kind() == ErrorKind::MissingRequiredArgument {
+        let missing: Vec<&str> = lines
+            .take_while(|l| l.starts_with("  ") && !l.trim_start().starts_with("tip:"))
+            .map(str::trim)
+            .collect();
+        if !missing.is_empty() {
+            line.push_str(": ");
+            line.push_str(&missing.join(", "));
+        }
+    }
+    let mut suggestions = Vec::new();
+    for kind in [ContextKind::SuggestedSubcommand, ContextKind::SuggestedArg] {
+        match err.get(kind) {
+            Some(ContextValue::String(s)) => suggestions.push(format!("'{s}'")),
+            Some(ContextValue::Strings(list)) => {
+                suggestions.extend(list.iter().map(|s| format!("'{s}'")));
+            }
+            _ => {}
+        }
+    }
+    if !suggestions.is_empty() {
+        line.push_str(&format!("; did you mean {}?", suggestions.join(" or ")));
+    }
+    format!("{line} (see --help)")
 }
 
 fn command_label(cli: &Cli) -> String {

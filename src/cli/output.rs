@@ -25,6 +25,54 @@ pub fn local(at: DateTime<Utc>, tz: Tz) -> String {
 /// Cut to `width` characters on one line, with an ellipsis when cut.
 pub use crate::review::words::fit;
 
+/// The terminal's width when standard output is one; `None` when it is
+/// piped or redirected, so a script or `grep` gets every value whole.
+pub fn terminal_width() -> Option<usize> {
+    use std::io::IsTerminal;
+    static WIDTH: std::sync::OnceLock<Option<usize>> = std::sync::OnceLock::new();
+    *WIDTH.get_or_init(|| {
+        if !std::io::stdout().is_terminal() {
+            return None;
+        }
+        ratatui::crossterm::terminal::size()
+            .ok()
+            .map(|(w, _)| usize::from(w))
+            .filter(|w| *w > 0)
+    })
+}
+
+/// A column of a text list: on one line, cut to `width` with an ellipsis
+/// on a terminal, whole when piped.
+pub fn col(text: &str, width: usize) -> String {
+    match terminal_width() {
+        Some(_) => fit(text, width),
+        None => text.split_whitespace().collect::<Vec<_>>().join(" "),
+    }
+}
+
+/// A text list for standard output: each line cut to the terminal's width
+/// (by display cells) on a terminal, untouched when piped.
+pub fn for_stdout(text: &str) -> std::borrow::Cow<'_, str> {
+    match terminal_width() {
+        Some(width) => std::borrow::Cow::Owned(cut_lines(text, width)),
+        None => std::borrow::Cow::Borrowed(text),
+    }
+}
+
+/// Every line of `text` cut to `width` display cells, with an ellipsis.
+pub fn cut_lines(text: &str, width: usize) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        let (body, end) = match line.strip_suffix('\n') {
+            Some(body) => (body, "\n"),
+            None => (line, ""),
+        };
+        out.push_str(&crate::text::cut_cells(body, width));
+        out.push_str(end);
+    }
+    out
+}
+
 pub fn today_json(sheet: &DaySheet, tz: Tz) -> Value {
     json!({
         "date": sheet.date.to_string(),
@@ -104,9 +152,9 @@ pub fn today_text(sheet: &DaySheet, config: &Config) -> String {
             s.start.with_timezone(&tz).format("%H:%M"),
             s.minutes,
             s.id,
-            fit(&s.client_name, 18),
+            col(&s.client_name, 18),
             s.status.as_str(),
-            fit(&row.warnings.join(", "), 28)
+            col(&row.warnings.join(", "), 28)
         ));
     }
     if !now_drawn && !sheet.sessions.is_empty() {
@@ -136,11 +184,11 @@ pub fn today_text(sheet: &DaySheet, config: &Config) -> String {
             r.id,
             short_span(row.minutes_left),
             r.urgency.as_str(),
-            fit(&r.client_name, 18),
+            col(&r.client_name, 18),
             r.channel.as_str(),
             match r.undelivered {
-                Some(state) => format!("[reply {}] {}", state, fit(&r.summary(), 12)),
-                None => fit(&r.summary(), 22),
+                Some(state) => format!("[reply {}] {}", state, col(&r.summary(), 12)),
+                None => col(&r.summary(), 22),
             }
         ));
     }
@@ -152,9 +200,9 @@ pub fn today_text(sheet: &DaySheet, config: &Config) -> String {
                 r.id,
                 label,
                 r.urgency.as_str(),
-                fit(&r.client_name, 18),
+                col(&r.client_name, 18),
                 r.channel.as_str(),
-                fit(&r.summary(), 22)
+                col(&r.summary(), 22)
             ));
         }
     }
@@ -179,29 +227,30 @@ pub fn today_text(sheet: &DaySheet, config: &Config) -> String {
             due,
             f.owner.as_str(),
             f.kind.as_str(),
-            fit(&f.client_name, 18),
-            fit(&f.text, 24)
+            col(&f.client_name, 18),
+            col(&f.text, 24)
         ));
     }
     out
 }
 
 pub fn clients_json(clients: &[Client]) -> Value {
-    json!(
-        clients
-            .iter()
-            .map(|c| json!({
-                "id": c.id,
-                "name": c.name,
-                "email": c.emails.first(),
-                "emails": c.emails,
-                "phone": c.phone,
-                "tz": c.tz.name(),
-                "status": c.status.as_str(),
-                "context": c.context,
-            }))
-            .collect::<Vec<_>>()
-    )
+    json!(clients.iter().map(client_json).collect::<Vec<_>>())
+}
+
+/// One client as `client list --json` has it.
+pub fn client_json(c: &Client) -> Value {
+    json!({
+        "id": c.id,
+        "name": c.name,
+        "email": c.emails.first(),
+        "emails": c.emails,
+        "phone": c.phone,
+        "tz": c.tz.name(),
+        "status": c.status.as_str(),
+        "context": c.context,
+        "context_until": c.context_until.map(|d| d.to_string()),
+    })
 }
 
 pub fn clients_text(clients: &[Client]) -> String {
@@ -210,10 +259,10 @@ pub fn clients_text(clients: &[Client]) -> String {
         out.push_str(&format!(
             "#{:<4} {:<24} {:<7} {:<20} {}\n",
             c.id,
-            fit(&c.name, 24),
+            col(&c.name, 24),
             c.status.as_str(),
             c.tz.name(),
-            fit(c.emails.first().map(String::as_str).unwrap_or(""), 22)
+            col(c.emails.first().map(String::as_str).unwrap_or(""), 22)
         ));
     }
     if clients.is_empty() {
@@ -250,7 +299,7 @@ pub fn sessions_text(sessions: &[Session], tz: Tz) -> String {
             s.id,
             s.start.with_timezone(&tz).format("%a %Y-%m-%d %H:%M"),
             s.minutes,
-            fit(&s.client_name, 24),
+            col(&s.client_name, 24),
             s.status_text()
         ));
     }
@@ -302,9 +351,9 @@ pub fn requests_text(requests: &[Request], ctx: &Ctx) -> String {
             r.received_at.with_timezone(&tz).format("%m-%d %H:%M"),
             r.urgency.as_str(),
             r.status.as_str(),
-            fit(&r.client_name, 18),
+            col(&r.client_name, 18),
             answer,
-            fit(&r.summary(), 14)
+            col(&r.summary(), 14)
         ));
     }
     if requests.is_empty() {
@@ -351,8 +400,8 @@ pub fn followups_text(followups: &[FollowUp], ctx: &Ctx) -> String {
             state,
             f.owner.as_str(),
             f.kind.as_str(),
-            fit(&f.client_name, 18),
-            fit(&f.text, 14)
+            col(&f.client_name, 18),
+            col(&f.text, 14)
         ));
     }
     if followups.is_empty() {
@@ -459,5 +508,18 @@ mod visible_out_tests {
             out.flush().unwrap();
             assert_eq!(String::from_utf8(out.out).unwrap(), whole, "cut at {cut}");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cut_lines;
+
+    #[test]
+    fn lines_are_cut_by_display_cells() {
+        assert_eq!(cut_lines("abcdef\nab\n", 4), "abc…\nab\n");
+        // Wide characters take two cells each.
+        assert_eq!(cut_lines("日本語テキスト", 7), "日本語…");
+        assert_eq!(cut_lines("short", 80), "short");
     }
 }

@@ -72,7 +72,10 @@ pub fn request(ctx: &Ctx, command: RequestCommand) -> Result<()> {
             if json {
                 output::print_json(&output::requests_json(&requests, ctx.config.tz));
             } else {
-                say!("{}", output::requests_text(&requests, ctx));
+                say!(
+                    "{}",
+                    output::for_stdout(&output::requests_text(&requests, ctx))
+                );
             }
         }
         RequestCommand::Reply(args) => super::flows::reply(ctx, args)?,

@@ -97,7 +97,10 @@ pub fn session(ctx: &Ctx, command: SessionCommand) -> Result<()> {
             if json {
                 output::print_json(&output::sessions_json(&sessions, ctx.config.tz));
             } else {
-                say!("{}", output::sessions_text(&sessions, ctx.config.tz));
+                say!(
+                    "{}",
+                    output::for_stdout(&output::sessions_text(&sessions, ctx.config.tz))
+                );
             }
         }
         SessionCommand::Mark {

@@ -132,6 +132,108 @@ pub fn parse_mbox_count(text: &str) -> Result<usize, String> {
         .ok_or_else(|| format!("--mbox must be a whole number from 1 to {most}"))
 }
 
+/// The longest mail address (RFC 5321's path limit).
+pub const MAX_EMAIL_CHARS: usize = 254;
+/// The most mail addresses one client may have.
+pub const MAX_EMAILS: usize = 20;
+/// The longest phone number, with its spaces and an extension.
+pub const MAX_PHONE_CHARS: usize = 40;
+/// The longest context note ("what is at stake now"): a line, not a file.
+pub const MAX_CONTEXT_CHARS: usize = 300;
+/// The longest notes kept with a client.
+pub const MAX_NOTES_CHARS: usize = 20_000;
+
+/// A mail address as it enters the book: trimmed, lower-cased, one `@`
+/// with something on both sides, no spaces or control characters, at most
+/// 254 characters.
+pub fn email(text: &str) -> Result<String, OutOfRange> {
+    let email = text.trim().to_lowercase();
+    let count = email.chars().count();
+    if count > MAX_EMAIL_CHARS {
+        return Err(OutOfRange(format!(
+            "a mail address of {count} characters is too long (at most {MAX_EMAIL_CHARS})"
+        )));
+    }
+    let well_formed = email.split_once('@').is_some_and(|(local, domain)| {
+        !local.is_empty() && !domain.is_empty() && !domain.contains('@')
+    }) && !email
+        .chars()
+        .any(|ch| ch.is_whitespace() || crate::text::is_unsafe(ch));
+    if well_formed {
+        Ok(email)
+    } else {
+        Err(OutOfRange(format!(
+            "{} is not a mail address (like name@example.org)",
+            crate::text::quoted(text)
+        )))
+    }
+}
+
+/// A phone number as it enters the book from the coach: on one line, at
+/// most 40 characters, at least three digits, and only digits, spaces,
+/// `+ - ( ) . /` and an extension (`x12`, `ext 12`). Empty means none.
+pub fn phone(text: &str) -> Result<Option<String>, OutOfRange> {
+    let phone = crate::text::one_line_field(text);
+    if phone.is_empty() {
+        return Ok(None);
+    }
+    let count = phone.chars().count();
+    if count > MAX_PHONE_CHARS {
+        return Err(OutOfRange(format!(
+            "a phone number of {count} characters is too long (at most {MAX_PHONE_CHARS})"
+        )));
+    }
+    let lower = phone.to_lowercase();
+    let rest = lower.replace("ext", "").replace('x', "");
+    let digits = rest.chars().filter(char::is_ascii_digit).count();
+    let allowed = rest
+        .chars()
+        .all(|ch| ch.is_ascii_digit() || " +-()./".contains(ch));
+    if allowed && digits >= 3 {
+        Ok(Some(phone))
+    } else {
+        Err(OutOfRange(format!(
+            "{} is not a phone number (digits, spaces and + - ( ) . / only, like +49 30 1234567)",
+            crate::text::quoted(text)
+        )))
+    }
+}
+
+/// A context note: on one line, not empty, at most 300 characters.
+pub fn context(text: &str) -> Result<String, OutOfRange> {
+    let context = crate::text::one_line_field(text);
+    let count = context.chars().count();
+    if context.is_empty() {
+        Err(OutOfRange(
+            "the context note is empty (to remove it, clear the context)".into(),
+        ))
+    } else if count > MAX_CONTEXT_CHARS {
+        Err(OutOfRange(format!(
+            "a context note of {count} characters is too long (at most {MAX_CONTEXT_CHARS}): say what is at stake in a line"
+        )))
+    } else {
+        Ok(context)
+    }
+}
+
+/// A client's notes: any lines, at most 20,000 characters, control
+/// characters other than line breaks and tabs removed, the ends trimmed.
+pub fn notes(text: &str) -> Result<String, OutOfRange> {
+    let notes: String = text
+        .replace("\r\n", "\n")
+        .chars()
+        .filter(|ch| *ch == '\n' || *ch == '\t' || !crate::text::is_unsafe(*ch))
+        .collect();
+    let notes = notes.trim().to_string();
+    let count = notes.chars().count();
+    if count > MAX_NOTES_CHARS {
+        return Err(OutOfRange(format!(
+            "notes of {count} characters are too long (at most {MAX_NOTES_CHARS})"
+        )));
+    }
+    Ok(notes)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -157,5 +259,34 @@ mod tests {
         assert_eq!(parse_option_count("5"), Ok(5));
         assert!(parse_option_count("6").is_err());
         assert!(parse_option_count("0").is_err());
+    }
+
+    #[test]
+    fn client_fields_have_bounds() {
+        assert_eq!(email(" Dana@Example.COM "), Ok("dana@example.com".into()));
+        for bad in [
+            "dana",
+            "@example.com",
+            "dana@",
+            "a b@example.com",
+            "a@b@c",
+            "a\u{1b}@b",
+        ] {
+            assert!(email(bad).is_err(), "{bad}");
+        }
+        assert!(email(&format!("{}@example.com", "a".repeat(250))).is_err());
+        assert_eq!(
+            phone("+1 (555) 010-0199 ext 12"),
+            Ok(Some("+1 (555) 010-0199 ext 12".into()))
+        );
+        assert_eq!(phone("  "), Ok(None));
+        for bad in ["call me", "12", "+1 555 0100; rm -rf", &"1".repeat(41)] {
+            assert!(phone(bad).is_err(), "{bad}");
+        }
+        assert_eq!(context(" Board\nvote "), Ok("Board vote".into()));
+        assert!(context(" ").is_err());
+        assert!(context(&"x".repeat(301)).is_err());
+        assert_eq!(notes(" a\r\nb\u{1b} "), Ok("a\nb".into()));
+        assert!(notes(&"x".repeat(20_001)).is_err());
     }
 }

@@ -31,6 +31,8 @@ pub struct Candidate {
     pub coach_moves: i64,
     /// Whether it is the client's first session (moving it costs more trust).
     pub first_session: bool,
+    /// What is at stake for the client now (filled where the day is known).
+    pub context: Option<String>,
 }
 
 /// Who the freed hour is for.
@@ -92,6 +94,7 @@ fn candidate_for(
     Ok(Candidate {
         coach_moves: store.coach_moves_since(session.client_id, since)?,
         first_session: !store.has_session_before(session.client_id, session.start)?,
+        context: None,
         session,
     })
 }

@@ -203,6 +203,65 @@ impl Tx<'_> {
         Ok(())
     }
 
+    /// Apply a checked edit (`care::client_edit`): every field it names,
+    /// the addresses removed, then those added.
+    pub fn edit_client(
+        &self,
+        id: ClientId,
+        edit: &crate::care::client_edit::ClientEdit,
+    ) -> Result<()> {
+        use crate::care::client_edit::ContextChange;
+        if let Some(name) = &edit.name {
+            self.conn.execute(
+                "UPDATE clients SET name = ?1 WHERE id = ?2",
+                params![name, id],
+            )?;
+        }
+        if let Some(phone) = &edit.phone {
+            self.conn.execute(
+                "UPDATE clients SET phone = ?1 WHERE id = ?2",
+                params![phone, id],
+            )?;
+        }
+        if let Some(tz) = edit.tz {
+            self.conn.execute(
+                "UPDATE clients SET tz = ?1 WHERE id = ?2",
+                params![tz.name(), id],
+            )?;
+        }
+        if let Some(notes) = &edit.notes {
+            self.conn.execute(
+                "UPDATE clients SET notes = ?1 WHERE id = ?2",
+                params![notes, id],
+            )?;
+        }
+        match &edit.context {
+            Some(ContextChange::Set { text, until }) => {
+                self.conn.execute(
+                    "UPDATE clients SET context = ?1, context_until = ?2 WHERE id = ?3",
+                    params![text, until.to_string(), id],
+                )?;
+            }
+            Some(ContextChange::Clear) => {
+                self.conn.execute(
+                    "UPDATE clients SET context = NULL, context_until = NULL WHERE id = ?1",
+                    params![id],
+                )?;
+            }
+            None => {}
+        }
+        for email in &edit.remove_emails {
+            self.conn.execute(
+                "DELETE FROM client_emails WHERE client_id = ?1 AND email = ?2",
+                params![id, email],
+            )?;
+        }
+        for email in &edit.add_emails {
+            self.add_client_email(id, email)?;
+        }
+        Ok(())
+    }
+
     /// Give a client a phone number, unless they have one already.
     pub fn set_client_phone_if_missing(&self, id: ClientId, phone: &str) -> Result<()> {
         self.run(

@@ -116,6 +116,8 @@ commands! {
     CheckInMessage => "check-in-message", "check in";
     EndClient => "end-client", "part ways";
     ReactivateClient => "reactivate-client", "reactivate";
+    EditClient => "edit-client", "edit details";
+    EditContext => "edit-context", "edit context";
     FollowUpDone => "followup-done", "done";
     SaveWithoutRecap => "save-without-recap", "save, no recap";
 }

@@ -226,6 +226,8 @@ pub fn key(text: &str) -> Event {
         "backspace" => KeyCode::Backspace,
         "down" => KeyCode::Down,
         "up" => KeyCode::Up,
+        "end" => KeyCode::End,
+        "home" => KeyCode::Home,
         other => KeyCode::Char(other.chars().next().expect("a key")),
     };
     let modifiers = match code {

@@ -6,6 +6,7 @@ use anyhow::Result;
 use chrono::{DateTime, Utc};
 
 use super::triage::deliver_and_say;
+use crate::care::client_edit;
 use crate::care::{self, held, parting};
 use crate::compose::{Rendered, TemplateValues};
 use crate::config::Config;
@@ -13,7 +14,7 @@ use crate::error::{BadInput, one_line};
 use crate::model::{ClientStatus, FollowUpKind, ReplyKind};
 use crate::outgoing::{coach_values, templates};
 use crate::store::{ClientQueries, FollowUpQueries, PartnerQueries, SessionQueries, Store};
-use crate::tui::flows::care::{CareEffect, CareResult};
+use crate::tui::flows::care::{CareEffect, CareResult, ClientPart};
 
 pub fn run(work: CareEffect, store: &mut Store, config: &Config, now: DateTime<Utc>) -> CareResult {
     attempt(work, store, config, now).unwrap_or_else(|err| CareResult::Refused(one_line(&err)))
@@ -82,6 +83,24 @@ fn attempt(
                 clipboard,
             }
         }
+        CareEffect::StartClientEdit { client_id, part } => {
+            let client = store.client(client_id)?;
+            let text = match part {
+                ClientPart::Details => client_edit::details_form(&client),
+                ClientPart::Context => client_edit::context_form(&client),
+            };
+            CareResult::ClientForm {
+                client_id,
+                name: client.name,
+                part,
+                text,
+            }
+        }
+        CareEffect::SaveClient {
+            client_id,
+            part,
+            form,
+        } => save_client(store, config, now, client_id, part, &form)?,
         CareEffect::StartParting { client_id } => {
             let client = store.client(client_id)?;
             if client.status == ClientStatus::Ended {
@@ -259,4 +278,55 @@ fn parting_plan(store: &Store, client_id: i64, form: &str) -> Result<parting::Pl
         refund,
         partner,
     )?)
+}
+
+/// The client view's form saved: the same checks as `client edit`, one
+/// change of the book; a refusal stays in the form.
+fn save_client(
+    store: &mut Store,
+    config: &Config,
+    now: DateTime<Utc>,
+    client_id: i64,
+    part: ClientPart,
+    form: &str,
+) -> Result<CareResult> {
+    let client = store.client(client_id)?;
+    let today = crate::domain::when::local_date(now, config.tz);
+    let edit = match part {
+        ClientPart::Details => client_edit::parse_details_form(form, &client)?,
+        ClientPart::Context => client_edit::parse_context_form(form, &client, today, |day| {
+            crate::domain::when::parse_day(day, now, config.tz)
+        })?,
+    };
+    if edit.is_empty() {
+        return Err(BadInput("nothing to save: the form says what the book says".into()).into());
+    }
+    if let Some(name) = &edit.name
+        && store
+            .client_names()?
+            .iter()
+            .any(|(id, n)| *id != client_id && n.eq_ignore_ascii_case(name))
+    {
+        return Err(BadInput(format!("a client named '{name}' exists already")).into());
+    }
+    let what = edit.describe();
+    let change_id = store.change(
+        "client edit",
+        &format!("edit client {}: {what}", client.name),
+        now,
+        |tx| {
+            tx.edit_client(client_id, &edit)?;
+            Ok(tx.change_id)
+        },
+    )?;
+    Ok(CareResult::Done {
+        change_id,
+        message: format!(
+            "edited {}: {what}",
+            crate::text::visible_line(edit.name.as_deref().unwrap_or(&client.name))
+        ),
+        problem: None,
+        sent: false,
+        clipboard: None,
+    })
 }

@@ -16,7 +16,9 @@ use crate::tui::flows::work::*;
 
 pub fn run(work: FlowWork, store: &mut Store, config: &Config, now: DateTime<Utc>) -> FlowEvent {
     let result = match work {
-        FlowWork::EmergencyCandidates { request_id } => candidates(store, request_id, now),
+        FlowWork::EmergencyCandidates { request_id } => {
+            candidates(store, request_id, now, config.tz)
+        }
         FlowWork::EmergencyPlan { session_id, crisis } => templates(config)
             .map_err(anyhow::Error::from)
             .and_then(|templates| {
@@ -93,7 +95,12 @@ pub fn run(work: FlowWork, store: &mut Store, config: &Config, now: DateTime<Utc
     result.unwrap_or_else(|err| FlowEvent::FlowFailed(one_line(&err)))
 }
 
-fn candidates(store: &Store, request_id: i64, now: DateTime<Utc>) -> Result<FlowEvent> {
+fn candidates(
+    store: &Store,
+    request_id: i64,
+    now: DateTime<Utc>,
+    tz: chrono_tz::Tz,
+) -> Result<FlowEvent> {
     let request = store.request(request_id)?;
     let Some(client_id) = request.client_id else {
         return Err(crate::error::BadInput(format!(
@@ -102,10 +109,18 @@ fn candidates(store: &Store, request_id: i64, now: DateTime<Utc>) -> Result<Flow
         .into());
     };
     let client = store.client(client_id)?;
-    let candidates: Vec<emergency::Candidate> = emergency::candidates(store, now)?
+    let today = crate::domain::when::local_date(now, tz);
+    let mut candidates: Vec<emergency::Candidate> = emergency::candidates(store, now)?
         .into_iter()
         .filter(|c| c.session.client_id != client_id)
         .collect();
+    // What is at stake for each is where the coach decides whom to move.
+    for candidate in &mut candidates {
+        let other = store.client(candidate.session.client_id)?;
+        candidate.context = other
+            .current_context(today)
+            .map(|c| crate::text::visible_line(c).into_owned());
+    }
     if candidates.is_empty() {
         return Err(crate::error::BadInput(format!(
             "no upcoming session of another client within {} days to free for {}",

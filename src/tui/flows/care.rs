@@ -57,6 +57,20 @@ pub enum CareStep {
     CheckIn {
         draft: ReplyDraft,
     },
+    /// The client's details or context note, as a form.
+    ClientForm {
+        part: ClientPart,
+        editor: TextEditor,
+    },
+}
+
+/// Which form of the client's record is open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClientPart {
+    /// Name, mail addresses, phone, time zone, notes.
+    Details,
+    /// What is at stake now, and until when.
+    Context,
 }
 
 /// Store work for the care flows.
@@ -101,6 +115,17 @@ pub enum CareEffect {
     Reactivate {
         client_id: ClientId,
     },
+    /// Open a form of the client's record, filled from the book.
+    StartClientEdit {
+        client_id: ClientId,
+        part: ClientPart,
+    },
+    /// Save the form: one change of the book, or a refusal shown in it.
+    SaveClient {
+        client_id: ClientId,
+        part: ClientPart,
+        form: String,
+    },
     FollowUpDone {
         followup_id: i64,
     },
@@ -116,6 +141,13 @@ pub enum CareResult {
     PartingForm {
         client_id: ClientId,
         name: String,
+        text: String,
+    },
+    /// A form of the client's record, to edit.
+    ClientForm {
+        client_id: ClientId,
+        name: String,
+        part: ClientPart,
         text: String,
     },
     /// A message drafted for the open step.
@@ -211,6 +243,8 @@ fn ours(model: &Model, command: Command) -> bool {
                 | Command::CheckInMessage
                 | Command::EndClient
                 | Command::ReactivateClient
+                | Command::EditClient
+                | Command::EditContext
                 | Command::OpenClient
         ),
         Screen::Detail(_) => command == Command::OpenClient,
@@ -289,6 +323,14 @@ fn command_effects(model: &mut Model, command: Command) -> Vec<Effect> {
                 },
                 Command::EndClient => CareEffect::StartParting { client_id },
                 Command::ReactivateClient => CareEffect::Reactivate { client_id },
+                Command::EditClient => CareEffect::StartClientEdit {
+                    client_id,
+                    part: ClientPart::Details,
+                },
+                Command::EditContext => CareEffect::StartClientEdit {
+                    client_id,
+                    part: ClientPart::Context,
+                },
                 _ => return Vec::new(),
             };
             vec![effect(work)]
@@ -416,7 +458,9 @@ impl CareFlow {
 
     fn apply_edit(&mut self, key: EditKey) {
         match &mut self.step {
-            CareStep::Notes { editor, .. } | CareStep::Parting { editor } => editor.apply(key),
+            CareStep::Notes { editor, .. }
+            | CareStep::Parting { editor }
+            | CareStep::ClientForm { editor, .. } => editor.apply(key),
             CareStep::Recap { draft, .. }
             | CareStep::PartingNote { draft, .. }
             | CareStep::CheckIn { draft } => {
@@ -433,7 +477,9 @@ impl CareFlow {
         }
         self.discard_armed = false;
         match &mut self.step {
-            CareStep::Notes { editor, .. } | CareStep::Parting { editor } => editor.set_text(text),
+            CareStep::Notes { editor, .. }
+            | CareStep::Parting { editor }
+            | CareStep::ClientForm { editor, .. } => editor.set_text(text),
             CareStep::Recap { draft, .. }
             | CareStep::PartingNote { draft, .. }
             | CareStep::CheckIn { draft } => {
@@ -447,7 +493,9 @@ impl CareFlow {
     /// The text being edited.
     pub fn text(&self) -> String {
         match &self.step {
-            CareStep::Notes { editor, .. } | CareStep::Parting { editor } => editor.text(),
+            CareStep::Notes { editor, .. }
+            | CareStep::Parting { editor }
+            | CareStep::ClientForm { editor, .. } => editor.text(),
             CareStep::Recap { draft, .. }
             | CareStep::PartingNote { draft, .. }
             | CareStep::CheckIn { draft } => draft.editor.text(),
@@ -509,6 +557,11 @@ fn flow_command(flow: &mut CareFlow, command: Command) -> Option<Vec<Effect>> {
                 recap: None,
             }
         }
+        (CareStep::ClientForm { part, editor }, Command::FlowConfirm) => CareEffect::SaveClient {
+            client_id: flow.client_id,
+            part: *part,
+            form: editor.text(),
+        },
         (CareStep::Parting { editor }, Command::FlowConfirm) => CareEffect::DraftParting {
             client_id: flow.client_id,
             form: editor.text(),
@@ -561,6 +614,26 @@ fn take_result(model: &mut Model, result: CareResult) -> Vec<Effect> {
                 client_id,
                 client_name: name,
                 step: CareStep::Parting { editor },
+                error: None,
+                busy: false,
+                edited: false,
+                discard_armed: false,
+            }));
+            Vec::new()
+        }
+        CareResult::ClientForm {
+            client_id,
+            name,
+            part,
+            text,
+        } => {
+            // The cursor starts at the end of the first line's value.
+            let mut editor = TextEditor::new(&text);
+            editor.apply(EditKey::End);
+            model.overlay = Overlay::Care(Box::new(CareFlow {
+                client_id,
+                client_name: name,
+                step: CareStep::ClientForm { part, editor },
                 error: None,
                 busy: false,
                 edited: false,

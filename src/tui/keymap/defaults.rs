@@ -264,6 +264,18 @@ pub(super) const DEFAULTS: &[(&str, Scope, Command, &str)] = {
         ),
         ("enter", AtRiskScreen, Open, "open the client's story"),
         ("esc", AtRiskScreen, Back, "back to the dashboard"),
+        (
+            "e",
+            ClientView,
+            EditClient,
+            "edit the details: name, mail, phone, time zone, notes",
+        ),
+        (
+            "c",
+            ClientView,
+            EditContext,
+            "edit what is at stake now, and until when",
+        ),
         ("s", ClientView, AgreementSent, "agreement: sent today"),
         (
             "S",

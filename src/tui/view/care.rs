@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use crate::tui::action::Command;
-use crate::tui::flows::care::{CareFlow, CareStep};
+use crate::tui::flows::care::{CareFlow, CareStep, ClientPart};
 use crate::tui::flows::triage::ReplyDraft;
 use crate::tui::keymap::Scope;
 use crate::tui::model::{AtRiskView, Loadable, Model};
@@ -62,6 +62,21 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, flow: &CareFlow, theme
                 scope,
                 &[
                     (Command::FlowConfirm, "next: the final note"),
+                    (Command::EditExternally, "$EDITOR"),
+                    (Command::FlowCancel, "cancel"),
+                ],
+            ),
+        ),
+        CareStep::ClientForm { part, .. } => (
+            match part {
+                ClientPart::Details => format!(" Edit {name}: details "),
+                ClientPart::Context => format!(" {name}: what is at stake now "),
+            },
+            hints(
+                model,
+                scope,
+                &[
+                    (Command::FlowConfirm, "saves"),
                     (Command::EditExternally, "$EDITOR"),
                     (Command::FlowCancel, "cancel"),
                 ],
@@ -144,7 +159,9 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, flow: &CareFlow, theme
         );
     }
     let editor = match &flow.step {
-        CareStep::Notes { editor, .. } | CareStep::Parting { editor } => editor,
+        CareStep::Notes { editor, .. }
+        | CareStep::Parting { editor }
+        | CareStep::ClientForm { editor, .. } => editor,
         CareStep::Recap { draft, .. }
         | CareStep::PartingNote { draft, .. }
         | CareStep::CheckIn { draft } => &draft.editor,

@@ -130,7 +130,7 @@ fn sessions(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
             Cell::from(format!("{}m", session.minutes)),
             client_cell(sheet, Some(session.client_id), &session.client_name, theme),
             Cell::from(status),
-            Cell::from(Span::styled(row.warnings.join(", "), theme.warn())),
+            warnings_cell(&row.warnings, row.context.as_deref(), theme),
         ])
         .style(style)
     };
@@ -231,13 +231,20 @@ fn requests(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
                 )));
             }
             // A reply that has not reached the client does not answer it.
-            cells.push(match request.undelivered {
-                Some(state) => Cell::from(Line::from(vec![
-                    Span::styled(format!("[reply {state}] "), theme.error()),
-                    Span::raw(request.summary()),
-                ])),
-                None => Cell::from(request.summary()),
-            });
+            let mut text = Vec::new();
+            if let Some(state) = request.undelivered {
+                text.push(Span::styled(format!("[reply {state}] "), theme.error()));
+            }
+            // What is at stake for the client comes first: it decides how
+            // serious the wait is.
+            if let Some(context) = &row.context {
+                text.push(Span::styled(
+                    format!("{CONTEXT_MARK}{context} · "),
+                    theme.label(),
+                ));
+            }
+            text.push(Span::raw(request.summary()));
+            cells.push(Cell::from(Line::from(text)));
             Row::new(cells)
         }
     };
@@ -389,6 +396,25 @@ fn pending<'a>(model: &'a Model, theme: &Theme) -> Paragraph<'a> {
         ])
         .wrap(ratatui::widgets::Wrap { trim: true }),
     }
+}
+
+/// Marks a client's context note ("what is at stake now") on a row.
+pub const CONTEXT_MARK: &str = "◆ ";
+
+/// A session's warnings, then what is at stake for the client. The table
+/// cuts the cell to its column by display width.
+fn warnings_cell(warnings: &[String], context: Option<&str>, theme: &Theme) -> Cell<'static> {
+    let mut spans = vec![Span::styled(warnings.join(", "), theme.warn())];
+    if let Some(context) = context {
+        if !warnings.is_empty() {
+            spans.push(Span::raw(" "));
+        }
+        spans.push(Span::styled(
+            format!("{CONTEXT_MARK}{context}"),
+            theme.label(),
+        ));
+    }
+    Cell::from(Line::from(spans))
 }
 
 /// Marks an at-risk client where the coach looks; `A` lists the reasons.

@@ -33,7 +33,8 @@ pub fn draw(frame: &mut Frame, main: Rect, model: &Model, emergency: &Emergency,
             // Keep the chosen row in sight below the heading.
             let visible = usize::from(main.height.saturating_sub(3));
             let offset = layout::table_offset(*chosen, visible);
-            let mut lines = pick_lines(emergency, *chosen, tz, theme);
+            let width = usize::from(main.width.saturating_sub(2));
+            let mut lines = pick_lines(emergency, *chosen, tz, width, theme);
             lines.drain(1..(1 + offset).min(lines.len()));
             lines
         }
@@ -66,7 +67,13 @@ pub fn draw(frame: &mut Frame, main: Rect, model: &Model, emergency: &Emergency,
     );
 }
 
-fn pick_lines(emergency: &Emergency, chosen: usize, tz: Tz, theme: &Theme) -> Vec<Line<'static>> {
+fn pick_lines(
+    emergency: &Emergency,
+    chosen: usize,
+    tz: Tz,
+    width: usize,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
     let mut lines = vec![plain(
         "Which session to free? (soonest first)",
         theme.header(),
@@ -113,6 +120,21 @@ fn pick_lines(emergency: &Emergency, chosen: usize, tz: Tz, theme: &Theme) -> Ve
         ];
         if candidate.first_session {
             spans.push(Span::styled("  FIRST SESSION", theme.warn()));
+        }
+        // What is at stake for them, cut so the row stays one line.
+        if let Some(context) = &candidate.context {
+            let used = Line::from(spans.clone()).width() + 4;
+            let room = width.saturating_sub(used);
+            if room > 1 {
+                spans.push(Span::raw("  "));
+                spans.push(Span::styled(
+                    format!(
+                        "◆ {}",
+                        crate::text::cut_cells(context, room.saturating_sub(2))
+                    ),
+                    theme.label(),
+                ));
+            }
         }
         lines.push(Line::from(spans));
     }
