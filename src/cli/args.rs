@@ -250,6 +250,12 @@ pub enum SessionCommand {
         count: Option<i64>,
         #[arg(long)]
         place: Option<String>,
+        /// Book even onto another session or a busy block of your calendar.
+        #[arg(long)]
+        allow_overlap: bool,
+        /// Record a session that already happened (a start before now).
+        #[arg(long)]
+        allow_past: bool,
     },
     /// List sessions (default: from today on, two weeks).
     List {
@@ -281,6 +287,9 @@ pub enum SessionCommand {
         /// Send a recap or note the guardrails flagged anyway.
         #[arg(long)]
         force: bool,
+        /// Cancelled: this session and every later booked one of its series.
+        #[arg(long)]
+        following: bool,
     },
     /// Move a session to a new time.
     Move {
@@ -299,6 +308,13 @@ pub enum SessionCommand {
         /// Send a note the guardrails flagged anyway.
         #[arg(long, requires = "notify")]
         force: bool,
+        /// Move even onto another session or a busy block of your calendar.
+        #[arg(long)]
+        allow_overlap: bool,
+        /// Move this session and every later booked one of its series by
+        /// the same days, to the same time of day.
+        #[arg(long)]
+        following: bool,
     },
 }
 
