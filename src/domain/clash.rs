@@ -149,10 +149,14 @@ pub fn refusal(what: &str, found: &[(DateTime<Utc>, Clash)], tz: Tz) -> String {
         n => format!(" (and {} more)", n - 1),
     };
     let at = start.with_timezone(&tz).format("%a %-d %b %H:%M");
-    let how = if found.iter().all(|(_, c)| c.is_overlap()) {
-        " (--allow-overlap books it anyway)"
-    } else {
-        " (--allow-past records a session that already happened)"
+    let past = found.iter().any(|(_, c)| !c.is_overlap());
+    let overlap = found.iter().any(|(_, c)| c.is_overlap());
+    let how = match (past, overlap) {
+        (true, true) => {
+            " (--allow-past records a session that already happened; --allow-overlap books onto taken time)"
+        }
+        (true, false) => " (--allow-past records a session that already happened)",
+        _ => " (--allow-overlap books it anyway)",
     };
     format!("{what} {at} {}{more}{how}", first.describe(tz))
 }
