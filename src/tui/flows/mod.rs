@@ -8,8 +8,10 @@ pub mod capture;
 pub mod care;
 
 pub mod emergency;
+pub mod followup;
 pub mod handoff;
 pub mod picker;
+pub mod session;
 pub mod triage;
 mod triage_routing;
 pub mod work;
@@ -66,7 +68,7 @@ pub fn on_command(model: &mut Model, command: Command) -> Option<Vec<Effect>> {
 }
 
 /// `u`: revert the last change this session made, in one step.
-fn undo(model: &mut Model) -> Vec<Effect> {
+pub(crate) fn undo(model: &mut Model) -> Vec<Effect> {
     match model.undo_stack.pop() {
         Some(entry) => vec![flow(FlowWork::Undo {
             change_id: entry.change_id,
