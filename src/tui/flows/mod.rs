@@ -41,15 +41,10 @@ pub fn say_error(model: &mut Model, text: impl Into<String>) {
     });
 }
 
-/// After a write: the day's panes and the undelivered replies again.
+/// After a write: everything on screen (the day's panes, an open view or
+/// list) and the undelivered replies again.
 pub fn refresh(model: &Model) -> Vec<Effect> {
-    vec![
-        Effect::LoadDay {
-            date: model.day,
-            now: model.now,
-        },
-        flow(FlowWork::LoadUndelivered),
-    ]
+    crate::tui::update::reload(model)
 }
 
 /// The flows' commands; `None` when the command is not theirs here.

@@ -82,7 +82,7 @@ pub(super) const DEFAULTS: &[(&str, Scope, Command, &str)] = {
             "C",
             Sessions,
             MarkCancelled,
-            "cancel the session (or the rest of its series), with a note",
+            "cancel it, with a note (or its series)",
         ),
         (
             "!",
@@ -316,12 +316,7 @@ pub(super) const DEFAULTS: &[(&str, Scope, Command, &str)] = {
         ("esc", CareEditor, FlowCancel, "cancel"),
         ("ctrl-c", CareEditor, Quit, "quit coachbook"),
         // Sessions from the dashboard: book, move, cancel.
-        (
-            "b",
-            Dashboard,
-            BookSession,
-            "book a session or a series (for the row's client)",
-        ),
+        ("b", Dashboard, BookSession, "book a session or a series"),
         (
             "b",
             ClientView,
