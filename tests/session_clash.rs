@@ -4,7 +4,12 @@
 //! session in the past only with `--allow-past` (a move never). A series'
 //! "this and the following" moves and cancels the rest of it too.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod common;
 

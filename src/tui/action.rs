@@ -157,6 +157,9 @@ impl Command {
                 | Command::FlowErase
                 | Command::FieldPrev
                 | Command::FollowUpDone
+                // In the help and the list's own hints; the client view's
+                // bar keeps its way back.
+                | Command::FollowUpAdd
         )
     }
 
