@@ -798,7 +798,13 @@ fn take_result(model: &mut Model, result: SessionResult) -> Vec<Effect> {
             flow.next_after_check(note)
         }
         SessionResult::Refused(reason) => {
-            flow.step = SessionStep::Failed(reason);
+            // A refused check goes back to the form; a refused save is final.
+            flow.step = match flow.step {
+                SessionStep::Checking => SessionStep::Editing {
+                    error: Some(reason),
+                },
+                _ => SessionStep::Failed(reason),
+            };
             Vec::new()
         }
         SessionResult::Done {

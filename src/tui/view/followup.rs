@@ -156,15 +156,24 @@ pub fn draw_list(
             .take(room)
             .map(|(n, f)| {
                 let overdue = f.due < model.now;
-                let row = format!(
-                    "{} {:<16} {:<20} {:<6} {:<9} {}",
-                    if n == view.chosen { "▸" } else { " " },
-                    text::day_and_clock(f.due, model.tz),
-                    crate::review::words::fit(&visible(&f.client_name), 20),
-                    f.owner.to_string(),
-                    f.kind.to_string(),
-                    visible(&f.text)
-                );
+                let marker = if n == view.chosen { "▸" } else { " " };
+                let due = text::day_and_clock(f.due, model.tz);
+                // Narrow terminals keep the due time, the client and the text.
+                let row = if inner.width < 90 {
+                    format!(
+                        "{marker} {due:<16} {:<14} {}",
+                        crate::review::words::fit(&visible(&f.client_name), 14),
+                        visible(&f.text)
+                    )
+                } else {
+                    format!(
+                        "{marker} {due:<16} {:<20} {:<6} {:<9} {}",
+                        crate::review::words::fit(&visible(&f.client_name), 20),
+                        f.owner.to_string(),
+                        f.kind.to_string(),
+                        visible(&f.text)
+                    )
+                };
                 let style = if n == view.chosen {
                     theme.selected()
                 } else if overdue {
