@@ -10,7 +10,7 @@ use chrono::{DateTime, Duration, Utc};
 use crate::compose::{
     CalendarEvent, CalendarPerson, Delivery, Guardrail, Mailbox, OutgoingMessage, Rendered,
     TemplateValues, Templates, build_message, check_reply, deliver, session_cancel_ics,
-    session_update_ics,
+    session_update_ics, sessions_ics,
 };
 use crate::config::Config;
 use crate::error::BadInput;
@@ -191,47 +191,23 @@ fn build_for(
     let calendar = match reply.session_id {
         Some(session_id) if about_session && !to.address.is_empty() => {
             let session = store.session(session_id)?;
-            // One session of a series (the book's, or one imported from a
-            // calendar) goes out under the series' UID with its RECURRENCE-ID,
-            // so the client's calendar changes that occurrence only.
-            let recurrence_id = session
-                .recurrence_id
-                .as_deref()
-                .and_then(crate::sync::entries::parse_recurrence);
-            let uid = match (&session.event_uid, recurrence_id) {
-                (Some(series), Some(_)) => series.clone(),
-                (Some(event), None) if session.ical_source.is_some() => event.clone(),
-                _ => session.ical_uid.clone(),
-            };
-            let event = CalendarEvent {
-                uid,
-                recurrence_id,
-                sequence: u32::try_from(session.ical_sequence).unwrap_or(0),
-                stamp: now,
-                start: session.start,
-                end: session.start + Duration::minutes(session.minutes),
-                summary: format!("Coaching with {}", config.coach_name),
-                description: None,
-                location: session.place.clone(),
-                organizer: CalendarPerson {
-                    name: coach.name.clone(),
-                    email: coach.address.clone(),
-                },
-                attendee: CalendarPerson {
-                    name: to.name.clone(),
-                    email: to.address.clone(),
-                },
-            };
-            Some(
-                if matches!(
-                    session.status,
-                    SessionStatus::Rescheduled | SessionStatus::Cancelled
-                ) {
-                    session_cancel_ics(&event)
-                } else {
-                    session_update_ics(&event)
-                },
-            )
+            // "This and the following" changed more occurrences in the same
+            // change: they travel in the same calendar message.
+            let mut sessions = vec![session.clone()];
+            sessions.extend(store.series_companions(&session, reply.sent_at)?);
+            let events: Vec<CalendarEvent> = sessions
+                .iter()
+                .map(|s| calendar_event_for(s, config, &coach, &to, now))
+                .collect();
+            let cancel = matches!(
+                session.status,
+                SessionStatus::Rescheduled | SessionStatus::Cancelled
+            );
+            Some(match events.as_slice() {
+                [event] if cancel => session_cancel_ics(event),
+                [event] => session_update_ics(event),
+                events => sessions_ics(events, cancel),
+            })
         }
         _ => None,
     };
@@ -253,4 +229,45 @@ fn build_for(
         in_reply_to,
         calendar,
     })))
+}
+
+/// One session as the calendar event its client holds. One session of a
+/// series (the book's, or one imported from a calendar) goes out under the
+/// series' UID with its RECURRENCE-ID, so the client's calendar changes that
+/// occurrence only.
+fn calendar_event_for(
+    session: &crate::model::Session,
+    config: &Config,
+    coach: &Mailbox,
+    to: &Mailbox,
+    now: DateTime<Utc>,
+) -> CalendarEvent {
+    let recurrence_id = session
+        .recurrence_id
+        .as_deref()
+        .and_then(crate::sync::entries::parse_recurrence);
+    let uid = match (&session.event_uid, recurrence_id) {
+        (Some(series), Some(_)) => series.clone(),
+        (Some(event), None) if session.ical_source.is_some() => event.clone(),
+        _ => session.ical_uid.clone(),
+    };
+    CalendarEvent {
+        uid,
+        recurrence_id,
+        sequence: u32::try_from(session.ical_sequence).unwrap_or(0),
+        stamp: now,
+        start: session.start,
+        end: session.start + Duration::minutes(session.minutes),
+        summary: format!("Coaching with {}", config.coach_name),
+        description: None,
+        location: session.place.clone(),
+        organizer: CalendarPerson {
+            name: coach.name.clone(),
+            email: coach.address.clone(),
+        },
+        attendee: CalendarPerson {
+            name: to.name.clone(),
+            email: to.address.clone(),
+        },
+    }
 }

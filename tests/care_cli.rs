@@ -63,7 +63,7 @@ fn book_with_ada() -> Book {
         "--tz",
         "America/New_York",
     ]);
-    book.ok(&["session", "add", "Ada", "2026-11-23 10:00"]);
+    book.ok(&["session", "add", "Ada", "2026-11-23 10:00", "--allow-past"]);
     book.ok(&["session", "mark", "1", "held"]);
     book.ok(&["session", "add", "Ada", "2026-11-30 10:00"]);
     book
@@ -340,7 +340,7 @@ fn a_held_session_keeps_notes_and_two_action_items_and_recaps_only_the_clients_i
         "--tz",
         "America/New_York",
     ]);
-    book.ok(&["session", "add", "Ada", "2026-11-23 10:00"]);
+    book.ok(&["session", "add", "Ada", "2026-11-23 10:00", "--allow-past"]);
     book.ok(&["session", "add", "Ada", "2026-11-30 10:00"]);
     let out = book.ok(&[
         "session",
@@ -419,7 +419,7 @@ fn bad_action_items_and_flagged_recaps_are_refused_with_the_book_unchanged() {
         "--email",
         "ada@example.org",
     ]);
-    book.ok(&["session", "add", "Ada", "2026-11-23 10:00"]);
+    book.ok(&["session", "add", "Ada", "2026-11-23 10:00", "--allow-past"]);
     let before = dump(&book.db);
     for args in [
         vec![

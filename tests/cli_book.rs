@@ -402,7 +402,14 @@ fn bad_input_is_one_line_exit_2_and_changes_nothing() {
 #[test]
 fn the_ambiguous_autumn_hour_is_taken_first_with_a_note() {
     let book = small_book();
-    let run = book.run(&["session", "add", "Chen", "2026-10-25", "02:30"]);
+    let run = book.run(&[
+        "session",
+        "add",
+        "Chen",
+        "2026-10-25",
+        "02:30",
+        "--allow-past",
+    ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stderr.contains("happens twice"), "{}", run.stderr);
     let sessions = book.json(&[
@@ -546,7 +553,14 @@ fn raising_the_urgency_moves_the_reply_by() {
 #[test]
 fn a_session_is_marked_held_or_no_show_once_it_has_begun() {
     let book = small_book();
-    book.ok(&["session", "add", "Amir", "2026-11-23", "09:00"]);
+    book.ok(&[
+        "session",
+        "add",
+        "Amir",
+        "2026-11-23",
+        "09:00",
+        "--allow-past",
+    ]);
     let out = book.ok(&["session", "mark", "2", "no-show"]);
     assert!(out.contains("no-show"), "{out}");
     assert_refused(

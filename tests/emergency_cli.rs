@@ -331,6 +331,8 @@ fn no_free_slot_within_a_week_is_refused() {
                 &format!("{hour}:00"),
                 "--minutes",
                 "120",
+                "--allow-past",
+                "--allow-overlap",
             ]);
         }
     }

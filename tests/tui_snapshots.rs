@@ -149,3 +149,63 @@ fn no_color_uses_no_colours_but_overdue_rows_stay_marked_and_bold() {
 fn review_screen() {
     check("review", &["R"]);
 }
+
+/// Keys, then text typed, in turns: the new session and follow-up screens.
+fn check_typed(name: &str, steps: &[(&[&str], &str)]) {
+    let book = Book::new();
+    for (columns, rows) in SIZES {
+        let mut app = book.app(columns, rows);
+        for (keys, text) in steps {
+            press(&mut app, keys);
+            type_text(&mut app, text);
+        }
+        let terminal = screen(&app, columns, rows);
+        insta::assert_snapshot!(format!("{name}_{columns}x{rows}"), terminal.backend());
+    }
+}
+
+#[test]
+fn book_a_session_form() {
+    check_typed(
+        "session_book",
+        &[(&["b"], "sofia"), (&["tab"], "thu 10:00")],
+    );
+}
+
+#[test]
+fn a_booking_onto_a_clash_asks() {
+    check_typed(
+        "session_clash",
+        &[
+            (&["b"], "sofia"),
+            (&["tab"], "tomorrow 10:30"),
+            (&["enter"], ""),
+        ],
+    );
+}
+
+#[test]
+fn the_note_of_a_moved_session() {
+    check_typed(
+        "session_move_note",
+        &[(&["1", "m"], "fri 16:00"), (&["enter"], "")],
+    );
+}
+
+#[test]
+fn cancel_form() {
+    check_typed("session_cancel", &[(&["1", "C"], "")]);
+}
+
+#[test]
+fn all_open_followups() {
+    check("followups_all", &["F"]);
+}
+
+#[test]
+fn add_a_followup_form() {
+    check_typed(
+        "followup_add",
+        &[(&["3", "a"], "fri 15:00"), (&["tab"], "Send the article")],
+    );
+}

@@ -348,6 +348,12 @@ pub enum SessionCommand {
         /// Where, or the link (e.g. "Room 2", https://meet.example/sam).
         #[arg(long, value_name = "PLACE")]
         place: Option<String>,
+        /// Book even onto another session or a busy block of your calendar.
+        #[arg(long)]
+        allow_overlap: bool,
+        /// Record a session that already happened (a start before now).
+        #[arg(long)]
+        allow_past: bool,
     },
     /// List sessions (default: from today on, two weeks).
     List {
@@ -388,6 +394,9 @@ pub enum SessionCommand {
         /// Send a recap or note the guardrails flagged anyway.
         #[arg(long)]
         force: bool,
+        /// Cancelled: this session and every later booked one of its series.
+        #[arg(long)]
+        following: bool,
     },
     /// Move a session to a new time.
     #[command(
@@ -413,6 +422,13 @@ pub enum SessionCommand {
         /// Send a note the guardrails flagged anyway.
         #[arg(long, requires = "notify")]
         force: bool,
+        /// Move even onto another session or a busy block of your calendar.
+        #[arg(long)]
+        allow_overlap: bool,
+        /// Move this session and every later booked one of its series by
+        /// the same days, to the same time of day.
+        #[arg(long)]
+        following: bool,
     },
 }
 

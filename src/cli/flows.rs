@@ -9,7 +9,7 @@ use crate::domain::slots::{SlotSearch, free_slots};
 use crate::error::BadInput;
 use crate::flows::emergency;
 use crate::model::{DeliveryState, ReplyKind};
-use crate::outgoing::{coach_values, deliver_reply, guard_outgoing, render_outgoing, templates};
+use crate::outgoing::{coach_values, deliver_reply, guard_outgoing, templates};
 use crate::store::{ClientQueries, PartnerQueries, RequestQueries, SessionQueries, Store};
 
 pub fn reply(ctx: &Ctx, args: ReplyArgs) -> Result<()> {
@@ -383,25 +383,35 @@ pub fn undo(ctx: &Ctx, change_id: Option<&str>, notify: bool, force: bool) -> Re
     delivered
 }
 
-/// `session mark ID cancelled [--notify]`: cancel, and with `notify` send
-/// the client the note with a calendar cancellation.
-pub fn cancel(ctx: &Ctx, id: &str, notify: bool, force: bool) -> Result<()> {
+/// `session mark ID cancelled [--notify] [--following]`: cancel, and with
+/// `notify` send the client the note with a calendar cancellation.
+pub fn cancel(
+    ctx: &Ctx,
+    id: &str,
+    occurrences: crate::flows::booking::Occurrences,
+    notify: bool,
+    force: bool,
+) -> Result<()> {
     let id = parse_id(id, "session")?;
     let mut store = ctx.open()?;
     let session = store.session(id)?;
     let templates = templates(&ctx.config)?;
-    let cancelled = crate::flows::cancel::cancel_session(
+    let cancelled = crate::flows::cancel::cancel_sessions(
         &mut store,
         &ctx.config,
         &templates,
-        id,
+        (id, occurrences),
         (notify, force),
         ctx.now(),
     )?;
     sayln!(
-        "session #{id} with {} on {}: cancelled",
+        "session #{id} with {} on {}: cancelled{}",
         session.client_name,
-        output::local(session.start, ctx.config.tz)
+        output::local(session.start, ctx.config.tz),
+        match cancelled.count {
+            1 => String::new(),
+            n => format!(", and the {} after it", n - 1),
+        }
     );
     match cancelled.note {
         Some(reply_id) => report_delivery(&mut store, ctx, reply_id),
@@ -543,65 +553,61 @@ pub fn handoff(
     note.and(brief)
 }
 
-/// `session move`: the new time in one change; with `notify`, the client
-/// gets a note and the calendar update in that same change, then delivery.
+/// `session move`: the new time in one change (refused on a clash unless
+/// allowed; never into the past); with `notify`, the client gets a note and
+/// the calendar update in that same change, then delivery.
 pub fn move_session(
     ctx: &Ctx,
     id: &str,
     when: &str,
-    by: &str,
-    reason: Option<&str>,
+    (by, reason): (&str, Option<&str>),
     (notify, force): (bool, bool),
+    (allow, occurrences): (
+        crate::flows::booking::Allow,
+        crate::flows::booking::Occurrences,
+    ),
 ) -> Result<()> {
     let id = parse_id(id, "session")?;
     let to = ctx.when(when)?;
     let by = crate::model::MovedBy::parse(by)?;
     let now = ctx.now();
     let mut store = ctx.open()?;
-    let session = store.session(id)?;
-    let client = store.client(session.client_id)?;
+    let plan = crate::flows::booking::plan_move(
+        &store,
+        ctx.config.tz,
+        id,
+        to,
+        (by, reason.map(str::to_string)),
+        occurrences,
+    )?;
     // Render before anything is written: a missing value refuses the move.
     let note = if notify {
-        let values = TemplateValues {
-            client_first_name: Some(client.first_name().to_string()),
-            client_name: Some(client.name.clone()),
-            old_time: Some(client_time_text(session.start, client.tz)),
-            session_time: Some(client_time_text(to, client.tz)),
-            ..coach_values(&ctx.config)
-        };
-        Some(render_outgoing(&templates(&ctx.config)?, "session_moved", &values, force)?.0)
+        let note =
+            crate::flows::moving::draft_note(&store, &ctx.config, &templates(&ctx.config)?, &plan)?;
+        guard_outgoing("template session_moved", &note.subject, &note.body, force)?;
+        Some(note)
     } else {
         None
     };
-    let coach_address = crate::outgoing::coach_mailbox(&ctx.config).address;
-    let summary = format!("move session #{id} of {}", session.client_name);
-    let (moved, reply_id) = store.change("session move", &summary, now, |tx| {
-        let moved = tx.move_session(id, Some(to), by, reason)?;
-        let reply_id = match &note {
-            Some(note) => Some(tx.add_reply(&crate::store::NewReply {
-                client_id: Some(client.id),
-                partner_id: None,
-                request_id: None,
-                session_id: Some(id),
-                kind: ReplyKind::Reply,
-                sent_at: now,
-                to_addr: client.emails.first().cloned(),
-                subject: Some(note.subject.clone()),
-                body: note.body.clone(),
-                message_id: Some(crate::compose::new_message_id(&coach_address, now)),
-                delivery: DeliveryState::Failed,
-            })?),
-            None => None,
-        };
-        Ok((moved, reply_id))
-    })?;
+    let moved = crate::flows::moving::record_move(
+        &mut store,
+        &ctx.config,
+        &plan,
+        note.as_ref(),
+        allow,
+        now,
+    )?;
     sayln!(
-        "moved session #{id} with {} from {} to {}",
-        moved.client_name,
-        output::local(session.start, ctx.config.tz),
-        output::local(moved.start, ctx.config.tz)
+        "moved session #{id} with {} from {} to {}{}",
+        moved.session.client_name,
+        output::local(plan.session.start, ctx.config.tz),
+        output::local(moved.session.start, ctx.config.tz),
+        match moved.count {
+            1 => String::new(),
+            n => format!(", and the {} after it", n - 1),
+        }
     );
-    match reply_id {
+    match moved.note {
         Some(reply_id) => report_delivery(&mut store, ctx, reply_id),
         None => Ok(()),
     }

@@ -8,6 +8,7 @@ use super::args::SessionCommand;
 use super::output;
 use crate::domain::when::day_bounds;
 use crate::error::BadInput;
+use crate::flows::booking::{Allow, Occurrences};
 use crate::model::{Repeat, Repeating, SessionStatus};
 use crate::store::{NewSession, SessionQueries};
 
@@ -20,6 +21,8 @@ pub fn session(ctx: &Ctx, command: SessionCommand) -> Result<()> {
             repeat,
             count,
             place,
+            allow_overlap,
+            allow_past,
         } => {
             let start = ctx.when(&when.join(" "))?;
             if minutes <= 0 {
@@ -51,16 +54,25 @@ pub fn session(ctx: &Ctx, command: SessionCommand) -> Result<()> {
                 place,
                 request_id: None,
             };
-            let ids = store.change(
-                "session add",
-                &format!(
-                    "book {} for {}",
-                    output::local(start, ctx.config.tz),
-                    client.name
-                ),
+            let allow = Allow {
+                overlap: allow_overlap,
+                past: allow_past,
+            };
+            let summary = format!(
+                "book {} for {}",
+                output::local(start, ctx.config.tz),
+                client.name
+            );
+            let ids = crate::flows::booking::book(
+                &mut store,
+                ctx.config.tz,
+                &new,
+                repeat,
+                allow,
+                &summary,
                 ctx.now(),
-                |tx| tx.add_sessions(&new, repeat),
-            )?;
+            )?
+            .ids;
             match ids.as_slice() {
                 [id] => sayln!(
                     "booked session #{id}: {} {minutes}m with {}",
@@ -111,6 +123,7 @@ pub fn session(ctx: &Ctx, command: SessionCommand) -> Result<()> {
             recap,
             notify,
             force,
+            following,
         } => {
             let status = session_outcome(&outcome)?;
             let cancelled = status == crate::model::SessionStatus::Cancelled;
@@ -123,8 +136,17 @@ pub fn session(ctx: &Ctx, command: SessionCommand) -> Result<()> {
                 )
                 .into());
             }
+            if following && !cancelled {
+                return Err(BadInput("--following goes with cancelled".into()).into());
+            }
             if cancelled && notes.is_none() {
-                return super::flows::cancel(ctx, &id, notify, force);
+                return super::flows::cancel(ctx, &id, occurrences(following), notify, force);
+            }
+            if following {
+                return Err(BadInput(
+                    "--notes and --following: cancel the series first, then add the notes".into(),
+                )
+                .into());
             }
             super::care::mark_session(ctx, &id, &outcome, notes, &actions, recap, force)?
         }
@@ -135,16 +157,32 @@ pub fn session(ctx: &Ctx, command: SessionCommand) -> Result<()> {
             reason,
             notify,
             force,
+            allow_overlap,
+            following,
         } => super::flows::move_session(
             ctx,
             &id,
             &when.join(" "),
-            &by,
-            reason.as_deref(),
+            (&by, reason.as_deref()),
             (notify, force),
+            (
+                Allow {
+                    overlap: allow_overlap,
+                    past: false,
+                },
+                occurrences(following),
+            ),
         )?,
     }
     Ok(())
+}
+
+fn occurrences(following: bool) -> Occurrences {
+    if following {
+        Occurrences::Following
+    } else {
+        Occurrences::This
+    }
 }
 
 /// The outcomes a coach records for a session.

@@ -41,12 +41,41 @@ pub fn session_cancel_ics(ev: &CalendarEvent) -> String {
     calendar_object(ev, "CANCEL", "CANCELLED")
 }
 
-fn calendar_object(ev: &CalendarEvent, method: &str, status: &str) -> String {
-    let mut lines = vec![
+/// Several occurrences of one series changed together ("this and the
+/// following"): one iTIP message, one VEVENT per occurrence, each with its
+/// RECURRENCE-ID. `cancel` gives `METHOD:CANCEL`, else `METHOD:REQUEST`.
+pub fn sessions_ics(events: &[CalendarEvent], cancel: bool) -> String {
+    let (method, status) = if cancel {
+        ("CANCEL", "CANCELLED")
+    } else {
+        ("REQUEST", "CONFIRMED")
+    };
+    let mut lines = calendar_head(method);
+    for ev in events {
+        lines.extend(event_lines(ev, status));
+    }
+    lines.push("END:VCALENDAR".to_string());
+    lines.iter().map(|line| fold_line(line)).collect()
+}
+
+fn calendar_head(method: &str) -> Vec<String> {
+    vec![
         "BEGIN:VCALENDAR".to_string(),
         "VERSION:2.0".to_string(),
         "PRODID:-//coachbook//coachbook//EN".to_string(),
         format!("METHOD:{method}"),
+    ]
+}
+
+fn calendar_object(ev: &CalendarEvent, method: &str, status: &str) -> String {
+    let mut lines = calendar_head(method);
+    lines.extend(event_lines(ev, status));
+    lines.push("END:VCALENDAR".to_string());
+    lines.iter().map(|line| fold_line(line)).collect()
+}
+
+fn event_lines(ev: &CalendarEvent, status: &str) -> Vec<String> {
+    let mut lines = vec![
         "BEGIN:VEVENT".to_string(),
         format!("UID:{}", escape_text(&ev.uid)),
         format!("SEQUENCE:{}", ev.sequence),
@@ -76,8 +105,7 @@ fn calendar_object(ev: &CalendarEvent, method: &str, status: &str) -> String {
     ));
     lines.push(format!("STATUS:{status}"));
     lines.push("END:VEVENT".to_string());
-    lines.push("END:VCALENDAR".to_string());
-    lines.iter().map(|line| fold_line(line)).collect()
+    lines
 }
 
 fn utc_stamp(instant: DateTime<Utc>) -> String {

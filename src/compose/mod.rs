@@ -65,6 +65,7 @@ pub use delivery::{Delivery, deliver, osc52_copy};
 pub use guardrails::{Guardrail, check_reply};
 pub use ics::{
     CalendarEvent, CalendarPerson, escape_text, fold_line, session_cancel_ics, session_update_ics,
+    sessions_ics,
 };
 pub use message::{Mailbox, OutgoingMessage, build_message, new_message_id};
 pub use template_values::TemplateValues;

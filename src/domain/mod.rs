@@ -2,6 +2,7 @@
 //! clock and the time zone as arguments, so tests can fix both.
 
 pub mod bounds;
+pub mod clash;
 pub mod hours;
 pub mod lookup;
 pub mod series;

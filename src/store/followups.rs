@@ -66,6 +66,19 @@ pub trait FollowUpQueries: Queries {
         Ok(rows)
     }
 
+    /// Every open follow-up (not only those due), soonest first, leaving
+    /// out clients the coach parted ways with.
+    fn open_followups(&self) -> Result<Vec<FollowUp>> {
+        let mut stmt = self.conn().prepare_cached(&format!(
+            "{FOLLOWUP_SELECT} WHERE f.done_at IS NULL AND c.status != 'ended' \
+             ORDER BY f.due_at, f.id"
+        ))?;
+        let rows = stmt
+            .query_map([], followup_from_row)?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
     /// Every follow-up, pending ones by due date first, then done ones.
     fn followups(&self) -> Result<Vec<FollowUp>> {
         let mut stmt = self.conn().prepare_cached(&format!(
@@ -176,6 +189,29 @@ impl Tx<'_> {
             "UPDATE followups SET done_at = ?1 WHERE client_id = ?2 AND kind = ?3 AND done_at IS NULL",
             params![ts(self.now), client_id, kind.as_str()],
         )?)
+    }
+
+    /// Move an open follow-up's due time. A promise keeps its time: the
+    /// client was told it, and moving it would hide a broken promise from
+    /// the review.
+    pub fn set_followup_due(&self, id: i64, due: DateTime<Utc>) -> Result<FollowUp> {
+        let followup = self.followup(id)?;
+        if followup.done_at.is_some() {
+            return Err(BadInput(format!("follow-up {id} is done already")).into());
+        }
+        if followup.kind == FollowUpKind::Promise {
+            return Err(BadInput(format!(
+                "follow-up {id} is a promise made to {}: its time stays (keep it, or write to them and mark it done)",
+                followup.client_name
+            ))
+            .into());
+        }
+        crate::domain::bounds::instant(due).map_err(BadInput::from)?;
+        self.conn.execute(
+            "UPDATE followups SET due_at = ?1 WHERE id = ?2",
+            params![ts(due), id],
+        )?;
+        self.followup(id)
     }
 
     pub fn complete_followup(&self, id: i64) -> Result<FollowUp> {

@@ -200,6 +200,36 @@ pub trait SessionQueries: Queries {
         Ok(taken)
     }
 
+    /// The other occurrences of `session`'s series changed in the same
+    /// change as a note sent `at` ("this and the following"): those moved at
+    /// that instant, or, for a cancelled one, the later ones cancelled with it
+    /// (a second cancellation of an occurrence is harmless to a calendar).
+    fn series_companions(&self, session: &Session, at: DateTime<Utc>) -> Result<Vec<Session>> {
+        let Some(series_id) = session.series_id else {
+            return Ok(Vec::new());
+        };
+        let mut stmt = self.conn().prepare_cached(&format!(
+            "{SESSION_SELECT} WHERE s.series_id = ?1 AND s.id <> ?2 AND ( \
+             (?3 = 'cancelled' AND s.status = 'cancelled' AND s.start_at > ?4) OR \
+             (?3 <> 'cancelled' AND EXISTS (SELECT 1 FROM session_moves m \
+               WHERE m.session_id = s.id AND m.moved_at = ?5))) \
+             ORDER BY s.start_at"
+        ))?;
+        let rows = stmt
+            .query_map(
+                params![
+                    series_id,
+                    session.id,
+                    session.status.as_str(),
+                    ts(session.start),
+                    ts(at)
+                ],
+                session_from_row,
+            )?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
     /// How often the coach moved this client's sessions since `since`.
     fn coach_moves_since(&self, client_id: ClientId, since: DateTime<Utc>) -> Result<i64> {
         Ok(self.cached_row(

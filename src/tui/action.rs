@@ -120,6 +120,13 @@ commands! {
     EditContext => "edit-context", "edit context";
     FollowUpDone => "followup-done", "done";
     SaveWithoutRecap => "save-without-recap", "save, no recap";
+    // Sessions and follow-ups from the dashboard (flows/session.rs, flows/followup.rs).
+    BookSession => "book-session", "book";
+    MoveSession => "move-session", "move";
+    FollowUpMoveDue => "followup-move", "move due";
+    FollowUpSnooze => "followup-snooze", "snooze";
+    FollowUpAdd => "followup-add", "add follow-up";
+    AllFollowUps => "followups-all", "all follow-ups";
 }
 
 impl Command {
@@ -152,6 +159,9 @@ impl Command {
                 | Command::FlowErase
                 | Command::FieldPrev
                 | Command::FollowUpDone
+                // In the help and the list's own hints; the client view's
+                // bar keeps its way back.
+                | Command::FollowUpAdd
         )
     }
 
@@ -231,6 +241,10 @@ pub enum Action {
     Start,
     /// Results of the care flows' effects.
     Care(crate::tui::flows::care::CareResult),
+    /// Results of the session flows' effects.
+    Session(Box<crate::tui::flows::session::SessionResult>),
+    /// Results of the follow-up flows' effects.
+    FollowUp(Box<crate::tui::flows::followup::FollowUpResult>),
 }
 
 /// Work against the book that `update` asks for; the loop runs it and feeds
@@ -264,6 +278,10 @@ pub enum Effect {
     Flow(Box<FlowWork>),
     /// Work on the terminal itself, done by the app loop.
     Terminal(TerminalWork),
+    /// Book, move or cancel sessions (see `tui::flows::session`).
+    Session(Box<crate::tui::flows::session::SessionWork>),
+    /// Follow-ups: move, snooze, add, the list of all open ones.
+    FollowUp(crate::tui::flows::followup::FollowUpWork),
 }
 
 /// What only the app loop can do, because it owns the terminal.

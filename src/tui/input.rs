@@ -27,7 +27,11 @@ pub fn key_action(model: &Model, event: &KeyEvent) -> Option<Action> {
     if scopes.iter().any(|scope| {
         matches!(
             scope,
-            Scope::ReplyEditor | Scope::EmergencyEditor | Scope::CareEditor | Scope::CareNotes
+            Scope::ReplyEditor
+                | Scope::EmergencyEditor
+                | Scope::CareEditor
+                | Scope::CareNotes
+                | Scope::SessionNote
         )
     }) {
         return edit_key_for(event).map(Action::Edit);

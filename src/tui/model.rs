@@ -167,6 +167,8 @@ pub enum Screen {
     Handoff(Box<crate::tui::flows::handoff::Handoff>),
     /// The clients at risk, with their reasons.
     AtRisk(Box<AtRiskView>),
+    /// Every open follow-up, not only those due.
+    FollowUps(Box<crate::tui::flows::followup::FollowUpListView>),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -208,6 +210,10 @@ pub enum Overlay {
     Care(Box<crate::tui::flows::care::CareFlow>),
     /// A one-key question before acting.
     Confirm(Box<Confirm>),
+    /// Book, move or cancel a session (flows/session.rs).
+    Session(Box<crate::tui::flows::session::SessionFlow>),
+    /// Move, snooze or add a follow-up (flows/followup.rs).
+    FollowUp(Box<crate::tui::flows::followup::FollowUpFlow>),
 }
 
 /// A question before something that cannot be taken back: `y` runs `yes`,
@@ -294,6 +300,8 @@ impl Model {
             (Overlay::Capture(_), _) => vec![Scope::Capture],
             (Overlay::Care(flow), _) => flow.scopes(),
             (Overlay::Confirm(_), _) => vec![Scope::Confirm],
+            (Overlay::Session(flow), _) => flow.scopes(),
+            (Overlay::FollowUp(flow), _) => flow.scopes(),
             (Overlay::Help { .. }, _) => vec![Scope::HelpOverlay, Scope::Anywhere],
             (Overlay::None, Screen::Dashboard) => {
                 vec![self.focus.scope(), Scope::Dashboard, Scope::Anywhere]
@@ -306,6 +314,7 @@ impl Model {
             }
             (Overlay::None, Screen::Detail(_)) => vec![Scope::Detail, Scope::Anywhere],
             (Overlay::None, Screen::AtRisk(_)) => vec![Scope::AtRiskScreen, Scope::Anywhere],
+            (Overlay::None, Screen::FollowUps(_)) => vec![Scope::FollowUpList, Scope::Anywhere],
             (Overlay::None, Screen::Review(_)) => vec![Scope::ReviewScreen, Scope::Anywhere],
             (Overlay::None, Screen::Emergency(emergency)) => {
                 crate::tui::flows::emergency::scopes(emergency)

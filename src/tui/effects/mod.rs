@@ -3,6 +3,8 @@
 
 mod care;
 mod flow;
+mod followup;
+mod session;
 mod triage;
 
 use anyhow::Result;
@@ -65,6 +67,8 @@ pub fn run(effect: Effect, store: &mut Store, config: &Config, now: DateTime<Utc
         Effect::Terminal(_) => Err(anyhow::anyhow!("terminal work reached the book runner")),
         Effect::Triage(effect) => Ok(triage::run(effect, store, config, now)),
         Effect::Care(work) => Ok(Action::Care(care::run(work, store, config, now))),
+        Effect::Session(work) => Ok(session::run(*work, store, config, now)),
+        Effect::FollowUp(work) => Ok(followup::run(work, store, config, now)),
     };
     result.unwrap_or_else(|err| Action::Failed(one_line(&err)))
 }

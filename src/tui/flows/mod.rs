@@ -8,8 +8,10 @@ pub mod capture;
 pub mod care;
 
 pub mod emergency;
+pub mod followup;
 pub mod handoff;
 pub mod picker;
+pub mod session;
 pub mod triage;
 mod triage_routing;
 pub mod work;
@@ -39,15 +41,10 @@ pub fn say_error(model: &mut Model, text: impl Into<String>) {
     });
 }
 
-/// After a write: the day's panes and the undelivered replies again.
+/// After a write: everything on screen (the day's panes, an open view or
+/// list) and the undelivered replies again.
 pub fn refresh(model: &Model) -> Vec<Effect> {
-    vec![
-        Effect::LoadDay {
-            date: model.day,
-            now: model.now,
-        },
-        flow(FlowWork::LoadUndelivered),
-    ]
+    crate::tui::update::reload(model)
 }
 
 /// The flows' commands; `None` when the command is not theirs here.
@@ -66,7 +63,7 @@ pub fn on_command(model: &mut Model, command: Command) -> Option<Vec<Effect>> {
 }
 
 /// `u`: revert the last change this session made, in one step.
-fn undo(model: &mut Model) -> Vec<Effect> {
+pub(crate) fn undo(model: &mut Model) -> Vec<Effect> {
     match model.undo_stack.pop() {
         Some(entry) => vec![flow(FlowWork::Undo {
             change_id: entry.change_id,

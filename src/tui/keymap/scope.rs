@@ -48,6 +48,14 @@ pub enum Scope {
     /// A one-key question before something that cannot be taken back
     /// (cancel, no-show, snooze a crisis, a note after undo): only its keys act.
     Confirm,
+    /// The book, move and cancel forms: printable keys type.
+    SessionForm,
+    /// The note to the client about a moved or cancelled session.
+    SessionNote,
+    /// The follow-up forms (move the due time, snooze, add): printable keys type.
+    FollowUpForm,
+    /// The list of all open follow-ups.
+    FollowUpList,
 }
 
 impl Scope {
@@ -76,6 +84,10 @@ impl Scope {
         Scope::CareEditor,
         Scope::CareNotes,
         Scope::Confirm,
+        Scope::SessionForm,
+        Scope::SessionNote,
+        Scope::FollowUpForm,
+        Scope::FollowUpList,
     ];
 
     pub fn title(self) -> &'static str {
@@ -104,6 +116,10 @@ impl Scope {
             Scope::CareEditor => "Session notes, recap, check-in and parting editors",
             Scope::CareNotes => "A held session's notes and action items",
             Scope::Confirm => "A question before acting",
+            Scope::SessionForm => "Book, move or cancel a session",
+            Scope::SessionNote => "The note about a moved or cancelled session",
+            Scope::FollowUpForm => "A follow-up's due time, snooze or a new one",
+            Scope::FollowUpList => "All open follow-ups",
         }
     }
 
@@ -119,6 +135,9 @@ impl Scope {
                 | Scope::CareEditor
                 | Scope::CareNotes
                 | Scope::Confirm
+                | Scope::SessionForm
+                | Scope::SessionNote
+                | Scope::FollowUpForm
         )
     }
 

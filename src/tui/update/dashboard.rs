@@ -22,7 +22,7 @@ pub(super) fn dashboard(model: &mut Model, command: Command) -> Vec<Effect> {
         Command::PageUp => *cursor = cursor.saturating_sub(page),
         Command::Open => return open(model),
         Command::Review => return open_review(model, model.day),
-        Command::MarkHeld | Command::MarkNoShow | Command::MarkCancelled => {
+        Command::MarkHeld | Command::MarkNoShow => {
             return mark_session(model, command);
         }
         Command::PrevDay | Command::NextDay | Command::Today => {
@@ -69,8 +69,8 @@ pub(super) fn open_item(model: &mut Model, item: Item) -> Vec<Effect> {
         .collect()
 }
 
-/// `d` / `N` / `C` on a session: record how it went. No-show and cancel
-/// ask first (one key); cancelling offers the note to the client.
+/// `d` / `N` on a session: record how it went. No-show asks first (one
+/// key); cancelling is the session flow's (flows/session.rs).
 pub(super) fn mark_session(model: &mut Model, command: Command) -> Vec<Effect> {
     let Some(Item::Session(row)) = model.selected_item(Pane::Sessions) else {
         return Vec::new();
@@ -95,18 +95,7 @@ pub(super) fn mark_session(model: &mut Model, command: Command) -> Vec<Effect> {
             alternative: None,
             declined: "kept as it was".into(),
         },
-        _ => crate::tui::model::Confirm {
-            question: format!("Cancel {}'s session {when}?", session.client_name),
-            yes: (
-                "y: cancel and send them the note (with a calendar cancellation)".into(),
-                vec![effect(SessionStatus::Cancelled, true)],
-            ),
-            alternative: Some((
-                "s: cancel without a note".into(),
-                vec![effect(SessionStatus::Cancelled, false)],
-            )),
-            declined: "not cancelled".into(),
-        },
+        _ => return Vec::new(),
     };
     model.overlay = Overlay::Confirm(Box::new(confirm));
     Vec::new()

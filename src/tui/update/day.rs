@@ -30,6 +30,9 @@ pub(crate) fn reload(model: &Model) -> Vec<Effect> {
             now: model.now,
         }),
         Screen::AtRisk(_) => effects.push(Effect::Care(flows::care::CareEffect::LoadAtRisk)),
+        Screen::FollowUps(_) => {
+            effects.push(Effect::FollowUp(flows::followup::FollowUpWork::LoadOpen))
+        }
         Screen::Dashboard | Screen::Emergency(_) | Screen::Handoff(_) => {}
     }
     if let Overlay::FindClient(_) = model.overlay {

@@ -32,6 +32,15 @@ pub const DETAIL_HISTORY: i64 = 8;
 pub const CLIENT_HISTORY: i64 = 20;
 
 pub fn update(model: &mut Model, action: Action) -> Vec<Effect> {
+    // Sessions and follow-ups from the dashboard.
+    let action = match flows::session::update(model, action) {
+        Ok(effects) => return effects,
+        Err(action) => action,
+    };
+    let action = match flows::followup::update(model, action) {
+        Ok(effects) => return effects,
+        Err(action) => action,
+    };
     // Care between sessions: its overlay, screen, keys and results.
     let action = match flows::care::update(model, action) {
         Ok(effects) => return effects,
@@ -165,6 +174,8 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Effect> {
         Action::Triage(_) => Vec::new(),
         // Handled by flows::care::update.
         Action::Start | Action::Care(_) => Vec::new(),
+        // Handled by flows::session::update and flows::followup::update.
+        Action::Session(_) | Action::FollowUp(_) => Vec::new(),
         Action::Failed(message) => {
             model.notice = Some(Notice {
                 kind: NoticeKind::Error,
@@ -231,15 +242,21 @@ fn command_effects(model: &mut Model, command: Command) -> Vec<Effect> {
                 | Overlay::Triage(_)
                 | Overlay::Capture(_)
                 | Overlay::Care(_)
-                | Overlay::Confirm(_),
+                | Overlay::Confirm(_)
+                | Overlay::Session(_)
+                | Overlay::FollowUp(_),
                 _,
             ) => Vec::new(),
             (Overlay::None, Screen::Dashboard) => dashboard(model, command),
             (Overlay::None, Screen::Detail(_) | Screen::Client(_)) => full_view(model, command),
             (Overlay::None, Screen::Review(_)) => review_screen(model, command),
-            (Overlay::None, Screen::Emergency(_) | Screen::Handoff(_) | Screen::AtRisk(_)) => {
-                Vec::new()
-            }
+            (
+                Overlay::None,
+                Screen::Emergency(_)
+                | Screen::Handoff(_)
+                | Screen::AtRisk(_)
+                | Screen::FollowUps(_),
+            ) => Vec::new(),
         },
     }
 }

@@ -29,7 +29,7 @@ fn hints(model: &Model, scope: Scope, list: &[(Command, &str)]) -> String {
     hints_in(model, &scoped)
 }
 
-fn hints_in(model: &Model, list: &[(Scope, Command, &str)]) -> String {
+pub(crate) fn hints_in(model: &Model, list: &[(Scope, Command, &str)]) -> String {
     let parts: Vec<String> = list
         .iter()
         .filter_map(|(scope, command, words)| hint(model, *scope, *command, words))

@@ -7,9 +7,11 @@ pub mod dashboard;
 pub mod detail;
 pub mod emergency;
 pub mod flow_text;
+pub mod followup;
 pub mod handoff;
 pub mod help;
 pub mod prompt;
+pub mod session;
 pub mod status;
 pub mod text;
 pub mod triage;
@@ -37,6 +39,7 @@ pub fn draw(frame: &mut Frame, model: &Model, theme: &Theme) {
         Screen::Emergency(flow) => emergency::draw(frame, main, model, flow, theme),
         Screen::Handoff(flow) => handoff::draw(frame, main, model, flow, theme),
         Screen::AtRisk(view) => care::draw_at_risk(frame, main, model, view, theme),
+        Screen::FollowUps(view) => followup::draw_list(frame, main, model, view, theme),
     }
     status::draw(frame, status_area, model, theme);
     match &model.overlay {
@@ -47,6 +50,8 @@ pub fn draw(frame: &mut Frame, model: &Model, theme: &Theme) {
         Overlay::Capture(form) => capture::draw(frame, area, form, theme),
         Overlay::Care(flow) => care::draw(frame, area, model, flow, theme),
         Overlay::Confirm(confirm) => confirm::draw(frame, area, confirm, theme),
+        Overlay::Session(flow) => session::draw(frame, area, model, flow, theme),
+        Overlay::FollowUp(flow) => followup::draw(frame, area, model, flow, theme),
     }
 }
 

@@ -99,7 +99,8 @@ fn hints(model: &Model, theme: &Theme, width: u16) -> Line<'static> {
     let mut used = 0usize;
     // A question without a second choice does not hint at one.
     let no_alternative = matches!(&model.overlay,
-        crate::tui::model::Overlay::Confirm(confirm) if confirm.alternative.is_none());
+        crate::tui::model::Overlay::Confirm(confirm) if confirm.alternative.is_none())
+        || matches!(&model.overlay, crate::tui::model::Overlay::Session(_));
     for (key, hint) in model.keymap.hints(&model.scopes()) {
         if no_alternative && hint == crate::tui::action::Command::ConfirmAlternative.hint() {
             continue;

@@ -117,7 +117,7 @@ fn template_lines(
     }
 }
 
-fn time_lines(model: &Model, picker: &TimePicker, theme: &Theme) -> Vec<Line<'static>> {
+pub(crate) fn time_lines(model: &Model, picker: &TimePicker, theme: &Theme) -> Vec<Line<'static>> {
     let mut lines: Vec<Line> = picker
         .presets
         .iter()
