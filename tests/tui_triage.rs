@@ -19,6 +19,7 @@ use coachbook::model::{Channel, FollowUpKind, RequestStatus, Urgency};
 use coachbook::store::{ClientQueries, FollowUpQueries, RequestQueries};
 use coachbook::tui::action::{Action, Command, Effect};
 use coachbook::tui::app::App;
+use coachbook::tui::editor::TextEditor;
 use coachbook::tui::flows::{CaptureField, CaptureForm, ClientChoice, TriageEffect, TriageStep};
 use coachbook::tui::input;
 use coachbook::tui::keymap::Keymap;
@@ -514,11 +515,11 @@ fn the_capture_form_picks_a_client_or_offers_a_new_one() {
         Some(&ClientChoice::Existing(2, "Chen Wei".into()))
     );
     assert_eq!(form.matches.last(), Some(&ClientChoice::New("chen".into())));
-    form.text = "call".into();
+    form.text = TextEditor::single_line("call");
     let capture = form.checked(now(), tz).expect("valid");
     assert_eq!(capture.received_at, now());
     assert_eq!(capture.channel, Channel::Phone);
-    form.client_query.clear();
+    form.client_query = TextEditor::default();
     for c in "Zoe Park".chars() {
         form.type_char(c);
     }

@@ -360,10 +360,16 @@ fn save_capture(
         now,
         |tx| {
             let client_id = match &capture.client {
-                ClientChoice::Existing(id, _) => *id,
+                ClientChoice::Existing(id, _) => {
+                    if let Some(phone) = &capture.phone {
+                        tx.set_client_phone_if_missing(*id, phone)?;
+                    }
+                    *id
+                }
                 ClientChoice::New(name) => tx.add_client(
                     &NewClient {
                         name: name.clone(),
+                        phone: capture.phone.clone(),
                         ..NewClient::default()
                     },
                     config.tz,

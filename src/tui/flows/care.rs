@@ -10,7 +10,7 @@ use crate::care::message::warnings;
 use crate::model::{AgreementStatus, ClientId, ReplyKind};
 use crate::review::AtRisk;
 use crate::tui::action::{Action, Command, Effect, TerminalWork};
-use crate::tui::editor::{EditKey, TextEditor};
+use crate::tui::editor::{Edit, EditKey, TextEditor};
 use crate::tui::flows::triage::ReplyDraft;
 use crate::tui::model::{
     AtRiskView, ClientView, Item, Loadable, Model, Notice, NoticeKind, Overlay, Pane, Screen,
@@ -175,6 +175,13 @@ pub fn update(model: &mut Model, action: Action) -> Result<Vec<Effect>, Action> 
                 Ok(Vec::new())
             }
             _ => Err(Action::Edit(key)),
+        },
+        Action::Paste(text) => match &mut model.overlay {
+            Overlay::Care(flow) => {
+                flow.edit_with(&Edit::Paste(text));
+                Ok(Vec::new())
+            }
+            _ => Err(Action::Paste(text)),
         },
         Action::EditedExternally(edited) => match &mut model.overlay {
             Overlay::Care(flow) => {
@@ -402,25 +409,29 @@ impl CareFlow {
     }
 
     pub fn edit(&mut self, key: EditKey) {
+        self.edit_with(&Edit::Key(key));
+    }
+
+    pub fn edit_with(&mut self, edit: &Edit) {
         if self.busy {
             return;
         }
         self.error = None;
         self.discard_armed = false;
         let before = self.text();
-        self.apply_edit(key);
+        self.apply_edit(edit);
         if self.text() != before {
             self.edited = true;
         }
     }
 
-    fn apply_edit(&mut self, key: EditKey) {
+    fn apply_edit(&mut self, edit: &Edit) {
         match &mut self.step {
-            CareStep::Notes { editor, .. } | CareStep::Parting { editor } => editor.apply(key),
+            CareStep::Notes { editor, .. } | CareStep::Parting { editor } => editor.input(edit),
             CareStep::Recap { draft, .. }
             | CareStep::PartingNote { draft, .. }
             | CareStep::CheckIn { draft } => {
-                draft.editor.apply(key);
+                draft.editor.input(edit);
                 draft.send_anyway = false;
                 draft.warnings = warnings(&draft.editor.text());
             }

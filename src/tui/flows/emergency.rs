@@ -8,7 +8,7 @@ use crate::compose::{Delivery, Rendered};
 use crate::flows::emergency::{Candidate, Crisis, Plan};
 use crate::model::Urgency;
 use crate::tui::action::{Command, Effect, TerminalWork};
-use crate::tui::editor::{EditKey, TextEditor};
+use crate::tui::editor::{Edit, EditKey, TextEditor};
 use crate::tui::flows::work::{FlowEvent, FlowWork, Sent};
 use crate::tui::flows::{flow, refresh, say, say_error};
 use crate::tui::keymap::Scope;
@@ -403,11 +403,16 @@ fn next_from_slots(model: &mut Model) -> Vec<Effect> {
 
 /// A keystroke for the inline editor.
 pub fn edit(model: &mut Model, key: EditKey) {
+    edit_with(model, &Edit::Key(key));
+}
+
+/// A keystroke or a paste into the apology being edited.
+pub fn edit_with(model: &mut Model, edit: &Edit) {
     if let Screen::Emergency(emergency) = &mut model.screen
         && let Step::Apology(draft) = &mut emergency.step
         && draft.editing
     {
-        draft.editor.apply(key);
+        draft.editor.input(edit);
         draft.send_anyway = false;
         draft.discard_armed = false;
     }

@@ -7,7 +7,7 @@ use chrono_tz::Tz;
 
 use crate::model::{ReplyKind, Request, Urgency};
 use crate::tui::action::{Command, Effect, TerminalWork};
-use crate::tui::editor::{EditKey, TextEditor};
+use crate::tui::editor::{Edit, EditKey, TextEditor};
 use crate::tui::flows::picker::TimePicker;
 use crate::tui::flows::{TriageEffect, TriageResult};
 use crate::tui::keymap::Scope;
@@ -246,10 +246,14 @@ impl TriageFlow {
     }
 
     pub fn edit(&mut self, key: EditKey) {
+        self.edit_with(&Edit::Key(key));
+    }
+
+    pub fn edit_with(&mut self, edit: &Edit) {
         if let TriageStep::EditReply(draft) = &mut self.step
             && !self.busy
         {
-            draft.editor.apply(key);
+            draft.editor.input(edit);
             draft.send_anyway = false;
             draft.discard_armed = false;
             draft.check();

@@ -141,6 +141,25 @@ impl Keymap {
         keys
     }
 
+    /// "Ctrl-S send": the first key bound to `command` in `scopes` and a
+    /// few words, or nothing when no key reaches it. Every hint in a title,
+    /// prompt or form is made here, so it stays true after a `[keys]`
+    /// override.
+    pub fn hint(&self, scopes: &[Scope], command: Command, words: &str) -> Option<String> {
+        self.keys_for(scopes, command)
+            .first()
+            .map(|key| format!("{key} {words}"))
+    }
+
+    /// Hints joined for a border title: " Tab next field · Enter saves ".
+    pub fn hint_line(&self, scopes: &[Scope], list: &[(Command, &str)]) -> String {
+        let parts: Vec<String> = list
+            .iter()
+            .filter_map(|(command, words)| self.hint(scopes, *command, words))
+            .collect();
+        format!(" {} ", parts.join(" · "))
+    }
+
     /// Status-bar hints for the chain of scopes: (keys, hint), help first,
     /// then the most specific scope's commands, quit last.
     pub fn hints(&self, scopes: &[Scope]) -> Vec<(String, &'static str)> {

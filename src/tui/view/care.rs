@@ -17,11 +17,7 @@ use crate::tui::theme::Theme;
 
 /// "Ctrl-S next" from the keymap, or nothing when the command has no key.
 fn hint(model: &Model, scope: Scope, command: Command, words: &str) -> Option<String> {
-    model
-        .keymap
-        .keys_for(&[scope], command)
-        .first()
-        .map(|key| format!("{key} {words}"))
+    model.keymap.hint(&[scope], command, words)
 }
 
 fn hints(model: &Model, scope: Scope, list: &[(Command, &str)]) -> String {

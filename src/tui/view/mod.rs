@@ -42,9 +42,9 @@ pub fn draw(frame: &mut Frame, model: &Model, theme: &Theme) {
     match &model.overlay {
         Overlay::None => {}
         Overlay::Help { scroll } => help::draw(frame, area, &model.keymap, *scroll, theme),
-        Overlay::FindClient(prompt) => prompt::draw(frame, area, prompt, theme),
+        Overlay::FindClient(prompt) => prompt::draw(frame, area, prompt, &model.keymap, theme),
         Overlay::Triage(flow) => triage::draw(frame, area, model, flow, theme),
-        Overlay::Capture(form) => capture::draw(frame, area, form, theme),
+        Overlay::Capture(form) => capture::draw(frame, area, form, &model.keymap, theme),
         Overlay::Care(flow) => care::draw(frame, area, model, flow, theme),
         Overlay::Confirm(confirm) => confirm::draw(frame, area, confirm, theme),
     }
