@@ -372,6 +372,9 @@ fn record_request(tx: &Tx, incoming: &Incoming, clock: &ReplyClock) -> Result<Ou
         },
         clock,
     )?;
+    // `thread` is nearest first; References run oldest first.
+    let references: Vec<String> = incoming.thread.iter().rev().cloned().collect();
+    tx.set_request_references(id, &references)?;
     Ok(Outcome::Request {
         id,
         client_id,

@@ -71,6 +71,10 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: STRUCTURED_UNDO,
         generated: Some(structured_undo_triggers),
     },
+    Migration {
+        sql: MAIL_REFERENCES,
+        generated: Some(mail_references_triggers),
+    },
 ];
 
 /// The schema version this build writes.
@@ -323,6 +327,15 @@ ALTER TABLE undo_log ADD COLUMN tbl TEXT;
 ALTER TABLE undo_log ADD COLUMN row_id INTEGER;
 ALTER TABLE undo_log ADD COLUMN vals TEXT;
 "#;
+
+/// A mail request's thread (its References, oldest first, space
+/// separated), so the reply's References carry the whole thread and the
+/// client's mail program threads it.
+const MAIL_REFERENCES: &str = "ALTER TABLE requests ADD COLUMN mail_references TEXT;";
+
+fn mail_references_triggers(conn: &Connection) -> rusqlite::Result<String> {
+    structured_triggers_for(conn, &["requests"])
+}
 
 fn structured_undo_triggers(conn: &Connection) -> rusqlite::Result<String> {
     structured_triggers_for(conn, TRACKED_TABLES)

@@ -178,7 +178,7 @@ fn draft_reply(
     let request = store.request(request_id)?;
     let Some(template) = template else {
         return Ok(TriageResult::Drafted {
-            subject: request.subject.as_ref().map(|s| format!("Re: {s}")),
+            subject: Some(crate::outgoing::answer_subject(&request, None)),
             body: String::new(),
             kind: ReplyKind::Reply,
         });
@@ -187,7 +187,10 @@ fn draft_reply(
     let values = values_for(config, client.as_ref(), &request, now);
     let rendered = templates(config)?.render(template, &values)?;
     Ok(TriageResult::Drafted {
-        subject: Some(rendered.subject),
+        subject: Some(crate::outgoing::answer_subject(
+            &request,
+            Some(&rendered.subject),
+        )),
         body: rendered.body,
         kind: reply::kind_for_template(template),
     })

@@ -483,7 +483,7 @@ impl CareFlow {
             draft.send_anyway = true;
             return None;
         }
-        Some((draft.subject.clone().unwrap_or_default(), body))
+        Some((draft.subject_text().unwrap_or_default(), body))
     }
 }
 

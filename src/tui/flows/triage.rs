@@ -61,7 +61,10 @@ pub enum TriageStep {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReplyDraft {
     pub editor: TextEditor,
-    pub subject: Option<String>,
+    /// The subject, editable (a one-line field above the text).
+    pub subject: TextEditor,
+    /// The focus is on the subject line rather than the text.
+    pub on_subject: bool,
     pub kind: ReplyKind,
     /// The guardrails' warnings on the current text.
     pub warnings: Vec<String>,
@@ -69,6 +72,7 @@ pub struct ReplyDraft {
     pub send_anyway: bool,
     /// The text as drafted: a changed draft is not discarded on one Esc.
     pub original: String,
+    pub original_subject: Option<String>,
     /// Esc was pressed once on a changed draft; the next Esc discards it.
     pub discard_armed: bool,
     /// The client's own words the draft quotes (their subject): not checked.
@@ -79,11 +83,16 @@ impl ReplyDraft {
     pub fn new(subject: Option<String>, body: &str, kind: ReplyKind) -> ReplyDraft {
         let mut draft = ReplyDraft {
             editor: TextEditor::new(body),
-            subject,
+            subject: TextEditor::single_line(subject.as_deref().unwrap_or_default()),
+            on_subject: false,
             kind,
             warnings: Vec::new(),
             send_anyway: false,
             original: body.to_string(),
+            original_subject: subject
+                .as_deref()
+                .map(crate::text::one_line_field)
+                .filter(|s| !s.is_empty()),
             discard_armed: false,
             quoted: Vec::new(),
         };
@@ -91,11 +100,35 @@ impl ReplyDraft {
         draft
     }
 
+    /// The subject as it will be sent; `None` when the coach emptied it
+    /// (the message then goes out under the default subject).
+    pub fn subject_text(&self) -> Option<String> {
+        let subject = crate::text::one_line_field(&self.subject.value());
+        (!subject.is_empty()).then_some(subject)
+    }
+
+    /// A keystroke or a paste into the focused field (subject or text).
+    pub fn input(&mut self, edit: &Edit) {
+        if self.on_subject {
+            self.subject.input(edit);
+        } else {
+            self.editor.input(edit);
+        }
+        self.send_anyway = false;
+        self.discard_armed = false;
+        self.check();
+    }
+
+    /// The draft differs from what was drafted (text or subject).
+    pub fn changed(&self) -> bool {
+        self.editor.text() != self.original || self.subject_text() != self.original_subject
+    }
+
     fn check(&mut self) {
         // The same check as every outgoing path (forced: only the flags).
         self.warnings = crate::outgoing::guard_outgoing_quoting(
             "the reply",
-            self.subject.as_deref().unwrap_or(""),
+            &self.subject.value(),
             &self.editor.text(),
             &self.quoted,
             true,
@@ -253,10 +286,7 @@ impl TriageFlow {
         if let TriageStep::EditReply(draft) = &mut self.step
             && !self.busy
         {
-            draft.editor.input(edit);
-            draft.send_anyway = false;
-            draft.discard_armed = false;
-            draft.check();
+            draft.input(edit);
             self.error = None;
         }
     }
@@ -316,12 +346,11 @@ pub fn command(flow: &mut TriageFlow, command: Command, now: DateTime<Utc>, tz: 
     if command == Command::FlowCancel {
         // A changed draft is never thrown away on one key.
         if let TriageStep::EditReply(draft) = &mut flow.step
-            && draft.editor.text() != draft.original
+            && draft.changed()
             && !draft.discard_armed
         {
+            // The view says which keys discard or send (from the keymap).
             draft.discard_armed = true;
-            flow.error =
-                Some("the draft has changes: Esc again discards it, Ctrl-S sends it".into());
             return Next::Stay(Vec::new());
         }
         return Next::Close;
@@ -360,6 +389,10 @@ pub fn command(flow: &mut TriageFlow, command: Command, now: DateTime<Utc>, tz: 
             }
             None
         }
+        (TriageStep::EditReply(draft), Command::FieldNext | Command::FieldPrev) => {
+            draft.on_subject = !draft.on_subject;
+            None
+        }
         (TriageStep::EditReply(draft), Command::EditExternally) => {
             return Next::Stay(vec![Effect::Terminal(TerminalWork::EditExternally(
                 draft.editor.text(),
@@ -377,7 +410,7 @@ pub fn command(flow: &mut TriageFlow, command: Command, now: DateTime<Utc>, tz: 
             }
             Some(TriageEffect::SendReply {
                 request_id,
-                subject: draft.subject.clone(),
+                subject: draft.subject_text(),
                 body,
                 kind: draft.kind,
             })

@@ -236,6 +236,13 @@ pub(super) const DEFAULTS: &[(&str, Scope, Command, &str)] = {
             "send (twice past a warning)",
         ),
         ("esc", ReplyEditor, FlowCancel, "cancel the reply"),
+        ("tab", ReplyEditor, FieldNext, "edit the subject / the text"),
+        (
+            "shift-tab",
+            ReplyEditor,
+            FieldPrev,
+            "edit the subject / the text",
+        ),
         ("ctrl-e", ReplyEditor, EditExternally, "edit in $EDITOR"),
         ("ctrl-c", ReplyEditor, Quit, "quit coachbook"),
         ("enter", Capture, FlowConfirm, "save the request"),

@@ -134,7 +134,7 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, flow: &CareFlow, theme
         frame.render_widget(
             Paragraph::new(Line::from(vec![
                 Span::styled("Subject: ", theme.muted()),
-                Span::raw(draft.subject.clone().unwrap_or_default()),
+                Span::raw(draft.subject.value()),
             ])),
             subject_area,
         );
