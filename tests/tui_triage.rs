@@ -610,7 +610,10 @@ fn a_changed_reply_draft_is_not_thrown_away_on_one_esc() {
     let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
     app.draw(&mut terminal).unwrap();
     let screen = format!("{:?}", terminal.backend().buffer());
-    assert!(screen.contains("Esc again discards it, Ctrl-s sends it"), "{screen}");
+    assert!(
+        screen.contains("Esc again discards it, Ctrl-s sends it"),
+        "{screen}"
+    );
     press(&mut app, &["esc"]);
     assert_eq!(
         app.model().overlay,

@@ -316,11 +316,11 @@ fn current_client(model: &Model) -> Option<ClientId> {
 }
 
 fn open_client(model: &mut Model, client_id: ClientId) -> Vec<Effect> {
-    model.screen = Screen::Client(Box::new(ClientView {
+    model.go_to(Screen::Client(Box::new(ClientView {
         client_id,
         card: Loadable::Loading,
         scroll: 0,
-    }));
+    })));
     vec![Effect::LoadClient {
         client_id,
         history: crate::tui::update::CLIENT_HISTORY,
@@ -334,7 +334,7 @@ fn at_risk_command(model: &mut Model, command: Command, chosen: usize) -> Vec<Ef
     let count = view.clients.ready().map_or(0, Vec::len);
     let last = count.saturating_sub(1);
     match command {
-        Command::Back => model.screen = Screen::Dashboard,
+        Command::Back => return model.go_back(),
         Command::Down => view.chosen = (chosen + 1).min(last),
         Command::Up => view.chosen = chosen.saturating_sub(1),
         Command::Top => view.chosen = 0,
@@ -492,8 +492,8 @@ fn flow_command(flow: &mut CareFlow, command: Command) -> Option<Vec<Effect>> {
     if command == Command::FlowCancel {
         // Typed notes or an edited draft are never thrown away on one key.
         if flow.edited && !flow.discard_armed && !flow.busy {
+            // The view says which key discards (from the keymap).
             flow.discard_armed = true;
-            flow.error = Some("the text has changes: Esc again discards them".into());
             return Some(Vec::new());
         }
         return None;

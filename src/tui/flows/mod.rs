@@ -18,6 +18,7 @@ pub use triage_routing::*;
 
 use crate::compose::Delivery;
 use crate::tui::action::{Command, Effect, TerminalWork};
+use crate::tui::keymap::Scope;
 use crate::tui::model::{Model, Notice, NoticeKind, Screen};
 use work::{FlowEvent, FlowWork};
 
@@ -58,6 +59,16 @@ pub fn on_command(model: &mut Model, command: Command) -> Option<Vec<Effect>> {
         (Screen::Dashboard, Command::Emergency) => Some(emergency::start_on_session(model)),
         (Screen::Dashboard, Command::Crisis) => Some(emergency::start_on_crisis(model)),
         (Screen::Dashboard, Command::Handoff) => Some(handoff::start(model)),
+        // A request's detail: the same flows, on that request.
+        (Screen::Detail(detail), Command::Crisis | Command::Handoff)
+            if matches!(detail.item, crate::tui::model::Item::Request(_)) =>
+        {
+            Some(if command == Command::Crisis {
+                emergency::start_on_crisis(model)
+            } else {
+                handoff::start(model)
+            })
+        }
         (Screen::Dashboard, Command::Undo) => Some(undo(model)),
         (Screen::Dashboard, Command::RetryDelivery) => Some(retry(model)),
         (Screen::Dashboard, Command::MarkSent) => Some(mark_sent(model)),
@@ -134,7 +145,7 @@ pub fn on_event(model: &mut Model, event: FlowEvent) -> Vec<Effect> {
                             names.join(", ")
                         ),
                         yes: (
-                            "y: send \"please disregard — our session stands\" with the calendar entry"
+                            "send \"please disregard — our session stands\" with the calendar entry"
                                 .into(),
                             vec![flow(FlowWork::Reassure {
                                 session_ids: to_reassure.iter().map(|(id, _, _)| *id).collect(),
@@ -156,7 +167,10 @@ pub fn on_event(model: &mut Model, event: FlowEvent) -> Vec<Effect> {
             if sent.iter().all(|s| s.delivered()) {
                 say(model, text.join("; "));
             } else {
-                say_error(model, format!("{} — D retries", text.join("; ")));
+                let retry = model
+                    .keymap
+                    .key_name(&[Scope::Dashboard], Command::RetryDelivery);
+                say_error(model, format!("{} — {retry} retries", text.join("; ")));
             }
             refresh(model)
         }

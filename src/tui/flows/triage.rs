@@ -242,7 +242,7 @@ pub fn start(model: &mut Model, command: Command) -> Vec<Effect> {
                 model.overlay = Overlay::Confirm(Box::new(crate::tui::model::Confirm {
                     question: format!("{risk}. Set it waiting on the client anyway?"),
                     yes: (
-                        "y: waiting anyway (it still counts in the pane title)".into(),
+                        "waiting anyway (it still counts in the pane title)".into(),
                         vec![Effect::Triage(TriageEffect::WaitOnClient {
                             request_id,
                             force: true,
@@ -342,7 +342,13 @@ pub fn type_char(flow: &mut TriageFlow, c: char) -> Vec<Effect> {
     Vec::new()
 }
 
-pub fn command(flow: &mut TriageFlow, command: Command, now: DateTime<Utc>, tz: Tz) -> Next {
+pub fn command(
+    flow: &mut TriageFlow,
+    command: Command,
+    now: DateTime<Utc>,
+    tz: Tz,
+    keymap: &crate::tui::keymap::Keymap,
+) -> Next {
     if command == Command::FlowCancel {
         // A changed draft is never thrown away on one key.
         if let TriageStep::EditReply(draft) = &mut flow.step
@@ -445,7 +451,8 @@ pub fn command(flow: &mut TriageFlow, command: Command, now: DateTime<Utc>, tz: 
                         Some(risk) if !flow.risk_confirmed => {
                             flow.risk_confirmed = true;
                             flow.error = Some(format!(
-                                "{risk}: Enter again snoozes it anyway, or pick an earlier time"
+                                "{risk}: {} again snoozes it anyway, or pick an earlier time",
+                                keymap.key_name(&[Scope::Picker], Command::FlowConfirm)
                             ));
                             None
                         }

@@ -182,8 +182,9 @@ fn ours(model: &Model, command: Command) -> bool {
 
 fn command_effects(model: &mut Model, command: Command) -> Vec<Effect> {
     let (now, tz) = (model.now, model.tz);
+    let keymap = model.keymap.clone();
     match &mut model.overlay {
-        Overlay::Triage(flow) => match triage::command(flow, command, now, tz) {
+        Overlay::Triage(flow) => match triage::command(flow, command, now, tz, &keymap) {
             triage::Next::Stay(effects) => effects,
             triage::Next::Close => {
                 model.overlay = Overlay::None;

@@ -39,7 +39,7 @@ pub(super) const DEFAULTS: &[(&str, Scope, Command, &str)] = {
         ("l", Sessions, NextDay, "show the next day"),
         ("right", Sessions, NextDay, "show the next day"),
         ("t", Sessions, Today, "back to today"),
-        ("esc", Detail, Back, "back to the dashboard"),
+        ("esc", Detail, Back, "back to where you came from"),
         ("/", Detail, FindClient, "jump to a client by name"),
         ("esc", HelpOverlay, Back, "close the help"),
         ("enter", Prompt, PromptSubmit, "open the chosen client"),
@@ -213,6 +213,18 @@ pub(super) const DEFAULTS: &[(&str, Scope, Command, &str)] = {
         ("c", RequestDetail, RaiseToCrisis, "raise to crisis"),
         ("f", RequestDetail, MakeFollowUp, "turn into a follow-up"),
         ("x", RequestDetail, CloseRequest, "close the request"),
+        (
+            "!",
+            RequestDetail,
+            Crisis,
+            "crisis: free a session for this request",
+        ),
+        (
+            "H",
+            RequestDetail,
+            Command::Handoff,
+            "hand this request to a partner",
+        ),
         (
             "n",
             Dashboard,

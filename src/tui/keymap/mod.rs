@@ -78,6 +78,8 @@ impl Keymap {
             }
             given.push((key, text.as_str(), command));
         }
+        // The coach's own keys go first, so every hint names them.
+        let mut chosen: Vec<Binding> = Vec::new();
         for (key, _, command) in &given {
             let Some(command) = command else {
                 keymap.bindings.retain(|b| b.key != *key);
@@ -96,7 +98,7 @@ impl Keymap {
                 .retain(|b| !(b.key == *key && scopes.iter().any(|s| s.overlaps(b.scope))));
             let description = defaults.description(*command);
             for scope in scopes {
-                keymap.bindings.push(Binding {
+                chosen.push(Binding {
                     key: *key,
                     scope,
                     command: *command,
@@ -104,6 +106,7 @@ impl Keymap {
                 });
             }
         }
+        keymap.bindings.splice(0..0, chosen);
         if let Some(conflict) = keymap.conflicts().first() {
             return Err(fail(conflict.clone()));
         }
@@ -149,6 +152,14 @@ impl Keymap {
         self.keys_for(scopes, command)
             .first()
             .map(|key| format!("{key} {words}"))
+    }
+
+    /// The first key bound to `command` in `scopes`, for a sentence ("D
+    /// retries"); a command no key reaches is named as in `[keys]`.
+    pub fn key_name(&self, scopes: &[Scope], command: Command) -> String {
+        self.keys_for(scopes, command)
+            .first()
+            .map_or_else(|| format!("[{}]", command.name()), |key| key.to_string())
     }
 
     /// Hints joined for a border title: " Tab next field · Enter saves ".
@@ -373,8 +384,9 @@ mod tests {
         let hints = keymap.hints(DASHBOARD);
         assert_eq!(hints.first().map(|h| h.1), Some("help"));
         assert_eq!(hints.last().map(|h| h.1), Some("quit"));
+        // The coach's own key is the one the hint names.
         assert!(
-            hints.iter().any(|(k, h)| k == "]" && *h == "next day"),
+            hints.iter().any(|(k, h)| k == "n" && *h == "next day"),
             "{hints:?}"
         );
         let requests = keymap.hints(&[Scope::Requests, Scope::Dashboard, Scope::Anywhere]);

@@ -49,12 +49,12 @@ pub(super) fn open(model: &mut Model) -> Vec<Effect> {
 
 pub(super) fn open_item(model: &mut Model, item: Item) -> Vec<Effect> {
     let client_id = item.client_id();
-    model.screen = Screen::Detail(Box::new(Detail {
+    model.go_to(Screen::Detail(Box::new(Detail {
         item,
         client: client_id.map(|_| Loadable::Loading),
         gone: false,
         scroll: 0,
-    }));
+    })));
     client_id
         .map(|client_id| Effect::LoadClient {
             client_id,
@@ -83,21 +83,18 @@ pub(super) fn mark_session(model: &mut Model, command: Command) -> Vec<Effect> {
         Command::MarkHeld => return vec![effect(SessionStatus::Held, false)],
         Command::MarkNoShow => crate::tui::model::Confirm {
             question: format!("Mark {}'s session {when} a no-show?", session.client_name),
-            yes: (
-                "y: no-show".into(),
-                vec![effect(SessionStatus::NoShow, false)],
-            ),
+            yes: ("no-show".into(), vec![effect(SessionStatus::NoShow, false)]),
             alternative: None,
             declined: "kept as it was".into(),
         },
         _ => crate::tui::model::Confirm {
             question: format!("Cancel {}'s session {when}?", session.client_name),
             yes: (
-                "y: cancel and send them the note (with a calendar cancellation)".into(),
+                "cancel and send them the note (with a calendar cancellation)".into(),
                 vec![effect(SessionStatus::Cancelled, true)],
             ),
             alternative: Some((
-                "s: cancel without a note".into(),
+                "cancel without a note".into(),
                 vec![effect(SessionStatus::Cancelled, false)],
             )),
             declined: "not cancelled".into(),

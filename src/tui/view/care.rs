@@ -116,6 +116,14 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, flow: &CareFlow, theme
             )));
         }
     }
+    if flow.discard_armed {
+        let again = hint(model, scope, Command::FlowCancel, "again discards them")
+            .unwrap_or_else(|| "cancel again to discard them".into());
+        notes.push(Line::from(Span::styled(
+            format!("the text has changes: {again}"),
+            theme.error(),
+        )));
+    }
     if let Some(error) = &flow.error {
         notes.push(Line::from(Span::styled(error.clone(), theme.error())));
     } else if flow.busy {
