@@ -43,7 +43,7 @@ pub enum TriageStep {
         names: Loadable<Vec<String>>,
         chosen: usize,
     },
-    EditReply(ReplyDraft),
+    EditReply(Box<ReplyDraft>),
     ChooseTime {
         purpose: TimePurpose,
         picker: TimePicker,
@@ -314,7 +314,7 @@ impl TriageFlow {
                 let mut draft = ReplyDraft::new(subject, &body, kind);
                 draft.quoted = self.request.subject.iter().cloned().collect();
                 draft.check();
-                self.step = TriageStep::EditReply(draft);
+                self.step = TriageStep::EditReply(Box::new(draft));
             }
             TriageResult::EditedExternally(text) => {
                 if let TriageStep::EditReply(draft) = &mut self.step {
