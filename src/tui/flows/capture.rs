@@ -13,7 +13,7 @@ use crate::model::{Channel, ClientId, Urgency};
 use crate::tui::action::{Command, Effect};
 use crate::tui::editor::{Edit, EditKey, TextEditor};
 use crate::tui::flows::triage::Next;
-use crate::tui::flows::{NewCapture, TriageEffect};
+use crate::tui::flows::{NewCapture, SaveState, TriageEffect};
 use crate::tui::model::Loadable;
 
 /// The form's fields, in Tab order: the text right after the client, so a
@@ -86,8 +86,8 @@ pub struct CaptureForm {
     pub received: TextEditor,
     pub text: TextEditor,
     pub phone: TextEditor,
-    pub error: Option<String>,
-    pub busy: bool,
+    /// Editing → Saving → Done | Failed.
+    pub state: SaveState,
 }
 
 impl Default for CaptureForm {
@@ -109,8 +109,7 @@ impl CaptureForm {
             received: TextEditor::default(),
             text: TextEditor::default(),
             phone: TextEditor::default(),
-            error: None,
-            busy: false,
+            state: SaveState::default(),
         }
     }
 
@@ -123,9 +122,21 @@ impl CaptureForm {
         self.matches.get(self.chosen)
     }
 
+    pub fn busy(&self) -> bool {
+        self.state.busy()
+    }
+
+    pub fn error(&self) -> Option<&str> {
+        self.state.error()
+    }
+
+    /// The book took the request: the form is done (and closes).
+    pub fn saved(&mut self) {
+        self.state = SaveState::Done;
+    }
+
     pub fn refused(&mut self, reason: String) {
-        self.busy = false;
-        self.error = Some(reason);
+        self.state = SaveState::Failed(reason);
     }
 
     fn refresh_matches(&mut self) {
@@ -171,12 +182,12 @@ impl CaptureForm {
 
     pub fn type_char(&mut self, c: char) {
         match self.field {
-            CaptureField::Channel if !self.busy => {
-                self.error = None;
+            CaptureField::Channel if !self.busy() => {
+                self.state = SaveState::Editing(None);
                 self.channel = channel_for(c, self.channel);
             }
-            CaptureField::Urgency if !self.busy => {
-                self.error = None;
+            CaptureField::Urgency if !self.busy() => {
+                self.state = SaveState::Editing(None);
                 self.urgency = urgency_for(c, self.urgency);
             }
             _ => self.edit(&Edit::Key(EditKey::Char(c))),
@@ -186,10 +197,10 @@ impl CaptureForm {
     /// A keystroke or a paste into the typed field with the focus. Nothing
     /// changes while the request is being saved.
     pub fn edit(&mut self, edit: &Edit) {
-        if self.busy {
+        if self.busy() {
             return;
         }
-        self.error = None;
+        self.state = SaveState::Editing(None);
         let client = self.field == CaptureField::Client;
         if let Some(editor) = self.focused_editor_mut() {
             editor.input(edit);
@@ -220,10 +231,10 @@ impl CaptureForm {
         if command == Command::FlowCancel {
             return Next::Close;
         }
-        if self.busy {
+        if self.busy() {
             return Next::Stay(Vec::new());
         }
-        self.error = None;
+        self.state = SaveState::Editing(None);
         match command {
             Command::FieldNext => self.field = self.field.step(1),
             Command::FieldPrev => self.field = self.field.step(-1),
@@ -232,12 +243,12 @@ impl CaptureForm {
             Command::FlowErase => self.erase(),
             Command::FlowConfirm => match self.checked(now, tz) {
                 Ok(capture) => {
-                    self.busy = true;
+                    self.state = SaveState::Saving;
                     return Next::Stay(vec![Effect::Triage(TriageEffect::Capture(capture))]);
                 }
                 Err((field, reason)) => {
                     self.field = field;
-                    self.error = Some(reason);
+                    self.state = SaveState::Editing(Some(reason));
                 }
             },
             _ => {}

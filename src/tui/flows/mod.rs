@@ -51,6 +51,41 @@ pub fn refresh(model: &Model) -> Vec<Effect> {
     ]
 }
 
+/// Where a form's save stands, as for the emergency flow: the coach edits,
+/// the book is asked (Saving: a second confirm is ignored), and it is Done
+/// (the form closes) or Failed (the draft is kept and the reason shown; the
+/// next edit or confirm carries on from there).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SaveState {
+    /// Being edited; `Some` says what to fix before it can be saved.
+    Editing(Option<String>),
+    Saving,
+    Done,
+    Failed(String),
+}
+
+impl Default for SaveState {
+    fn default() -> Self {
+        SaveState::Editing(None)
+    }
+}
+
+impl SaveState {
+    /// Waiting on the book: keys other than cancel are ignored.
+    pub fn busy(&self) -> bool {
+        matches!(self, SaveState::Saving)
+    }
+
+    /// What to tell the coach: the problem to fix, or why the save failed.
+    pub fn error(&self) -> Option<&str> {
+        match self {
+            SaveState::Editing(problem) => problem.as_deref(),
+            SaveState::Failed(reason) => Some(reason),
+            SaveState::Saving | SaveState::Done => None,
+        }
+    }
+}
+
 /// The flows' commands; `None` when the command is not theirs here.
 pub fn on_command(model: &mut Model, command: Command) -> Option<Vec<Effect>> {
     match (&model.screen, command) {

@@ -9,7 +9,7 @@ use crate::model::{ReplyKind, Request, Urgency};
 use crate::tui::action::{Command, Effect, TerminalWork};
 use crate::tui::editor::{Edit, EditKey, TextEditor};
 use crate::tui::flows::picker::TimePicker;
-use crate::tui::flows::{TriageEffect, TriageResult};
+use crate::tui::flows::{SaveState, TriageEffect, TriageResult};
 use crate::tui::keymap::Scope;
 use crate::tui::model::{Item, Loadable, Model, Notice, NoticeKind, Overlay, Pane, Screen};
 
@@ -20,10 +20,10 @@ pub const BLANK_REPLY: &str = "(blank reply)";
 pub struct TriageFlow {
     pub request: Request,
     pub step: TriageStep,
-    /// Why the last try was refused; shown until the next key.
-    pub error: Option<String>,
-    /// An effect is running; keys other than cancel wait.
-    pub busy: bool,
+    /// Editing → Saving (an effect is running; keys other than cancel
+    /// wait) → Done | Failed (why the book refused; shown until the next
+    /// key, the draft kept).
+    pub state: SaveState,
     /// The coach was warned that this puts a crisis or urgent request aside
     /// past its reply-by; the next confirm does it anyway.
     pub risk_confirmed: bool,
@@ -193,8 +193,7 @@ pub fn start(model: &mut Model, command: Command) -> Vec<Effect> {
         Overlay::Triage(Box::new(TriageFlow {
             request: request.clone(),
             step,
-            error: None,
-            busy: false,
+            state: SaveState::default(),
             risk_confirmed: false,
         }))
     };
@@ -271,6 +270,14 @@ pub fn start(model: &mut Model, command: Command) -> Vec<Effect> {
 
 /// Which keys apply: the editor's while editing, else the picker's.
 impl TriageFlow {
+    pub fn busy(&self) -> bool {
+        self.state.busy()
+    }
+
+    pub fn error(&self) -> Option<&str> {
+        self.state.error()
+    }
+
     pub fn scope(&self) -> Scope {
         match self.step {
             TriageStep::EditReply(_) => Scope::ReplyEditor,
@@ -284,21 +291,20 @@ impl TriageFlow {
 
     pub fn edit_with(&mut self, edit: &Edit) {
         if let TriageStep::EditReply(draft) = &mut self.step
-            && !self.busy
+            && !self.state.busy()
         {
             draft.input(edit);
-            self.error = None;
+            self.state = SaveState::Editing(None);
         }
     }
 
     pub fn refused(&mut self, reason: String) {
-        self.busy = false;
-        self.error = Some(reason);
+        self.state = SaveState::Failed(reason);
     }
 
     /// A template list, a drafted reply or text back from $EDITOR.
     pub fn take(&mut self, result: TriageResult) {
-        self.busy = false;
+        self.state = SaveState::Editing(None);
         match result {
             TriageResult::TemplateNames(mut names) => {
                 if let TriageStep::ChooseTemplate { names: slot, .. } = &mut self.step {
@@ -329,10 +335,10 @@ impl TriageFlow {
 }
 
 pub fn type_char(flow: &mut TriageFlow, c: char) -> Vec<Effect> {
-    if flow.busy {
+    if flow.busy() {
         return Vec::new();
     }
-    flow.error = None;
+    flow.state = SaveState::Editing(None);
     flow.risk_confirmed = false;
     match &mut flow.step {
         TriageStep::ChooseTime { picker, .. } => picker.type_char(c),
@@ -361,10 +367,10 @@ pub fn command(
         }
         return Next::Close;
     }
-    if flow.busy {
+    if flow.busy() {
         return Next::Stay(Vec::new());
     }
-    flow.error = None;
+    flow.state = SaveState::Editing(None);
     let request_id = flow.request.id;
     let effect = match (&mut flow.step, command) {
         (TriageStep::ChooseTemplate { names, chosen }, _) => {
@@ -385,7 +391,7 @@ pub fn command(
                         return Next::Stay(Vec::new());
                     }
                     let template = (name != BLANK_REPLY).then(|| name.clone());
-                    flow.busy = true;
+                    flow.state = SaveState::Saving;
                     return Next::Stay(vec![Effect::Triage(TriageEffect::DraftReply {
                         request_id,
                         template,
@@ -407,7 +413,7 @@ pub fn command(
         (TriageStep::EditReply(draft), Command::FlowConfirm) => {
             let body = draft.editor.text();
             if body.trim().is_empty() {
-                flow.error = Some("the reply is empty".into());
+                flow.state = SaveState::Editing(Some("the reply is empty".into()));
                 return Next::Stay(Vec::new());
             }
             if !draft.warnings.is_empty() && !draft.send_anyway {
@@ -439,7 +445,7 @@ pub fn command(
             }
             Command::FlowConfirm => match picker.choice(now, tz) {
                 Err(reason) => {
-                    flow.error = Some(reason);
+                    flow.state = SaveState::Editing(Some(reason));
                     None
                 }
                 Ok(at) => match purpose {
@@ -450,10 +456,10 @@ pub fn command(
                     TimePurpose::Snooze => match flow.request.put_aside_risk(Some(at)) {
                         Some(risk) if !flow.risk_confirmed => {
                             flow.risk_confirmed = true;
-                            flow.error = Some(format!(
+                            flow.state = SaveState::Editing(Some(format!(
                                 "{risk}: {} again snoozes it anyway, or pick an earlier time",
                                 keymap.key_name(&[Scope::Picker], Command::FlowConfirm)
-                            ));
+                            )));
                             None
                         }
                         risk => Some(TriageEffect::Snooze {
@@ -496,7 +502,7 @@ pub fn command(
                 None
             }
             Command::FlowConfirm if text.trim().is_empty() => {
-                flow.error = Some("say what to follow up on".into());
+                flow.state = SaveState::Editing(Some("say what to follow up on".into()));
                 None
             }
             Command::FlowConfirm => Some(TriageEffect::MakeFollowUp {
@@ -510,7 +516,7 @@ pub fn command(
     };
     match effect {
         Some(effect) => {
-            flow.busy = true;
+            flow.state = SaveState::Saving;
             Next::Stay(vec![Effect::Triage(effect)])
         }
         None => Next::Stay(Vec::new()),

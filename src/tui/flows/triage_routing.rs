@@ -222,6 +222,12 @@ fn take_result(model: &mut Model, result: TriageResult) -> Vec<Effect> {
                 change_id,
                 delivered: sent,
             });
+            // Done: the form's last state, then it closes.
+            match &mut model.overlay {
+                Overlay::Capture(form) => form.saved(),
+                Overlay::Triage(flow) => flow.state = super::SaveState::Done,
+                _ => {}
+            }
             if matches!(model.overlay, Overlay::Triage(_) | Overlay::Capture(_)) {
                 model.overlay = Overlay::None;
             }

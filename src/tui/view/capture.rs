@@ -62,9 +62,9 @@ pub fn draw(frame: &mut Frame, area: Rect, form: &CaptureForm, keymap: &Keymap, 
             lines.extend(client_lines(form, theme));
         }
     }
-    match &form.error {
-        Some(error) => lines.push(Line::from(Span::styled(error.clone(), theme.error()))),
-        None if form.busy => lines.push(Line::from(Span::styled("saving…", theme.muted()))),
+    match form.error() {
+        Some(error) => lines.push(Line::from(Span::styled(error.to_string(), theme.error()))),
+        None if form.busy() => lines.push(Line::from(Span::styled("saving…", theme.muted()))),
         None => {}
     }
     let width = area.width.saturating_sub(4).min(70);

@@ -58,9 +58,9 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, flow: &TriageFlow, the
     };
     lines.insert(0, about(flow, theme));
     lines.insert(1, Line::default());
-    if let Some(error) = &flow.error {
-        lines.push(Line::from(Span::styled(error.clone(), theme.error())));
-    } else if flow.busy {
+    if let Some(error) = flow.error() {
+        lines.push(Line::from(Span::styled(error.to_string(), theme.error())));
+    } else if flow.busy() {
         lines.push(Line::from(Span::styled("working…", theme.muted())));
     }
     let width = area.width.saturating_sub(4).min(64);
@@ -247,9 +247,9 @@ fn draw_editor(
             theme.error(),
         )));
     }
-    if let Some(error) = &flow.error {
-        notes.push(Line::from(Span::styled(error.clone(), theme.error())));
-    } else if flow.busy {
+    if let Some(error) = flow.error() {
+        notes.push(Line::from(Span::styled(error.to_string(), theme.error())));
+    } else if flow.busy() {
         notes.push(Line::from(Span::styled("sending…", theme.muted())));
     }
     // Warnings wrap: count the rows they take at this width.
@@ -275,7 +275,7 @@ fn draw_editor(
         ])),
         subject_area,
     );
-    if draft.on_subject && !flow.busy && subject_area.width > 0 {
+    if draft.on_subject && !flow.busy() && subject_area.width > 0 {
         let column = label.len() + draft.subject.cursor_width();
         let x = subject_area.x + u16::try_from(column).unwrap_or(u16::MAX);
         frame.set_cursor_position(ratatui::layout::Position::new(
@@ -290,7 +290,7 @@ fn draw_editor(
             .borders(ratatui::widgets::Borders::TOP)
             .border_style(theme.border(false)),
         Style::new(),
-        !flow.busy && !draft.on_subject,
+        !flow.busy() && !draft.on_subject,
     );
     frame.render_widget(Paragraph::new(notes).wrap(Wrap { trim: true }), notes_area);
 }
