@@ -151,6 +151,47 @@ pub fn deliver_reply(
     Ok(outcome)
 }
 
+/// The subject of a message that names none.
+pub const DEFAULT_SUBJECT: &str = "A note from your coach";
+
+/// The subject an answer to `request` starts with: "Re: <their subject>"
+/// for a request that came by mail (one "Re:", however many replies and
+/// languages — "Re:", "RE:", "Aw:", "Sv:", "Antw:" — came before; the
+/// subject is stored decoded from RFC 2047 and is made one plain line
+/// here), else the template's subject, else [`DEFAULT_SUBJECT`].
+pub fn answer_subject(request: &crate::model::Request, template: Option<&str>) -> String {
+    let from_mail = request.channel == crate::model::Channel::Email;
+    match request.subject.as_deref().map(crate::text::one_line_field) {
+        Some(subject) if from_mail && !subject.is_empty() => {
+            format!("Re: {}", strip_reply_prefixes(&subject))
+        }
+        _ => template
+            .map(crate::text::one_line_field)
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| DEFAULT_SUBJECT.to_string()),
+    }
+}
+
+/// "Re: RE: Aw: [Fwd] x" → "x" for the reply prefixes mail programs add.
+fn strip_reply_prefixes(subject: &str) -> &str {
+    const PREFIXES: &[&str] = &["re", "aw", "sv", "antw", "wg", "vs", "ref", "odp", "res"];
+    let mut rest = subject.trim();
+    loop {
+        let Some((head, tail)) = rest.split_once(':') else {
+            return rest;
+        };
+        // "Re[2]:" and "RE :" count too.
+        let word = head.trim().split('[').next().unwrap_or_default().trim();
+        if !PREFIXES.iter().any(|p| word.eq_ignore_ascii_case(p)) {
+            return rest;
+        }
+        rest = tail.trim_start();
+        if rest.is_empty() {
+            return subject.trim();
+        }
+    }
+}
+
 /// The RFC 5322 message for a recorded reply, rebuilt from the book (so a
 /// retry sends exactly what the book says). A reply to a moved session
 /// carries the calendar update.
@@ -184,6 +225,11 @@ fn build_for(
     let in_reply_to = match reply.request_id {
         Some(id) => store.request_message_id(id)?,
         None => None,
+    };
+    // The request's References and its own id: the reply joins the thread.
+    let references = match reply.request_id {
+        Some(id) if in_reply_to.is_some() => store.request_thread(id)?,
+        _ => Vec::new(),
     };
     // A message about a session to its client carries the calendar entry.
     let about_session =
@@ -221,11 +267,11 @@ fn build_for(
         subject: reply
             .subject
             .clone()
-            .unwrap_or_else(|| "A note from your coach".into()),
+            .unwrap_or_else(|| DEFAULT_SUBJECT.into()),
         body: reply.body.clone(),
         date: reply.sent_at.with_timezone(&config.tz).fixed_offset(),
         message_id,
-        references: in_reply_to.iter().cloned().collect(),
+        references,
         in_reply_to,
         calendar,
     })))
@@ -269,5 +315,24 @@ fn calendar_event_for(
             name: to.name.clone(),
             email: to.address.clone(),
         },
+    }
+}
+
+#[cfg(test)]
+mod subject_tests {
+    use super::*;
+
+    #[test]
+    fn one_re_however_many_came_before() {
+        assert_eq!(
+            strip_reply_prefixes("Re: RE: Aw: Termin ändern"),
+            "Termin ändern"
+        );
+        assert_eq!(strip_reply_prefixes("Re[2]: Sv: plan"), "plan");
+        assert_eq!(
+            strip_reply_prefixes("Meeting: tomorrow"),
+            "Meeting: tomorrow"
+        );
+        assert_eq!(strip_reply_prefixes("Refund"), "Refund");
     }
 }

@@ -234,3 +234,58 @@ fn a_bad_keys_section_is_refused_before_the_terminal_is_touched() {
     assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
     assert!(!String::from_utf8_lossy(&output.stdout).contains("\u{1b}[?1049h"));
 }
+
+fn requests_in(book: &Book) -> i64 {
+    let conn = rusqlite::Connection::open(&book.db).unwrap();
+    conn.query_row("SELECT count(*) FROM requests", [], |r| r.get(0))
+        .unwrap()
+}
+
+#[test]
+fn a_bracketed_paste_into_quick_capture_is_text_and_never_submits() {
+    let book = Book::new();
+    let before = requests_in(&book);
+    let mut tty = Tty::spawn(&book, 120, 40);
+    tty.wait_for("Open requests");
+    assert!(
+        String::from_utf8_lossy(&tty.raw).contains("\u{1b}[?2004h"),
+        "bracketed paste is switched on"
+    );
+    tty.send("n");
+    tty.wait_for("New request");
+    // A paste with a newline into the one-line client field.
+    tty.send("\u{1b}[200~line1\nline2\u{1b}[201~");
+    tty.wait_for("line1 line2");
+    // Into the text, with CRLF: still one line, still not saved.
+    tty.send("\t");
+    tty.send("\u{1b}[200~Called about\r\nFriday\u{1b}[201~");
+    tty.wait_for("Called about Friday");
+    // Nothing was submitted: the form is open, the book unchanged.
+    std::thread::sleep(Duration::from_millis(300));
+    tty.pump();
+    assert!(tty.contents().contains("New request"), "{}", tty.contents());
+    assert_eq!(requests_in(&book), before, "the paste saved nothing");
+    // Wide characters: the cursor sits after their display cells.
+    tty.send("\u{1b}[200~ 日本\u{1b}[201~");
+    tty.wait_for("Called about Friday 日本");
+    let (_, column) = tty.screen.screen().cursor_position();
+    let line = tty
+        .contents()
+        .lines()
+        .find(|l| l.contains("Called about Friday"))
+        .unwrap()
+        .to_string();
+    let label_at = line.find("Text").unwrap();
+    let start = line[..label_at].chars().count() as u16;
+    // "Text" label (10 cells) + "Called about Friday " (20) + 日本 (4 cells).
+    assert_eq!(column, start + 10 + 20 + 4, "{line}");
+    tty.send("\u{1b}");
+    tty.wait_for("Sessions");
+    tty.send("q");
+    assert_eq!(tty.wait_exit(), 0);
+    assert!(
+        String::from_utf8_lossy(&tty.raw).contains("\u{1b}[?2004l"),
+        "bracketed paste is switched off again"
+    );
+    assert_eq!(requests_in(&book), before);
+}

@@ -209,3 +209,32 @@ fn add_a_followup_form() {
         &[(&["3", "a"], "fri 15:00"), (&["tab"], "Send the article")],
     );
 }
+
+
+/// Quick capture holding wide and combining text (pasted), and the reply
+/// editor with its editable subject focused, at both sizes: the wrap and
+/// the columns count display cells.
+#[test]
+fn capture_with_wide_text_and_the_reply_subject() {
+    use coachbook::tui::action::Action;
+    let book = Book::new();
+    for (columns, rows) in SIZES {
+        let mut app = book.app(columns, rows);
+        press(&mut app, &["n"]);
+        type_text(&mut app, "chen");
+        press(&mut app, &["tab"]);
+        app.dispatch(Action::Paste(
+            "電話: 金曜日の予定を変更したい 🙂\nZoe\u{308} called too".into(),
+        ));
+        let terminal = screen(&app, columns, rows);
+        insta::assert_snapshot!(format!("capture_wide_{columns}x{rows}"), terminal.backend());
+        press(&mut app, &["esc"]);
+        press(&mut app, &["2", "r", "enter", "tab"]);
+        type_text(&mut app, " 日本");
+        let terminal = screen(&app, columns, rows);
+        insta::assert_snapshot!(
+            format!("reply_subject_{columns}x{rows}"),
+            terminal.backend()
+        );
+    }
+}

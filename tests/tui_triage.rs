@@ -19,6 +19,7 @@ use coachbook::model::{Channel, FollowUpKind, RequestStatus, Urgency};
 use coachbook::store::{ClientQueries, FollowUpQueries, RequestQueries};
 use coachbook::tui::action::{Action, Command, Effect};
 use coachbook::tui::app::App;
+use coachbook::tui::editor::TextEditor;
 use coachbook::tui::flows::{CaptureField, CaptureForm, ClientChoice, TriageEffect, TriageStep};
 use coachbook::tui::input;
 use coachbook::tui::keymap::Keymap;
@@ -238,7 +239,7 @@ fn a_typed_snooze_time_is_checked_and_used() {
     let Overlay::Triage(flow) = &app.model().overlay else {
         panic!("the picker stays open on a past time");
     };
-    assert!(flow.error.is_some());
+    assert!(flow.error().is_some());
     for _ in 0.."yesterday 9:00".len() {
         press(&mut app, &["backspace"]);
     }
@@ -365,7 +366,7 @@ fn quick_capture_refuses_bad_input_and_writes_nothing() {
     type_text(&mut app, "amara");
     press(&mut app, &["enter"]);
     let error = |app: &App| match &app.model().overlay {
-        Overlay::Capture(form) => (form.field, form.error.clone().unwrap_or_default()),
+        Overlay::Capture(form) => (form.field, form.error().unwrap_or_default().to_string()),
         other => panic!("the form stays open, not {other:?}"),
     };
     assert_eq!(error(&app).0, CaptureField::Text);
@@ -474,11 +475,10 @@ fn each_triage_key_opens_its_step_or_asks_for_its_change() {
         panic!("the snooze picker stays open");
     };
     assert!(
-        flow.error
-            .as_deref()
+        flow.error()
             .is_some_and(|e| e.contains("past its reply-by")),
         "{:?}",
-        flow.error
+        flow.error()
     );
     assert_eq!(
         pure_press(&mut model, "enter"),
@@ -514,11 +514,11 @@ fn the_capture_form_picks_a_client_or_offers_a_new_one() {
         Some(&ClientChoice::Existing(2, "Chen Wei".into()))
     );
     assert_eq!(form.matches.last(), Some(&ClientChoice::New("chen".into())));
-    form.text = "call".into();
+    form.text = TextEditor::single_line("call");
     let capture = form.checked(now(), tz).expect("valid");
     assert_eq!(capture.received_at, now());
     assert_eq!(capture.channel, Channel::Phone);
-    form.client_query.clear();
+    form.client_query = TextEditor::default();
     for c in "Zoe Park".chars() {
         form.type_char(c);
     }
@@ -604,12 +604,14 @@ fn a_changed_reply_draft_is_not_thrown_away_on_one_esc() {
         panic!("still editing");
     };
     assert!(draft.editor.text().contains("Thursday at 10"));
+    assert!(draft.discard_armed);
+    // The warning names the keys in effect (drawn from the keymap).
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    app.draw(&mut terminal).unwrap();
+    let screen = format!("{:?}", terminal.backend().buffer());
     assert!(
-        flow.error
-            .as_deref()
-            .is_some_and(|e| e.contains("Esc again discards")),
-        "{:?}",
-        flow.error
+        screen.contains("Esc again discards it, Ctrl-s sends it"),
+        "{screen}"
     );
     press(&mut app, &["esc"]);
     assert_eq!(
@@ -663,4 +665,118 @@ fn turning_an_overdue_request_into_a_followup_keeps_its_breach() {
         outcome.resolution,
         coachbook::model::Resolution::ClosedWithoutReply
     );
+}
+
+/// Quick capture's save as a state machine: Editing → Saving → Done |
+/// Failed, pure (no book).
+#[test]
+fn capture_moves_from_editing_to_saving_to_failed_or_done() {
+    use coachbook::tui::flows::SaveState;
+    use coachbook::tui::flows::TriageResult;
+    let tz = chrono_tz::Europe::Berlin;
+    let mut model = Model::new(now(), tz, (120, 40), Arc::new(Keymap::defaults()));
+    update(&mut model, Action::Command(Command::QuickCapture));
+    update(
+        &mut model,
+        Action::ClientNamesLoaded(vec![(1, "Amara Okafor".into())]),
+    );
+    let form = |model: &Model| match &model.overlay {
+        Overlay::Capture(form) => form.clone(),
+        other => panic!("the capture form is open, not {other:?}"),
+    };
+    assert_eq!(form(&model).state, SaveState::Editing(None));
+    // Nothing typed: still editing, with what to fix.
+    assert!(update(&mut model, Action::Command(Command::FlowConfirm)).is_empty());
+    assert!(matches!(form(&model).state, SaveState::Editing(Some(_))));
+    for c in "amara".chars() {
+        update(&mut model, Action::Type(c));
+    }
+    update(&mut model, Action::Command(Command::FieldNext));
+    update(&mut model, Action::Paste("Called about\nFriday".into()));
+    let effects = update(&mut model, Action::Command(Command::FlowConfirm));
+    assert!(
+        matches!(effects.as_slice(), [Effect::Triage(TriageEffect::Capture(c))] if c.text == "Called about Friday"),
+        "{effects:?}"
+    );
+    assert_eq!(form(&model).state, SaveState::Saving);
+    // A second save while saving is ignored, and so is typing.
+    assert!(update(&mut model, Action::Command(Command::FlowConfirm)).is_empty());
+    update(&mut model, Action::Type('x'));
+    assert_eq!(form(&model).state, SaveState::Saving);
+    assert_eq!(form(&model).text.value(), "Called about Friday");
+    // The book refused: the draft stays, the reason shows.
+    update(
+        &mut model,
+        Action::Triage(TriageResult::Refused("the book is locked".into())),
+    );
+    assert_eq!(
+        form(&model).state,
+        SaveState::Failed("the book is locked".into())
+    );
+    assert_eq!(form(&model).error(), Some("the book is locked"));
+    assert_eq!(form(&model).text.value(), "Called about Friday");
+    // Saving again works from Failed, and Done closes the form.
+    assert_eq!(
+        update(&mut model, Action::Command(Command::FlowConfirm)).len(),
+        1
+    );
+    assert_eq!(form(&model).state, SaveState::Saving);
+    update(
+        &mut model,
+        Action::Triage(TriageResult::Done {
+            change_id: 1,
+            message: "logged".into(),
+            problem: None,
+            handover_to_crisis: false,
+            sent: false,
+            clipboard: None,
+        }),
+    );
+    assert_eq!(model.overlay, Overlay::None);
+}
+
+/// The triage flow's save: a second send while sending is ignored, a
+/// refusal keeps the reply and shows why.
+#[test]
+fn a_reply_being_sent_ignores_a_second_send_and_a_refusal_keeps_it() {
+    use coachbook::tui::flows::{SaveState, TriageResult};
+    let book = book();
+    let mut model = model(&book);
+    pure_press(&mut model, "r");
+    update(
+        &mut model,
+        Action::Triage(TriageResult::Drafted {
+            subject: Some("Re: Friday".into()),
+            body: String::new(),
+            kind: coachbook::model::ReplyKind::Reply,
+        }),
+    );
+    for c in "Friday works.".chars() {
+        update(
+            &mut model,
+            Action::Edit(coachbook::tui::editor::EditKey::Char(c)),
+        );
+    }
+    let flow = |model: &Model| match &model.overlay {
+        Overlay::Triage(flow) => (**flow).clone(),
+        other => panic!("triage is open, not {other:?}"),
+    };
+    let send = Action::Command(Command::FlowConfirm);
+    assert_eq!(update(&mut model, send.clone()).len(), 1);
+    assert_eq!(flow(&model).state, SaveState::Saving);
+    assert!(update(&mut model, send.clone()).is_empty());
+    update(
+        &mut model,
+        Action::Triage(TriageResult::Refused("no address for the client".into())),
+    );
+    let after = flow(&model);
+    assert_eq!(
+        after.state,
+        SaveState::Failed("no address for the client".into())
+    );
+    let TriageStep::EditReply(draft) = &after.step else {
+        panic!("still editing the reply");
+    };
+    assert_eq!(draft.editor.text(), "Friday works.\n");
+    assert_eq!(draft.subject.value(), "Re: Friday");
 }

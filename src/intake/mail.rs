@@ -451,6 +451,9 @@ fn record_request(
     {
         tx.client_wrote_again(client_id, id, incoming.at, &intake.clock)?;
     }
+    // `thread` is nearest first; References run oldest first.
+    let references: Vec<String> = incoming.thread.iter().rev().cloned().collect();
+    tx.set_request_references(id, &references)?;
     Ok(Outcome::Request {
         id,
         client_id,

@@ -211,6 +211,34 @@ pub trait RequestQueries: Queries {
         .ok_or_else(|| BadInput(format!("no request has id {id}")).into())
     }
 
+    /// The Message-IDs a reply to this request threads under: the
+    /// request's References (oldest first), then its own Message-ID.
+    fn request_thread(&self, id: i64) -> Result<Vec<String>> {
+        let found: Option<(Option<String>, Option<String>)> = self
+            .conn()
+            .query_row(
+                "SELECT message_id, mail_references FROM requests WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let Some((message_id, references)) = found else {
+            return Ok(Vec::new());
+        };
+        let mut thread: Vec<String> = references
+            .as_deref()
+            .unwrap_or_default()
+            .split_whitespace()
+            .map(str::to_string)
+            .collect();
+        if let Some(message_id) = message_id
+            && !thread.contains(&message_id)
+        {
+            thread.push(message_id);
+        }
+        Ok(thread)
+    }
+
     fn request_by_message_id(&self, message_id: &str) -> Result<Option<i64>> {
         Ok(self
             .cached_row(
@@ -383,6 +411,29 @@ pub trait RequestQueries: Queries {
 impl<T: Queries> RequestQueries for T {}
 
 impl Tx<'_> {
+    /// Keep a mail request's thread (its References, oldest first). Ids are
+    /// bounded and plain: no spaces or control characters, at most 50.
+    pub fn set_request_references(&self, id: i64, references: &[String]) -> Result<()> {
+        let kept: Vec<&str> = references
+            .iter()
+            .map(|r| r.trim())
+            .filter(|r| {
+                !r.is_empty()
+                    && r.len() <= 250
+                    && !r.chars().any(|c| c.is_whitespace() || c.is_control())
+            })
+            .take(50)
+            .collect();
+        if kept.is_empty() {
+            return Ok(());
+        }
+        self.conn.execute(
+            "UPDATE requests SET mail_references = ?1 WHERE id = ?2",
+            params![kept.join(" "), id],
+        )?;
+        Ok(())
+    }
+
     /// Record a new request. A client writing again wakes their snoozed
     /// requests and restarts the clock of those waiting on them.
     pub fn add_request(&self, request: &NewRequest, clock: &ReplyClock) -> Result<i64> {

@@ -79,6 +79,10 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: SEARCH_INDEXES,
         generated: None,
     },
+    Migration {
+        sql: MAIL_REFERENCES,
+        generated: Some(mail_references_triggers),
+    },
 ];
 
 /// The schema version this build writes.
@@ -342,6 +346,16 @@ CREATE INDEX IF NOT EXISTS requests_snoozed_client ON requests (client_id) WHERE
 CREATE INDEX IF NOT EXISTS requests_waiting_client ON requests (client_id) WHERE status = 'waiting';
 CREATE INDEX IF NOT EXISTS followups_request ON followups (request_id) WHERE request_id IS NOT NULL;
 "#;
+
+
+/// A mail request's thread (its References, oldest first, space
+/// separated), so the reply's References carry the whole thread and the
+/// client's mail program threads it.
+const MAIL_REFERENCES: &str = "ALTER TABLE requests ADD COLUMN mail_references TEXT;";
+
+fn mail_references_triggers(conn: &Connection) -> rusqlite::Result<String> {
+    structured_triggers_for(conn, &["requests"])
+}
 
 fn structured_undo_triggers(conn: &Connection) -> rusqlite::Result<String> {
     structured_triggers_for(conn, TRACKED_TABLES)

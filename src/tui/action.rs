@@ -231,6 +231,9 @@ pub enum Action {
     // Emergency reschedule, hand-off, undo and delivery (issue 4).
     /// A keystroke for the text editor that has the focus.
     Edit(EditKey),
+    /// Text pasted into the terminal (bracketed paste): inserted where the
+    /// focus is, never a key press, so it never submits anything.
+    Paste(String),
     /// The text back from `$EDITOR`, or why it could not be edited there.
     EditedExternally(Result<String, String>),
     /// The result of a flow's work against the book.

@@ -125,9 +125,17 @@ impl App {
                     let _ = out.flush();
                 }
                 TerminalWork::EditExternally(text) => {
+                    let _ = ratatui::crossterm::execute!(
+                        std::io::stdout(),
+                        ratatui::crossterm::event::DisableBracketedPaste
+                    );
                     ratatui::restore();
                     let edited = edit_externally(&text).map_err(|err| one_line(&err));
                     let _ = ratatui::try_init()?;
+                    let _ = ratatui::crossterm::execute!(
+                        std::io::stdout(),
+                        ratatui::crossterm::event::EnableBracketedPaste
+                    );
                     terminal
                         .clear()
                         .map_err(|err| anyhow::anyhow!("cannot redraw: {err}"))?;

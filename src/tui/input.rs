@@ -11,6 +11,7 @@ use crate::tui::model::Model;
 pub fn action_for(model: &Model, event: &Event) -> Option<Action> {
     match event {
         Event::Key(key) if key.is_press() => key_action(model, key),
+        Event::Paste(text) => Some(Action::Paste(text.clone())),
         Event::Resize(columns, rows) => Some(Action::Resize(*columns, *rows)),
         Event::Mouse(mouse) => mouse_action(mouse),
         _ => None,
@@ -37,7 +38,11 @@ pub fn key_action(model: &Model, event: &KeyEvent) -> Option<Action> {
         return edit_key_for(event).map(Action::Edit);
     }
     if scopes.iter().any(|scope| scope.takes_text()) {
-        return key.typed_char().map(Action::Type);
+        if let Some(c) = key.typed_char() {
+            return Some(Action::Type(c));
+        }
+        // Cursor keys, undo and word motions for the one-line fields.
+        return edit_key_for(event).map(Action::Edit);
     }
     None
 }

@@ -23,7 +23,9 @@ use std::io::stdout;
 use std::sync::Arc;
 
 use anyhow::Result;
-use ratatui::crossterm::event::{DisableMouseCapture, EnableMouseCapture};
+use ratatui::crossterm::event::{
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+};
 use ratatui::crossterm::execute;
 
 use crate::clock::Clock;
@@ -43,6 +45,17 @@ pub fn run(store: Store, config: Config, clock: Clock, options: TuiOptions) -> R
     let theme = theme::Theme::from_env();
     // try_init installs a panic hook that restores the terminal.
     let mut terminal = ratatui::try_init()?;
+    // Bracketed paste: a paste arrives as text, so a newline in it never
+    // presses Enter (never submits a form). Restored on exit and on panic.
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = execute!(stdout(), DisableBracketedPaste);
+        hook(info);
+    }));
+    if let Err(err) = execute!(stdout(), EnableBracketedPaste) {
+        ratatui::restore();
+        return Err(err.into());
+    }
     if options.mouse {
         let hook = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
@@ -71,6 +84,7 @@ pub fn run(store: Store, config: Config, clock: Clock, options: TuiOptions) -> R
     if options.mouse {
         let _ = execute!(stdout(), DisableMouseCapture);
     }
+    let _ = execute!(stdout(), DisableBracketedPaste);
     ratatui::restore();
     result
 }

@@ -265,7 +265,13 @@ pub struct Model {
     pub undo_stack: Vec<UndoEntry>,
     /// Replies recorded but not delivered: (reply id, to whom).
     pub undelivered: Vec<(i64, String)>,
+    /// The screens the coach came through to the one shown, newest last:
+    /// Back (and the end of a flow) returns to the last, else the dashboard.
+    pub came_from: Vec<Screen>,
 }
+
+/// How deep the way back goes (review → request → client → flow …).
+const CAME_FROM_DEPTH: usize = 8;
 
 impl Model {
     pub fn new(now: DateTime<Utc>, tz: Tz, size: (u16, u16), keymap: Arc<Keymap>) -> Model {
@@ -285,6 +291,47 @@ impl Model {
             quit: false,
             undo_stack: Vec::new(),
             undelivered: Vec::new(),
+            came_from: Vec::new(),
+        }
+    }
+
+    /// Show `screen`, remembering the one it was opened from (unless that
+    /// is the dashboard, where every way back ends anyway).
+    pub fn go_to(&mut self, screen: Screen) {
+        let from = std::mem::replace(&mut self.screen, screen);
+        if !matches!(from, Screen::Dashboard) {
+            if self.came_from.len() >= CAME_FROM_DEPTH {
+                self.came_from.remove(0);
+            }
+            self.came_from.push(from);
+        }
+    }
+
+    /// Back to where the coach came from, or the dashboard. The screen
+    /// returned to is loaded afresh (something may have changed on the
+    /// way): the effects say what to load.
+    pub fn go_back(&mut self) -> Vec<crate::tui::action::Effect> {
+        use crate::tui::action::Effect;
+        self.screen = self.came_from.pop().unwrap_or(Screen::Dashboard);
+        match &mut self.screen {
+            Screen::Review(view) => vec![Effect::LoadReview {
+                date: view.date,
+                now: self.now,
+            }],
+            Screen::Client(view) => vec![Effect::LoadClient {
+                client_id: view.client_id,
+                history: crate::tui::update::CLIENT_HISTORY,
+            }],
+            Screen::Detail(detail) => detail
+                .item
+                .client_id()
+                .map(|client_id| Effect::LoadClient {
+                    client_id,
+                    history: crate::tui::update::DETAIL_HISTORY,
+                })
+                .into_iter()
+                .collect(),
+            _ => Vec::new(),
         }
     }
 

@@ -178,7 +178,7 @@ fn draft_reply(
     let request = store.request(request_id)?;
     let Some(template) = template else {
         return Ok(TriageResult::Drafted {
-            subject: request.subject.as_ref().map(|s| format!("Re: {s}")),
+            subject: Some(crate::outgoing::answer_subject(&request, None)),
             body: String::new(),
             kind: ReplyKind::Reply,
         });
@@ -187,7 +187,10 @@ fn draft_reply(
     let values = values_for(config, client.as_ref(), &request, now);
     let rendered = templates(config)?.render(template, &values)?;
     Ok(TriageResult::Drafted {
-        subject: Some(rendered.subject),
+        subject: Some(crate::outgoing::answer_subject(
+            &request,
+            Some(&rendered.subject),
+        )),
         body: rendered.body,
         kind: reply::kind_for_template(template),
     })
@@ -360,10 +363,16 @@ fn save_capture(
         now,
         |tx| {
             let client_id = match &capture.client {
-                ClientChoice::Existing(id, _) => *id,
+                ClientChoice::Existing(id, _) => {
+                    if let Some(phone) = &capture.phone {
+                        tx.set_client_phone_if_missing(*id, phone)?;
+                    }
+                    *id
+                }
                 ClientChoice::New(name) => tx.add_client(
                     &NewClient {
                         name: name.clone(),
+                        phone: capture.phone.clone(),
                         ..NewClient::default()
                     },
                     config.tz,

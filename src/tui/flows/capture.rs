@@ -1,6 +1,8 @@
 //! Quick capture: log a phone call or a text in a few keystrokes. A small
 //! form (client by fuzzy name or a new client, channel, urgency, received
-//! time, text); Enter checks it and saves, or says inline what is wrong.
+//! time, text, phone); Enter checks it and saves, or says inline what is
+//! wrong. The typed fields are one-line [`TextEditor`]s: display widths,
+//! undo, word motions, and a paste that is text, never Enter.
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -9,8 +11,9 @@ use crate::domain::lookup::fuzzy_matches;
 use crate::domain::when::parse_when;
 use crate::model::{Channel, ClientId, Urgency};
 use crate::tui::action::{Command, Effect};
+use crate::tui::editor::{Edit, EditKey, TextEditor};
 use crate::tui::flows::triage::Next;
-use crate::tui::flows::{NewCapture, TriageEffect};
+use crate::tui::flows::{NewCapture, SaveState, TriageEffect};
 use crate::tui::model::Loadable;
 
 /// The form's fields, in Tab order: the text right after the client, so a
@@ -22,15 +25,19 @@ pub enum CaptureField {
     Channel,
     Urgency,
     Received,
+    /// The caller's number: kept on a new client (as `client add --phone`),
+    /// or on an existing one who has none yet.
+    Phone,
 }
 
 impl CaptureField {
-    pub const ALL: [CaptureField; 5] = [
+    pub const ALL: [CaptureField; 6] = [
         CaptureField::Client,
         CaptureField::Text,
         CaptureField::Channel,
         CaptureField::Urgency,
         CaptureField::Received,
+        CaptureField::Phone,
     ];
 
     pub fn label(self) -> &'static str {
@@ -40,6 +47,7 @@ impl CaptureField {
             CaptureField::Channel => "Channel",
             CaptureField::Urgency => "Urgency",
             CaptureField::Received => "Received",
+            CaptureField::Phone => "Phone",
         }
     }
 
@@ -67,7 +75,7 @@ impl ClientChoice {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CaptureForm {
     pub field: CaptureField,
-    pub client_query: String,
+    pub client_query: TextEditor,
     pub names: Loadable<Vec<(ClientId, String)>>,
     /// Matches best first, then "new client" with the typed name.
     pub matches: Vec<ClientChoice>,
@@ -75,10 +83,11 @@ pub struct CaptureForm {
     pub channel: Channel,
     pub urgency: Urgency,
     /// Empty means now.
-    pub received: String,
-    pub text: String,
-    pub error: Option<String>,
-    pub busy: bool,
+    pub received: TextEditor,
+    pub text: TextEditor,
+    pub phone: TextEditor,
+    /// Editing → Saving → Done | Failed.
+    pub state: SaveState,
 }
 
 impl Default for CaptureForm {
@@ -91,16 +100,16 @@ impl CaptureForm {
     pub fn new() -> CaptureForm {
         CaptureForm {
             field: CaptureField::Client,
-            client_query: String::new(),
+            client_query: TextEditor::default(),
             names: Loadable::Loading,
             matches: Vec::new(),
             chosen: 0,
             channel: Channel::Phone,
             urgency: Urgency::Normal,
-            received: String::new(),
-            text: String::new(),
-            error: None,
-            busy: false,
+            received: TextEditor::default(),
+            text: TextEditor::default(),
+            phone: TextEditor::default(),
+            state: SaveState::default(),
         }
     }
 
@@ -113,13 +122,26 @@ impl CaptureForm {
         self.matches.get(self.chosen)
     }
 
+    pub fn busy(&self) -> bool {
+        self.state.busy()
+    }
+
+    pub fn error(&self) -> Option<&str> {
+        self.state.error()
+    }
+
+    /// The book took the request: the form is done (and closes).
+    pub fn saved(&mut self) {
+        self.state = SaveState::Done;
+    }
+
     pub fn refused(&mut self, reason: String) {
-        self.busy = false;
-        self.error = Some(reason);
+        self.state = SaveState::Failed(reason);
     }
 
     fn refresh_matches(&mut self) {
-        let query = self.client_query.trim();
+        let query = self.client_query.value();
+        let query = query.trim();
         self.chosen = 0;
         if query.is_empty() {
             self.matches.clear();
@@ -137,37 +159,59 @@ impl CaptureForm {
         }
     }
 
+    /// The typed field with the focus, if the focus is on one.
+    pub fn focused_editor(&self) -> Option<&TextEditor> {
+        match self.field {
+            CaptureField::Client => Some(&self.client_query),
+            CaptureField::Text => Some(&self.text),
+            CaptureField::Received => Some(&self.received),
+            CaptureField::Phone => Some(&self.phone),
+            CaptureField::Channel | CaptureField::Urgency => None,
+        }
+    }
+
+    fn focused_editor_mut(&mut self) -> Option<&mut TextEditor> {
+        match self.field {
+            CaptureField::Client => Some(&mut self.client_query),
+            CaptureField::Text => Some(&mut self.text),
+            CaptureField::Received => Some(&mut self.received),
+            CaptureField::Phone => Some(&mut self.phone),
+            CaptureField::Channel | CaptureField::Urgency => None,
+        }
+    }
+
     pub fn type_char(&mut self, c: char) {
-        if self.busy {
+        match self.field {
+            CaptureField::Channel if !self.busy() => {
+                self.state = SaveState::Editing(None);
+                self.channel = channel_for(c, self.channel);
+            }
+            CaptureField::Urgency if !self.busy() => {
+                self.state = SaveState::Editing(None);
+                self.urgency = urgency_for(c, self.urgency);
+            }
+            _ => self.edit(&Edit::Key(EditKey::Char(c))),
+        }
+    }
+
+    /// A keystroke or a paste into the typed field with the focus. Nothing
+    /// changes while the request is being saved.
+    pub fn edit(&mut self, edit: &Edit) {
+        if self.busy() {
             return;
         }
-        self.error = None;
-        match self.field {
-            CaptureField::Client => {
-                self.client_query.push(c);
+        self.state = SaveState::Editing(None);
+        let client = self.field == CaptureField::Client;
+        if let Some(editor) = self.focused_editor_mut() {
+            editor.input(edit);
+            if client {
                 self.refresh_matches();
             }
-            CaptureField::Text => self.text.push(c),
-            CaptureField::Received => self.received.push(c),
-            CaptureField::Channel => self.channel = channel_for(c, self.channel),
-            CaptureField::Urgency => self.urgency = urgency_for(c, self.urgency),
         }
     }
 
     fn erase(&mut self) {
-        match self.field {
-            CaptureField::Client => {
-                self.client_query.pop();
-                self.refresh_matches();
-            }
-            CaptureField::Text => {
-                self.text.pop();
-            }
-            CaptureField::Received => {
-                self.received.pop();
-            }
-            CaptureField::Channel | CaptureField::Urgency => {}
-        }
+        self.edit(&Edit::Key(EditKey::Backspace));
     }
 
     /// Down/up: the next client match, or the next channel or urgency.
@@ -179,7 +223,7 @@ impl CaptureForm {
             }
             CaptureField::Channel => self.channel = cycled(Channel::ALL, self.channel, by),
             CaptureField::Urgency => self.urgency = cycled(Urgency::ALL, self.urgency, by),
-            CaptureField::Text | CaptureField::Received => {}
+            CaptureField::Text | CaptureField::Received | CaptureField::Phone => {}
         }
     }
 
@@ -187,10 +231,10 @@ impl CaptureForm {
         if command == Command::FlowCancel {
             return Next::Close;
         }
-        if self.busy {
+        if self.busy() {
             return Next::Stay(Vec::new());
         }
-        self.error = None;
+        self.state = SaveState::Editing(None);
         match command {
             Command::FieldNext => self.field = self.field.step(1),
             Command::FieldPrev => self.field = self.field.step(-1),
@@ -199,12 +243,12 @@ impl CaptureForm {
             Command::FlowErase => self.erase(),
             Command::FlowConfirm => match self.checked(now, tz) {
                 Ok(capture) => {
-                    self.busy = true;
+                    self.state = SaveState::Saving;
                     return Next::Stay(vec![Effect::Triage(TriageEffect::Capture(capture))]);
                 }
                 Err((field, reason)) => {
                     self.field = field;
-                    self.error = Some(reason);
+                    self.state = SaveState::Editing(Some(reason));
                 }
             },
             _ => {}
@@ -224,17 +268,19 @@ impl CaptureForm {
                 "type the client's name (a new name adds the client)".to_string(),
             )
         })?;
-        let text = self.text.trim();
+        let text = self.text.value();
+        let text = text.trim();
         if text.is_empty() {
             return Err((
                 CaptureField::Text,
                 "say what the call or message was about".into(),
             ));
         }
-        let received = if self.received.trim().is_empty() {
+        let received = self.received.value();
+        let received = if received.trim().is_empty() {
             "now"
         } else {
-            self.received.trim()
+            received.trim()
         };
         let received_at = parse_when(received, now, tz)
             .map_err(|e| (CaptureField::Received, e.0))?
@@ -245,8 +291,16 @@ impl CaptureForm {
                 format!("'{received}' is in the future; a request is received in the past"),
             ));
         }
+        let phone = self.phone.value().trim().to_string();
+        if phone.chars().count() > PHONE_MAX {
+            return Err((
+                CaptureField::Phone,
+                format!("a phone number has at most {PHONE_MAX} characters"),
+            ));
+        }
         Ok(NewCapture {
             client,
+            phone: (!phone.is_empty()).then_some(phone),
             channel: self.channel,
             urgency: self.urgency,
             received_at,
@@ -254,6 +308,9 @@ impl CaptureForm {
         })
     }
 }
+
+/// Longest phone number taken (with spaces, dashes and an extension).
+const PHONE_MAX: usize = 40;
 
 fn cycled<T: Copy + PartialEq>(all: &[T], current: T, by: isize) -> T {
     let at = all.iter().position(|v| *v == current).unwrap_or(0) as isize;

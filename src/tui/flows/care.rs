@@ -10,7 +10,7 @@ use crate::care::message::warnings;
 use crate::model::{AgreementStatus, ClientId, ReplyKind};
 use crate::review::AtRisk;
 use crate::tui::action::{Action, Command, Effect, TerminalWork};
-use crate::tui::editor::{EditKey, TextEditor};
+use crate::tui::editor::{Edit, EditKey, TextEditor};
 use crate::tui::flows::triage::ReplyDraft;
 use crate::tui::model::{
     AtRiskView, ClientView, Item, Loadable, Model, Notice, NoticeKind, Overlay, Pane, Screen,
@@ -208,6 +208,13 @@ pub fn update(model: &mut Model, action: Action) -> Result<Vec<Effect>, Action> 
             }
             _ => Err(Action::Edit(key)),
         },
+        Action::Paste(text) => match &mut model.overlay {
+            Overlay::Care(flow) => {
+                flow.edit_with(&Edit::Paste(text));
+                Ok(Vec::new())
+            }
+            _ => Err(Action::Paste(text)),
+        },
         Action::EditedExternally(edited) => match &mut model.overlay {
             Overlay::Care(flow) => {
                 flow.busy = false;
@@ -351,11 +358,11 @@ fn current_client(model: &Model) -> Option<ClientId> {
 }
 
 fn open_client(model: &mut Model, client_id: ClientId) -> Vec<Effect> {
-    model.screen = Screen::Client(Box::new(ClientView {
+    model.go_to(Screen::Client(Box::new(ClientView {
         client_id,
         card: Loadable::Loading,
         scroll: 0,
-    }));
+    })));
     vec![Effect::LoadClient {
         client_id,
         history: crate::tui::update::CLIENT_HISTORY,
@@ -369,7 +376,7 @@ fn at_risk_command(model: &mut Model, command: Command, chosen: usize) -> Vec<Ef
     let count = view.clients.ready().map_or(0, Vec::len);
     let last = count.saturating_sub(1);
     match command {
-        Command::Back => model.screen = Screen::Dashboard,
+        Command::Back => return model.go_back(),
         Command::Down => view.chosen = (chosen + 1).min(last),
         Command::Up => view.chosen = chosen.saturating_sub(1),
         Command::Top => view.chosen = 0,
@@ -444,27 +451,31 @@ impl CareFlow {
     }
 
     pub fn edit(&mut self, key: EditKey) {
+        self.edit_with(&Edit::Key(key));
+    }
+
+    pub fn edit_with(&mut self, edit: &Edit) {
         if self.busy {
             return;
         }
         self.error = None;
         self.discard_armed = false;
         let before = self.text();
-        self.apply_edit(key);
+        self.apply_edit(edit);
         if self.text() != before {
             self.edited = true;
         }
     }
 
-    fn apply_edit(&mut self, key: EditKey) {
+    fn apply_edit(&mut self, edit: &Edit) {
         match &mut self.step {
             CareStep::Notes { editor, .. }
             | CareStep::Parting { editor }
-            | CareStep::ClientForm { editor, .. } => editor.apply(key),
+            | CareStep::ClientForm { editor, .. } => editor.input(edit),
             CareStep::Recap { draft, .. }
             | CareStep::PartingNote { draft, .. }
             | CareStep::CheckIn { draft } => {
-                draft.editor.apply(key);
+                draft.editor.input(edit);
                 draft.send_anyway = false;
                 draft.warnings = warnings(&draft.editor.text());
             }
@@ -520,7 +531,7 @@ impl CareFlow {
             draft.send_anyway = true;
             return None;
         }
-        Some((draft.subject.clone().unwrap_or_default(), body))
+        Some((draft.subject_text().unwrap_or_default(), body))
     }
 }
 
@@ -529,8 +540,8 @@ fn flow_command(flow: &mut CareFlow, command: Command) -> Option<Vec<Effect>> {
     if command == Command::FlowCancel {
         // Typed notes or an edited draft are never thrown away on one key.
         if flow.edited && !flow.discard_armed && !flow.busy {
+            // The view says which key discards (from the keymap).
             flow.discard_armed = true;
-            flow.error = Some("the text has changes: Esc again discards them".into());
             return Some(Vec::new());
         }
         return None;

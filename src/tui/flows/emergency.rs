@@ -8,7 +8,7 @@ use crate::compose::{Delivery, Rendered};
 use crate::flows::emergency::{Candidate, Crisis, Plan};
 use crate::model::Urgency;
 use crate::tui::action::{Command, Effect, TerminalWork};
-use crate::tui::editor::{EditKey, TextEditor};
+use crate::tui::editor::{Edit, EditKey, TextEditor};
 use crate::tui::flows::work::{FlowEvent, FlowWork, Sent};
 use crate::tui::flows::{flow, refresh, say, say_error};
 use crate::tui::keymap::Scope;
@@ -146,11 +146,11 @@ pub fn start_on_session(model: &mut Model) -> Vec<Effect> {
         );
         return Vec::new();
     }
-    model.screen = Screen::Emergency(Box::new(Emergency {
+    model.go_to(Screen::Emergency(Box::new(Emergency {
         crisis: None,
         candidates: Vec::new(),
         step: Step::Loading,
-    }));
+    })));
     vec![flow(FlowWork::EmergencyPlan {
         session_id: row.session.id,
         crisis: None,
@@ -160,7 +160,15 @@ pub fn start_on_session(model: &mut Model) -> Vec<Effect> {
 /// `!`: free a session for the crisis in the selected request, or (with the
 /// cursor elsewhere) the most urgent open crisis request.
 pub fn start_on_crisis(model: &mut Model) -> Vec<Effect> {
+    let in_detail = match &model.screen {
+        Screen::Detail(detail) => match &detail.item {
+            Item::Request(row) if !detail.gone => Some(row.request.clone()),
+            _ => None,
+        },
+        _ => None,
+    };
     let selected = match (model.focus, model.selected_item(Pane::Requests)) {
+        _ if in_detail.is_some() => in_detail,
         (Pane::Requests, Some(Item::Request(row))) => Some(row.request),
         _ => model.sheet.as_ref().and_then(|sheet| {
             sheet
@@ -188,11 +196,11 @@ pub fn start_on_crisis(model: &mut Model) -> Vec<Effect> {
         );
         return Vec::new();
     }
-    model.screen = Screen::Emergency(Box::new(Emergency {
+    model.go_to(Screen::Emergency(Box::new(Emergency {
         crisis: None,
         candidates: Vec::new(),
         step: Step::Loading,
-    }));
+    })));
     vec![flow(FlowWork::EmergencyCandidates {
         request_id: request.id,
     })]
@@ -234,7 +242,7 @@ pub fn command(model: &mut Model, command: Command) -> Vec<Effect> {
                 *step = Step::Loading;
                 return vec![flow(FlowWork::EmergencyPlan { session_id, crisis })];
             }
-            Command::Back => model.screen = Screen::Dashboard,
+            Command::Back => return model.go_back(),
             _ => {}
         },
         Step::Slots(choice) => {
@@ -251,7 +259,7 @@ pub fn command(model: &mut Model, command: Command) -> Vec<Effect> {
                     let chosen = candidate_index(emergency_ref(model));
                     set_step(model, Step::PickSession { chosen });
                 }
-                Command::Back => model.screen = Screen::Dashboard,
+                Command::Back => return model.go_back(),
                 _ => {}
             }
         }
@@ -297,10 +305,13 @@ pub fn command(model: &mut Model, command: Command) -> Vec<Effect> {
                 // An edited apology is never thrown away on one key.
                 if draft.editor.text() != draft.apology.body && !draft.discard_armed {
                     draft.discard_armed = true;
-                    say_error(
-                        model,
-                        "the apology has your edits: Esc again discards them, y sends",
+                    let scopes = [Scope::EmergencyApology];
+                    let text = format!(
+                        "the apology has your edits: {} again discards them, {} sends",
+                        model.keymap.key_name(&scopes, Command::Back),
+                        model.keymap.key_name(&scopes, Command::FlowConfirm)
                     );
+                    say_error(model, text);
                     return Vec::new();
                 }
                 let choice = draft.choice.clone();
@@ -310,7 +321,7 @@ pub fn command(model: &mut Model, command: Command) -> Vec<Effect> {
         },
         Step::Done(_) | Step::Failed(_) => {
             if matches!(command, Command::Back | Command::FlowNext) {
-                model.screen = Screen::Dashboard;
+                return model.go_back();
             }
         }
         Step::Loading | Step::Rendering(_) | Step::Saving => {}
@@ -403,11 +414,16 @@ fn next_from_slots(model: &mut Model) -> Vec<Effect> {
 
 /// A keystroke for the inline editor.
 pub fn edit(model: &mut Model, key: EditKey) {
+    edit_with(model, &Edit::Key(key));
+}
+
+/// A keystroke or a paste into the apology being edited.
+pub fn edit_with(model: &mut Model, edit: &Edit) {
     if let Screen::Emergency(emergency) = &mut model.screen
         && let Step::Apology(draft) = &mut emergency.step
         && draft.editing
     {
-        draft.editor.apply(key);
+        draft.editor.input(edit);
         draft.send_anyway = false;
         draft.discard_armed = false;
     }
@@ -483,8 +499,11 @@ pub fn event(model: &mut Model, event: FlowEvent) -> Vec<Effect> {
             }
             let notice = match &sent.delivery {
                 Delivery::Failed { .. } => format!(
-                    "saved; the apology is NOT delivered ({}) — D retries",
-                    sent.delivery.message()
+                    "saved; the apology is NOT delivered ({}) — {} retries",
+                    sent.delivery.message(),
+                    model
+                        .keymap
+                        .key_name(&[Scope::Dashboard], Command::RetryDelivery)
                 ),
                 other => format!("saved; the apology was {}", other.message()),
             };
@@ -504,7 +523,8 @@ pub fn event(model: &mut Model, event: FlowEvent) -> Vec<Effect> {
                 }
                 say_error(model, message);
             } else {
-                model.screen = Screen::Dashboard;
+                // Back where the flow was started from; the error says why.
+                let _ = model.go_back();
                 say_error(model, message);
             }
         }

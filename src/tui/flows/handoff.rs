@@ -35,7 +35,12 @@ pub enum HandoffStep {
 
 /// `H` on a request.
 pub fn start(model: &mut Model) -> Vec<Effect> {
-    let Some(Item::Request(row)) = model.selected_item(Pane::Requests) else {
+    // The request in the detail view, else the requests pane's selection.
+    let in_detail = match &model.screen {
+        Screen::Detail(detail) if !detail.gone => Some(detail.item.clone()),
+        _ => None,
+    };
+    let Some(Item::Request(row)) = in_detail.or_else(|| model.selected_item(Pane::Requests)) else {
         say(model, "put the cursor on a request to hand it off");
         return Vec::new();
     };
@@ -49,11 +54,11 @@ pub fn start(model: &mut Model) -> Vec<Effect> {
         );
         return Vec::new();
     }
-    model.screen = Screen::Handoff(Box::new(Handoff {
+    model.go_to(Screen::Handoff(Box::new(Handoff {
         request_id: row.request.id,
         partners: Vec::new(),
         step: HandoffStep::Loading,
-    }));
+    })));
     vec![flow(FlowWork::HandoffPartners {
         request_id: row.request.id,
     })]
@@ -113,7 +118,7 @@ pub fn command(model: &mut Model, command: Command) -> Vec<Effect> {
                     partner_id,
                 })];
             }
-            Command::Back => model.screen = Screen::Dashboard,
+            Command::Back => return model.go_back(),
             _ => {}
         },
         HandoffStep::Preview {
@@ -153,7 +158,7 @@ pub fn command(model: &mut Model, command: Command) -> Vec<Effect> {
         },
         HandoffStep::Done(_) | HandoffStep::Failed(_) => {
             if matches!(command, Command::Back | Command::FlowNext) {
-                model.screen = Screen::Dashboard;
+                return model.go_back();
             }
         }
         HandoffStep::Loading | HandoffStep::Saving => {}
@@ -168,7 +173,8 @@ pub fn event(model: &mut Model, event: FlowEvent) -> Vec<Effect> {
     match event {
         FlowEvent::HandoffPartners { partners, .. } => {
             if partners.is_empty() {
-                model.screen = Screen::Dashboard;
+                // Back where the flow was started from; the error says why.
+                let _ = model.go_back();
                 say_error(
                     model,
                     "no partners in the book; add one with `coachbook partner add`",
@@ -202,9 +208,12 @@ pub fn event(model: &mut Model, event: FlowEvent) -> Vec<Effect> {
                 effects.push(Effect::Terminal(TerminalWork::CopyToClipboard(text)));
             }
             if failed > 0 {
+                let retry = model
+                    .keymap
+                    .key_name(&[Scope::Dashboard], Command::RetryDelivery);
                 say_error(
                     model,
-                    format!("handed off; {failed} message(s) NOT delivered — D retries"),
+                    format!("handed off; {failed} message(s) NOT delivered — {retry} retries"),
                 );
             } else {
                 say(model, "handed off; both messages delivered");
@@ -215,7 +224,8 @@ pub fn event(model: &mut Model, event: FlowEvent) -> Vec<Effect> {
             if matches!(handoff.step, HandoffStep::Saving) {
                 handoff.step = HandoffStep::Failed(message);
             } else {
-                model.screen = Screen::Dashboard;
+                // Back where the flow was started from; the error says why.
+                let _ = model.go_back();
                 say_error(model, message);
             }
         }

@@ -20,6 +20,7 @@ pub use triage_routing::*;
 
 use crate::compose::Delivery;
 use crate::tui::action::{Command, Effect, TerminalWork};
+use crate::tui::keymap::Scope;
 use crate::tui::model::{Model, Notice, NoticeKind, Screen};
 use work::{FlowEvent, FlowWork};
 
@@ -47,6 +48,41 @@ pub fn refresh(model: &Model) -> Vec<Effect> {
     crate::tui::update::reload(model)
 }
 
+/// Where a form's save stands, as for the emergency flow: the coach edits,
+/// the book is asked (Saving: a second confirm is ignored), and it is Done
+/// (the form closes) or Failed (the draft is kept and the reason shown; the
+/// next edit or confirm carries on from there).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SaveState {
+    /// Being edited; `Some` says what to fix before it can be saved.
+    Editing(Option<String>),
+    Saving,
+    Done,
+    Failed(String),
+}
+
+impl Default for SaveState {
+    fn default() -> Self {
+        SaveState::Editing(None)
+    }
+}
+
+impl SaveState {
+    /// Waiting on the book: keys other than cancel are ignored.
+    pub fn busy(&self) -> bool {
+        matches!(self, SaveState::Saving)
+    }
+
+    /// What to tell the coach: the problem to fix, or why the save failed.
+    pub fn error(&self) -> Option<&str> {
+        match self {
+            SaveState::Editing(problem) => problem.as_deref(),
+            SaveState::Failed(reason) => Some(reason),
+            SaveState::Saving | SaveState::Done => None,
+        }
+    }
+}
+
 /// The flows' commands; `None` when the command is not theirs here.
 pub fn on_command(model: &mut Model, command: Command) -> Option<Vec<Effect>> {
     match (&model.screen, command) {
@@ -55,6 +91,16 @@ pub fn on_command(model: &mut Model, command: Command) -> Option<Vec<Effect>> {
         (Screen::Dashboard, Command::Emergency) => Some(emergency::start_on_session(model)),
         (Screen::Dashboard, Command::Crisis) => Some(emergency::start_on_crisis(model)),
         (Screen::Dashboard, Command::Handoff) => Some(handoff::start(model)),
+        // A request's detail: the same flows, on that request.
+        (Screen::Detail(detail), Command::Crisis | Command::Handoff)
+            if matches!(detail.item, crate::tui::model::Item::Request(_)) =>
+        {
+            Some(if command == Command::Crisis {
+                emergency::start_on_crisis(model)
+            } else {
+                handoff::start(model)
+            })
+        }
         (Screen::Dashboard, Command::Undo) => Some(undo(model)),
         (Screen::Dashboard, Command::RetryDelivery) => Some(retry(model)),
         (Screen::Dashboard, Command::MarkSent) => Some(mark_sent(model)),
@@ -131,7 +177,7 @@ pub fn on_event(model: &mut Model, event: FlowEvent) -> Vec<Effect> {
                             names.join(", ")
                         ),
                         yes: (
-                            "y: send \"please disregard — our session stands\" with the calendar entry"
+                            "send \"please disregard — our session stands\" with the calendar entry"
                                 .into(),
                             vec![flow(FlowWork::Reassure {
                                 session_ids: to_reassure.iter().map(|(id, _, _)| *id).collect(),
@@ -153,7 +199,10 @@ pub fn on_event(model: &mut Model, event: FlowEvent) -> Vec<Effect> {
             if sent.iter().all(|s| s.delivered()) {
                 say(model, text.join("; "));
             } else {
-                say_error(model, format!("{} — D retries", text.join("; ")));
+                let retry = model
+                    .keymap
+                    .key_name(&[Scope::Dashboard], Command::RetryDelivery);
+                say_error(model, format!("{} — {retry} retries", text.join("; ")));
             }
             refresh(model)
         }

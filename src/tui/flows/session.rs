@@ -172,7 +172,7 @@ pub enum SessionStep {
     },
     /// The note to the client, editable before it goes.
     Note {
-        editor: TextEditor,
+        editor: Box<TextEditor>,
         subject: String,
         warnings: Vec<String>,
         /// Send was pressed once past a warning; the next press sends.
@@ -532,7 +532,7 @@ impl SessionFlow {
             Some(note) => {
                 let warnings = crate::care::message::warnings(&note.body);
                 self.step = SessionStep::Note {
-                    editor: TextEditor::new(&note.body),
+                    editor: Box::new(TextEditor::new(&note.body)),
                     subject: note.subject,
                     warnings,
                     send_anyway: false,

@@ -7,9 +7,9 @@ use chrono_tz::Tz;
 
 use crate::model::{ReplyKind, Request, Urgency};
 use crate::tui::action::{Command, Effect, TerminalWork};
-use crate::tui::editor::{EditKey, TextEditor};
+use crate::tui::editor::{Edit, EditKey, TextEditor};
 use crate::tui::flows::picker::TimePicker;
-use crate::tui::flows::{TriageEffect, TriageResult};
+use crate::tui::flows::{SaveState, TriageEffect, TriageResult};
 use crate::tui::keymap::Scope;
 use crate::tui::model::{Item, Loadable, Model, Notice, NoticeKind, Overlay, Pane, Screen};
 
@@ -20,10 +20,10 @@ pub const BLANK_REPLY: &str = "(blank reply)";
 pub struct TriageFlow {
     pub request: Request,
     pub step: TriageStep,
-    /// Why the last try was refused; shown until the next key.
-    pub error: Option<String>,
-    /// An effect is running; keys other than cancel wait.
-    pub busy: bool,
+    /// Editing → Saving (an effect is running; keys other than cancel
+    /// wait) → Done | Failed (why the book refused; shown until the next
+    /// key, the draft kept).
+    pub state: SaveState,
     /// The coach was warned that this puts a crisis or urgent request aside
     /// past its reply-by; the next confirm does it anyway.
     pub risk_confirmed: bool,
@@ -43,7 +43,7 @@ pub enum TriageStep {
         names: Loadable<Vec<String>>,
         chosen: usize,
     },
-    EditReply(ReplyDraft),
+    EditReply(Box<ReplyDraft>),
     ChooseTime {
         purpose: TimePurpose,
         picker: TimePicker,
@@ -61,7 +61,10 @@ pub enum TriageStep {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReplyDraft {
     pub editor: TextEditor,
-    pub subject: Option<String>,
+    /// The subject, editable (a one-line field above the text).
+    pub subject: TextEditor,
+    /// The focus is on the subject line rather than the text.
+    pub on_subject: bool,
     pub kind: ReplyKind,
     /// The guardrails' warnings on the current text.
     pub warnings: Vec<String>,
@@ -69,6 +72,7 @@ pub struct ReplyDraft {
     pub send_anyway: bool,
     /// The text as drafted: a changed draft is not discarded on one Esc.
     pub original: String,
+    pub original_subject: Option<String>,
     /// Esc was pressed once on a changed draft; the next Esc discards it.
     pub discard_armed: bool,
     /// The client's own words the draft quotes (their subject): not checked.
@@ -79,11 +83,16 @@ impl ReplyDraft {
     pub fn new(subject: Option<String>, body: &str, kind: ReplyKind) -> ReplyDraft {
         let mut draft = ReplyDraft {
             editor: TextEditor::new(body),
-            subject,
+            subject: TextEditor::single_line(subject.as_deref().unwrap_or_default()),
+            on_subject: false,
             kind,
             warnings: Vec::new(),
             send_anyway: false,
             original: body.to_string(),
+            original_subject: subject
+                .as_deref()
+                .map(crate::text::one_line_field)
+                .filter(|s| !s.is_empty()),
             discard_armed: false,
             quoted: Vec::new(),
         };
@@ -91,11 +100,35 @@ impl ReplyDraft {
         draft
     }
 
+    /// The subject as it will be sent; `None` when the coach emptied it
+    /// (the message then goes out under the default subject).
+    pub fn subject_text(&self) -> Option<String> {
+        let subject = crate::text::one_line_field(&self.subject.value());
+        (!subject.is_empty()).then_some(subject)
+    }
+
+    /// A keystroke or a paste into the focused field (subject or text).
+    pub fn input(&mut self, edit: &Edit) {
+        if self.on_subject {
+            self.subject.input(edit);
+        } else {
+            self.editor.input(edit);
+        }
+        self.send_anyway = false;
+        self.discard_armed = false;
+        self.check();
+    }
+
+    /// The draft differs from what was drafted (text or subject).
+    pub fn changed(&self) -> bool {
+        self.editor.text() != self.original || self.subject_text() != self.original_subject
+    }
+
     fn check(&mut self) {
         // The same check as every outgoing path (forced: only the flags).
         self.warnings = crate::outgoing::guard_outgoing_quoting(
             "the reply",
-            self.subject.as_deref().unwrap_or(""),
+            &self.subject.value(),
             &self.editor.text(),
             &self.quoted,
             true,
@@ -160,8 +193,7 @@ pub fn start(model: &mut Model, command: Command) -> Vec<Effect> {
         Overlay::Triage(Box::new(TriageFlow {
             request: request.clone(),
             step,
-            error: None,
-            busy: false,
+            state: SaveState::default(),
             risk_confirmed: false,
         }))
     };
@@ -209,7 +241,7 @@ pub fn start(model: &mut Model, command: Command) -> Vec<Effect> {
                 model.overlay = Overlay::Confirm(Box::new(crate::tui::model::Confirm {
                     question: format!("{risk}. Set it waiting on the client anyway?"),
                     yes: (
-                        "y: waiting anyway (it still counts in the pane title)".into(),
+                        "waiting anyway (it still counts in the pane title)".into(),
                         vec![Effect::Triage(TriageEffect::WaitOnClient {
                             request_id,
                             force: true,
@@ -238,6 +270,14 @@ pub fn start(model: &mut Model, command: Command) -> Vec<Effect> {
 
 /// Which keys apply: the editor's while editing, else the picker's.
 impl TriageFlow {
+    pub fn busy(&self) -> bool {
+        self.state.busy()
+    }
+
+    pub fn error(&self) -> Option<&str> {
+        self.state.error()
+    }
+
     pub fn scope(&self) -> Scope {
         match self.step {
             TriageStep::EditReply(_) => Scope::ReplyEditor,
@@ -246,25 +286,25 @@ impl TriageFlow {
     }
 
     pub fn edit(&mut self, key: EditKey) {
+        self.edit_with(&Edit::Key(key));
+    }
+
+    pub fn edit_with(&mut self, edit: &Edit) {
         if let TriageStep::EditReply(draft) = &mut self.step
-            && !self.busy
+            && !self.state.busy()
         {
-            draft.editor.apply(key);
-            draft.send_anyway = false;
-            draft.discard_armed = false;
-            draft.check();
-            self.error = None;
+            draft.input(edit);
+            self.state = SaveState::Editing(None);
         }
     }
 
     pub fn refused(&mut self, reason: String) {
-        self.busy = false;
-        self.error = Some(reason);
+        self.state = SaveState::Failed(reason);
     }
 
     /// A template list, a drafted reply or text back from $EDITOR.
     pub fn take(&mut self, result: TriageResult) {
-        self.busy = false;
+        self.state = SaveState::Editing(None);
         match result {
             TriageResult::TemplateNames(mut names) => {
                 if let TriageStep::ChooseTemplate { names: slot, .. } = &mut self.step {
@@ -280,7 +320,7 @@ impl TriageFlow {
                 let mut draft = ReplyDraft::new(subject, &body, kind);
                 draft.quoted = self.request.subject.iter().cloned().collect();
                 draft.check();
-                self.step = TriageStep::EditReply(draft);
+                self.step = TriageStep::EditReply(Box::new(draft));
             }
             TriageResult::EditedExternally(text) => {
                 if let TriageStep::EditReply(draft) = &mut self.step {
@@ -295,10 +335,10 @@ impl TriageFlow {
 }
 
 pub fn type_char(flow: &mut TriageFlow, c: char) -> Vec<Effect> {
-    if flow.busy {
+    if flow.busy() {
         return Vec::new();
     }
-    flow.error = None;
+    flow.state = SaveState::Editing(None);
     flow.risk_confirmed = false;
     match &mut flow.step {
         TriageStep::ChooseTime { picker, .. } => picker.type_char(c),
@@ -308,24 +348,29 @@ pub fn type_char(flow: &mut TriageFlow, c: char) -> Vec<Effect> {
     Vec::new()
 }
 
-pub fn command(flow: &mut TriageFlow, command: Command, now: DateTime<Utc>, tz: Tz) -> Next {
+pub fn command(
+    flow: &mut TriageFlow,
+    command: Command,
+    now: DateTime<Utc>,
+    tz: Tz,
+    keymap: &crate::tui::keymap::Keymap,
+) -> Next {
     if command == Command::FlowCancel {
         // A changed draft is never thrown away on one key.
         if let TriageStep::EditReply(draft) = &mut flow.step
-            && draft.editor.text() != draft.original
+            && draft.changed()
             && !draft.discard_armed
         {
+            // The view says which keys discard or send (from the keymap).
             draft.discard_armed = true;
-            flow.error =
-                Some("the draft has changes: Esc again discards it, Ctrl-S sends it".into());
             return Next::Stay(Vec::new());
         }
         return Next::Close;
     }
-    if flow.busy {
+    if flow.busy() {
         return Next::Stay(Vec::new());
     }
-    flow.error = None;
+    flow.state = SaveState::Editing(None);
     let request_id = flow.request.id;
     let effect = match (&mut flow.step, command) {
         (TriageStep::ChooseTemplate { names, chosen }, _) => {
@@ -346,7 +391,7 @@ pub fn command(flow: &mut TriageFlow, command: Command, now: DateTime<Utc>, tz: 
                         return Next::Stay(Vec::new());
                     }
                     let template = (name != BLANK_REPLY).then(|| name.clone());
-                    flow.busy = true;
+                    flow.state = SaveState::Saving;
                     return Next::Stay(vec![Effect::Triage(TriageEffect::DraftReply {
                         request_id,
                         template,
@@ -354,6 +399,10 @@ pub fn command(flow: &mut TriageFlow, command: Command, now: DateTime<Utc>, tz: 
                 }
                 _ => {}
             }
+            None
+        }
+        (TriageStep::EditReply(draft), Command::FieldNext | Command::FieldPrev) => {
+            draft.on_subject = !draft.on_subject;
             None
         }
         (TriageStep::EditReply(draft), Command::EditExternally) => {
@@ -364,7 +413,7 @@ pub fn command(flow: &mut TriageFlow, command: Command, now: DateTime<Utc>, tz: 
         (TriageStep::EditReply(draft), Command::FlowConfirm) => {
             let body = draft.editor.text();
             if body.trim().is_empty() {
-                flow.error = Some("the reply is empty".into());
+                flow.state = SaveState::Editing(Some("the reply is empty".into()));
                 return Next::Stay(Vec::new());
             }
             if !draft.warnings.is_empty() && !draft.send_anyway {
@@ -373,7 +422,7 @@ pub fn command(flow: &mut TriageFlow, command: Command, now: DateTime<Utc>, tz: 
             }
             Some(TriageEffect::SendReply {
                 request_id,
-                subject: draft.subject.clone(),
+                subject: draft.subject_text(),
                 body,
                 kind: draft.kind,
             })
@@ -396,7 +445,7 @@ pub fn command(flow: &mut TriageFlow, command: Command, now: DateTime<Utc>, tz: 
             }
             Command::FlowConfirm => match picker.choice(now, tz) {
                 Err(reason) => {
-                    flow.error = Some(reason);
+                    flow.state = SaveState::Editing(Some(reason));
                     None
                 }
                 Ok(at) => match purpose {
@@ -407,9 +456,10 @@ pub fn command(flow: &mut TriageFlow, command: Command, now: DateTime<Utc>, tz: 
                     TimePurpose::Snooze => match flow.request.put_aside_risk(Some(at)) {
                         Some(risk) if !flow.risk_confirmed => {
                             flow.risk_confirmed = true;
-                            flow.error = Some(format!(
-                                "{risk}: Enter again snoozes it anyway, or pick an earlier time"
-                            ));
+                            flow.state = SaveState::Editing(Some(format!(
+                                "{risk}: {} again snoozes it anyway, or pick an earlier time",
+                                keymap.key_name(&[Scope::Picker], Command::FlowConfirm)
+                            )));
                             None
                         }
                         risk => Some(TriageEffect::Snooze {
@@ -452,7 +502,7 @@ pub fn command(flow: &mut TriageFlow, command: Command, now: DateTime<Utc>, tz: 
                 None
             }
             Command::FlowConfirm if text.trim().is_empty() => {
-                flow.error = Some("say what to follow up on".into());
+                flow.state = SaveState::Editing(Some("say what to follow up on".into()));
                 None
             }
             Command::FlowConfirm => Some(TriageEffect::MakeFollowUp {
@@ -466,7 +516,7 @@ pub fn command(flow: &mut TriageFlow, command: Command, now: DateTime<Utc>, tz: 
     };
     match effect {
         Some(effect) => {
-            flow.busy = true;
+            flow.state = SaveState::Saving;
             Next::Stay(vec![Effect::Triage(effect)])
         }
         None => Next::Stay(Vec::new()),

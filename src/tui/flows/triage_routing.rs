@@ -9,6 +9,8 @@ use chrono::{DateTime, Utc};
 
 use crate::model::{Channel, ReplyKind, Urgency};
 use crate::tui::action::{Action, Command, Effect};
+use crate::tui::editor::Edit;
+use crate::tui::keymap::Scope;
 use crate::tui::model::{Model, Notice, NoticeKind, Overlay};
 
 pub use super::capture::{CaptureField, CaptureForm, ClientChoice};
@@ -72,6 +74,8 @@ pub enum TriageEffect {
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewCapture {
     pub client: ClientChoice,
+    /// The caller's number, if the coach typed one.
+    pub phone: Option<String>,
     pub channel: Channel,
     pub urgency: Urgency,
     pub received_at: DateTime<Utc>,
@@ -126,11 +130,22 @@ pub fn update(model: &mut Model, action: Action) -> Result<Vec<Effect>, Action> 
             _ => Err(Action::Type(c)),
         },
         Action::Edit(key) => match &mut model.overlay {
+            Overlay::Capture(form) => {
+                form.edit(&Edit::Key(key));
+                Ok(Vec::new())
+            }
             Overlay::Triage(flow) => {
                 flow.edit(key);
                 Ok(Vec::new())
             }
             _ => Err(Action::Edit(key)),
+        },
+        Action::Paste(text) => match &mut model.overlay {
+            Overlay::Triage(flow) if flow.scope() == Scope::ReplyEditor => {
+                flow.edit_with(&Edit::Paste(text));
+                Ok(Vec::new())
+            }
+            _ => Err(Action::Paste(text)),
         },
         Action::EditedExternally(edited) => match &model.overlay {
             Overlay::Triage(_) => Ok(take_result(
@@ -167,8 +182,9 @@ fn ours(model: &Model, command: Command) -> bool {
 
 fn command_effects(model: &mut Model, command: Command) -> Vec<Effect> {
     let (now, tz) = (model.now, model.tz);
+    let keymap = model.keymap.clone();
     match &mut model.overlay {
-        Overlay::Triage(flow) => match triage::command(flow, command, now, tz) {
+        Overlay::Triage(flow) => match triage::command(flow, command, now, tz, &keymap) {
             triage::Next::Stay(effects) => effects,
             triage::Next::Close => {
                 model.overlay = Overlay::None;
@@ -206,6 +222,12 @@ fn take_result(model: &mut Model, result: TriageResult) -> Vec<Effect> {
                 change_id,
                 delivered: sent,
             });
+            // Done: the form's last state, then it closes.
+            match &mut model.overlay {
+                Overlay::Capture(form) => form.saved(),
+                Overlay::Triage(flow) => flow.state = super::SaveState::Done,
+                _ => {}
+            }
             if matches!(model.overlay, Overlay::Triage(_) | Overlay::Capture(_)) {
                 model.overlay = Overlay::None;
             }

@@ -78,6 +78,8 @@ impl Keymap {
             }
             given.push((key, text.as_str(), command));
         }
+        // The coach's own keys go first, so every hint names them.
+        let mut chosen: Vec<Binding> = Vec::new();
         for (key, _, command) in &given {
             let Some(command) = command else {
                 keymap.bindings.retain(|b| b.key != *key);
@@ -96,7 +98,7 @@ impl Keymap {
                 .retain(|b| !(b.key == *key && scopes.iter().any(|s| s.overlaps(b.scope))));
             let description = defaults.description(*command);
             for scope in scopes {
-                keymap.bindings.push(Binding {
+                chosen.push(Binding {
                     key: *key,
                     scope,
                     command: *command,
@@ -104,6 +106,7 @@ impl Keymap {
                 });
             }
         }
+        keymap.bindings.splice(0..0, chosen);
         if let Some(conflict) = keymap.conflicts().first() {
             return Err(fail(conflict.clone()));
         }
@@ -139,6 +142,33 @@ impl Keymap {
             }
         }
         keys
+    }
+
+    /// "Ctrl-S send": the first key bound to `command` in `scopes` and a
+    /// few words, or nothing when no key reaches it. Every hint in a title,
+    /// prompt or form is made here, so it stays true after a `[keys]`
+    /// override.
+    pub fn hint(&self, scopes: &[Scope], command: Command, words: &str) -> Option<String> {
+        self.keys_for(scopes, command)
+            .first()
+            .map(|key| format!("{key} {words}"))
+    }
+
+    /// The first key bound to `command` in `scopes`, for a sentence ("D
+    /// retries"); a command no key reaches is named as in `[keys]`.
+    pub fn key_name(&self, scopes: &[Scope], command: Command) -> String {
+        self.keys_for(scopes, command)
+            .first()
+            .map_or_else(|| format!("[{}]", command.name()), |key| key.to_string())
+    }
+
+    /// Hints joined for a border title: " Tab next field · Enter saves ".
+    pub fn hint_line(&self, scopes: &[Scope], list: &[(Command, &str)]) -> String {
+        let parts: Vec<String> = list
+            .iter()
+            .filter_map(|(command, words)| self.hint(scopes, *command, words))
+            .collect();
+        format!(" {} ", parts.join(" · "))
     }
 
     /// Status-bar hints for the chain of scopes: (keys, hint), help first,
@@ -354,8 +384,9 @@ mod tests {
         let hints = keymap.hints(DASHBOARD);
         assert_eq!(hints.first().map(|h| h.1), Some("help"));
         assert_eq!(hints.last().map(|h| h.1), Some("quit"));
+        // The coach's own key is the one the hint names.
         assert!(
-            hints.iter().any(|(k, h)| k == "]" && *h == "next day"),
+            hints.iter().any(|(k, h)| k == "n" && *h == "next day"),
             "{hints:?}"
         );
         let requests = keymap.hints(&[Scope::Requests, Scope::Dashboard, Scope::Anywhere]);

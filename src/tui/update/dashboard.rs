@@ -54,12 +54,12 @@ pub(super) fn open(model: &mut Model) -> Vec<Effect> {
 
 pub(super) fn open_item(model: &mut Model, item: Item) -> Vec<Effect> {
     let client_id = item.client_id();
-    model.screen = Screen::Detail(Box::new(Detail {
+    model.go_to(Screen::Detail(Box::new(Detail {
         item,
         client: client_id.map(|_| Loadable::Loading),
         gone: false,
         scroll: 0,
-    }));
+    })));
     client_id
         .map(|client_id| Effect::LoadClient {
             client_id,
@@ -88,10 +88,7 @@ pub(super) fn mark_session(model: &mut Model, command: Command) -> Vec<Effect> {
         Command::MarkHeld => return vec![effect(SessionStatus::Held, false)],
         Command::MarkNoShow => crate::tui::model::Confirm {
             question: format!("Mark {}'s session {when} a no-show?", session.client_name),
-            yes: (
-                "y: no-show".into(),
-                vec![effect(SessionStatus::NoShow, false)],
-            ),
+            yes: ("no-show".into(), vec![effect(SessionStatus::NoShow, false)]),
             alternative: None,
             declined: "kept as it was".into(),
         },

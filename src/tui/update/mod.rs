@@ -20,12 +20,34 @@ use crate::domain::lookup::fuzzy_matches;
 use crate::review::view::ReviewViewState;
 use crate::tui::action::{Action, Command, Effect};
 use crate::tui::flows::work::FlowWork;
+use crate::tui::keymap::Scope;
 use crate::tui::model::{
     ClientView, Detail, FindClient, Item, Loadable, Model, Notice, NoticeKind, Overlay, Pane,
     ReviewView, Screen,
 };
 use crate::tui::view;
 use crate::tui::{flows, layout};
+
+/// A paste that no multi-line editor took: typed into the one-line field
+/// with the focus, newlines as spaces, one character at a time (so a paste
+/// is exactly what typing it would do, minus any Enter). Nowhere to type,
+/// nothing happens.
+fn paste(model: &mut Model, text: &str) -> Vec<Effect> {
+    if model.scopes().contains(&Scope::EmergencyEditor) {
+        flows::emergency::edit_with(model, &crate::tui::editor::Edit::Paste(text.to_string()));
+        return Vec::new();
+    }
+    if !model.scopes().iter().any(|scope| scope.takes_text()) {
+        return Vec::new();
+    }
+    let mut one_line = crate::tui::editor::TextEditor::single_line("");
+    one_line.paste(text);
+    let mut effects = Vec::new();
+    for c in one_line.value().chars() {
+        effects.extend(update(model, Action::Type(c)));
+    }
+    effects
+}
 
 /// History entries shown in the detail view and the client view.
 pub const DETAIL_HISTORY: i64 = 8;
@@ -70,6 +92,7 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Effect> {
             flows::emergency::edit(model, key);
             Vec::new()
         }
+        Action::Paste(text) => paste(model, &text),
         Action::EditedExternally(result) => {
             flows::emergency::edited_externally(model, result);
             Vec::new()

@@ -30,11 +30,11 @@ pub(super) fn prompt(model: &mut Model, command: Command) -> Vec<Effect> {
                 return Vec::new();
             };
             model.overlay = Overlay::None;
-            model.screen = Screen::Client(Box::new(ClientView {
+            model.go_to(Screen::Client(Box::new(ClientView {
                 client_id,
                 card: Loadable::Loading,
                 scroll: 0,
-            }));
+            })));
             return vec![Effect::LoadClient {
                 client_id,
                 history: CLIENT_HISTORY,

@@ -24,7 +24,7 @@ pub(super) fn review_screen(model: &mut Model, command: Command) -> Vec<Effect> 
     let page = page(model.size) as isize;
     let date = view.date;
     match command {
-        Command::Back => model.screen = Screen::Dashboard,
+        Command::Back => return model.go_back(),
         Command::PrevDay => return open_review(model, date - Duration::days(1)),
         Command::NextDay => return open_review(model, date + Duration::days(1)),
         Command::Today => {
@@ -59,8 +59,7 @@ pub(super) fn review_screen(model: &mut Model, command: Command) -> Vec<Effect> 
 
 pub(super) fn full_view(model: &mut Model, command: Command) -> Vec<Effect> {
     if command == Command::Back {
-        model.screen = Screen::Dashboard;
-        return Vec::new();
+        return model.go_back();
     }
     let limit = view::detail::scroll_limit(model);
     let page = page(model.size);

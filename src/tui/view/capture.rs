@@ -6,7 +6,9 @@ use ratatui::layout::{Constraint, Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
+use crate::tui::action::Command;
 use crate::tui::flows::{CaptureField, CaptureForm};
+use crate::tui::keymap::{Keymap, Scope};
 use crate::tui::model::Loadable;
 use crate::tui::theme::Theme;
 
@@ -15,29 +17,32 @@ const LABEL: usize = 10;
 /// Client matches shown under the client line.
 const MATCHES: usize = 3;
 
-pub fn draw(frame: &mut Frame, area: Rect, form: &CaptureForm, theme: &Theme) {
+pub fn draw(frame: &mut Frame, area: Rect, form: &CaptureForm, keymap: &Keymap, theme: &Theme) {
+    let scopes = [Scope::Capture];
+    let choose = keymap
+        .hint(&scopes, Command::FlowNext, "chooses")
+        .map_or_else(|| "name".to_string(), |hint| format!("name; {hint}"));
     let mut lines = Vec::new();
     let mut cursor: Option<(u16, usize)> = None;
     for field in CaptureField::ALL {
         let focused = field == form.field;
         let (value, hint) = match field {
-            CaptureField::Client => (form.client_query.clone(), "name; ↑↓ choose"),
-            CaptureField::Text => (form.text.clone(), "what they said"),
+            CaptureField::Client => (form.client_query.value(), choose.as_str()),
+            CaptureField::Text => (form.text.value(), "what they said"),
+            // Letters typed into the field itself, not keymap commands.
             CaptureField::Channel => (form.channel.to_string(), "space or p/e/t/v/i/o"),
             CaptureField::Urgency => (form.urgency.to_string(), "space or c/u/n/l"),
-            CaptureField::Received => (form.received.clone(), "now, 20 min ago, 13:45"),
+            CaptureField::Received => (form.received.value(), "now, 20 min ago, 13:45"),
+            CaptureField::Phone => (form.phone.value(), "the caller's number (optional)"),
         };
         let label_style = if focused { theme.key() } else { theme.label() };
         let mut spans = vec![Span::styled(
             format!("{:<LABEL$}", field.label()),
             label_style,
         )];
-        let typed = matches!(
-            field,
-            CaptureField::Client | CaptureField::Text | CaptureField::Received
-        );
-        if typed && focused {
-            cursor = Some((lines.len() as u16, LABEL + value.chars().count()));
+        let typed = !matches!(field, CaptureField::Channel | CaptureField::Urgency);
+        if focused && let Some(editor) = form.focused_editor() {
+            cursor = Some((lines.len() as u16, LABEL + editor.cursor_width()));
         }
         if value.is_empty() {
             let placeholder = if field == CaptureField::Received {
@@ -57,9 +62,9 @@ pub fn draw(frame: &mut Frame, area: Rect, form: &CaptureForm, theme: &Theme) {
             lines.extend(client_lines(form, theme));
         }
     }
-    match &form.error {
-        Some(error) => lines.push(Line::from(Span::styled(error.clone(), theme.error()))),
-        None if form.busy => lines.push(Line::from(Span::styled("saving…", theme.muted()))),
+    match form.error() {
+        Some(error) => lines.push(Line::from(Span::styled(error.to_string(), theme.error()))),
+        None if form.busy() => lines.push(Line::from(Span::styled("saving…", theme.muted()))),
         None => {}
     }
     let width = area.width.saturating_sub(4).min(70);
@@ -69,7 +74,15 @@ pub fn draw(frame: &mut Frame, area: Rect, form: &CaptureForm, theme: &Theme) {
         .border_style(theme.border(true))
         .title(Line::from(" New request ").style(theme.title(true)))
         .title_bottom(
-            Line::from(" Tab next field · Enter saves · Esc cancels ").style(theme.muted()),
+            Line::from(keymap.hint_line(
+                &scopes,
+                &[
+                    (Command::FieldNext, "next field"),
+                    (Command::FlowConfirm, "saves"),
+                    (Command::FlowCancel, "cancels"),
+                ],
+            ))
+            .style(theme.muted()),
         );
     let inner = block.inner(popup);
     frame.render_widget(Clear, popup);
@@ -90,7 +103,7 @@ pub fn draw(frame: &mut Frame, area: Rect, form: &CaptureForm, theme: &Theme) {
 
 /// The best matches, the chosen one marked; "new client" when nothing fits.
 fn client_lines(form: &CaptureForm, theme: &Theme) -> Vec<Line<'static>> {
-    if form.client_query.trim().is_empty() {
+    if form.client_query.value().trim().is_empty() {
         return Vec::new();
     }
     if form.names == Loadable::Loading {

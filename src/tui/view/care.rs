@@ -17,11 +17,7 @@ use crate::tui::theme::Theme;
 
 /// "Ctrl-S next" from the keymap, or nothing when the command has no key.
 fn hint(model: &Model, scope: Scope, command: Command, words: &str) -> Option<String> {
-    model
-        .keymap
-        .keys_for(&[scope], command)
-        .first()
-        .map(|key| format!("{key} {words}"))
+    model.keymap.hint(&[scope], command, words)
 }
 
 fn hints(model: &Model, scope: Scope, list: &[(Command, &str)]) -> String {
@@ -135,6 +131,14 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, flow: &CareFlow, theme
             )));
         }
     }
+    if flow.discard_armed {
+        let again = hint(model, scope, Command::FlowCancel, "again discards them")
+            .unwrap_or_else(|| "cancel again to discard them".into());
+        notes.push(Line::from(Span::styled(
+            format!("the text has changes: {again}"),
+            theme.error(),
+        )));
+    }
     if let Some(error) = &flow.error {
         notes.push(Line::from(Span::styled(error.clone(), theme.error())));
     } else if flow.busy {
@@ -153,7 +157,7 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, flow: &CareFlow, theme
         frame.render_widget(
             Paragraph::new(Line::from(vec![
                 Span::styled("Subject: ", theme.muted()),
-                Span::raw(draft.subject.clone().unwrap_or_default()),
+                Span::raw(draft.subject.value()),
             ])),
             subject_area,
         );

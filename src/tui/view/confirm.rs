@@ -1,6 +1,9 @@
 //! A one-key question before something that cannot be taken back.
 
 use ratatui::Frame;
+
+use crate::tui::action::Command;
+use crate::tui::keymap::{Keymap, Scope};
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
@@ -15,15 +18,42 @@ fn clean(text: &str) -> String {
         .collect()
 }
 
-pub fn draw(frame: &mut Frame, area: Rect, confirm: &Confirm, theme: &Theme) {
+/// A choice's words with the key that takes it, from the keymap. Labels
+/// carry no key; one written the old way ("y: …") loses its letter here.
+fn choice(keymap: &Keymap, command: Command, label: &str) -> String {
+    let label = match label.split_once(": ") {
+        Some((key, rest)) if key.chars().count() == 1 => rest,
+        _ => label,
+    };
+    let keys: Vec<String> = keymap
+        .keys_for(&[Scope::Confirm], command)
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    if keys.is_empty() {
+        return clean(label);
+    }
+    format!("{}: {}", keys.join(" or "), clean(label))
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, confirm: &Confirm, keymap: &Keymap, theme: &Theme) {
     let mut lines = vec![
         Line::styled(clean(&confirm.question), theme.header()),
-        Line::styled(clean(&confirm.yes.0), theme.key()),
+        Line::styled(
+            choice(keymap, Command::FlowConfirm, &confirm.yes.0),
+            theme.key(),
+        ),
     ];
     if let Some((label, _)) = &confirm.alternative {
-        lines.push(Line::styled(clean(label), theme.key()));
+        lines.push(Line::styled(
+            choice(keymap, Command::ConfirmAlternative, label),
+            theme.key(),
+        ));
     }
-    lines.push(Line::styled("n or Esc: leave it as it is", theme.muted()));
+    lines.push(Line::styled(
+        choice(keymap, Command::FlowCancel, "leave it as it is"),
+        theme.muted(),
+    ));
     // Room for the wrapped lines, whatever the size of the terminal.
     let width = area.width.saturating_sub(4).clamp(20, 76);
     let inner = usize::from(width.saturating_sub(2).max(1));

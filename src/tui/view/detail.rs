@@ -34,7 +34,7 @@ pub fn draw_detail(frame: &mut Frame, main: Rect, model: &Model, detail: &Detail
     };
     let body = layout::detail_body(main);
     let lines = detail_lines(model, detail, theme, body.width as usize);
-    draw_scrolled(frame, main, title, lines, detail.scroll, theme);
+    draw_scrolled(frame, main, model, title, lines, detail.scroll, theme);
 }
 
 pub fn draw_client(frame: &mut Frame, main: Rect, model: &Model, view: &ClientView, theme: &Theme) {
@@ -44,21 +44,26 @@ pub fn draw_client(frame: &mut Frame, main: Rect, model: &Model, view: &ClientVi
     };
     let body = layout::detail_body(main);
     let lines = client_lines(model, view, theme, body.width as usize);
-    draw_scrolled(frame, main, title, lines, view.scroll, theme);
+    draw_scrolled(frame, main, model, title, lines, view.scroll, theme);
 }
 
 fn draw_scrolled(
     frame: &mut Frame,
     main: Rect,
+    model: &Model,
     title: String,
     lines: Vec<Line<'static>>,
     scroll: u16,
     theme: &Theme,
 ) {
+    let back = model.keymap.hint_line(
+        &model.scopes(),
+        &[(crate::tui::action::Command::Back, "back")],
+    );
     let block = Block::bordered()
         .border_style(theme.border(true))
         .title(Line::from(title).style(theme.title(true)))
-        .title_bottom(Line::from(" Esc back ").style(theme.muted()));
+        .title_bottom(Line::from(back).style(theme.muted()));
     frame.render_widget(Paragraph::new(lines).block(block).scroll((scroll, 0)), main);
 }
 

@@ -9,7 +9,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use crate::compose::client_time_text;
+use crate::tui::action::Command;
 use crate::tui::flows::emergency::{Draft, Emergency, SlotChoice, Step};
+use crate::tui::keymap::Scope;
 use crate::tui::layout;
 use crate::tui::model::Model;
 use crate::tui::theme::Theme;
@@ -25,7 +27,7 @@ pub fn draw(frame: &mut Frame, main: Rect, model: &Model, emergency: &Emergency,
         .title(Line::from(title).style(theme.title(true)));
     let tz = model.tz;
     if let Step::Apology(draft) = &emergency.step {
-        return draw_apology(frame, main, block, tz, draft, theme);
+        return draw_apology(frame, main, block, model, draft, theme);
     }
     let lines = match &emergency.step {
         Step::Loading => vec![plain("looking in the book…", theme.muted())],
@@ -190,7 +192,24 @@ fn slot_text(slot: DateTime<Utc>, tz: Tz) -> String {
     client_time_text(slot, tz)
 }
 
-fn draw_apology(frame: &mut Frame, main: Rect, block: Block, tz: Tz, draft: &Draft, theme: &Theme) {
+fn emergency_scopes(draft: &Draft) -> [Scope; 1] {
+    if draft.editing {
+        [Scope::EmergencyEditor]
+    } else {
+        [Scope::EmergencyApology]
+    }
+}
+
+fn draw_apology(
+    frame: &mut Frame,
+    main: Rect,
+    block: Block,
+    model: &Model,
+    draft: &Draft,
+    theme: &Theme,
+) {
+    let tz = model.tz;
+    let keymap = &model.keymap;
     let inner = block.inner(main);
     frame.render_widget(block, main);
     let warnings = draft.flags();
@@ -229,12 +248,29 @@ fn draw_apology(frame: &mut Frame, main: Rect, block: Block, tz: Tz, draft: &Dra
     let flagged = match (warnings.len(), draft.send_anyway) {
         (0, _) => String::new(),
         (n, false) => format!("{n} FLAGGED · "),
-        (n, true) => format!("{n} FLAGGED · again sends anyway · "),
+        (n, true) => format!(
+            "{n} FLAGGED · {} again sends anyway · ",
+            keymap.key_name(&emergency_scopes(draft), Command::FlowConfirm)
+        ),
     };
     let title = if draft.editing {
-        format!(" {flagged}editing · Esc stops · Ctrl-S sends ")
+        let hints = keymap.hint_line(
+            &[Scope::EmergencyEditor],
+            &[
+                (Command::StopEditing, "stops"),
+                (Command::FlowConfirm, "sends"),
+            ],
+        );
+        format!(" {flagged}editing ·{hints}")
     } else {
-        format!(" {flagged}apology · i edits · y sends ")
+        let hints = keymap.hint_line(
+            &[Scope::EmergencyApology],
+            &[
+                (Command::EditInline, "edits"),
+                (Command::FlowConfirm, "sends"),
+            ],
+        );
+        format!(" {flagged}apology ·{hints}")
     };
     let body_block = Block::bordered()
         .border_style(theme.border(draft.editing))

@@ -6,7 +6,8 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 
-use crate::tui::keymap::Keymap;
+use crate::tui::action::Command;
+use crate::tui::keymap::{Keymap, Scope};
 use crate::tui::layout;
 use crate::tui::theme::Theme;
 
@@ -27,6 +28,18 @@ pub fn lines(keymap: &Keymap, theme: &Theme) -> Vec<Line<'static>> {
             ]));
         }
     }
+    // The editor's own keys (in every text field, after the bindings above).
+    lines.push(Line::default());
+    lines.push(Line::from(Span::styled(
+        "In every text field",
+        theme.label(),
+    )));
+    for (keys, description) in crate::tui::editor::EDITING_KEYS {
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {keys:<KEYS$}"), theme.key()),
+            Span::raw(*description),
+        ]));
+    }
     lines
 }
 
@@ -46,7 +59,18 @@ pub fn draw(frame: &mut Frame, area: Rect, keymap: &Keymap, scroll: u16, theme: 
     let block = Block::bordered()
         .border_style(theme.border(true))
         .title(Line::from(" Keys ").style(theme.title(true)))
-        .title_bottom(Line::from(" j/k scroll · Esc or ? closes ").style(theme.muted()));
+        .title_bottom(
+            Line::from(keymap.hint_line(
+                &[Scope::HelpOverlay, Scope::Anywhere],
+                &[
+                    (Command::Down, "down"),
+                    (Command::Up, "up"),
+                    (Command::Back, "closes"),
+                    (Command::Help, "closes"),
+                ],
+            ))
+            .style(theme.muted()),
+        );
     frame.render_widget(Clear, popup);
     frame.render_widget(
         Paragraph::new(lines(keymap, theme))

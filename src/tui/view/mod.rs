@@ -27,7 +27,7 @@ use crate::tui::theme::Theme;
 pub fn draw(frame: &mut Frame, model: &Model, theme: &Theme) {
     let area = frame.area();
     if layout::too_small(area) {
-        too_small(frame, area, theme);
+        too_small(frame, area, &model.keymap, theme);
         return;
     }
     let (main, status_area) = layout::screen(area);
@@ -45,11 +45,11 @@ pub fn draw(frame: &mut Frame, model: &Model, theme: &Theme) {
     match &model.overlay {
         Overlay::None => {}
         Overlay::Help { scroll } => help::draw(frame, area, &model.keymap, *scroll, theme),
-        Overlay::FindClient(prompt) => prompt::draw(frame, area, prompt, theme),
+        Overlay::FindClient(prompt) => prompt::draw(frame, area, prompt, &model.keymap, theme),
         Overlay::Triage(flow) => triage::draw(frame, area, model, flow, theme),
-        Overlay::Capture(form) => capture::draw(frame, area, form, theme),
+        Overlay::Capture(form) => capture::draw(frame, area, form, &model.keymap, theme),
         Overlay::Care(flow) => care::draw(frame, area, model, flow, theme),
-        Overlay::Confirm(confirm) => confirm::draw(frame, area, confirm, theme),
+        Overlay::Confirm(confirm) => confirm::draw(frame, area, confirm, &model.keymap, theme),
         Overlay::Session(flow) => session::draw(frame, area, model, flow, theme),
         Overlay::FollowUp(flow) => followup::draw(frame, area, model, flow, theme),
     }
@@ -70,13 +70,17 @@ fn draw_review(frame: &mut Frame, area: Rect, view: &crate::tui::model::ReviewVi
     }
 }
 
-fn too_small(frame: &mut Frame, area: Rect, theme: &Theme) {
+fn too_small(frame: &mut Frame, area: Rect, keymap: &crate::tui::keymap::Keymap, theme: &Theme) {
     let text = format!(
-        "Terminal too small ({}x{}); coachbook needs {}x{}. q quits.",
+        "Terminal too small ({}x{}); coachbook needs {}x{}. {} quits.",
         area.width,
         area.height,
         layout::MIN_WIDTH,
-        layout::MIN_HEIGHT
+        layout::MIN_HEIGHT,
+        keymap.key_name(
+            &[crate::tui::keymap::Scope::Anywhere],
+            crate::tui::action::Command::Quit
+        )
     );
     let height = (text.len() as u16)
         .div_ceil(area.width.max(1))

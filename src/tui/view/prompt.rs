@@ -5,16 +5,27 @@ use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 
+use crate::tui::action::Command;
+use crate::tui::keymap::{Keymap, Scope};
 use crate::tui::layout;
 use crate::tui::model::{FindClient, Loadable};
 use crate::tui::theme::Theme;
 
-pub fn draw(frame: &mut Frame, area: Rect, prompt: &FindClient, theme: &Theme) {
+pub fn draw(frame: &mut Frame, area: Rect, prompt: &FindClient, keymap: &Keymap, theme: &Theme) {
     let popup = layout::prompt_popup(area);
     let block = Block::bordered()
         .border_style(theme.border(true))
         .title(Line::from(" Find a client ").style(theme.title(true)))
-        .title_bottom(Line::from(" Enter opens · Esc cancels ").style(theme.muted()));
+        .title_bottom(
+            Line::from(keymap.hint_line(
+                &[Scope::Prompt],
+                &[
+                    (Command::PromptSubmit, "opens"),
+                    (Command::PromptCancel, "cancels"),
+                ],
+            ))
+            .style(theme.muted()),
+        );
     let inner = block.inner(popup);
     let mut lines = vec![Line::from(vec![
         Span::styled("> ", theme.key()),
@@ -41,7 +52,7 @@ pub fn draw(frame: &mut Frame, area: Rect, prompt: &FindClient, theme: &Theme) {
     frame.render_widget(Clear, popup);
     frame.render_widget(Paragraph::new(lines).block(block), popup);
     if inner.width > 0 && inner.height > 0 {
-        let typed = prompt.query.chars().count() as u16;
+        let typed = u16::try_from(Span::raw(prompt.query.clone()).width()).unwrap_or(u16::MAX);
         let x = (inner.x + 2 + typed).min(inner.right().saturating_sub(1));
         frame.set_cursor_position(Position::new(x, inner.y));
     }

@@ -9,16 +9,18 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use crate::domain::when::parse_when;
 use crate::model::Urgency;
+use crate::tui::action::Command;
 use crate::tui::flows::picker::TimePicker;
 use crate::tui::flows::triage::{ReplyDraft, TimePurpose};
 use crate::tui::flows::{TriageFlow, TriageStep};
+use crate::tui::keymap::Scope;
 use crate::tui::model::{Loadable, Model};
 use crate::tui::theme::Theme;
 use crate::tui::view::text;
 
 pub fn draw(frame: &mut Frame, area: Rect, model: &Model, flow: &TriageFlow, theme: &Theme) {
     if let TriageStep::EditReply(draft) = &flow.step {
-        draw_editor(frame, area, flow, draft, theme);
+        draw_editor(frame, area, model, flow, draft, theme);
         return;
     }
     let (title, mut lines) = match &flow.step {
@@ -56,9 +58,9 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, flow: &TriageFlow, the
     };
     lines.insert(0, about(flow, theme));
     lines.insert(1, Line::default());
-    if let Some(error) = &flow.error {
-        lines.push(Line::from(Span::styled(error.clone(), theme.error())));
-    } else if flow.busy {
+    if let Some(error) = flow.error() {
+        lines.push(Line::from(Span::styled(error.to_string(), theme.error())));
+    } else if flow.busy() {
         lines.push(Line::from(Span::styled("working…", theme.muted())));
     }
     let width = area.width.saturating_sub(4).min(64);
@@ -67,7 +69,16 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, flow: &TriageFlow, the
     let block = Block::bordered()
         .border_style(theme.border(true))
         .title(Line::from(title).style(theme.title(true)))
-        .title_bottom(Line::from(" Enter takes · Esc cancels ").style(theme.muted()));
+        .title_bottom(
+            Line::from(model.keymap.hint_line(
+                &[Scope::Picker],
+                &[
+                    (Command::FlowConfirm, "takes"),
+                    (Command::FlowCancel, "cancels"),
+                ],
+            ))
+            .style(theme.muted()),
+        );
     frame.render_widget(Clear, popup);
     frame.render_widget(Paragraph::new(lines).block(block), popup);
 }
@@ -148,6 +159,11 @@ pub(crate) fn time_lines(model: &Model, picker: &TimePicker, theme: &Theme) -> V
     lines
 }
 
+/// A command no key reaches, named as in `[keys]`.
+fn command_name(command: Command) -> String {
+    format!("[{}]", command.name())
+}
+
 fn urgency_lines(flow: &TriageFlow, chosen: usize, theme: &Theme) -> Vec<Line<'static>> {
     Urgency::ALL
         .iter()
@@ -166,10 +182,24 @@ fn urgency_lines(flow: &TriageFlow, chosen: usize, theme: &Theme) -> Vec<Line<'s
 fn draw_editor(
     frame: &mut Frame,
     area: Rect,
+    model: &Model,
     flow: &TriageFlow,
     draft: &ReplyDraft,
     theme: &Theme,
 ) {
+    let scopes = [Scope::ReplyEditor];
+    let keymap = &model.keymap;
+    let key = |command| {
+        keymap
+            .keys_for(&scopes, command)
+            .first()
+            .map_or_else(|| command_name(command), |k| k.to_string())
+    };
+    let focus_words = if draft.on_subject {
+        "the text"
+    } else {
+        "the subject"
+    };
     let width = area.width.saturating_sub(2).min(100);
     let height = area.height.saturating_sub(2).min(30);
     let popup = area.centered(Constraint::Length(width), Constraint::Length(height));
@@ -179,7 +209,16 @@ fn draw_editor(
             Line::from(format!(" Reply to {} ", flow.request.client_name)).style(theme.title(true)),
         )
         .title_bottom(
-            Line::from(" Ctrl-S sends · Ctrl-E $EDITOR · Esc cancels ").style(theme.muted()),
+            Line::from(keymap.hint_line(
+                &scopes,
+                &[
+                    (Command::FlowConfirm, "sends"),
+                    (Command::FlowCancel, "cancels"),
+                    (Command::FieldNext, focus_words),
+                    (Command::EditExternally, "$EDITOR"),
+                ],
+            ))
+            .style(theme.muted()),
         );
     let inner = block.inner(popup);
     frame.render_widget(Clear, popup);
@@ -191,13 +230,26 @@ fn draw_editor(
         .collect();
     if draft.send_anyway {
         notes.push(Line::from(Span::styled(
-            "Ctrl-S again sends it anyway; or keep editing",
+            format!(
+                "{} again sends it anyway; or keep editing",
+                key(Command::FlowConfirm)
+            ),
             theme.error(),
         )));
     }
-    if let Some(error) = &flow.error {
-        notes.push(Line::from(Span::styled(error.clone(), theme.error())));
-    } else if flow.busy {
+    if draft.discard_armed {
+        notes.push(Line::from(Span::styled(
+            format!(
+                "the draft has changes: {} again discards it, {} sends it",
+                key(Command::FlowCancel),
+                key(Command::FlowConfirm)
+            ),
+            theme.error(),
+        )));
+    }
+    if let Some(error) = flow.error() {
+        notes.push(Line::from(Span::styled(error.to_string(), theme.error())));
+    } else if flow.busy() {
         notes.push(Line::from(Span::styled("sending…", theme.muted())));
     }
     // Warnings wrap: count the rows they take at this width.
@@ -210,14 +262,27 @@ fn draw_editor(
         Constraint::Length(notes_height),
     ])
     .areas(inner);
-    let subject = draft.subject.clone().unwrap_or_default();
+    let label = "Subject: ";
+    let label_style = if draft.on_subject {
+        theme.key()
+    } else {
+        theme.muted()
+    };
     frame.render_widget(
         Paragraph::new(Line::from(vec![
-            Span::styled("Subject: ", theme.muted()),
-            Span::raw(subject),
+            Span::styled(label, label_style),
+            Span::raw(draft.subject.value()),
         ])),
         subject_area,
     );
+    if draft.on_subject && !flow.busy() && subject_area.width > 0 {
+        let column = label.len() + draft.subject.cursor_width();
+        let x = subject_area.x + u16::try_from(column).unwrap_or(u16::MAX);
+        frame.set_cursor_position(ratatui::layout::Position::new(
+            x.min(subject_area.right().saturating_sub(1)),
+            subject_area.y,
+        ));
+    }
     draft.editor.draw(
         frame,
         editor_area,
@@ -225,7 +290,7 @@ fn draw_editor(
             .borders(ratatui::widgets::Borders::TOP)
             .border_style(theme.border(false)),
         Style::new(),
-        !flow.busy,
+        !flow.busy() && !draft.on_subject,
     );
     frame.render_widget(Paragraph::new(notes).wrap(Wrap { trim: true }), notes_area);
 }
