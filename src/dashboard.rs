@@ -2,12 +2,13 @@
 //! waiting for an answer (by reply-by), and the follow-ups that slipped.
 //! Shared by `coachbook today` and the TUI's dashboard.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use anyhow::Result;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use crate::config::Config;
+use crate::domain::hours::{ReplyClock, WorkingDays};
 use crate::domain::when::day_bounds;
 use crate::model::{AgreementStatus, ClientId, ClientStatus, FollowUp, Request, Session};
 use crate::review::RiskReason;
@@ -125,19 +126,20 @@ pub fn load(
         });
     }
 
-    let mut requests = Vec::new();
-    for request in store.requests_awaiting_reply(now)? {
-        requests.push(request_row(store, config, request, now)?);
-    }
-
+    let awaiting = store.requests_awaiting_reply(now)?;
     let (snoozed, waiting) = store.requests_put_aside(now)?;
+    let mut rows = RowMaker::new(config, now, awaiting.iter().chain(&snoozed).chain(&waiting));
+    let requests = awaiting
+        .into_iter()
+        .map(|r| rows.row(store, r))
+        .collect::<Result<Vec<_>>>()?;
     let snoozed = snoozed
         .into_iter()
-        .map(|r| request_row(store, config, r, now))
+        .map(|r| rows.row(store, r))
         .collect::<Result<Vec<_>>>()?;
     let waiting = waiting
         .into_iter()
-        .map(|r| request_row(store, config, r, now))
+        .map(|r| rows.row(store, r))
         .collect::<Result<Vec<_>>>()?;
 
     let followups: Vec<FollowUpRow> = store
@@ -179,24 +181,78 @@ pub fn request_row(
     request: Request,
     now: DateTime<Utc>,
 ) -> Result<RequestRow> {
-    let today = crate::domain::when::local_date(now, config.tz);
-    let context = match request.client_id {
-        Some(id) => store.client(id)?.current_context(today).map(str::to_string),
-        None => None,
-    };
-    let clock = config.reply_clock();
-    Ok(RequestRow {
-        overdue: request.reply_by < now && request.first_reply_at.is_none(),
-        minutes_left: (request.reply_by - now).num_minutes(),
-        percent_used: clock.percent_used(
-            request.received_at,
-            request.reply_by,
-            request.urgency,
+    RowMaker::new(config, now, std::iter::once(&request)).row(store, request)
+}
+
+/// Makes the rows of a pane of requests: the working days between the
+/// oldest one and the latest reply-by are looked up once (not walked for
+/// every row), and each client's context is read once.
+struct RowMaker {
+    clock: ReplyClock,
+    days: WorkingDays,
+    now: DateTime<Utc>,
+    today: NaiveDate,
+    contexts: HashMap<ClientId, Option<String>>,
+}
+
+impl RowMaker {
+    fn new<'a>(
+        config: &Config,
+        now: DateTime<Utc>,
+        requests: impl Iterator<Item = &'a Request>,
+    ) -> RowMaker {
+        let clock = config.reply_clock();
+        let today = crate::domain::when::local_date(now, config.tz);
+        let (mut first, mut last) = (now, now);
+        for request in requests {
+            first = first.min(request.received_at);
+            last = last.max(request.reply_by);
+        }
+        let days = WorkingDays::covering(
+            &clock.hours,
+            clock.tz,
+            crate::domain::when::local_date(first, clock.tz),
+            crate::domain::when::local_date(last, clock.tz),
+        );
+        RowMaker {
+            clock,
+            days,
             now,
-        ),
-        context,
-        request,
-    })
+            today,
+            contexts: HashMap::new(),
+        }
+    }
+
+    fn row(&mut self, store: &impl Queries, request: Request) -> Result<RequestRow> {
+        let context = match request.client_id {
+            Some(id) => match self.contexts.get(&id) {
+                Some(context) => context.clone(),
+                None => {
+                    let context = store
+                        .client(id)?
+                        .current_context(self.today)
+                        .map(str::to_string);
+                    self.contexts.insert(id, context.clone());
+                    context
+                }
+            },
+            None => None,
+        };
+        let now = self.now;
+        Ok(RequestRow {
+            overdue: request.reply_by < now && request.first_reply_at.is_none(),
+            minutes_left: (request.reply_by - now).num_minutes(),
+            percent_used: self.clock.percent_used_in(
+                &self.days,
+                request.received_at,
+                request.reply_by,
+                request.urgency,
+                now,
+            ),
+            context,
+            request,
+        })
+    }
 }
 
 /// "2h 05m", "3d 4h", "45m": a compact span for narrow panes.

@@ -338,13 +338,15 @@ ALTER TABLE undo_log ADD COLUMN vals TEXT;
 
 /// Indexes for the questions asked once per row (issue 14): a session's
 /// moves, a client's put-aside requests (asked for every new request), a
-/// request's follow-ups (asked for every reply). Indexes only: no column
+/// request's follow-ups (asked for every reply), follow-ups by due day
+/// (the review's range). Indexes only: no column
 /// changes, so the undo triggers stay as they are.
 const SEARCH_INDEXES: &str = r#"
 CREATE INDEX IF NOT EXISTS session_moves_session ON session_moves (session_id);
 CREATE INDEX IF NOT EXISTS requests_snoozed_client ON requests (client_id) WHERE status = 'snoozed';
 CREATE INDEX IF NOT EXISTS requests_waiting_client ON requests (client_id) WHERE status = 'waiting';
 CREATE INDEX IF NOT EXISTS followups_request ON followups (request_id) WHERE request_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS followups_due ON followups (due_at);
 "#;
 
 
