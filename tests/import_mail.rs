@@ -713,7 +713,11 @@ fn the_review_of_an_old_day_counts_its_history_honestly() {
     let (mbox, _) = a_year_of_mail(&book);
     book.import(&mbox);
     let now = chrono::DateTime::parse_from_rfc3339(NOW).expect("now");
-    let day = |days: i64| (now - chrono::Duration::days(days)).date_naive().to_string();
+    let day = |days: i64| {
+        (now - chrono::Duration::days(days))
+            .date_naive()
+            .to_string()
+    };
 
     // Answered by the coach's own mail: counted with its real wait.
     let review = book.json(&["review", "--date", &day(300), "--format", "json"]);
@@ -757,7 +761,11 @@ fn since_moves_the_line_and_is_bounded_like_every_day() {
         assert_eq!(err.trim().lines().count(), 1, "{err}");
         assert!(err.contains("--since"), "{err}");
     }
-    assert_eq!(book.dump(), before, "a refused --since leaves the book alone");
+    assert_eq!(
+        book.dump(),
+        before,
+        "a refused --since leaves the book alone"
+    );
 
     // A month back: the unanswered mail of the last 30 days waits.
     let summary = book.json(&["import", "mail", path, "--since", "2026-10-24", "--json"]);
@@ -765,7 +773,10 @@ fn since_moves_the_line_and_is_bounded_like_every_day() {
     let waiting = waiting.as_array().expect("list");
     // Days 5, 10, 20, 25 (0, 15 and 30 were answered; 30 is before the line).
     assert_eq!(waiting.len(), 4, "{waiting:?}");
-    assert_eq!(summary["history"], summary["requests"].as_u64().unwrap_or(0) - 4);
+    assert_eq!(
+        summary["history"],
+        summary["requests"].as_u64().unwrap_or(0) - 4
+    );
 }
 
 #[test]
@@ -776,11 +787,17 @@ fn watched_mail_is_history_only_when_older_than_since() {
         std::fs::create_dir_all(maildir.join(sub)).expect("maildir");
     }
     let mut child = Killed(
-        book.command(&["import", "mail", "--watch", maildir.to_str().expect("path"), "--json"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start the watcher"),
+        book.command(&[
+            "import",
+            "mail",
+            "--watch",
+            maildir.to_str().expect("path"),
+            "--json",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start the watcher"),
     );
     let lines = lines_of(&mut child.0);
     wait_for_line(&lines, "\"messages\":0");
@@ -790,8 +807,11 @@ fn watched_mail_is_history_only_when_older_than_since() {
              Date: {date}\nMessage-ID: <{name}@mail.example>\n\nHello\n"
         );
         std::fs::write(maildir.join("tmp").join(name), raw).expect("write");
-        std::fs::rename(maildir.join("tmp").join(name), maildir.join("new").join(name))
-            .expect("move");
+        std::fs::rename(
+            maildir.join("tmp").join(name),
+            maildir.join("new").join(name),
+        )
+        .expect("move");
     };
     drop_mail("fresh", "Mon, 23 Nov 2026 14:00:00 +0100");
     let line: Value = serde_json::from_str(&wait_for_line(&lines, "\"outcome\"")).expect("json");

@@ -30,11 +30,25 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Write a demo book with data around today.
+    /// Write a demo book with data around today (or a book of N years, or
+    /// a file of realistic mail, for measuring).
     Demo {
-        /// Replace an existing book at that path.
+        /// Replace an existing demo book (or, with --mbox, the --out file).
         #[arg(long)]
         force: bool,
+        /// A deterministic book of N years of practice (1-100): 30 clients,
+        /// 1,500 sessions, 5,000 requests and 2,000 follow-ups a year.
+        #[arg(long, value_name = "N", value_parser = crate::domain::bounds::parse_years,
+              conflicts_with = "mbox")]
+        years: Option<u32>,
+        /// Write N messages (1-200000) of a year of mail from the demo book's
+        /// clients and strangers, as an mbox file, to --out.
+        #[arg(long, value_name = "N", value_parser = crate::domain::bounds::parse_mbox_count,
+              requires = "out")]
+        mbox: Option<usize>,
+        /// The mbox file to write (with --mbox).
+        #[arg(long, value_name = "PATH", requires = "mbox")]
+        out: Option<PathBuf>,
     },
     /// Today's sessions, open requests and overdue follow-ups.
     Today {

@@ -20,6 +20,83 @@ use crate::store::{
 };
 
 pub fn write_demo(ctx: &Ctx, force: bool, announce: bool) -> Result<()> {
+    let mut store = make_room_for_demo(ctx, force)?;
+    let summary = crate::demo::generate(&mut store, &ctx.config, ctx.now())?;
+    if announce {
+        sayln!("wrote a demo book to {}: {summary}", ctx.book.display());
+    }
+    Ok(())
+}
+
+/// `demo --years N`: a whole career's book, for measuring.
+pub fn write_years(ctx: &Ctx, years: u32, force: bool) -> Result<()> {
+    let mut store = make_room_for_demo(ctx, force)?;
+    let summary = crate::demo::years::write_years(&mut store, &ctx.config, ctx.now(), years)?;
+    sayln!("wrote a demo book to {}: {summary}", ctx.book.display());
+    Ok(())
+}
+
+/// `demo --mbox N --out PATH`: a year of mail from the demo book's clients.
+pub fn write_demo_mbox(
+    ctx: &Ctx,
+    count: usize,
+    out: Option<&std::path::Path>,
+    force: bool,
+) -> Result<()> {
+    let out = out.ok_or_else(|| BadInput("--mbox needs --out PATH".into()))?;
+    let existing = crate::files::check_destination(out, &ctx.book, force)?;
+    if !ctx.book.is_file() {
+        return Err(BadInput(format!(
+            "there is no book at {}; write one first with 'coachbook demo --years N --db PATH'",
+            ctx.book.display()
+        ))
+        .into());
+    }
+    let store = Store::open(&ctx.book)?;
+    // The file names the book's clients: only a generated book may lend them.
+    if !crate::demo::is_demo(&store)? {
+        return Err(BadInput(format!(
+            "{} is not a demo book; --mbox writes mail from a demo book's clients only",
+            ctx.book.display()
+        ))
+        .into());
+    }
+    let clients: Vec<crate::demo::mbox::Sender> = store
+        .clients()?
+        .into_iter()
+        .filter(|c| c.status == crate::model::ClientStatus::Active)
+        .filter_map(|c| {
+            c.emails.first().map(|email| crate::demo::mbox::Sender {
+                name: c.name.clone(),
+                email: email.clone(),
+            })
+        })
+        .collect();
+    let coach = crate::demo::mbox::Sender {
+        name: ctx.config.coach_name.clone(),
+        email: ctx
+            .config
+            .addresses
+            .first()
+            .cloned()
+            .unwrap_or_else(|| "coach@example.org".into()),
+    };
+    let mut bytes = Vec::new();
+    let summary = crate::demo::mbox::write_mbox(&mut bytes, &clients, &coach, ctx.now(), count)?;
+    crate::files::write_file(out, &bytes, existing)?;
+    sayln!("wrote {}: {summary}", out.display());
+    if ctx.config.addresses.is_empty() {
+        sayln!(
+            "note: the coach's replies come from {}; list it in [coach] addresses for 'import mail' to count them as replies",
+            coach.email
+        );
+    }
+    Ok(())
+}
+
+/// Open an empty book at the demo path, having removed a demo book there
+/// (`--force`); a real book is never touched.
+fn make_room_for_demo(ctx: &Ctx, force: bool) -> Result<Store> {
     let path = &ctx.book;
     if path.is_dir() {
         return Err(BadInput(format!(
@@ -53,12 +130,7 @@ pub fn write_demo(ctx: &Ctx, force: bool, announce: bool) -> Result<()> {
             }
         }
     }
-    let mut store = Store::open(path)?;
-    let summary = crate::demo::generate(&mut store, &ctx.config, ctx.now())?;
-    if announce {
-        sayln!("wrote a demo book to {}: {summary}", path.display());
-    }
-    Ok(())
+    Store::open(path)
 }
 
 pub fn today(ctx: &Ctx, date: Option<&str>, json: bool) -> Result<()> {

@@ -16,7 +16,8 @@ use super::progress::ProgressBar;
 use crate::error::BadInput;
 use crate::intake::incoming::Read;
 use crate::intake::mail::{
-    BATCH_SIZE, HISTORY_DAYS, MailImportSummary, MailIntake, Origin, Outcome, import_source, read, record_one,
+    BATCH_SIZE, HISTORY_DAYS, MailImportSummary, MailIntake, Origin, Outcome, import_source, read,
+    record_one,
 };
 use crate::intake::watch::{MaildirWatch, POLL_INTERVAL};
 use crate::mail::{MailItem, SourceError, SourceKind, read_source};
@@ -65,7 +66,9 @@ fn intake(ctx: &Ctx, since: Option<&str>) -> Result<MailIntake> {
     let tz = ctx.config.tz;
     let since = match since {
         Some(text) => {
-            let day = ctx.day(text).map_err(|err| BadInput(format!("--since: {}", err.0)))?;
+            let day = ctx
+                .day(text)
+                .map_err(|err| BadInput(format!("--since: {}", err.0)))?;
             if day > crate::domain::when::local_date(now, tz) {
                 return Err(BadInput(format!(
                     "--since {day} is after today: mail from the future cannot be history"
@@ -109,13 +112,9 @@ fn import_mail(
     }
     let started = std::time::Instant::now();
     let mut bar = ProgressBar::new(source_bytes(&origin));
-    let result = import_source(
-        &mut store,
-        source,
-        &origin,
-        intake,
-        &mut |n, bytes| bar.update(n, bytes),
-    );
+    let result = import_source(&mut store, source, &origin, intake, &mut |n, bytes| {
+        bar.update(n, bytes)
+    });
     bar.finish();
     let summary = result?;
     crate::log::line(&format!(
@@ -282,7 +281,11 @@ fn watch_line(
                         .map(|a| format!("unknown sender {a}"))
                 })
                 .unwrap_or_default();
-            let history = if *history { " (history: older than --since)" } else { "" };
+            let history = if *history {
+                " (history: older than --since)"
+            } else {
+                ""
+            };
             format!("{when}request #{id} from {}{history}", fit(&from, 60))
         }
         Outcome::Reply {

@@ -221,7 +221,23 @@ fn run(cli: Cli) -> Result<()> {
         );
     };
     match command {
-        Command::Demo { force } => books::write_demo(&ctx, force, true),
+        Command::Demo {
+            force,
+            years: None,
+            mbox: None,
+            ..
+        } => books::write_demo(&ctx, force, true),
+        Command::Demo {
+            force,
+            years: Some(years),
+            ..
+        } => books::write_years(&ctx, years, force),
+        Command::Demo {
+            force,
+            mbox: Some(count),
+            out,
+            ..
+        } => books::write_demo_mbox(&ctx, count, out.as_deref(), force),
         Command::Today { date, json } => books::today(&ctx, date.as_deref(), json),
         Command::Client(c) => books::client(&ctx, c),
         Command::Session(c) => books::session(&ctx, c),

@@ -112,6 +112,26 @@ pub fn parse_option_count(text: &str) -> Result<usize, String> {
         .ok_or_else(|| format!("--options must be 1 to {MAX_OPTIONS} (free times to offer)"))
 }
 
+/// `demo --years` (clap value parser): 1 to 100 years of practice.
+pub fn parse_years(text: &str) -> Result<u32, String> {
+    let most = crate::demo::years::MAX_YEARS;
+    text.trim()
+        .parse::<u32>()
+        .ok()
+        .filter(|years| (1..=most).contains(years))
+        .ok_or_else(|| format!("--years must be a whole number from 1 to {most}"))
+}
+
+/// `demo --mbox` (clap value parser): how many messages to write.
+pub fn parse_mbox_count(text: &str) -> Result<usize, String> {
+    let most = crate::demo::mbox::MAX_MESSAGES;
+    text.trim()
+        .parse::<usize>()
+        .ok()
+        .filter(|count| (1..=most).contains(count))
+        .ok_or_else(|| format!("--mbox must be a whole number from 1 to {most}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -310,7 +310,8 @@ impl Batch<'_> {
                     outcomes.push(outcome);
                 }
                 for incoming in &fresh_replies {
-                    let of_this_import = |id: i64| recorded.contains(&id) || this_batch.contains(&id);
+                    let of_this_import =
+                        |id: i64| recorded.contains(&id) || this_batch.contains(&id);
                     outcomes.push(record_reply(tx, incoming, &of_this_import)?);
                 }
                 Ok(outcomes)

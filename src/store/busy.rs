@@ -64,7 +64,7 @@ pub trait BusyQueries: Queries {
 
     /// Whether a calendar key is in the book already, as a session or as busy time.
     fn calendar_key_known(&self, key: &str) -> Result<bool> {
-        Ok(self.conn().query_row(
+        Ok(self.cached_row(
             "SELECT EXISTS (SELECT 1 FROM sessions WHERE ical_uid = ?1) \
              OR EXISTS (SELECT 1 FROM busy WHERE ical_uid = ?1) \
              OR EXISTS (SELECT 1 FROM series WHERE ical_uid = ?1)",
@@ -78,7 +78,7 @@ impl<T: Queries> BusyQueries for T {}
 
 impl Tx<'_> {
     pub fn add_busy(&self, block: &NewBusy) -> Result<i64> {
-        self.conn.execute(
+        self.run(
             "INSERT INTO busy (start_at, end_at, all_day, summary, ical_uid, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![
@@ -100,7 +100,7 @@ impl Tx<'_> {
         ical_uid: &str,
         sequence: i64,
     ) -> Result<i64> {
-        self.conn.execute(
+        self.run(
             "INSERT INTO sessions (client_id, start_at, minutes, place, ical_uid, ical_sequence, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![

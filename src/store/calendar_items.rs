@@ -84,8 +84,7 @@ pub trait CalendarItemQueries: Queries {
         recurrence_id: Option<&str>,
     ) -> Result<Option<KeyedSession>> {
         Ok(self
-            .conn()
-            .query_row(
+            .cached_row(
                 "SELECT id, start_at, minutes, place, status, ical_sequence, ical_stamp \
                  FROM sessions WHERE ical_uid = ?1 \
                  OR (event_uid = ?2 AND recurrence_id IS ?3) \
@@ -118,8 +117,7 @@ pub trait CalendarItemQueries: Queries {
         recurrence_id: Option<&str>,
     ) -> Result<Option<KeyedBusy>> {
         Ok(self
-            .conn()
-            .query_row(
+            .cached_row(
                 "SELECT id, start_at, end_at, all_day, summary, ical_sequence, ical_stamp \
                  FROM busy WHERE ical_uid = ?1 \
                  OR (event_uid = ?2 AND recurrence_id IS ?3) \
@@ -182,13 +180,13 @@ impl Tx<'_> {
         p: &Provenance,
     ) -> Result<()> {
         if let Some(id) = session_id {
-            self.conn.execute(
+            self.run(
                 "UPDATE sessions SET ical_source = ?1, ical_stamp = ?2, event_uid = ?3, recurrence_id = ?4 WHERE id = ?5",
                 params![p.source, p.stamp.map(ts), p.event_uid, p.recurrence_id, id],
             )?;
         }
         if let Some(id) = busy_id {
-            self.conn.execute(
+            self.run(
                 "UPDATE busy SET source = ?1, ical_stamp = ?2, ical_sequence = ?3, event_uid = ?4, \
                  recurrence_id = ?5 WHERE id = ?6",
                 params![
@@ -234,7 +232,7 @@ impl Tx<'_> {
                 "moved in the calendar",
             )?;
         }
-        self.conn.execute(
+        self.run(
             "UPDATE sessions SET start_at = ?1, minutes = ?2, place = ?3, status = 'booked', \
              ical_sequence = max(ical_sequence, ?4), ical_stamp = ?5 WHERE id = ?6",
             params![
@@ -252,8 +250,7 @@ impl Tx<'_> {
     /// The calendar cancelled a session (or it is gone from it).
     pub fn cancel_session_from_calendar(&self, id: i64, by: MovedBy, reason: &str) -> Result<bool> {
         let status: Option<String> = self
-            .conn
-            .query_row("SELECT status FROM sessions WHERE id = ?1", [id], |r| {
+            .cached_row("SELECT status FROM sessions WHERE id = ?1", [id], |r| {
                 r.get(0)
             })
             .optional()?;
@@ -261,7 +258,7 @@ impl Tx<'_> {
             return Ok(false);
         }
         self.record_calendar_move(id, None, by, reason)?;
-        self.conn.execute(
+        self.run(
             "UPDATE sessions SET status = 'cancelled' WHERE id = ?1",
             [id],
         )?;
@@ -275,7 +272,7 @@ impl Tx<'_> {
         by: MovedBy,
         reason: &str,
     ) -> Result<()> {
-        self.conn.execute(
+        self.run(
             "INSERT INTO session_moves (session_id, client_id, moved_by, reason, from_start, to_start, moved_at, via)
              SELECT id, client_id, ?1, ?2, start_at, ?3, ?4, 'calendar' FROM sessions WHERE id = ?5",
             params![by.as_str(), reason, to.map(ts), ts(self.now), id],
@@ -298,7 +295,7 @@ impl Tx<'_> {
         {
             return Ok(false);
         }
-        self.conn.execute(
+        self.run(
             "UPDATE busy SET start_at = ?1, end_at = ?2, all_day = ?3, summary = ?4, \
              ical_sequence = max(ical_sequence, ?5), ical_stamp = ?6 WHERE id = ?7",
             params![
@@ -315,7 +312,7 @@ impl Tx<'_> {
     }
 
     pub fn remove_busy(&self, id: i64) -> Result<bool> {
-        Ok(self.conn.execute("DELETE FROM busy WHERE id = ?1", [id])? > 0)
+        Ok(self.run("DELETE FROM busy WHERE id = ?1", [id])? > 0)
     }
 }
 
@@ -354,7 +351,7 @@ pub trait VdirQueries: Queries {
     /// The time of the book's latest change after `since` (a sync's own
     /// changes do not count).
     fn last_change_since(&self, since: DateTime<Utc>) -> Result<Option<DateTime<Utc>>> {
-        let at: Option<String> = self.conn().query_row(
+        let at: Option<String> = self.cached_row(
             "SELECT max(at) FROM changes WHERE at > ?1 AND command <> 'sync vdir'",
             [ts(since)],
             |r| r.get(0),
@@ -364,7 +361,7 @@ pub trait VdirQueries: Queries {
 
     /// Whether a calendar UID is still the book's: a session's or a series'.
     fn calendar_uid_in_book(&self, uid: &str) -> Result<bool> {
-        Ok(self.conn().query_row(
+        Ok(self.cached_row(
             "SELECT EXISTS (SELECT 1 FROM sessions WHERE ical_uid = ?1 OR event_uid = ?1) \
              OR EXISTS (SELECT 1 FROM series WHERE ical_uid = ?1)",
             [uid],
@@ -384,7 +381,7 @@ impl Tx<'_> {
         file_hash: &str,
         book_hash: &str,
     ) -> Result<()> {
-        self.conn.execute(
+        self.run(
             "INSERT INTO vdir_items (vdir, file, uid, file_hash, book_hash, synced_at) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
              ON CONFLICT (vdir, file) DO UPDATE SET uid = excluded.uid, file_hash = excluded.file_hash, \
@@ -395,7 +392,7 @@ impl Tx<'_> {
     }
 
     pub fn remove_vdir_item(&self, vdir: &str, file: &str) -> Result<()> {
-        self.conn.execute(
+        self.run(
             "DELETE FROM vdir_items WHERE vdir = ?1 AND file = ?2",
             params![vdir, file],
         )?;

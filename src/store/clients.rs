@@ -66,8 +66,7 @@ pub trait ClientQueries: Queries {
 
     fn client(&self, id: ClientId) -> Result<Client> {
         let mut client = self
-            .conn()
-            .query_row(
+            .cached_row(
                 &format!("SELECT {CLIENT_COLUMNS} FROM clients WHERE id = ?1"),
                 [id],
                 client_from_row,
@@ -205,7 +204,7 @@ impl Tx<'_> {
 
     /// Give a client a phone number, unless they have one already.
     pub fn set_client_phone_if_missing(&self, id: ClientId, phone: &str) -> Result<()> {
-        self.conn.execute(
+        self.run(
             "UPDATE clients SET phone = ?1 WHERE id = ?2 AND phone IS NULL",
             params![crate::text::one_line_field(phone), id],
         )?;
@@ -218,7 +217,7 @@ impl Tx<'_> {
         status: ClientStatus,
         note: Option<&str>,
     ) -> Result<()> {
-        self.conn.execute(
+        self.run(
             "UPDATE clients SET status = ?1, parting_note = coalesce(?2, parting_note) WHERE id = ?3",
             params![status.as_str(), note, id],
         )?;
@@ -227,7 +226,7 @@ impl Tx<'_> {
 
     /// Part ways: the client is ended, with the reason, refund and referral.
     pub fn end_client(&self, id: ClientId, parting: &Parting) -> Result<()> {
-        self.conn.execute(
+        self.run(
             "UPDATE clients SET status = 'ended', ended_at = ?1, parting_note = ?2, \
              refund_cents = ?3, referral_partner_id = ?4 WHERE id = ?5",
             params![
@@ -244,7 +243,7 @@ impl Tx<'_> {
     /// Work with an ended client again. The record of the parting stays (the
     /// review still counts it); only the status changes.
     pub fn reactivate_client(&self, id: ClientId) -> Result<()> {
-        self.conn.execute(
+        self.run(
             "UPDATE clients SET status = 'active' WHERE id = ?1",
             params![id],
         )?;

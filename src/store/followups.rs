@@ -77,14 +77,13 @@ pub trait FollowUpQueries: Queries {
     }
 
     fn followup(&self, id: i64) -> Result<FollowUp> {
-        self.conn()
-            .query_row(
-                &format!("{FOLLOWUP_SELECT} WHERE f.id = ?1"),
-                [id],
-                followup_from_row,
-            )
-            .optional()?
-            .ok_or_else(|| BadInput(format!("no follow-up has id {id}")).into())
+        self.cached_row(
+            &format!("{FOLLOWUP_SELECT} WHERE f.id = ?1"),
+            [id],
+            followup_from_row,
+        )
+        .optional()?
+        .ok_or_else(|| BadInput(format!("no follow-up has id {id}")).into())
     }
 
     /// A client's follow-ups of one kind, oldest due first.
@@ -150,7 +149,7 @@ impl Tx<'_> {
         if followup.text.trim().is_empty() {
             return Err(BadInput("a follow-up needs some text".into()).into());
         }
-        self.conn.execute(
+        self.run(
             "INSERT INTO followups (client_id, request_id, due_at, text, owner, kind, made_by_reply, callback, created_at, session_id)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             params![
@@ -172,7 +171,7 @@ impl Tx<'_> {
     /// Close every open follow-up of `kind` for the client (a signed
     /// agreement closes its chase); returns how many.
     pub fn close_followups(&self, client_id: ClientId, kind: FollowUpKind) -> Result<usize> {
-        Ok(self.conn.execute(
+        Ok(self.run(
             "UPDATE followups SET done_at = ?1 WHERE client_id = ?2 AND kind = ?3 AND done_at IS NULL",
             params![ts(self.now), client_id, kind.as_str()],
         )?)
@@ -183,7 +182,7 @@ impl Tx<'_> {
         if followup.done_at.is_some() {
             return Err(BadInput(format!("follow-up {id} is done already")).into());
         }
-        self.conn.execute(
+        self.run(
             "UPDATE followups SET done_at = ?1 WHERE id = ?2",
             params![ts(self.now), id],
         )?;

@@ -53,6 +53,9 @@ use undo::UndoStep;
 /// How long a writer waits for another process's transaction before giving
 /// up. Transactions here last milliseconds, so this is generous.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+/// Statements kept compiled per connection: every distinct statement of a
+/// long change (a day's load, an import) fits, so none is compiled twice.
+const STATEMENT_CACHE: usize = 128;
 
 pub struct Store {
     conn: Connection,
@@ -64,6 +67,16 @@ pub struct Store {
 /// Read access, shared by the store and by a change in progress.
 pub trait Queries {
     fn conn(&self) -> &Connection;
+
+    /// One row through the connection's statement cache: a query asked once
+    /// per row of a pane or an import is compiled once, not every time.
+    fn cached_row<T, P, F>(&self, sql: &str, params: P, row: F) -> rusqlite::Result<T>
+    where
+        P: rusqlite::Params,
+        F: FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    {
+        self.conn().prepare_cached(sql)?.query_row(params, row)
+    }
 }
 
 impl Queries for Store {
@@ -82,6 +95,15 @@ pub struct Tx<'a> {
 impl Queries for Tx<'_> {
     fn conn(&self) -> &Connection {
         self.conn
+    }
+}
+
+impl Tx<'_> {
+    /// Run one write through the connection's statement cache: a change of
+    /// thousands of rows (an import, a generated book) compiles each
+    /// statement, and the undo triggers it fires, once.
+    fn run<P: rusqlite::Params>(&self, sql: &str, params: P) -> rusqlite::Result<usize> {
+        self.conn.prepare_cached(sql)?.execute(params)
     }
 }
 
@@ -137,6 +159,7 @@ impl Store {
         )
         .with_context(|| format!("cannot open the book at {}", path.display()))?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         refuse_foreign_or_newer(&conn, path)?;
         conn.pragma_update(None, "journal_mode", "WAL")
             .with_context(|| format!("cannot write to the book at {}", path.display()))?;

@@ -42,14 +42,13 @@ pub trait PartnerQueries: Queries {
     }
 
     fn partner(&self, id: i64) -> Result<Partner> {
-        self.conn()
-            .query_row(
-                "SELECT id, name, email, phone, notes FROM partners WHERE id = ?1",
-                [id],
-                partner_from_row,
-            )
-            .optional()?
-            .ok_or_else(|| BadInput(format!("no partner has id {id}")).into())
+        self.cached_row(
+            "SELECT id, name, email, phone, notes FROM partners WHERE id = ?1",
+            [id],
+            partner_from_row,
+        )
+        .optional()?
+        .ok_or_else(|| BadInput(format!("no partner has id {id}")).into())
     }
 
     /// The latest agreement of each client, where it went out and is not
@@ -70,8 +69,7 @@ pub trait PartnerQueries: Queries {
     /// The client's latest agreement, if any.
     fn agreement(&self, client_id: ClientId) -> Result<Option<Agreement>> {
         Ok(self
-            .conn()
-            .query_row(
+            .cached_row(
                 "SELECT id, client_id, status, sent_at, signed_at, drafted_at, countersigned_at \
                  FROM agreements \
                  WHERE client_id = ?1 ORDER BY id DESC LIMIT 1",
@@ -89,7 +87,7 @@ impl Tx<'_> {
         let name = crate::text::name_field(name, "a partner")?;
         let email = email.map(crate::text::one_line_field);
         let phone = phone.map(crate::text::one_line_field);
-        self.conn.execute(
+        self.run(
             "INSERT INTO partners (name, email, phone, created_at) VALUES (?1, ?2, ?3, ?4)",
             params![name, email, phone, ts(self.now)],
         )?;
@@ -107,7 +105,7 @@ impl Tx<'_> {
         let id = match existing {
             Some(a) => a.id,
             None => {
-                self.conn.execute(
+                self.run(
                     "INSERT INTO agreements (client_id, status, drafted_at) VALUES (?1, 'drafted', ?2)",
                     params![client_id, ts(at)],
                 )?;
@@ -120,7 +118,7 @@ impl Tx<'_> {
             AgreementStatus::Signed => "signed_at",
             AgreementStatus::Countersigned => "countersigned_at",
         };
-        self.conn.execute(
+        self.run(
             &format!("UPDATE agreements SET status = ?1, {column} = ?2 WHERE id = ?3"),
             params![status.as_str(), ts(at), id],
         )?;

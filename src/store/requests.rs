@@ -173,20 +173,18 @@ pub trait RequestQueries: Queries {
     }
 
     fn request(&self, id: i64) -> Result<Request> {
-        self.conn()
-            .query_row(
-                &format!("{REQUEST_SELECT} WHERE r.id = ?1"),
-                [id],
-                request_from_row,
-            )
-            .optional()?
-            .ok_or_else(|| BadInput(format!("no request has id {id}")).into())
+        self.cached_row(
+            &format!("{REQUEST_SELECT} WHERE r.id = ?1"),
+            [id],
+            request_from_row,
+        )
+        .optional()?
+        .ok_or_else(|| BadInput(format!("no request has id {id}")).into())
     }
 
     fn request_by_message_id(&self, message_id: &str) -> Result<Option<i64>> {
         Ok(self
-            .conn()
-            .query_row(
+            .cached_row(
                 "SELECT id FROM requests WHERE message_id = ?1",
                 [message_id],
                 |r| r.get(0),
@@ -197,8 +195,7 @@ pub trait RequestQueries: Queries {
     /// The Message-ID of the mail a request came in as, if it did.
     fn request_message_id(&self, id: i64) -> Result<Option<String>> {
         Ok(self
-            .conn()
-            .query_row("SELECT message_id FROM requests WHERE id = ?1", [id], |r| {
+            .cached_row("SELECT message_id FROM requests WHERE id = ?1", [id], |r| {
                 r.get(0)
             })
             .optional()?
@@ -220,8 +217,7 @@ pub trait RequestQueries: Queries {
     /// (failed, or waiting in the outbox).
     fn waiting_reply_of(&self, request_id: i64) -> Result<Option<Reply>> {
         Ok(self
-            .conn()
-            .query_row(
+            .cached_row(
                 &format!(
                     "{REPLY_SELECT} WHERE request_id = ?1 AND delivered_at IS NULL \
                      AND delivery IN ('failed', 'outbox') AND kind != 'partner-brief' \
@@ -235,21 +231,22 @@ pub trait RequestQueries: Queries {
 
     fn reply_by_message_id(&self, message_id: &str) -> Result<Option<i64>> {
         Ok(self
-            .conn()
-            .prepare_cached("SELECT id FROM replies WHERE message_id = ?1")?
-            .query_row([message_id], |r| r.get(0))
+            .cached_row(
+                "SELECT id FROM replies WHERE message_id = ?1",
+                [message_id],
+                |r| r.get(0),
+            )
             .optional()?)
     }
 
     fn reply(&self, id: i64) -> Result<Reply> {
-        self.conn()
-            .query_row(
-                &format!("{REPLY_SELECT} WHERE id = ?1"),
-                [id],
-                reply_from_row,
-            )
-            .optional()?
-            .ok_or_else(|| BadInput(format!("no reply has id {id}")).into())
+        self.cached_row(
+            &format!("{REPLY_SELECT} WHERE id = ?1"),
+            [id],
+            reply_from_row,
+        )
+        .optional()?
+        .ok_or_else(|| BadInput(format!("no reply has id {id}")).into())
     }
 
     /// Replies sent in `[from, to)`.
@@ -291,7 +288,7 @@ pub trait RequestQueries: Queries {
 
     /// Whether a reminder for the session at `start` was recorded.
     fn reminder_sent(&self, session_id: i64, start: DateTime<Utc>) -> Result<bool> {
-        Ok(self.conn().query_row(
+        Ok(self.cached_row(
             "SELECT EXISTS (SELECT 1 FROM replies WHERE kind = 'reminder' AND session_id = ?1 \
              AND about_start = ?2)",
             params![session_id, ts(start)],
@@ -343,7 +340,7 @@ pub trait RequestQueries: Queries {
         client_id: ClientId,
         now: DateTime<Utc>,
     ) -> Result<Option<DateTime<Utc>>> {
-        let text: Option<String> = self.conn().query_row(
+        let text: Option<String> = self.cached_row(
             "SELECT max(at) FROM ( \
                SELECT max(received_at) AS at FROM requests WHERE client_id = ?1 \
                UNION ALL SELECT max(sent_at) FROM replies WHERE client_id = ?1 \
@@ -388,12 +385,10 @@ impl Tx<'_> {
         }
         crate::domain::bounds::instant(request.received_at).map_err(BadInput::from)?;
         let reply_by = clock.reply_by(request.received_at, request.urgency);
-        // Cached: an import adds thousands, and compiling an INSERT also
-        // compiles the table's undo trigger.
-        self.conn.prepare_cached(
+        self.run(
             "INSERT INTO requests (client_id, unknown_sender, received_at, channel, urgency, subject, body, reply_by, message_id, created_at, status)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-        )?.execute(params![
+            params![
                 request.client_id,
                 request.unknown_sender.as_deref().map(crate::text::one_line_field),
                 ts(request.received_at),
@@ -405,7 +400,8 @@ impl Tx<'_> {
                 request.message_id,
                 ts(self.now),
                 status.as_str(),
-            ])?;
+            ],
+        )?;
         Ok(self.conn.last_insert_rowid())
     }
 
@@ -433,12 +429,11 @@ impl Tx<'_> {
     ) -> Result<()> {
         // Only a message written *after* them wakes them: importing an old
         // mail must not undo today's snooze or end today's wait.
-        self.conn
-            .prepare_cached(
-                "UPDATE requests SET status = 'open', snoozed_until = NULL \
-                 WHERE client_id = ?1 AND status = 'snoozed' AND id != ?2 AND received_at < ?3",
-            )?
-            .execute(params![client_id, new_request, ts(at)])?;
+        self.run(
+            "UPDATE requests SET status = 'open', snoozed_until = NULL \
+             WHERE client_id = ?1 AND status = 'snoozed' AND id != ?2 AND received_at < ?3",
+            params![client_id, new_request, ts(at)],
+        )?;
         let waiting: Vec<Request> = {
             let mut stmt = self.conn.prepare_cached(&format!(
                 "{REQUEST_SELECT} WHERE r.client_id = ?1 AND r.status = 'waiting' AND r.id != ?2 \
@@ -455,11 +450,10 @@ impl Tx<'_> {
                 paused_at,
                 at.max(paused_at),
             );
-            self.conn
-                .prepare_cached(
-                    "UPDATE requests SET status = 'open', waiting_since = NULL, reply_by = ?1 WHERE id = ?2",
-                )?
-                .execute(params![ts(reply_by), request.id])?;
+            self.run(
+                "UPDATE requests SET status = 'open', waiting_since = NULL, reply_by = ?1 WHERE id = ?2",
+                params![ts(reply_by), request.id],
+            )?;
         }
         Ok(())
     }
@@ -476,10 +470,10 @@ impl Tx<'_> {
             DeliveryState::Recorded | DeliveryState::Sent
         )
         .then(|| ts(reply.sent_at));
-        self.conn.prepare_cached(
+        self.run(
             "INSERT INTO replies (client_id, partner_id, request_id, session_id, kind, sent_at, to_addr, subject, body, message_id, delivery, delivered_at, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-        )?.execute(params![
+            params![
                 reply.client_id,
                 reply.partner_id,
                 reply.request_id,
@@ -493,7 +487,8 @@ impl Tx<'_> {
                 reply.delivery.as_str(),
                 delivered_at,
                 ts(self.now),
-            ])?;
+            ],
+        )?;
         let id = self.conn.last_insert_rowid();
         if let Some(request_id) = reply.request_id {
             self.refresh_answer(request_id)?;
@@ -504,20 +499,18 @@ impl Tx<'_> {
     /// An open request the coach's own imported mail answers arrived
     /// answered: it becomes history. True when it did.
     pub fn make_history(&self, request_id: i64) -> Result<bool> {
-        let changed = self
-            .conn
-            .prepare_cached(
-                "UPDATE requests SET status = 'history', snoozed_until = NULL \
-                 WHERE id = ?1 AND status = 'open'",
-            )?
-            .execute([request_id])?;
+        let changed = self.run(
+            "UPDATE requests SET status = 'history', snoozed_until = NULL \
+             WHERE id = ?1 AND status = 'open'",
+            [request_id],
+        )?;
         Ok(changed > 0)
     }
 
     /// Mark a reply as the reminder for the session's start `start`; the
     /// book refuses a second reminder for the same session and time.
     pub fn set_reply_about_start(&self, reply_id: i64, start: DateTime<Utc>) -> Result<()> {
-        self.conn.execute(
+        self.run(
             "UPDATE replies SET about_start = ?1 WHERE id = ?2",
             params![ts(start), reply_id],
         )?;
@@ -529,12 +522,13 @@ impl Tx<'_> {
     /// status follows, and a later delivered reply closes the promise an
     /// earlier one made (kept when delivered by the promised time).
     pub fn refresh_answer(&self, request_id: i64) -> Result<()> {
-        self.conn.prepare_cached(
+        self.run(
             "UPDATE requests SET first_reply_at = (SELECT min(p.delivered_at) FROM replies p \
                WHERE p.request_id = ?1 AND p.kind != 'partner-brief' AND p.delivered_at IS NOT NULL) \
              WHERE id = ?1",
-        )?.execute([request_id])?;
-        self.conn.prepare_cached(
+            [request_id],
+        )?;
+        self.run(
             "UPDATE requests SET \
                status = CASE \
                  WHEN first_reply_at IS NOT NULL AND status IN ('open', 'snoozed') THEN 'answered' \
@@ -542,8 +536,9 @@ impl Tx<'_> {
                  ELSE status END, \
                snoozed_until = CASE WHEN first_reply_at IS NOT NULL THEN NULL ELSE snoozed_until END \
              WHERE id = ?1",
-        )?.execute([request_id])?;
-        self.conn.prepare_cached(
+            [request_id],
+        )?;
+        self.run(
             "UPDATE followups SET done_at = (SELECT min(p.delivered_at) FROM replies p \
                WHERE p.request_id = ?1 AND p.delivered_at IS NOT NULL \
                AND p.kind IN ('reply', 'options', 'hand-off') \
@@ -552,7 +547,8 @@ impl Tx<'_> {
                AND EXISTS (SELECT 1 FROM replies p WHERE p.request_id = ?1 AND p.delivered_at IS NOT NULL \
                  AND p.kind IN ('reply', 'options', 'hand-off') \
                  AND p.id > coalesce(followups.made_by_reply, 0))",
-        )?.execute([request_id])?;
+            [request_id],
+        )?;
         Ok(())
     }
 
@@ -565,7 +561,7 @@ impl Tx<'_> {
         note: Option<&str>,
     ) -> Result<()> {
         let delivered_at = (state == DeliveryState::Sent).then(|| ts(self.now));
-        self.conn.execute(
+        self.run(
             "UPDATE replies SET delivery = ?1, delivery_note = ?2, \
                delivered_at = coalesce(delivered_at, ?3) WHERE id = ?4",
             params![state.as_str(), note, delivered_at, reply_id],
@@ -586,7 +582,7 @@ impl Tx<'_> {
         if at > self.now {
             return Err(BadInput("a reply cannot be marked sent in the future".into()).into());
         }
-        self.conn.execute(
+        self.run(
             "UPDATE replies SET delivery = 'sent', delivered_at = ?1, delivery_note = ?2 WHERE id = ?3",
             params![ts(at.max(reply.sent_at)), how, reply_id],
         )?;
@@ -613,25 +609,25 @@ impl Tx<'_> {
                 if until <= self.now {
                     return Err(BadInput("snooze until a time in the future".into()).into());
                 }
-                self.conn.execute(
+                self.run(
                     "UPDATE requests SET status = 'snoozed', snoozed_until = ?1 WHERE id = ?2",
                     params![ts(until), id],
                 )?;
             }
             RequestStatus::WaitingOnClient => {
-                self.conn.execute(
+                self.run(
                     "UPDATE requests SET status = 'waiting', waiting_since = ?1 WHERE id = ?2",
                     params![ts(self.now), id],
                 )?;
             }
             RequestStatus::Closed => {
-                self.conn.execute(
+                self.run(
                     "UPDATE requests SET status = 'closed', closed_at = ?1, snoozed_until = NULL WHERE id = ?2",
                     params![ts(self.now), id],
                 )?;
             }
             RequestStatus::Open | RequestStatus::Answered | RequestStatus::History => {
-                self.conn.execute(
+                self.run(
                     "UPDATE requests SET status = ?1, snoozed_until = NULL, closed_at = NULL WHERE id = ?2",
                     params![status.as_str(), id],
                 )?;
@@ -644,7 +640,7 @@ impl Tx<'_> {
     pub fn set_urgency(&self, id: i64, urgency: Urgency, clock: &ReplyClock) -> Result<Request> {
         let request = self.request(id)?;
         let reply_by = clock.reply_by(request.received_at, urgency);
-        self.conn.execute(
+        self.run(
             "UPDATE requests SET urgency = ?1, reply_by = ?2 WHERE id = ?3",
             params![urgency.as_str(), ts(reply_by), id],
         )?;

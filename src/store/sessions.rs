@@ -149,14 +149,13 @@ pub trait SessionQueries: Queries {
     }
 
     fn session(&self, id: i64) -> Result<Session> {
-        self.conn()
-            .query_row(
-                &format!("{SESSION_SELECT} WHERE s.id = ?1"),
-                [id],
-                session_from_row,
-            )
-            .optional()?
-            .ok_or_else(|| BadInput(format!("no session has id {id}")).into())
+        self.cached_row(
+            &format!("{SESSION_SELECT} WHERE s.id = ?1"),
+            [id],
+            session_from_row,
+        )
+        .optional()?
+        .ok_or_else(|| BadInput(format!("no session has id {id}")).into())
     }
 
     /// A client's sessions starting in `[from, to)`.
@@ -202,7 +201,7 @@ pub trait SessionQueries: Queries {
 
     /// How often the coach moved this client's sessions since `since`.
     fn coach_moves_since(&self, client_id: ClientId, since: DateTime<Utc>) -> Result<i64> {
-        Ok(self.conn().query_row(
+        Ok(self.cached_row(
             "SELECT count(*) FROM session_moves WHERE client_id = ?1 AND moved_at >= ?2 AND moved_by = 'coach'",
             params![client_id, ts(since)],
             |r| r.get(0),
@@ -211,7 +210,7 @@ pub trait SessionQueries: Queries {
 
     /// Whether the client had any session before `before`.
     fn has_session_before(&self, client_id: ClientId, before: DateTime<Utc>) -> Result<bool> {
-        Ok(self.conn().query_row(
+        Ok(self.cached_row(
             "SELECT EXISTS (SELECT 1 FROM sessions WHERE client_id = ?1 AND start_at < ?2)",
             params![client_id, ts(before)],
             |r| r.get(0),
@@ -289,7 +288,7 @@ impl Tx<'_> {
                     first.client_id,
                     self.change_id
                 );
-                self.conn.execute(
+                self.run(
                     "INSERT INTO series (client_id, every_days, count, repeat, tz, ical_uid) \
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                     params![
@@ -308,7 +307,7 @@ impl Tx<'_> {
         };
         let mut ids = Vec::new();
         for (n, start) in (0_i64..).zip(starts) {
-            self.conn.execute(
+            self.run(
                 "INSERT INTO sessions (client_id, series_id, request_id, start_at, minutes, place, ical_uid, \
                  event_uid, recurrence_id, created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
@@ -354,31 +353,30 @@ impl Tx<'_> {
         // The client's pick after an emergency finishes the coach's move: it
         // is one move, by the coach, and counted once in the review.
         let open_emergency: Option<i64> = if moved_by == MovedBy::Client {
-            self.conn
-                .query_row(
-                    "SELECT id FROM session_moves WHERE session_id = ?1 \
+            self.cached_row(
+                "SELECT id FROM session_moves WHERE session_id = ?1 \
                      AND id = (SELECT max(id) FROM session_moves WHERE session_id = ?1) \
                      AND moved_by = 'coach' AND reason = ?2 \
                      AND (to_start IS NULL OR to_start = ?3)",
-                    params![id, EMERGENCY_REASON, ts(session.start)],
-                    |r| r.get(0),
-                )
-                .optional()?
+                params![id, EMERGENCY_REASON, ts(session.start)],
+                |r| r.get(0),
+            )
+            .optional()?
         } else {
             None
         };
         if let (Some(move_id), Some(start)) = (open_emergency, to) {
-            self.conn.execute(
+            self.run(
                 "UPDATE session_moves SET to_start = ?1, reason = ?2 WHERE id = ?3",
                 params![ts(start), EMERGENCY_CHOSEN_REASON, move_id],
             )?;
-            self.conn.execute(
+            self.run(
                 "UPDATE sessions SET start_at = ?1, status = 'booked', ical_sequence = ical_sequence + 1 WHERE id = ?2",
                 params![ts(start), id],
             )?;
             return self.session(id);
         }
-        self.conn.execute(
+        self.run(
             "INSERT INTO session_moves (session_id, client_id, moved_by, reason, from_start, to_start, moved_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![
@@ -392,11 +390,11 @@ impl Tx<'_> {
             ],
         )?;
         match to {
-            Some(start) => self.conn.execute(
+            Some(start) => self.run(
                 "UPDATE sessions SET start_at = ?1, status = 'booked', ical_sequence = ical_sequence + 1 WHERE id = ?2",
                 params![ts(start), id],
             )?,
-            None => self.conn.execute(
+            None => self.run(
                 "UPDATE sessions SET status = 'rescheduled', ical_sequence = ical_sequence + 1 WHERE id = ?1",
                 params![id],
             )?,
@@ -424,7 +422,7 @@ impl Tx<'_> {
     }
 
     pub fn set_session_notes(&self, id: i64, notes: &str) -> Result<()> {
-        self.conn.execute(
+        self.run(
             "UPDATE sessions SET notes = ?1 WHERE id = ?2",
             params![notes.trim(), id],
         )?;
@@ -433,7 +431,7 @@ impl Tx<'_> {
 
     /// A new version of the session's calendar entry (a higher SEQUENCE).
     pub fn raise_sequence(&self, id: i64) -> Result<()> {
-        self.conn.execute(
+        self.run(
             "UPDATE sessions SET ical_sequence = ical_sequence + 1 WHERE id = ?1",
             [id],
         )?;
@@ -442,7 +440,7 @@ impl Tx<'_> {
 
     pub fn set_session_status(&self, id: i64, status: SessionStatus) -> Result<()> {
         self.session(id)?;
-        self.conn.execute(
+        self.run(
             "UPDATE sessions SET status = ?1 WHERE id = ?2",
             params![status.as_str(), id],
         )?;

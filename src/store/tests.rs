@@ -502,7 +502,7 @@ fn the_put_aside_clients_of_a_mail_batch_come_from_the_waiting_index() {
 }
 
 #[test]
-fn migration_7_allows_history_and_keeps_every_row_and_reference() {
+fn the_history_migration_allows_history_and_keeps_every_row_and_reference() {
     let (_dir, path) = new_book();
     let mut store = Store::open(&path).expect("open");
     let id = store
@@ -525,7 +525,12 @@ fn migration_7_allows_history_and_keeps_every_row_and_reference() {
         .expect("insert");
     let request = store.request(id).expect("read");
     assert_eq!(request.status, crate::model::RequestStatus::History);
-    assert!(store.requests_awaiting_reply(now()).expect("pane").is_empty());
+    assert!(
+        store
+            .requests_awaiting_reply(now())
+            .expect("pane")
+            .is_empty()
+    );
     let fk: Option<String> = store
         .conn()
         .query_row("PRAGMA foreign_key_check", [], |r| r.get(0))

@@ -17,7 +17,10 @@ use crate::model::{
 };
 use crate::store::{NewClient, NewFollowUp, NewReply, NewRequest, NewSession, Queries, Store, Tx};
 
-const DEMO_TEXT: &str = include_str!("../assets/demo/demo.toml");
+pub mod mbox;
+pub mod years;
+
+const DEMO_TEXT: &str = include_str!("../../assets/demo/demo.toml");
 const HISTORY_DAYS: i64 = 60;
 
 #[derive(Debug, Deserialize)]
@@ -339,42 +342,58 @@ fn write_history(
                 clock,
             )?;
             count += 1;
-            // Most answers come well inside the target; about one in eight late.
-            let target = clock.targets.for_urgency(urgency);
-            let share = if dice.chance(12) {
-                105 + dice.below(80)
-            } else {
-                5 + dice.below(90)
-            };
-            let minutes = (target.minutes() as u64 * share / 100) as i64;
-            let sent = match target {
-                crate::domain::hours::Target::Clock(_) => received + Duration::minutes(minutes),
-                crate::domain::hours::Target::Working(_) => {
-                    clock.hours.add_working_minutes(received, minutes, tz)
-                }
-            };
+            let sent = answer_time(clock, received, urgency, tz, dice);
             if sent >= now || (offset > -4 && dice.chance(10)) {
                 continue;
             }
-            tx.add_reply(&NewReply {
-                client_id: Some(client),
-                partner_id: None,
-                request_id: Some(id),
-                session_id: None,
-                kind: ReplyKind::Reply,
-                sent_at: sent,
-                to_addr: None,
-                subject: None,
-                body: "Thank you for writing. Let's look at this together.".into(),
-                message_id: None,
-                delivery: DeliveryState::Sent,
-            })?;
+            tx.add_reply(&sent_reply(Some(client), id, sent))?;
             if dice.chance(70) {
                 tx.set_request_status(id, RequestStatus::Closed, None)?;
             }
         }
     }
     Ok(count)
+}
+
+/// When the first answer to a request went out: most well inside the
+/// target, about one in eight late.
+fn answer_time(
+    clock: &crate::domain::hours::ReplyClock,
+    received: DateTime<Utc>,
+    urgency: Urgency,
+    tz: Tz,
+    dice: &mut Dice,
+) -> DateTime<Utc> {
+    let target = clock.targets.for_urgency(urgency);
+    let share = if dice.chance(12) {
+        105 + dice.below(80)
+    } else {
+        5 + dice.below(90)
+    };
+    let minutes = (target.minutes() as u64 * share / 100) as i64;
+    match target {
+        crate::domain::hours::Target::Clock(_) => received + Duration::minutes(minutes),
+        crate::domain::hours::Target::Working(_) => {
+            clock.hours.add_working_minutes(received, minutes, tz)
+        }
+    }
+}
+
+/// The coach's answer to request `request_id`, sent at `sent`.
+fn sent_reply(client_id: Option<i64>, request_id: i64, sent: DateTime<Utc>) -> NewReply {
+    NewReply {
+        client_id,
+        partner_id: None,
+        request_id: Some(request_id),
+        session_id: None,
+        kind: ReplyKind::Reply,
+        sent_at: sent,
+        to_addr: None,
+        subject: None,
+        body: "Thank you for writing. Let's look at this together.".into(),
+        message_id: None,
+        delivery: DeliveryState::Sent,
+    }
 }
 
 /// Requests waiting right now: every urgency, some already past reply-by.
