@@ -18,14 +18,12 @@ pub struct ThreadedRequest {
 pub trait MailThreadQueries: Queries {
     /// True when a request or a reply already carries this Message-ID.
     fn message_id_known(&self, message_id: &str) -> Result<bool> {
-        // Cached: an import asks this twice for every message.
-        let known: bool = self
-            .conn()
-            .prepare_cached(
-                "SELECT EXISTS (SELECT 1 FROM requests WHERE message_id = ?1) \
+        let known: bool = self.cached_row(
+            "SELECT EXISTS (SELECT 1 FROM requests WHERE message_id = ?1) \
                  OR EXISTS (SELECT 1 FROM replies WHERE message_id = ?1)",
-            )?
-            .query_row([message_id], |r| r.get(0))?;
+            [message_id],
+            |r| r.get(0),
+        )?;
         Ok(known)
     }
 

@@ -288,9 +288,11 @@ pub trait RequestQueries: Queries {
 
     fn reply_by_message_id(&self, message_id: &str) -> Result<Option<i64>> {
         Ok(self
-            .conn()
-            .prepare_cached("SELECT id FROM replies WHERE message_id = ?1")?
-            .query_row([message_id], |r| r.get(0))
+            .cached_row(
+                "SELECT id FROM replies WHERE message_id = ?1",
+                [message_id],
+                |r| r.get(0),
+            )
             .optional()?)
     }
 
@@ -463,12 +465,10 @@ impl Tx<'_> {
         }
         crate::domain::bounds::instant(request.received_at).map_err(BadInput::from)?;
         let reply_by = clock.reply_by(request.received_at, request.urgency);
-        // Cached: an import adds thousands, and compiling an INSERT also
-        // compiles the table's undo trigger.
-        self.conn.prepare_cached(
+        self.run(
             "INSERT INTO requests (client_id, unknown_sender, received_at, channel, urgency, subject, body, reply_by, message_id, created_at, status)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-        )?.execute(params![
+            params![
                 request.client_id,
                 request.unknown_sender.as_deref().map(crate::text::one_line_field),
                 ts(request.received_at),
@@ -480,7 +480,8 @@ impl Tx<'_> {
                 request.message_id,
                 ts(self.now),
                 status.as_str(),
-            ])?;
+            ],
+        )?;
         Ok(self.conn.last_insert_rowid())
     }
 
@@ -508,12 +509,11 @@ impl Tx<'_> {
     ) -> Result<()> {
         // Only a message written *after* them wakes them: importing an old
         // mail must not undo today's snooze or end today's wait.
-        self.conn
-            .prepare_cached(
-                "UPDATE requests SET status = 'open', snoozed_until = NULL \
-                 WHERE client_id = ?1 AND status = 'snoozed' AND id != ?2 AND received_at < ?3",
-            )?
-            .execute(params![client_id, new_request, ts(at)])?;
+        self.run(
+            "UPDATE requests SET status = 'open', snoozed_until = NULL \
+             WHERE client_id = ?1 AND status = 'snoozed' AND id != ?2 AND received_at < ?3",
+            params![client_id, new_request, ts(at)],
+        )?;
         let waiting: Vec<Request> = {
             let mut stmt = self.conn.prepare_cached(&format!(
                 "{REQUEST_SELECT} WHERE r.client_id = ?1 AND r.status = 'waiting' AND r.id != ?2 \
@@ -530,11 +530,10 @@ impl Tx<'_> {
                 paused_at,
                 at.max(paused_at),
             );
-            self.conn
-                .prepare_cached(
-                    "UPDATE requests SET status = 'open', waiting_since = NULL, reply_by = ?1 WHERE id = ?2",
-                )?
-                .execute(params![ts(reply_by), request.id])?;
+            self.run(
+                "UPDATE requests SET status = 'open', waiting_since = NULL, reply_by = ?1 WHERE id = ?2",
+                params![ts(reply_by), request.id],
+            )?;
         }
         Ok(())
     }
@@ -551,10 +550,10 @@ impl Tx<'_> {
             DeliveryState::Recorded | DeliveryState::Sent
         )
         .then(|| ts(reply.sent_at));
-        self.conn.prepare_cached(
+        self.run(
             "INSERT INTO replies (client_id, partner_id, request_id, session_id, kind, sent_at, to_addr, subject, body, message_id, delivery, delivered_at, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-        )?.execute(params![
+            params![
                 reply.client_id,
                 reply.partner_id,
                 reply.request_id,
@@ -568,7 +567,8 @@ impl Tx<'_> {
                 reply.delivery.as_str(),
                 delivered_at,
                 ts(self.now),
-            ])?;
+            ],
+        )?;
         let id = self.conn.last_insert_rowid();
         if let Some(request_id) = reply.request_id {
             self.refresh_answer(request_id)?;
@@ -579,13 +579,11 @@ impl Tx<'_> {
     /// An open request the coach's own imported mail answers arrived
     /// answered: it becomes history. True when it did.
     pub fn make_history(&self, request_id: i64) -> Result<bool> {
-        let changed = self
-            .conn
-            .prepare_cached(
-                "UPDATE requests SET status = 'history', snoozed_until = NULL \
-                 WHERE id = ?1 AND status = 'open'",
-            )?
-            .execute([request_id])?;
+        let changed = self.run(
+            "UPDATE requests SET status = 'history', snoozed_until = NULL \
+             WHERE id = ?1 AND status = 'open'",
+            [request_id],
+        )?;
         Ok(changed > 0)
     }
 
@@ -604,12 +602,13 @@ impl Tx<'_> {
     /// status follows, and a later delivered reply closes the promise an
     /// earlier one made (kept when delivered by the promised time).
     pub fn refresh_answer(&self, request_id: i64) -> Result<()> {
-        self.conn.prepare_cached(
+        self.run(
             "UPDATE requests SET first_reply_at = (SELECT min(p.delivered_at) FROM replies p \
                WHERE p.request_id = ?1 AND p.kind != 'partner-brief' AND p.delivered_at IS NOT NULL) \
              WHERE id = ?1",
-        )?.execute([request_id])?;
-        self.conn.prepare_cached(
+            [request_id],
+        )?;
+        self.run(
             "UPDATE requests SET \
                status = CASE \
                  WHEN first_reply_at IS NOT NULL AND status IN ('open', 'snoozed') THEN 'answered' \
@@ -617,8 +616,9 @@ impl Tx<'_> {
                  ELSE status END, \
                snoozed_until = CASE WHEN first_reply_at IS NOT NULL THEN NULL ELSE snoozed_until END \
              WHERE id = ?1",
-        )?.execute([request_id])?;
-        self.conn.prepare_cached(
+            [request_id],
+        )?;
+        self.run(
             "UPDATE followups SET done_at = (SELECT min(p.delivered_at) FROM replies p \
                WHERE p.request_id = ?1 AND p.delivered_at IS NOT NULL \
                AND p.kind IN ('reply', 'options', 'hand-off') \
@@ -627,7 +627,8 @@ impl Tx<'_> {
                AND EXISTS (SELECT 1 FROM replies p WHERE p.request_id = ?1 AND p.delivered_at IS NOT NULL \
                  AND p.kind IN ('reply', 'options', 'hand-off') \
                  AND p.id > coalesce(followups.made_by_reply, 0))",
-        )?.execute([request_id])?;
+            [request_id],
+        )?;
         Ok(())
     }
 
@@ -706,7 +707,7 @@ impl Tx<'_> {
                 )?;
             }
             RequestStatus::Open | RequestStatus::Answered | RequestStatus::History => {
-                self.conn.execute(
+                self.run(
                     "UPDATE requests SET status = ?1, snoozed_until = NULL, closed_at = NULL WHERE id = ?2",
                     params![status.as_str(), id],
                 )?;

@@ -72,12 +72,12 @@ pub const MIGRATIONS: &[Migration] = &[
         generated: Some(structured_undo_triggers),
     },
     Migration {
-        sql: HISTORY_STATUS,
-        generated: Some(history_undo_triggers),
-    },
-    Migration {
         sql: SEARCH_INDEXES,
         generated: None,
+    },
+    Migration {
+        sql: HISTORY_STATUS,
+        generated: Some(history_status_rebuilt),
     },
     Migration {
         sql: MAIL_REFERENCES,
@@ -564,14 +564,15 @@ fn column_names(conn: &Connection, table: &str) -> rusqlite::Result<Vec<String>>
 
 /// Imported old mail is history (issue 14): `requests.status` may be
 /// `history`. SQLite cannot change a CHECK, so `requests` is rebuilt with
-/// the same columns, rows and indexes (the migration runs with foreign keys
-/// off and checks them before it commits, as SQLite's twelve-step ALTER
-/// TABLE procedure says); its undo triggers are made again.
+/// the same columns and rows, and every index it had (read from the schema,
+/// so an index an earlier step added comes back too) is made again, as are
+/// its undo triggers. The migration runs with foreign keys off and checks
+/// them before it commits, as SQLite's twelve-step ALTER TABLE procedure says.
 const HISTORY_STATUS: &str = r#"
 DROP TRIGGER IF EXISTS requests_undo_insert;
 DROP TRIGGER IF EXISTS requests_undo_update;
 DROP TRIGGER IF EXISTS requests_undo_delete;
-CREATE TABLE requests_v7 (
+CREATE TABLE requests_history (
     id             INTEGER PRIMARY KEY,
     client_id      INTEGER REFERENCES clients (id),
     unknown_sender TEXT,
@@ -590,19 +591,30 @@ CREATE TABLE requests_v7 (
     created_at     TEXT NOT NULL,
     CHECK (client_id IS NOT NULL OR unknown_sender IS NOT NULL)
 );
-INSERT INTO requests_v7 (id, client_id, unknown_sender, received_at, channel, urgency, status,
+INSERT INTO requests_history (id, client_id, unknown_sender, received_at, channel, urgency, status,
     subject, body, reply_by, first_reply_at, snoozed_until, waiting_since, message_id, closed_at,
     created_at)
   SELECT id, client_id, unknown_sender, received_at, channel, urgency, status,
     subject, body, reply_by, first_reply_at, snoozed_until, waiting_since, message_id, closed_at,
     created_at FROM requests;
-DROP TABLE requests;
-ALTER TABLE requests_v7 RENAME TO requests;
-CREATE INDEX requests_waiting ON requests (reply_by) WHERE status IN ('open', 'snoozed', 'waiting');
-CREATE INDEX requests_received ON requests (received_at);
-CREATE INDEX requests_client ON requests (client_id, received_at);
 "#;
 
-fn history_undo_triggers(conn: &Connection) -> rusqlite::Result<String> {
-    structured_triggers_for(conn, &["requests"])
+/// The rest of [`HISTORY_STATUS`]: the old table goes, the new one takes its
+/// name, and its indexes and undo triggers are made again.
+fn history_status_rebuilt(conn: &Connection) -> rusqlite::Result<String> {
+    let mut stmt = conn.prepare(
+        "SELECT sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'requests' \
+         AND sql IS NOT NULL ORDER BY name",
+    )?;
+    let indexes = stmt
+        .query_map([], |row| row.get::<_, String>(0))?
+        .collect::<rusqlite::Result<Vec<String>>>()?;
+    let mut sql =
+        String::from("DROP TABLE requests;\nALTER TABLE requests_history RENAME TO requests;\n");
+    for index in indexes {
+        sql.push_str(&index);
+        sql.push_str(";\n");
+    }
+    sql.push_str(&structured_triggers_for(conn, &["requests"])?);
+    Ok(sql)
 }

@@ -502,7 +502,7 @@ fn the_put_aside_clients_of_a_mail_batch_come_from_the_waiting_index() {
 }
 
 #[test]
-fn migration_7_allows_history_and_keeps_every_row_and_reference() {
+fn the_history_migration_allows_history_and_keeps_every_row_and_reference() {
     let (_dir, path) = new_book();
     let mut store = Store::open(&path).expect("open");
     let id = store
