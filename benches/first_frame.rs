@@ -29,8 +29,9 @@ use std::time::{Duration, Instant};
 
 use expectrl::Session;
 
-/// What the first frame shows once the day is loaded.
-const MARKER: &[u8] = b"Open requests \xc2\xb7 ";
+/// What the first frame shows once the day is loaded (on the parsed
+/// screen: ratatui skips blank cells with cursor moves).
+const MARKER: &str = "Open requests · ";
 const WAIT: Duration = Duration::from_secs(60);
 
 fn main() -> anyhow::Result<()> {
@@ -116,14 +117,15 @@ fn measure_each(
         command.env("TERM", "xterm-256color").env_remove("NO_COLOR");
         let started = Instant::now();
         let mut session = Session::spawn(command)?;
-        let mut seen = Vec::new();
+        let size = |n| std::num::NonZeroU16::new(n).unwrap();
+        let mut screen = vt100::Parser::new(size(24), size(80), 0);
         let mut buf = [0u8; 65536];
         loop {
             match session.try_read(&mut buf) {
                 Ok(0) => anyhow::bail!("the program ended before its first frame"),
                 Ok(n) => {
-                    seen.extend_from_slice(&buf[..n]);
-                    if seen.windows(MARKER.len()).any(|w| w == MARKER) {
+                    screen.process(&buf[..n]);
+                    if screen.screen().contents().contains(MARKER) {
                         break;
                     }
                 }
@@ -132,7 +134,7 @@ fn measure_each(
             if started.elapsed() > WAIT {
                 anyhow::bail!(
                     "no first frame within {WAIT:?}: {}",
-                    String::from_utf8_lossy(&seen)
+                    screen.screen().contents()
                 );
             }
         }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Peak memory (max RSS, from /usr/bin/time -v) of the dashboard driven in a
 # detached tmux at 120x40: open the book, wait for the first frame, walk the
-# panes (Tab, j x30, G, g, Enter on a request and back), quit.
+# panes (Tab, j x30, G, g, Enter on a request and back), quit. The first
+# launch of the day (the daily backup runs) unless TUI_MEMORY_BACKED_UP=1.
 # Usage: benches/tui_memory.sh BOOK...   (each BOOK is copied first, so the
 # book itself is never touched; the bench books are in
 # $CARGO_TARGET_DIR/tmp/bench-books after `cargo bench --bench tui_keys`).
@@ -26,6 +27,12 @@ wait_for() { # text, seconds
 for book in "$@"; do
     mkdir -p "$dir/book"
     cp "$book" "$dir/book/book.sqlite"
+    # TUI_MEMORY_BACKED_UP=1: today's backup is there already (a later
+    # launch of the day); otherwise the daily backup runs during the walk.
+    if [ "${TUI_MEMORY_BACKED_UP:-0}" = 1 ]; then
+        mkdir -p "$dir/book/backups"
+        cp "$book" "$dir/book/backups/book-2026-11-23.sqlite"
+    fi
     rm -f "$dir/time.txt"
     tmux new-session -d -s "$session" -x 120 -y 40 \
         "COACHBOOK_NOW=2026-11-23T14:20:00+01:00 COACHBOOK_CONFIG=$dir/config.toml XDG_DATA_HOME=$dir/data \

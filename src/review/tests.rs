@@ -674,3 +674,57 @@ fn closing_or_waiting_after_the_reply_by_keeps_the_breach_and_before_it_does_not
     assert_eq!(review.requests[0].resolution, Resolution::HandedOff);
     assert_eq!(review.requests[0].verdict, Verdict::Missed);
 }
+
+/// The review reads only the range's rows and the columns its figures use;
+/// the figures are those of a review over the whole rows (bodies, texts and
+/// every reply read), on the demo book, for a day, a month and ten years.
+#[test]
+fn the_lean_reads_give_the_figures_of_the_whole_rows() {
+    use crate::config::Config;
+    use crate::domain::when::start_of_day;
+    use crate::model::ReplyKind;
+    use crate::store::{FollowUpQueries, RequestFilter, RequestQueries, SessionQueries, Store};
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut store = Store::open(&dir.path().join("book.sqlite")).expect("book");
+    let mut config = Config::defaults();
+    config.tz = Berlin;
+    let now = at("2026-11-23T14:20:00+01:00");
+    crate::demo::generate(&mut store, &config, now).expect("demo book");
+    for (from, to) in [
+        ("2026-11-23", "2026-11-23"),
+        ("2026-10-24", "2026-11-23"),
+        ("2016-11-25", "2026-11-23"),
+    ] {
+        let range = ReviewRange::new(date(from), date(to)).expect("range");
+        let start = start_of_day(range.from, Berlin);
+        let end = start_of_day(range.to + chrono::Duration::days(1), Berlin);
+        let trend = start_of_day(range.to - chrono::Duration::days(TREND_DAYS - 1), Berlin);
+        let whole = ReviewInput {
+            requests: store
+                .requests(RequestFilter::ReceivedBetween(start.min(trend), end))
+                .expect("requests"),
+            sessions: store.sessions_between(start, end).expect("sessions"),
+            moves: store.moves_of_sessions_between(start, end).expect("moves"),
+            apologies_sent: store
+                .replies_between(start, end)
+                .expect("replies")
+                .iter()
+                .filter(|r| r.kind == ReplyKind::Apology)
+                .count(),
+            followups: store.followups_due_between(start, end).expect("follow-ups"),
+            clients: client_facts(&store, now).expect("facts"),
+            endings: gather(&store, &config, range, now).expect("review").endings,
+        };
+        assert!(
+            !whole.requests.is_empty(),
+            "{from}: the demo book has requests"
+        );
+        let reference = compute(&whole, range, &config.reply_clock(), now);
+        assert_eq!(
+            gather(&store, &config, range, now).expect("review"),
+            reference,
+            "{from}..{to}"
+        );
+    }
+}
