@@ -3,6 +3,14 @@
 //! is listed; a misspelt command gets a suggestion; lists are whole when
 //! piped.
 
+// Tests may unwrap and index: a panic there is a failed test, not a crash.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 mod common;
 
 use clap::CommandFactory;

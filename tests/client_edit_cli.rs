@@ -1,6 +1,14 @@
 //! `coachbook client edit`: every flag through the binary, refusals with
 //! exit 2 and the book unchanged, undo, and the context's expiry.
 
+// Tests may unwrap and index: a panic there is a failed test, not a crash.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 mod common;
 
 use common::Book;

@@ -97,7 +97,7 @@ fn capture(demo: &Demo, columns: u16, rows: u16, keys: &str, wait_for: &str) -> 
         .set_window_size(columns, rows)
         .expect("window size");
     let mut screen = vt100::Parser::new(nonzero(rows), nonzero(columns), 0);
-    let mut settle = |session: &mut Session<_, _>, screen: &mut vt100::Parser, text: &str| {
+    let settle = |session: &mut Session<_, _>, screen: &mut vt100::Parser, text: &str| {
         let start = Instant::now();
         let mut last = Instant::now();
         let mut buf = [0u8; 8192];

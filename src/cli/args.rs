@@ -712,6 +712,9 @@ pub enum ImportCommand {
     },
 }
 
+/// Reads a word as typed into its stored spelling (`model::Word::normalise`).
+type Normalise = fn(&str) -> Result<&'static str, crate::error::BadInput>;
+
 /// A value from a closed set of words: clap lists the words in `--help`,
 /// and reads them as the book does (any case, `-` and `_` alike), handing
 /// on the stored spelling.
@@ -720,7 +723,7 @@ pub struct WordParser {
     /// What the word names in a refusal ("agreement step").
     what: &'static str,
     words: Vec<&'static str>,
-    normalise: Option<fn(&str) -> Result<&'static str, crate::error::BadInput>>,
+    normalise: Option<Normalise>,
 }
 
 /// The parser for one of the book's word sets (`model::Word`).

@@ -116,6 +116,7 @@ fn candidates(
         .collect();
     // What is at stake for each is where the coach decides whom to move.
     for candidate in &mut candidates {
+        crate::tui::visible::MakeVisible::make_visible(&mut candidate.session);
         let other = store.client(candidate.session.client_id)?;
         candidate.context = other
             .current_context(today)
