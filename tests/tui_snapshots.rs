@@ -210,7 +210,6 @@ fn add_a_followup_form() {
     );
 }
 
-
 /// Quick capture holding wide and combining text (pasted), and the reply
 /// editor with its editable subject focused, at both sizes: the wrap and
 /// the columns count display cells.

@@ -158,6 +158,37 @@ pub struct Undone {
 }
 
 impl Store {
+    /// Hands the text of every statement the store prepares from now on to
+    /// `seen` (`None` stops): how `tests/query_plans.rs` finds every query
+    /// the dashboard and the review run. The text is the SQL with its `?`
+    /// placeholders, never a value from the book.
+    #[doc(hidden)]
+    pub fn trace_statements(&self, seen: Option<fn(&str)>) {
+        use rusqlite::trace::{TraceEvent, TraceEventCodes};
+        use std::sync::Mutex;
+        static SEEN: Mutex<Option<fn(&str)>> = Mutex::new(None);
+        fn forward(event: TraceEvent<'_>) {
+            // Trigger programs come as "-- TRIGGER name": part of the
+            // write that fired them.
+            if let TraceEvent::Stmt(_, text) = event
+                && !text.starts_with("--")
+                && let Ok(slot) = SEEN.lock()
+                && let Some(seen) = *slot
+            {
+                seen(text);
+            }
+        }
+        if let Ok(mut slot) = SEEN.lock() {
+            *slot = seen;
+        }
+        match seen {
+            Some(_) => self
+                .conn
+                .trace_v2(TraceEventCodes::SQLITE_TRACE_STMT, Some(forward)),
+            None => self.conn.trace_v2(TraceEventCodes::empty(), None),
+        }
+    }
+
     /// Open (or create) the book at `path`. Anything that is not a
     /// coachbook book (a folder, a FIFO, a device, a dangling symlink, a file
     /// that is not SQLite, another application's database, a book from a

@@ -349,7 +349,6 @@ CREATE INDEX IF NOT EXISTS followups_request ON followups (request_id) WHERE req
 CREATE INDEX IF NOT EXISTS followups_due ON followups (due_at);
 "#;
 
-
 /// A mail request's thread (its References, oldest first, space
 /// separated), so the reply's References carry the whole thread and the
 /// client's mail program threads it.
