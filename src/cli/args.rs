@@ -40,16 +40,16 @@ pub enum Command {
         #[arg(long)]
         force: bool,
         /// A deterministic book of N years of practice (1-100): 30 clients,
-        /// 1,500 sessions, 5,000 requests and 2,000 follow-ups a year.
+        /// 1,500 sessions, 5,000 requests and 2,000 follow-ups a year (e.g. 10).
         #[arg(long, value_name = "N", value_parser = crate::domain::bounds::parse_years,
               conflicts_with = "mbox")]
         years: Option<u32>,
         /// Write N messages (1-200000) of a year of mail from the demo book's
-        /// clients and strangers, as an mbox file, to --out.
+        /// clients and strangers, as an mbox file, to --out (e.g. 10000).
         #[arg(long, value_name = "N", value_parser = crate::domain::bounds::parse_mbox_count,
               requires = "out")]
         mbox: Option<usize>,
-        /// The mbox file to write (with --mbox).
+        /// The mbox file to write (with --mbox; e.g. /tmp/year.mbox).
         #[arg(long, value_name = "PATH", requires = "mbox")]
         out: Option<PathBuf>,
     },
@@ -459,9 +459,9 @@ pub enum RequestCommand {
         /// Only those still waiting for the coach.
         #[arg(long)]
         open: bool,
-        /// Only those with this status: open, waiting, snoozed, answered,
-        /// closed or history.
-        #[arg(long, value_name = "STATUS", conflicts_with = "open")]
+        /// Only those with this status (history: old mail an import recorded).
+        #[arg(long, value_name = "STATUS", conflicts_with = "open",
+              value_parser = words::<crate::model::RequestStatus>())]
         status: Option<String>,
         /// Print JSON instead of text (the fields of PRODUCT.md's contract).
         #[arg(long)]
@@ -674,7 +674,7 @@ pub enum ImportCommand {
         /// Mail received before this DAY (default: 14 days ago), and mail your
         /// own imported mail answered, is recorded as history: listed, in the
         /// client's story and the review of its days, never waiting on the
-        /// dashboard.
+        /// dashboard (e.g. 2026-11-01).
         #[arg(long, value_name = "DAY")]
         since: Option<String>,
     },

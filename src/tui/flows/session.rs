@@ -512,7 +512,7 @@ impl SessionFlow {
     fn save(&mut self, note: Option<Rendered>, force: bool) -> Vec<Effect> {
         let Some((request, plan)) = self.checked.clone() else {
             self.step = SessionStep::Editing {
-                error: Some("check it again (Enter)".into()),
+                error: Some("check it again first".into()),
             };
             return Vec::new();
         };
