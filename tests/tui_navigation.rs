@@ -55,8 +55,14 @@ fn states() -> Vec<State> {
         s("move form", &[MoveSession]),
         s("follow-up add", &[FocusFollowUps, FollowUpAdd]),
         s("all follow-ups", &[AllFollowUps]),
-        s("client edit", &[FocusRequests, Open, OpenClient, EditClient]),
-        s("context edit", &[FocusRequests, Open, OpenClient, EditContext]),
+        s(
+            "client edit",
+            &[FocusRequests, Open, OpenClient, EditClient],
+        ),
+        s(
+            "context edit",
+            &[FocusRequests, Open, OpenClient, EditContext],
+        ),
         s("request detail", &[FocusRequests, Open]),
         s("client view", &[FocusRequests, Open, OpenClient]),
         s("review", &[Review]),
