@@ -238,24 +238,12 @@ fn draw_note(frame: &mut Frame, area: Rect, model: &Model, flow: &SessionFlow, t
     } else {
         warnings.len() as u16 + 1
     };
-    let [head, body, warn] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Min(3),
-        Constraint::Length(warn_rows),
-    ])
-    .areas(popup);
-    frame.render_widget(
-        Paragraph::new(Line::from(vec![
-            Span::styled("Subject: ", theme.label()),
-            Span::raw(visible(subject)),
-        ])),
-        head,
-    );
     let send = if *send_anyway {
         "send anyway"
     } else {
         "save and send"
     };
+    // One box: the subject, the note, then what the guardrails flag.
     let block = Block::bordered()
         .border_style(theme.border(true))
         .title(Line::from(title(model, flow)).style(theme.title(true)))
@@ -270,7 +258,28 @@ fn draw_note(frame: &mut Frame, area: Rect, model: &Model, flow: &SessionFlow, t
             ))
             .style(theme.muted()),
         );
-    editor.draw(frame, body, block, ratatui::style::Style::default(), true);
+    let inner = block.inner(popup);
+    frame.render_widget(block, popup);
+    let [head, body, warn] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(warn_rows),
+    ])
+    .areas(inner);
+    frame.render_widget(
+        Paragraph::new(Line::from(vec![
+            Span::styled("Subject: ", theme.label()),
+            Span::raw(visible(subject)),
+        ])),
+        head,
+    );
+    editor.draw(
+        frame,
+        body,
+        Block::default(),
+        ratatui::style::Style::default(),
+        true,
+    );
     if !warnings.is_empty() {
         let mut lines = vec![Line::styled(
             "Guardrails flag this note:".to_string(),
