@@ -89,6 +89,11 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Effect> {
         }
         // Emergency reschedule, hand-off, undo and delivery (issue 4).
         Action::Edit(key) => {
+            if let Overlay::FindClient(prompt) = &mut model.overlay {
+                prompt.query.input(&crate::tui::editor::Edit::Key(key));
+                refresh_matches(prompt);
+                return Vec::new();
+            }
             flows::emergency::edit(model, key);
             Vec::new()
         }
@@ -100,7 +105,9 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Effect> {
         Action::Flow(event) => flows::on_event(model, *event),
         Action::Type(c) => {
             if let Overlay::FindClient(prompt) = &mut model.overlay {
-                prompt.query.push(c);
+                prompt
+                    .query
+                    .input(&crate::tui::editor::Edit::Key(crate::tui::editor::EditKey::Char(c)));
                 refresh_matches(prompt);
             }
             Vec::new()
@@ -240,7 +247,7 @@ fn command_effects(model: &mut Model, command: Command) -> Vec<Effect> {
         Command::Refresh => reload(model),
         Command::FindClient => {
             model.overlay = Overlay::FindClient(FindClient {
-                query: String::new(),
+                query: crate::tui::editor::TextEditor::default(),
                 names: Loadable::Loading,
                 matches: Vec::new(),
                 chosen: 0,

@@ -50,7 +50,7 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, flow: &TriageFlow, the
                 Line::from(format!("due {}", text::day_and_clock(*due, model.tz))),
                 Line::from(vec![
                     Span::styled("> ", theme.key()),
-                    Span::raw(typed.clone()),
+                    Span::raw(typed.value()),
                 ]),
             ],
         ),
@@ -138,15 +138,16 @@ pub(crate) fn time_lines(model: &Model, picker: &TimePicker, theme: &Theme) -> V
             choice_line(n == picker.chosen, format!("{label:<20} {when}"), theme)
         })
         .collect();
-    let typed = if picker.typed.is_empty() && !picker.typing() {
+    let typed_text = picker.typed.value();
+    let typed = if typed_text.is_empty() && !picker.typing() {
         Span::styled("type a time: tomorrow 14:00, +2h, fri 9:30", theme.muted())
     } else {
-        Span::raw(picker.typed.clone())
+        Span::raw(typed_text.clone())
     };
     let marker = if picker.typing() { "▸ " } else { "  " };
     let mut typed_line = vec![Span::styled(format!("{marker}> "), theme.key()), typed];
-    if picker.typing() && !picker.typed.trim().is_empty() {
-        let preview = match parse_when(&picker.typed, model.now, model.tz) {
+    if picker.typing() && !typed_text.trim().is_empty() {
+        let preview = match parse_when(&typed_text, model.now, model.tz) {
             Ok(instant) => Span::styled(
                 format!("  = {}", text::day_and_clock(instant.at, model.tz)),
                 theme.info(),
