@@ -45,9 +45,9 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, flow: &FollowUpFlow, t
             for field in AddField::ALL {
                 let focused = field == form.field;
                 let (value, hint) = match field {
-                    AddField::Client => (form.client_query.clone(), "name; ↑↓ choose"),
-                    AddField::Due => (form.due.clone(), "tomorrow 09:00 (or fri 15:00, +2h)"),
-                    AddField::Text => (form.text.clone(), "what is to be done"),
+                    AddField::Client => (form.client_query.value(), "name; ↑↓ choose"),
+                    AddField::Due => (form.due.value(), "tomorrow 09:00 (or fri 15:00, +2h)"),
+                    AddField::Text => (form.text.value(), "what is to be done"),
                     AddField::Owner => (form.owner.to_string(), "↑↓ coach / client"),
                     AddField::Kind => (form.kind.to_string(), "↑↓ action / promise"),
                 };
@@ -62,7 +62,7 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, flow: &FollowUpFlow, t
                     spans.push(Span::raw(visible(&value)));
                 }
                 lines.push(Line::from(spans));
-                if field == AddField::Client && !form.client_query.trim().is_empty() {
+                if field == AddField::Client && !form.client_query.value().trim().is_empty() {
                     for (n, (_, name)) in form.matches.iter().enumerate().take(3) {
                         let chosen = n == form.chosen;
                         lines.push(Line::styled(
