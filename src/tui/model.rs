@@ -203,7 +203,7 @@ pub enum Overlay {
     Help {
         scroll: u16,
     },
-    FindClient(FindClient),
+    FindClient(Box<FindClient>),
     /// A triage step on one request (reply, acknowledge, snooze…).
     Triage(Box<TriageFlow>),
     /// The quick-capture form.

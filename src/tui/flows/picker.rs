@@ -95,7 +95,11 @@ impl TimePicker {
     pub fn choice(&self, now: DateTime<Utc>, tz: Tz) -> Result<DateTime<Utc>, String> {
         let at = match self.presets.get(self.chosen) {
             Some((_, at)) => *at,
-            None => parse_when(&self.typed.value(), now, tz).map_err(|e| e.0)?.at,
+            None => {
+                parse_when(&self.typed.value(), now, tz)
+                    .map_err(|e| e.0)?
+                    .at
+            }
         };
         if at <= now {
             return Err("that time has passed: choose one still to come".into());

@@ -105,9 +105,9 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Effect> {
         Action::Flow(event) => flows::on_event(model, *event),
         Action::Type(c) => {
             if let Overlay::FindClient(prompt) = &mut model.overlay {
-                prompt
-                    .query
-                    .input(&crate::tui::editor::Edit::Key(crate::tui::editor::EditKey::Char(c)));
+                prompt.query.input(&crate::tui::editor::Edit::Key(
+                    crate::tui::editor::EditKey::Char(c),
+                ));
                 refresh_matches(prompt);
             }
             Vec::new()
@@ -246,12 +246,12 @@ fn command_effects(model: &mut Model, command: Command) -> Vec<Effect> {
         }
         Command::Refresh => reload(model),
         Command::FindClient => {
-            model.overlay = Overlay::FindClient(FindClient {
+            model.overlay = Overlay::FindClient(Box::new(FindClient {
                 query: crate::tui::editor::TextEditor::default(),
                 names: Loadable::Loading,
                 matches: Vec::new(),
                 chosen: 0,
-            });
+            }));
             vec![Effect::LoadClientNames]
         }
         Command::PromptSubmit | Command::PromptCancel | Command::PromptNext => {

@@ -9,9 +9,9 @@ pub(super) fn prompt(model: &mut Model, command: Command) -> Vec<Effect> {
     match command {
         Command::PromptCancel => model.overlay = Overlay::None,
         Command::PromptErase => {
-            prompt
-                .query
-                .input(&crate::tui::editor::Edit::Key(crate::tui::editor::EditKey::Backspace));
+            prompt.query.input(&crate::tui::editor::Edit::Key(
+                crate::tui::editor::EditKey::Backspace,
+            ));
             refresh_matches(prompt);
         }
         Command::PromptNext => {

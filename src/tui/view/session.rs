@@ -129,20 +129,20 @@ fn form_lines(model: &Model, flow: &SessionFlow, theme: &Theme) -> Vec<Line<'sta
     for field in flow.fields() {
         let focused = field == form.field;
         let (value, hint) = match field {
-            Field::Client => (form.client_query.clone(), "name; ↑↓ choose"),
+            Field::Client => (form.client_query.value(), "name; ↑↓ choose"),
             Field::When => (
-                form.when.clone(),
+                form.when.value(),
                 "tomorrow 14:00, thu 10:00, 2026-12-03 9:30",
             ),
-            Field::Minutes => (form.minutes.clone(), "minutes"),
-            Field::Place => (form.place.clone(), "video link, room…"),
+            Field::Minutes => (form.minutes.value(), "minutes"),
+            Field::Place => (form.place.value(), "video link, room…"),
             Field::Repeat => (
                 form.repeat.map_or("once".to_string(), |r| r.to_string()),
                 "↑↓ once, weekly, fortnightly, monthly",
             ),
-            Field::Count => (form.count.clone(), "sessions in the series"),
+            Field::Count => (form.count.value(), "sessions in the series"),
             Field::By => (form.by.to_string(), "↑↓ client or coach"),
-            Field::Reason => (form.reason.clone(), "optional"),
+            Field::Reason => (form.reason.value(), "optional"),
             Field::Occurrences => (
                 match form.occurrences {
                     Occurrences::This => "just this one".to_string(),
@@ -182,7 +182,7 @@ fn form_lines(model: &Model, flow: &SessionFlow, theme: &Theme) -> Vec<Line<'sta
             }
         }
         lines.push(Line::from(spans));
-        if field == Field::Client && !form.client_query.trim().is_empty() {
+        if field == Field::Client && !form.client_query.value().trim().is_empty() {
             if form.names == Loadable::Loading && form.matches.is_empty() {
                 lines.push(Line::styled(
                     format!("{:LABEL$}loading clients…", ""),
