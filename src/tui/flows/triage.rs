@@ -295,8 +295,14 @@ impl TriageFlow {
         }
         match &mut self.step {
             TriageStep::EditReply(draft) => draft.input(edit),
-            TriageStep::FollowUpText { text, .. } => text.input(edit),
-            TriageStep::ChooseTime { picker, .. } => picker.edit(edit),
+            TriageStep::FollowUpText { text, .. } => {
+                text.input(edit);
+                self.risk_confirmed = false;
+            }
+            TriageStep::ChooseTime { picker, .. } => {
+                picker.edit(edit);
+                self.risk_confirmed = false;
+            }
             _ => return,
         }
         self.state = SaveState::Editing(None);

@@ -37,6 +37,14 @@ fn paste(model: &mut Model, text: &str) -> Vec<Effect> {
         flows::emergency::edit_with(model, &crate::tui::editor::Edit::Paste(text.to_string()));
         return Vec::new();
     }
+    if let Overlay::FindClient(prompt) = &mut model.overlay {
+        // One edit, so one undo takes the whole paste back.
+        prompt
+            .query
+            .input(&crate::tui::editor::Edit::Paste(text.to_string()));
+        refresh_matches(prompt);
+        return Vec::new();
+    }
     if !model.scopes().iter().any(|scope| scope.takes_text()) {
         return Vec::new();
     }
