@@ -195,3 +195,36 @@ fn the_session_form_takes_pastes_as_text() {
     };
     assert_eq!(flow.form.when.value(), "");
 }
+
+/// Where the app leaves the terminal cursor.
+fn cursor(app: &App) -> ratatui::layout::Position {
+    use ratatui::backend::Backend as _;
+    let (columns, rows) = app.model().size;
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(columns, rows))
+        .expect("terminal");
+    app.draw(&mut terminal).expect("draws");
+    terminal
+        .backend_mut()
+        .get_cursor_position()
+        .expect("cursor")
+}
+
+#[test]
+fn the_form_cursors_move_by_display_cells() {
+    let book = Book::new();
+    // The session form: a wide character moves the cursor two cells.
+    let mut app = book.app(120, 40);
+    press(&mut app, &["b"]);
+    let start = cursor(&app);
+    paste(&mut app, "日");
+    // (The popup grows by the matches shown, so only the column is compared.)
+    assert_eq!(cursor(&app).x - start.x, 2);
+    // The follow-up form, on its text field: a combining mark takes none.
+    let mut app = book.app(120, 40);
+    press(&mut app, &["3", "a", "tab"]);
+    assert_eq!(add_form(&app).field, AddField::Text);
+    let start = cursor(&app);
+    paste(&mut app, "e\u{301}");
+    let after = cursor(&app);
+    assert_eq!((after.x - start.x, after.y), (1, start.y));
+}
