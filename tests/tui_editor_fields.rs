@@ -138,12 +138,22 @@ fn the_time_picker_and_the_follow_up_text_take_pastes_as_text() {
     // The app's start (care generation) may write; nothing after it.
     let before = common::dump(&book.db);
     press(&mut app, &["2", "f"]);
-    paste(&mut app, "tomorrow\n10:00");
+    paste(&mut app, "tomorrow\n10:0");
+    let start = cursor(&app);
+    paste(&mut app, "0");
+    // The cursor is drawn on the WHEN line and follows the text.
+    assert_eq!((cursor(&app).x - start.x, cursor(&app).y), (1, start.y));
     let TriageStep::ChooseTime { picker, .. } = triage_step(&app) else {
         panic!("still choosing the time");
     };
     assert_eq!(picker.typed.value(), "tomorrow 10:00");
     assert!(picker.typing());
+    // Each paste is one edit: two undos take both back.
+    undo(&mut app);
+    let TriageStep::ChooseTime { picker, .. } = triage_step(&app) else {
+        panic!("still choosing the time");
+    };
+    assert_eq!(picker.typed.value(), "tomorrow 10:0");
     undo(&mut app);
     let TriageStep::ChooseTime { picker, .. } = triage_step(&app) else {
         panic!("still choosing the time");

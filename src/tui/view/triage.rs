@@ -56,6 +56,16 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, flow: &TriageFlow, the
         ),
         TriageStep::EditReply(_) => return,
     };
+    // The typed WHEN (when chosen) or the follow-up text: the cursor's line
+    // (below the two inserted next) and cell, after the "▸ > " or "> ".
+    let cursor = match &flow.step {
+        TriageStep::ChooseTime { picker, .. } if picker.typing() => lines
+            .len()
+            .checked_sub(1)
+            .map(|line| (line + 2, 4 + picker.typed.cursor_width())),
+        TriageStep::FollowUpText { text: typed, .. } => Some((3, 2 + typed.cursor_width())),
+        _ => None,
+    };
     lines.insert(0, about(flow, theme));
     lines.insert(1, Line::default());
     if let Some(error) = flow.error() {
@@ -79,8 +89,21 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, flow: &TriageFlow, the
             ))
             .style(theme.muted()),
         );
+    let inside = block.inner(popup);
     frame.render_widget(Clear, popup);
     frame.render_widget(Paragraph::new(lines).block(block), popup);
+    if let Some((row, column)) = cursor
+        && let Ok(row) = u16::try_from(row)
+        && row < inside.height
+        && inside.width > 0
+    {
+        let column = u16::try_from(column).unwrap_or(u16::MAX);
+        let x = inside
+            .x
+            .saturating_add(column)
+            .min(inside.right().saturating_sub(1));
+        frame.set_cursor_position(ratatui::layout::Position::new(x, inside.y + row));
+    }
 }
 
 /// One line naming the request.
