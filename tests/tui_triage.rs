@@ -303,7 +303,7 @@ fn close_and_turn_into_a_followup() {
         panic!("the follow-up text comes next");
     };
     assert!(
-        matches!(&flow.step, TriageStep::FollowUpText { text, .. } if text.contains("reading"))
+        matches!(&flow.step, TriageStep::FollowUpText { text, .. } if text.value().contains("reading"))
     );
     press(&mut app, &["enter"]);
     let store = book.open();

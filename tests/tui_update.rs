@@ -279,7 +279,7 @@ fn find_client_is_a_prompt_then_a_client_view() {
     let Overlay::FindClient(prompt) = &model.overlay else {
         panic!("the prompt is open");
     };
-    assert_eq!(prompt.query, "chn");
+    assert_eq!(prompt.query.value(), "chn");
     assert_eq!(
         prompt.matches.first().map(|m| m.1.as_str()),
         Some("Chen Wei")

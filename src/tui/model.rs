@@ -187,7 +187,9 @@ pub struct UndoEntry {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct FindClient {
-    pub query: String,
+    /// The typed part of a name: a one-line field (undo, word motions,
+    /// a paste that never opens).
+    pub query: crate::tui::editor::TextEditor,
     pub names: Loadable<Vec<(ClientId, String)>>,
     /// Best match first.
     pub matches: Vec<(ClientId, String)>,
@@ -201,7 +203,7 @@ pub enum Overlay {
     Help {
         scroll: u16,
     },
-    FindClient(FindClient),
+    FindClient(Box<FindClient>),
     /// A triage step on one request (reply, acknowledge, snooze…).
     Triage(Box<TriageFlow>),
     /// The quick-capture form.

@@ -15,6 +15,7 @@ use crate::domain::lookup::fuzzy_matches;
 use crate::domain::when::parse_when;
 use crate::model::{ClientId, FollowUp, FollowUpKind, Owner};
 use crate::tui::action::{Action, Command, Effect};
+use crate::tui::editor::{Edit, EditKey, TextEditor};
 use crate::tui::flows::care::CareEffect;
 use crate::tui::flows::picker::TimePicker;
 use crate::tui::keymap::Scope;
@@ -69,12 +70,12 @@ pub const ADDED_KINDS: [FollowUpKind; 2] = [FollowUpKind::Action, FollowUpKind::
 #[derive(Debug, Clone, PartialEq)]
 pub struct AddForm {
     pub field: AddField,
-    pub client_query: String,
+    pub client_query: TextEditor,
     pub names: Loadable<Vec<(ClientId, String)>>,
     pub matches: Vec<(ClientId, String)>,
     pub chosen: usize,
-    pub due: String,
-    pub text: String,
+    pub due: TextEditor,
+    pub text: TextEditor,
     pub owner: Owner,
     pub kind: FollowUpKind,
 }
@@ -138,23 +139,42 @@ impl FollowUpFlow {
     }
 
     fn type_char(&mut self, c: char) {
+        if let FollowUpTask::Add(form) = &mut self.task
+            && matches!(form.field, AddField::Owner | AddField::Kind)
+        {
+            if self.step == FollowUpStep::Saving {
+                return;
+            }
+            self.step = FollowUpStep::Editing { error: None };
+            match form.field {
+                AddField::Owner if c == ' ' => form.owner = other_owner(form.owner),
+                AddField::Kind if c == ' ' => form.kind = next_kind(form.kind, 1),
+                _ => {}
+            }
+            return;
+        }
+        self.edit(&Edit::Key(EditKey::Char(c)));
+    }
+
+    /// A keystroke or a paste into the typed field with the focus (the
+    /// picker's WHEN, or the add form's client, due or text). Nothing
+    /// changes while saving.
+    fn edit(&mut self, edit: &Edit) {
         if self.step == FollowUpStep::Saving {
             return;
         }
         self.step = FollowUpStep::Editing { error: None };
         match &mut self.task {
             FollowUpTask::MoveDue { picker, .. } | FollowUpTask::Snooze { picker, .. } => {
-                picker.type_char(c)
+                picker.edit(edit)
             }
             FollowUpTask::Add(form) => match form.field {
                 AddField::Client => {
-                    form.client_query.push(c);
+                    form.client_query.input(edit);
                     refresh_matches(form);
                 }
-                AddField::Due => form.due.push(c),
-                AddField::Text => form.text.push(c),
-                AddField::Owner if c == ' ' => form.owner = other_owner(form.owner),
-                AddField::Kind if c == ' ' => form.kind = next_kind(form.kind, 1),
+                AddField::Due => form.due.input(edit),
+                AddField::Text => form.text.input(edit),
                 AddField::Owner | AddField::Kind => {}
             },
         }
@@ -208,19 +228,18 @@ impl FollowUpFlow {
                         _ => {}
                     }
                 }
-                Command::FlowErase => match form.field {
-                    AddField::Client => {
-                        form.client_query.pop();
-                        refresh_matches(form);
+                Command::FlowErase => {
+                    let backspace = Edit::Key(EditKey::Backspace);
+                    match form.field {
+                        AddField::Client => {
+                            form.client_query.input(&backspace);
+                            refresh_matches(form);
+                        }
+                        AddField::Due => form.due.input(&backspace),
+                        AddField::Text => form.text.input(&backspace),
+                        _ => {}
                     }
-                    AddField::Due => {
-                        form.due.pop();
-                    }
-                    AddField::Text => {
-                        form.text.pop();
-                    }
-                    _ => {}
-                },
+                }
                 Command::FlowConfirm => match checked(form, now, tz) {
                     Ok(work) => {
                         self.step = FollowUpStep::Saving;
@@ -241,7 +260,8 @@ impl FollowUpFlow {
 }
 
 fn refresh_matches(form: &mut AddForm) {
-    let query = form.client_query.trim();
+    let query = form.client_query.value();
+    let query = query.trim();
     form.chosen = 0;
     let names = form.names.ready().map(Vec::as_slice).unwrap_or_default();
     form.matches = if query.is_empty() {
@@ -283,10 +303,11 @@ fn checked(form: &AddForm, now: DateTime<Utc>, tz: Tz) -> Result<FollowUpWork, (
         .get(form.chosen)
         .cloned()
         .ok_or_else(|| (AddField::Client, "type the client's name".to_string()))?;
-    let due_text = if form.due.trim().is_empty() {
+    let typed_due = form.due.value();
+    let due_text = if typed_due.trim().is_empty() {
         "tomorrow 09:00"
     } else {
-        form.due.trim()
+        typed_due.trim()
     };
     let due = parse_when(due_text, now, tz)
         .map_err(|e| (AddField::Due, e.0))?
@@ -294,7 +315,8 @@ fn checked(form: &AddForm, now: DateTime<Utc>, tz: Tz) -> Result<FollowUpWork, (
     if due <= now {
         return Err((AddField::Due, format!("'{due_text}' has passed")));
     }
-    let text = form.text.trim();
+    let typed_text = form.text.value();
+    let text = typed_text.trim();
     if text.is_empty() {
         return Err((AddField::Text, "say what is to be done".into()));
     }
@@ -324,6 +346,20 @@ pub fn update(model: &mut Model, action: Action) -> Result<Vec<Effect>, Action> 
                 Ok(Vec::new())
             }
             _ => Err(Action::Type(c)),
+        },
+        Action::Edit(key) => match &mut model.overlay {
+            Overlay::FollowUp(flow) => {
+                flow.edit(&Edit::Key(key));
+                Ok(Vec::new())
+            }
+            _ => Err(Action::Edit(key)),
+        },
+        Action::Paste(text) => match &mut model.overlay {
+            Overlay::FollowUp(flow) => {
+                flow.edit(&Edit::Paste(text));
+                Ok(Vec::new())
+            }
+            _ => Err(Action::Paste(text)),
         },
         Action::ClientNamesLoaded(names) => match &mut model.overlay {
             Overlay::FollowUp(flow) => {
@@ -450,12 +486,14 @@ fn command_effects(model: &mut Model, command: Command) -> Vec<Effect> {
                 } else {
                     AddField::Client
                 },
-                client_query: client.as_ref().map(|c| c.1.clone()).unwrap_or_default(),
+                client_query: TextEditor::single_line(
+                    &client.as_ref().map(|c| c.1.clone()).unwrap_or_default(),
+                ),
                 names: Loadable::Loading,
                 matches: client.into_iter().collect(),
                 chosen: 0,
-                due: String::new(),
-                text: String::new(),
+                due: TextEditor::default(),
+                text: TextEditor::default(),
                 owner: Owner::Coach,
                 kind: FollowUpKind::Action,
             };

@@ -5,13 +5,14 @@ use chrono::{DateTime, Datelike, Duration, NaiveTime, Timelike, Utc};
 use chrono_tz::Tz;
 
 use crate::domain::when::{first_instant_at_or_after, local_date, naive_local, parse_when};
+use crate::tui::editor::{Edit, EditKey, TextEditor};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct TimePicker {
     /// (label, instant), soonest first.
     pub presets: Vec<(String, DateTime<Utc>)>,
     /// The typed WHEN; chosen when `chosen == presets.len()`.
-    pub typed: String,
+    pub typed: TextEditor,
     pub chosen: usize,
 }
 
@@ -20,7 +21,7 @@ impl TimePicker {
         presets.sort_by_key(|(_, at)| *at);
         TimePicker {
             presets,
-            typed: String::new(),
+            typed: TextEditor::default(),
             chosen: 0,
         }
     }
@@ -65,12 +66,16 @@ impl TimePicker {
 
     /// Typing goes to the WHEN line and chooses it.
     pub fn type_char(&mut self, c: char) {
-        self.typed.push(c);
-        self.chosen = self.presets.len();
+        self.edit(&Edit::Key(EditKey::Char(c)));
     }
 
     pub fn erase(&mut self) {
-        self.typed.pop();
+        self.edit(&Edit::Key(EditKey::Backspace));
+    }
+
+    /// A keystroke or a paste into the WHEN line, which it chooses.
+    pub fn edit(&mut self, edit: &Edit) {
+        self.typed.input(edit);
         self.chosen = self.presets.len();
     }
 
@@ -90,7 +95,11 @@ impl TimePicker {
     pub fn choice(&self, now: DateTime<Utc>, tz: Tz) -> Result<DateTime<Utc>, String> {
         let at = match self.presets.get(self.chosen) {
             Some((_, at)) => *at,
-            None => parse_when(&self.typed, now, tz).map_err(|e| e.0)?.at,
+            None => {
+                parse_when(&self.typed.value(), now, tz)
+                    .map_err(|e| e.0)?
+                    .at
+            }
         };
         if at <= now {
             return Err("that time has passed: choose one still to come".into());
@@ -155,9 +164,9 @@ mod tests {
             picker.choice(monday_1420(), tz),
             Ok(monday_1420() + Duration::hours(2))
         );
-        picker.typed = "1 hour ago".into();
+        picker.typed = TextEditor::single_line("1 hour ago");
         assert!(picker.choice(monday_1420(), tz).is_err());
-        picker.typed = "someday".into();
+        picker.typed = TextEditor::single_line("someday");
         assert!(picker.choice(monday_1420(), tz).is_err());
     }
 }

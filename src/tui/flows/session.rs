@@ -19,7 +19,7 @@ use crate::domain::when::parse_when;
 use crate::flows::booking::{MovePlan, Occurrences};
 use crate::model::{ClientId, MovedBy, Repeat, Repeating, Session};
 use crate::tui::action::{Action, Command, Effect, TerminalWork};
-use crate::tui::editor::{EditKey, TextEditor};
+use crate::tui::editor::{Edit, EditKey, TextEditor};
 use crate::tui::keymap::Scope;
 use crate::tui::model::{Item, Loadable, Model, Notice, NoticeKind, Overlay, Pane, Screen};
 
@@ -80,17 +80,17 @@ impl Field {
 #[derive(Debug, Clone, PartialEq)]
 pub struct SessionForm {
     pub field: Field,
-    pub client_query: String,
+    pub client_query: TextEditor,
     pub names: Loadable<Vec<(ClientId, String)>>,
     pub matches: Vec<(ClientId, String)>,
     pub chosen: usize,
-    pub when: String,
-    pub minutes: String,
-    pub place: String,
+    pub when: TextEditor,
+    pub minutes: TextEditor,
+    pub place: TextEditor,
     pub repeat: Option<Repeat>,
-    pub count: String,
+    pub count: TextEditor,
     pub by: MovedBy,
-    pub reason: String,
+    pub reason: TextEditor,
     pub occurrences: Occurrences,
     pub tell: bool,
 }
@@ -227,17 +227,19 @@ impl SessionFlow {
             kind,
             form: SessionForm {
                 field,
-                client_query: client.as_ref().map(|c| c.1.clone()).unwrap_or_default(),
+                client_query: TextEditor::single_line(
+                    &client.as_ref().map(|c| c.1.clone()).unwrap_or_default(),
+                ),
                 names: Loadable::Loading,
                 matches: client.into_iter().collect(),
                 chosen: 0,
-                when,
-                minutes,
-                place,
+                when: TextEditor::single_line(&when),
+                minutes: TextEditor::single_line(&minutes),
+                place: TextEditor::single_line(&place),
                 repeat: None,
-                count: "6".into(),
+                count: TextEditor::single_line("6"),
                 by: MovedBy::Client,
-                reason: String::new(),
+                reason: TextEditor::default(),
                 occurrences: Occurrences::This,
                 tell: true,
             },
@@ -311,7 +313,8 @@ impl SessionFlow {
     }
 
     fn refresh_matches(&mut self) {
-        let query = self.form.client_query.trim();
+        let query = self.form.client_query.value();
+        let query = query.trim();
         self.form.chosen = 0;
         let names = self
             .form
@@ -326,7 +329,7 @@ impl SessionFlow {
         };
     }
 
-    fn text_of(&mut self) -> Option<&mut String> {
+    fn text_of(&mut self) -> Option<&mut TextEditor> {
         let form = &mut self.form;
         match form.field {
             Field::Client => Some(&mut form.client_query),
@@ -348,19 +351,18 @@ impl SessionFlow {
             self.cycle(1);
             return;
         }
-        let client = self.form.field == Field::Client;
-        if let Some(text) = self.text_of() {
-            text.push(c);
-        }
-        if client {
-            self.refresh_matches();
-        }
+        self.edit_field(&Edit::Key(EditKey::Char(c)));
     }
 
     fn erase(&mut self) {
+        self.edit_field(&Edit::Key(EditKey::Backspace));
+    }
+
+    /// A keystroke or a paste into the form's typed field with the focus.
+    fn edit_field(&mut self, edit: &Edit) {
         let client = self.form.field == Field::Client;
         if let Some(text) = self.text_of() {
-            text.pop();
+            text.input(edit);
         }
         if client {
             self.refresh_matches();
@@ -415,13 +417,14 @@ impl SessionFlow {
     pub fn request(&self, now: DateTime<Utc>, tz: Tz) -> Result<SessionRequest, (Field, String)> {
         let form = &self.form;
         let when = |field| -> Result<DateTime<Utc>, (Field, String)> {
-            if form.when.trim().is_empty() {
+            let typed_when = form.when.value();
+            if typed_when.trim().is_empty() {
                 return Err((
                     field,
                     "say when: tomorrow 14:00, mon 9:30, 2026-12-03 10:00".into(),
                 ));
             }
-            parse_when(&form.when, now, tz)
+            parse_when(&typed_when, now, tz)
                 .map(|w| w.at)
                 .map_err(|e| (field, e.0))
         };
@@ -433,13 +436,15 @@ impl SessionFlow {
                     .cloned()
                     .ok_or_else(|| (Field::Client, "type the client's name".to_string()))?;
                 let start = when(Field::When)?;
-                let minutes = crate::domain::bounds::parse_session_minutes(form.minutes.trim())
-                    .map_err(|e| (Field::Minutes, e))?;
+                let minutes =
+                    crate::domain::bounds::parse_session_minutes(form.minutes.value().trim())
+                        .map_err(|e| (Field::Minutes, e))?;
                 let repeat = match form.repeat {
                     None => None,
                     Some(repeat) => {
                         let count = form
                             .count
+                            .value()
                             .trim()
                             .parse::<i64>()
                             .ok()
@@ -450,7 +455,8 @@ impl SessionFlow {
                         Some(Repeating { repeat, count, tz })
                     }
                 };
-                let place = form.place.trim();
+                let place = form.place.value();
+                let place = place.trim();
                 Ok(SessionRequest::Book {
                     client_id,
                     client_name,
@@ -462,7 +468,8 @@ impl SessionFlow {
             }
             SessionKind::Move(session) => {
                 let to = when(Field::When)?;
-                let reason = form.reason.trim();
+                let reason = form.reason.value();
+                let reason = reason.trim();
                 Ok(SessionRequest::Move {
                     session_id: session.id,
                     to,
@@ -481,6 +488,17 @@ impl SessionFlow {
     }
 
     pub fn edit(&mut self, key: EditKey) {
+        self.edit_with(&Edit::Key(key));
+    }
+
+    /// A keystroke or a paste: into the form's typed field while editing,
+    /// into the note while drafting it.
+    pub fn edit_with(&mut self, edit: &Edit) {
+        if matches!(self.step, SessionStep::Editing { .. }) {
+            self.step = SessionStep::Editing { error: None };
+            self.edit_field(edit);
+            return;
+        }
         if let SessionStep::Note {
             editor,
             warnings,
@@ -488,7 +506,7 @@ impl SessionFlow {
             ..
         } = &mut self.step
         {
-            editor.apply(key);
+            editor.input(edit);
             *send_anyway = false;
             *warnings = crate::care::message::warnings(&editor.text());
         }
@@ -575,6 +593,13 @@ pub fn update(model: &mut Model, action: Action) -> Result<Vec<Effect>, Action> 
                 Ok(Vec::new())
             }
             _ => Err(Action::Edit(key)),
+        },
+        Action::Paste(text) => match &mut model.overlay {
+            Overlay::Session(flow) if !flow.busy() => {
+                flow.edit_with(&Edit::Paste(text));
+                Ok(Vec::new())
+            }
+            _ => Err(Action::Paste(text)),
         },
         Action::EditedExternally(edited) => match &mut model.overlay {
             Overlay::Session(flow) => {

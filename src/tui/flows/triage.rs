@@ -54,7 +54,7 @@ pub enum TriageStep {
     /// The follow-up's text, prefilled from the request.
     FollowUpText {
         due: DateTime<Utc>,
-        text: String,
+        text: TextEditor,
     },
 }
 
@@ -290,12 +290,22 @@ impl TriageFlow {
     }
 
     pub fn edit_with(&mut self, edit: &Edit) {
-        if let TriageStep::EditReply(draft) = &mut self.step
-            && !self.state.busy()
-        {
-            draft.input(edit);
-            self.state = SaveState::Editing(None);
+        if self.state.busy() {
+            return;
         }
+        match &mut self.step {
+            TriageStep::EditReply(draft) => draft.input(edit),
+            TriageStep::FollowUpText { text, .. } => {
+                text.input(edit);
+                self.risk_confirmed = false;
+            }
+            TriageStep::ChooseTime { picker, .. } => {
+                picker.edit(edit);
+                self.risk_confirmed = false;
+            }
+            _ => return,
+        }
+        self.state = SaveState::Editing(None);
     }
 
     pub fn refused(&mut self, reason: String) {
@@ -342,7 +352,7 @@ pub fn type_char(flow: &mut TriageFlow, c: char) -> Vec<Effect> {
     flow.risk_confirmed = false;
     match &mut flow.step {
         TriageStep::ChooseTime { picker, .. } => picker.type_char(c),
-        TriageStep::FollowUpText { text, .. } => text.push(c),
+        TriageStep::FollowUpText { text, .. } => text.input(&Edit::Key(EditKey::Char(c))),
         _ => {}
     }
     Vec::new()
@@ -470,7 +480,10 @@ pub fn command(
                     },
                     TimePurpose::FollowUp => {
                         let text = format!("Follow up: {}", flow.request.summary());
-                        flow.step = TriageStep::FollowUpText { due: at, text };
+                        flow.step = TriageStep::FollowUpText {
+                            due: at,
+                            text: TextEditor::single_line(&text),
+                        };
                         None
                     }
                 },
@@ -498,17 +511,17 @@ pub fn command(
         },
         (TriageStep::FollowUpText { due, text }, _) => match command {
             Command::FlowErase => {
-                text.pop();
+                text.input(&Edit::Key(EditKey::Backspace));
                 None
             }
-            Command::FlowConfirm if text.trim().is_empty() => {
+            Command::FlowConfirm if text.value().trim().is_empty() => {
                 flow.state = SaveState::Editing(Some("say what to follow up on".into()));
                 None
             }
             Command::FlowConfirm => Some(TriageEffect::MakeFollowUp {
                 request_id,
                 due: *due,
-                text: text.trim().to_string(),
+                text: text.value().trim().to_string(),
             }),
             _ => None,
         },

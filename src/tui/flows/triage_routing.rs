@@ -134,14 +134,22 @@ pub fn update(model: &mut Model, action: Action) -> Result<Vec<Effect>, Action> 
                 form.edit(&Edit::Key(key));
                 Ok(Vec::new())
             }
-            Overlay::Triage(flow) => {
+            Overlay::Triage(flow)
+                if flow.scope() == Scope::ReplyEditor
+                    || matches!(
+                        flow.step,
+                        triage::TriageStep::ChooseTime { .. }
+                            | triage::TriageStep::FollowUpText { .. }
+                    ) =>
+            {
                 flow.edit(key);
                 Ok(Vec::new())
             }
             _ => Err(Action::Edit(key)),
         },
         Action::Paste(text) => match &mut model.overlay {
-            Overlay::Triage(flow) if flow.scope() == Scope::ReplyEditor => {
+            // The reply, the typed WHEN or the follow-up text: one edit.
+            Overlay::Triage(flow) => {
                 flow.edit_with(&Edit::Paste(text));
                 Ok(Vec::new())
             }

@@ -37,6 +37,14 @@ fn paste(model: &mut Model, text: &str) -> Vec<Effect> {
         flows::emergency::edit_with(model, &crate::tui::editor::Edit::Paste(text.to_string()));
         return Vec::new();
     }
+    if let Overlay::FindClient(prompt) = &mut model.overlay {
+        // One edit, so one undo takes the whole paste back.
+        prompt
+            .query
+            .input(&crate::tui::editor::Edit::Paste(text.to_string()));
+        refresh_matches(prompt);
+        return Vec::new();
+    }
     if !model.scopes().iter().any(|scope| scope.takes_text()) {
         return Vec::new();
     }
@@ -89,6 +97,11 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Effect> {
         }
         // Emergency reschedule, hand-off, undo and delivery (issue 4).
         Action::Edit(key) => {
+            if let Overlay::FindClient(prompt) = &mut model.overlay {
+                prompt.query.input(&crate::tui::editor::Edit::Key(key));
+                refresh_matches(prompt);
+                return Vec::new();
+            }
             flows::emergency::edit(model, key);
             Vec::new()
         }
@@ -100,7 +113,9 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Effect> {
         Action::Flow(event) => flows::on_event(model, *event),
         Action::Type(c) => {
             if let Overlay::FindClient(prompt) = &mut model.overlay {
-                prompt.query.push(c);
+                prompt.query.input(&crate::tui::editor::Edit::Key(
+                    crate::tui::editor::EditKey::Char(c),
+                ));
                 refresh_matches(prompt);
             }
             Vec::new()
@@ -239,12 +254,12 @@ fn command_effects(model: &mut Model, command: Command) -> Vec<Effect> {
         }
         Command::Refresh => reload(model),
         Command::FindClient => {
-            model.overlay = Overlay::FindClient(FindClient {
-                query: String::new(),
+            model.overlay = Overlay::FindClient(Box::new(FindClient {
+                query: crate::tui::editor::TextEditor::default(),
                 names: Loadable::Loading,
                 matches: Vec::new(),
                 chosen: 0,
-            });
+            }));
             vec![Effect::LoadClientNames]
         }
         Command::PromptSubmit | Command::PromptCancel | Command::PromptNext => {

@@ -9,7 +9,9 @@ pub(super) fn prompt(model: &mut Model, command: Command) -> Vec<Effect> {
     match command {
         Command::PromptCancel => model.overlay = Overlay::None,
         Command::PromptErase => {
-            prompt.query.pop();
+            prompt.query.input(&crate::tui::editor::Edit::Key(
+                crate::tui::editor::EditKey::Backspace,
+            ));
             refresh_matches(prompt);
         }
         Command::PromptNext => {
@@ -18,10 +20,11 @@ pub(super) fn prompt(model: &mut Model, command: Command) -> Vec<Effect> {
         Command::PromptPrev => prompt.chosen = prompt.chosen.saturating_sub(1),
         Command::PromptSubmit => {
             let Some((client_id, _)) = prompt.matches.get(prompt.chosen).cloned() else {
-                let text = if prompt.query.trim().is_empty() {
+                let query = prompt.query.value();
+                let text = if query.trim().is_empty() {
                     "type part of a client's name".to_string()
                 } else {
-                    format!("no client matches '{}'", prompt.query.trim())
+                    format!("no client matches '{}'", query.trim())
                 };
                 model.notice = Some(Notice {
                     kind: NoticeKind::Info,
@@ -49,7 +52,8 @@ pub(super) fn refresh_matches(prompt: &mut FindClient) {
     let Loadable::Ready(names) = &prompt.names else {
         return;
     };
-    let query = prompt.query.trim();
+    let query = prompt.query.value();
+    let query = query.trim();
     prompt.matches = if query.is_empty() {
         names.clone()
     } else {

@@ -2,7 +2,7 @@
 //! of all open follow-ups. Every key named comes from the keymap.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::{Constraint, Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
@@ -24,6 +24,8 @@ fn visible(text: &str) -> String {
 
 pub fn draw(frame: &mut Frame, area: Rect, model: &Model, flow: &FollowUpFlow, theme: &Theme) {
     let scope = Scope::FollowUpForm;
+    // The focused typed field: its line and the cursor's cell in it.
+    let mut cursor: Option<(usize, usize)> = None;
     let (title, mut lines) = match &flow.task {
         FollowUpTask::MoveDue { followup, picker } | FollowUpTask::Snooze { followup, picker } => {
             let verb = if matches!(flow.task, FollowUpTask::Snooze { .. }) {
@@ -45,12 +47,21 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, flow: &FollowUpFlow, t
             for field in AddField::ALL {
                 let focused = field == form.field;
                 let (value, hint) = match field {
-                    AddField::Client => (form.client_query.clone(), "name; ↑↓ choose"),
-                    AddField::Due => (form.due.clone(), "tomorrow 09:00 (or fri 15:00, +2h)"),
-                    AddField::Text => (form.text.clone(), "what is to be done"),
+                    AddField::Client => (form.client_query.value(), "name; ↑↓ choose"),
+                    AddField::Due => (form.due.value(), "tomorrow 09:00 (or fri 15:00, +2h)"),
+                    AddField::Text => (form.text.value(), "what is to be done"),
                     AddField::Owner => (form.owner.to_string(), "↑↓ coach / client"),
                     AddField::Kind => (form.kind.to_string(), "↑↓ action / promise"),
                 };
+                let editor = match field {
+                    AddField::Client => Some(&form.client_query),
+                    AddField::Due => Some(&form.due),
+                    AddField::Text => Some(&form.text),
+                    AddField::Owner | AddField::Kind => None,
+                };
+                if focused && let Some(editor) = editor {
+                    cursor = Some((lines.len(), LABEL + editor.cursor_width()));
+                }
                 let marker = if focused { "▸" } else { " " };
                 let mut spans = vec![Span::styled(
                     format!("{marker}{:<width$}", field.label(), width = LABEL - 1),
@@ -62,7 +73,7 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, flow: &FollowUpFlow, t
                     spans.push(Span::raw(visible(&value)));
                 }
                 lines.push(Line::from(spans));
-                if field == AddField::Client && !form.client_query.trim().is_empty() {
+                if field == AddField::Client && !form.client_query.value().trim().is_empty() {
                     for (n, (_, name)) in form.matches.iter().enumerate().take(3) {
                         let chosen = n == form.chosen;
                         lines.push(Line::styled(
@@ -108,6 +119,16 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, flow: &FollowUpFlow, t
         .border_style(theme.border(true))
         .title(Line::from(title).style(theme.title(true)))
         .title_bottom(Line::from(bottom).style(theme.muted()));
+    let inside = block.inner(popup);
+    // Rows taken by the wrapped lines above the focused field.
+    let cursor = cursor.map(|(line, column)| {
+        let above: usize = lines
+            .iter()
+            .take(line)
+            .map(|l| l.width().max(1).div_ceil(inner))
+            .sum();
+        (above, column)
+    });
     frame.render_widget(Clear, popup);
     frame.render_widget(
         Paragraph::new(lines)
@@ -115,6 +136,18 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, flow: &FollowUpFlow, t
             .wrap(Wrap { trim: false }),
         popup,
     );
+    if let Some((row, column)) = cursor
+        && let Ok(row) = u16::try_from(row)
+        && row < inside.height
+        && inside.width > 0
+    {
+        let column = u16::try_from(column).unwrap_or(u16::MAX);
+        let x = inside
+            .x
+            .saturating_add(column)
+            .min(inside.right().saturating_sub(1));
+        frame.set_cursor_position(Position::new(x, inside.y + row));
+    }
 }
 
 /// Every open follow-up, soonest first; overdue ones marked.

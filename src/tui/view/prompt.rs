@@ -29,7 +29,7 @@ pub fn draw(frame: &mut Frame, area: Rect, prompt: &FindClient, keymap: &Keymap,
     let inner = block.inner(popup);
     let mut lines = vec![Line::from(vec![
         Span::styled("> ", theme.key()),
-        Span::raw(prompt.query.clone()),
+        Span::raw(prompt.query.value()),
     ])];
     let room = inner.height.saturating_sub(1) as usize;
     match &prompt.names {
@@ -52,7 +52,7 @@ pub fn draw(frame: &mut Frame, area: Rect, prompt: &FindClient, keymap: &Keymap,
     frame.render_widget(Clear, popup);
     frame.render_widget(Paragraph::new(lines).block(block), popup);
     if inner.width > 0 && inner.height > 0 {
-        let typed = u16::try_from(Span::raw(prompt.query.clone()).width()).unwrap_or(u16::MAX);
+        let typed = u16::try_from(prompt.query.cursor_width()).unwrap_or(u16::MAX);
         let x = (inner.x + 2 + typed).min(inner.right().saturating_sub(1));
         frame.set_cursor_position(Position::new(x, inner.y));
     }

@@ -3,7 +3,7 @@
 //! the keymap.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
@@ -40,9 +40,12 @@ fn title(model: &Model, flow: &SessionFlow) -> String {
 
 pub fn draw(frame: &mut Frame, area: Rect, model: &Model, flow: &SessionFlow, theme: &Theme) {
     let form = Scope::SessionForm;
+    // The focused typed field: its line and the cursor's cell in it.
+    let mut cursor: Option<(usize, usize)> = None;
     let (lines, bottom) = match &flow.step {
         SessionStep::Editing { error } => {
-            let mut lines = form_lines(model, flow, theme);
+            let (mut lines, at) = form_lines(model, flow, theme);
+            cursor = at;
             if let Some(error) = error {
                 lines.push(Line::styled(visible(error), theme.error()));
             }
@@ -114,6 +117,16 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, flow: &SessionFlow, th
         .border_style(theme.border(true))
         .title(Line::from(title(model, flow)).style(theme.title(true)))
         .title_bottom(Line::from(bottom).style(theme.muted()));
+    let inside = block.inner(popup);
+    // Rows taken by the wrapped lines above the focused field.
+    let cursor = cursor.map(|(line, column)| {
+        let above: usize = lines
+            .iter()
+            .take(line)
+            .map(|l| l.width().max(1).div_ceil(inner))
+            .sum();
+        (above, column)
+    });
     frame.render_widget(Clear, popup);
     frame.render_widget(
         Paragraph::new(lines)
@@ -121,28 +134,59 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, flow: &SessionFlow, th
             .wrap(Wrap { trim: false }),
         popup,
     );
+    if let Some((row, column)) = cursor
+        && let Ok(row) = u16::try_from(row)
+        && row < inside.height
+        && inside.width > 0
+    {
+        let column = u16::try_from(column).unwrap_or(u16::MAX);
+        let x = inside
+            .x
+            .saturating_add(column)
+            .min(inside.right().saturating_sub(1));
+        frame.set_cursor_position(Position::new(x, inside.y + row));
+    }
 }
 
-fn form_lines(model: &Model, flow: &SessionFlow, theme: &Theme) -> Vec<Line<'static>> {
+/// The form's lines, and where the cursor goes: the focused typed field's
+/// line and the cell in it.
+fn form_lines(
+    model: &Model,
+    flow: &SessionFlow,
+    theme: &Theme,
+) -> (Vec<Line<'static>>, Option<(usize, usize)>) {
     let form = &flow.form;
     let mut lines = Vec::new();
+    let mut cursor = None;
     for field in flow.fields() {
         let focused = field == form.field;
+        let editor = match field {
+            Field::Client => Some(&form.client_query),
+            Field::When => Some(&form.when),
+            Field::Minutes => Some(&form.minutes),
+            Field::Place => Some(&form.place),
+            Field::Count => Some(&form.count),
+            Field::Reason => Some(&form.reason),
+            _ => None,
+        };
+        if focused && let Some(editor) = editor {
+            cursor = Some((lines.len(), LABEL + editor.cursor_width()));
+        }
         let (value, hint) = match field {
-            Field::Client => (form.client_query.clone(), "name; ↑↓ choose"),
+            Field::Client => (form.client_query.value(), "name; ↑↓ choose"),
             Field::When => (
-                form.when.clone(),
+                form.when.value(),
                 "tomorrow 14:00, thu 10:00, 2026-12-03 9:30",
             ),
-            Field::Minutes => (form.minutes.clone(), "minutes"),
-            Field::Place => (form.place.clone(), "video link, room…"),
+            Field::Minutes => (form.minutes.value(), "minutes"),
+            Field::Place => (form.place.value(), "video link, room…"),
             Field::Repeat => (
                 form.repeat.map_or("once".to_string(), |r| r.to_string()),
                 "↑↓ once, weekly, fortnightly, monthly",
             ),
-            Field::Count => (form.count.clone(), "sessions in the series"),
+            Field::Count => (form.count.value(), "sessions in the series"),
             Field::By => (form.by.to_string(), "↑↓ client or coach"),
-            Field::Reason => (form.reason.clone(), "optional"),
+            Field::Reason => (form.reason.value(), "optional"),
             Field::Occurrences => (
                 match form.occurrences {
                     Occurrences::This => "just this one".to_string(),
@@ -182,7 +226,7 @@ fn form_lines(model: &Model, flow: &SessionFlow, theme: &Theme) -> Vec<Line<'sta
             }
         }
         lines.push(Line::from(spans));
-        if field == Field::Client && !form.client_query.trim().is_empty() {
+        if field == Field::Client && !form.client_query.value().trim().is_empty() {
             if form.names == Loadable::Loading && form.matches.is_empty() {
                 lines.push(Line::styled(
                     format!("{:LABEL$}loading clients…", ""),
@@ -214,7 +258,7 @@ fn form_lines(model: &Model, flow: &SessionFlow, theme: &Theme) -> Vec<Line<'sta
             }
         }
     }
-    lines
+    (lines, cursor)
 }
 
 fn draw_note(frame: &mut Frame, area: Rect, model: &Model, flow: &SessionFlow, theme: &Theme) {

@@ -50,11 +50,21 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, flow: &TriageFlow, the
                 Line::from(format!("due {}", text::day_and_clock(*due, model.tz))),
                 Line::from(vec![
                     Span::styled("> ", theme.key()),
-                    Span::raw(typed.clone()),
+                    Span::raw(typed.value()),
                 ]),
             ],
         ),
         TriageStep::EditReply(_) => return,
+    };
+    // The typed WHEN (when chosen) or the follow-up text: the cursor's line
+    // (below the two inserted next) and cell, after the "▸ > " or "> ".
+    let cursor = match &flow.step {
+        TriageStep::ChooseTime { picker, .. } if picker.typing() => lines
+            .len()
+            .checked_sub(1)
+            .map(|line| (line + 2, 4 + picker.typed.cursor_width())),
+        TriageStep::FollowUpText { text: typed, .. } => Some((3, 2 + typed.cursor_width())),
+        _ => None,
     };
     lines.insert(0, about(flow, theme));
     lines.insert(1, Line::default());
@@ -79,8 +89,21 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, flow: &TriageFlow, the
             ))
             .style(theme.muted()),
         );
+    let inside = block.inner(popup);
     frame.render_widget(Clear, popup);
     frame.render_widget(Paragraph::new(lines).block(block), popup);
+    if let Some((row, column)) = cursor
+        && let Ok(row) = u16::try_from(row)
+        && row < inside.height
+        && inside.width > 0
+    {
+        let column = u16::try_from(column).unwrap_or(u16::MAX);
+        let x = inside
+            .x
+            .saturating_add(column)
+            .min(inside.right().saturating_sub(1));
+        frame.set_cursor_position(ratatui::layout::Position::new(x, inside.y + row));
+    }
 }
 
 /// One line naming the request.
@@ -138,15 +161,16 @@ pub(crate) fn time_lines(model: &Model, picker: &TimePicker, theme: &Theme) -> V
             choice_line(n == picker.chosen, format!("{label:<20} {when}"), theme)
         })
         .collect();
-    let typed = if picker.typed.is_empty() && !picker.typing() {
+    let typed_text = picker.typed.value();
+    let typed = if typed_text.is_empty() && !picker.typing() {
         Span::styled("type a time: tomorrow 14:00, +2h, fri 9:30", theme.muted())
     } else {
-        Span::raw(picker.typed.clone())
+        Span::raw(typed_text.clone())
     };
     let marker = if picker.typing() { "▸ " } else { "  " };
     let mut typed_line = vec![Span::styled(format!("{marker}> "), theme.key()), typed];
-    if picker.typing() && !picker.typed.trim().is_empty() {
-        let preview = match parse_when(&picker.typed, model.now, model.tz) {
+    if picker.typing() && !typed_text.trim().is_empty() {
+        let preview = match parse_when(&typed_text, model.now, model.tz) {
             Ok(instant) => Span::styled(
                 format!("  = {}", text::day_and_clock(instant.at, model.tz)),
                 theme.info(),
