@@ -44,14 +44,27 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, flow: &FollowUpFlow, t
         }
         FollowUpTask::Add(form) => {
             let mut lines = Vec::new();
+            // The keys that step through a field's choices, as the keymap has them.
+            let arrows = format!(
+                "{}/{}",
+                model
+                    .keymap
+                    .key_name(&[Scope::FollowUpForm], Command::FlowPrev),
+                model
+                    .keymap
+                    .key_name(&[Scope::FollowUpForm], Command::FlowNext)
+            );
+            let choice_0 = format!("name; {arrows} choose");
+            let choice_1 = format!("{arrows} coach / client");
+            let choice_2 = format!("{arrows} action / promise");
             for field in AddField::ALL {
                 let focused = field == form.field;
                 let (value, hint) = match field {
-                    AddField::Client => (form.client_query.value(), "name; ↑↓ choose"),
+                    AddField::Client => (form.client_query.value(), choice_0.as_str()),
                     AddField::Due => (form.due.value(), "tomorrow 09:00 (or fri 15:00, +2h)"),
                     AddField::Text => (form.text.value(), "what is to be done"),
-                    AddField::Owner => (form.owner.to_string(), "↑↓ coach / client"),
-                    AddField::Kind => (form.kind.to_string(), "↑↓ action / promise"),
+                    AddField::Owner => (form.owner.to_string(), choice_1.as_str()),
+                    AddField::Kind => (form.kind.to_string(), choice_2.as_str()),
                 };
                 let editor = match field {
                     AddField::Client => Some(&form.client_query),

@@ -158,6 +158,21 @@ fn form_lines(
     let form = &flow.form;
     let mut lines = Vec::new();
     let mut cursor = None;
+    // The keys that step through a field's choices, as the keymap has them.
+    let arrows = format!(
+        "{}/{}",
+        model
+            .keymap
+            .key_name(&[Scope::SessionForm], Command::FlowPrev),
+        model
+            .keymap
+            .key_name(&[Scope::SessionForm], Command::FlowNext)
+    );
+    let choice_0 = format!("name; {arrows} choose");
+    let choice_1 = format!("{arrows} once, weekly, fortnightly, monthly");
+    let choice_2 = format!("{arrows} client or coach");
+    let choice_3 = format!("{arrows} this one / and the following");
+    let choice_4 = format!("{arrows} yes / no");
     for field in flow.fields() {
         let focused = field == form.field;
         let editor = match field {
@@ -173,7 +188,7 @@ fn form_lines(
             cursor = Some((lines.len(), LABEL + editor.cursor_width()));
         }
         let (value, hint) = match field {
-            Field::Client => (form.client_query.value(), "name; ↑↓ choose"),
+            Field::Client => (form.client_query.value(), choice_0.as_str()),
             Field::When => (
                 form.when.value(),
                 "tomorrow 14:00, thu 10:00, 2026-12-03 9:30",
@@ -182,17 +197,17 @@ fn form_lines(
             Field::Place => (form.place.value(), "video link, room…"),
             Field::Repeat => (
                 form.repeat.map_or("once".to_string(), |r| r.to_string()),
-                "↑↓ once, weekly, fortnightly, monthly",
+                choice_1.as_str(),
             ),
             Field::Count => (form.count.value(), "sessions in the series"),
-            Field::By => (form.by.to_string(), "↑↓ client or coach"),
+            Field::By => (form.by.to_string(), choice_2.as_str()),
             Field::Reason => (form.reason.value(), "optional"),
             Field::Occurrences => (
                 match form.occurrences {
                     Occurrences::This => "just this one".to_string(),
                     Occurrences::Following => "this one and the following".to_string(),
                 },
-                "↑↓ this one / and the following",
+                choice_3.as_str(),
             ),
             Field::Tell => (
                 if form.tell {
@@ -200,7 +215,7 @@ fn form_lines(
                 } else {
                     "no".to_string()
                 },
-                "↑↓ yes / no",
+                choice_4.as_str(),
             ),
         };
         let label = if focused { theme.key() } else { theme.label() };
