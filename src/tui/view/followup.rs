@@ -2,9 +2,9 @@
 //! of all open follow-ups. Every key named comes from the keymap.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Position, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Paragraph};
 
 use crate::tui::action::Command;
 use crate::tui::flows::followup::{
@@ -123,44 +123,7 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, flow: &FollowUpFlow, t
             (scope, Command::FlowCancel, "cancel"),
         ],
     );
-    let width = area.width.saturating_sub(4).min(76);
-    let inner = usize::from(width.saturating_sub(2).max(1));
-    let rows: usize = lines.iter().map(|l| l.width().max(1).div_ceil(inner)).sum();
-    let height = (rows as u16 + 2).min(area.height.saturating_sub(2));
-    let popup = area.centered(Constraint::Length(width), Constraint::Length(height));
-    let block = Block::bordered()
-        .border_style(theme.border(true))
-        .title(Line::from(title).style(theme.title(true)))
-        .title_bottom(Line::from(bottom).style(theme.muted()));
-    let inside = block.inner(popup);
-    // Rows taken by the wrapped lines above the focused field.
-    let cursor = cursor.map(|(line, column)| {
-        let above: usize = lines
-            .iter()
-            .take(line)
-            .map(|l| l.width().max(1).div_ceil(inner))
-            .sum();
-        (above, column)
-    });
-    frame.render_widget(Clear, popup);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false }),
-        popup,
-    );
-    if let Some((row, column)) = cursor
-        && let Ok(row) = u16::try_from(row)
-        && row < inside.height
-        && inside.width > 0
-    {
-        let column = u16::try_from(column).unwrap_or(u16::MAX);
-        let x = inside
-            .x
-            .saturating_add(column)
-            .min(inside.right().saturating_sub(1));
-        frame.set_cursor_position(Position::new(x, inside.y + row));
-    }
+    super::form::draw_popup(frame, area, lines, cursor, title, bottom, theme);
 }
 
 /// Every open follow-up, soonest first; overdue ones marked.

@@ -8,6 +8,7 @@ pub mod detail;
 pub mod emergency;
 pub mod flow_text;
 pub mod followup;
+pub mod form;
 pub mod handoff;
 pub mod help;
 pub mod prompt;

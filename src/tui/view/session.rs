@@ -3,7 +3,7 @@
 //! the keymap.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
@@ -108,44 +108,15 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, flow: &SessionFlow, th
             hints_in(model, &[(Scope::FlowResult, Command::Back, "close")]),
         ),
     };
-    let width = area.width.saturating_sub(4).min(76);
-    let inner = usize::from(width.saturating_sub(2).max(1));
-    let rows: usize = lines.iter().map(|l| l.width().max(1).div_ceil(inner)).sum();
-    let height = (rows as u16 + 2).min(area.height.saturating_sub(2));
-    let popup = area.centered(Constraint::Length(width), Constraint::Length(height));
-    let block = Block::bordered()
-        .border_style(theme.border(true))
-        .title(Line::from(title(model, flow)).style(theme.title(true)))
-        .title_bottom(Line::from(bottom).style(theme.muted()));
-    let inside = block.inner(popup);
-    // Rows taken by the wrapped lines above the focused field.
-    let cursor = cursor.map(|(line, column)| {
-        let above: usize = lines
-            .iter()
-            .take(line)
-            .map(|l| l.width().max(1).div_ceil(inner))
-            .sum();
-        (above, column)
-    });
-    frame.render_widget(Clear, popup);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false }),
-        popup,
+    super::form::draw_popup(
+        frame,
+        area,
+        lines,
+        cursor,
+        title(model, flow),
+        bottom,
+        theme,
     );
-    if let Some((row, column)) = cursor
-        && let Ok(row) = u16::try_from(row)
-        && row < inside.height
-        && inside.width > 0
-    {
-        let column = u16::try_from(column).unwrap_or(u16::MAX);
-        let x = inside
-            .x
-            .saturating_add(column)
-            .min(inside.right().saturating_sub(1));
-        frame.set_cursor_position(Position::new(x, inside.y + row));
-    }
 }
 
 /// The form's lines, and where the cursor goes: the focused typed field's
