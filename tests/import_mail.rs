@@ -825,3 +825,46 @@ fn watched_mail_is_history_only_when_older_than_since() {
     assert_eq!(requests.len(), 1, "{today}");
     assert_eq!(requests[0]["summary"], "fresh");
 }
+
+#[test]
+fn a_message_id_seen_twice_in_one_batch_is_recorded_once() {
+    // The book is asked once per batch which Message-IDs it holds; the
+    // batch's own mail must still be told apart: the same request twice, and
+    // the coach's copy of a mail carrying a request's id, are duplicates.
+    let book = Book::new();
+    let mbox = book.dir.path().join("twice.mbox");
+    let message = |from: &str, to: &str, id: &str, extra: &str, body: &str| {
+        format!(
+            "From {from} Mon Nov 23 08:00:00 2026\nFrom: {from}\nTo: {to}\nSubject: Friday\n\
+             Date: Mon, 23 Nov 2026 08:00:00 +0000\nMessage-ID: <{id}>\n{extra}\n{body}\n\n"
+        )
+    };
+    let text = [
+        message("ann@work.example", "sam@coach.example", "one@x", "References: <zero@x>\n", "Can we move Friday?"),
+        message("ann@work.example", "sam@coach.example", "one@x", "", "Can we move Friday?"),
+        message("sam@coach.example", "ann@work.example", "one@x", "", "a copy"),
+        message("sam@coach.example", "ann@work.example", "two@x", "In-Reply-To: <one@x>\n", "Yes, Thursday."),
+        message("sam@coach.example", "ann@work.example", "two@x", "In-Reply-To: <one@x>\n", "Yes, Thursday."),
+    ]
+    .concat();
+    std::fs::write(&mbox, text).expect("mbox");
+    let summary = book.import(&mbox);
+    assert_eq!(summary["requests"], 1, "{summary}");
+    assert_eq!(summary["replies"], 1, "{summary}");
+    assert_eq!(summary["duplicates"], 3, "{summary}");
+    assert_eq!(summary["unthreaded_replies"], 0, "{summary}");
+    let conn = rusqlite::Connection::open(book.db()).expect("open");
+    let (references, status): (Option<String>, String) = conn
+        .query_row(
+            "SELECT mail_references, status FROM requests WHERE message_id = 'one@x'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("the request");
+    assert_eq!(references.as_deref(), Some("zero@x"), "its thread is kept");
+    assert_eq!(status, "history", "answered by the coach's mail of the same import");
+    let before = book.dump();
+    let again = book.import(&mbox);
+    assert_eq!(again["duplicates"], 5, "{again}");
+    assert_eq!(book.dump(), before, "a second import changes nothing");
+}

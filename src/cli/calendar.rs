@@ -226,6 +226,30 @@ pub fn import_contacts(ctx: &Ctx, path: &Path, json: bool) -> Result<()> {
     }
     let (cards, unreadable) = contacts::read_vcards(&text);
     let mut store = ctx.open()?;
+    // Each batch is one change; the disk is flushed once, after the last
+    // (or after the one that failed), not once per batch.
+    store.defer_sync()?;
+    let recorded = record_contacts(ctx, &mut store, path, &cards);
+    let synced = store.end_deferred_sync();
+    let mut summary = recorded?;
+    synced?;
+    summary.cards += unreadable.len();
+    summary.skipped.splice(0..0, unreadable);
+    if json {
+        output::print_json(&contacts_json(&summary, path));
+    } else {
+        say!("{}", contacts_text(&summary, path));
+    }
+    Ok(())
+}
+
+/// The cards into the book, [`contacts::BATCH_SIZE`] to a change.
+fn record_contacts(
+    ctx: &Ctx,
+    store: &mut crate::store::Store,
+    path: &Path,
+    cards: &[contacts::Contact],
+) -> Result<ContactsSummary> {
     let mut summary = ContactsSummary::default();
     let batches = cards.len().div_ceil(contacts::BATCH_SIZE);
     for (number, batch) in cards.chunks(contacts::BATCH_SIZE).enumerate() {
@@ -251,14 +275,7 @@ pub fn import_contacts(ctx: &Ctx, path: &Path, json: bool) -> Result<()> {
                 }
             })?;
     }
-    summary.cards += unreadable.len();
-    summary.skipped.splice(0..0, unreadable);
-    if json {
-        output::print_json(&contacts_json(&summary, path));
-    } else {
-        say!("{}", contacts_text(&summary, path));
-    }
-    Ok(())
+    Ok(summary)
 }
 
 fn contacts_json(summary: &ContactsSummary, path: &Path) -> Value {

@@ -195,6 +195,23 @@ pub fn import_source(
     intake: &MailIntake,
     progress: &mut dyn FnMut(usize, u64),
 ) -> Result<MailImportSummary> {
+    // Each batch is one change; the disk is flushed once, after the last
+    // (or after the one that failed), not once per batch.
+    store.defer_sync()?;
+    let imported = import_batches(store, source, origin, intake, progress);
+    let synced = store.end_deferred_sync();
+    let summary = imported?;
+    synced?;
+    Ok(summary)
+}
+
+fn import_batches(
+    store: &mut Store,
+    source: MailSource,
+    origin: &Origin,
+    intake: &MailIntake,
+    progress: &mut dyn FnMut(usize, u64),
+) -> Result<MailImportSummary> {
     let mut summary = MailImportSummary::default();
     let mut requests: Vec<Incoming> = Vec::new();
     let mut replies: Vec<Incoming> = Vec::new();
@@ -300,10 +317,16 @@ impl Batch<'_> {
                 // Only a client with a request put aside can have it woken
                 // by new mail: asked once per batch, not once per message.
                 let put_aside = tx.clients_with_requests_put_aside()?;
+                // The Message-IDs the book holds, asked again under the
+                // write lock (authoritative), once for the whole batch.
+                let mut seen = Seen::of(
+                    tx,
+                    fresh_requests.iter().chain(&fresh_replies).copied(),
+                )?;
                 let mut outcomes = Vec::with_capacity(fresh_requests.len() + fresh_replies.len());
                 let mut this_batch = HashSet::new();
                 for incoming in &fresh_requests {
-                    let outcome = record_request(tx, incoming, intake, &put_aside)?;
+                    let outcome = record_request(tx, incoming, intake, &put_aside, &mut seen)?;
                     if let Outcome::Request { id, .. } = outcome {
                         this_batch.insert(id);
                     }
@@ -312,7 +335,7 @@ impl Batch<'_> {
                 for incoming in &fresh_replies {
                     let of_this_import =
                         |id: i64| recorded.contains(&id) || this_batch.contains(&id);
-                    outcomes.push(record_reply(tx, incoming, &of_this_import)?);
+                    outcomes.push(record_reply(tx, incoming, &of_this_import, &mut seen)?);
                 }
                 Ok(outcomes)
             })
@@ -345,15 +368,18 @@ fn already_recorded(store: &Store, incoming: &Incoming) -> Result<bool> {
 }
 
 /// The messages whose Message-ID the book does not hold yet; the others
-/// are counted as duplicates.
+/// are counted as duplicates. The book is asked once for the whole batch;
+/// only a message it knows is looked at closer.
 fn not_in_book<'a>(
     store: &Store,
     messages: &'a [Incoming],
     summary: &mut MailImportSummary,
 ) -> Result<Vec<&'a Incoming>> {
+    let ids: Vec<&str> = messages.iter().map(|m| m.message_id.as_str()).collect();
+    let known = store.known_message_ids(&ids)?;
     let mut fresh = Vec::with_capacity(messages.len());
     for incoming in messages {
-        if already_recorded(store, incoming)? {
+        if known.contains(&incoming.message_id) && already_recorded(store, incoming)? {
             summary.count(&incoming.label, &Outcome::Duplicate);
         } else {
             fresh.push(incoming);
@@ -392,6 +418,28 @@ pub fn read(item: &MailItem, origin: &Origin, intake: &MailIntake) -> Read {
     )
 }
 
+/// The Message-IDs a change has to tell apart: those the book held when the
+/// change began (asked once, inside it) and those the change recorded since.
+struct Seen {
+    in_book: HashSet<String>,
+    recorded: HashSet<String>,
+}
+
+impl Seen {
+    fn of<'a>(tx: &Tx, messages: impl Iterator<Item = &'a Incoming>) -> Result<Seen> {
+        let ids: Vec<&str> = messages.map(|m| m.message_id.as_str()).collect();
+        Ok(Seen {
+            in_book: tx.known_message_ids(&ids)?,
+            recorded: HashSet::new(),
+        })
+    }
+
+    /// Whether a request or a reply of the book carries `message_id` now.
+    fn known(&self, message_id: &str) -> bool {
+        self.in_book.contains(message_id) || self.recorded.contains(message_id)
+    }
+}
+
 /// Record one message in its own change: what the watcher does.
 pub fn record_one(store: &mut Store, incoming: &Incoming, intake: &MailIntake) -> Result<Outcome> {
     if already_recorded(store, incoming)? {
@@ -406,12 +454,13 @@ pub fn record_one(store: &mut Store, incoming: &Incoming, intake: &MailIntake) -
         "1 request from mail"
     };
     store.change("import mail", what, intake.now, |tx| {
+        let mut seen = Seen::of(tx, std::iter::once(incoming))?;
         if incoming.from_coach {
             // Live mail: the coach's reply answers, it makes no history.
-            record_reply(tx, incoming, &|_| false)
+            record_reply(tx, incoming, &|_| false, &mut seen)
         } else {
             let put_aside = tx.clients_with_requests_put_aside()?;
-            record_request(tx, incoming, intake, &put_aside)
+            record_request(tx, incoming, intake, &put_aside, &mut seen)
         }
     })
 }
@@ -424,14 +473,17 @@ fn record_request(
     incoming: &Incoming,
     intake: &MailIntake,
     put_aside: &HashSet<ClientId>,
+    seen: &mut Seen,
 ) -> Result<Outcome> {
-    if tx.message_id_known(&incoming.message_id)? {
+    if seen.known(&incoming.message_id) {
         return Ok(Outcome::Duplicate);
     }
     let client_id = tx.client_by_email(&incoming.from)?;
     let unknown_sender = client_id.is_none().then(|| incoming.from.clone());
     let status = intake.status_at(incoming.at);
-    let id = tx.insert_request(
+    // `thread` is nearest first; References run oldest first.
+    let references: Vec<String> = incoming.thread.iter().rev().cloned().collect();
+    let id = tx.insert_request_with_references(
         &NewRequest {
             client_id,
             unknown_sender: unknown_sender.clone(),
@@ -444,16 +496,15 @@ fn record_request(
         },
         &intake.clock,
         status,
+        &references,
     )?;
+    seen.recorded.insert(incoming.message_id.clone());
     if let Some(client_id) = client_id
         && status == RequestStatus::Open
         && put_aside.contains(&client_id)
     {
         tx.client_wrote_again(client_id, id, incoming.at, &intake.clock)?;
     }
-    // `thread` is nearest first; References run oldest first.
-    let references: Vec<String> = incoming.thread.iter().rev().cloned().collect();
-    tx.set_request_references(id, &references)?;
     Ok(Outcome::Request {
         id,
         client_id,
@@ -505,10 +556,14 @@ fn record_reply(
     tx: &Tx,
     incoming: &Incoming,
     of_this_import: &dyn Fn(i64) -> bool,
+    seen: &mut Seen,
 ) -> Result<Outcome> {
     // A reply coachbook left in the outbox (or failed to send), found among
     // the coach's own sent mail: it reached the client when that mail went.
-    if let Some(reply_id) = tx.reply_by_message_id(&incoming.message_id)? {
+    // Only a Message-ID the book holds can be one.
+    if seen.known(&incoming.message_id)
+        && let Some(reply_id) = tx.reply_by_message_id(&incoming.message_id)?
+    {
         let reply = tx.reply(reply_id)?;
         if reply.delivered_at.is_some() {
             return Ok(Outcome::Duplicate);
@@ -525,7 +580,7 @@ fn record_reply(
             made_history: false,
         });
     }
-    if tx.message_id_known(&incoming.message_id)? {
+    if seen.known(&incoming.message_id) {
         return Ok(Outcome::Duplicate);
     }
     let Some(target) = reply_target(tx, incoming)? else {
@@ -548,6 +603,7 @@ fn record_reply(
         message_id: Some(incoming.message_id.clone()),
         delivery: DeliveryState::Sent,
     })?;
+    seen.recorded.insert(incoming.message_id.clone());
     Ok(Outcome::Reply {
         id,
         client_id: target.client_id,

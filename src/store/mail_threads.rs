@@ -1,6 +1,8 @@
 //! Lookups for mail intake: is a message already in the book, and which
 //! request does a thread of Message-IDs lead back to.
 
+use std::collections::HashSet;
+
 use crate::store::Conn;
 use anyhow::Result;
 use rusqlite::OptionalExtension;
@@ -15,6 +17,11 @@ pub struct ThreadedRequest {
     pub client_id: Option<ClientId>,
 }
 
+/// Which of a JSON array of Message-IDs a request or a reply carries.
+pub(super) const KNOWN_MESSAGE_IDS: &str = "SELECT j.value FROM json_each(?1) j \
+     WHERE EXISTS (SELECT 1 FROM requests WHERE message_id = j.value) \
+        OR EXISTS (SELECT 1 FROM replies WHERE message_id = j.value)";
+
 pub trait MailThreadQueries: Queries {
     /// True when a request or a reply already carries this Message-ID.
     fn message_id_known(&self, message_id: &str) -> Result<bool> {
@@ -24,6 +31,21 @@ pub trait MailThreadQueries: Queries {
             [message_id],
             |r| r.get(0),
         )?;
+        Ok(known)
+    }
+
+    /// The Message-IDs among `ids` that a request or a reply already
+    /// carries: one statement for a whole batch of mail (the ids go in as
+    /// one JSON array), each id looked up on the UNIQUE indexes.
+    fn known_message_ids(&self, ids: &[&str]) -> Result<HashSet<String>> {
+        if ids.is_empty() {
+            return Ok(HashSet::new());
+        }
+        let list = serde_json::to_string(ids)?;
+        let mut stmt = self.conn().prepare_cached(KNOWN_MESSAGE_IDS)?;
+        let known = stmt
+            .query_map([list], |r| r.get::<_, String>(0))?
+            .collect::<rusqlite::Result<HashSet<String>>>()?;
         Ok(known)
     }
 

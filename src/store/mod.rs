@@ -64,6 +64,8 @@ pub struct Store {
     path: PathBuf,
     /// The day whose backup is due before the first change, if armed.
     daily_backup: Option<NaiveDate>,
+    /// Changes commit without a disk flush until [`Store::end_deferred_sync`].
+    sync_deferred: bool,
 }
 
 /// Read access, shared by the store and by a change in progress. The raw
@@ -228,6 +230,7 @@ impl Store {
             conn,
             path: path.to_path_buf(),
             daily_backup: None,
+            sync_deferred: false,
         };
         store
             .migrate()
@@ -245,6 +248,42 @@ impl Store {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// For a run of changes that make one piece of work (an import in
+    /// batches): each change still commits whole, so a killed process
+    /// leaves whole changes only, but the disk is flushed once, by
+    /// [`Store::end_deferred_sync`], not once per change. Until then a power
+    /// cut may lose the run's last changes, never part of one (SQLite's WAL
+    /// with `synchronous = NORMAL`). Call `end_deferred_sync` whether the
+    /// run succeeded or not.
+    pub fn defer_sync(&mut self) -> Result<()> {
+        self.conn.pragma_update(None, "synchronous", "NORMAL")?;
+        self.sync_deferred = true;
+        Ok(())
+    }
+
+    /// Make every change since [`Store::defer_sync`] durable, as a
+    /// `synchronous = FULL` commit would have, and flush each later change
+    /// again. What those changes wrote is in the WAL file, or already in the
+    /// book through a checkpoint (which flushes both): flushing the WAL file
+    /// once covers them all.
+    pub fn end_deferred_sync(&mut self) -> Result<()> {
+        if !std::mem::take(&mut self.sync_deferred) {
+            return Ok(());
+        }
+        self.conn.pragma_update(None, "synchronous", "FULL")?;
+        let mut wal = self.path.clone().into_os_string();
+        wal.push("-wal");
+        let wal = PathBuf::from(wal);
+        match std::fs::File::open(&wal) {
+            Ok(file) => file
+                .sync_data()
+                .with_context(|| format!("cannot flush the book's journal {}", wal.display())),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(err) => Err(err)
+                .with_context(|| format!("cannot flush the book's journal {}", wal.display())),
+        }
     }
 
     fn migrate(&mut self) -> Result<()> {

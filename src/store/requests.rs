@@ -413,29 +413,6 @@ pub trait RequestQueries: Queries {
 impl<T: Queries> RequestQueries for T {}
 
 impl Tx<'_> {
-    /// Keep a mail request's thread (its References, oldest first). Ids are
-    /// bounded and plain: no spaces or control characters, at most 50.
-    pub fn set_request_references(&self, id: i64, references: &[String]) -> Result<()> {
-        let kept: Vec<&str> = references
-            .iter()
-            .map(|r| r.trim())
-            .filter(|r| {
-                !r.is_empty()
-                    && r.len() <= 250
-                    && !r.chars().any(|c| c.is_whitespace() || c.is_control())
-            })
-            .take(50)
-            .collect();
-        if kept.is_empty() {
-            return Ok(());
-        }
-        self.conn.execute(
-            "UPDATE requests SET mail_references = ?1 WHERE id = ?2",
-            params![kept.join(" "), id],
-        )?;
-        Ok(())
-    }
-
     /// Record a new request. A client writing again wakes their snoozed
     /// requests and restarts the clock of those waiting on them.
     pub fn add_request(&self, request: &NewRequest, clock: &ReplyClock) -> Result<i64> {
@@ -455,6 +432,19 @@ impl Tx<'_> {
         clock: &ReplyClock,
         status: RequestStatus,
     ) -> Result<i64> {
+        self.insert_request_with_references(request, clock, status, &[])
+    }
+
+    /// [`Tx::insert_request`] for a mail request, with its thread (its
+    /// References, oldest first) kept in the same INSERT, bounded by
+    /// [`kept_references`]: one write per request.
+    pub fn insert_request_with_references(
+        &self,
+        request: &NewRequest,
+        clock: &ReplyClock,
+        status: RequestStatus,
+        references: &[String],
+    ) -> Result<i64> {
         if request.body.trim().is_empty()
             && request
                 .subject
@@ -466,8 +456,8 @@ impl Tx<'_> {
         crate::domain::bounds::instant(request.received_at).map_err(BadInput::from)?;
         let reply_by = clock.reply_by(request.received_at, request.urgency);
         self.run(
-            "INSERT INTO requests (client_id, unknown_sender, received_at, channel, urgency, subject, body, reply_by, message_id, created_at, status)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            "INSERT INTO requests (client_id, unknown_sender, received_at, channel, urgency, subject, body, reply_by, message_id, created_at, status, mail_references)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             params![
                 request.client_id,
                 request.unknown_sender.as_deref().map(crate::text::one_line_field),
@@ -480,6 +470,7 @@ impl Tx<'_> {
                 request.message_id,
                 ts(self.now),
                 status.as_str(),
+                kept_references(references),
             ],
         )?;
         Ok(self.conn.last_insert_rowid())
@@ -726,6 +717,22 @@ impl Tx<'_> {
         )?;
         self.request(id)
     }
+}
+
+
+/// A mail thread as the book keeps it: the ids space separated, each plain
+/// (no spaces or control characters) and at most 250 bytes, at most 50 of
+/// them; `None` when none is left.
+fn kept_references(references: &[String]) -> Option<String> {
+    let kept: Vec<&str> = references
+        .iter()
+        .map(|r| r.trim())
+        .filter(|r| {
+            !r.is_empty() && r.len() <= 250 && !r.chars().any(|c| c.is_whitespace() || c.is_control())
+        })
+        .take(50)
+        .collect();
+    (!kept.is_empty()).then(|| kept.join(" "))
 }
 
 #[cfg(test)]

@@ -543,3 +543,71 @@ fn the_history_migration_allows_history_and_keeps_every_row_and_reference() {
         .expect("pragma");
     assert_eq!(on, 1, "foreign keys are on again after the migrations");
 }
+
+#[test]
+fn a_batch_of_message_ids_is_looked_up_on_the_unique_indexes() {
+    let (_dir, path) = new_book();
+    let mut store = Store::open(&path).expect("open");
+    let plan: Vec<String> = store
+        .conn()
+        .prepare(&format!(
+            "EXPLAIN QUERY PLAN {}",
+            super::mail_threads::KNOWN_MESSAGE_IDS
+        ))
+        .expect("plan")
+        .query_map(["[]"], |r| r.get::<_, String>(3))
+        .expect("plan rows")
+        .collect::<rusqlite::Result<_>>()
+        .expect("plan rows");
+    let searched = |table: &str| {
+        plan.iter().any(|line| {
+            line.starts_with(&format!("SEARCH {table} USING COVERING INDEX sqlite_autoindex_{table}"))
+        })
+    };
+    assert!(searched("requests") && searched("replies"), "{plan:?}");
+    assert!(
+        !plan
+            .iter()
+            .any(|line| line.starts_with("SCAN requests") || line.starts_with("SCAN replies")),
+        "{plan:?}"
+    );
+    // What it answers: the ids a request or a reply carries, none other.
+    store
+        .change("test", "mail", now(), |tx| {
+            let request = tx.insert_request(
+                &NewRequest {
+                    client_id: None,
+                    unknown_sender: Some("a@example.org".into()),
+                    received_at: now(),
+                    channel: Channel::Email,
+                    urgency: Urgency::Normal,
+                    subject: Some("hello".into()),
+                    body: "hello".into(),
+                    message_id: Some("req@example.org".into()),
+                },
+                &clock(),
+                crate::model::RequestStatus::Open,
+            )?;
+            tx.add_reply(&NewReply {
+                client_id: None,
+                partner_id: None,
+                request_id: Some(request),
+                session_id: None,
+                kind: crate::model::ReplyKind::Reply,
+                sent_at: now(),
+                to_addr: Some("a@example.org".into()),
+                subject: None,
+                body: "yes".into(),
+                message_id: Some("rep@example.org".into()),
+                delivery: crate::model::DeliveryState::Sent,
+            })
+        })
+        .expect("write");
+    let known = store
+        .known_message_ids(&["rep@example.org", "new@example.org", "req@example.org", "it's \"odd\""])
+        .expect("look up");
+    let mut known: Vec<String> = known.into_iter().collect();
+    known.sort();
+    assert_eq!(known, ["rep@example.org", "req@example.org"]);
+    assert!(store.known_message_ids(&[]).expect("none").is_empty());
+}
