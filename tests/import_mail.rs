@@ -840,11 +840,41 @@ fn a_message_id_seen_twice_in_one_batch_is_recorded_once() {
         )
     };
     let text = [
-        message("ann@work.example", "sam@coach.example", "one@x", "References: <zero@x>\n", "Can we move Friday?"),
-        message("ann@work.example", "sam@coach.example", "one@x", "", "Can we move Friday?"),
-        message("sam@coach.example", "ann@work.example", "one@x", "", "a copy"),
-        message("sam@coach.example", "ann@work.example", "two@x", "In-Reply-To: <one@x>\n", "Yes, Thursday."),
-        message("sam@coach.example", "ann@work.example", "two@x", "In-Reply-To: <one@x>\n", "Yes, Thursday."),
+        message(
+            "ann@work.example",
+            "sam@coach.example",
+            "one@x",
+            "References: <zero@x>\n",
+            "Can we move Friday?",
+        ),
+        message(
+            "ann@work.example",
+            "sam@coach.example",
+            "one@x",
+            "",
+            "Can we move Friday?",
+        ),
+        message(
+            "sam@coach.example",
+            "ann@work.example",
+            "one@x",
+            "",
+            "a copy",
+        ),
+        message(
+            "sam@coach.example",
+            "ann@work.example",
+            "two@x",
+            "In-Reply-To: <one@x>\n",
+            "Yes, Thursday.",
+        ),
+        message(
+            "sam@coach.example",
+            "ann@work.example",
+            "two@x",
+            "In-Reply-To: <one@x>\n",
+            "Yes, Thursday.",
+        ),
     ]
     .concat();
     std::fs::write(&mbox, text).expect("mbox");
@@ -862,7 +892,10 @@ fn a_message_id_seen_twice_in_one_batch_is_recorded_once() {
         )
         .expect("the request");
     assert_eq!(references.as_deref(), Some("zero@x"), "its thread is kept");
-    assert_eq!(status, "history", "answered by the coach's mail of the same import");
+    assert_eq!(
+        status, "history",
+        "answered by the coach's mail of the same import"
+    );
     let before = book.dump();
     let again = book.import(&mbox);
     assert_eq!(again["duplicates"], 5, "{again}");

@@ -27,7 +27,6 @@
 //!   text at all is kept with a note saying so, never dropped.
 
 use chrono::{DateTime, Utc};
-use mailparse::MailHeaderMap;
 use sha2::{Digest, Sha256};
 
 use crate::mail::{MailItem, parse_message};
@@ -130,7 +129,11 @@ pub fn read_item(item: &MailItem, reading: Reading<'_>) -> Read {
             .unwrap_or(reading.now),
         subject,
         body,
-        urgency: urgency_from_headers(&item.raw),
+        urgency: if message.important {
+            Urgency::Urgent
+        } else {
+            Urgency::Normal
+        },
         thread,
     }))
 }
@@ -155,16 +158,7 @@ pub fn urgency_from_headers(raw: &[u8]) -> Urgency {
     let Ok((headers, _)) = mailparse::parse_headers(raw) else {
         return Urgency::Normal;
     };
-    let value = |name: &str| {
-        headers
-            .get_first_value(name)
-            .map(|v| v.trim().to_ascii_lowercase())
-    };
-    let importance_high = value("Importance").is_some_and(|v| v == "high");
-    let x_priority_high =
-        value("X-Priority").is_some_and(|v| v.starts_with('1') || v.starts_with('2'));
-    let priority_urgent = value("Priority").is_some_and(|v| v == "urgent");
-    if importance_high || x_priority_high || priority_urgent {
+    if crate::mail::marked_important(&headers) {
         Urgency::Urgent
     } else {
         Urgency::Normal

@@ -319,10 +319,7 @@ impl Batch<'_> {
                 let put_aside = tx.clients_with_requests_put_aside()?;
                 // The Message-IDs the book holds, asked again under the
                 // write lock (authoritative), once for the whole batch.
-                let mut seen = Seen::of(
-                    tx,
-                    fresh_requests.iter().chain(&fresh_replies).copied(),
-                )?;
+                let mut seen = Seen::of(tx, fresh_requests.iter().chain(&fresh_replies).copied())?;
                 let mut outcomes = Vec::with_capacity(fresh_requests.len() + fresh_replies.len());
                 let mut this_batch = HashSet::new();
                 for incoming in &fresh_requests {

@@ -25,6 +25,9 @@ pub struct MailMessage {
     /// True when headers (or, secondarily, the subject) mark the message as
     /// sent by a machine on its own; see the module documentation.
     pub auto_reply: bool,
+    /// The sender marked the mail important (`Importance: high`,
+    /// `X-Priority: 1` or `2`, `Priority: urgent`).
+    pub important: bool,
 }
 
 /// One mailbox: an optional display name and a lower-cased address.
@@ -97,8 +100,24 @@ fn decode(parsed: &ParsedMail<'_>) -> MailMessage {
         references: headers::message_ids(header_map, "References"),
         body_text: body::readable_text(parsed),
         auto_reply: auto_reply::is_auto_reply(header_map, subject.as_deref()),
+        important: marked_important(header_map),
         subject,
     }
+}
+
+/// Whether the sender marked the mail important: `Importance: high`,
+/// `X-Priority: 1` or `2`, or `Priority: urgent`.
+pub fn marked_important(headers: &[mailparse::MailHeader<'_>]) -> bool {
+    let value = |name: &str| {
+        headers
+            .get_first_value(name)
+            .map(|v| v.trim().to_ascii_lowercase())
+    };
+    let importance_high = value("Importance").is_some_and(|v| v == "high");
+    let x_priority_high =
+        value("X-Priority").is_some_and(|v| v.starts_with('1') || v.starts_with('2'));
+    let priority_urgent = value("Priority").is_some_and(|v| v == "urgent");
+    importance_high || x_priority_high || priority_urgent
 }
 
 /// The charset unencoded 8-bit header text is read in: the message's own

@@ -44,5 +44,5 @@ pub mod source;
 pub mod words;
 
 pub(crate) use body::decode_charset;
-pub use message::{Address, MailError, MailMessage, parse_message};
+pub use message::{Address, MailError, MailMessage, marked_important, parse_message};
 pub use source::{MailItem, MailSource, SourceError, SourceKind, read_source};

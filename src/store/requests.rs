@@ -719,7 +719,6 @@ impl Tx<'_> {
     }
 }
 
-
 /// A mail thread as the book keeps it: the ids space separated, each plain
 /// (no spaces or control characters) and at most 250 bytes, at most 50 of
 /// them; `None` when none is left.
@@ -728,7 +727,9 @@ fn kept_references(references: &[String]) -> Option<String> {
         .iter()
         .map(|r| r.trim())
         .filter(|r| {
-            !r.is_empty() && r.len() <= 250 && !r.chars().any(|c| c.is_whitespace() || c.is_control())
+            !r.is_empty()
+                && r.len() <= 250
+                && !r.chars().any(|c| c.is_whitespace() || c.is_control())
         })
         .take(50)
         .collect();

@@ -561,7 +561,9 @@ fn a_batch_of_message_ids_is_looked_up_on_the_unique_indexes() {
         .expect("plan rows");
     let searched = |table: &str| {
         plan.iter().any(|line| {
-            line.starts_with(&format!("SEARCH {table} USING COVERING INDEX sqlite_autoindex_{table}"))
+            line.starts_with(&format!(
+                "SEARCH {table} USING COVERING INDEX sqlite_autoindex_{table}"
+            ))
         })
     };
     assert!(searched("requests") && searched("replies"), "{plan:?}");
@@ -604,7 +606,12 @@ fn a_batch_of_message_ids_is_looked_up_on_the_unique_indexes() {
         })
         .expect("write");
     let known = store
-        .known_message_ids(&["rep@example.org", "new@example.org", "req@example.org", "it's \"odd\""])
+        .known_message_ids(&[
+            "rep@example.org",
+            "new@example.org",
+            "req@example.org",
+            "it's \"odd\"",
+        ])
         .expect("look up");
     let mut known: Vec<String> = known.into_iter().collect();
     known.sort();
