@@ -10,7 +10,8 @@
 //! launch, so the daily backup is due). Books: the demo book, then those of
 //! `books` (`COACHBOOK_BENCH_BOOKS`, `COACHBOOK_BENCH_HUNDRED`, see there).
 //! Run: `cargo bench --bench first_frame` (release build); `FIRST_FRAME_RUNS`
-//! sets the launches per row (default 15).
+//! sets the launches per row (default 15); `FIRST_FRAME_BIN=PATH` launches
+//! another build of coachbook instead (to compare a before and an after).
 
 // Benches may unwrap and index: a panic there is a failed bench, not a crash.
 #![allow(
@@ -60,6 +61,11 @@ fn main() -> anyhow::Result<()> {
         list.push((label, copy));
     }
 
+    // `FIRST_FRAME_BIN=PATH` measures another build (a before and after).
+    let bin = std::env::var_os("FIRST_FRAME_BIN").map_or_else(
+        || env!("CARGO_BIN_EXE_coachbook").into(),
+        std::path::PathBuf::from,
+    );
     let me = std::env::current_exe()?;
     let bare = measure(runs, || {
         let mut command = Command::new(&me);
@@ -70,7 +76,7 @@ fn main() -> anyhow::Result<()> {
     let bare_median = median(&bare);
     for (label, book) in &list {
         let launch = || {
-            let mut command = Command::new(env!("CARGO_BIN_EXE_coachbook"));
+            let mut command = Command::new(&bin);
             command
                 .arg("--db")
                 .arg(book)

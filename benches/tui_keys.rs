@@ -31,6 +31,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 
+/// Key presses timed per book (`TUI_KEYS_ITERATIONS` overrides).
 const ITERATIONS: usize = 2000;
 const RELOADS: usize = 50;
 
@@ -70,7 +71,14 @@ fn measure(db: &Path, now: DateTime<Utc>) -> anyhow::Result<()> {
     let mut terminal = Terminal::new(TestBackend::new(120, 40))?;
     app.draw(&mut terminal)?;
     println!(
-        "  open the book, load the day and draw the first frame: {:?}",
+        "  open the book, load the first window of the day, first frame: {:?}",
+        started.elapsed()
+    );
+    let started = Instant::now();
+    app.after_first_frame();
+    app.draw(&mut terminal)?;
+    println!(
+        "  then make what is due, load the whole day and draw: {:?}",
         started.elapsed()
     );
 
@@ -81,17 +89,34 @@ fn measure(db: &Path, now: DateTime<Utc>) -> anyhow::Result<()> {
         key(KeyCode::Char('G')),
         key(KeyCode::Char('g')),
     ];
-    let mut times = Vec::with_capacity(ITERATIONS);
-    for n in 0..ITERATIONS {
+    let iterations = std::env::var("TUI_KEYS_ITERATIONS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(ITERATIONS);
+    let mut times = Vec::with_capacity(iterations);
+    let mut by_key = vec![Vec::with_capacity(iterations / keys.len() + 1); keys.len()];
+    for n in 0..iterations {
         let event = &keys[n % keys.len()];
         let start = Instant::now();
         if let Some(action) = input::action_for(app.model(), event) {
             app.dispatch(action);
         }
         app.draw(&mut terminal)?;
-        times.push(start.elapsed());
+        let took = start.elapsed();
+        times.push(took);
+        by_key[n % keys.len()].push(took);
     }
+    // Outliers of the machine (another process on the core) fall on any
+    // key; a slow path shows as one key's p99.
+    let slow = times
+        .iter()
+        .filter(|t| **t > Duration::from_millis(1))
+        .count();
     report("  key (j/k/Tab/G/g) -> update -> draw", &mut times);
+    println!("    over 1 ms: {slow} of {iterations}");
+    for (label, times) in ["j", "k", "Tab", "G", "g"].iter().zip(&mut by_key) {
+        report(&format!("    {label:>3}"), times);
+    }
 
     // A write elsewhere: reload the whole day from the book, then draw.
     let mut times = Vec::with_capacity(RELOADS);

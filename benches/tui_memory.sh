@@ -6,11 +6,17 @@
 # Usage: benches/tui_memory.sh BOOK...   (each BOOK is copied first, so the
 # book itself is never touched; the bench books are in
 # $CARGO_TARGET_DIR/tmp/bench-books after `cargo bench --bench tui_keys`).
+# TUI_MEMORY_BIN=PATH runs that binary instead of building this checkout.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target="${CARGO_TARGET_DIR:-target}"
-cargo build --release --quiet --bin coachbook
-bin="$target/release/coachbook"
+# TUI_MEMORY_BIN=PATH measures another build (a before and after).
+if [ -n "${TUI_MEMORY_BIN:-}" ]; then
+    bin="$TUI_MEMORY_BIN"
+else
+    cargo build --release --quiet --bin coachbook
+    bin="$target/release/coachbook"
+fi
 [ -x /usr/bin/time ] || { echo "tui_memory: /usr/bin/time is missing (apt-get install time)"; exit 1; }
 command -v tmux > /dev/null || { echo "tui_memory: tmux is missing"; exit 1; }
 dir="$(mktemp -d)"

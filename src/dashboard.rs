@@ -13,7 +13,8 @@ use crate::domain::when::day_bounds;
 use crate::model::{AgreementStatus, ClientId, ClientStatus, FollowUp, Request, Session};
 use crate::review::RiskReason;
 use crate::store::{
-    ClientQueries, FollowUpQueries, PartnerQueries, Queries, RequestQueries, SessionQueries,
+    AwaitingCounts, ClientQueries, FollowUpQueries, PartnerQueries, Queries, RequestQueries,
+    SessionQueries, WindowQueries,
 };
 
 /// How far back "moved lately" looks.
@@ -34,6 +35,19 @@ pub struct DaySheet {
     pub followups: Vec<FollowUpRow>,
     /// The at-risk reasons of the clients on the sheet who have any.
     pub at_risk: BTreeMap<ClientId, Vec<RiskReason>>,
+    /// On a first window (see `load_window`): the requests awaiting a reply
+    /// that are counted but not in `requests`. `None`: the whole day.
+    pub window: Option<AwaitingCounts>,
+}
+
+/// What a first window holds: the first `requests` requests awaiting a
+/// reply as rows (the rest counted), and the at-risk marks of the clients
+/// of every session, of those rows and of the first `followups` follow-ups:
+/// the rows a first frame shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    pub requests: usize,
+    pub followups: usize,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -70,7 +84,22 @@ pub struct FollowUpRow {
 
 impl DaySheet {
     pub fn overdue_requests(&self) -> usize {
-        self.requests.iter().filter(|r| r.overdue).count()
+        self.requests.iter().filter(|r| r.overdue).count() + self.unloaded().overdue
+    }
+
+    /// How many requests await a reply, those of a first window's rest
+    /// included.
+    pub fn request_count(&self) -> usize {
+        self.requests.len() + self.unloaded().requests
+    }
+
+    /// Whether this is only a first window of the day.
+    pub fn is_window(&self) -> bool {
+        self.window.is_some()
+    }
+
+    fn unloaded(&self) -> AwaitingCounts {
+        self.window.unwrap_or_default()
     }
 
     pub fn overdue_followups(&self) -> usize {
@@ -91,6 +120,20 @@ pub fn load(
     config: &Config,
     date: NaiveDate,
     now: DateTime<Utc>,
+) -> Result<DaySheet> {
+    load_window(store, config, date, now, None)
+}
+
+/// `load`, or with a `window` only what a first frame shows (see
+/// [`Window`]): the requests past it are counted exactly in `window`, so
+/// every count on the sheet is the whole day's; sessions and follow-ups are
+/// whole. The TUI's first frame; the full load follows.
+pub fn load_window(
+    store: &impl Queries,
+    config: &Config,
+    date: NaiveDate,
+    now: DateTime<Utc>,
+    window: Option<Window>,
 ) -> Result<DaySheet> {
     let (day_start, day_end) = day_bounds(date, config.tz);
     let today = crate::domain::when::local_date(now, config.tz);
@@ -126,7 +169,13 @@ pub fn load(
         });
     }
 
-    let awaiting = store.requests_awaiting_reply(now)?;
+    let (awaiting, counted) = match window {
+        None => (store.requests_awaiting_reply(now)?, None),
+        Some(window) => (
+            store.requests_awaiting_reply_first(now, window.requests)?,
+            Some(store.requests_awaiting_reply_counts(now)?),
+        ),
+    };
     let (snoozed, waiting) = store.requests_put_aside(now)?;
     let mut rows = RowMaker::new(config, now, awaiting.iter().chain(&snoozed).chain(&waiting));
     let requests = awaiting
@@ -159,8 +208,23 @@ pub fn load(
                 .iter()
                 .filter_map(|r: &RequestRow| r.request.client_id),
         )
-        .chain(followups.iter().map(|r: &FollowUpRow| r.followup.client_id));
+        .chain(
+            followups
+                .iter()
+                .take(window.map_or(usize::MAX, |w| w.followups))
+                .map(|r: &FollowUpRow| r.followup.client_id),
+        );
     let at_risk = crate::care::risk::reasons_by_client(store, on_sheet, now)?;
+    let unloaded = counted.map(|all| AwaitingCounts {
+        requests: all.requests.saturating_sub(requests.len()),
+        overdue: all
+            .overdue
+            .saturating_sub(requests.iter().filter(|r| r.overdue).count()),
+    });
+    // A window that holds every row and mark is the whole day.
+    let whole = window
+        .is_none_or(|w| unloaded.is_none_or(|u| u.requests == 0) && followups.len() <= w.followups);
+    let window = if whole { None } else { unloaded };
     Ok(DaySheet {
         date,
         now,
@@ -170,6 +234,7 @@ pub fn load(
         waiting,
         followups,
         at_risk,
+        window,
     })
 }
 

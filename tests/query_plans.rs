@@ -136,6 +136,12 @@ fn the_dashboard_care_and_review_queries_scan_no_large_table() {
     let today = coachbook::domain::when::local_date(now(), config.tz);
     for date in [today, today + Duration::days(1), today - Duration::days(1)] {
         coachbook::dashboard::load(&store, &config, date, now()).unwrap();
+        // The TUI's first frame: a window of the requests and their counts.
+        let window = coachbook::dashboard::Window {
+            requests: 13,
+            followups: 8,
+        };
+        coachbook::dashboard::load_window(&store, &config, date, now(), Some(window)).unwrap();
     }
     // A week and a quarter: on this two-year book a whole year is half of
     // every table, where a scan is the right plan.

@@ -72,14 +72,17 @@ fn app(book: &Book) -> App {
     let now = chrono::DateTime::parse_from_rfc3339(common::NOW)
         .unwrap()
         .with_timezone(&chrono::Utc);
-    App::new(
+    // As the loop has it before the first key.
+    let mut app = App::new(
         Store::open(&book.db).unwrap(),
         config,
         Clock::Fixed(now),
         Arc::new(Keymap::defaults()),
         Theme::colored(),
         (120, 40),
-    )
+    );
+    app.after_first_frame();
+    app
 }
 
 /// Open the reply editor on the only request, blank reply.

@@ -55,14 +55,17 @@ impl Demo {
     }
 
     fn app(&self, columns: u16, rows: u16) -> App {
-        App::new(
+        // As the loop has it before the first key.
+        let mut app = App::new(
             Store::open(&self.db).expect("book opens"),
             self.config.clone(),
             Clock::Fixed(now()),
             Arc::new(Keymap::defaults()),
             Theme::colored(),
             (columns, rows),
-        )
+        );
+        app.after_first_frame();
+        app
     }
 
     fn sql(&self, query: &str) -> Vec<String> {

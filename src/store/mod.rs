@@ -10,6 +10,7 @@ pub mod backup;
 mod busy;
 mod calendar_items;
 mod clients;
+mod dashboard_window;
 mod followups;
 mod mail_threads;
 mod open_check;
@@ -37,6 +38,7 @@ pub use calendar_items::{
     Version,
 };
 pub use clients::{ClientQueries, NewClient};
+pub use dashboard_window::{AwaitingCounts, WindowQueries};
 pub use followups::{FollowUpMark, FollowUpQueries, NewFollowUp};
 pub use mail_threads::{MailThreadQueries, ThreadedRequest};
 pub use open_check::{check_damaged, discard_unused_new_books, is_damaged};

@@ -240,8 +240,13 @@ pub enum Action {
     Flow(Box<FlowEvent>),
     /// Results of triage and quick-capture effects.
     Triage(TriageResult),
-    /// The dashboard opened on the book: make what is due, then load.
+    /// The dashboard opened on the book: load the first window of the day.
     Start,
+    /// The first frame is on the terminal: make what became due while the
+    /// dashboard was closed (the day reloads if anything was made).
+    FirstFrameShown,
+    /// Load the whole day if only its first window is loaded.
+    LoadRest,
     /// Results of the care flows' effects.
     Care(crate::tui::flows::care::CareResult),
     /// Results of the session flows' effects.
@@ -256,6 +261,14 @@ pub enum Action {
 pub enum Effect {
     /// The three panes for `date`, as seen at `now`.
     LoadDay { date: NaiveDate, now: DateTime<Utc> },
+    /// `LoadDay` with only what the first frame shows (the first rows of
+    /// the requests and their marks, every count exact;
+    /// `dashboard::load_window`).
+    LoadFirstWindow {
+        date: NaiveDate,
+        now: DateTime<Utc>,
+        window: crate::dashboard::Window,
+    },
     /// A client's card and their latest `history` entries.
     LoadClient { client_id: ClientId, history: i64 },
     /// Every client's name, for the find-client prompt.

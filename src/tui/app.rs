@@ -78,9 +78,19 @@ impl App {
             terminal_work: Vec::new(),
             backup: DailyBackup::NotStarted,
         };
-        // Make what became due while the dashboard was closed, then load.
+        // The first window of the day; the rest after the first frame.
         app.dispatch(Action::Start);
         app
+    }
+
+    /// After the first frame: make what became due while the dashboard was
+    /// closed (as the minute tick does; what it makes appears a moment
+    /// later), then load the whole day if only its first window is loaded.
+    /// `run` calls it once; a test or bench driving the app calls it after
+    /// its first draw.
+    pub fn after_first_frame(&mut self) {
+        self.dispatch(Action::FirstFrameShown);
+        self.dispatch(Action::LoadRest);
     }
 
     pub fn model(&self) -> &Model {
@@ -257,10 +267,15 @@ impl App {
         // the first frame so a resize right after it is not lost.
         event::poll(Duration::ZERO)?;
         let mut dirty = true;
+        let mut first_frame = true;
         loop {
             if dirty {
                 self.draw(terminal)?;
                 dirty = false;
+                if std::mem::take(&mut first_frame) {
+                    self.after_first_frame();
+                    self.draw(terminal)?;
+                }
                 self.start_daily_backup();
                 // Keep the model's idea of the size true (mouse hits, scroll
                 // limits) even if a resize slipped past the event queue.

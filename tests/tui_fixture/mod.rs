@@ -72,7 +72,17 @@ impl Book {
         self.app_with(columns, rows, Keymap::defaults())
     }
 
+    /// As the loop has it before the first key: the first frame's window
+    /// loaded, then what is due made and the whole day loaded.
     pub fn app_with(&self, columns: u16, rows: u16, keymap: Keymap) -> App {
+        let mut app = self.first_frame_app(columns, rows, keymap);
+        app.after_first_frame();
+        app
+    }
+
+    /// The dashboard as its first frame is drawn: only the first window of
+    /// the day loaded, nothing made yet.
+    pub fn first_frame_app(&self, columns: u16, rows: u16, keymap: Keymap) -> App {
         App::new(
             self.open(),
             self.config.clone(),

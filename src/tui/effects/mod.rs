@@ -20,16 +20,13 @@ use crate::tui::visible::MakeVisible;
 
 pub fn run(effect: Effect, store: &mut Store, config: &Config, now: DateTime<Utc>) -> Action {
     let result: Result<Action> = match effect {
-        Effect::LoadDay { date, now } => Ok(match dashboard::load(store, config, date, now) {
-            Ok(mut sheet) => {
-                sheet.make_visible();
-                Action::DayLoaded(Box::new(sheet))
-            }
-            Err(err) => Action::DayFailed {
-                date,
-                reason: crate::error::one_line(&err),
-            },
-        }),
+        Effect::LoadDay { date, now } => {
+            Ok(day_loaded(date, dashboard::load(store, config, date, now)))
+        }
+        Effect::LoadFirstWindow { date, now, window } => Ok(day_loaded(
+            date,
+            dashboard::load_window(store, config, date, now, Some(window)),
+        )),
         Effect::LoadClient { client_id, history } => load_client(store, client_id, history, now)
             .map(|mut card| {
                 card.make_visible();
@@ -71,6 +68,19 @@ pub fn run(effect: Effect, store: &mut Store, config: &Config, now: DateTime<Utc
         Effect::FollowUp(work) => Ok(followup::run(work, store, config, now)),
     };
     result.unwrap_or_else(|err| Action::Failed(one_line(&err)))
+}
+
+fn day_loaded(date: chrono::NaiveDate, sheet: Result<dashboard::DaySheet>) -> Action {
+    match sheet {
+        Ok(mut sheet) => {
+            sheet.make_visible();
+            Action::DayLoaded(Box::new(sheet))
+        }
+        Err(err) => Action::DayFailed {
+            date,
+            reason: crate::error::one_line(&err),
+        },
+    }
 }
 
 fn load_client(

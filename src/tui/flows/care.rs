@@ -191,11 +191,8 @@ fn say(model: &mut Model, kind: NoticeKind, text: impl Into<String>) {
 /// Route an action to the care flows; `Err` gives it back when not theirs.
 pub fn update(model: &mut Model, action: Action) -> Result<Vec<Effect>, Action> {
     match action {
-        Action::Start => {
-            let mut effects = vec![effect(CareEffect::Generate)];
-            effects.extend(crate::tui::update::reload(model));
-            Ok(effects)
-        }
+        Action::Start => Ok(crate::tui::update::start(model)),
+        Action::FirstFrameShown => Ok(vec![effect(CareEffect::Generate)]),
         Action::Care(result) => Ok(take_result(model, result)),
         Action::Command(command) if ours(model, command) => {
             model.notice = None;

@@ -9,6 +9,27 @@ pub(super) fn load_day(model: &Model) -> Effect {
     }
 }
 
+/// The dashboard opens: the first window of the day (the request and
+/// follow-up rows the panes show at this size, every count exact), and what
+/// is undelivered. The whole day follows after the first frame
+/// (`Action::LoadRest`).
+pub(crate) fn start(model: &Model) -> Vec<Effect> {
+    let (main, _) = crate::tui::layout::screen(crate::tui::layout::full(model.size));
+    let [_, requests, followups] = crate::tui::layout::panes(main);
+    // A pane draws at least one row (`view::dashboard::window`).
+    let window = crate::dashboard::Window {
+        requests: crate::tui::layout::visible_rows(requests).max(1),
+        followups: crate::tui::layout::visible_rows(followups).max(1),
+    };
+    reload(model)
+        .into_iter()
+        .map(|effect| match effect {
+            Effect::LoadDay { date, now } => Effect::LoadFirstWindow { date, now, window },
+            other => other,
+        })
+        .collect()
+}
+
 /// Fetch again everything on screen: the book changed underneath.
 pub(crate) fn reload(model: &Model) -> Vec<Effect> {
     let mut effects = vec![load_day(model)];

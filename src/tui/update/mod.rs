@@ -8,8 +8,8 @@ mod prompt;
 mod review;
 
 use dashboard::*;
-pub(crate) use day::reload;
 use day::*;
+pub(crate) use day::{reload, start};
 use mouse::*;
 use prompt::*;
 use review::*;
@@ -134,6 +134,10 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Effect> {
             ]
         }
         Action::BookChanged => reload(model),
+        Action::LoadRest => match &model.sheet {
+            Some(sheet) if sheet.is_window() => vec![load_day(model)],
+            _ => Vec::new(),
+        },
         Action::Resize(columns, rows) => {
             model.size = (columns, rows);
             clamp_scrolls(model);
@@ -211,7 +215,7 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Effect> {
         // Handled by flows::update while a triage flow is open.
         Action::Triage(_) => Vec::new(),
         // Handled by flows::care::update.
-        Action::Start | Action::Care(_) => Vec::new(),
+        Action::Start | Action::FirstFrameShown | Action::Care(_) => Vec::new(),
         // Handled by flows::session::update and flows::followup::update.
         Action::Session(_) | Action::FollowUp(_) => Vec::new(),
         Action::Failed(message) => {

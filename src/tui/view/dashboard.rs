@@ -186,7 +186,7 @@ fn requests(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         frame.render_widget(pending(model, theme).block(block), area);
         return;
     };
-    title.push(Span::raw(format!(" · {}", sheet.requests.len())));
+    title.push(Span::raw(format!(" · {}", sheet.request_count())));
     let overdue = sheet.overdue_requests();
     if overdue > 0 {
         title.push(Span::raw(" · "));

@@ -50,7 +50,7 @@ fn counts(model: &Model, theme: &Theme, compact: bool) -> Line<'static> {
     };
     spans.push(Span::raw(format!("{} sessions{day}", sheet.sessions.len())));
     spans.push(sep());
-    spans.push(Span::raw(format!("{} open", sheet.requests.len())));
+    spans.push(Span::raw(format!("{} open", sheet.request_count())));
     let aside = sheet.snoozed.len() + sheet.waiting.len();
     if aside > 0 {
         spans.push(Span::raw(if compact {
