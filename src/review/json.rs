@@ -19,10 +19,264 @@ pub fn review_json(review: &Review) -> Value {
 }
 
 /// Write the review as pretty JSON (and a line end) to `out`, one request
-/// at a time: a ten-year review never holds its JSON in memory.
+/// at a time: a ten-year review never holds its JSON in memory. The text is
+/// [`ReviewJson`]'s through `serde_json::to_writer_pretty`, byte for byte
+/// (test `the_written_json_is_serde_jsons_pretty_text`); the lists of
+/// requests, most of it, are written field by field from fixed pieces.
 pub fn write_review_json(review: &Review, out: &mut impl std::io::Write) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &ReviewJson(review))?;
-    out.write_all(b"\n")
+    let Value::Object(head) = review_json_head(review) else {
+        return Err(std::io::Error::other("the review's JSON is not an object"));
+    };
+    out.write_all(b"{")?;
+    let mut first = true;
+    let mut entry = |out: &mut dyn std::io::Write, key: &str| -> std::io::Result<()> {
+        out.write_all(if first { b"\n  " } else { b",\n  " })?;
+        first = false;
+        write_str(out, key)?;
+        out.write_all(b": ")
+    };
+    for (key, value) in &head {
+        match key.as_str() {
+            "breaches" | "unanswered" | "requests" => {
+                let (list, shape) = match key.as_str() {
+                    "breaches" => (&review.breaches, Shape::Breach),
+                    "unanswered" => (&review.unanswered, Shape::Unanswered),
+                    _ => (&review.requests, Shape::Request),
+                };
+                entry(out, key)?;
+                write_outcomes(out, review, list, shape)?;
+            }
+            _ => {
+                entry(out, key)?;
+                // Pretty text one level in: every line after the first indented.
+                let text = serde_json::to_string_pretty(value).map_err(std::io::Error::other)?;
+                let mut lines = text.split('\n');
+                if let Some(line) = lines.next() {
+                    out.write_all(line.as_bytes())?;
+                }
+                for line in lines {
+                    out.write_all(b"\n  ")?;
+                    out.write_all(line.as_bytes())?;
+                }
+            }
+        }
+    }
+    out.write_all(if first { b"}\n" } else { b"\n}\n" })
+}
+
+/// Every field of the review but the lists of requests (left `null`, in
+/// their place): small, and written through `serde_json`.
+fn review_json_head(review: &Review) -> Value {
+    let empty = Review {
+        requests: Vec::new(),
+        breaches: Vec::new(),
+        unanswered: Vec::new(),
+        ..review_without_lists(review)
+    };
+    let mut head = review_json(&empty);
+    if let Value::Object(map) = &mut head {
+        for key in ["breaches", "unanswered", "requests"] {
+            if let Some(value) = map.get_mut(key) {
+                *value = Value::Null;
+            }
+        }
+        if let Some(count) = map.get_mut("requests_received") {
+            *count = json!(review.requests.len());
+        }
+    }
+    head
+}
+
+/// The review with empty lists of requests (copied without them).
+fn review_without_lists(review: &Review) -> Review {
+    Review {
+        range: review.range,
+        tz: review.tz,
+        now: review.now,
+        requests: Vec::new(),
+        first_reply: review.first_reply,
+        first_reply_working: review.first_reply_working,
+        within_target: review.within_target.clone(),
+        breaches: Vec::new(),
+        unanswered: Vec::new(),
+        sessions: review.sessions,
+        apologies_sent: review.apologies_sent,
+        promises: review.promises,
+        followups: review.followups,
+        at_risk: review.at_risk.clone(),
+        endings: review.endings.clone(),
+        daily_medians: review.daily_medians.clone(),
+    }
+}
+
+/// A list of requests as `serde_json` prints it two levels in.
+fn write_outcomes(
+    out: &mut dyn std::io::Write,
+    review: &Review,
+    list: &[RequestOutcome],
+    shape: Shape,
+) -> std::io::Result<()> {
+    if list.is_empty() {
+        return out.write_all(b"[]");
+    }
+    let tz = review.tz;
+    let mut instant = InstantText::new(tz);
+    out.write_all(b"[")?;
+    for (n, o) in list.iter().enumerate() {
+        out.write_all(if n == 0 { b"\n    {" } else { b",\n    {" })?;
+        out.write_all(b"\n      \"request\": ")?;
+        write_int(out, o.id)?;
+        out.write_all(b",\n      \"client\": ")?;
+        write_str(out, &o.client)?;
+        match shape {
+            Shape::Breach => {
+                out.write_all(b",\n      \"waited_minutes\": ")?;
+                write_opt_int(out, o.waited_minutes)?;
+                out.write_all(b",\n      \"target_minutes\": ")?;
+                write_int(out, o.target_minutes)?;
+            }
+            Shape::Unanswered => {
+                out.write_all(b",\n      \"waiting_minutes\": ")?;
+                write_opt_int(out, o.waited_minutes)?;
+            }
+            Shape::Request => {}
+        }
+        out.write_all(b",\n      \"urgency\": ")?;
+        write_str(out, o.urgency.as_str())?;
+        out.write_all(b",\n      \"received_at\": \"")?;
+        out.write_all(instant.of(o.received_at).as_bytes())?;
+        out.write_all(b"\",\n      \"reply_by\": \"")?;
+        out.write_all(instant.of(o.reply_by).as_bytes())?;
+        out.write_all(b"\",\n      \"first_reply_at\": ")?;
+        match o.first_reply_at {
+            Some(at) => {
+                out.write_all(b"\"")?;
+                out.write_all(instant.of(at).as_bytes())?;
+                out.write_all(b"\"")?;
+            }
+            None => out.write_all(b"null")?,
+        }
+        out.write_all(b",\n      \"waited_working_minutes\": ")?;
+        write_opt_int(out, o.waited_working_minutes)?;
+        out.write_all(b",\n      \"within_target\": ")?;
+        out.write_all(match o.verdict.within_target() {
+            Some(true) => b"true",
+            Some(false) => b"false",
+            None => b"null",
+        })?;
+        out.write_all(b",\n      \"resolution\": ")?;
+        write_str(out, o.resolution.as_str())?;
+        out.write_all(b",\n      \"undelivered\": ")?;
+        match o.undelivered {
+            Some(d) => write_str(out, d.as_str())?,
+            None => out.write_all(b"null")?,
+        }
+        match shape {
+            Shape::Breach => {}
+            Shape::Unanswered => {
+                out.write_all(b",\n      \"overdue\": ")?;
+                out.write_all(if o.reply_by < review.now {
+                    b"true"
+                } else {
+                    b"false"
+                })?;
+            }
+            Shape::Request => {
+                out.write_all(b",\n      \"waited_minutes\": ")?;
+                write_opt_int(out, o.waited_minutes)?;
+                out.write_all(b",\n      \"target_minutes\": ")?;
+                write_int(out, o.target_minutes)?;
+            }
+        }
+        out.write_all(b"\n    }")?;
+    }
+    out.write_all(b"\n  ]")
+}
+
+/// A JSON string, escaped as `serde_json` escapes it.
+fn write_str(out: &mut dyn std::io::Write, text: &str) -> std::io::Result<()> {
+    serde_json::to_writer(out, text).map_err(std::io::Error::other)
+}
+
+fn write_int(out: &mut dyn std::io::Write, n: i64) -> std::io::Result<()> {
+    write!(out, "{n}")
+}
+
+fn write_opt_int(out: &mut dyn std::io::Write, n: Option<i64>) -> std::io::Result<()> {
+    match n {
+        Some(n) => write_int(out, n),
+        None => out.write_all(b"null"),
+    }
+}
+
+/// [`rfc3339_in`] for many instants in one zone, into one reused buffer:
+/// the digits written directly, the offset looked up once per hour of UTC
+/// an instant falls in only when the zone's offset is the same at both ends
+/// of that hour (else, and for any unusual year or offset, `rfc3339_in`).
+pub(crate) struct InstantText {
+    tz: chrono_tz::Tz,
+    text: String,
+    /// The last whole UTC hour seen and the offset (seconds) all through it.
+    hour: Option<(i64, i32)>,
+}
+
+impl InstantText {
+    pub(crate) fn new(tz: chrono_tz::Tz) -> InstantText {
+        InstantText {
+            tz,
+            text: String::with_capacity(32),
+            hour: None,
+        }
+    }
+
+    pub(crate) fn of(&mut self, at: chrono::DateTime<chrono::Utc>) -> &str {
+        use chrono::{Datelike, Offset, TimeZone, Timelike};
+        self.text.clear();
+        let hour = at.timestamp().div_euclid(3600);
+        let offset = match self.hour {
+            Some((seen, offset)) if seen == hour => Some(offset),
+            _ => {
+                let offset_at = |seconds: i64| {
+                    chrono::DateTime::from_timestamp(seconds, 0)
+                        .map(|t| self.tz.offset_from_utc_datetime(&t.naive_utc()).fix().local_minus_utc())
+                };
+                let start = offset_at(hour * 3600);
+                let end = offset_at(hour * 3600 + 3599);
+                let steady = start.filter(|s| Some(*s) == end);
+                if let Some(offset) = steady {
+                    self.hour = Some((hour, offset));
+                }
+                steady
+            }
+        };
+        let local = offset.and_then(|o| {
+            at.checked_add_signed(chrono::Duration::seconds(i64::from(o)))
+                .map(|l| (l.naive_utc(), o))
+        });
+        match local {
+            Some((local, offset))
+                if (0..=9999).contains(&local.year()) && offset % 60 == 0 =>
+            {
+                use std::fmt::Write as _;
+                let sign = if offset < 0 { '-' } else { '+' };
+                let minutes = offset.abs() / 60;
+                let _ = write!(
+                    self.text,
+                    "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{sign}{:02}:{:02}",
+                    local.year(),
+                    local.month(),
+                    local.day(),
+                    local.hour(),
+                    local.minute(),
+                    local.second(),
+                    minutes / 60,
+                    minutes % 60
+                );
+            }
+            _ => self.text.push_str(&rfc3339_in(at, self.tz)),
+        }
+        &self.text
+    }
 }
 
 /// The review, serialized field by field in the contract's order.

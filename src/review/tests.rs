@@ -777,3 +777,80 @@ fn the_lean_reads_give_the_figures_of_the_whole_rows() {
     }
     assert_eq!(seen, (true, true, true), "the extra rows were reviewed");
 }
+
+/// The JSON the command writes, field by field, is `serde_json`'s pretty
+/// text of [`json::ReviewJson`] byte for byte: in zones with odd offsets
+/// and clock changes (instants on both sides of them), with names that need
+/// escaping, empty and full lists, every shape of request.
+#[test]
+fn the_written_json_is_serde_jsons_pretty_text() {
+    let zones: [chrono_tz::Tz; 6] = [
+        Berlin,
+        chrono_tz::Australia::Lord_Howe,
+        chrono_tz::America::St_Johns,
+        chrono_tz::Asia::Kolkata,
+        chrono_tz::Pacific::Chatham,
+        chrono_tz::UTC,
+    ];
+    let names = [
+        "Ada Lovelace",
+        "Zoë \"Z\" Ålund \\ ☃",
+        "tab\there\u{1}\u{7f}",
+        "someone@mail.example",
+    ];
+    for tz in zones {
+        let clock = ReplyClock { tz, ..clock() };
+        let mut requests = Vec::new();
+        // Every 7h13m for two years: across each change of the clock.
+        let mut received = at("2025-01-01T00:00:00Z");
+        for id in 0..2500 {
+            let mut r = request(id, "2025-01-01T00:00:00Z", Urgency::ALL[id as usize % 4], None);
+            r.received_at = received;
+            r.reply_by = clock.reply_by(received, r.urgency);
+            r.client_name = names[id as usize % names.len()].to_string();
+            match id % 5 {
+                0 => {}
+                1 => {
+                    r.first_reply_at = Some(received + chrono::Duration::minutes(id * 37 % 5000));
+                    r.status = RequestStatus::Answered;
+                }
+                2 => {
+                    r.status = RequestStatus::Closed;
+                    r.closed_at = Some(received + chrono::Duration::minutes(90));
+                }
+                3 => r.undelivered = Some(crate::model::DeliveryState::Outbox),
+                _ => {
+                    r.first_reply_at = Some(received + chrono::Duration::minutes(3000));
+                    r.handed_off = true;
+                }
+            }
+            requests.push(r);
+            received += chrono::Duration::minutes(7 * 60 + 13);
+        }
+        let now = at("2026-11-23T13:20:00Z");
+        for (from, to, input) in [
+            (
+                "2025-01-01",
+                "2026-12-31",
+                ReviewInput {
+                    requests: requests.clone(),
+                    ..ReviewInput::default()
+                },
+            ),
+            ("2026-11-23", "2026-11-23", ReviewInput::default()),
+        ] {
+            let range = ReviewRange::new(date(from), date(to)).expect("range");
+            let review = compute(&input, range, &clock, now);
+            let mut written = Vec::new();
+            json::write_review_json(&review, &mut written).expect("written");
+            let mut reference =
+                serde_json::to_vec_pretty(&json::ReviewJson(&review)).expect("serde");
+            reference.push(b'\n');
+            assert_eq!(
+                String::from_utf8_lossy(&written),
+                String::from_utf8_lossy(&reference),
+                "{tz} {from}"
+            );
+        }
+    }
+}
