@@ -210,14 +210,14 @@ fn write_opt_int(out: &mut dyn std::io::Write, n: Option<i64>) -> std::io::Resul
 }
 
 /// [`rfc3339_in`] for many instants in one zone, into one reused buffer:
-/// the digits written directly, the offset looked up once per hour of UTC
-/// an instant falls in only when the zone's offset is the same at both ends
-/// of that hour (else, and for any unusual year or offset, `rfc3339_in`).
+/// the digits written directly, the zone's offset looked up once per UTC
+/// day when it is the same at both ends of the day (else for the instant
+/// itself); an unusual year or an offset with seconds goes to `rfc3339_in`.
 pub(crate) struct InstantText {
     tz: chrono_tz::Tz,
     text: String,
-    /// The last whole UTC hour seen and the offset (seconds) all through it.
-    hour: Option<(i64, i32)>,
+    /// Days seen lately (by day number modulo the size) and their offset.
+    days: [(i64, Option<i32>); 64],
 }
 
 impl InstantText {
@@ -225,57 +225,78 @@ impl InstantText {
         InstantText {
             tz,
             text: String::with_capacity(32),
-            hour: None,
+            days: [(i64::MIN, None); 64],
         }
     }
 
-    pub(crate) fn of(&mut self, at: chrono::DateTime<chrono::Utc>) -> &str {
-        use chrono::{Datelike, Offset, TimeZone, Timelike};
-        self.text.clear();
-        let hour = at.timestamp().div_euclid(3600);
-        let offset = match self.hour {
-            Some((seen, offset)) if seen == hour => Some(offset),
+    fn offset_at(&self, seconds: i64) -> Option<i32> {
+        use chrono::{Offset, TimeZone};
+        chrono::DateTime::from_timestamp(seconds, 0).map(|t| {
+            self.tz
+                .offset_from_utc_datetime(&t.naive_utc())
+                .fix()
+                .local_minus_utc()
+        })
+    }
+
+    /// The zone's offset at `at`, in seconds east of UTC.
+    fn offset(&mut self, at: chrono::DateTime<chrono::Utc>) -> Option<i32> {
+        let day = at.timestamp().div_euclid(86_400);
+        let slot = usize::try_from(day.rem_euclid(64)).unwrap_or(0);
+        let steady = match self.days.get(slot) {
+            Some((seen, offset)) if *seen == day => *offset,
             _ => {
-                let offset_at = |seconds: i64| {
-                    chrono::DateTime::from_timestamp(seconds, 0)
-                        .map(|t| self.tz.offset_from_utc_datetime(&t.naive_utc()).fix().local_minus_utc())
-                };
-                let start = offset_at(hour * 3600);
-                let end = offset_at(hour * 3600 + 3599);
-                let steady = start.filter(|s| Some(*s) == end);
-                if let Some(offset) = steady {
-                    self.hour = Some((hour, offset));
+                let start = self.offset_at(day * 86_400);
+                let steady = start.filter(|s| Some(*s) == self.offset_at(day * 86_400 + 86_399));
+                if let Some(entry) = self.days.get_mut(slot) {
+                    *entry = (day, steady);
                 }
                 steady
             }
         };
-        let local = offset.and_then(|o| {
+        // A day the clock changes on: the offset of the instant itself.
+        steady.or_else(|| self.offset_at(at.timestamp()))
+    }
+
+    pub(crate) fn of(&mut self, at: chrono::DateTime<chrono::Utc>) -> &str {
+        use chrono::{Datelike, Timelike};
+        self.text.clear();
+        let local = self.offset(at).and_then(|o| {
             at.checked_add_signed(chrono::Duration::seconds(i64::from(o)))
                 .map(|l| (l.naive_utc(), o))
         });
         match local {
-            Some((local, offset))
-                if (0..=9999).contains(&local.year()) && offset % 60 == 0 =>
-            {
-                use std::fmt::Write as _;
-                let sign = if offset < 0 { '-' } else { '+' };
-                let minutes = offset.abs() / 60;
-                let _ = write!(
-                    self.text,
-                    "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{sign}{:02}:{:02}",
-                    local.year(),
-                    local.month(),
-                    local.day(),
-                    local.hour(),
-                    local.minute(),
-                    local.second(),
-                    minutes / 60,
-                    minutes % 60
-                );
+            Some((local, offset)) if (0..=9999).contains(&local.year()) && offset % 60 == 0 => {
+                let minutes = offset.unsigned_abs() / 60;
+                let year = local.year().unsigned_abs();
+                let text = &mut self.text;
+                two_digits(text, year / 100);
+                two_digits(text, year % 100);
+                text.push('-');
+                two_digits(text, local.month());
+                text.push('-');
+                two_digits(text, local.day());
+                text.push('T');
+                two_digits(text, local.hour());
+                text.push(':');
+                two_digits(text, local.minute());
+                text.push(':');
+                two_digits(text, local.second());
+                text.push(if offset < 0 { '-' } else { '+' });
+                two_digits(text, minutes / 60);
+                text.push(':');
+                two_digits(text, minutes % 60);
             }
             _ => self.text.push_str(&rfc3339_in(at, self.tz)),
         }
         &self.text
+    }
+}
+
+/// `n` (below 100) as two digits.
+fn two_digits(text: &mut String, n: u32) {
+    for digit in [n / 10 % 10, n % 10] {
+        text.push(char::from_digit(digit, 10).unwrap_or('0'));
     }
 }
 

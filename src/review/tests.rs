@@ -854,3 +854,33 @@ fn the_written_json_is_serde_jsons_pretty_text() {
         }
     }
 }
+
+/// Instants written digit by digit read as `rfc3339_in` writes them: every
+/// 17 minutes for two years, across every change of the clock, in zones
+/// with odd offsets.
+#[test]
+fn instants_are_written_as_rfc3339_in_writes_them() {
+    for tz in [
+        Berlin,
+        chrono_tz::Australia::Lord_Howe,
+        chrono_tz::America::St_Johns,
+        chrono_tz::Pacific::Chatham,
+        chrono_tz::America::Sao_Paulo,
+        chrono_tz::UTC,
+    ] {
+        let mut text = json::InstantText::new(tz);
+        let mut instant = at("2025-01-01T00:00:07Z");
+        while instant < at("2027-01-01T00:00:00Z") {
+            assert_eq!(
+                text.of(instant),
+                crate::domain::when::rfc3339_in(instant, tz),
+                "{tz}"
+            );
+            instant += chrono::Duration::minutes(17);
+        }
+        // Long before and after: the old offsets and years far out.
+        for far in ["1900-01-01T00:00:00Z", "1911-03-15T12:34:56Z", "2200-12-31T23:59:59Z"] {
+            assert_eq!(text.of(at(far)), crate::domain::when::rfc3339_in(at(far), tz));
+        }
+    }
+}
