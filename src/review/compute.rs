@@ -127,7 +127,10 @@ pub fn compute(
         .iter()
         .filter(|r| range.contains(local_date(r.received_at, tz)))
         .collect();
-    requests.sort_by_key(|r| (r.received_at, r.id));
+    // The store reads them in this order already: sorted only if not.
+    if !requests.is_sorted_by_key(|r| (r.received_at, r.id)) {
+        requests.sort_by_key(|r| (r.received_at, r.id));
+    }
     let days = range_days(range, clock, now);
     let outcomes: Vec<RequestOutcome> = requests
         .iter()

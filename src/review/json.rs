@@ -198,8 +198,25 @@ fn write_str(out: &mut dyn std::io::Write, text: &str) -> std::io::Result<()> {
     serde_json::to_writer(out, text).map_err(std::io::Error::other)
 }
 
+/// A whole number in decimal, as `serde_json` writes it.
 fn write_int(out: &mut dyn std::io::Write, n: i64) -> std::io::Result<()> {
-    write!(out, "{n}")
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut rest = n.unsigned_abs();
+    loop {
+        at -= 1;
+        if let Some(slot) = digits.get_mut(at) {
+            *slot = b'0' + (rest % 10) as u8;
+        }
+        rest /= 10;
+        if rest == 0 || at == 0 {
+            break;
+        }
+    }
+    if n < 0 {
+        out.write_all(b"-")?;
+    }
+    out.write_all(digits.get(at..).unwrap_or_default())
 }
 
 fn write_opt_int(out: &mut dyn std::io::Write, n: Option<i64>) -> std::io::Result<()> {
@@ -491,5 +508,19 @@ fn times_json(times: &ReplyTimes) -> Value {
 pub(crate) fn set(value: &mut Value, key: &str, field: Value) {
     if let Value::Object(map) = value {
         map.insert(key.to_owned(), field);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn whole_numbers_are_written_as_serde_json_writes_them() {
+        for n in [0, 7, -7, 10, 99, 100, -100, 123_456_789, i64::MAX, i64::MIN] {
+            let mut out = Vec::new();
+            write_int(&mut out, n).expect("written");
+            assert_eq!(out, serde_json::to_vec(&n).expect("serde"), "{n}");
+        }
     }
 }

@@ -15,7 +15,7 @@ use rusqlite::types::ValueRef;
 
 use super::{Queries, bad_column, parse_ts, read_word, text_at, ts};
 use crate::model::{
-    Channel, ClientId, DeliveryState, MovedBy, Request, RequestStatus, SessionStatus, Urgency,
+    Channel, ClientId, DeliveryState, Request, RequestStatus, Urgency,
 };
 
 /// The requests received in a range, by receipt, from `requests_review`
@@ -38,20 +38,31 @@ const AWAITING_DELIVERY: &str = "SELECT p.request_id, p.delivery FROM replies p 
      INDEXED BY replies_awaiting_delivery \
      WHERE p.delivered_at IS NULL AND p.delivery IN ('failed', 'outbox') \
      AND p.kind != 'partner-brief' AND p.request_id >= ?1 AND p.request_id <= ?2 ORDER BY p.id";
-const SESSIONS_BY_STATUS: &str = "SELECT status, count(*) FROM sessions \
-     INDEXED BY sessions_start_status WHERE start_at >= ?1 AND start_at < ?2 GROUP BY status";
+/// Sessions starting in a range by status, summed in one pass over
+/// `sessions_start_status` (no grouping, so no sort).
+const SESSIONS_BY_STATUS: &str = "SELECT count(*), coalesce(sum(status = 'held'), 0), \
+     coalesce(sum(status = 'cancelled'), 0), coalesce(sum(status = 'no-show'), 0), \
+     coalesce(sum(status = 'booked'), 0), coalesce(sum(status = 'rescheduled'), 0) \
+     FROM sessions INDEXED BY sessions_start_status WHERE start_at >= ?1 AND start_at < ?2";
 /// Sessions originally set in the range that were moved, once per mover.
-const MOVED_BY: &str = "SELECT moved_by, count(DISTINCT session_id) FROM session_moves \
-     INDEXED BY session_moves_from_by WHERE from_start >= ?1 AND from_start < ?2 GROUP BY moved_by";
-/// Follow-ups due in the range by kind (promise or not) and where they
-/// stand at `?3` (the first whole second not before now): done by their
-/// due time, done late, past due and not done, not due yet. Instants are
-/// stored in one form (`ts`), so text order is time order.
-const FOLLOWUPS_BY_STATE: &str = "SELECT kind = 'promise', \
-     CASE WHEN done_at IS NOT NULL THEN (CASE WHEN done_at <= due_at THEN 0 ELSE 1 END) \
-       WHEN due_at < ?3 THEN 2 ELSE 3 END, count(*) \
-     FROM followups INDEXED BY followups_due_kind \
-     WHERE due_at >= ?1 AND due_at < ?2 GROUP BY 1, 2";
+const MOVED_BY: &str = "SELECT count(DISTINCT CASE WHEN moved_by = 'coach' THEN session_id END), \
+     count(DISTINCT CASE WHEN moved_by = 'client' THEN session_id END), \
+     coalesce(sum(moved_by NOT IN ('coach', 'client')), 0) \
+     FROM session_moves INDEXED BY session_moves_from_by WHERE from_start >= ?1 AND from_start < ?2";
+/// Follow-ups due in the range, summed in one pass: promises kept (done by
+/// their due time), broken (done late, or past due at `?3` and not done),
+/// pending; every kind done, overdue, pending. `?3` is the first whole
+/// second not before now. Instants are stored in one form (`ts`), so text
+/// order is time order.
+const FOLLOWUPS_BY_STATE: &str = "SELECT \
+     coalesce(sum(kind = 'promise' AND done_at IS NOT NULL AND done_at <= due_at), 0), \
+     coalesce(sum(kind = 'promise' AND ((done_at IS NOT NULL AND done_at > due_at) \
+       OR (done_at IS NULL AND due_at < ?3))), 0), \
+     coalesce(sum(kind = 'promise' AND done_at IS NULL AND due_at >= ?3), 0), \
+     coalesce(sum(done_at IS NOT NULL), 0), \
+     coalesce(sum(done_at IS NULL AND due_at < ?3), 0), \
+     coalesce(sum(done_at IS NULL AND due_at >= ?3), 0) \
+     FROM followups INDEXED BY followups_due_kind WHERE due_at >= ?1 AND due_at < ?2";
 const APOLOGIES: &str = "SELECT count(*) FROM replies INDEXED BY replies_apologies \
      WHERE sent_at >= ?1 AND sent_at < ?2 AND kind = 'apology'";
 
@@ -149,31 +160,41 @@ pub trait ReviewQueries: Queries {
     /// Sessions starting in `[from, to)` by status, and the sessions
     /// originally set then that were moved, by mover.
     fn sessions_tallied(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<SessionTally> {
-        let mut tally = SessionTally::default();
-        let mut stmt = self.conn().prepare_cached(SESSIONS_BY_STATUS)?;
-        let mut rows = stmt.query([ts(from), ts(to)])?;
-        while let Some(row) = rows.next()? {
-            let count = count_at(row, 1)?;
-            match read_word(row, 0, SessionStatus::parse)? {
-                SessionStatus::Held => tally.held += count,
-                SessionStatus::Cancelled => tally.cancelled += count,
-                SessionStatus::NoShow => tally.no_show += count,
-                SessionStatus::Booked => tally.booked += count,
-                // Counted from the moves, which know who asked.
-                SessionStatus::Rescheduled => {}
-            }
+        let (all, held, cancelled, no_show, booked, rescheduled) = self
+            .conn()
+            .prepare_cached(SESSIONS_BY_STATUS)?
+            .query_row([ts(from), ts(to)], |r| {
+                Ok((
+                    count_at(r, 0)?,
+                    count_at(r, 1)?,
+                    count_at(r, 2)?,
+                    count_at(r, 3)?,
+                    count_at(r, 4)?,
+                    count_at(r, 5)?,
+                ))
+            })?;
+        // The table's CHECK allows only these; a damaged book says so, as
+        // reading the sessions whole would.
+        if held + cancelled + no_show + booked + rescheduled != all {
+            anyhow::bail!("a session starting between {from} and {to} has an unknown status");
         }
-        drop(rows);
-        let mut stmt = self.conn().prepare_cached(MOVED_BY)?;
-        let mut rows = stmt.query([ts(from), ts(to)])?;
-        while let Some(row) = rows.next()? {
-            let count = count_at(row, 1)?;
-            match read_word(row, 0, MovedBy::parse)? {
-                MovedBy::Coach => tally.moved_by_coach += count,
-                MovedBy::Client => tally.moved_by_client += count,
-            }
+        let (moved_by_coach, moved_by_client, unknown) = self
+            .conn()
+            .prepare_cached(MOVED_BY)?
+            .query_row([ts(from), ts(to)], |r| {
+                Ok((count_at(r, 0)?, count_at(r, 1)?, count_at(r, 2)?))
+            })?;
+        if unknown > 0 {
+            anyhow::bail!("a session move between {from} and {to} has an unknown mover");
         }
-        Ok(tally)
+        Ok(SessionTally {
+            held,
+            cancelled,
+            no_show,
+            booked,
+            moved_by_coach,
+            moved_by_client,
+        })
     }
 
     /// Follow-ups due in `[from, to)`, done or not, as they stand at `now`.
@@ -190,26 +211,19 @@ pub trait ReviewQueries: Queries {
         } else {
             whole
         };
-        let mut tally = FollowUpTally::default();
-        let mut stmt = self.conn().prepare_cached(FOLLOWUPS_BY_STATE)?;
-        let mut rows = stmt.query(params![ts(from), ts(to), ts(now_or_next)])?;
-        while let Some(row) = rows.next()? {
-            let promise: bool = row.get(0)?;
-            let state: i64 = row.get(1)?;
-            let count = count_at(row, 2)?;
-            match state {
-                0 | 1 => tally.done += count,
-                2 => tally.overdue += count,
-                _ => tally.pending += count,
-            }
-            if promise {
-                match state {
-                    0 => tally.promises_kept += count,
-                    1 | 2 => tally.promises_broken += count,
-                    _ => tally.promises_pending += count,
-                }
-            }
-        }
+        let tally = self
+            .conn()
+            .prepare_cached(FOLLOWUPS_BY_STATE)?
+            .query_row(params![ts(from), ts(to), ts(now_or_next)], |r| {
+                Ok(FollowUpTally {
+                    promises_kept: count_at(r, 0)?,
+                    promises_broken: count_at(r, 1)?,
+                    promises_pending: count_at(r, 2)?,
+                    done: count_at(r, 3)?,
+                    overdue: count_at(r, 4)?,
+                    pending: count_at(r, 5)?,
+                })
+            })?;
         Ok(tally)
     }
 
