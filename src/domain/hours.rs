@@ -136,7 +136,12 @@ impl WorkingDays {
 
     /// Every day from `first` to `last`, however many (the caller bounds
     /// them: the review, by the range it was asked for).
-    pub fn spanning(hours: &WorkingHours, tz: Tz, first: NaiveDate, last: NaiveDate) -> WorkingDays {
+    pub fn spanning(
+        hours: &WorkingHours,
+        tz: Tz,
+        first: NaiveDate,
+        last: NaiveDate,
+    ) -> WorkingDays {
         let mut windows = Vec::new();
         let mut before = vec![Duration::zero()];
         let mut total = Duration::zero();

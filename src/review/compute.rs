@@ -132,10 +132,8 @@ pub fn compute(
         requests.sort_by_key(|r| (r.received_at, r.id));
     }
     let days = range_days(range, clock, now);
-    let outcomes: Vec<RequestOutcome> = requests
-        .iter()
-        .map(|r| outcome_in(r, &days, now))
-        .collect();
+    let outcomes: Vec<RequestOutcome> =
+        requests.iter().map(|r| outcome_in(r, &days, now)).collect();
     let answered = || outcomes.iter().filter(|o| o.first_reply_at.is_some());
 
     let mut unanswered: Vec<RequestOutcome> = outcomes

@@ -18,9 +18,7 @@ use crate::domain::when::start_of_day;
 use crate::model::{
     AgreementStatus, Client, ClientId, ClientStatus, FollowUpKind, Owner, SessionStatus,
 };
-use crate::store::{
-    ClientQueries, PartnerQueries, Queries, ReviewQueries, RiskFactQueries,
-};
+use crate::store::{ClientQueries, PartnerQueries, Queries, ReviewQueries, RiskFactQueries};
 
 /// How far back to look for requests whose reply-by fell in the last
 /// [`MISSED_REPLY_DAYS`] days: longer than any sane reply-by target.
@@ -98,13 +96,7 @@ fn endings(
 /// The at-risk facts of every active client, as of `now`.
 pub fn client_facts(store: &impl Queries, now: DateTime<Utc>) -> Result<Vec<ClientFacts>> {
     // Only active clients are judged; the others need no queries.
-    let active: Vec<ToJudge> = store
-        .clients()?
-        .into_iter()
-        .filter(|client| client.status == ClientStatus::Active)
-        .map(|client| (client.id, client.name, client.status))
-        .collect();
-    facts_of_clients(store, active, now)
+    facts_of_clients(store, store.active_clients()?, now)
 }
 
 /// The at-risk facts of one client, as of `now`: what the client view

@@ -26,8 +26,8 @@ pub use at_risk::{
     missed_reply_bys, risk_reasons,
 };
 pub use compute::{
-    ReviewInput, compute, followup_counts, judge, nearest_rank, outcome, outcome_in, promise_counts,
-    session_counts,
+    ReviewInput, compute, followup_counts, judge, nearest_rank, outcome, outcome_in,
+    promise_counts, session_counts,
 };
 pub use gather::{ToJudge, client_facts, facts_of, facts_of_clients, gather};
 

@@ -364,35 +364,35 @@ fn followup(id: i64, kind: FollowUpKind, due: &str, done: Option<&str>) -> Follo
 fn sessions_promises_and_followups_are_counted_by_outcome() {
     let now = at("2026-11-23T17:00:00+01:00");
     let sessions = vec![
-            session(1, SessionStatus::Held),
-            session(2, SessionStatus::Held),
-            session(3, SessionStatus::Cancelled),
-            session(4, SessionStatus::NoShow),
-            session(5, SessionStatus::Booked),
-        ];
-        // Session 10 moved twice by the coach counts once; 11 by the client.
+        session(1, SessionStatus::Held),
+        session(2, SessionStatus::Held),
+        session(3, SessionStatus::Cancelled),
+        session(4, SessionStatus::NoShow),
+        session(5, SessionStatus::Booked),
+    ];
+    // Session 10 moved twice by the coach counts once; 11 by the client.
     let moves = vec![
-            moved(10, MovedBy::Coach),
-            moved(10, MovedBy::Coach),
-            moved(11, MovedBy::Client),
-        ];
+        moved(10, MovedBy::Coach),
+        moved(10, MovedBy::Coach),
+        moved(11, MovedBy::Client),
+    ];
     let followups = vec![
-            followup(
-                1,
-                FollowUpKind::Promise,
-                "2026-11-23T15:00:00+01:00",
-                Some("2026-11-23T14:00:00+01:00"),
-            ),
-            followup(
-                2,
-                FollowUpKind::Promise,
-                "2026-11-23T11:00:00+01:00",
-                Some("2026-11-23T12:00:00+01:00"),
-            ),
-            followup(3, FollowUpKind::Promise, "2026-11-23T12:00:00+01:00", None),
-            followup(4, FollowUpKind::Promise, "2026-11-23T19:00:00+01:00", None),
-            followup(5, FollowUpKind::Action, "2026-11-23T09:00:00+01:00", None),
-        ];
+        followup(
+            1,
+            FollowUpKind::Promise,
+            "2026-11-23T15:00:00+01:00",
+            Some("2026-11-23T14:00:00+01:00"),
+        ),
+        followup(
+            2,
+            FollowUpKind::Promise,
+            "2026-11-23T11:00:00+01:00",
+            Some("2026-11-23T12:00:00+01:00"),
+        ),
+        followup(3, FollowUpKind::Promise, "2026-11-23T12:00:00+01:00", None),
+        followup(4, FollowUpKind::Promise, "2026-11-23T19:00:00+01:00", None),
+        followup(5, FollowUpKind::Action, "2026-11-23T09:00:00+01:00", None),
+    ];
     let input = ReviewInput {
         sessions: session_counts(&sessions, &moves),
         promises: promise_counts(&followups, now),
@@ -687,7 +687,9 @@ fn the_lean_reads_give_the_figures_of_the_whole_rows() {
     use crate::config::Config;
     use crate::domain::when::start_of_day;
     use crate::model::ReplyKind;
-    use crate::store::{FollowUpQueries, RequestFilter, RequestQueries, SessionQueries, Store};
+    use crate::store::{
+        ClientQueries, FollowUpQueries, RequestFilter, RequestQueries, SessionQueries, Store,
+    };
 
     let dir = tempfile::tempdir().expect("temp dir");
     let mut store = Store::open(&dir.path().join("book.sqlite")).expect("book");
@@ -730,7 +732,11 @@ fn the_lean_reads_give_the_figures_of_the_whole_rows() {
     drop(extra);
     let cases = [
         ("2026-11-23", "2026-11-23", now),
-        ("2026-11-23", "2026-11-23", now + chrono::Duration::milliseconds(500)),
+        (
+            "2026-11-23",
+            "2026-11-23",
+            now + chrono::Duration::milliseconds(500),
+        ),
         ("2026-11-17", "2026-11-23", now),
         ("2026-10-24", "2026-11-23", now),
         ("2025-11-24", "2026-11-23", now),
@@ -758,7 +764,18 @@ fn the_lean_reads_give_the_figures_of_the_whole_rows() {
                 .count(),
             promises: promise_counts(&followups, now),
             followups: followup_counts(&followups, now),
-            clients: client_facts(&store, now).expect("facts"),
+            clients: facts_of_clients(
+                &store,
+                store
+                    .clients()
+                    .expect("clients")
+                    .into_iter()
+                    .filter(|c| c.status == ClientStatus::Active)
+                    .map(|c| (c.id, c.name, c.status))
+                    .collect(),
+                now,
+            )
+            .expect("facts"),
             endings: gather(&store, &config, range, now).expect("review").endings,
         };
         assert!(
@@ -766,7 +783,10 @@ fn the_lean_reads_give_the_figures_of_the_whole_rows() {
             "{from}: the demo book has requests"
         );
         let reference = compute(&whole, range, &config.reply_clock(), now);
-        seen.0 |= reference.requests.iter().any(|o| o.resolution == crate::model::Resolution::HandedOff);
+        seen.0 |= reference
+            .requests
+            .iter()
+            .any(|o| o.resolution == crate::model::Resolution::HandedOff);
         seen.1 |= reference.requests.iter().any(|o| o.undelivered.is_some());
         seen.2 |= reference.apologies_sent > 0 && reference.promises.broken > 0;
         assert_eq!(
@@ -804,7 +824,12 @@ fn the_written_json_is_serde_jsons_pretty_text() {
         // Every 7h13m for two years: across each change of the clock.
         let mut received = at("2025-01-01T00:00:00Z");
         for id in 0..2500 {
-            let mut r = request(id, "2025-01-01T00:00:00Z", Urgency::ALL[id as usize % 4], None);
+            let mut r = request(
+                id,
+                "2025-01-01T00:00:00Z",
+                Urgency::ALL[id as usize % 4],
+                None,
+            );
             r.received_at = received;
             r.reply_by = clock.reply_by(received, r.urgency);
             r.client_name = names[id as usize % names.len()].to_string();
@@ -879,8 +904,15 @@ fn instants_are_written_as_rfc3339_in_writes_them() {
             instant += chrono::Duration::minutes(17);
         }
         // Long before and after: the old offsets and years far out.
-        for far in ["1900-01-01T00:00:00Z", "1911-03-15T12:34:56Z", "2200-12-31T23:59:59Z"] {
-            assert_eq!(text.of(at(far)), crate::domain::when::rfc3339_in(at(far), tz));
+        for far in [
+            "1900-01-01T00:00:00Z",
+            "1911-03-15T12:34:56Z",
+            "2200-12-31T23:59:59Z",
+        ] {
+            assert_eq!(
+                text.of(at(far)),
+                crate::domain::when::rfc3339_in(at(far), tz)
+            );
         }
     }
 }

@@ -15,7 +15,7 @@ use rusqlite::types::ValueRef;
 
 use super::{Queries, bad_column, parse_ts, read_word, text_at, ts};
 use crate::model::{
-    Channel, ClientId, DeliveryState, Request, RequestStatus, Urgency,
+    Channel, ClientId, ClientStatus, DeliveryState, Request, RequestStatus, Urgency,
 };
 
 /// The requests received in a range, by receipt, from `requests_review`
@@ -25,8 +25,13 @@ const REQUESTS: &str = "SELECT r.id, r.client_id, r.unknown_sender, r.received_a
      r.urgency, r.status, r.reply_by, r.first_reply_at, r.snoozed_until, r.waiting_since, \
      r.closed_at FROM requests r INDEXED BY requests_review \
      WHERE r.received_at >= ?1 AND r.received_at < ?2 ORDER BY r.received_at, r.id";
+/// The active clients (the ones the at-risk rules judge), in the order of
+/// the client list: by name, ignoring case.
+const ACTIVE_CLIENTS: &str = "SELECT id, name, status FROM clients WHERE status = 'active' \
+     ORDER BY name COLLATE NOCASE, id";
 /// The names of a set of clients (a JSON array of ids).
-const NAMES: &str = "SELECT c.id, c.name FROM json_each(?1) j CROSS JOIN clients c ON c.id = j.value";
+const NAMES: &str =
+    "SELECT c.id, c.name FROM json_each(?1) j CROSS JOIN clients c ON c.id = j.value";
 /// Requests (by id span) a hand-off note to the client reached: the same
 /// test as `REQUEST_SELECT`'s `handed_off`, over the partial index of them.
 const HANDED_OFF: &str = "SELECT DISTINCT p.request_id FROM replies p INDEXED BY replies_handed_off \
@@ -134,6 +139,18 @@ pub trait ReviewQueries: Queries {
             request.undelivered = undelivered.get(&request.id).copied();
         }
         Ok(requests)
+    }
+
+    /// Id, name and status of every active client, by name: no more of
+    /// them is read (the client list reads every column of every client).
+    fn active_clients(&self) -> Result<Vec<(ClientId, String, ClientStatus)>> {
+        let mut stmt = self.conn().prepare_cached(ACTIVE_CLIENTS)?;
+        let clients = stmt
+            .query_map([], |r| {
+                Ok((r.get(0)?, r.get(1)?, read_word(r, 2, ClientStatus::parse)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(clients)
     }
 
     /// The name of each of `ids` that exists.
