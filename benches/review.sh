@@ -2,8 +2,12 @@
 # `coachbook review` over the last year and the last ten years, in every
 # format: hyperfine's min/median/max, and the peak memory (max RSS from
 # /usr/bin/time -v). Output goes to /dev/null.
-# Usage: benches/review.sh BOOK...   (a book is only read; the bench books
-# are in $CARGO_TARGET_DIR/tmp/bench-books after `cargo bench --bench tui_keys`)
+# Usage: benches/review.sh BOOK...   (each book is copied first and the copy
+# measured: opening an older book migrates it, and the first run of the day
+# backs it up; the bench books are in $CARGO_TARGET_DIR/tmp/bench-books after
+# `cargo bench --bench tui_keys`, or made by `coachbook demo --years N`).
+# The same one-year range on the ten- and hundred-year books shows the cost
+# follows the range, not the book. REVIEW_RUNS sets hyperfine's runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target="${CARGO_TARGET_DIR:-target}"
@@ -14,7 +18,11 @@ dir="$(mktemp -d)"
 trap 'rm -rf "$dir"' EXIT
 printf '[coach]\ntime_zone = "Europe/Berlin"\n' > "$dir/config.toml"
 export COACHBOOK_CONFIG="$dir/config.toml" COACHBOOK_NOW=2026-11-23T14:20:00+01:00 XDG_DATA_HOME="$dir/data"
-for book in "$@"; do
+for original in "$@"; do
+    book="$dir/$(basename "$original")"
+    cp "$original" "$book"
+    # Migrate and back up once, outside the measurement.
+    "$bin" --db "$book" review --date 2026-11-23 > /dev/null
     for range in "2025-11-24 1y" "2016-11-25 10y"; do
         set -- $range
         for format in text json csv md; do
@@ -30,4 +38,5 @@ print(f"{sys.argv[3]:<28} min {ms(r['min']):7.1f} ms  median {ms(r['median']):7.
 PY
         done
     done
+    rm -f "$book" "$book-wal" "$book-shm"
 done

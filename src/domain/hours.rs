@@ -131,6 +131,17 @@ impl WorkingDays {
         let first = last
             .checked_sub_signed(Duration::days(MAX_TABLE_DAYS))
             .map_or(first, |earliest| first.max(earliest));
+        WorkingDays::spanning(hours, tz, first, last)
+    }
+
+    /// Every day from `first` to `last`, however many (the caller bounds
+    /// them: the review, by the range it was asked for).
+    pub fn spanning(
+        hours: &WorkingHours,
+        tz: Tz,
+        first: NaiveDate,
+        last: NaiveDate,
+    ) -> WorkingDays {
         let mut windows = Vec::new();
         let mut before = vec![Duration::zero()];
         let mut total = Duration::zero();

@@ -10,7 +10,7 @@ use super::{
     DailyMedian, FollowUpCounts, PromiseCounts, ReplyTimes, RequestOutcome, Review, ReviewRange,
     SessionCounts, TREND_DAYS, TargetShare, Verdict,
 };
-use crate::domain::hours::ReplyClock;
+use crate::domain::hours::{ReplyClock, WorkingDays};
 use crate::domain::when::local_date;
 use crate::model::{FollowUp, FollowUpKind, MovedBy, Request, Session, SessionStatus, Urgency};
 use crate::store::SessionMove;
@@ -21,14 +21,14 @@ pub struct ReviewInput {
     /// Requests received from the first day of the trend (or of the range,
     /// when earlier) to the end of the range. Others are ignored.
     pub requests: Vec<Request>,
-    /// Sessions starting in the range.
-    pub sessions: Vec<Session>,
-    /// Moves of sessions originally set in the range.
-    pub moves: Vec<SessionMove>,
+    /// What became of the sessions set in the range ([`session_counts`]).
+    pub sessions: SessionCounts,
     /// Apologies sent in the range.
     pub apologies_sent: usize,
-    /// Follow-ups due in the range, done or not.
-    pub followups: Vec<FollowUp>,
+    /// Promises due in the range ([`promise_counts`]).
+    pub promises: PromiseCounts,
+    /// Follow-ups of every kind due in the range ([`followup_counts`]).
+    pub followups: FollowUpCounts,
     /// The facts the at-risk rules read, for every client.
     pub clients: Vec<ClientFacts>,
     /// Clients the coach parted ways with in the range.
@@ -70,6 +70,19 @@ pub fn judge(request: &Request, now: DateTime<Utc>) -> Verdict {
 
 /// One request's wait and target, as the review shows it.
 pub fn outcome(request: &Request, clock: &ReplyClock, now: DateTime<Utc>) -> RequestOutcome {
+    let days = WorkingDays::covering(
+        &clock.hours,
+        clock.tz,
+        local_date(request.received_at, clock.tz),
+        local_date(now.max(request.received_at), clock.tz),
+    );
+    outcome_in(request, &days, now)
+}
+
+/// [`outcome`] with the working time looked up in `days` (built once for
+/// the whole range; instants outside it are walked day by day, with the
+/// same result).
+pub fn outcome_in(request: &Request, days: &WorkingDays, now: DateTime<Utc>) -> RequestOutcome {
     let awaiting_coach = request.first_reply_at.is_none() && request.awaits_coach();
     let verdict = judge(request, now);
     // A request that stopped without a reply past its reply-by waited until
@@ -92,11 +105,7 @@ pub fn outcome(request: &Request, clock: &ReplyClock, now: DateTime<Utc>) -> Req
         reply_by: request.reply_by,
         first_reply_at: request.first_reply_at,
         waited_minutes: waited_until.map(|until| (until - request.received_at).num_minutes()),
-        waited_working_minutes: waited_until.map(|until| {
-            clock
-                .hours
-                .working_minutes_between(request.received_at, until, clock.tz)
-        }),
+        waited_working_minutes: waited_until.map(|until| days.between(request.received_at, until)),
         target_minutes: (request.reply_by - request.received_at).num_minutes(),
         verdict,
         awaiting_coach,
@@ -118,8 +127,13 @@ pub fn compute(
         .iter()
         .filter(|r| range.contains(local_date(r.received_at, tz)))
         .collect();
-    requests.sort_by_key(|r| (r.received_at, r.id));
-    let outcomes: Vec<RequestOutcome> = requests.iter().map(|r| outcome(r, clock, now)).collect();
+    // The store reads them in this order already: sorted only if not.
+    if !requests.is_sorted_by_key(|r| (r.received_at, r.id)) {
+        requests.sort_by_key(|r| (r.received_at, r.id));
+    }
+    let days = range_days(range, clock, now);
+    let outcomes: Vec<RequestOutcome> =
+        requests.iter().map(|r| outcome_in(r, &days, now)).collect();
     let answered = || outcomes.iter().filter(|o| o.first_reply_at.is_some());
 
     let mut unanswered: Vec<RequestOutcome> = outcomes
@@ -142,15 +156,27 @@ pub fn compute(
             .cloned()
             .collect(),
         unanswered,
-        sessions: session_counts(&input.sessions, &input.moves),
+        sessions: input.sessions,
         apologies_sent: input.apologies_sent,
-        promises: promise_counts(&input.followups, now),
-        followups: followup_counts(&input.followups, now),
+        promises: input.promises,
+        followups: input.followups,
         at_risk: at_risk_clients(&input.clients),
         endings: input.endings.clone(),
         daily_medians: daily_medians(&input.requests, range.to, tz),
         requests: outcomes,
     }
+}
+
+/// The working days a review of `range` looks up: from its first day to a
+/// year past its last (first replies come within days) or to today, when
+/// sooner; a wait that runs past them is walked day by day.
+fn range_days(range: ReviewRange, clock: &ReplyClock, now: DateTime<Utc>) -> WorkingDays {
+    let year_after = range
+        .to
+        .checked_add_signed(Duration::days(366))
+        .unwrap_or(range.to);
+    let last = local_date(now, clock.tz).max(range.to).min(year_after);
+    WorkingDays::spanning(&clock.hours, clock.tz, range.from, last)
 }
 
 fn within_target(outcomes: &[RequestOutcome]) -> Vec<TargetShare> {
@@ -172,10 +198,12 @@ fn within_target(outcomes: &[RequestOutcome]) -> Vec<TargetShare> {
         .collect()
 }
 
-/// Statuses from the sessions; moves from the log of moves, each moved
-/// session counted once per mover (a session moved twice by the coach is one
-/// session the coach rescheduled).
-fn session_counts(sessions: &[Session], moves: &[SessionMove]) -> SessionCounts {
+/// Statuses from the sessions set in the range; moves from the log of
+/// moves of sessions originally set in the range, each moved session
+/// counted once per mover (a session moved twice by the coach is one
+/// session the coach rescheduled). The definition the store's
+/// `sessions_tallied` counts in SQL.
+pub fn session_counts(sessions: &[Session], moves: &[SessionMove]) -> SessionCounts {
     let mut counts = SessionCounts::default();
     for session in sessions {
         match session.status {
@@ -198,7 +226,10 @@ fn session_counts(sessions: &[Session], moves: &[SessionMove]) -> SessionCounts 
     counts
 }
 
-fn promise_counts(followups: &[FollowUp], now: DateTime<Utc>) -> PromiseCounts {
+/// Promises due in the range: kept when done by the time promised, broken
+/// when done late or past due and not done, pending otherwise. The
+/// definition the store's `followups_tallied` counts in SQL.
+pub fn promise_counts(followups: &[FollowUp], now: DateTime<Utc>) -> PromiseCounts {
     let mut counts = PromiseCounts::default();
     for promise in followups.iter().filter(|f| f.kind == FollowUpKind::Promise) {
         match promise.done_at {
@@ -211,7 +242,9 @@ fn promise_counts(followups: &[FollowUp], now: DateTime<Utc>) -> PromiseCounts {
     counts
 }
 
-fn followup_counts(followups: &[FollowUp], now: DateTime<Utc>) -> FollowUpCounts {
+/// Follow-ups of every kind due in the range: done, overdue (past due, not
+/// done) or pending.
+pub fn followup_counts(followups: &[FollowUp], now: DateTime<Utc>) -> FollowUpCounts {
     let mut counts = FollowUpCounts::default();
     for followup in followups {
         match followup.done_at {

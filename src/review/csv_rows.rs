@@ -5,6 +5,7 @@
 use anyhow::Result;
 
 use super::Review;
+use super::json::InstantText;
 use crate::domain::when::rfc3339_in;
 
 pub const HEADER: [&str; 12] = [
@@ -34,17 +35,24 @@ pub fn write_review_csv(review: &Review, out: &mut impl std::io::Write) -> Resul
     let mut writer = csv::Writer::from_writer(&mut *out);
     writer.write_record(HEADER)?;
     let mut numbers = [itoa_buffer(), itoa_buffer(), itoa_buffer(), itoa_buffer()];
+    let mut instants = [
+        InstantText::new(tz),
+        InstantText::new(tz),
+        InstantText::new(tz),
+    ];
     for o in &review.requests {
         let [id, waited, target, working] = &mut numbers;
+        let [received, reply_by, first_reply] = &mut instants;
         writer.write_record([
             number(id, Some(o.id)),
             o.client.as_str(),
-            &rfc3339_in(o.received_at, tz),
+            received.of(o.received_at),
             o.urgency.as_str(),
-            &rfc3339_in(o.reply_by, tz),
-            &o.first_reply_at
-                .map(|at| rfc3339_in(at, tz))
-                .unwrap_or_default(),
+            reply_by.of(o.reply_by),
+            match o.first_reply_at {
+                Some(at) => first_reply.of(at),
+                None => "",
+            },
             number(waited, o.waited_minutes),
             number(target, Some(o.target_minutes)),
             match o.verdict.within_target() {

@@ -12,15 +12,13 @@ use super::at_risk::{
     missed_reply_bys,
 };
 use super::compute::{ReviewInput, compute};
-use super::{Review, ReviewRange, TREND_DAYS};
+use super::{FollowUpCounts, PromiseCounts, Review, ReviewRange, SessionCounts, TREND_DAYS};
 use crate::config::Config;
 use crate::domain::when::start_of_day;
 use crate::model::{
     AgreementStatus, Client, ClientId, ClientStatus, FollowUpKind, Owner, SessionStatus,
 };
-use crate::store::{
-    ClientQueries, PartnerQueries, Queries, ReviewQueries, RiskFactQueries, SessionQueries,
-};
+use crate::store::{ClientQueries, PartnerQueries, Queries, ReviewQueries, RiskFactQueries};
 
 /// How far back to look for requests whose reply-by fell in the last
 /// [`MISSED_REPLY_DAYS`] days: longer than any sane reply-by target.
@@ -38,14 +36,32 @@ pub fn gather(
     let range_end = start_of_day(range.to + Duration::days(1), tz);
     let trend_start = start_of_day(range.to - Duration::days(TREND_DAYS - 1), tz);
 
-    // Only the range's rows, and only the columns the figures use: the
-    // cost follows the range reviewed, not the size of the book.
+    // Only the range's rows, and only the columns the figures use, from
+    // indexes that hold them; counts are counted by SQLite: the cost
+    // follows the range reviewed, not the size of the book.
+    let sessions = store.sessions_tallied(range_start, range_end)?;
+    let followups = store.followups_tallied(range_start, range_end, now)?;
     let input = ReviewInput {
         requests: store.requests_to_review(range_start.min(trend_start), range_end)?,
-        sessions: store.sessions_between(range_start, range_end)?,
-        moves: store.moves_of_sessions_between(range_start, range_end)?,
+        sessions: SessionCounts {
+            held: sessions.held,
+            rescheduled_by_coach: sessions.moved_by_coach,
+            rescheduled_by_client: sessions.moved_by_client,
+            cancelled: sessions.cancelled,
+            no_show: sessions.no_show,
+            booked: sessions.booked,
+        },
         apologies_sent: store.apologies_sent_between(range_start, range_end)?,
-        followups: store.followups_to_review(range_start, range_end)?,
+        promises: PromiseCounts {
+            kept: followups.promises_kept,
+            broken: followups.promises_broken,
+            pending: followups.promises_pending,
+        },
+        followups: FollowUpCounts {
+            done: followups.done,
+            overdue: followups.overdue,
+            pending: followups.pending,
+        },
         clients: client_facts(store, now)?,
         endings: endings(store, range_start, range_end)?,
     };
@@ -80,13 +96,7 @@ fn endings(
 /// The at-risk facts of every active client, as of `now`.
 pub fn client_facts(store: &impl Queries, now: DateTime<Utc>) -> Result<Vec<ClientFacts>> {
     // Only active clients are judged; the others need no queries.
-    let active: Vec<ToJudge> = store
-        .clients()?
-        .into_iter()
-        .filter(|client| client.status == ClientStatus::Active)
-        .map(|client| (client.id, client.name, client.status))
-        .collect();
-    facts_of_clients(store, active, now)
+    facts_of_clients(store, store.active_clients()?, now)
 }
 
 /// The at-risk facts of one client, as of `now`: what the client view

@@ -19,10 +19,302 @@ pub fn review_json(review: &Review) -> Value {
 }
 
 /// Write the review as pretty JSON (and a line end) to `out`, one request
-/// at a time: a ten-year review never holds its JSON in memory.
+/// at a time: a ten-year review never holds its JSON in memory. The text is
+/// [`ReviewJson`]'s through `serde_json::to_writer_pretty`, byte for byte
+/// (test `the_written_json_is_serde_jsons_pretty_text`); the lists of
+/// requests, most of it, are written field by field from fixed pieces.
 pub fn write_review_json(review: &Review, out: &mut impl std::io::Write) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &ReviewJson(review))?;
-    out.write_all(b"\n")
+    let Value::Object(head) = review_json_head(review) else {
+        return Err(std::io::Error::other("the review's JSON is not an object"));
+    };
+    out.write_all(b"{")?;
+    let mut first = true;
+    let mut entry = |out: &mut dyn std::io::Write, key: &str| -> std::io::Result<()> {
+        out.write_all(if first { b"\n  " } else { b",\n  " })?;
+        first = false;
+        write_str(out, key)?;
+        out.write_all(b": ")
+    };
+    for (key, value) in &head {
+        match key.as_str() {
+            "breaches" | "unanswered" | "requests" => {
+                let (list, shape) = match key.as_str() {
+                    "breaches" => (&review.breaches, Shape::Breach),
+                    "unanswered" => (&review.unanswered, Shape::Unanswered),
+                    _ => (&review.requests, Shape::Request),
+                };
+                entry(out, key)?;
+                write_outcomes(out, review, list, shape)?;
+            }
+            _ => {
+                entry(out, key)?;
+                // Pretty text one level in: every line after the first indented.
+                let text = serde_json::to_string_pretty(value).map_err(std::io::Error::other)?;
+                let mut lines = text.split('\n');
+                if let Some(line) = lines.next() {
+                    out.write_all(line.as_bytes())?;
+                }
+                for line in lines {
+                    out.write_all(b"\n  ")?;
+                    out.write_all(line.as_bytes())?;
+                }
+            }
+        }
+    }
+    out.write_all(if first { b"}\n" } else { b"\n}\n" })
+}
+
+/// Every field of the review but the lists of requests (left `null`, in
+/// their place): small, and written through `serde_json`.
+fn review_json_head(review: &Review) -> Value {
+    let empty = Review {
+        requests: Vec::new(),
+        breaches: Vec::new(),
+        unanswered: Vec::new(),
+        ..review_without_lists(review)
+    };
+    let mut head = review_json(&empty);
+    if let Value::Object(map) = &mut head {
+        for key in ["breaches", "unanswered", "requests"] {
+            if let Some(value) = map.get_mut(key) {
+                *value = Value::Null;
+            }
+        }
+        if let Some(count) = map.get_mut("requests_received") {
+            *count = json!(review.requests.len());
+        }
+    }
+    head
+}
+
+/// The review with empty lists of requests (copied without them).
+fn review_without_lists(review: &Review) -> Review {
+    Review {
+        range: review.range,
+        tz: review.tz,
+        now: review.now,
+        requests: Vec::new(),
+        first_reply: review.first_reply,
+        first_reply_working: review.first_reply_working,
+        within_target: review.within_target.clone(),
+        breaches: Vec::new(),
+        unanswered: Vec::new(),
+        sessions: review.sessions,
+        apologies_sent: review.apologies_sent,
+        promises: review.promises,
+        followups: review.followups,
+        at_risk: review.at_risk.clone(),
+        endings: review.endings.clone(),
+        daily_medians: review.daily_medians.clone(),
+    }
+}
+
+/// A list of requests as `serde_json` prints it two levels in.
+fn write_outcomes(
+    out: &mut dyn std::io::Write,
+    review: &Review,
+    list: &[RequestOutcome],
+    shape: Shape,
+) -> std::io::Result<()> {
+    if list.is_empty() {
+        return out.write_all(b"[]");
+    }
+    let tz = review.tz;
+    let mut instant = InstantText::new(tz);
+    out.write_all(b"[")?;
+    for (n, o) in list.iter().enumerate() {
+        out.write_all(if n == 0 { b"\n    {" } else { b",\n    {" })?;
+        out.write_all(b"\n      \"request\": ")?;
+        write_int(out, o.id)?;
+        out.write_all(b",\n      \"client\": ")?;
+        write_str(out, &o.client)?;
+        match shape {
+            Shape::Breach => {
+                out.write_all(b",\n      \"waited_minutes\": ")?;
+                write_opt_int(out, o.waited_minutes)?;
+                out.write_all(b",\n      \"target_minutes\": ")?;
+                write_int(out, o.target_minutes)?;
+            }
+            Shape::Unanswered => {
+                out.write_all(b",\n      \"waiting_minutes\": ")?;
+                write_opt_int(out, o.waited_minutes)?;
+            }
+            Shape::Request => {}
+        }
+        out.write_all(b",\n      \"urgency\": ")?;
+        write_str(out, o.urgency.as_str())?;
+        out.write_all(b",\n      \"received_at\": \"")?;
+        out.write_all(instant.of(o.received_at).as_bytes())?;
+        out.write_all(b"\",\n      \"reply_by\": \"")?;
+        out.write_all(instant.of(o.reply_by).as_bytes())?;
+        out.write_all(b"\",\n      \"first_reply_at\": ")?;
+        match o.first_reply_at {
+            Some(at) => {
+                out.write_all(b"\"")?;
+                out.write_all(instant.of(at).as_bytes())?;
+                out.write_all(b"\"")?;
+            }
+            None => out.write_all(b"null")?,
+        }
+        out.write_all(b",\n      \"waited_working_minutes\": ")?;
+        write_opt_int(out, o.waited_working_minutes)?;
+        out.write_all(b",\n      \"within_target\": ")?;
+        out.write_all(match o.verdict.within_target() {
+            Some(true) => b"true",
+            Some(false) => b"false",
+            None => b"null",
+        })?;
+        out.write_all(b",\n      \"resolution\": ")?;
+        write_str(out, o.resolution.as_str())?;
+        out.write_all(b",\n      \"undelivered\": ")?;
+        match o.undelivered {
+            Some(d) => write_str(out, d.as_str())?,
+            None => out.write_all(b"null")?,
+        }
+        match shape {
+            Shape::Breach => {}
+            Shape::Unanswered => {
+                out.write_all(b",\n      \"overdue\": ")?;
+                out.write_all(if o.reply_by < review.now {
+                    b"true"
+                } else {
+                    b"false"
+                })?;
+            }
+            Shape::Request => {
+                out.write_all(b",\n      \"waited_minutes\": ")?;
+                write_opt_int(out, o.waited_minutes)?;
+                out.write_all(b",\n      \"target_minutes\": ")?;
+                write_int(out, o.target_minutes)?;
+            }
+        }
+        out.write_all(b"\n    }")?;
+    }
+    out.write_all(b"\n  ]")
+}
+
+/// A JSON string, escaped as `serde_json` escapes it.
+fn write_str(out: &mut dyn std::io::Write, text: &str) -> std::io::Result<()> {
+    serde_json::to_writer(out, text).map_err(std::io::Error::other)
+}
+
+/// A whole number in decimal, as `serde_json` writes it.
+fn write_int(out: &mut dyn std::io::Write, n: i64) -> std::io::Result<()> {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut rest = n.unsigned_abs();
+    loop {
+        at -= 1;
+        if let Some(slot) = digits.get_mut(at) {
+            *slot = b'0' + (rest % 10) as u8;
+        }
+        rest /= 10;
+        if rest == 0 || at == 0 {
+            break;
+        }
+    }
+    if n < 0 {
+        out.write_all(b"-")?;
+    }
+    out.write_all(digits.get(at..).unwrap_or_default())
+}
+
+fn write_opt_int(out: &mut dyn std::io::Write, n: Option<i64>) -> std::io::Result<()> {
+    match n {
+        Some(n) => write_int(out, n),
+        None => out.write_all(b"null"),
+    }
+}
+
+/// [`rfc3339_in`] for many instants in one zone, into one reused buffer:
+/// the digits written directly, the zone's offset looked up once per UTC
+/// day when it is the same at both ends of the day (else for the instant
+/// itself); an unusual year or an offset with seconds goes to `rfc3339_in`.
+pub(crate) struct InstantText {
+    tz: chrono_tz::Tz,
+    text: String,
+    /// Days seen lately (by day number modulo the size) and their offset.
+    days: [(i64, Option<i32>); 64],
+}
+
+impl InstantText {
+    pub(crate) fn new(tz: chrono_tz::Tz) -> InstantText {
+        InstantText {
+            tz,
+            text: String::with_capacity(32),
+            days: [(i64::MIN, None); 64],
+        }
+    }
+
+    fn offset_at(&self, seconds: i64) -> Option<i32> {
+        use chrono::{Offset, TimeZone};
+        chrono::DateTime::from_timestamp(seconds, 0).map(|t| {
+            self.tz
+                .offset_from_utc_datetime(&t.naive_utc())
+                .fix()
+                .local_minus_utc()
+        })
+    }
+
+    /// The zone's offset at `at`, in seconds east of UTC.
+    fn offset(&mut self, at: chrono::DateTime<chrono::Utc>) -> Option<i32> {
+        let day = at.timestamp().div_euclid(86_400);
+        let slot = usize::try_from(day.rem_euclid(64)).unwrap_or(0);
+        let steady = match self.days.get(slot) {
+            Some((seen, offset)) if *seen == day => *offset,
+            _ => {
+                let start = self.offset_at(day * 86_400);
+                let steady = start.filter(|s| Some(*s) == self.offset_at(day * 86_400 + 86_399));
+                if let Some(entry) = self.days.get_mut(slot) {
+                    *entry = (day, steady);
+                }
+                steady
+            }
+        };
+        // A day the clock changes on: the offset of the instant itself.
+        steady.or_else(|| self.offset_at(at.timestamp()))
+    }
+
+    pub(crate) fn of(&mut self, at: chrono::DateTime<chrono::Utc>) -> &str {
+        use chrono::{Datelike, Timelike};
+        self.text.clear();
+        let local = self.offset(at).and_then(|o| {
+            at.checked_add_signed(chrono::Duration::seconds(i64::from(o)))
+                .map(|l| (l.naive_utc(), o))
+        });
+        match local {
+            Some((local, offset)) if (0..=9999).contains(&local.year()) && offset % 60 == 0 => {
+                let minutes = offset.unsigned_abs() / 60;
+                let year = local.year().unsigned_abs();
+                let text = &mut self.text;
+                two_digits(text, year / 100);
+                two_digits(text, year % 100);
+                text.push('-');
+                two_digits(text, local.month());
+                text.push('-');
+                two_digits(text, local.day());
+                text.push('T');
+                two_digits(text, local.hour());
+                text.push(':');
+                two_digits(text, local.minute());
+                text.push(':');
+                two_digits(text, local.second());
+                text.push(if offset < 0 { '-' } else { '+' });
+                two_digits(text, minutes / 60);
+                text.push(':');
+                two_digits(text, minutes % 60);
+            }
+            _ => self.text.push_str(&rfc3339_in(at, self.tz)),
+        }
+        &self.text
+    }
+}
+
+/// `n` (below 100) as two digits.
+fn two_digits(text: &mut String, n: u32) {
+    for digit in [n / 10 % 10, n % 10] {
+        text.push(char::from_digit(digit, 10).unwrap_or('0'));
+    }
 }
 
 /// The review, serialized field by field in the contract's order.
@@ -216,5 +508,19 @@ fn times_json(times: &ReplyTimes) -> Value {
 pub(crate) fn set(value: &mut Value, key: &str, field: Value) {
     if let Value::Object(map) = value {
         map.insert(key.to_owned(), field);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn whole_numbers_are_written_as_serde_json_writes_them() {
+        for n in [0, 7, -7, 10, 99, 100, -100, 123_456_789, i64::MAX, i64::MIN] {
+            let mut out = Vec::new();
+            write_int(&mut out, n).expect("written");
+            assert_eq!(out, serde_json::to_vec(&n).expect("serde"), "{n}");
+        }
     }
 }

@@ -25,7 +25,10 @@ pub use at_risk::{
     AtRisk, BOOKED_AHEAD_DAYS, ClientFacts, NO_CONTACT_DAYS, RiskReason, at_risk_clients,
     missed_reply_bys, risk_reasons,
 };
-pub use compute::{ReviewInput, compute, judge, nearest_rank, outcome};
+pub use compute::{
+    ReviewInput, compute, followup_counts, judge, nearest_rank, outcome, outcome_in,
+    promise_counts, session_counts,
+};
 pub use gather::{ToJudge, client_facts, facts_of, facts_of_clients, gather};
 
 use crate::error::BadInput;

@@ -362,41 +362,45 @@ fn followup(id: i64, kind: FollowUpKind, due: &str, done: Option<&str>) -> Follo
 
 #[test]
 fn sessions_promises_and_followups_are_counted_by_outcome() {
+    let now = at("2026-11-23T17:00:00+01:00");
+    let sessions = vec![
+        session(1, SessionStatus::Held),
+        session(2, SessionStatus::Held),
+        session(3, SessionStatus::Cancelled),
+        session(4, SessionStatus::NoShow),
+        session(5, SessionStatus::Booked),
+    ];
+    // Session 10 moved twice by the coach counts once; 11 by the client.
+    let moves = vec![
+        moved(10, MovedBy::Coach),
+        moved(10, MovedBy::Coach),
+        moved(11, MovedBy::Client),
+    ];
+    let followups = vec![
+        followup(
+            1,
+            FollowUpKind::Promise,
+            "2026-11-23T15:00:00+01:00",
+            Some("2026-11-23T14:00:00+01:00"),
+        ),
+        followup(
+            2,
+            FollowUpKind::Promise,
+            "2026-11-23T11:00:00+01:00",
+            Some("2026-11-23T12:00:00+01:00"),
+        ),
+        followup(3, FollowUpKind::Promise, "2026-11-23T12:00:00+01:00", None),
+        followup(4, FollowUpKind::Promise, "2026-11-23T19:00:00+01:00", None),
+        followup(5, FollowUpKind::Action, "2026-11-23T09:00:00+01:00", None),
+    ];
     let input = ReviewInput {
-        sessions: vec![
-            session(1, SessionStatus::Held),
-            session(2, SessionStatus::Held),
-            session(3, SessionStatus::Cancelled),
-            session(4, SessionStatus::NoShow),
-            session(5, SessionStatus::Booked),
-        ],
-        // Session 10 moved twice by the coach counts once; 11 by the client.
-        moves: vec![
-            moved(10, MovedBy::Coach),
-            moved(10, MovedBy::Coach),
-            moved(11, MovedBy::Client),
-        ],
-        followups: vec![
-            followup(
-                1,
-                FollowUpKind::Promise,
-                "2026-11-23T15:00:00+01:00",
-                Some("2026-11-23T14:00:00+01:00"),
-            ),
-            followup(
-                2,
-                FollowUpKind::Promise,
-                "2026-11-23T11:00:00+01:00",
-                Some("2026-11-23T12:00:00+01:00"),
-            ),
-            followup(3, FollowUpKind::Promise, "2026-11-23T12:00:00+01:00", None),
-            followup(4, FollowUpKind::Promise, "2026-11-23T19:00:00+01:00", None),
-            followup(5, FollowUpKind::Action, "2026-11-23T09:00:00+01:00", None),
-        ],
+        sessions: session_counts(&sessions, &moves),
+        promises: promise_counts(&followups, now),
+        followups: followup_counts(&followups, now),
         ..ReviewInput::default()
     };
     let range = ReviewRange::day(date(MONDAY));
-    let review = compute(&input, range, &clock(), at("2026-11-23T17:00:00+01:00"));
+    let review = compute(&input, range, &clock(), now);
     assert_eq!(
         review.sessions,
         SessionCounts {
@@ -683,7 +687,9 @@ fn the_lean_reads_give_the_figures_of_the_whole_rows() {
     use crate::config::Config;
     use crate::domain::when::start_of_day;
     use crate::model::ReplyKind;
-    use crate::store::{FollowUpQueries, RequestFilter, RequestQueries, SessionQueries, Store};
+    use crate::store::{
+        ClientQueries, FollowUpQueries, RequestFilter, RequestQueries, SessionQueries, Store,
+    };
 
     let dir = tempfile::tempdir().expect("temp dir");
     let mut store = Store::open(&dir.path().join("book.sqlite")).expect("book");
@@ -691,29 +697,85 @@ fn the_lean_reads_give_the_figures_of_the_whole_rows() {
     config.tz = Berlin;
     let now = at("2026-11-23T14:20:00+01:00");
     crate::demo::generate(&mut store, &config, now).expect("demo book");
-    for (from, to) in [
-        ("2026-11-23", "2026-11-23"),
-        ("2026-10-24", "2026-11-23"),
-        ("2016-11-25", "2026-11-23"),
-    ] {
+    // What the demo book lacks and the lean reads find apart from the rows:
+    // a delivered hand-off (and a partner brief waiting, which does not
+    // count), a hand-off still in the outbox, a failed reply retried into
+    // the outbox, apologies, a promise kept late and one due to the second
+    // of `now`, and moves by both sides of one session.
+    let extra = rusqlite::Connection::open(dir.path().join("book.sqlite")).expect("book");
+    extra
+        .execute_batch(
+            "CREATE TEMP TABLE picked AS SELECT id, client_id, row_number() OVER (ORDER BY received_at DESC) AS n \
+               FROM requests WHERE client_id IS NOT NULL AND first_reply_at IS NOT NULL;
+             INSERT INTO replies (client_id, request_id, kind, sent_at, body, delivery, created_at, delivered_at)
+               SELECT client_id, id, 'hand-off', '2026-11-22T10:00:00Z', 'x', 'sent', '2026-11-22T10:00:00Z', '2026-11-22T10:00:00Z' FROM picked WHERE n = 1;
+             INSERT INTO replies (client_id, request_id, kind, sent_at, body, delivery, created_at)
+               SELECT client_id, id, 'partner-brief', '2026-11-22T10:00:00Z', 'x', 'outbox', '2026-11-22T10:00:00Z' FROM picked WHERE n = 1;
+             INSERT INTO replies (client_id, request_id, kind, sent_at, body, delivery, created_at)
+               SELECT client_id, id, 'hand-off', '2026-11-22T11:00:00Z', 'x', 'outbox', '2026-11-22T11:00:00Z' FROM picked WHERE n = 2;
+             INSERT INTO replies (client_id, request_id, kind, sent_at, body, delivery, created_at)
+               SELECT client_id, id, 'reply', '2026-11-22T12:00:00Z', 'x', 'failed', '2026-11-22T12:00:00Z' FROM picked WHERE n = 3;
+             INSERT INTO replies (client_id, request_id, kind, sent_at, body, delivery, created_at)
+               SELECT client_id, id, 'reply', '2026-11-22T13:00:00Z', 'x', 'outbox', '2026-11-22T13:00:00Z' FROM picked WHERE n = 3;
+             INSERT INTO replies (client_id, request_id, kind, sent_at, body, delivery, created_at)
+               SELECT client_id, id, 'reply', '2026-11-20T13:00:00Z', 'x', 'failed', '2026-11-20T13:00:00Z' FROM picked WHERE n = 4;
+             INSERT INTO replies (client_id, kind, sent_at, body, delivery, created_at, delivered_at)
+               SELECT client_id, 'apology', '2026-11-23T09:00:00Z', 'sorry', 'sent', '2026-11-23T09:00:00Z', '2026-11-23T09:00:00Z' FROM picked WHERE n <= 2;
+             INSERT INTO followups (client_id, due_at, text, owner, kind, done_at, created_at)
+               SELECT client_id, '2026-11-23T10:00:00Z', 'late', 'coach', 'promise', '2026-11-23T11:00:00Z', '2026-11-20T10:00:00Z' FROM picked WHERE n = 1;
+             INSERT INTO followups (client_id, due_at, text, owner, kind, created_at)
+               SELECT client_id, '2026-11-23T13:20:00Z', 'to the second', 'coach', 'promise', '2026-11-20T10:00:00Z' FROM picked WHERE n = 2;
+             INSERT INTO session_moves (session_id, client_id, moved_by, from_start, moved_at)
+               SELECT id, client_id, 'client', start_at, '2026-11-20T10:00:00Z' FROM sessions WHERE id IN (SELECT session_id FROM session_moves);",
+        )
+        .expect("extra rows");
+    drop(extra);
+    let cases = [
+        ("2026-11-23", "2026-11-23", now),
+        (
+            "2026-11-23",
+            "2026-11-23",
+            now + chrono::Duration::milliseconds(500),
+        ),
+        ("2026-11-17", "2026-11-23", now),
+        ("2026-10-24", "2026-11-23", now),
+        ("2025-11-24", "2026-11-23", now),
+        ("2016-11-25", "2026-11-23", now),
+    ];
+    let mut seen = (false, false, false);
+    for (from, to, now) in cases {
         let range = ReviewRange::new(date(from), date(to)).expect("range");
         let start = start_of_day(range.from, Berlin);
         let end = start_of_day(range.to + chrono::Duration::days(1), Berlin);
         let trend = start_of_day(range.to - chrono::Duration::days(TREND_DAYS - 1), Berlin);
+        let sessions = store.sessions_between(start, end).expect("sessions");
+        let moves = store.moves_of_sessions_between(start, end).expect("moves");
+        let followups = store.followups_due_between(start, end).expect("follow-ups");
         let whole = ReviewInput {
             requests: store
                 .requests(RequestFilter::ReceivedBetween(start.min(trend), end))
                 .expect("requests"),
-            sessions: store.sessions_between(start, end).expect("sessions"),
-            moves: store.moves_of_sessions_between(start, end).expect("moves"),
+            sessions: session_counts(&sessions, &moves),
             apologies_sent: store
                 .replies_between(start, end)
                 .expect("replies")
                 .iter()
                 .filter(|r| r.kind == ReplyKind::Apology)
                 .count(),
-            followups: store.followups_due_between(start, end).expect("follow-ups"),
-            clients: client_facts(&store, now).expect("facts"),
+            promises: promise_counts(&followups, now),
+            followups: followup_counts(&followups, now),
+            clients: facts_of_clients(
+                &store,
+                store
+                    .clients()
+                    .expect("clients")
+                    .into_iter()
+                    .filter(|c| c.status == ClientStatus::Active)
+                    .map(|c| (c.id, c.name, c.status))
+                    .collect(),
+                now,
+            )
+            .expect("facts"),
             endings: gather(&store, &config, range, now).expect("review").endings,
         };
         assert!(
@@ -721,10 +783,136 @@ fn the_lean_reads_give_the_figures_of_the_whole_rows() {
             "{from}: the demo book has requests"
         );
         let reference = compute(&whole, range, &config.reply_clock(), now);
+        seen.0 |= reference
+            .requests
+            .iter()
+            .any(|o| o.resolution == crate::model::Resolution::HandedOff);
+        seen.1 |= reference.requests.iter().any(|o| o.undelivered.is_some());
+        seen.2 |= reference.apologies_sent > 0 && reference.promises.broken > 0;
         assert_eq!(
             gather(&store, &config, range, now).expect("review"),
             reference,
-            "{from}..{to}"
+            "{from}..{to} at {now}"
         );
+    }
+    assert_eq!(seen, (true, true, true), "the extra rows were reviewed");
+}
+
+/// The JSON the command writes, field by field, is `serde_json`'s pretty
+/// text of [`json::ReviewJson`] byte for byte: in zones with odd offsets
+/// and clock changes (instants on both sides of them), with names that need
+/// escaping, empty and full lists, every shape of request.
+#[test]
+fn the_written_json_is_serde_jsons_pretty_text() {
+    let zones: [chrono_tz::Tz; 6] = [
+        Berlin,
+        chrono_tz::Australia::Lord_Howe,
+        chrono_tz::America::St_Johns,
+        chrono_tz::Asia::Kolkata,
+        chrono_tz::Pacific::Chatham,
+        chrono_tz::UTC,
+    ];
+    let names = [
+        "Ada Lovelace",
+        "Zoë \"Z\" Ålund \\ ☃",
+        "tab\there\u{1}\u{7f}",
+        "someone@mail.example",
+    ];
+    for tz in zones {
+        let clock = ReplyClock { tz, ..clock() };
+        let mut requests = Vec::new();
+        // Every 7h13m for two years: across each change of the clock.
+        let mut received = at("2025-01-01T00:00:00Z");
+        for id in 0..2500 {
+            let mut r = request(
+                id,
+                "2025-01-01T00:00:00Z",
+                Urgency::ALL[id as usize % 4],
+                None,
+            );
+            r.received_at = received;
+            r.reply_by = clock.reply_by(received, r.urgency);
+            r.client_name = names[id as usize % names.len()].to_string();
+            match id % 5 {
+                0 => {}
+                1 => {
+                    r.first_reply_at = Some(received + chrono::Duration::minutes(id * 37 % 5000));
+                    r.status = RequestStatus::Answered;
+                }
+                2 => {
+                    r.status = RequestStatus::Closed;
+                    r.closed_at = Some(received + chrono::Duration::minutes(90));
+                }
+                3 => r.undelivered = Some(crate::model::DeliveryState::Outbox),
+                _ => {
+                    r.first_reply_at = Some(received + chrono::Duration::minutes(3000));
+                    r.handed_off = true;
+                }
+            }
+            requests.push(r);
+            received += chrono::Duration::minutes(7 * 60 + 13);
+        }
+        let now = at("2026-11-23T13:20:00Z");
+        for (from, to, input) in [
+            (
+                "2025-01-01",
+                "2026-12-31",
+                ReviewInput {
+                    requests: requests.clone(),
+                    ..ReviewInput::default()
+                },
+            ),
+            ("2026-11-23", "2026-11-23", ReviewInput::default()),
+        ] {
+            let range = ReviewRange::new(date(from), date(to)).expect("range");
+            let review = compute(&input, range, &clock, now);
+            let mut written = Vec::new();
+            json::write_review_json(&review, &mut written).expect("written");
+            let mut reference =
+                serde_json::to_vec_pretty(&json::ReviewJson(&review)).expect("serde");
+            reference.push(b'\n');
+            assert_eq!(
+                String::from_utf8_lossy(&written),
+                String::from_utf8_lossy(&reference),
+                "{tz} {from}"
+            );
+        }
+    }
+}
+
+/// Instants written digit by digit read as `rfc3339_in` writes them: every
+/// 17 minutes for two years, across every change of the clock, in zones
+/// with odd offsets.
+#[test]
+fn instants_are_written_as_rfc3339_in_writes_them() {
+    for tz in [
+        Berlin,
+        chrono_tz::Australia::Lord_Howe,
+        chrono_tz::America::St_Johns,
+        chrono_tz::Pacific::Chatham,
+        chrono_tz::America::Sao_Paulo,
+        chrono_tz::UTC,
+    ] {
+        let mut text = json::InstantText::new(tz);
+        let mut instant = at("2025-01-01T00:00:07Z");
+        while instant < at("2027-01-01T00:00:00Z") {
+            assert_eq!(
+                text.of(instant),
+                crate::domain::when::rfc3339_in(instant, tz),
+                "{tz}"
+            );
+            instant += chrono::Duration::minutes(17);
+        }
+        // Long before and after: the old offsets and years far out.
+        for far in [
+            "1900-01-01T00:00:00Z",
+            "1911-03-15T12:34:56Z",
+            "2200-12-31T23:59:59Z",
+        ] {
+            assert_eq!(
+                text.of(at(far)),
+                crate::domain::when::rfc3339_in(at(far), tz)
+            );
+        }
     }
 }

@@ -1,77 +1,367 @@
 //! What the review reads, and nothing more: the rows of the range with the
-//! columns its figures use. No message body, subject or follow-up text is
-//! read (a ten-year range has 50,000 requests; their bodies are most of the
-//! book), and apologies are counted by SQLite rather than read.
+//! columns its figures use, each from an index that holds them (v10
+//! `requests_review`, `sessions_start_status`, `session_moves_from_by`,
+//! `followups_due_kind`), so no row of a table (whose bodies are most of the
+//! book) is visited. What is a plain count is counted by SQLite. The cost
+//! follows the range reviewed, not the size of the book.
+
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::store::Conn;
 use anyhow::Result;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, NaiveDate, SubsecRound, Utc};
+use rusqlite::params;
+use rusqlite::types::ValueRef;
 
-use super::followups::{FOLLOWUP_SELECT, followup_from_row};
-use super::requests::{REQUEST_SELECT, request_from_row};
-use super::{Queries, ts};
-use crate::model::{FollowUp, Request};
+use super::{Queries, bad_column, parse_ts, read_word, text_at, ts};
+use crate::model::{
+    Channel, ClientId, ClientStatus, DeliveryState, Request, RequestStatus, Urgency,
+};
 
-/// The request columns with subject and body left out (NULL and '': an
-/// empty `String` allocates nothing).
-fn request_select() -> String {
-    REQUEST_SELECT.replacen("r.subject, r.body,", "NULL, '',", 1)
+/// The requests received in a range, by receipt, from `requests_review`
+/// alone: no join, no subquery per row (names, hand-offs and deliveries
+/// are read once for the whole range, below).
+const REQUESTS: &str = "SELECT r.id, r.client_id, r.unknown_sender, r.received_at, r.channel, \
+     r.urgency, r.status, r.reply_by, r.first_reply_at, r.snoozed_until, r.waiting_since, \
+     r.closed_at FROM requests r INDEXED BY requests_review \
+     WHERE r.received_at >= ?1 AND r.received_at < ?2 ORDER BY r.received_at, r.id";
+/// The active clients (the ones the at-risk rules judge), in the order of
+/// the client list: by name, ignoring case.
+const ACTIVE_CLIENTS: &str = "SELECT id, name, status FROM clients WHERE status = 'active' \
+     ORDER BY name COLLATE NOCASE, id";
+/// The names of a set of clients (a JSON array of ids).
+const NAMES: &str =
+    "SELECT c.id, c.name FROM json_each(?1) j CROSS JOIN clients c ON c.id = j.value";
+/// Requests (by id span) a hand-off note to the client reached: the same
+/// test as `REQUEST_SELECT`'s `handed_off`, over the partial index of them.
+const HANDED_OFF: &str = "SELECT DISTINCT p.request_id FROM replies p INDEXED BY replies_handed_off \
+     WHERE p.kind = 'hand-off' AND p.delivered_at IS NOT NULL \
+     AND p.request_id >= ?1 AND p.request_id <= ?2";
+/// Replies (by request id span) still waiting for delivery, oldest first:
+/// the last one of a request is `REQUEST_SELECT`'s `undelivered`.
+const AWAITING_DELIVERY: &str = "SELECT p.request_id, p.delivery FROM replies p \
+     INDEXED BY replies_awaiting_delivery \
+     WHERE p.delivered_at IS NULL AND p.delivery IN ('failed', 'outbox') \
+     AND p.kind != 'partner-brief' AND p.request_id >= ?1 AND p.request_id <= ?2 ORDER BY p.id";
+/// Sessions starting in a range by status, summed in one pass over
+/// `sessions_start_status` (no grouping, so no sort).
+const SESSIONS_BY_STATUS: &str = "SELECT count(*), coalesce(sum(status = 'held'), 0), \
+     coalesce(sum(status = 'cancelled'), 0), coalesce(sum(status = 'no-show'), 0), \
+     coalesce(sum(status = 'booked'), 0), coalesce(sum(status = 'rescheduled'), 0) \
+     FROM sessions INDEXED BY sessions_start_status WHERE start_at >= ?1 AND start_at < ?2";
+/// Sessions originally set in the range that were moved, once per mover.
+const MOVED_BY: &str = "SELECT count(DISTINCT CASE WHEN moved_by = 'coach' THEN session_id END), \
+     count(DISTINCT CASE WHEN moved_by = 'client' THEN session_id END), \
+     coalesce(sum(moved_by NOT IN ('coach', 'client')), 0) \
+     FROM session_moves INDEXED BY session_moves_from_by WHERE from_start >= ?1 AND from_start < ?2";
+/// Follow-ups due in the range, one small number each: 4 for a promise,
+/// plus where it stands: 0 not due yet at `?3`, 1 past due and not done,
+/// 2 done by its due time, 3 done late. `?3` is the first whole second not
+/// before now. Instants are stored in one form (`ts`), so text order is
+/// time order. (Summing in SQL costs more per row than this.)
+const FOLLOWUPS_BY_STATE: &str = "SELECT 4 * (kind = 'promise') + CASE WHEN done_at IS NULL \
+     THEN due_at < ?3 ELSE 2 + (done_at > due_at) END \
+     FROM followups INDEXED BY followups_due_kind WHERE due_at >= ?1 AND due_at < ?2";
+const APOLOGIES: &str = "SELECT count(*) FROM replies INDEXED BY replies_apologies \
+     WHERE sent_at >= ?1 AND sent_at < ?2 AND kind = 'apology'";
+
+/// Sessions set in a range, by what became of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SessionTally {
+    pub held: usize,
+    pub cancelled: usize,
+    pub no_show: usize,
+    pub booked: usize,
+    /// Sessions originally set in the range the coach moved (each once).
+    pub moved_by_coach: usize,
+    pub moved_by_client: usize,
 }
 
-/// The follow-up columns with the text left out.
-fn followup_select() -> String {
-    FOLLOWUP_SELECT.replacen("f.text,", "'',", 1)
+/// Follow-ups due in a range, as they stand at a moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct FollowUpTally {
+    /// Promises done by the time promised.
+    pub promises_kept: usize,
+    /// Promises done late, or not done and past due.
+    pub promises_broken: usize,
+    pub promises_pending: usize,
+    /// Every kind: done (in time or not), past due and not done, not due yet.
+    pub done: usize,
+    pub overdue: usize,
+    pub pending: usize,
 }
 
 pub trait ReviewQueries: Queries {
     /// Requests received in `[from, to)`, by receipt, without their subject
     /// or body (`subject` is `None`, `body` empty): what the review judges.
     fn requests_to_review(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<Request>> {
-        let mut stmt = self.conn().prepare_cached(&format!(
-            "{} WHERE r.received_at >= ?1 AND r.received_at < ?2 ORDER BY r.received_at, r.id",
-            request_select()
-        ))?;
-        let rows = stmt
-            .query_map([ts(from), ts(to)], request_from_row)?
-            .collect::<rusqlite::Result<_>>()?;
-        Ok(rows)
+        let mut stmt = self.conn().prepare_cached(REQUESTS)?;
+        let mut rows = stmt.query([ts(from), ts(to)])?;
+        let mut requests = Vec::new();
+        while let Some(row) = rows.next()? {
+            requests.push(lean_request(row)?);
+        }
+        drop(rows);
+        let (Some(low), Some(high)) = (
+            requests.iter().map(|r| r.id).min(),
+            requests.iter().map(|r| r.id).max(),
+        ) else {
+            return Ok(requests);
+        };
+
+        let ids: BTreeSet<ClientId> = requests.iter().filter_map(|r| r.client_id).collect();
+        let names = self.names_of(&ids)?;
+        let mut handed_off = BTreeSet::new();
+        let mut stmt = self.conn().prepare_cached(HANDED_OFF)?;
+        let mut rows = stmt.query([low, high])?;
+        while let Some(row) = rows.next()? {
+            handed_off.insert(row.get::<_, i64>(0)?);
+        }
+        drop(rows);
+        let mut undelivered = BTreeMap::new();
+        let mut stmt = self.conn().prepare_cached(AWAITING_DELIVERY)?;
+        let mut rows = stmt.query([low, high])?;
+        while let Some(row) = rows.next()? {
+            // Oldest first: the last one standing is the latest.
+            let delivery = read_word(row, 1, DeliveryState::parse)?;
+            undelivered.insert(row.get::<_, i64>(0)?, delivery);
+        }
+        drop(rows);
+
+        for request in &mut requests {
+            // `coalesce(c.name, r.unknown_sender)`, as the full select reads it.
+            if let Some(name) = request.client_id.and_then(|id| names.get(&id)) {
+                request.client_name.clone_from(name);
+            } else if let Some(sender) = &request.unknown_sender {
+                request.client_name.clone_from(sender);
+            }
+            request.handed_off = handed_off.contains(&request.id);
+            request.undelivered = undelivered.get(&request.id).copied();
+        }
+        Ok(requests)
     }
 
-    /// Follow-ups due in `[from, to)`, done or not, without their text.
-    fn followups_to_review(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<FollowUp>> {
-        let mut stmt = self.conn().prepare_cached(&format!(
-            "{} WHERE f.due_at >= ?1 AND f.due_at < ?2 ORDER BY f.due_at, f.id",
-            followup_select()
-        ))?;
-        let rows = stmt
-            .query_map([ts(from), ts(to)], followup_from_row)?
+    /// Id, name and status of every active client, by name: no more of
+    /// them is read (the client list reads every column of every client).
+    fn active_clients(&self) -> Result<Vec<(ClientId, String, ClientStatus)>> {
+        let mut stmt = self.conn().prepare_cached(ACTIVE_CLIENTS)?;
+        let clients = stmt
+            .query_map([], |r| {
+                Ok((r.get(0)?, r.get(1)?, read_word(r, 2, ClientStatus::parse)?))
+            })?
             .collect::<rusqlite::Result<_>>()?;
-        Ok(rows)
+        Ok(clients)
+    }
+
+    /// The name of each of `ids` that exists.
+    fn names_of(&self, ids: &BTreeSet<ClientId>) -> Result<BTreeMap<ClientId, String>> {
+        if ids.is_empty() {
+            return Ok(BTreeMap::new());
+        }
+        let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+        let mut stmt = self.conn().prepare_cached(NAMES)?;
+        let names = stmt
+            .query_map([format!("[{}]", list.join(","))], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(names)
+    }
+
+    /// Sessions starting in `[from, to)` by status, and the sessions
+    /// originally set then that were moved, by mover.
+    fn sessions_tallied(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<SessionTally> {
+        let (all, held, cancelled, no_show, booked, rescheduled) = self
+            .conn()
+            .prepare_cached(SESSIONS_BY_STATUS)?
+            .query_row([ts(from), ts(to)], |r| {
+                Ok((
+                    count_at(r, 0)?,
+                    count_at(r, 1)?,
+                    count_at(r, 2)?,
+                    count_at(r, 3)?,
+                    count_at(r, 4)?,
+                    count_at(r, 5)?,
+                ))
+            })?;
+        // The table's CHECK allows only these; a damaged book says so, as
+        // reading the sessions whole would.
+        if held + cancelled + no_show + booked + rescheduled != all {
+            anyhow::bail!("a session starting between {from} and {to} has an unknown status");
+        }
+        let (moved_by_coach, moved_by_client, unknown) = self
+            .conn()
+            .prepare_cached(MOVED_BY)?
+            .query_row([ts(from), ts(to)], |r| {
+                Ok((count_at(r, 0)?, count_at(r, 1)?, count_at(r, 2)?))
+            })?;
+        if unknown > 0 {
+            anyhow::bail!("a session move between {from} and {to} has an unknown mover");
+        }
+        Ok(SessionTally {
+            held,
+            cancelled,
+            no_show,
+            booked,
+            moved_by_coach,
+            moved_by_client,
+        })
+    }
+
+    /// Follow-ups due in `[from, to)`, done or not, as they stand at `now`.
+    fn followups_tallied(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<FollowUpTally> {
+        // Stored instants are whole seconds: `due < now` is `due < ceil(now)`.
+        let whole = now.trunc_subsecs(0);
+        let now_or_next = if whole < now {
+            whole + Duration::seconds(1)
+        } else {
+            whole
+        };
+        let mut tally = FollowUpTally::default();
+        let mut stmt = self.conn().prepare_cached(FOLLOWUPS_BY_STATE)?;
+        let mut rows = stmt.query(params![ts(from), ts(to), ts(now_or_next)])?;
+        while let Some(row) = rows.next()? {
+            let code: i64 = row.get(0)?;
+            let (promise, state) = (code >= 4, code % 4);
+            match state {
+                0 => tally.pending += 1,
+                1 => tally.overdue += 1,
+                _ => tally.done += 1,
+            }
+            if promise {
+                match state {
+                    0 => tally.promises_pending += 1,
+                    2 => tally.promises_kept += 1,
+                    _ => tally.promises_broken += 1,
+                }
+            }
+        }
+        Ok(tally)
     }
 
     /// Apologies sent in `[from, to)`.
     fn apologies_sent_between(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<usize> {
-        let count: i64 = self.conn().prepare_cached(
-            "SELECT count(*) FROM replies WHERE sent_at >= ?1 AND sent_at < ?2 AND kind = 'apology'",
-        )?
-        .query_row([ts(from), ts(to)], |r| r.get(0))?;
+        let count: i64 = self
+            .conn()
+            .prepare_cached(APOLOGIES)?
+            .query_row([ts(from), ts(to)], |r| r.get(0))?;
         Ok(usize::try_from(count).unwrap_or(0))
     }
 }
 
 impl<T: Queries> ReviewQueries for T {}
 
+fn count_at(row: &rusqlite::Row, index: usize) -> rusqlite::Result<usize> {
+    let count: i64 = row.get(index)?;
+    Ok(usize::try_from(count).unwrap_or(0))
+}
+
+/// One row of `REQUESTS`; the name, hand-off and delivery are filled in
+/// after.
+fn lean_request(row: &rusqlite::Row) -> rusqlite::Result<Request> {
+    Ok(Request {
+        id: row.get(0)?,
+        client_id: row.get(1)?,
+        client_name: String::new(),
+        unknown_sender: row.get(2)?,
+        received_at: instant_at(row, 3)?,
+        channel: read_word(row, 4, Channel::parse)?,
+        urgency: read_word(row, 5, Urgency::parse)?,
+        status: read_word(row, 6, RequestStatus::parse)?,
+        subject: None,
+        body: String::new(),
+        reply_by: instant_at(row, 7)?,
+        first_reply_at: opt_instant_at(row, 8)?,
+        snoozed_until: opt_instant_at(row, 9)?,
+        waiting_since: opt_instant_at(row, 10)?,
+        closed_at: opt_instant_at(row, 11)?,
+        handed_off: false,
+        undelivered: None,
+    })
+}
+
+fn instant_at(row: &rusqlite::Row, index: usize) -> rusqlite::Result<DateTime<Utc>> {
+    let text = text_at(row, index)?;
+    stored_instant(text).ok_or_else(|| bad_column(index, text))
+}
+
+fn opt_instant_at(row: &rusqlite::Row, index: usize) -> rusqlite::Result<Option<DateTime<Utc>>> {
+    match row.get_ref(index)? {
+        ValueRef::Null => Ok(None),
+        _ => instant_at(row, index).map(Some),
+    }
+}
+
+/// A stored instant, as [`parse_ts`] reads it: the form the store writes
+/// (`2026-11-23T13:20:00Z`) read digit by digit, anything else by the
+/// RFC 3339 parser.
+pub(crate) fn stored_instant(text: &str) -> Option<DateTime<Utc>> {
+    canonical_instant(text).or_else(|| parse_ts(text))
+}
+
+fn canonical_instant(text: &str) -> Option<DateTime<Utc>> {
+    let b = text.as_bytes();
+    let at = |i: usize| b.get(i).copied();
+    if b.len() != 20
+        || at(4) != Some(b'-')
+        || at(7) != Some(b'-')
+        || at(10) != Some(b'T')
+        || at(13) != Some(b':')
+        || at(16) != Some(b':')
+        || at(19) != Some(b'Z')
+    {
+        return None;
+    }
+    let number = |from: usize, to: usize| -> Option<u32> {
+        b.get(from..to)?.iter().try_fold(0u32, |n, &c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    let year = i32::try_from(number(0, 4)?).ok()?;
+    let second = number(17, 19)?;
+    // A leap second goes to the RFC 3339 parser, which knows what to do.
+    if second >= 60 {
+        return None;
+    }
+    let at = NaiveDate::from_ymd_opt(year, number(5, 7)?, number(8, 10)?)?
+        .and_hms_opt(number(11, 13)?, number(14, 16)?, second)?
+        .and_utc();
+    crate::domain::bounds::instant(at).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// The digit-by-digit reading gives what the RFC 3339 parser gives, for
+    /// the stored form and for every near miss (which it leaves to it).
     #[test]
-    fn the_review_selects_leave_out_only_the_texts() {
-        let requests = request_select();
-        assert_ne!(requests, REQUEST_SELECT, "the body is still read");
-        assert!(!requests.contains("r.body") && !requests.contains("r.subject"));
-        let followups = followup_select();
-        assert_ne!(followups, FOLLOWUP_SELECT, "the text is still read");
-        assert!(!followups.contains("f.text"));
+    fn stored_instants_read_as_the_rfc3339_parser_reads_them() {
+        for text in [
+            "2026-11-23T13:20:00Z",
+            "2024-02-29T23:59:59Z",
+            "2023-02-29T10:00:00Z",
+            "2026-13-01T10:00:00Z",
+            "2026-11-23T24:00:00Z",
+            "2026-11-23T13:60:00Z",
+            "2016-12-31T23:59:60Z",
+            "2026-11-23T13:20:00+01:00",
+            "2026-11-23 13:20:00Z",
+            "2026-11-23T13:20:00z",
+            "2026-1a-23T13:20:00Z",
+            "0001-01-01T00:00:00Z",
+            "9999-12-31T23:59:59Z",
+            "+026-11-23T13:20:00Z",
+            "",
+        ] {
+            assert_eq!(stored_instant(text), parse_ts(text), "{text}");
+        }
+        let at: DateTime<Utc> = "2026-11-23T13:20:07Z".parse().expect("instant");
+        assert_eq!(canonical_instant(&ts(at)), Some(at));
     }
 }
