@@ -26,7 +26,7 @@ use crate::outgoing::{coach_values, deliver_reply, templates};
 use crate::review::{BOOKED_AHEAD_DAYS, NO_CONTACT_DAYS};
 use crate::store::{
     ClientQueries, FollowUpQueries, NewFollowUp, PartnerQueries, Queries, RequestQueries,
-    SessionQueries, Store, Tx,
+    RiskFactQueries, SessionQueries, Store, Tx,
 };
 
 /// The first chase comes this many days after the agreement went out.
@@ -329,14 +329,20 @@ fn check_ins(
     now: DateTime<Utc>,
     due: &mut Vec<Due>,
 ) -> Result<()> {
-    let ahead = q.sessions_between(now, now + Duration::days(BOOKED_AHEAD_DAYS))?;
-    for client in q.clients()? {
+    let recent = now - Duration::days(CHECK_IN_AGAIN_DAYS);
+    let ahead = now + Duration::days(BOOKED_AHEAD_DAYS);
+    // The book narrows the clients to those who may be due (usually none);
+    // each of those is judged here with the whole rule.
+    let drifting = q.clients_drifting(now, now - Duration::days(NO_CONTACT_DAYS), ahead, recent)?;
+    for client_id in drifting {
+        let client = q.client(client_id)?;
         if client.status != ClientStatus::Active {
             continue;
         }
-        let booked = ahead
-            .iter()
-            .any(|s| s.client_id == client.id && s.status == SessionStatus::Booked);
+        let booked = q
+            .sessions_counted_by_client(&[client.id], SessionStatus::Booked, now, ahead)?
+            .get(&client.id)
+            .is_some_and(|n| *n > 0);
         let why = match q.last_contact(client.id, now)? {
             None => Some("no contact on record".to_string()),
             Some(at) if now - at >= Duration::days(NO_CONTACT_DAYS) => {
@@ -351,7 +357,6 @@ fn check_ins(
             continue;
         };
         let marks = q.followup_marks(client.id, FollowUpKind::CheckIn)?;
-        let recent = now - Duration::days(CHECK_IN_AGAIN_DAYS);
         if marks
             .iter()
             .any(|m| m.done_at.is_none() || m.created_at > recent)

@@ -83,6 +83,10 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: MAIL_REFERENCES,
         generated: Some(mail_references_triggers),
     },
+    Migration {
+        sql: FOLLOWUP_KIND_INDEX,
+        generated: None,
+    },
 ];
 
 /// The schema version this build writes.
@@ -352,6 +356,12 @@ CREATE INDEX IF NOT EXISTS followups_due ON followups (due_at);
 /// A mail request's thread (its References, oldest first, space
 /// separated), so the reply's References carry the whole thread and the
 /// client's mail program threads it.
+/// A client's follow-ups of one kind without their whole history: whether
+/// a check-in is open or was made lately (what care generation asks on every
+/// `today`), and an agreement's chases, are read from the index alone.
+const FOLLOWUP_KIND_INDEX: &str = "CREATE INDEX followups_client_kind \
+     ON followups (client_id, kind, created_at, done_at);";
+
 const MAIL_REFERENCES: &str = "ALTER TABLE requests ADD COLUMN mail_references TEXT;";
 
 fn mail_references_triggers(conn: &Connection) -> rusqlite::Result<String> {
