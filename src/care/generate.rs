@@ -447,6 +447,87 @@ fn is_day_before(session: &Session, client: &Client, now: DateTime<Utc>) -> bool
 mod tests {
     use super::*;
 
+    /// Every active client judged one by one with the whole rule, as
+    /// generation did before the book narrowed them: the check-ins due.
+    fn check_ins_judging_everyone(q: &impl Queries, now: DateTime<Utc>) -> Vec<String> {
+        let ahead = q
+            .sessions_between(now, now + Duration::days(BOOKED_AHEAD_DAYS))
+            .expect("sessions");
+        let mut due = Vec::new();
+        for client in q.clients().expect("clients") {
+            if client.status != ClientStatus::Active {
+                continue;
+            }
+            let booked = ahead
+                .iter()
+                .any(|s| s.client_id == client.id && s.status == SessionStatus::Booked);
+            let silent = match q.last_contact(client.id, now).expect("contact") {
+                None => true,
+                Some(at) => now - at >= Duration::days(NO_CONTACT_DAYS),
+            };
+            let recent = now - Duration::days(CHECK_IN_AGAIN_DAYS);
+            let blocked = q
+                .followup_marks(client.id, FollowUpKind::CheckIn)
+                .expect("marks")
+                .iter()
+                .any(|m| m.done_at.is_none() || m.created_at > recent);
+            if (silent || !booked) && !blocked {
+                due.push(client.name);
+            }
+        }
+        due
+    }
+
+    /// On the demo book, day after day for two months (each day's check-ins
+    /// made, as `today` would), the clients the book narrows to get exactly
+    /// the check-ins judging every client would make, in the same order.
+    #[test]
+    fn narrowed_check_ins_are_those_of_judging_everyone_as_time_passes() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut store = Store::open(&dir.path().join("book.sqlite")).expect("opens");
+        let config = Config::parse(
+            "[coach]\ntime_zone = \"Europe/Berlin\"\n",
+            &dir.path().join("config.toml"),
+        )
+        .expect("config");
+        let start = DateTime::parse_from_rfc3339("2026-11-23T14:20:00+01:00")
+            .expect("instant")
+            .with_timezone(&Utc);
+        crate::demo::generate(&mut store, &config, start).expect("demo book");
+        let mut made = 0;
+        for day in 0..60 {
+            let now = start + Duration::days(day) + Duration::minutes(day * 37);
+            if day % 9 == 8 {
+                // The coach did the open check-ins: the again-rule takes over.
+                store
+                    .conn()
+                    .execute(
+                        "UPDATE followups SET done_at = ?1 WHERE kind = 'check-in' AND done_at IS NULL",
+                        [crate::store::ts(now)],
+                    )
+                    .expect("done");
+            }
+            let expected = check_ins_judging_everyone(&store, now);
+            let mut due = Vec::new();
+            check_ins(&store, &config, now, &mut due).expect("check-ins");
+            let names: Vec<String> = due
+                .iter()
+                .filter_map(|d| match d {
+                    Due::CheckIn { name, .. } => Some(name.clone()),
+                    _ => None,
+                })
+                .collect();
+            assert_eq!(names, expected, "day {day}");
+            made += names.len();
+            generate(&mut store, &config, now).expect("generates");
+            assert!(
+                check_ins_judging_everyone(&store, now).is_empty(),
+                "day {day}: a check-in is still due after generating"
+            );
+        }
+        assert!(made > 0, "the demo book never had a check-in due");
+    }
+
     #[test]
     fn working_days_skip_the_weekend() {
         let hours = WorkingHours::default();

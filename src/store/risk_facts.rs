@@ -79,13 +79,18 @@ fn requests_received_sql() -> String {
 }
 
 /// The columns judging a reply-by reads (`review::judge`), for the
-/// requests of a set of clients: no name, subject, body or replies.
+/// requests of a set of clients: no name, subject, body or replies. A
+/// request first answered by its reply-by met it whatever else holds
+/// (`judge`'s first rule), so those are left in the index; only the others
+/// are read and judged.
 fn requests_to_judge_sql() -> &'static str {
     "SELECT r.id, r.client_id, r.received_at, r.channel, r.urgency, r.status, \
      r.reply_by, r.first_reply_at, r.snoozed_until, r.waiting_since, r.closed_at \
      FROM requests r WHERE r.client_id IN (SELECT value FROM json_each(?1)) \
      AND r.received_at >= ?2 AND r.received_at < ?3 \
-     AND r.reply_by >= ?4 AND r.reply_by <= ?5 ORDER BY r.received_at, r.id"
+     AND r.reply_by >= ?4 AND r.reply_by <= ?5 \
+     AND (r.first_reply_at IS NULL OR r.first_reply_at > r.reply_by) \
+     ORDER BY r.received_at, r.id"
 }
 
 fn request_to_judge(row: &rusqlite::Row) -> rusqlite::Result<Request> {
@@ -215,8 +220,9 @@ pub trait RiskFactQueries: Queries {
         Ok(rows)
     }
 
-    /// The same requests as `requests_of_clients_received_between`, read
-    /// for judging their reply-bys only: the instants, status, channel and
+    /// The requests `requests_of_clients_received_between` returns, less
+    /// those first answered by their reply-by (they met it), read for
+    /// judging their reply-bys only: the instants, status, channel and
     /// urgency, without the client's name, the subject, the body or the
     /// state of the replies (empty, `false` and `None` here).
     fn requests_to_judge_of_clients(

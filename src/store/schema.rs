@@ -84,7 +84,7 @@ pub const MIGRATIONS: &[Migration] = &[
         generated: Some(mail_references_triggers),
     },
     Migration {
-        sql: FOLLOWUP_KIND_INDEX,
+        sql: DASHBOARD_INDEXES,
         generated: None,
     },
 ];
@@ -356,11 +356,20 @@ CREATE INDEX IF NOT EXISTS followups_due ON followups (due_at);
 /// A mail request's thread (its References, oldest first, space
 /// separated), so the reply's References carry the whole thread and the
 /// client's mail program threads it.
-/// A client's follow-ups of one kind without their whole history: whether
-/// a check-in is open or was made lately (what care generation asks on every
-/// `today`), and an agreement's chases, are read from the index alone.
-const FOLLOWUP_KIND_INDEX: &str = "CREATE INDEX followups_client_kind \
-     ON followups (client_id, kind, created_at, done_at);";
+/// What `today` asks on every launch, answered from indexes alone: whether
+/// a client has a check-in open or made lately, and their open action items
+/// (follow-ups by client and kind); whether a request of theirs was answered
+/// by its reply-by (requests by client and receipt, with the reply-by and
+/// the first reply); a client's sessions of one status in a range (by client
+/// and start, with the status). The two widened indexes keep their names and
+/// serve every query their first columns served.
+const DASHBOARD_INDEXES: &str = "\
+     CREATE INDEX followups_client_kind \
+       ON followups (client_id, kind, done_at, due_at, created_at); \
+     DROP INDEX requests_client; \
+     CREATE INDEX requests_client ON requests (client_id, received_at, reply_by, first_reply_at); \
+     DROP INDEX sessions_client_start; \
+     CREATE INDEX sessions_client_start ON sessions (client_id, start_at, status);";
 
 const MAIL_REFERENCES: &str = "ALTER TABLE requests ADD COLUMN mail_references TEXT;";
 
