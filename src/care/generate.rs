@@ -499,12 +499,19 @@ mod tests {
             let now = start + Duration::days(day) + Duration::minutes(day * 37);
             if day % 9 == 8 {
                 // The coach did the open check-ins: the again-rule takes over.
+                let active: Vec<i64> = store
+                    .clients()
+                    .expect("clients")
+                    .into_iter()
+                    .map(|c| c.id)
+                    .collect();
                 store
-                    .conn()
-                    .execute(
-                        "UPDATE followups SET done_at = ?1 WHERE kind = 'check-in' AND done_at IS NULL",
-                        [crate::store::ts(now)],
-                    )
+                    .change("test", "check-ins done", now, |tx| {
+                        for id in &active {
+                            tx.close_followups(*id, FollowUpKind::CheckIn)?;
+                        }
+                        Ok(())
+                    })
                     .expect("done");
             }
             let expected = check_ins_judging_everyone(&store, now);
