@@ -14,8 +14,8 @@ use rusqlite::params;
 use super::requests::{REQUEST_SELECT, request_from_row};
 use super::{Queries, parse_ts, read_opt_ts, read_ts, read_word, ts};
 use crate::model::{
-    AgreementStatus, Channel, ClientId, ClientStatus, FollowUpKind, Owner, Request,
-    RequestStatus, SessionStatus, Urgency,
+    AgreementStatus, Channel, ClientId, ClientStatus, FollowUpKind, Owner, Request, RequestStatus,
+    SessionStatus, Urgency,
 };
 
 /// The set of client ids as one bound parameter (a JSON array for
