@@ -245,20 +245,37 @@ fn plan(
 }
 
 fn chases(q: &impl Queries, config: &Config, now: DateTime<Utc>, due: &mut Vec<Due>) -> Result<()> {
-    for agreement in q.agreements_awaiting_signature()? {
+    let awaiting = q.agreements_awaiting_signature()?;
+    if awaiting.is_empty() {
+        return Ok(());
+    }
+    // The clients' names and statuses in one query, not a whole client each.
+    let ids: Vec<i64> = awaiting.iter().map(|a| a.client_id).collect();
+    let clients: std::collections::HashMap<i64, (String, ClientStatus)> = q
+        .clients_to_judge(&ids)?
+        .into_iter()
+        .map(|(id, name, status)| (id, (name, status)))
+        .collect();
+    for agreement in awaiting {
         let Some(sent) = agreement.sent_at else {
             continue;
         };
-        let client = q.client(agreement.client_id)?;
-        if client.status != ClientStatus::Active {
+        let Some((name, status)) = clients.get(&agreement.client_id) else {
+            return Err(anyhow::anyhow!(
+                "no client has id {} (agreement {})",
+                agreement.client_id,
+                agreement.id
+            ));
+        };
+        if *status != ClientStatus::Active {
             continue;
         }
-        if let Some(next) = next_chase(q, config, &client, sent)?
+        if let Some(next) = next_chase(q, config, agreement.client_id, sent)?
             && next <= now
         {
             due.push(Due::Chase {
-                client_id: client.id,
-                name: client.name,
+                client_id: agreement.client_id,
+                name: name.clone(),
                 due: next,
                 sent,
             });
@@ -272,11 +289,11 @@ fn chases(q: &impl Queries, config: &Config, now: DateTime<Utc>, due: &mut Vec<D
 fn next_chase(
     q: &impl Queries,
     config: &Config,
-    client: &Client,
+    client_id: i64,
     sent: DateTime<Utc>,
 ) -> Result<Option<DateTime<Utc>>> {
     let marks: Vec<_> = q
-        .followup_marks(client.id, FollowUpKind::Agreement)?
+        .followup_marks(client_id, FollowUpKind::Agreement)?
         .into_iter()
         .filter(|m| m.created_at >= sent || m.due >= sent)
         .collect();
