@@ -26,7 +26,7 @@ use crate::outgoing::{coach_values, deliver_reply, templates};
 use crate::review::{BOOKED_AHEAD_DAYS, NO_CONTACT_DAYS};
 use crate::store::{
     ClientQueries, FollowUpQueries, NewFollowUp, PartnerQueries, Queries, RequestQueries,
-    SessionQueries, Store, Tx,
+    RiskFactQueries, SessionQueries, Store, Tx,
 };
 
 /// The first chase comes this many days after the agreement went out.
@@ -245,20 +245,37 @@ fn plan(
 }
 
 fn chases(q: &impl Queries, config: &Config, now: DateTime<Utc>, due: &mut Vec<Due>) -> Result<()> {
-    for agreement in q.agreements_awaiting_signature()? {
+    let awaiting = q.agreements_awaiting_signature()?;
+    if awaiting.is_empty() {
+        return Ok(());
+    }
+    // The clients' names and statuses in one query, not a whole client each.
+    let ids: Vec<i64> = awaiting.iter().map(|a| a.client_id).collect();
+    let clients: std::collections::HashMap<i64, (String, ClientStatus)> = q
+        .clients_to_judge(&ids)?
+        .into_iter()
+        .map(|(id, name, status)| (id, (name, status)))
+        .collect();
+    for agreement in awaiting {
         let Some(sent) = agreement.sent_at else {
             continue;
         };
-        let client = q.client(agreement.client_id)?;
-        if client.status != ClientStatus::Active {
+        let Some((name, status)) = clients.get(&agreement.client_id) else {
+            return Err(anyhow::anyhow!(
+                "no client has id {} (agreement {})",
+                agreement.client_id,
+                agreement.id
+            ));
+        };
+        if *status != ClientStatus::Active {
             continue;
         }
-        if let Some(next) = next_chase(q, config, &client, sent)?
+        if let Some(next) = next_chase(q, config, agreement.client_id, sent)?
             && next <= now
         {
             due.push(Due::Chase {
-                client_id: client.id,
-                name: client.name,
+                client_id: agreement.client_id,
+                name: name.clone(),
                 due: next,
                 sent,
             });
@@ -272,11 +289,11 @@ fn chases(q: &impl Queries, config: &Config, now: DateTime<Utc>, due: &mut Vec<D
 fn next_chase(
     q: &impl Queries,
     config: &Config,
-    client: &Client,
+    client_id: i64,
     sent: DateTime<Utc>,
 ) -> Result<Option<DateTime<Utc>>> {
     let marks: Vec<_> = q
-        .followup_marks(client.id, FollowUpKind::Agreement)?
+        .followup_marks(client_id, FollowUpKind::Agreement)?
         .into_iter()
         .filter(|m| m.created_at >= sent || m.due >= sent)
         .collect();
@@ -329,14 +346,20 @@ fn check_ins(
     now: DateTime<Utc>,
     due: &mut Vec<Due>,
 ) -> Result<()> {
-    let ahead = q.sessions_between(now, now + Duration::days(BOOKED_AHEAD_DAYS))?;
-    for client in q.clients()? {
+    let recent = now - Duration::days(CHECK_IN_AGAIN_DAYS);
+    let ahead = now + Duration::days(BOOKED_AHEAD_DAYS);
+    // The book narrows the clients to those who may be due (usually none);
+    // each of those is judged here with the whole rule.
+    let drifting = q.clients_drifting(now, now - Duration::days(NO_CONTACT_DAYS), ahead, recent)?;
+    for client_id in drifting {
+        let client = q.client(client_id)?;
         if client.status != ClientStatus::Active {
             continue;
         }
-        let booked = ahead
-            .iter()
-            .any(|s| s.client_id == client.id && s.status == SessionStatus::Booked);
+        let booked = q
+            .sessions_counted_by_client(&[client.id], SessionStatus::Booked, now, ahead)?
+            .get(&client.id)
+            .is_some_and(|n| *n > 0);
         let why = match q.last_contact(client.id, now)? {
             None => Some("no contact on record".to_string()),
             Some(at) if now - at >= Duration::days(NO_CONTACT_DAYS) => {
@@ -351,7 +374,6 @@ fn check_ins(
             continue;
         };
         let marks = q.followup_marks(client.id, FollowUpKind::CheckIn)?;
-        let recent = now - Duration::days(CHECK_IN_AGAIN_DAYS);
         if marks
             .iter()
             .any(|m| m.done_at.is_none() || m.created_at > recent)
@@ -441,6 +463,94 @@ fn is_day_before(session: &Session, client: &Client, now: DateTime<Utc>) -> bool
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every active client judged one by one with the whole rule, as
+    /// generation did before the book narrowed them: the check-ins due.
+    fn check_ins_judging_everyone(q: &impl Queries, now: DateTime<Utc>) -> Vec<String> {
+        let ahead = q
+            .sessions_between(now, now + Duration::days(BOOKED_AHEAD_DAYS))
+            .expect("sessions");
+        let mut due = Vec::new();
+        for client in q.clients().expect("clients") {
+            if client.status != ClientStatus::Active {
+                continue;
+            }
+            let booked = ahead
+                .iter()
+                .any(|s| s.client_id == client.id && s.status == SessionStatus::Booked);
+            let silent = match q.last_contact(client.id, now).expect("contact") {
+                None => true,
+                Some(at) => now - at >= Duration::days(NO_CONTACT_DAYS),
+            };
+            let recent = now - Duration::days(CHECK_IN_AGAIN_DAYS);
+            let blocked = q
+                .followup_marks(client.id, FollowUpKind::CheckIn)
+                .expect("marks")
+                .iter()
+                .any(|m| m.done_at.is_none() || m.created_at > recent);
+            if (silent || !booked) && !blocked {
+                due.push(client.name);
+            }
+        }
+        due
+    }
+
+    /// On the demo book, day after day for two months (each day's check-ins
+    /// made, as `today` would), the clients the book narrows to get exactly
+    /// the check-ins judging every client would make, in the same order.
+    #[test]
+    fn narrowed_check_ins_are_those_of_judging_everyone_as_time_passes() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut store = Store::open(&dir.path().join("book.sqlite")).expect("opens");
+        let config = Config::parse(
+            "[coach]\ntime_zone = \"Europe/Berlin\"\n",
+            &dir.path().join("config.toml"),
+        )
+        .expect("config");
+        let start = DateTime::parse_from_rfc3339("2026-11-23T14:20:00+01:00")
+            .expect("instant")
+            .with_timezone(&Utc);
+        crate::demo::generate(&mut store, &config, start).expect("demo book");
+        let mut made = 0;
+        for day in 0..60 {
+            let now = start + Duration::days(day) + Duration::minutes(day * 37);
+            if day % 9 == 8 {
+                // The coach did the open check-ins: the again-rule takes over.
+                let active: Vec<i64> = store
+                    .clients()
+                    .expect("clients")
+                    .into_iter()
+                    .map(|c| c.id)
+                    .collect();
+                store
+                    .change("test", "check-ins done", now, |tx| {
+                        for id in &active {
+                            tx.close_followups(*id, FollowUpKind::CheckIn)?;
+                        }
+                        Ok(())
+                    })
+                    .expect("done");
+            }
+            let expected = check_ins_judging_everyone(&store, now);
+            let mut due = Vec::new();
+            check_ins(&store, &config, now, &mut due).expect("check-ins");
+            let names: Vec<String> = due
+                .iter()
+                .filter_map(|d| match d {
+                    Due::CheckIn { name, .. } => Some(name.clone()),
+                    _ => None,
+                })
+                .collect();
+            assert_eq!(names, expected, "day {day}");
+            made += names.len();
+            generate(&mut store, &config, now).expect("generates");
+            assert!(
+                check_ins_judging_everyone(&store, now).is_empty(),
+                "day {day}: a check-in is still due after generating"
+            );
+        }
+        assert!(made > 0, "the demo book never had a check-in due");
+    }
 
     #[test]
     fn working_days_skip_the_weekend() {

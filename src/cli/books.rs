@@ -132,7 +132,7 @@ pub fn today(ctx: &Ctx, date: Option<&str>, json: bool) -> Result<()> {
     super::care::generate(ctx, &mut store)?;
     let sheet = crate::dashboard::load(&store, &ctx.config, date, ctx.now())?;
     if json {
-        output::print_json(&output::today_json(&sheet, ctx.config.tz));
+        output::print_json_text(output::today_json_text(&sheet, ctx.config.tz));
     } else {
         say!(
             "{}",

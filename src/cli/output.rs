@@ -11,6 +11,14 @@ use crate::dashboard::{DaySheet, short_span};
 use crate::domain::when::{rfc3339_in, show_local};
 use crate::model::{Client, FollowUp, Partner, Request, Session};
 
+/// JSON text made elsewhere, printed as `print_json` prints.
+pub fn print_json_text(text: serde_json::Result<String>) {
+    match text {
+        Ok(text) => println!("{text}"),
+        Err(err) => eprintln!("coachbook: cannot write JSON: {err}"),
+    }
+}
+
 pub fn print_json(value: &Value) {
     match serde_json::to_string_pretty(value) {
         Ok(text) => println!("{text}"),
@@ -73,57 +81,147 @@ pub fn cut_lines(text: &str, width: usize) -> String {
     out
 }
 
-pub fn today_json(sheet: &DaySheet, tz: Tz) -> Value {
-    json!({
-        "date": sheet.date.to_string(),
-        "sessions": sheet.sessions.iter().map(|row| {
-            let mut value = session_json(&row.session, tz);
-            crate::review::json::set(&mut value, "warnings", json!(row.warnings));
-            crate::review::json::set(&mut value, "at_risk", risk_json(sheet, Some(row.session.client_id)));
-            value
-        }).collect::<Vec<_>>(),
-        "requests": request_rows_json(sheet, &sheet.requests, tz),
-        "snoozed": request_rows_json(sheet, &sheet.snoozed, tz),
-        "waiting": request_rows_json(sheet, &sheet.waiting, tz),
-        "followups": sheet.followups.iter().map(|row| {
-            let mut value = followup_json(&row.followup, tz);
-            crate::review::json::set(&mut value, "overdue", json!(row.overdue));
-            crate::review::json::set(&mut value, "at_risk", risk_json(sheet, Some(row.followup.client_id)));
-            value
-        }).collect::<Vec<_>>(),
-    })
+/// `today --json` (PRODUCT.md's contract) as printed (pretty, as
+/// `print_json` prints): written straight from the sheet, in the shape of
+/// `session list`, `request list` and `follow-up list --json` rows with the
+/// dashboard's own fields after them, without a tree of values first.
+pub fn today_json_text(sheet: &DaySheet, tz: Tz) -> serde_json::Result<String> {
+    serde_json::to_string_pretty(&TodayJson::of(sheet, tz))
+}
+
+#[derive(serde::Serialize)]
+struct TodayJson<'a> {
+    date: String,
+    sessions: Vec<SessionRowJson<'a>>,
+    requests: Vec<RequestRowJson<'a>>,
+    snoozed: Vec<RequestRowJson<'a>>,
+    waiting: Vec<RequestRowJson<'a>>,
+    followups: Vec<FollowUpRowJson<'a>>,
 }
 
 /// A row's client's at-risk reasons, as words.
-fn risk_json(sheet: &DaySheet, client_id: Option<i64>) -> Value {
-    json!(
-        sheet
-            .risk_of(client_id)
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-    )
+struct RiskWords<'a>(&'a [crate::review::RiskReason]);
+
+impl serde::Serialize for RiskWords<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(ToString::to_string))
+    }
 }
 
-/// Dashboard request rows, each shaped like `today --json`'s `requests`.
-fn request_rows_json(
-    sheet: &DaySheet,
-    rows: &[crate::dashboard::RequestRow],
-    tz: Tz,
-) -> Vec<Value> {
-    rows.iter()
-        .map(|row| {
-            let mut value = request_json(&row.request, tz);
-            crate::review::json::set(&mut value, "overdue", json!(row.overdue));
-            crate::review::json::set(&mut value, "minutes_left", json!(row.minutes_left));
-            crate::review::json::set(
-                &mut value,
-                "at_risk",
-                risk_json(sheet, row.request.client_id),
-            );
-            value
-        })
-        .collect()
+#[derive(serde::Serialize)]
+struct SessionRowJson<'a> {
+    id: i64,
+    client: &'a str,
+    client_id: i64,
+    start: String,
+    minutes: i64,
+    status: &'a str,
+    warnings: &'a [String],
+    at_risk: RiskWords<'a>,
+}
+
+#[derive(serde::Serialize)]
+struct RequestRowJson<'a> {
+    id: i64,
+    client: &'a str,
+    received_at: String,
+    channel: &'a str,
+    urgency: &'a str,
+    status: &'a str,
+    summary: String,
+    reply_by: String,
+    first_reply_at: Option<String>,
+    first_reply_minutes: Option<i64>,
+    unknown_sender: Option<&'a str>,
+    resolution: &'a str,
+    undelivered: Option<&'a str>,
+    overdue: bool,
+    minutes_left: i64,
+    at_risk: RiskWords<'a>,
+}
+
+#[derive(serde::Serialize)]
+struct FollowUpRowJson<'a> {
+    id: i64,
+    client: &'a str,
+    due: String,
+    text: &'a str,
+    owner: &'a str,
+    kind: &'a str,
+    done_at: Option<String>,
+    overdue: bool,
+    at_risk: RiskWords<'a>,
+}
+
+impl<'a> TodayJson<'a> {
+    fn of(sheet: &'a DaySheet, tz: Tz) -> TodayJson<'a> {
+        let requests = |rows: &'a [crate::dashboard::RequestRow]| {
+            rows.iter()
+                .map(|row| {
+                    let r = &row.request;
+                    RequestRowJson {
+                        id: r.id,
+                        client: &r.client_name,
+                        received_at: rfc3339_in(r.received_at, tz),
+                        channel: r.channel.as_str(),
+                        urgency: r.urgency.as_str(),
+                        status: r.status.as_str(),
+                        summary: r.summary(),
+                        reply_by: rfc3339_in(r.reply_by, tz),
+                        first_reply_at: r.first_reply_at.map(|at| rfc3339_in(at, tz)),
+                        first_reply_minutes: r.first_reply_minutes(),
+                        unknown_sender: r.unknown_sender.as_deref(),
+                        resolution: r.resolution().as_str(),
+                        undelivered: r.undelivered.map(|d| d.as_str()),
+                        overdue: row.overdue,
+                        minutes_left: row.minutes_left,
+                        at_risk: RiskWords(sheet.risk_of(r.client_id)),
+                    }
+                })
+                .collect()
+        };
+        TodayJson {
+            date: sheet.date.to_string(),
+            sessions: sheet
+                .sessions
+                .iter()
+                .map(|row| {
+                    let s = &row.session;
+                    SessionRowJson {
+                        id: s.id,
+                        client: &s.client_name,
+                        client_id: s.client_id,
+                        start: rfc3339_in(s.start, tz),
+                        minutes: s.minutes,
+                        status: s.status.as_str(),
+                        warnings: &row.warnings,
+                        at_risk: RiskWords(sheet.risk_of(Some(s.client_id))),
+                    }
+                })
+                .collect(),
+            requests: requests(&sheet.requests),
+            snoozed: requests(&sheet.snoozed),
+            waiting: requests(&sheet.waiting),
+            followups: sheet
+                .followups
+                .iter()
+                .map(|row| {
+                    let f = &row.followup;
+                    FollowUpRowJson {
+                        id: f.id,
+                        client: &f.client_name,
+                        due: rfc3339_in(f.due, tz),
+                        text: &f.text,
+                        owner: f.owner.as_str(),
+                        kind: f.kind.as_str(),
+                        done_at: f.done_at.map(|at| rfc3339_in(at, tz)),
+                        overdue: row.overdue,
+                        at_risk: RiskWords(sheet.risk_of(Some(f.client_id))),
+                    }
+                })
+                .collect(),
+        }
+    }
 }
 
 pub fn today_text(sheet: &DaySheet, config: &Config) -> String {

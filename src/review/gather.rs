@@ -142,7 +142,7 @@ pub fn facts_of_clients(
     let agreements = store.latest_agreement_status(&ids)?;
     // Received in the review's look-back; only those whose reply-by can
     // fall in the window are read (`missed_reply_bys` judges them).
-    let recent = store.requests_of_clients_received_between(
+    let recent = store.requests_to_judge_of_clients(
         &ids,
         (
             now - Duration::days(MISSED_LOOKBACK_DAYS),

@@ -57,7 +57,7 @@ pub trait PartnerQueries: Queries {
     fn agreements_awaiting_signature(&self) -> Result<Vec<Agreement>> {
         let mut stmt = self.conn().prepare_cached(
             "SELECT a.id, a.client_id, a.status, a.sent_at, a.signed_at, a.drafted_at, \
-             a.countersigned_at FROM agreements a WHERE a.status = 'sent' \
+             a.countersigned_at FROM agreements a INDEXED BY agreements_sent WHERE a.status = 'sent' \
              AND a.id = (SELECT max(b.id) FROM agreements b WHERE b.client_id = a.client_id) \
              ORDER BY a.id",
         )?;

@@ -12,9 +12,10 @@ use chrono::{DateTime, Utc};
 use rusqlite::params;
 
 use super::requests::{REQUEST_SELECT, request_from_row};
-use super::{Queries, parse_ts, read_word, ts};
+use super::{Queries, parse_ts, read_opt_ts, read_ts, read_word, ts};
 use crate::model::{
-    AgreementStatus, ClientId, ClientStatus, FollowUpKind, Owner, Request, SessionStatus,
+    AgreementStatus, Channel, ClientId, ClientStatus, FollowUpKind, Owner, Request, RequestStatus,
+    SessionStatus, Urgency,
 };
 
 /// The set of client ids as one bound parameter (a JSON array for
@@ -38,9 +39,12 @@ const SESSIONS_COUNTED: &str = "SELECT s.client_id, count(*) FROM json_each(?1) 
 const COACH_MOVES: &str = "SELECT m.client_id, count(*) FROM json_each(?1) j \
      CROSS JOIN session_moves m ON m.client_id = j.value \
      WHERE m.moved_at >= ?2 AND m.moved_by = 'coach' GROUP BY m.client_id";
-const OPEN_FOLLOWUPS: &str = "SELECT f.client_id, count(*) FROM json_each(?1) j \
-     CROSS JOIN followups f ON f.client_id = j.value \
-     WHERE f.due_at < ?2 AND f.done_at IS NULL AND f.owner = ?3 AND f.kind = ?4 \
+// Through the partial index of open follow-ups (only those due before
+// `?2`), not each client's whole history of done ones.
+const OPEN_FOLLOWUPS: &str = "SELECT f.client_id, count(*) FROM followups f \
+     INDEXED BY followups_pending \
+     WHERE f.done_at IS NULL AND f.due_at < ?2 AND f.owner = ?3 AND f.kind = ?4 \
+     AND f.client_id IN (SELECT value FROM json_each(?1)) \
      GROUP BY f.client_id";
 const LATEST_AGREEMENT: &str = "SELECT j.value, (SELECT a.status FROM agreements a \
      WHERE a.client_id = j.value ORDER BY a.id DESC LIMIT 1) FROM json_each(?1) j";
@@ -51,12 +55,64 @@ const LAST_CONTACTS: &str = "SELECT j.value, (SELECT max(at) FROM ( \
          AND status = 'held' AND start_at <= ?2)) \
      FROM json_each(?1) j";
 
+// Care generation's question on every `today`: which active clients have
+// drifted (no contact since `?2`, or nothing booked in `[?3, ?4)`) and have
+// no check-in open or made since `?5`. Each look-up is one client's index
+// range (the client list is the only table scanned: clients are few).
+const DRIFTING: &str = "SELECT c.id FROM clients c WHERE c.status = ?6 \
+     AND (NOT EXISTS (SELECT 1 FROM sessions s WHERE s.client_id = c.id \
+            AND s.start_at >= ?3 AND s.start_at < ?4 AND s.status = ?7) \
+          OR NOT (EXISTS (SELECT 1 FROM requests r WHERE r.client_id = c.id AND r.received_at > ?2) \
+            OR EXISTS (SELECT 1 FROM replies p WHERE p.client_id = c.id AND p.sent_at > ?2) \
+            OR EXISTS (SELECT 1 FROM sessions s WHERE s.client_id = c.id AND s.status = 'held' \
+              AND s.start_at > ?2 AND s.start_at <= ?3))) \
+     AND NOT EXISTS (SELECT 1 FROM followups f INDEXED BY followups_client_kind \
+            WHERE f.client_id = c.id AND f.kind = ?1 AND (f.done_at IS NULL OR f.created_at > ?5)) \
+     ORDER BY c.name COLLATE NOCASE, c.id";
+
 fn requests_received_sql() -> String {
     format!(
         "{REQUEST_SELECT} WHERE r.client_id IN (SELECT value FROM json_each(?1)) \
          AND r.received_at >= ?2 AND r.received_at < ?3 \
          AND r.reply_by >= ?4 AND r.reply_by <= ?5 ORDER BY r.received_at, r.id"
     )
+}
+
+/// The columns judging a reply-by reads (`review::judge`), for the
+/// requests of a set of clients: no name, subject, body or replies. A
+/// request first answered by its reply-by met it whatever else holds
+/// (`judge`'s first rule), so those are left in the index; only the others
+/// are read and judged.
+fn requests_to_judge_sql() -> &'static str {
+    "SELECT r.id, r.client_id, r.received_at, r.channel, r.urgency, r.status, \
+     r.reply_by, r.first_reply_at, r.snoozed_until, r.waiting_since, r.closed_at \
+     FROM requests r WHERE r.client_id IN (SELECT value FROM json_each(?1)) \
+     AND r.received_at >= ?2 AND r.received_at < ?3 \
+     AND r.reply_by >= ?4 AND r.reply_by <= ?5 \
+     AND (r.first_reply_at IS NULL OR r.first_reply_at > r.reply_by) \
+     ORDER BY r.received_at, r.id"
+}
+
+fn request_to_judge(row: &rusqlite::Row) -> rusqlite::Result<Request> {
+    Ok(Request {
+        id: row.get(0)?,
+        client_id: row.get(1)?,
+        client_name: String::new(),
+        unknown_sender: None,
+        received_at: read_ts(row, 2)?,
+        channel: read_word(row, 3, Channel::parse)?,
+        urgency: read_word(row, 4, Urgency::parse)?,
+        status: read_word(row, 5, RequestStatus::parse)?,
+        subject: None,
+        body: String::new(),
+        reply_by: read_ts(row, 6)?,
+        first_reply_at: read_opt_ts(row, 7)?,
+        snoozed_until: read_opt_ts(row, 8)?,
+        waiting_since: read_opt_ts(row, 9)?,
+        closed_at: read_opt_ts(row, 10)?,
+        handed_off: false,
+        undelivered: None,
+    })
 }
 
 fn counts(rows: rusqlite::Rows<'_>) -> Result<BTreeMap<ClientId, i64>> {
@@ -164,6 +220,63 @@ pub trait RiskFactQueries: Queries {
         Ok(rows)
     }
 
+    /// The requests `requests_of_clients_received_between` returns, less
+    /// those first answered by their reply-by (they met it), read for
+    /// judging their reply-bys only: the instants, status, channel and
+    /// urgency, without the client's name, the subject, the body or the
+    /// state of the replies (empty, `false` and `None` here).
+    fn requests_to_judge_of_clients(
+        &self,
+        ids: &[ClientId],
+        received: (DateTime<Utc>, DateTime<Utc>),
+        reply_by: (DateTime<Utc>, DateTime<Utc>),
+    ) -> Result<Vec<Request>> {
+        let mut stmt = self.conn().prepare_cached(requests_to_judge_sql())?;
+        let rows = stmt
+            .query_map(
+                params![
+                    id_set(ids),
+                    ts(received.0),
+                    ts(received.1),
+                    ts(reply_by.0),
+                    ts(reply_by.1)
+                ],
+                request_to_judge,
+            )?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
+    /// The active clients who may be due a check-in at `now`, in the order
+    /// of the client list: no contact since `silent_since` (a request,
+    /// reply or held session after it) or no booked session in `[now,
+    /// booked_until)`, and no check-in open or made after `made_since`.
+    /// The caller judges each with the full rules; this only narrows them.
+    fn clients_drifting(
+        &self,
+        now: DateTime<Utc>,
+        silent_since: DateTime<Utc>,
+        booked_until: DateTime<Utc>,
+        made_since: DateTime<Utc>,
+    ) -> Result<Vec<ClientId>> {
+        let mut stmt = self.conn().prepare_cached(DRIFTING)?;
+        let rows = stmt
+            .query_map(
+                params![
+                    FollowUpKind::CheckIn.as_str(),
+                    ts(silent_since),
+                    ts(now),
+                    ts(booked_until),
+                    ts(made_since),
+                    ClientStatus::Active.as_str(),
+                    SessionStatus::Booked.as_str()
+                ],
+                |r| r.get(0),
+            )?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
     /// Per client, when they last wrote, were written to or met (a held
     /// session up to `now`); clients with no contact at all are absent.
     /// The same as `RequestQueries::last_contact`, for many at once.
@@ -215,6 +328,7 @@ mod tests {
             LATEST_AGREEMENT.to_string(),
             LAST_CONTACTS.to_string(),
             requests_received_sql(),
+            requests_to_judge_sql().to_string(),
         ];
         for analyzed in [false, true] {
             if analyzed {
