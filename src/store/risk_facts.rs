@@ -364,4 +364,54 @@ mod tests {
             }
         }
     }
+
+    /// The lean read judges the same reply-bys missed as reading whole
+    /// requests did: on the demo book, for every client, at several instants.
+    #[test]
+    fn lean_requests_judge_the_same_missed_reply_bys_as_whole_ones() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut store = super::super::Store::open(&dir.path().join("book.sqlite")).expect("opens");
+        let config = crate::config::Config::parse(
+            "[coach]\ntime_zone = \"Europe/Berlin\"\n",
+            &dir.path().join("config.toml"),
+        )
+        .expect("config");
+        let start = chrono::DateTime::parse_from_rfc3339("2026-11-23T14:20:00+01:00")
+            .expect("instant")
+            .with_timezone(&Utc);
+        crate::demo::generate(&mut store, &config, start).expect("demo book");
+        let ids: Vec<ClientId> = store
+            .clients_to_judge(&(1..=40).collect::<Vec<_>>())
+            .expect("clients")
+            .into_iter()
+            .map(|(id, _, _)| id)
+            .collect();
+        let mut missed_any = false;
+        for days in [-20, -3, 0, 2, 9] {
+            let now = start + chrono::Duration::days(days);
+            let received = (
+                now - chrono::Duration::days(60),
+                now + chrono::Duration::seconds(1),
+            );
+            let reply_by = (now - chrono::Duration::days(30), now);
+            let whole = store
+                .requests_of_clients_received_between(&ids, received, reply_by)
+                .expect("whole");
+            let lean = store
+                .requests_to_judge_of_clients(&ids, received, reply_by)
+                .expect("lean");
+            assert!(lean.len() <= whole.len());
+            let missed = crate::review::missed_reply_bys(&whole, now);
+            assert_eq!(
+                crate::review::missed_reply_bys(&lean, now),
+                missed,
+                "at {now}"
+            );
+            missed_any |= !missed.is_empty();
+        }
+        assert!(
+            missed_any,
+            "the demo book has no missed reply-by to compare"
+        );
+    }
 }
