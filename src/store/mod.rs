@@ -261,6 +261,11 @@ impl Store {
     /// run succeeded or not.
     pub fn defer_sync(&mut self) -> Result<()> {
         self.conn.pragma_update(None, "synchronous", "NORMAL")?;
+        // The WAL may grow through the import (every page its batches
+        // share is copied into the book once, not once per checkpoint);
+        // it is checkpointed at the end.
+        self.conn
+            .pragma_update(None, "wal_autocheckpoint", 20_000)?;
         self.sync_deferred = true;
         Ok(())
     }
@@ -275,6 +280,7 @@ impl Store {
             return Ok(());
         }
         self.conn.pragma_update(None, "synchronous", "FULL")?;
+        self.conn.pragma_update(None, "wal_autocheckpoint", 1_000)?;
         let mut wal = self.path.clone().into_os_string();
         wal.push("-wal");
         let wal = PathBuf::from(wal);
