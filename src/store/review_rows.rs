@@ -286,6 +286,13 @@ fn lean_request(row: &rusqlite::Row) -> rusqlite::Result<Request> {
 }
 
 fn instant_at(row: &rusqlite::Row, index: usize) -> rusqlite::Result<DateTime<Utc>> {
+    // The stored form straight from SQLite's bytes (one column look-up);
+    // anything else through the text and the RFC 3339 parser.
+    if let ValueRef::Text(bytes) = row.get_ref(index)?
+        && let Some(at) = canonical_instant(bytes)
+    {
+        return Ok(at);
+    }
     let text = text_at(row, index)?;
     stored_instant(text).ok_or_else(|| bad_column(index, text))
 }
@@ -293,6 +300,10 @@ fn instant_at(row: &rusqlite::Row, index: usize) -> rusqlite::Result<DateTime<Ut
 fn opt_instant_at(row: &rusqlite::Row, index: usize) -> rusqlite::Result<Option<DateTime<Utc>>> {
     match row.get_ref(index)? {
         ValueRef::Null => Ok(None),
+        ValueRef::Text(bytes) => match canonical_instant(bytes) {
+            Some(at) => Ok(Some(at)),
+            None => instant_at(row, index).map(Some),
+        },
         _ => instant_at(row, index).map(Some),
     }
 }
@@ -301,11 +312,12 @@ fn opt_instant_at(row: &rusqlite::Row, index: usize) -> rusqlite::Result<Option<
 /// (`2026-11-23T13:20:00Z`) read digit by digit, anything else by the
 /// RFC 3339 parser.
 pub(crate) fn stored_instant(text: &str) -> Option<DateTime<Utc>> {
-    canonical_instant(text).or_else(|| parse_ts(text))
+    canonical_instant(text.as_bytes()).or_else(|| parse_ts(text))
 }
 
-fn canonical_instant(text: &str) -> Option<DateTime<Utc>> {
-    let b = text.as_bytes();
+/// The store's own form (`2026-11-23T13:20:00Z`: ASCII digits and
+/// separators only, so never a question of UTF-8), or None.
+fn canonical_instant(b: &[u8]) -> Option<DateTime<Utc>> {
     let at = |i: usize| b.get(i).copied();
     if b.len() != 20
         || at(4) != Some(b'-')
@@ -362,6 +374,6 @@ mod tests {
             assert_eq!(stored_instant(text), parse_ts(text), "{text}");
         }
         let at: DateTime<Utc> = "2026-11-23T13:20:07Z".parse().expect("instant");
-        assert_eq!(canonical_instant(&ts(at)), Some(at));
+        assert_eq!(canonical_instant(ts(at).as_bytes()), Some(at));
     }
 }
