@@ -140,17 +140,19 @@ pub fn facts_of_clients(
     let overdue =
         store.open_followups_due_by_client(&ids, Owner::Client, FollowUpKind::Action, now)?;
     let agreements = store.latest_agreement_status(&ids)?;
-    // Received in the review's look-back; only those whose reply-by can
-    // fall in the window are read (`missed_reply_bys` judges them).
-    let recent = store.requests_to_judge_of_clients(
-        &ids,
-        (
-            now - Duration::days(MISSED_LOOKBACK_DAYS),
-            now + Duration::seconds(1),
-        ),
-        (now - Duration::days(MISSED_REPLY_DAYS), now),
-    )?;
-    let missed = missed_reply_bys(&recent, now);
+    // Received in the review's look-back, with a reply-by in the window:
+    // those whose stored instants decide the verdict are counted by SQLite
+    // (`reply_bys_to_judge_of_clients`), the rest judged by `missed_reply_bys`.
+    let received = (
+        now - Duration::days(MISSED_LOOKBACK_DAYS),
+        now + Duration::seconds(1),
+    );
+    let reply_by = (now - Duration::days(MISSED_REPLY_DAYS), now);
+    let recent = store.reply_bys_to_judge_of_clients(&ids, received, reply_by)?;
+    let mut missed = missed_reply_bys(&recent.requests, now);
+    for (id, n) in recent.missed {
+        *missed.entry(id).or_insert(0) += n;
+    }
     let last_contacts = store.last_contacts(&ids, now)?;
 
     let count = |counts: &BTreeMap<ClientId, i64>, id: ClientId| {
