@@ -36,23 +36,31 @@ const CLIENTS: &str = "SELECT c.id, c.name, c.status FROM json_each(?1) j \
 const SESSIONS_COUNTED: &str = "SELECT s.client_id, count(*) FROM json_each(?1) j \
      CROSS JOIN sessions s ON s.client_id = j.value \
      WHERE s.start_at >= ?2 AND s.start_at < ?3 AND s.status = ?4 GROUP BY s.client_id";
-const COACH_MOVES: &str = "SELECT m.client_id, count(*) FROM json_each(?1) j \
-     CROSS JOIN session_moves m ON m.client_id = j.value \
-     WHERE m.moved_at >= ?2 AND m.moved_by = 'coach' GROUP BY m.client_id";
-// Through the partial index of open follow-ups (only those due before
-// `?2`), not each client's whole history of done ones.
-const OPEN_FOLLOWUPS: &str = "SELECT f.client_id, count(*) FROM followups f \
-     INDEXED BY followups_pending \
-     WHERE f.done_at IS NULL AND f.due_at < ?2 AND f.owner = ?3 AND f.kind = ?4 \
-     AND f.client_id IN (SELECT value FROM json_each(?1)) \
-     GROUP BY f.client_id";
-const LATEST_AGREEMENT: &str = "SELECT j.value, (SELECT a.status FROM agreements a \
-     WHERE a.client_id = j.value ORDER BY a.id DESC LIMIT 1) FROM json_each(?1) j";
-const LAST_CONTACTS: &str = "SELECT j.value, (SELECT max(at) FROM ( \
+// Every count of the at-risk rules for each client of the set, in one
+// statement (one prepare, one pass over the ids): each sub-query reads that
+// client's index range only. Booked sessions in `[?2, ?3)` and no-shows in
+// `[?4, ?5)` (sessions by client, start and status); moves by the coach
+// since `?6` (moves by client and time); open follow-ups of `?7`/`?8` due
+// before `?9` (follow-ups by client and kind, open ones first); the status
+// of the latest agreement; the last contact up to `?9` (a request, a reply,
+// a held session).
+const RISK_COUNTS: &str = "SELECT j.value, \
+     (SELECT count(*) FROM sessions s WHERE s.client_id = j.value \
+       AND s.start_at >= ?2 AND s.start_at < ?3 AND s.status = ?10), \
+     (SELECT count(*) FROM sessions s WHERE s.client_id = j.value \
+       AND s.start_at >= ?4 AND s.start_at < ?5 AND s.status = ?11), \
+     (SELECT count(*) FROM session_moves m WHERE m.client_id = j.value \
+       AND m.moved_at >= ?6 AND m.moved_by = 'coach'), \
+     (SELECT count(*) FROM followups f INDEXED BY followups_client_kind \
+       WHERE f.client_id = j.value AND f.kind = ?8 AND f.done_at IS NULL \
+       AND f.due_at < ?9 AND f.owner = ?7), \
+     (SELECT a.status FROM agreements a WHERE a.client_id = j.value \
+       ORDER BY a.id DESC LIMIT 1), \
+     (SELECT max(at) FROM ( \
        SELECT max(received_at) AS at FROM requests WHERE client_id = j.value \
        UNION ALL SELECT max(sent_at) FROM replies WHERE client_id = j.value \
        UNION ALL SELECT max(start_at) FROM sessions WHERE client_id = j.value \
-         AND status = 'held' AND start_at <= ?2)) \
+         AND status = 'held' AND start_at <= ?9)) \
      FROM json_each(?1) j";
 
 // Care generation's question on every `today`: which active clients have
@@ -136,6 +144,37 @@ pub struct ReplyBysToJudge {
     pub missed: BTreeMap<ClientId, usize>,
 }
 
+/// What [`RiskFactQueries::risk_counts_by_client`] counts: the ranges and
+/// instants of the at-risk rules (chosen by `review::gather`).
+#[derive(Debug, Clone, Copy)]
+pub struct RiskCountsAsked {
+    /// Booked sessions starting in `[from, to)`.
+    pub booked: (DateTime<Utc>, DateTime<Utc>),
+    /// No-shows starting in `[from, to)`.
+    pub no_shows: (DateTime<Utc>, DateTime<Utc>),
+    /// Moves by the coach since then.
+    pub coach_moves_since: DateTime<Utc>,
+    /// Open follow-ups of this owner and kind, due before `now`.
+    pub open: (Owner, FollowUpKind),
+    /// The instant judged at.
+    pub now: DateTime<Utc>,
+}
+
+/// One client's at-risk counts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RiskCounts {
+    pub booked_ahead: usize,
+    pub no_shows: usize,
+    pub coach_moves: i64,
+    pub open_followups: usize,
+    /// The status of their latest agreement, if they have one.
+    pub latest_agreement: Option<AgreementStatus>,
+    /// When they last wrote, were written to or met (a held session up to
+    /// `now`); `None` with no contact at all. The same as
+    /// `RequestQueries::last_contact`, for many at once.
+    pub last_contact: Option<DateTime<Utc>>,
+}
+
 fn request_to_judge(row: &rusqlite::Row) -> rusqlite::Result<Request> {
     Ok(Request {
         id: row.get(2)?,
@@ -188,54 +227,50 @@ pub trait RiskFactQueries: Queries {
         counts(stmt.query(params![id_set(ids), ts(from), ts(to), status.as_str()])?)
     }
 
-    /// Per client, how often the coach moved their sessions since `since`.
-    fn coach_moves_by_client(
+    /// The at-risk counts of each of `ids` ([`RISK_COUNTS`]), in one
+    /// statement: what `review::gather` turns into each client's facts.
+    fn risk_counts_by_client(
         &self,
         ids: &[ClientId],
-        since: DateTime<Utc>,
-    ) -> Result<BTreeMap<ClientId, i64>> {
-        let mut stmt = self.conn().prepare_cached(COACH_MOVES)?;
-        counts(stmt.query(params![id_set(ids), ts(since)])?)
-    }
-
-    /// Per client, their follow-ups of `owner` and `kind` due before
-    /// `before` and not done.
-    fn open_followups_due_by_client(
-        &self,
-        ids: &[ClientId],
-        owner: Owner,
-        kind: FollowUpKind,
-        before: DateTime<Utc>,
-    ) -> Result<BTreeMap<ClientId, i64>> {
-        let mut stmt = self.conn().prepare_cached(OPEN_FOLLOWUPS)?;
-        counts(stmt.query(params![
+        ask: &RiskCountsAsked,
+    ) -> Result<BTreeMap<ClientId, RiskCounts>> {
+        let mut stmt = self.conn().prepare_cached(RISK_COUNTS)?;
+        let mut rows = stmt.query(params![
             id_set(ids),
-            ts(before),
-            owner.as_str(),
-            kind.as_str()
-        ])?)
-    }
-
-    /// The status of each client's latest agreement, where they have one
-    /// (one look-up through `agreements_client` per client).
-    fn latest_agreement_status(
-        &self,
-        ids: &[ClientId],
-    ) -> Result<BTreeMap<ClientId, AgreementStatus>> {
-        let mut stmt = self.conn().prepare_cached(LATEST_AGREEMENT)?;
-        let rows: Vec<(ClientId, Option<AgreementStatus>)> = stmt
-            .query_map([id_set(ids)], |r| {
-                let status = match r.get::<_, Option<String>>(1)? {
-                    Some(_) => Some(read_word(r, 1, AgreementStatus::parse)?),
-                    None => None,
-                };
-                Ok((r.get(0)?, status))
-            })?
-            .collect::<rusqlite::Result<_>>()?;
-        Ok(rows
-            .into_iter()
-            .filter_map(|(id, status)| Some((id, status?)))
-            .collect())
+            ts(ask.booked.0),
+            ts(ask.booked.1),
+            ts(ask.no_shows.0),
+            ts(ask.no_shows.1),
+            ts(ask.coach_moves_since),
+            ask.open.0.as_str(),
+            ask.open.1.as_str(),
+            ts(ask.now),
+            SessionStatus::Booked.as_str(),
+            SessionStatus::NoShow.as_str()
+        ])?;
+        let mut out = BTreeMap::new();
+        while let Some(row) = rows.next()? {
+            let count = |i: usize| -> rusqlite::Result<usize> {
+                Ok(usize::try_from(row.get::<_, i64>(i)?).unwrap_or(0))
+            };
+            let agreement = match row.get_ref(5)? {
+                rusqlite::types::ValueRef::Null => None,
+                _ => Some(read_word(row, 5, AgreementStatus::parse)?),
+            };
+            let last_contact = row.get::<_, Option<String>>(6)?;
+            out.insert(
+                row.get(0)?,
+                RiskCounts {
+                    booked_ahead: count(1)?,
+                    no_shows: count(2)?,
+                    coach_moves: row.get(3)?,
+                    open_followups: count(4)?,
+                    latest_agreement: agreement,
+                    last_contact: last_contact.as_deref().and_then(parse_ts),
+                },
+            );
+        }
+        Ok(out)
     }
 
     /// The requests of `ids` received in `received` (`[from, to)`) whose
@@ -326,26 +361,6 @@ pub trait RiskFactQueries: Queries {
             .collect::<rusqlite::Result<_>>()?;
         Ok(rows)
     }
-
-    /// Per client, when they last wrote, were written to or met (a held
-    /// session up to `now`); clients with no contact at all are absent.
-    /// The same as `RequestQueries::last_contact`, for many at once.
-    fn last_contacts(
-        &self,
-        ids: &[ClientId],
-        now: DateTime<Utc>,
-    ) -> Result<BTreeMap<ClientId, DateTime<Utc>>> {
-        let mut stmt = self.conn().prepare_cached(LAST_CONTACTS)?;
-        let rows: Vec<(ClientId, Option<String>)> = stmt
-            .query_map(params![id_set(ids), ts(now)], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })?
-            .collect::<rusqlite::Result<_>>()?;
-        Ok(rows
-            .into_iter()
-            .filter_map(|(id, at)| Some((id, at.as_deref().and_then(parse_ts)?)))
-            .collect())
-    }
 }
 
 impl<T: Queries> RiskFactQueries for T {}
@@ -373,10 +388,7 @@ mod tests {
         let queries = [
             CLIENTS.to_string(),
             SESSIONS_COUNTED.to_string(),
-            COACH_MOVES.to_string(),
-            OPEN_FOLLOWUPS.to_string(),
-            LATEST_AGREEMENT.to_string(),
-            LAST_CONTACTS.to_string(),
+            RISK_COUNTS.to_string(),
             requests_received_sql(),
             reply_bys_to_judge_sql(),
         ];
