@@ -169,14 +169,21 @@ pub fn load_window(
         });
     }
 
-    let (awaiting, counted) = match window {
-        None => (store.requests_awaiting_reply(now)?, None),
-        Some(window) => (
-            store.requests_awaiting_reply_first(now, window.requests)?,
-            Some(store.requests_awaiting_reply_counts(now)?),
-        ),
+    let (awaiting, counted, snoozed, waiting) = match window {
+        None => {
+            let panes = store.requests_on_dashboard(now)?;
+            (panes.awaiting, None, panes.snoozed, panes.waiting)
+        }
+        Some(window) => {
+            let (snoozed, waiting) = store.requests_put_aside(now)?;
+            (
+                store.requests_awaiting_reply_first(now, window.requests)?,
+                Some(store.requests_awaiting_reply_counts(now)?),
+                snoozed,
+                waiting,
+            )
+        }
     };
-    let (snoozed, waiting) = store.requests_put_aside(now)?;
     let mut rows = RowMaker::new(config, now, awaiting.iter().chain(&snoozed).chain(&waiting));
     let requests = awaiting
         .into_iter()

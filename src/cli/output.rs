@@ -86,8 +86,17 @@ pub fn cut_lines(text: &str, width: usize) -> String {
 /// `session list`, `request list` and `follow-up list --json` rows with the
 /// dashboard's own fields after them, without a tree of values first.
 pub fn today_json_text(sheet: &DaySheet, tz: Tz) -> serde_json::Result<String> {
-    serde_json::to_string_pretty(&TodayJson::of(sheet, tz))
+    // Each client's reasons as words once, not again for each of their rows.
+    let words: RiskWordsByClient = sheet
+        .at_risk
+        .iter()
+        .map(|(id, reasons)| (*id, reasons.iter().map(ToString::to_string).collect()))
+        .collect();
+    serde_json::to_string_pretty(&TodayJson::of(sheet, &words, tz))
 }
+
+/// The at-risk reasons of the clients on the sheet, as words.
+type RiskWordsByClient = std::collections::BTreeMap<crate::model::ClientId, Vec<String>>;
 
 #[derive(serde::Serialize)]
 struct TodayJson<'a> {
@@ -99,14 +108,8 @@ struct TodayJson<'a> {
     followups: Vec<FollowUpRowJson<'a>>,
 }
 
-/// A row's client's at-risk reasons, as words.
-struct RiskWords<'a>(&'a [crate::review::RiskReason]);
-
-impl serde::Serialize for RiskWords<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.0.iter().map(ToString::to_string))
-    }
-}
+/// A row's client's at-risk reasons, as words (none: an empty list).
+type RiskWords<'a> = &'a [String];
 
 #[derive(serde::Serialize)]
 struct SessionRowJson<'a> {
@@ -154,7 +157,12 @@ struct FollowUpRowJson<'a> {
 }
 
 impl<'a> TodayJson<'a> {
-    fn of(sheet: &'a DaySheet, tz: Tz) -> TodayJson<'a> {
+    fn of(sheet: &'a DaySheet, words: &'a RiskWordsByClient, tz: Tz) -> TodayJson<'a> {
+        let risk_of = |client_id: Option<crate::model::ClientId>| -> RiskWords<'a> {
+            client_id
+                .and_then(|id| words.get(&id))
+                .map_or(&[], Vec::as_slice)
+        };
         let requests = |rows: &'a [crate::dashboard::RequestRow]| {
             rows.iter()
                 .map(|row| {
@@ -175,7 +183,7 @@ impl<'a> TodayJson<'a> {
                         undelivered: r.undelivered.map(|d| d.as_str()),
                         overdue: row.overdue,
                         minutes_left: row.minutes_left,
-                        at_risk: RiskWords(sheet.risk_of(r.client_id)),
+                        at_risk: risk_of(r.client_id),
                     }
                 })
                 .collect()
@@ -195,7 +203,7 @@ impl<'a> TodayJson<'a> {
                         minutes: s.minutes,
                         status: s.status.as_str(),
                         warnings: &row.warnings,
-                        at_risk: RiskWords(sheet.risk_of(Some(s.client_id))),
+                        at_risk: risk_of(Some(s.client_id)),
                     }
                 })
                 .collect(),
@@ -216,7 +224,7 @@ impl<'a> TodayJson<'a> {
                         kind: f.kind.as_str(),
                         done_at: f.done_at.map(|at| rfc3339_in(at, tz)),
                         overdue: row.overdue,
-                        at_risk: RiskWords(sheet.risk_of(Some(f.client_id))),
+                        at_risk: risk_of(Some(f.client_id)),
                     }
                 })
                 .collect(),

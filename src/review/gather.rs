@@ -2,8 +2,6 @@
 //! indexed queries (requests by receipt, replies by sending, sessions by
 //! start, moves by original start, follow-ups by due date, and per client).
 
-use std::collections::BTreeMap;
-
 use anyhow::Result;
 use chrono::{DateTime, Duration, Utc};
 
@@ -15,10 +13,10 @@ use super::compute::{ReviewInput, compute};
 use super::{FollowUpCounts, PromiseCounts, Review, ReviewRange, SessionCounts, TREND_DAYS};
 use crate::config::Config;
 use crate::domain::when::start_of_day;
-use crate::model::{
-    AgreementStatus, Client, ClientId, ClientStatus, FollowUpKind, Owner, SessionStatus,
+use crate::model::{AgreementStatus, Client, ClientId, ClientStatus, FollowUpKind, Owner};
+use crate::store::{
+    ClientQueries, PartnerQueries, Queries, ReviewQueries, RiskCountsAsked, RiskFactQueries,
 };
-use crate::store::{ClientQueries, PartnerQueries, Queries, ReviewQueries, RiskFactQueries};
 
 /// How far back to look for requests whose reply-by fell in the last
 /// [`MISSED_REPLY_DAYS`] days: longer than any sane reply-by target.
@@ -124,56 +122,48 @@ pub fn facts_of_clients(
         return Ok(Vec::new());
     }
     let ids: Vec<ClientId> = clients.iter().map(|(id, _, _)| *id).collect();
-    let booked_ahead = store.sessions_counted_by_client(
+    let counts = store.risk_counts_by_client(
         &ids,
-        SessionStatus::Booked,
-        now,
-        now + Duration::days(BOOKED_AHEAD_DAYS),
+        &RiskCountsAsked {
+            booked: (now, now + Duration::days(BOOKED_AHEAD_DAYS)),
+            no_shows: (now - Duration::days(NO_SHOW_DAYS), now),
+            coach_moves_since: now - Duration::days(COACH_MOVES_DAYS),
+            open: (Owner::Client, FollowUpKind::Action),
+            now,
+        },
     )?;
-    let no_shows = store.sessions_counted_by_client(
-        &ids,
-        SessionStatus::NoShow,
-        now - Duration::days(NO_SHOW_DAYS),
-        now,
-    )?;
-    let coach_moves = store.coach_moves_by_client(&ids, now - Duration::days(COACH_MOVES_DAYS))?;
-    let overdue =
-        store.open_followups_due_by_client(&ids, Owner::Client, FollowUpKind::Action, now)?;
-    let agreements = store.latest_agreement_status(&ids)?;
-    // Received in the review's look-back; only those whose reply-by can
-    // fall in the window are read (`missed_reply_bys` judges them).
-    let recent = store.requests_to_judge_of_clients(
-        &ids,
-        (
-            now - Duration::days(MISSED_LOOKBACK_DAYS),
-            now + Duration::seconds(1),
-        ),
-        (now - Duration::days(MISSED_REPLY_DAYS), now),
-    )?;
-    let missed = missed_reply_bys(&recent, now);
-    let last_contacts = store.last_contacts(&ids, now)?;
-
-    let count = |counts: &BTreeMap<ClientId, i64>, id: ClientId| {
-        counts
-            .get(&id)
-            .map_or(0, |n| usize::try_from(*n).unwrap_or(0))
-    };
+    // Received in the review's look-back, with a reply-by in the window:
+    // those whose stored instants decide the verdict are counted by SQLite
+    // (`reply_bys_to_judge_of_clients`), the rest judged by `missed_reply_bys`.
+    let received = (
+        now - Duration::days(MISSED_LOOKBACK_DAYS),
+        now + Duration::seconds(1),
+    );
+    let reply_by = (now - Duration::days(MISSED_REPLY_DAYS), now);
+    let recent = store.reply_bys_to_judge_of_clients(&ids, received, reply_by)?;
+    let mut missed = missed_reply_bys(&recent.requests, now);
+    for (id, n) in recent.missed {
+        *missed.entry(id).or_insert(0) += n;
+    }
     Ok(clients
         .into_iter()
-        .map(|(client_id, name, status)| ClientFacts {
-            client_id,
-            name,
-            status,
-            now,
-            last_contact: last_contacts.get(&client_id).copied(),
-            booked_ahead: count(&booked_ahead, client_id),
-            coach_moves: coach_moves.get(&client_id).copied().unwrap_or(0),
-            missed_reply_bys: missed.get(&client_id).copied().unwrap_or(0),
-            overdue_client_actions: count(&overdue, client_id),
-            agreement_unsigned: agreements.get(&client_id).is_some_and(|status| {
-                matches!(status, AgreementStatus::Drafted | AgreementStatus::Sent)
-            }),
-            no_shows: count(&no_shows, client_id),
+        .map(|(client_id, name, status)| {
+            let counts = counts.get(&client_id).copied().unwrap_or_default();
+            ClientFacts {
+                client_id,
+                name,
+                status,
+                now,
+                last_contact: counts.last_contact,
+                booked_ahead: counts.booked_ahead,
+                coach_moves: counts.coach_moves,
+                missed_reply_bys: missed.get(&client_id).copied().unwrap_or(0),
+                overdue_client_actions: counts.open_followups,
+                agreement_unsigned: counts.latest_agreement.is_some_and(|status| {
+                    matches!(status, AgreementStatus::Drafted | AgreementStatus::Sent)
+                }),
+                no_shows: counts.no_shows,
+            }
         })
         .collect())
 }

@@ -618,3 +618,70 @@ fn a_batch_of_message_ids_is_looked_up_on_the_unique_indexes() {
     assert_eq!(known, ["rep@example.org", "req@example.org"]);
     assert!(store.known_message_ids(&[]).expect("none").is_empty());
 }
+
+/// The dashboard's one read of its request panes gives what the two
+/// queries of the panes give, in the same order: on the demo book with
+/// snoozes ending and reply-bys falling on the very second of `now`, snoozes
+/// with no end, and waiting requests, at whole seconds and between them.
+#[test]
+fn the_dashboards_one_read_of_requests_is_the_awaiting_and_put_aside_panes() {
+    let (_dir, path) = new_book();
+    let mut store = Store::open(&path).expect("open");
+    let config = crate::config::Config::parse(
+        "[coach]\ntime_zone = \"Europe/Berlin\"\n",
+        &path.with_file_name("config.toml"),
+    )
+    .expect("config");
+    let start = now();
+    crate::demo::generate(&mut store, &config, start).expect("demo book");
+    let client: i64 = store
+        .conn()
+        .query_row("SELECT min(id) FROM clients", [], |r| r.get(0))
+        .expect("a client");
+    let half = Duration::milliseconds(500);
+    let instants: Vec<DateTime<Utc>> = [-2, 0, 1, 5]
+        .into_iter()
+        .map(|days| start + Duration::days(days))
+        .flat_map(|at| [at, at + half])
+        .collect();
+    for &at in &instants {
+        for status in ["open", "snoozed", "waiting", "answered"] {
+            for (until, reply_by) in [
+                (Some(at), at + Duration::hours(1)),
+                (Some(at + Duration::hours(1)), at),
+                (Some(at + Duration::hours(1)), at + Duration::hours(2)),
+                (None, at + Duration::hours(1)),
+                (None, at),
+                (Some(at - Duration::hours(1)), at - Duration::hours(2)),
+            ] {
+                store
+                    .conn()
+                    .execute(
+                        "INSERT INTO requests (client_id, received_at, channel, urgency, status, \
+                         body, reply_by, snoozed_until, waiting_since, created_at) \
+                         VALUES (?1, ?2, 'email', 'normal', ?3, 'b', ?4, ?5, ?2, ?2)",
+                        rusqlite::params![
+                            client,
+                            ts(reply_by - Duration::days(1)),
+                            status,
+                            ts(reply_by),
+                            until.map(ts)
+                        ],
+                    )
+                    .expect("request added");
+            }
+        }
+    }
+    for at in instants {
+        let panes = store.requests_on_dashboard(at).expect("one read");
+        let (snoozed, waiting) = store.requests_put_aside(at).expect("put aside");
+        assert_eq!(
+            panes.awaiting,
+            store.requests_awaiting_reply(at).expect("awaiting"),
+            "at {at}"
+        );
+        assert_eq!(panes.snoozed, snoozed, "at {at}");
+        assert_eq!(panes.waiting, waiting, "at {at}");
+        assert!(!panes.snoozed.is_empty() && !panes.waiting.is_empty());
+    }
+}
