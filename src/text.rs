@@ -37,7 +37,7 @@ fn escape(ch: char, out: &mut String) {
 }
 
 fn sanitize(text: &str, keep: impl Fn(char) -> bool) -> Cow<'_, str> {
-    if !text.chars().any(|ch| is_unsafe(ch) && !keep(ch)) {
+    if all_safe(text, &keep) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 16);
@@ -49,6 +49,27 @@ fn sanitize(text: &str, keep: impl Fn(char) -> bool) -> Cow<'_, str> {
         }
     }
     Cow::Owned(out)
+}
+
+/// Whether no character of `text` needs an escape: runs of printable ASCII
+/// (never unsafe) are skipped a byte at a time, every other character is
+/// judged by [`is_unsafe`] and `keep`.
+fn all_safe(text: &str, keep: &impl Fn(char) -> bool) -> bool {
+    let mut rest = text;
+    loop {
+        let Some(at) = rest.bytes().position(|b| !(0x20..0x7f).contains(&b)) else {
+            return true;
+        };
+        // Every byte before `at` is ASCII, so `at` starts a character.
+        let mut chars = rest.get(at..).unwrap_or_default().chars();
+        let Some(ch) = chars.next() else {
+            return true;
+        };
+        if is_unsafe(ch) && !keep(ch) {
+            return false;
+        }
+        rest = chars.as_str();
+    }
 }
 
 /// Multi-line text for the terminal: line feeds and tabs stay, every other
@@ -171,6 +192,32 @@ pub fn error_line(line: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    /// The byte-run shortcut gives the char-by-char answer for every
+    /// character of the first planes (and the bidi and separator ones),
+    /// alone, between ASCII and next to other non-ASCII text.
+    #[test]
+    fn the_ascii_shortcut_judges_as_every_character_would() {
+        let naive = |text: &str, keep: &dyn Fn(char) -> bool| {
+            !text.chars().any(|ch| is_unsafe(ch) && !keep(ch))
+        };
+        let keeps: [&dyn Fn(char) -> bool; 2] = [&|ch| ch == '\n' || ch == '\t', &|_| false];
+        for keep in keeps {
+            for code in (0..0x3100u32).chain(0x1f600..0x1f610) {
+                let Some(ch) = char::from_u32(code) else {
+                    continue;
+                };
+                for text in [
+                    ch.to_string(),
+                    format!("ab{ch}cd"),
+                    format!("Lucía {ch}"),
+                    format!("{ch}漢字\u{202e}"),
+                ] {
+                    assert_eq!(all_safe(&text, &keep), naive(&text, keep), "{text:?}");
+                }
+            }
+        }
+    }
     use super::*;
 
     #[test]
