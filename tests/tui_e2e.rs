@@ -81,6 +81,23 @@ impl Tty {
     }
 
     /// Wait until `text` is on the screen; returns how long it took.
+    /// Wait until `text` is gone from the screen (a popup closed).
+    fn wait_gone(&mut self, text: &str) {
+        let start = Instant::now();
+        loop {
+            self.pump();
+            if !self.contents().contains(text) {
+                return;
+            }
+            assert!(
+                start.elapsed() < WAIT,
+                "'{text}' is still there after {WAIT:?}; the screen:\n{}",
+                self.contents()
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
     fn wait_for(&mut self, text: &str) -> Duration {
         let start = Instant::now();
         loop {
@@ -279,8 +296,10 @@ fn a_bracketed_paste_into_quick_capture_is_text_and_never_submits() {
     let start = line[..label_at].chars().count() as u16;
     // "Text" label (10 cells) + "Called about Friday " (20) + 日本 (4 cells).
     assert_eq!(column, start + 10 + 20 + 4, "{line}");
+    // Esc closes the form; `q` only once it is gone ("Sessions" shows
+    // behind the popup too, and an Esc and a `q` read together are Alt+q).
     tty.send("\u{1b}");
-    tty.wait_for("Sessions");
+    tty.wait_gone("New request");
     tty.send("q");
     assert_eq!(tty.wait_exit(), 0);
     assert!(
