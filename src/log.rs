@@ -27,11 +27,11 @@ pub fn line(text: &str) {
         .mode(0o600)
         .open(&path)
     {
-        let _ = writeln!(
-            file,
-            "{} {text}",
-            chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ")
-        );
+        // One write of the whole line: appends from two processes never
+        // interleave, and there is one system call.
+        let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let line = format!("{now} {text}\n");
+        let _ = file.write_all(line.as_bytes());
     }
 }
 
