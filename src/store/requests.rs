@@ -56,6 +56,7 @@ pub enum RequestFilter {
 /// The clients of requests snoozed or waiting on them, through the partial
 /// index of waiting requests (see [`Tx::clients_with_requests_put_aside`]).
 pub(super) const PUT_ASIDE_CLIENTS: &str = "SELECT client_id FROM requests \
+     INDEXED BY requests_waiting \
      WHERE status IN ('open', 'snoozed', 'waiting') AND status != 'open'";
 
 pub(super) const REQUEST_SELECT: &str = "SELECT r.id, r.client_id, coalesce(c.name, r.unknown_sender), \

@@ -91,6 +91,10 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: DASHBOARD_INDEXES,
         generated: None,
     },
+    Migration {
+        sql: REPLY_BY_STATUS_INDEX,
+        generated: None,
+    },
 ];
 
 /// The schema version this build writes.
@@ -400,6 +404,17 @@ const DASHBOARD_INDEXES: &str = "\
      CREATE INDEX sessions_client_start ON sessions (client_id, start_at, status); \
      CREATE INDEX clients_status ON clients (status, name COLLATE NOCASE); \
      CREATE INDEX agreements_sent ON agreements (client_id) WHERE status = 'sent';";
+
+/// (v12) Whether a client's recent requests missed their reply-by, from
+/// the index alone: a request never answered missed it only if its wait was
+/// not stopped (closed or set waiting), so the status joins the instants in
+/// `requests_client` (before, each such request of a busy client read its
+/// row: a page of the table each). The index keeps its name and serves
+/// every query its first columns served.
+const REPLY_BY_STATUS_INDEX: &str = "\
+     DROP INDEX requests_client; \
+     CREATE INDEX requests_client \
+       ON requests (client_id, received_at, reply_by, first_reply_at, status);";
 
 /// A mail request's thread (its References, oldest first, space
 /// separated), so the reply's References carry the whole thread and the
