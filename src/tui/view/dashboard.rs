@@ -32,6 +32,46 @@ fn pane_block<'a>(title: Vec<Span<'a>>, focused: bool, theme: &Theme) -> Block<'
         .title(Line::from(spans).style(theme.title(focused)))
 }
 
+/// A column of a pane's table: its header and width on a wide pane, and
+/// on a narrow one (`None`: not shown there).
+struct Column {
+    header: &'static str,
+    wide: Constraint,
+    narrow: Option<Constraint>,
+}
+
+impl Column {
+    const fn new(header: &'static str, wide: Constraint, narrow: Constraint) -> Column {
+        Column {
+            header,
+            wide,
+            narrow: Some(narrow),
+        }
+    }
+
+    const fn both(header: &'static str, width: Constraint) -> Column {
+        Column::new(header, width, width)
+    }
+
+    const fn wide_only(header: &'static str, width: Constraint) -> Column {
+        Column {
+            header,
+            wide: width,
+            narrow: None,
+        }
+    }
+}
+
+/// The headers and widths of the columns a pane of this width shows.
+fn columns(all: &[Column], wide: bool) -> (Vec<&'static str>, Vec<Constraint>) {
+    all.iter()
+        .filter_map(|c| {
+            let width = if wide { Some(c.wide) } else { c.narrow };
+            width.map(|w| (c.header, w))
+        })
+        .unzip()
+}
+
 /// Draws a pane's table of `len` rows, or a quiet note when it has none.
 /// Only the rows in the window around `selected` are built (`row(i)` for
 /// those `i`), so a pane of ten thousand requests costs what a full screen
@@ -248,31 +288,18 @@ fn requests(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
             Row::new(cells)
         }
     };
-    let (header, widths) = if wide {
-        (
-            vec!["", "left", "urgency", "client", "channel", "age", "text"],
-            vec![
-                Constraint::Length(1),
-                Constraint::Length(8),
-                Constraint::Length(7),
-                Constraint::Fill(2),
-                Constraint::Length(9),
-                Constraint::Length(7),
-                Constraint::Fill(5),
-            ],
-        )
-    } else {
-        (
-            vec!["", "left", "urgency", "client", "text"],
-            vec![
-                Constraint::Length(1),
-                Constraint::Length(8),
-                Constraint::Length(7),
-                Constraint::Fill(2),
-                Constraint::Fill(3),
-            ],
-        )
-    };
+    let (header, widths) = columns(
+        &[
+            Column::both("", Constraint::Length(1)),
+            Column::both("left", Constraint::Length(8)),
+            Column::both("urgency", Constraint::Length(7)),
+            Column::both("client", Constraint::Fill(2)),
+            Column::wide_only("channel", Constraint::Length(9)),
+            Column::wide_only("age", Constraint::Length(7)),
+            Column::new("text", Constraint::Fill(5), Constraint::Fill(3)),
+        ],
+        wide,
+    );
     let selected = (!sheet.requests.is_empty()).then_some(model.cursor[Pane::Requests]);
     pane_table(
         frame,
@@ -345,30 +372,17 @@ fn followups(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
             Row::new(cells)
         }
     };
-    let (header, widths) = if wide {
-        (
-            vec!["", "due", "owner", "kind", "client", "what"],
-            vec![
-                Constraint::Length(1),
-                Constraint::Length(10),
-                Constraint::Length(6),
-                Constraint::Length(9),
-                Constraint::Fill(2),
-                Constraint::Fill(4),
-            ],
-        )
-    } else {
-        (
-            vec!["", "due", "owner", "client", "what"],
-            vec![
-                Constraint::Length(1),
-                Constraint::Length(10),
-                Constraint::Length(6),
-                Constraint::Fill(2),
-                Constraint::Fill(3),
-            ],
-        )
-    };
+    let (header, widths) = columns(
+        &[
+            Column::both("", Constraint::Length(1)),
+            Column::both("due", Constraint::Length(10)),
+            Column::both("owner", Constraint::Length(6)),
+            Column::wide_only("kind", Constraint::Length(9)),
+            Column::both("client", Constraint::Fill(2)),
+            Column::new("what", Constraint::Fill(4), Constraint::Fill(3)),
+        ],
+        wide,
+    );
     let selected = (!sheet.followups.is_empty()).then_some(model.cursor[Pane::FollowUps]);
     pane_table(
         frame,
