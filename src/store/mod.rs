@@ -117,6 +117,17 @@ impl Queries for Store {
     }
 }
 
+/// Reads inside one read transaction (see [`Store::snapshot`]).
+pub struct Snapshot<'a> {
+    conn: &'a Connection,
+}
+
+impl Queries for Snapshot<'_> {
+    fn connection(&self, _: StoreOnly) -> &Connection {
+        self.conn
+    }
+}
+
 /// A change in progress: write access inside one transaction.
 pub struct Tx<'a> {
     conn: &'a Connection,
@@ -340,6 +351,19 @@ impl Store {
         Ok(self
             .conn
             .pragma_query_value(None, "user_version", |r| r.get(0))?)
+    }
+
+    /// Run `read` inside one read transaction: every query in it sees the
+    /// book as it was when the first one ran, even if another coachbook
+    /// commits meanwhile (a dashboard's panes and counts agree with each
+    /// other), and the book is locked and checked for changes once instead
+    /// of once per query. Nothing is written: the transaction ends with a
+    /// rollback, whether `read` succeeds or fails.
+    pub fn snapshot<T>(&self, read: impl FnOnce(&Snapshot<'_>) -> Result<T>) -> Result<T> {
+        let tx = self.conn.unchecked_transaction()?;
+        let result = read(&Snapshot { conn: &tx });
+        tx.rollback()?;
+        result
     }
 
     /// Changes whenever another connection commits: the dashboard polls it.

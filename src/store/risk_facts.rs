@@ -66,16 +66,18 @@ const RISK_COUNTS: &str = "SELECT j.value, \
 // Care generation's question on every `today`: which active clients have
 // drifted (no contact since `?2`, or nothing booked in `[?3, ?4)`) and have
 // no check-in open or made since `?5`. Each look-up is one client's index
-// range (the client list is the only table scanned: clients are few).
+// range (the client list is the only table scanned: clients are few). The
+// check-in is asked first: a client with one open or made lately needs
+// no other look-up.
 const DRIFTING: &str = "SELECT c.id FROM clients c WHERE c.status = ?6 \
+     AND NOT EXISTS (SELECT 1 FROM followups f INDEXED BY followups_client_kind \
+            WHERE f.client_id = c.id AND f.kind = ?1 AND (f.done_at IS NULL OR f.created_at > ?5)) \
      AND (NOT EXISTS (SELECT 1 FROM sessions s WHERE s.client_id = c.id \
             AND s.start_at >= ?3 AND s.start_at < ?4 AND s.status = ?7) \
           OR NOT (EXISTS (SELECT 1 FROM requests r WHERE r.client_id = c.id AND r.received_at > ?2) \
             OR EXISTS (SELECT 1 FROM replies p WHERE p.client_id = c.id AND p.sent_at > ?2) \
             OR EXISTS (SELECT 1 FROM sessions s WHERE s.client_id = c.id AND s.status = 'held' \
               AND s.start_at > ?2 AND s.start_at <= ?3))) \
-     AND NOT EXISTS (SELECT 1 FROM followups f INDEXED BY followups_client_kind \
-            WHERE f.client_id = c.id AND f.kind = ?1 AND (f.done_at IS NULL OR f.created_at > ?5)) \
      ORDER BY c.name COLLATE NOCASE, c.id";
 
 fn requests_received_sql() -> String {

@@ -685,3 +685,41 @@ fn the_dashboards_one_read_of_requests_is_the_awaiting_and_put_aside_panes() {
         assert!(!panes.snoozed.is_empty() && !panes.waiting.is_empty());
     }
 }
+
+#[test]
+fn a_snapshot_sees_one_state_of_the_book_while_another_process_writes() {
+    let (_dir, path) = new_book();
+    let add = |store: &mut Store, name: &str| {
+        store
+            .change("test", "add", now(), |tx| {
+                tx.add_client(
+                    &NewClient {
+                        name: name.into(),
+                        ..NewClient::default()
+                    },
+                    chrono_tz::UTC,
+                )
+            })
+            .expect("adds");
+    };
+    let mut reader = Store::open(&path).expect("opens");
+    add(&mut reader, "Amara Okafor");
+    let mut writer = Store::open(&path).expect("a second connection");
+    let (first, second) = reader
+        .snapshot(|book| {
+            let first = book.client_names()?.len();
+            // Another coachbook commits between two reads of one snapshot.
+            add(&mut writer, "Bruno Costa");
+            Ok((first, book.client_names()?.len()))
+        })
+        .expect("reads");
+    assert_eq!((first, second), (1, 1), "both reads see the same book");
+    assert_eq!(
+        reader.client_names().expect("names").len(),
+        2,
+        "after the snapshot the commit is seen"
+    );
+    // A snapshot writes nothing and holds no lock: the writer goes on.
+    add(&mut writer, "Chen Li");
+    assert_eq!(reader.client_names().expect("names").len(), 3);
+}

@@ -20,12 +20,13 @@ use crate::tui::visible::MakeVisible;
 
 pub fn run(effect: Effect, store: &mut Store, config: &Config, now: DateTime<Utc>) -> Action {
     let result: Result<Action> = match effect {
-        Effect::LoadDay { date, now } => {
-            Ok(day_loaded(date, dashboard::load(store, config, date, now)))
-        }
+        Effect::LoadDay { date, now } => Ok(day_loaded(
+            date,
+            store.snapshot(|book| dashboard::load(book, config, date, now)),
+        )),
         Effect::LoadFirstWindow { date, now, window } => Ok(day_loaded(
             date,
-            dashboard::load_window(store, config, date, now, Some(window)),
+            store.snapshot(|book| dashboard::load_window(book, config, date, now, Some(window))),
         )),
         Effect::LoadClient { client_id, history } => load_client(store, client_id, history, now)
             .map(|mut card| {
