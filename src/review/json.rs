@@ -259,8 +259,10 @@ pub(crate) struct InstantText {
     offsets: DayOffsets,
     /// The last text, when `rfc3339_in` wrote it.
     text: String,
-    /// The last text, when written here (ASCII).
+    /// The last text, when written here (ASCII); its first 11 bytes
+    /// (`YYYY-MM-DDT`) are those of local day `day`.
     digits: [u8; 25],
+    day: Option<i64>,
 }
 
 impl InstantText {
@@ -269,6 +271,7 @@ impl InstantText {
             offsets: DayOffsets::new(tz),
             text: String::new(),
             digits: [0; 25],
+            day: None,
         }
     }
 
@@ -279,45 +282,59 @@ impl InstantText {
             .offset(at)
             .filter(|offset| offset % 60 == 0)
             .and_then(|offset| Some((at.timestamp().checked_add(i64::from(offset))?, offset)));
-        match local.and_then(|(seconds, offset)| local_text(seconds, offset)) {
-            Some(digits) => {
-                self.digits = digits;
-                &self.digits
-            }
-            None => {
-                self.text = rfc3339_in(at, self.offsets.tz());
-                self.text.as_bytes()
-            }
+        if let Some((seconds, offset)) = local
+            && self.local_text(seconds, offset)
+        {
+            return &self.digits;
         }
+        self.text = rfc3339_in(at, self.offsets.tz());
+        self.text.as_bytes()
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SS+HH:MM` of the local time `local` (seconds since
+    /// 1970 on the local clock) at `offset` seconds east of UTC into
+    /// `digits` (the date part only when the day changed), or false for a
+    /// year outside 0..=9999 (left to chrono).
+    fn local_text(&mut self, local: i64, offset: i32) -> bool {
+        let days = local.div_euclid(86_400);
+        if self.day != Some(days) {
+            let (year, month, day) = civil_from_days(days);
+            let (Ok(year @ 0..=9999), Ok(month), Ok(day)) = (
+                u32::try_from(year),
+                u32::try_from(month),
+                u32::try_from(day),
+            ) else {
+                return false;
+            };
+            let [y1, y2] = two_digits(year / 100);
+            let [y3, y4] = two_digits(year % 100);
+            let [mo1, mo2] = two_digits(month);
+            let [d1, d2] = two_digits(day);
+            if let Some(date) = self.digits.get_mut(..11) {
+                date.copy_from_slice(&[y1, y2, y3, y4, b'-', mo1, mo2, b'-', d1, d2, b'T']);
+            }
+            self.day = Some(days);
+        }
+        let second_of_day = u32::try_from(local.rem_euclid(86_400)).unwrap_or(0);
+        let minutes = offset.unsigned_abs() / 60;
+        let [h1, h2] = two_digits(second_of_day / 3600);
+        let [mi1, mi2] = two_digits(second_of_day / 60 % 60);
+        let [s1, s2] = two_digits(second_of_day % 60);
+        let [oh1, oh2] = two_digits(minutes / 60);
+        let [om1, om2] = two_digits(minutes % 60);
+        let sign = if offset < 0 { b'-' } else { b'+' };
+        if let Some(time) = self.digits.get_mut(11..) {
+            time.copy_from_slice(&[
+                h1, h2, b':', mi1, mi2, b':', s1, s2, sign, oh1, oh2, b':', om1, om2,
+            ]);
+        }
+        true
     }
 }
 
-/// `YYYY-MM-DDTHH:MM:SS+HH:MM` of the local time `local` (seconds since
-/// 1970 on the local clock) at `offset` seconds east of UTC, or None for a
-/// year outside 0..=9999 (left to chrono).
-fn local_text(local: i64, offset: i32) -> Option<[u8; 25]> {
-    let days = local.div_euclid(86_400);
-    let second_of_day = local.rem_euclid(86_400);
-    let (year, month, day) = civil_from_days(days);
-    if !(0..=9999).contains(&year) {
-        return None;
-    }
-    let minutes = offset.unsigned_abs() / 60;
-    let two = |n: i64| [b'0' + (n / 10 % 10) as u8, b'0' + (n % 10) as u8];
-    let [y1, y2] = two(year / 100);
-    let [y3, y4] = two(year % 100);
-    let [mo1, mo2] = two(month);
-    let [d1, d2] = two(day);
-    let [h1, h2] = two(second_of_day / 3600);
-    let [mi1, mi2] = two(second_of_day / 60 % 60);
-    let [s1, s2] = two(second_of_day % 60);
-    let [oh1, oh2] = two(i64::from(minutes / 60));
-    let [om1, om2] = two(i64::from(minutes % 60));
-    let sign = if offset < 0 { b'-' } else { b'+' };
-    Some([
-        y1, y2, y3, y4, b'-', mo1, mo2, b'-', d1, d2, b'T', h1, h2, b':', mi1, mi2, b':', s1, s2,
-        sign, oh1, oh2, b':', om1, om2,
-    ])
+/// `n` (below 100) as two ASCII digits.
+fn two_digits(n: u32) -> [u8; 2] {
+    [b'0' + (n / 10 % 10) as u8, b'0' + (n % 10) as u8]
 }
 
 /// Year, month and day of a day counted from 1970-01-01 in the proleptic
