@@ -70,11 +70,8 @@ pub fn review(ctx: &Ctx, args: ReviewArgs) -> Result<()> {
         }
         ReviewFormat::Markdown => VisibleOut::new(&mut out)
             .write_all(review::markdown::review_markdown(&review).as_bytes())?,
-        ReviewFormat::Csv => {
-            let mut visible = VisibleOut::new(&mut out);
-            review::csv_rows::write_review_csv(&review, &mut visible)?;
-            visible.flush()?;
-        }
+        // Its text fields pass the same sanitizer as it writes them.
+        ReviewFormat::Csv => review::csv_rows::write_review_csv(&review, &mut out)?,
         ReviewFormat::Json => review::json::write_review_json(&review, &mut out)?,
     }
     out.flush()?;

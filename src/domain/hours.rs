@@ -167,6 +167,11 @@ impl WorkingDays {
         }
     }
 
+    /// The zone the windows are in.
+    pub fn tz(&self) -> Tz {
+        self.tz
+    }
+
     fn index(&self, date: NaiveDate) -> Option<usize> {
         usize::try_from((date - self.first).num_days())
             .ok()
@@ -178,10 +183,23 @@ impl WorkingDays {
         if to <= from {
             return 0;
         }
-        let (Some(a), Some(b)) = (
-            self.index(local_date(from, self.tz)),
-            self.index(local_date(to, self.tz)),
-        ) else {
+        self.between_on(
+            (from, local_date(from, self.tz)),
+            (to, local_date(to, self.tz)),
+        )
+    }
+
+    /// [`WorkingDays::between`] with each instant's local date given (the
+    /// caller knows it: `local_date` of it in this table's zone).
+    pub fn between_on(
+        &self,
+        (from, from_date): (DateTime<Utc>, NaiveDate),
+        (to, to_date): (DateTime<Utc>, NaiveDate),
+    ) -> i64 {
+        if to <= from {
+            return 0;
+        }
+        let (Some(a), Some(b)) = (self.index(from_date), self.index(to_date)) else {
             return self.hours.working_minutes_between(from, to, self.tz);
         };
         let clipped = |i: usize| -> Duration {

@@ -1,11 +1,13 @@
 //! The figures, from what was read out of the book. Pure: the same input
 //! gives the same review, and nothing here reads a clock or a file.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use super::at_risk::{ClientFacts, at_risk_clients};
+use super::offsets::DayOffsets;
 use super::{
     DailyMedian, FollowUpCounts, PromiseCounts, ReplyTimes, RequestOutcome, Review, ReviewRange,
     SessionCounts, TREND_DAYS, TargetShare, Verdict,
@@ -42,14 +44,25 @@ pub fn nearest_rank(sorted: &[i64], percent: usize) -> Option<i64> {
 }
 
 impl ReplyTimes {
+    /// The figures of `minutes`, as [`nearest_rank`] reads them from the
+    /// sorted list; found by selection (the values at two ranks and the
+    /// largest), not by sorting them all.
     pub fn of(minutes: impl IntoIterator<Item = i64>) -> ReplyTimes {
-        let mut sorted: Vec<i64> = minutes.into_iter().collect();
-        sorted.sort_unstable();
+        let mut values: Vec<i64> = minutes.into_iter().collect();
+        let count = values.len();
+        let rank = |percent: usize| (percent * count).div_ceil(100).max(1) - 1;
+        let max_minutes = values.iter().copied().max();
+        // Each selection leaves the smaller values before its rank.
+        let p90_minutes = (count > 0).then(|| *values.select_nth_unstable(rank(90)).1);
+        let median_minutes = values
+            .get_mut(..=rank(90))
+            .filter(|_| count > 0)
+            .map(|below| *below.select_nth_unstable(rank(50)).1);
         ReplyTimes {
-            count: sorted.len(),
-            median_minutes: nearest_rank(&sorted, 50),
-            p90_minutes: nearest_rank(&sorted, 90),
-            max_minutes: sorted.last().copied(),
+            count,
+            median_minutes,
+            p90_minutes,
+            max_minutes,
         }
     }
 }
@@ -83,6 +96,18 @@ pub fn outcome(request: &Request, clock: &ReplyClock, now: DateTime<Utc>) -> Req
 /// the whole range; instants outside it are walked day by day, with the
 /// same result).
 pub fn outcome_in(request: &Request, days: &WorkingDays, now: DateTime<Utc>) -> RequestOutcome {
+    let client = request.client_name.as_str().into();
+    outcome_at(request, client, days, &mut DayOffsets::new(days.tz()), now)
+}
+
+/// [`outcome_in`] with local dates from `offsets` (of the zone of `days`).
+fn outcome_at(
+    request: &Request,
+    client: Arc<str>,
+    days: &WorkingDays,
+    offsets: &mut DayOffsets,
+    now: DateTime<Utc>,
+) -> RequestOutcome {
     let awaiting_coach = request.first_reply_at.is_none() && request.awaits_coach();
     let verdict = judge(request, now);
     // A request that stopped without a reply past its reply-by waited until
@@ -99,13 +124,18 @@ pub fn outcome_in(request: &Request, days: &WorkingDays, now: DateTime<Utc>) -> 
         .or(stopped_late);
     RequestOutcome {
         id: request.id,
-        client: request.client_name.clone(),
+        client,
         urgency: request.urgency,
         received_at: request.received_at,
         reply_by: request.reply_by,
         first_reply_at: request.first_reply_at,
         waited_minutes: waited_until.map(|until| (until - request.received_at).num_minutes()),
-        waited_working_minutes: waited_until.map(|until| days.between(request.received_at, until)),
+        waited_working_minutes: waited_until.map(|until| {
+            days.between_on(
+                (request.received_at, offsets.local_date(request.received_at)),
+                (until, offsets.local_date(until)),
+            )
+        }),
         target_minutes: (request.reply_by - request.received_at).num_minutes(),
         verdict,
         awaiting_coach,
@@ -122,18 +152,33 @@ pub fn compute(
     now: DateTime<Utc>,
 ) -> Review {
     let tz = clock.tz;
+    let mut offsets = DayOffsets::new(tz);
     let mut requests: Vec<&Request> = input
         .requests
         .iter()
-        .filter(|r| range.contains(local_date(r.received_at, tz)))
+        .filter(|r| range.contains(offsets.local_date(r.received_at)))
         .collect();
     // The store reads them in this order already: sorted only if not.
     if !requests.is_sorted_by_key(|r| (r.received_at, r.id)) {
         requests.sort_by_key(|r| (r.received_at, r.id));
     }
     let days = range_days(range, clock, now);
-    let outcomes: Vec<RequestOutcome> =
-        requests.iter().map(|r| outcome_in(r, &days, now)).collect();
+    let mut names: HashMap<&str, Arc<str>> = HashMap::new();
+    let outcomes: Vec<RequestOutcome> = requests
+        .iter()
+        .map(|r| {
+            // One shared name per client, not one copy per request.
+            let client = match names.get(r.client_name.as_str()) {
+                Some(name) => Arc::clone(name),
+                None => {
+                    let name: Arc<str> = r.client_name.as_str().into();
+                    names.insert(r.client_name.as_str(), Arc::clone(&name));
+                    name
+                }
+            };
+            outcome_at(r, client, &days, &mut offsets, now)
+        })
+        .collect();
     let answered = || outcomes.iter().filter(|o| o.first_reply_at.is_some());
 
     let mut unanswered: Vec<RequestOutcome> = outcomes
@@ -162,7 +207,7 @@ pub fn compute(
         followups: input.followups,
         at_risk: at_risk_clients(&input.clients),
         endings: input.endings.clone(),
-        daily_medians: daily_medians(&input.requests, range.to, tz),
+        daily_medians: daily_medians(&input.requests, range.to, &mut offsets),
         requests: outcomes,
     }
 }
@@ -258,11 +303,15 @@ pub fn followup_counts(followups: &[FollowUp], now: DateTime<Utc>) -> FollowUpCo
 
 /// The median clock first reply of each of the [`TREND_DAYS`] days ending on
 /// `last_day`, by the day each request was received.
-fn daily_medians(requests: &[Request], last_day: NaiveDate, tz: chrono_tz::Tz) -> Vec<DailyMedian> {
+fn daily_medians(
+    requests: &[Request],
+    last_day: NaiveDate,
+    offsets: &mut DayOffsets,
+) -> Vec<DailyMedian> {
     let first_day = last_day - Duration::days(TREND_DAYS - 1);
     let mut by_day: BTreeMap<NaiveDate, Vec<i64>> = BTreeMap::new();
     for request in requests {
-        let day = local_date(request.received_at, tz);
+        let day = offsets.local_date(request.received_at);
         if let Some(minutes) = request.first_reply_minutes()
             && (first_day..=last_day).contains(&day)
         {

@@ -8,6 +8,7 @@ use serde::Serialize;
 use serde::ser::{SerializeMap, SerializeSeq, Serializer};
 use serde_json::{Map, Value, json};
 
+use super::offsets::DayOffsets;
 use super::{ReplyTimes, RequestOutcome, Review};
 use crate::domain::when::rfc3339_in;
 
@@ -109,88 +110,124 @@ fn review_without_lists(review: &Review) -> Review {
     }
 }
 
-/// A list of requests as `serde_json` prints it two levels in.
+/// A list of requests as `serde_json` prints it two levels in: each object
+/// made in a reused buffer, written out in pieces of about 8 KiB.
 fn write_outcomes(
     out: &mut dyn std::io::Write,
     review: &Review,
     list: &[RequestOutcome],
     shape: Shape,
 ) -> std::io::Result<()> {
+    const CHUNK: usize = 8 * 1024;
     if list.is_empty() {
         return out.write_all(b"[]");
     }
     let tz = review.tz;
     let mut instant = InstantText::new(tz);
-    out.write_all(b"[")?;
+    let mut buf: Vec<u8> = Vec::with_capacity(CHUNK + 1024);
+    buf.push(b'[');
     for (n, o) in list.iter().enumerate() {
-        out.write_all(if n == 0 { b"\n    {" } else { b",\n    {" })?;
-        out.write_all(b"\n      \"request\": ")?;
-        write_int(out, o.id)?;
-        out.write_all(b",\n      \"client\": ")?;
-        write_str(out, &o.client)?;
+        buf.extend_from_slice(if n == 0 { b"\n    {" } else { b",\n    {" });
+        buf.extend_from_slice(b"\n      \"request\": ");
+        push_int(&mut buf, o.id);
+        buf.extend_from_slice(b",\n      \"client\": ");
+        push_str(&mut buf, &o.client)?;
         match shape {
             Shape::Breach => {
-                out.write_all(b",\n      \"waited_minutes\": ")?;
-                write_opt_int(out, o.waited_minutes)?;
-                out.write_all(b",\n      \"target_minutes\": ")?;
-                write_int(out, o.target_minutes)?;
+                buf.extend_from_slice(b",\n      \"waited_minutes\": ");
+                push_opt_int(&mut buf, o.waited_minutes);
+                buf.extend_from_slice(b",\n      \"target_minutes\": ");
+                push_int(&mut buf, o.target_minutes);
             }
             Shape::Unanswered => {
-                out.write_all(b",\n      \"waiting_minutes\": ")?;
-                write_opt_int(out, o.waited_minutes)?;
+                buf.extend_from_slice(b",\n      \"waiting_minutes\": ");
+                push_opt_int(&mut buf, o.waited_minutes);
             }
             Shape::Request => {}
         }
-        out.write_all(b",\n      \"urgency\": ")?;
-        write_str(out, o.urgency.as_str())?;
-        out.write_all(b",\n      \"received_at\": \"")?;
-        out.write_all(instant.of(o.received_at).as_bytes())?;
-        out.write_all(b"\",\n      \"reply_by\": \"")?;
-        out.write_all(instant.of(o.reply_by).as_bytes())?;
-        out.write_all(b"\",\n      \"first_reply_at\": ")?;
+        buf.extend_from_slice(b",\n      \"urgency\": ");
+        push_str(&mut buf, o.urgency.as_str())?;
+        buf.extend_from_slice(b",\n      \"received_at\": \"");
+        buf.extend_from_slice(instant.of(o.received_at));
+        buf.extend_from_slice(b"\",\n      \"reply_by\": \"");
+        buf.extend_from_slice(instant.of(o.reply_by));
+        buf.extend_from_slice(b"\",\n      \"first_reply_at\": ");
         match o.first_reply_at {
             Some(at) => {
-                out.write_all(b"\"")?;
-                out.write_all(instant.of(at).as_bytes())?;
-                out.write_all(b"\"")?;
+                buf.push(b'"');
+                buf.extend_from_slice(instant.of(at));
+                buf.push(b'"');
             }
-            None => out.write_all(b"null")?,
+            None => buf.extend_from_slice(b"null"),
         }
-        out.write_all(b",\n      \"waited_working_minutes\": ")?;
-        write_opt_int(out, o.waited_working_minutes)?;
-        out.write_all(b",\n      \"within_target\": ")?;
-        out.write_all(match o.verdict.within_target() {
+        buf.extend_from_slice(b",\n      \"waited_working_minutes\": ");
+        push_opt_int(&mut buf, o.waited_working_minutes);
+        buf.extend_from_slice(b",\n      \"within_target\": ");
+        buf.extend_from_slice(match o.verdict.within_target() {
             Some(true) => b"true",
             Some(false) => b"false",
             None => b"null",
-        })?;
-        out.write_all(b",\n      \"resolution\": ")?;
-        write_str(out, o.resolution.as_str())?;
-        out.write_all(b",\n      \"undelivered\": ")?;
+        });
+        buf.extend_from_slice(b",\n      \"resolution\": ");
+        push_str(&mut buf, o.resolution.as_str())?;
+        buf.extend_from_slice(b",\n      \"undelivered\": ");
         match o.undelivered {
-            Some(d) => write_str(out, d.as_str())?,
-            None => out.write_all(b"null")?,
+            Some(d) => push_str(&mut buf, d.as_str())?,
+            None => buf.extend_from_slice(b"null"),
         }
         match shape {
             Shape::Breach => {}
             Shape::Unanswered => {
-                out.write_all(b",\n      \"overdue\": ")?;
-                out.write_all(if o.reply_by < review.now {
+                buf.extend_from_slice(b",\n      \"overdue\": ");
+                buf.extend_from_slice(if o.reply_by < review.now {
                     b"true"
                 } else {
                     b"false"
-                })?;
+                });
             }
             Shape::Request => {
-                out.write_all(b",\n      \"waited_minutes\": ")?;
-                write_opt_int(out, o.waited_minutes)?;
-                out.write_all(b",\n      \"target_minutes\": ")?;
-                write_int(out, o.target_minutes)?;
+                buf.extend_from_slice(b",\n      \"waited_minutes\": ");
+                push_opt_int(&mut buf, o.waited_minutes);
+                buf.extend_from_slice(b",\n      \"target_minutes\": ");
+                push_int(&mut buf, o.target_minutes);
             }
         }
-        out.write_all(b"\n    }")?;
+        buf.extend_from_slice(b"\n    }");
+        if buf.len() >= CHUNK {
+            out.write_all(&buf)?;
+            buf.clear();
+        }
     }
-    out.write_all(b"\n  ]")
+    buf.extend_from_slice(b"\n  ]");
+    out.write_all(&buf)
+}
+
+/// A JSON string into `buf`, escaped as `serde_json` escapes it: text with
+/// no control character, quote or backslash (the usual name or word) as it
+/// is between quotes, anything else through `serde_json`.
+fn push_str(buf: &mut Vec<u8>, text: &str) -> std::io::Result<()> {
+    if text.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        buf.push(b'"');
+        buf.extend_from_slice(text.as_bytes());
+        buf.push(b'"');
+        Ok(())
+    } else {
+        serde_json::to_writer(buf, text).map_err(std::io::Error::other)
+    }
+}
+
+fn push_int(buf: &mut Vec<u8>, n: i64) {
+    if n < 0 {
+        buf.push(b'-');
+    }
+    buf.extend_from_slice(decimal(n.unsigned_abs(), &mut [0u8; 20]));
+}
+
+fn push_opt_int(buf: &mut Vec<u8>, n: Option<i64>) {
+    match n {
+        Some(n) => push_int(buf, n),
+        None => buf.extend_from_slice(b"null"),
+    }
 }
 
 /// A JSON string, escaped as `serde_json` escapes it.
@@ -198,11 +235,10 @@ fn write_str(out: &mut dyn std::io::Write, text: &str) -> std::io::Result<()> {
     serde_json::to_writer(out, text).map_err(std::io::Error::other)
 }
 
-/// A whole number in decimal, as `serde_json` writes it.
-fn write_int(out: &mut dyn std::io::Write, n: i64) -> std::io::Result<()> {
-    let mut digits = [0u8; 20];
+/// The decimal digits of `n`, written into the end of `digits`.
+pub(crate) fn decimal(n: u64, digits: &mut [u8; 20]) -> &[u8] {
     let mut at = digits.len();
-    let mut rest = n.unsigned_abs();
+    let mut rest = n;
     loop {
         at -= 1;
         if let Some(slot) = digits.get_mut(at) {
@@ -213,108 +249,112 @@ fn write_int(out: &mut dyn std::io::Write, n: i64) -> std::io::Result<()> {
             break;
         }
     }
-    if n < 0 {
-        out.write_all(b"-")?;
-    }
-    out.write_all(digits.get(at..).unwrap_or_default())
-}
-
-fn write_opt_int(out: &mut dyn std::io::Write, n: Option<i64>) -> std::io::Result<()> {
-    match n {
-        Some(n) => write_int(out, n),
-        None => out.write_all(b"null"),
-    }
+    digits.get(at..).unwrap_or_default()
 }
 
 /// [`rfc3339_in`] for many instants in one zone, into one reused buffer:
-/// the digits written directly, the zone's offset looked up once per UTC
-/// day when it is the same at both ends of the day (else for the instant
-/// itself); an unusual year or an offset with seconds goes to `rfc3339_in`.
+/// the digits written directly, the zone's offset from [`DayOffsets`]; an
+/// unusual year or an offset with seconds goes to `rfc3339_in`.
 pub(crate) struct InstantText {
-    tz: chrono_tz::Tz,
+    offsets: DayOffsets,
+    /// The last text, when `rfc3339_in` wrote it.
     text: String,
-    /// Days seen lately (by day number modulo the size) and their offset.
-    days: [(i64, Option<i32>); 64],
+    /// The last text, when written here (ASCII); its first 11 bytes
+    /// (`YYYY-MM-DDT`) are those of local day `day`.
+    digits: [u8; 25],
+    day: Option<i64>,
 }
 
 impl InstantText {
     pub(crate) fn new(tz: chrono_tz::Tz) -> InstantText {
         InstantText {
-            tz,
-            text: String::with_capacity(32),
-            days: [(i64::MIN, None); 64],
+            offsets: DayOffsets::new(tz),
+            text: String::new(),
+            digits: [0; 25],
+            day: None,
         }
     }
 
-    fn offset_at(&self, seconds: i64) -> Option<i32> {
-        use chrono::{Offset, TimeZone};
-        chrono::DateTime::from_timestamp(seconds, 0).map(|t| {
-            self.tz
-                .offset_from_utc_datetime(&t.naive_utc())
-                .fix()
-                .local_minus_utc()
-        })
-    }
-
-    /// The zone's offset at `at`, in seconds east of UTC.
-    fn offset(&mut self, at: chrono::DateTime<chrono::Utc>) -> Option<i32> {
-        let day = at.timestamp().div_euclid(86_400);
-        let slot = usize::try_from(day.rem_euclid(64)).unwrap_or(0);
-        let steady = match self.days.get(slot) {
-            Some((seen, offset)) if *seen == day => *offset,
-            _ => {
-                let start = self.offset_at(day * 86_400);
-                let steady = start.filter(|s| Some(*s) == self.offset_at(day * 86_400 + 86_399));
-                if let Some(entry) = self.days.get_mut(slot) {
-                    *entry = (day, steady);
-                }
-                steady
-            }
-        };
-        // A day the clock changes on: the offset of the instant itself.
-        steady.or_else(|| self.offset_at(at.timestamp()))
-    }
-
-    pub(crate) fn of(&mut self, at: chrono::DateTime<chrono::Utc>) -> &str {
-        use chrono::{Datelike, Timelike};
-        self.text.clear();
-        let local = self.offset(at).and_then(|o| {
-            at.checked_add_signed(chrono::Duration::seconds(i64::from(o)))
-                .map(|l| (l.naive_utc(), o))
-        });
-        match local {
-            Some((local, offset)) if (0..=9999).contains(&local.year()) && offset % 60 == 0 => {
-                let minutes = offset.unsigned_abs() / 60;
-                let year = local.year().unsigned_abs();
-                let text = &mut self.text;
-                two_digits(text, year / 100);
-                two_digits(text, year % 100);
-                text.push('-');
-                two_digits(text, local.month());
-                text.push('-');
-                two_digits(text, local.day());
-                text.push('T');
-                two_digits(text, local.hour());
-                text.push(':');
-                two_digits(text, local.minute());
-                text.push(':');
-                two_digits(text, local.second());
-                text.push(if offset < 0 { '-' } else { '+' });
-                two_digits(text, minutes / 60);
-                text.push(':');
-                two_digits(text, minutes % 60);
-            }
-            _ => self.text.push_str(&rfc3339_in(at, self.tz)),
+    /// The instant's text (ASCII), as `rfc3339_in` writes it.
+    pub(crate) fn of(&mut self, at: chrono::DateTime<chrono::Utc>) -> &[u8] {
+        let local = self
+            .offsets
+            .offset(at)
+            .filter(|offset| offset % 60 == 0)
+            .and_then(|offset| Some((at.timestamp().checked_add(i64::from(offset))?, offset)));
+        if let Some((seconds, offset)) = local
+            && self.local_text(seconds, offset)
+        {
+            return &self.digits;
         }
-        &self.text
+        self.text = rfc3339_in(at, self.offsets.tz());
+        self.text.as_bytes()
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SS+HH:MM` of the local time `local` (seconds since
+    /// 1970 on the local clock) at `offset` seconds east of UTC into
+    /// `digits` (the date part only when the day changed), or false for a
+    /// year outside 0..=9999 (left to chrono).
+    fn local_text(&mut self, local: i64, offset: i32) -> bool {
+        let days = local.div_euclid(86_400);
+        if self.day != Some(days) {
+            let (year, month, day) = civil_from_days(days);
+            let (Ok(year @ 0..=9999), Ok(month), Ok(day)) = (
+                u32::try_from(year),
+                u32::try_from(month),
+                u32::try_from(day),
+            ) else {
+                return false;
+            };
+            let [y1, y2] = two_digits(year / 100);
+            let [y3, y4] = two_digits(year % 100);
+            let [mo1, mo2] = two_digits(month);
+            let [d1, d2] = two_digits(day);
+            if let Some(date) = self.digits.get_mut(..11) {
+                date.copy_from_slice(&[y1, y2, y3, y4, b'-', mo1, mo2, b'-', d1, d2, b'T']);
+            }
+            self.day = Some(days);
+        }
+        let second_of_day = u32::try_from(local.rem_euclid(86_400)).unwrap_or(0);
+        let minutes = offset.unsigned_abs() / 60;
+        let [h1, h2] = two_digits(second_of_day / 3600);
+        let [mi1, mi2] = two_digits(second_of_day / 60 % 60);
+        let [s1, s2] = two_digits(second_of_day % 60);
+        let [oh1, oh2] = two_digits(minutes / 60);
+        let [om1, om2] = two_digits(minutes % 60);
+        let sign = if offset < 0 { b'-' } else { b'+' };
+        if let Some(time) = self.digits.get_mut(11..) {
+            time.copy_from_slice(&[
+                h1, h2, b':', mi1, mi2, b':', s1, s2, sign, oh1, oh2, b':', om1, om2,
+            ]);
+        }
+        true
     }
 }
 
-/// `n` (below 100) as two digits.
-fn two_digits(text: &mut String, n: u32) {
-    for digit in [n / 10 % 10, n % 10] {
-        text.push(char::from_digit(digit, 10).unwrap_or('0'));
-    }
+/// `n` (below 100) as two ASCII digits.
+fn two_digits(n: u32) -> [u8; 2] {
+    [b'0' + (n / 10 % 10) as u8, b'0' + (n % 10) as u8]
+}
+
+/// Year, month and day of a day counted from 1970-01-01 in the proleptic
+/// Gregorian calendar (H. Hinnant's `civil_from_days`).
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let day_of_era = z.rem_euclid(146_097);
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let shifted_month = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * shifted_month + 2) / 5 + 1;
+    let month = if shifted_month < 10 {
+        shifted_month + 3
+    } else {
+        shifted_month - 9
+    };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    (year, month, day)
 }
 
 /// The review, serialized field by field in the contract's order.
@@ -463,7 +503,7 @@ impl Serialize for OutcomeJson<'_> {
         let tz = review.tz;
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("request", &o.id)?;
-        map.serialize_entry("client", &o.client)?;
+        map.serialize_entry("client", &*o.client)?;
         match shape {
             Shape::Breach => {
                 map.serialize_entry("waited_minutes", &o.waited_minutes)?;
@@ -515,11 +555,31 @@ pub(crate) fn set(value: &mut Value, key: &str, field: Value) {
 mod tests {
     use super::*;
 
+    /// Strings with nothing to escape are put between quotes as they are;
+    /// the rest go through serde_json: the same text either way.
+    #[test]
+    fn strings_are_written_as_serde_json_writes_them() {
+        for text in [
+            "",
+            "Ada Lovelace",
+            "Zoë Ålund ☃ 日本",
+            "say \"hi\"",
+            "back\\slash",
+            "tab\there",
+            "\u{1}\u{1f}\u{7f}\u{80}\u{2028}",
+            "someone@mail.example",
+        ] {
+            let mut out = Vec::new();
+            push_str(&mut out, text).expect("written");
+            assert_eq!(out, serde_json::to_vec(text).expect("serde"), "{text:?}");
+        }
+    }
+
     #[test]
     fn whole_numbers_are_written_as_serde_json_writes_them() {
         for n in [0, 7, -7, 10, 99, 100, -100, 123_456_789, i64::MAX, i64::MIN] {
             let mut out = Vec::new();
-            write_int(&mut out, n).expect("written");
+            push_int(&mut out, n);
             assert_eq!(out, serde_json::to_vec(&n).expect("serde"), "{n}");
         }
     }

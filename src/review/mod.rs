@@ -14,6 +14,7 @@ pub mod csv_rows;
 mod gather;
 pub mod json;
 pub mod markdown;
+mod offsets;
 pub mod text;
 pub mod view;
 pub mod words;
@@ -99,7 +100,8 @@ impl Verdict {
 #[derive(Debug, Clone, PartialEq)]
 pub struct RequestOutcome {
     pub id: i64,
-    pub client: String,
+    /// The client's name (shared by the outcomes of one review).
+    pub client: std::sync::Arc<str>,
     pub urgency: Urgency,
     pub received_at: DateTime<Utc>,
     pub reply_by: DateTime<Utc>,

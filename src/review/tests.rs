@@ -798,16 +798,16 @@ fn the_lean_reads_give_the_figures_of_the_whole_rows() {
     assert_eq!(seen, (true, true, true), "the extra rows were reviewed");
 }
 
-/// The JSON the command writes, field by field, is `serde_json`'s pretty
-/// text of [`json::ReviewJson`] byte for byte: in zones with odd offsets
-/// and clock changes (instants on both sides of them), with names that need
-/// escaping, empty and full lists, every shape of request.
-#[test]
-fn the_written_json_is_serde_jsons_pretty_text() {
-    let zones: [chrono_tz::Tz; 6] = [
+/// Reviews in zones with odd offsets and clock changes (instants on both
+/// sides of them), with names that need escaping or quoting, empty and
+/// full lists, every shape of request, and partings.
+fn odd_reviews() -> Vec<Review> {
+    let zones: [chrono_tz::Tz; 8] = [
         Berlin,
         chrono_tz::Australia::Lord_Howe,
         chrono_tz::America::St_Johns,
+        chrono_tz::America::Santiago,
+        chrono_tz::Asia::Kathmandu,
         chrono_tz::Asia::Kolkata,
         chrono_tz::Pacific::Chatham,
         chrono_tz::UTC,
@@ -817,7 +817,12 @@ fn the_written_json_is_serde_jsons_pretty_text() {
         "Zoë \"Z\" Ålund \\ ☃",
         "tab\there\u{1}\u{7f}",
         "someone@mail.example",
+        "Comma, Ltd",
+        "two\r\nlines\u{1b}[2J",
+        "\u{202e}reversed",
+        "",
     ];
+    let mut reviews = Vec::new();
     for tz in zones {
         let clock = ReplyClock { tz, ..clock() };
         let mut requests = Vec::new();
@@ -859,25 +864,75 @@ fn the_written_json_is_serde_jsons_pretty_text() {
                 "2026-12-31",
                 ReviewInput {
                     requests: requests.clone(),
+                    endings: vec![
+                        Ending {
+                            client: "Comma, \"Quoted\"\u{1b}".into(),
+                            ended_at: at("2026-03-01T10:00:00Z"),
+                            reason: "moved\nabroad".into(),
+                            refund_cents: Some(12_050),
+                            referral: Some("Partner, Inc".into()),
+                        },
+                        Ending {
+                            client: "Plain".into(),
+                            ended_at: at("2026-04-05T02:30:00Z"),
+                            reason: String::new(),
+                            refund_cents: None,
+                            referral: None,
+                        },
+                    ],
                     ..ReviewInput::default()
                 },
             ),
             ("2026-11-23", "2026-11-23", ReviewInput::default()),
         ] {
             let range = ReviewRange::new(date(from), date(to)).expect("range");
-            let review = compute(&input, range, &clock, now);
-            let mut written = Vec::new();
-            json::write_review_json(&review, &mut written).expect("written");
-            let mut reference =
-                serde_json::to_vec_pretty(&json::ReviewJson(&review)).expect("serde");
-            reference.push(b'\n');
-            assert_eq!(
-                String::from_utf8_lossy(&written),
-                String::from_utf8_lossy(&reference),
-                "{tz} {from}"
-            );
+            reviews.push(compute(&input, range, &clock, now));
         }
     }
+    reviews
+}
+
+/// The JSON the command writes, field by field, is `serde_json`'s pretty
+/// text of [`json::ReviewJson`] byte for byte, for every review of
+/// [`odd_reviews`].
+#[test]
+fn the_written_json_is_serde_jsons_pretty_text() {
+    for review in odd_reviews() {
+        let mut written = Vec::new();
+        json::write_review_json(&review, &mut written).expect("written");
+        let mut reference = serde_json::to_vec_pretty(&json::ReviewJson(&review)).expect("serde");
+        reference.push(b'\n');
+        assert_eq!(
+            String::from_utf8_lossy(&written),
+            String::from_utf8_lossy(&reference),
+            "{} {}",
+            review.tz,
+            review.range.from
+        );
+    }
+}
+
+/// The CSV the command writes, field by field, is the `csv` crate's text
+/// (record by record, RFC 4180 quoting) through the terminal's sanitizer,
+/// byte for byte, for every review of [`odd_reviews`].
+#[test]
+fn the_written_csv_is_the_csv_crates_text_made_visible() {
+    let mut quoted = false;
+    for review in odd_reviews() {
+        let written = csv_rows::review_csv(&review).expect("written");
+        let mut reference = Vec::new();
+        csv_rows::write_review_csv_by_records(&review, &mut reference).expect("csv");
+        let reference = String::from_utf8(reference).expect("utf-8");
+        quoted |= reference.contains("\"Comma, Ltd\"") && reference.contains("\"two\r\nlines");
+        assert_eq!(
+            written,
+            crate::text::visible(&reference),
+            "{} {}",
+            review.tz,
+            review.range.from
+        );
+    }
+    assert!(quoted, "names that need quotes were written");
 }
 
 /// Instants written digit by digit read as `rfc3339_in` writes them: every
@@ -891,13 +946,15 @@ fn instants_are_written_as_rfc3339_in_writes_them() {
         chrono_tz::America::St_Johns,
         chrono_tz::Pacific::Chatham,
         chrono_tz::America::Sao_Paulo,
+        chrono_tz::America::Santiago,
+        chrono_tz::Asia::Kathmandu,
         chrono_tz::UTC,
     ] {
         let mut text = json::InstantText::new(tz);
         let mut instant = at("2025-01-01T00:00:07Z");
         while instant < at("2027-01-01T00:00:00Z") {
             assert_eq!(
-                text.of(instant),
+                String::from_utf8_lossy(text.of(instant)),
                 crate::domain::when::rfc3339_in(instant, tz),
                 "{tz}"
             );
@@ -910,9 +967,32 @@ fn instants_are_written_as_rfc3339_in_writes_them() {
             "2200-12-31T23:59:59Z",
         ] {
             assert_eq!(
-                text.of(at(far)),
+                String::from_utf8_lossy(text.of(at(far))),
                 crate::domain::when::rfc3339_in(at(far), tz)
             );
         }
+    }
+}
+
+/// The figures found by selection are those of the sorted list, for lists
+/// of every length up to 300 (ties, negatives, runs of one value).
+#[test]
+fn reply_times_by_selection_are_those_of_the_sorted_list() {
+    for len in 0..300usize {
+        let values: Vec<i64> = (0..len)
+            .map(|i| ((i * 7919 + len * 31) % 97) as i64 - 20 + (i % 3 == 0) as i64 * 1000)
+            .collect();
+        let mut sorted = values.clone();
+        sorted.sort_unstable();
+        assert_eq!(
+            ReplyTimes::of(values),
+            ReplyTimes {
+                count: len,
+                median_minutes: nearest_rank(&sorted, 50),
+                p90_minutes: nearest_rank(&sorted, 90),
+                max_minutes: sorted.last().copied(),
+            },
+            "{len}"
+        );
     }
 }

@@ -270,9 +270,15 @@ fn lean_request(row: &rusqlite::Row) -> rusqlite::Result<Request> {
         client_name: String::new(),
         unknown_sender: row.get(2)?,
         received_at: instant_at(row, 3)?,
-        channel: read_word(row, 4, Channel::parse)?,
-        urgency: read_word(row, 5, Urgency::parse)?,
-        status: read_word(row, 6, RequestStatus::parse)?,
+        channel: word_at(row, 4, Channel::ALL, Channel::as_str, Channel::parse)?,
+        urgency: word_at(row, 5, Urgency::ALL, Urgency::as_str, Urgency::parse)?,
+        status: word_at(
+            row,
+            6,
+            RequestStatus::ALL,
+            RequestStatus::as_str,
+            RequestStatus::parse,
+        )?,
         subject: None,
         body: String::new(),
         reply_by: instant_at(row, 7)?,
@@ -283,6 +289,23 @@ fn lean_request(row: &rusqlite::Row) -> rusqlite::Result<Request> {
         handed_off: false,
         undelivered: None,
     })
+}
+
+/// A stored word in the book's own spelling, matched on SQLite's bytes
+/// (one column look-up); anything else as [`read_word`] reads it.
+fn word_at<T: Copy>(
+    row: &rusqlite::Row,
+    index: usize,
+    all: &[T],
+    name: fn(T) -> &'static str,
+    parse: impl Fn(&str) -> Result<T, crate::error::BadInput>,
+) -> rusqlite::Result<T> {
+    if let ValueRef::Text(bytes) = row.get_ref(index)?
+        && let Some(word) = all.iter().find(|w| name(**w).as_bytes() == bytes)
+    {
+        return Ok(*word);
+    }
+    read_word(row, index, parse)
 }
 
 fn instant_at(row: &rusqlite::Row, index: usize) -> rusqlite::Result<DateTime<Utc>> {
