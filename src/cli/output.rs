@@ -163,20 +163,41 @@ impl<'a> TodayJson<'a> {
                 .and_then(|id| words.get(&id))
                 .map_or(&[], Vec::as_slice)
         };
-        let requests = |rows: &'a [crate::dashboard::RequestRow]| {
+        // Every instant in the coach's zone, as `rfc3339_in` writes it, the
+        // zone's offset looked up once a day.
+        let mut texts = crate::review::json::InstantText::new(tz);
+        let mut text = |at| String::from_utf8_lossy(texts.of(at)).into_owned();
+        let sessions = sheet
+            .sessions
+            .iter()
+            .map(|row| {
+                let s = &row.session;
+                SessionRowJson {
+                    id: s.id,
+                    client: &s.client_name,
+                    client_id: s.client_id,
+                    start: text(s.start),
+                    minutes: s.minutes,
+                    status: s.status.as_str(),
+                    warnings: &row.warnings,
+                    at_risk: risk_of(Some(s.client_id)),
+                }
+            })
+            .collect();
+        let mut requests = |rows: &'a [crate::dashboard::RequestRow]| -> Vec<RequestRowJson<'a>> {
             rows.iter()
                 .map(|row| {
                     let r = &row.request;
                     RequestRowJson {
                         id: r.id,
                         client: &r.client_name,
-                        received_at: rfc3339_in(r.received_at, tz),
+                        received_at: text(r.received_at),
                         channel: r.channel.as_str(),
                         urgency: r.urgency.as_str(),
                         status: r.status.as_str(),
                         summary: r.summary(),
-                        reply_by: rfc3339_in(r.reply_by, tz),
-                        first_reply_at: r.first_reply_at.map(|at| rfc3339_in(at, tz)),
+                        reply_by: text(r.reply_by),
+                        first_reply_at: r.first_reply_at.map(&mut text),
                         first_reply_minutes: r.first_reply_minutes(),
                         unknown_sender: r.unknown_sender.as_deref(),
                         resolution: r.resolution().as_str(),
@@ -188,46 +209,36 @@ impl<'a> TodayJson<'a> {
                 })
                 .collect()
         };
+        let (awaiting, snoozed, waiting) = (
+            requests(&sheet.requests),
+            requests(&sheet.snoozed),
+            requests(&sheet.waiting),
+        );
+        let followups = sheet
+            .followups
+            .iter()
+            .map(|row| {
+                let f = &row.followup;
+                FollowUpRowJson {
+                    id: f.id,
+                    client: &f.client_name,
+                    due: text(f.due),
+                    text: &f.text,
+                    owner: f.owner.as_str(),
+                    kind: f.kind.as_str(),
+                    done_at: f.done_at.map(&mut text),
+                    overdue: row.overdue,
+                    at_risk: risk_of(Some(f.client_id)),
+                }
+            })
+            .collect();
         TodayJson {
             date: sheet.date.to_string(),
-            sessions: sheet
-                .sessions
-                .iter()
-                .map(|row| {
-                    let s = &row.session;
-                    SessionRowJson {
-                        id: s.id,
-                        client: &s.client_name,
-                        client_id: s.client_id,
-                        start: rfc3339_in(s.start, tz),
-                        minutes: s.minutes,
-                        status: s.status.as_str(),
-                        warnings: &row.warnings,
-                        at_risk: risk_of(Some(s.client_id)),
-                    }
-                })
-                .collect(),
-            requests: requests(&sheet.requests),
-            snoozed: requests(&sheet.snoozed),
-            waiting: requests(&sheet.waiting),
-            followups: sheet
-                .followups
-                .iter()
-                .map(|row| {
-                    let f = &row.followup;
-                    FollowUpRowJson {
-                        id: f.id,
-                        client: &f.client_name,
-                        due: rfc3339_in(f.due, tz),
-                        text: &f.text,
-                        owner: f.owner.as_str(),
-                        kind: f.kind.as_str(),
-                        done_at: f.done_at.map(|at| rfc3339_in(at, tz)),
-                        overdue: row.overdue,
-                        at_risk: risk_of(Some(f.client_id)),
-                    }
-                })
-                .collect(),
+            sessions,
+            requests: awaiting,
+            snoozed,
+            waiting,
+            followups,
         }
     }
 }
