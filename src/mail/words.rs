@@ -45,7 +45,23 @@ fn unfold(raw: &[u8]) -> Vec<u8> {
 /// Decode a raw header value (as it stands after `Name:`, folding included).
 pub fn decode_header(raw: &[u8], message_charset: Option<&str>) -> String {
     let unfolded = unfold(raw);
-    assemble(split(&unfolded), message_charset)
+    match plain_ascii(unfolded, message_charset) {
+        Ok(text) => text,
+        Err(unfolded) => assemble(split(&unfolded), message_charset),
+    }
+}
+
+/// An unfolded value in ASCII without `=?`, read in a charset that reads
+/// ASCII as itself: it has no encoded word and decodes to itself (what
+/// `split` and `assemble` would give, without their work). Else the bytes back.
+fn plain_ascii(unfolded: Vec<u8>, message_charset: Option<&str>) -> Result<String, Vec<u8>> {
+    if !unfolded.is_ascii()
+        || unfolded.windows(2).any(|pair| pair == b"=?")
+        || !super::body::utf8_like(message_charset)
+    {
+        return Err(unfolded);
+    }
+    String::from_utf8(unfolded).map_err(std::string::FromUtf8Error::into_bytes)
 }
 
 /// An address header made ready for an address parser: unencoded 8-bit
@@ -54,7 +70,10 @@ pub fn decode_header(raw: &[u8], message_charset: Option<&str>) -> String {
 /// then sees the structure (quotes, commas, `<>`) before any word is
 /// decoded, as RFC 2047 wants.
 pub fn clean_address_header(raw: &[u8], message_charset: Option<&str>) -> String {
-    let unfolded = unfold(raw);
+    let unfolded = match plain_ascii(unfold(raw), message_charset) {
+        Ok(text) => return text,
+        Err(unfolded) => unfolded,
+    };
     let mut out = String::with_capacity(unfolded.len());
     for piece in split(&unfolded) {
         match piece {
