@@ -227,4 +227,47 @@ mod tests {
         );
         assert_eq!(decode_charset(b"cut \xC3", Some("utf-8")), "cut Ã");
     }
+
+    fn body_of(parts: &[(&str, &str)]) -> String {
+        let mut raw = String::from(
+            "From: a@x.example\nContent-Type: multipart/alternative; boundary=\"b\"\n\n",
+        );
+        for (mimetype, text) in parts {
+            raw.push_str(&format!(
+                "--b\nContent-Type: {mimetype}; charset=utf-8\n\n{text}\n"
+            ));
+        }
+        raw.push_str("--b--\n");
+        let parsed = mailparse::parse_mail(raw.as_bytes()).expect("mail");
+        readable_text(&parsed)
+    }
+
+    #[test]
+    fn the_first_plain_alternative_with_text_wins_else_the_last_with_any() {
+        assert_eq!(
+            body_of(&[("text/html", "<p>rich</p>"), ("text/plain", "plain")]),
+            "plain"
+        );
+        assert_eq!(
+            body_of(&[("text/plain", "plain"), ("text/html", "<p>rich</p>")]),
+            "plain"
+        );
+        assert_eq!(
+            body_of(&[("text/plain", " \n "), ("text/html", "<p>rich</p>")]),
+            "rich"
+        );
+        assert_eq!(
+            body_of(&[("text/html", "<p>first</p>"), ("text/html", "<p>last</p>")]),
+            "last"
+        );
+        assert_eq!(
+            body_of(&[("text/html", "<p>first</p>"), ("text/html", "<p> </p>")]),
+            "first"
+        );
+        assert_eq!(body_of(&[("text/html", "<br>"), ("image/png", "x")]), "");
+        assert_eq!(
+            body_of(&[("TEXT/PLAIN", "upper"), ("text/html", "<p>rich</p>")]),
+            "upper"
+        );
+    }
 }

@@ -383,4 +383,141 @@ mod tests {
         assert_eq!(date(&headers), expected);
         assert_eq!(date(&header_map("Date: not a date\n\n")), None);
     }
+
+    /// Every message file of the repo's mail fixtures, plus the quirks a
+    /// lean scan could get wrong.
+    fn header_corpus() -> Vec<Vec<u8>> {
+        let mut corpus: Vec<Vec<u8>> = [
+            "Subject: plain\n\n",
+            "Subject: folded\r\n  over two\r\n\tlines\r\n\r\n",
+            "Subject:   leading and trailing  \n\n",
+            "Subject: a\n \n b\n\n",
+            "SUBJECT: odd case\nsubject: twice\n\n",
+            "Subject : space before the colon\n\n",
+            "Subject: tab\t\tinside\x0b\n\n",
+            "Subject: =?utf-8?q?Fr=C3=B6sche?= and text\n\n",
+            "Subject: almost =\r\n ?utf-8?q?word?=\n\n",
+            "Subject: 8-bit Fr\u{f6}sche\n\n",
+            "Message-ID:\n <id@host>\n\n",
+            "References: <a@x>\r\n\t<b@y>\r\n <c@z>\r\n\r\n",
+            "Date: Sun, 02 Oct 2016 07:06:22 -0700 (PDT)\n\n",
+            "X-Empty:\n\n",
+        ]
+        .iter()
+        .map(|text| text.as_bytes().to_vec())
+        .collect();
+        corpus.push(b"Subject: Latin-1 Fr\xF6sche\n\n".to_vec());
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        let mut folders = vec![root];
+        while let Some(folder) = folders.pop() {
+            for entry in std::fs::read_dir(&folder).into_iter().flatten().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    folders.push(path);
+                } else if let Ok(bytes) = std::fs::read(&path) {
+                    corpus.push(bytes);
+                }
+            }
+        }
+        corpus
+    }
+
+    #[test]
+    fn header_values_and_look_ups_are_mailparses_own() {
+        use mailparse::MailHeaderMap;
+        let mut compared = 0;
+        for raw in header_corpus() {
+            let Ok((headers, _)) = mailparse::parse_headers(&raw) else {
+                continue;
+            };
+            for header in &headers {
+                assert_eq!(header_value(header), header.get_value(), "{raw:?}");
+                // The import looks up ASCII names only (a key in Latin-1
+                // matches no ASCII name either way).
+                let name = header.get_key();
+                if !name.is_ascii() {
+                    assert!(first_header(&headers, &name.to_ascii_lowercase()).is_none());
+                    continue;
+                }
+                assert_eq!(first_value(&headers, &name), headers.get_first_value(&name));
+                let lower = name.to_ascii_lowercase();
+                assert_eq!(
+                    first_value(&headers, &lower),
+                    headers.get_first_value(&lower)
+                );
+                let ours: Vec<String> = all_headers(&headers, &name).map(header_value).collect();
+                assert_eq!(ours, headers.get_all_values(&name));
+                compared += 1;
+            }
+        }
+        assert!(compared > 300, "only {compared} headers compared");
+    }
+
+    #[test]
+    fn the_plainest_address_lists_read_as_addrparse_reads_them() {
+        let pieces = [
+            "\"Chen Kapoor 282\" <chen.kapoor282@example.org>",
+            "\"Imani (website form)\" <prospect96@unknown.example>",
+            "<b@y.example>",
+            "c@z.example",
+            "C.Dot+tag@Z.example",
+            " ",
+            "\t",
+            ",",
+            "\"\" <d@e.example>",
+            "\"Doe, Jane\" <j@x.example>",
+            "\"x\"<y@z.example>",
+            "\"=?utf-8?Q?M=C3=BCller?=\" <m@x.example>",
+            "\"q\\\"\" <q@x.example>",
+            "(comment)",
+            "team: a@x.example;",
+            "a@x.example b",
+            "<a b@x.example>",
+            "\"n\" x <a@x.example>",
+            "Unquoted Name <u@x.example>",
+            "no-at-sign",
+            "<no-at>",
+            "\"open",
+            "<open@x",
+            "\"a\"  \t <spaced@x.example>",
+            ";",
+            "\u{e9}@x.example",
+        ];
+        let mut seed: u64 = 14;
+        let mut next = |bound: usize| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            usize::try_from(seed >> 33).unwrap_or(0) % bound
+        };
+        let mut fast = 0;
+        for round in 0..20_000 {
+            let count = 1 + round % 4;
+            let list: String = (0..count).map(|_| pieces[next(pieces.len())]).collect();
+            let Some(ours) = simple_mailboxes(&list) else {
+                continue;
+            };
+            fast += 1;
+            let theirs: Vec<MailAddr> = ours.into_iter().map(MailAddr::Single).collect();
+            let parsed = mailparse::addrparse(&list).map(|list| list.into_inner());
+            assert_eq!(parsed.as_ref().ok(), Some(&theirs), "{list:?}");
+        }
+        assert!(fast > 1000, "the plain reading was taken {fast} times");
+        for common in [
+            "\"Sam Coach\" <sam@coach.example>",
+            "sam@coach.example",
+            "<sam@coach.example>, \"B\" <b@x.example>",
+        ] {
+            assert!(simple_mailboxes(common).is_some(), "{common}");
+        }
+        for other in [
+            "Sam Coach <sam@coach.example>",
+            "sam@coach.example (Sam)",
+            "team: a@x.example;",
+            "a@x.example,",
+            "\"J\u{f6}rg\" <j@x.example>",
+        ] {
+            assert!(simple_mailboxes(other).is_none(), "{other}");
+        }
+    }
 }

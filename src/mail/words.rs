@@ -338,4 +338,50 @@ mod tests {
         assert!(decoded.starts_with("wördwörd"));
         assert!(decoded.len() <= MAX_HEADER_VALUE_BYTES);
     }
+
+    #[test]
+    fn plain_ascii_text_decodes_as_the_general_reader_does() {
+        let values: [&[u8]; 9] = [
+            b"Need to move our call",
+            b"",
+            b"folded\r\n over",
+            b"almost =\r\n?utf-8?q?word?=",
+            b"=?utf-8?q?Fr=C3=B6sche?=",
+            b"a = ? b",
+            b"\"Sam Coach\" <sam@coach.example>",
+            b"Fr\xF6sche",
+            b"  spaced\t ",
+        ];
+        let charsets = [
+            None,
+            Some("utf-8"),
+            Some(" UTF-8 "),
+            Some("us-ascii"),
+            Some("iso-8859-1"),
+            Some("utf-16"),
+            Some("iso-2022-jp"),
+        ];
+        for value in values {
+            for charset in charsets {
+                let general = assemble(split(&unfold(value)), charset);
+                assert_eq!(
+                    decode_header(value, charset),
+                    general,
+                    "{value:?} {charset:?}"
+                );
+                let mut clean = String::new();
+                for piece in split(&unfold(value)) {
+                    match piece {
+                        Piece::Text(text) => clean.push_str(&decode_charset(text, charset)),
+                        Piece::Word { written, .. } => {
+                            clean.push_str(&String::from_utf8_lossy(written));
+                        }
+                    }
+                }
+                if value.is_ascii() {
+                    assert_eq!(clean_address_header(value, charset), clean, "{value:?}");
+                }
+            }
+        }
+    }
 }
