@@ -81,17 +81,18 @@ pub(crate) fn first_value(headers: &[MailHeader<'_>], name: &str) -> Option<Stri
 /// encoded word, so it is unfolded here without mailparse's tokenizer.
 pub(crate) fn header_value(header: &MailHeader<'_>) -> String {
     let raw = header.get_value_raw();
-    if raw.is_ascii() && !raw.windows(2).any(|pair| pair == b"=?") {
-        if let Ok(text) = std::str::from_utf8(raw) {
-            let mut value = String::with_capacity(text.len());
-            for (index, line) in text.lines().enumerate() {
-                if index > 0 {
-                    value.push(' ');
-                }
-                value.push_str(line.trim_start());
+    if raw.is_ascii()
+        && !raw.windows(2).any(|pair| pair == b"=?")
+        && let Ok(text) = std::str::from_utf8(raw)
+    {
+        let mut value = String::with_capacity(text.len());
+        for (index, line) in text.lines().enumerate() {
+            if index > 0 {
+                value.push(' ');
             }
-            return value;
+            value.push_str(line.trim_start());
         }
+        return value;
     }
     header.get_value()
 }
