@@ -337,3 +337,35 @@ fn truncated_messages_never_panic() {
         }
     }
 }
+
+#[test]
+fn odd_case_duplicated_and_folded_headers() {
+    let raw = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/mail_quirks/odd_case_duplicates_folded.eml"),
+    )
+    .unwrap();
+    let message = parse_message(&raw).unwrap();
+    let emails = |list: &[Address]| list.iter().map(|a| a.email.clone()).collect::<Vec<_>>();
+    let from = message.from.clone().unwrap();
+    assert_eq!(from.email, "jane.doe@example.org");
+    assert_eq!(from.name.as_deref(), Some("Doe, Jane"));
+    // Every To and Cc header counts, in order; the folding is no address.
+    assert_eq!(
+        emails(&message.to),
+        ["sam@coach.example", "b@x.example", "c@y.example"]
+    );
+    assert_eq!(emails(&message.cc), ["q@z.example", "d@w.example"]);
+    // The first Subject and Message-ID count; folding keeps its blanks.
+    assert_eq!(message.subject.as_deref(), Some("Folded  over\ttwo lines"));
+    assert_eq!(message.message_id.as_deref(), Some("odd.case@x.example"));
+    assert_eq!(message.in_reply_to, ["a@x.example"]);
+    assert_eq!(message.references, ["r1@x.example", "r2@x.example"]);
+    assert_eq!(
+        message.date,
+        chrono::DateTime::from_timestamp(1_475_417_182, 0)
+    );
+    assert!(message.important);
+    assert!(!message.auto_reply);
+    assert_eq!(message.body_text, "Body line one.\nBody line two.");
+}

@@ -1,7 +1,9 @@
 //! Telling machine-sent replies (vacation notices, bulk mail) from client mail.
 //! The policy is documented on the `mail` module.
 
-use mailparse::{MailHeader, MailHeaderMap};
+use mailparse::MailHeader;
+
+use super::headers::first_value;
 
 /// Subject prefixes that vacation responders write, compared case-insensitively
 /// at the very start of the subject.
@@ -30,11 +32,8 @@ pub(crate) fn is_auto_reply(headers: &[MailHeader<'_>], subject: Option<&str>) -
 }
 
 fn headers_say_auto_reply(headers: &[MailHeader<'_>]) -> bool {
-    let value_of = |name: &str| {
-        headers
-            .get_first_value(name)
-            .map(|value| value.trim().to_ascii_lowercase())
-    };
+    let value_of =
+        |name: &str| first_value(headers, name).map(|value| value.trim().to_ascii_lowercase());
     let auto_submitted = value_of("Auto-Submitted").is_some_and(|v| !v.is_empty() && v != "no");
     let responder_header = ["X-Autoreply", "X-Autorespond"]
         .iter()
@@ -57,7 +56,7 @@ mod tests {
 
     fn detect(raw: &str) -> bool {
         let (headers, _) = mailparse::parse_headers(raw.as_bytes()).unwrap_or_default();
-        let subject = headers.get_first_value("Subject");
+        let subject = first_value(&headers, "Subject");
         is_auto_reply(&headers, subject.as_deref())
     }
 

@@ -7,70 +7,120 @@ use mailparse::{DispositionType, ParsedMail};
 use super::html;
 
 /// A piece of text from one leaf part, remembering whether it was HTML.
-struct TextBlock {
-    text: String,
+/// An HTML part is turned into text only when it is looked at: most mail
+/// is multipart/alternative with a plain part first, whose HTML twin is
+/// then never read.
+struct TextBlock<'p, 'a> {
+    text: Text<'p, 'a>,
     from_html: bool,
+}
+
+enum Text<'p, 'a> {
+    Ready(String),
+    /// An HTML part not yet decoded and turned into text.
+    Html(&'p ParsedMail<'a>),
+}
+
+impl TextBlock<'_, '_> {
+    /// The block's text, HTML turned into text on first use.
+    fn text(&mut self) -> &str {
+        if let Text::Html(part) = self.text {
+            self.text = Text::Ready(html::to_text(&decoded_text(part)));
+        }
+        match &self.text {
+            Text::Ready(text) => text,
+            Text::Html(_) => "",
+        }
+    }
+
+    fn has_text(&mut self) -> bool {
+        !self.text().trim().is_empty()
+    }
 }
 
 /// The text a coach should read: text/plain preferred, HTML turned into
 /// text when a message (or an alternative) has nothing else, and the text
 /// parts of a mixed message (iPhone text / image / text) joined in order.
 pub(crate) fn readable_text(message: &ParsedMail<'_>) -> String {
-    let blocks = text_blocks(message);
-    let texts: Vec<&str> = blocks
-        .iter()
-        .map(|block| block.text.trim_matches(['\n', ' ', '\t']))
-        .filter(|text| !text.is_empty())
-        .collect();
-    texts.join("\n\n")
+    let mut blocks = text_blocks(message);
+    let mut joined = String::new();
+    for block in &mut blocks {
+        let text = block.text().trim_matches(['\n', ' ', '\t']);
+        if text.is_empty() {
+            continue;
+        }
+        if !joined.is_empty() {
+            joined.push_str("\n\n");
+        }
+        joined.push_str(text);
+    }
+    joined
 }
 
-fn text_blocks(part: &ParsedMail<'_>) -> Vec<TextBlock> {
-    let mimetype = part.ctype.mimetype.to_ascii_lowercase();
-    if mimetype == "multipart/alternative" {
+fn text_blocks<'p, 'a>(part: &'p ParsedMail<'a>) -> Vec<TextBlock<'p, 'a>> {
+    // Compared without a lower-cased copy (the same answer: only ASCII
+    // letters are folded either way).
+    let mimetype = part.ctype.mimetype.as_str();
+    if mimetype.eq_ignore_ascii_case("multipart/alternative") {
         return best_alternative(&part.subparts);
     }
-    if mimetype.starts_with("multipart/") {
+    if mimetype
+        .get(..10)
+        .is_some_and(|kind| kind.eq_ignore_ascii_case("multipart/"))
+    {
         return part.subparts.iter().flat_map(text_blocks).collect();
     }
     if part.get_content_disposition().disposition == DispositionType::Attachment {
         return Vec::new();
     }
-    match mimetype.as_str() {
-        "text/plain" => vec![TextBlock {
-            text: decoded_text(part),
+    if mimetype.eq_ignore_ascii_case("text/plain") {
+        vec![TextBlock {
+            text: Text::Ready(decoded_text(part)),
             from_html: false,
-        }],
-        "text/html" => vec![TextBlock {
-            text: html::to_text(&decoded_text(part)),
+        }]
+    } else if mimetype.eq_ignore_ascii_case("text/html") {
+        vec![TextBlock {
+            text: Text::Html(part),
             from_html: true,
-        }],
-        _ => Vec::new(),
+        }]
+    } else {
+        Vec::new()
     }
 }
 
 /// The first alternative that has plain text; else the last one with any
-/// text (RFC 2046 puts the richest form last).
-fn best_alternative(alternatives: &[ParsedMail<'_>]) -> Vec<TextBlock> {
-    let candidates: Vec<Vec<TextBlock>> = alternatives
-        .iter()
-        .map(text_blocks)
-        .filter(|blocks| blocks.iter().any(|block| !block.text.trim().is_empty()))
-        .collect();
-    let plain = candidates
-        .iter()
-        .position(|blocks| blocks.iter().all(|block| !block.from_html));
-    match plain {
-        Some(index) => candidates.into_iter().nth(index).unwrap_or_default(),
-        None => candidates.into_iter().last().unwrap_or_default(),
+/// text (RFC 2046 puts the richest form last). An HTML alternative is read
+/// only when no plain one has text.
+fn best_alternative<'p, 'a>(alternatives: &'p [ParsedMail<'a>]) -> Vec<TextBlock<'p, 'a>> {
+    let mut not_plain = Vec::new();
+    for alternative in alternatives {
+        let mut blocks = text_blocks(alternative);
+        if blocks.iter().all(|block| !block.from_html) {
+            if blocks.iter_mut().any(TextBlock::has_text) {
+                return blocks;
+            }
+        } else {
+            not_plain.push(blocks);
+        }
     }
+    while let Some(mut blocks) = not_plain.pop() {
+        if blocks.iter_mut().any(TextBlock::has_text) {
+            return blocks;
+        }
+    }
+    Vec::new()
 }
 
 /// The part's body after transfer decoding and charset decoding, with `\n` line ends.
 fn decoded_text(part: &ParsedMail<'_>) -> String {
     let bytes = part.get_body_raw().unwrap_or_else(|_| undecoded_body(part));
     let declared = part.ctype.params.get("charset").map(String::as_str);
-    decode_charset(&bytes, declared).replace("\r\n", "\n")
+    let text = decode_charset(&bytes, declared);
+    if text.contains("\r\n") {
+        text.replace("\r\n", "\n")
+    } else {
+        text
+    }
 }
 
 /// A body whose transfer encoding is broken still has bytes worth showing.
@@ -89,12 +139,24 @@ fn undecoded_body(part: &ParsedMail<'_>) -> Vec<u8> {
 /// (Windows Live Mail puts Latin-1 "=E4" into parts it labels UTF-8). An
 /// unknown label is treated the same way.
 pub(crate) fn decode_charset(bytes: &[u8], declared: Option<&str>) -> String {
+    if utf8_like(declared) {
+        // The label is not even looked up: read as UTF-8 whatever it names.
+        return utf8_with_windows_1252_fallback(bytes);
+    }
     let label = declared.map(str::trim).unwrap_or("").to_ascii_lowercase();
-    let utf8_like = matches!(label.as_str(), "" | "us-ascii" | "ascii" | "utf-8" | "utf8");
     match Charset::for_label_no_replacement(label.as_bytes()) {
-        Some(charset) if !utf8_like => charset.decode_without_bom_handling(bytes).0.into_owned(),
+        Some(charset) => charset.decode_without_bom_handling(bytes).0.into_owned(),
         _ => utf8_with_windows_1252_fallback(bytes),
     }
+}
+
+/// Whether [`decode_charset`] reads bytes labelled so as UTF-8: no label,
+/// US-ASCII or UTF-8 (then ASCII text decodes to itself).
+pub(crate) fn utf8_like(declared: Option<&str>) -> bool {
+    let label = declared.map(str::trim).unwrap_or("");
+    ["", "us-ascii", "ascii", "utf-8", "utf8"]
+        .iter()
+        .any(|like| label.eq_ignore_ascii_case(like))
 }
 
 fn utf8_with_windows_1252_fallback(mut bytes: &[u8]) -> String {
@@ -164,5 +226,48 @@ mod tests {
             "Det här är"
         );
         assert_eq!(decode_charset(b"cut \xC3", Some("utf-8")), "cut Ã");
+    }
+
+    fn body_of(parts: &[(&str, &str)]) -> String {
+        let mut raw = String::from(
+            "From: a@x.example\nContent-Type: multipart/alternative; boundary=\"b\"\n\n",
+        );
+        for (mimetype, text) in parts {
+            raw.push_str(&format!(
+                "--b\nContent-Type: {mimetype}; charset=utf-8\n\n{text}\n"
+            ));
+        }
+        raw.push_str("--b--\n");
+        let parsed = mailparse::parse_mail(raw.as_bytes()).expect("mail");
+        readable_text(&parsed)
+    }
+
+    #[test]
+    fn the_first_plain_alternative_with_text_wins_else_the_last_with_any() {
+        assert_eq!(
+            body_of(&[("text/html", "<p>rich</p>"), ("text/plain", "plain")]),
+            "plain"
+        );
+        assert_eq!(
+            body_of(&[("text/plain", "plain"), ("text/html", "<p>rich</p>")]),
+            "plain"
+        );
+        assert_eq!(
+            body_of(&[("text/plain", " \n "), ("text/html", "<p>rich</p>")]),
+            "rich"
+        );
+        assert_eq!(
+            body_of(&[("text/html", "<p>first</p>"), ("text/html", "<p>last</p>")]),
+            "last"
+        );
+        assert_eq!(
+            body_of(&[("text/html", "<p>first</p>"), ("text/html", "<p> </p>")]),
+            "first"
+        );
+        assert_eq!(body_of(&[("text/html", "<br>"), ("image/png", "x")]), "");
+        assert_eq!(
+            body_of(&[("TEXT/PLAIN", "upper"), ("text/html", "<p>rich</p>")]),
+            "upper"
+        );
     }
 }

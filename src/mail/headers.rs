@@ -1,7 +1,7 @@
 //! Structured header fields: addresses, message ids, dates.
 
 use chrono::{DateTime, Utc};
-use mailparse::{MailAddr, MailHeader, MailHeaderMap, SingleInfo};
+use mailparse::{MailAddr, MailHeader, SingleInfo};
 
 use super::message::Address;
 
@@ -46,21 +46,76 @@ fn trim_trailing_blanks(bytes: &[u8]) -> &[u8] {
     bytes.get(..end).unwrap_or_default()
 }
 
+/// Whether a header is called `name` (ASCII case ignored). The same answer
+/// as mailparse's `MailHeaderMap` (which compares the key decoded as
+/// Latin-1: a non-ASCII byte never matches an ASCII name either way),
+/// without decoding every key for every look-up.
+fn is_named(header: &MailHeader<'_>, name: &str) -> bool {
+    header.get_key_raw().eq_ignore_ascii_case(name.as_bytes())
+}
+
+/// The first header called `name`.
+pub(crate) fn first_header<'h, 'a>(
+    headers: &'h [MailHeader<'a>],
+    name: &str,
+) -> Option<&'h MailHeader<'a>> {
+    headers.iter().find(|header| is_named(header, name))
+}
+
+/// Every header called `name`, in order.
+pub(crate) fn all_headers<'h, 'a>(
+    headers: &'h [MailHeader<'a>],
+    name: &'h str,
+) -> impl Iterator<Item = &'h MailHeader<'a>> {
+    headers.iter().filter(move |header| is_named(header, name))
+}
+
+/// The value of the first header called `name`, as [`header_value`] reads it.
+pub(crate) fn first_value(headers: &[MailHeader<'_>], name: &str) -> Option<String> {
+    first_header(headers, name).map(header_value)
+}
+
+/// A header's value exactly as mailparse's `get_value` gives it: folding
+/// removed (each line trimmed at its start, lines joined with a space),
+/// encoded words decoded. A value in plain ASCII without `=?` has no
+/// encoded word, so it is unfolded here without mailparse's tokenizer.
+pub(crate) fn header_value(header: &MailHeader<'_>) -> String {
+    let raw = header.get_value_raw();
+    if raw.is_ascii()
+        && !raw.windows(2).any(|pair| pair == b"=?")
+        && let Ok(text) = std::str::from_utf8(raw)
+    {
+        let mut value = String::with_capacity(text.len());
+        for (index, line) in text.lines().enumerate() {
+            if index > 0 {
+                value.push(' ');
+            }
+            value.push_str(line.trim_start());
+        }
+        return value;
+    }
+    header.get_value()
+}
+
 /// All mailboxes named in every header called `name`, groups flattened.
 pub(crate) fn addresses(
     headers: &[MailHeader<'_>],
     name: &str,
     charset: Option<&str>,
 ) -> Vec<Address> {
-    headers
-        .get_all_headers(name)
-        .into_iter()
+    all_headers(headers, name)
         .flat_map(|header| addresses_in(header, charset))
         .collect()
 }
 
 fn addresses_in(header: &MailHeader<'_>, charset: Option<&str>) -> Vec<Address> {
     let clean = super::words::clean_address_header(header.get_value_raw(), charset);
+    if let Some(mailboxes) = simple_mailboxes(&clean) {
+        return mailboxes
+            .into_iter()
+            .filter_map(address_from_info)
+            .collect();
+    }
     match mailparse::addrparse(&clean) {
         Ok(list) => list
             .iter()
@@ -77,15 +132,106 @@ fn addresses_in(header: &MailHeader<'_>, charset: Option<&str>) -> Vec<Address> 
     }
 }
 
+/// The mailboxes of the plainest address lists, read without the general
+/// parser: comma-separated `"Name" <addr>`, `<addr>` or a bare `addr`
+/// token, in ASCII with only spaces and tabs between. Exactly what
+/// `mailparse::addrparse` answers for them (the quoted name as written,
+/// the address between the brackets); `None` for anything else (comments,
+/// groups, unquoted names, escapes, an address without `@`), which goes to
+/// the general parser.
+fn simple_mailboxes(list: &str) -> Option<Vec<SingleInfo>> {
+    let bytes = list.as_bytes();
+    let blank = |b: u8| b == b' ' || b == b'\t';
+    let skip_blanks = |mut at: usize| {
+        while bytes.get(at).copied().is_some_and(blank) {
+            at += 1;
+        }
+        at
+    };
+    let mut mailboxes = Vec::new();
+    let mut at = skip_blanks(0);
+    loop {
+        let (name, addr, after) = match bytes.get(at)? {
+            b'"' => {
+                let name_end = at + 1 + bytes.get(at + 1..)?.iter().position(|&b| b == b'"')?;
+                let name = list.get(at + 1..name_end)?;
+                if !name.bytes().all(|b| blank(b) || (b' '..=b'~').contains(&b))
+                    || name.contains('\\')
+                {
+                    return None;
+                }
+                let open = skip_blanks(name_end + 1);
+                if bytes.get(open) != Some(&b'<') {
+                    return None;
+                }
+                let (addr, after) = bracketed(list, open)?;
+                (Some(name.to_string()), addr, after)
+            }
+            b'<' => {
+                let (addr, after) = bracketed(list, at)?;
+                (None, addr, after)
+            }
+            _ => {
+                let end = at
+                    + bytes
+                        .get(at..)?
+                        .iter()
+                        .position(|&b| !is_token_byte(b))
+                        .unwrap_or(bytes.len() - at);
+                let token = list.get(at..end).filter(|token| !token.is_empty())?;
+                (None, token, end)
+            }
+        };
+        if !addr.contains('@') {
+            return None;
+        }
+        mailboxes.push(SingleInfo {
+            display_name: name,
+            addr: addr.to_string(),
+        });
+        at = skip_blanks(after);
+        match bytes.get(at) {
+            None => return Some(mailboxes),
+            Some(b',') => at = skip_blanks(at + 1),
+            Some(_) => return None,
+        }
+        // A comma with nothing after it goes to the general parser.
+        bytes.get(at)?;
+    }
+}
+
+/// `<addr>` at `open`: the address (printable ASCII, no blanks) and the
+/// index after `>`.
+fn bracketed(list: &str, open: usize) -> Option<(&str, usize)> {
+    let rest = list.as_bytes().get(open + 1..)?;
+    let len = rest.iter().position(|&b| b == b'>')?;
+    let addr = list.get(open + 1..open + 1 + len)?;
+    addr.bytes()
+        .all(|b| (b'!'..=b'~').contains(&b) && b != b'<')
+        .then_some((addr, open + 2 + len))
+}
+
+/// A byte of a bare address token: letters, digits and `.@_+-`.
+fn is_token_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'.' | b'@' | b'_' | b'+' | b'-')
+}
+
 fn address_from_info(info: SingleInfo) -> Option<Address> {
     let email = info.addr.trim().to_lowercase();
     if email.is_empty() {
         return None;
     }
     // The parser leaves encoded words in a display name as written.
+    // A name without an encoded word or a line end decodes to itself.
     let name = info
         .display_name
-        .map(|name| super::words::decode_header(name.as_bytes(), None))
+        .map(|name| {
+            if name.contains("=?") || name.contains(['\r', '\n']) {
+                super::words::decode_header(name.as_bytes(), None)
+            } else {
+                name
+            }
+        })
         .map(|name| name.trim().trim_matches('"').trim().to_string())
         .filter(|name| !name.is_empty());
     Some(Address { name, email })
@@ -114,10 +260,8 @@ fn addresses_leniently(value: &str) -> Vec<Address> {
 /// Message ids from every header called `name`, without `<>`. Ids written
 /// without brackets (some Exchange servers do) are kept if they contain `@`.
 pub(crate) fn message_ids(headers: &[MailHeader<'_>], name: &str) -> Vec<String> {
-    headers
-        .get_all_values(name)
-        .iter()
-        .flat_map(|value| ids_in(value))
+    all_headers(headers, name)
+        .flat_map(|header| ids_in(&header_value(header)))
         .collect()
 }
 
@@ -145,7 +289,7 @@ fn ids_in(value: &str) -> Vec<String> {
 
 /// The Date header in UTC; `None` when it is missing or unreadable.
 pub(crate) fn date(headers: &[MailHeader<'_>]) -> Option<DateTime<Utc>> {
-    let value = headers.get_first_value("Date")?;
+    let value = first_value(headers, "Date")?;
     let value = value.trim();
     if let Ok(date) = DateTime::parse_from_rfc2822(value) {
         return Some(date.with_timezone(&Utc));
@@ -239,5 +383,142 @@ mod tests {
         let expected = DateTime::from_timestamp(1_475_417_182, 0);
         assert_eq!(date(&headers), expected);
         assert_eq!(date(&header_map("Date: not a date\n\n")), None);
+    }
+
+    /// Every message file of the repo's mail fixtures, plus the quirks a
+    /// lean scan could get wrong.
+    fn header_corpus() -> Vec<Vec<u8>> {
+        let mut corpus: Vec<Vec<u8>> = [
+            "Subject: plain\n\n",
+            "Subject: folded\r\n  over two\r\n\tlines\r\n\r\n",
+            "Subject:   leading and trailing  \n\n",
+            "Subject: a\n \n b\n\n",
+            "SUBJECT: odd case\nsubject: twice\n\n",
+            "Subject : space before the colon\n\n",
+            "Subject: tab\t\tinside\x0b\n\n",
+            "Subject: =?utf-8?q?Fr=C3=B6sche?= and text\n\n",
+            "Subject: almost =\r\n ?utf-8?q?word?=\n\n",
+            "Subject: 8-bit Fr\u{f6}sche\n\n",
+            "Message-ID:\n <id@host>\n\n",
+            "References: <a@x>\r\n\t<b@y>\r\n <c@z>\r\n\r\n",
+            "Date: Sun, 02 Oct 2016 07:06:22 -0700 (PDT)\n\n",
+            "X-Empty:\n\n",
+        ]
+        .iter()
+        .map(|text| text.as_bytes().to_vec())
+        .collect();
+        corpus.push(b"Subject: Latin-1 Fr\xF6sche\n\n".to_vec());
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        let mut folders = vec![root];
+        while let Some(folder) = folders.pop() {
+            for entry in std::fs::read_dir(&folder).into_iter().flatten().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    folders.push(path);
+                } else if let Ok(bytes) = std::fs::read(&path) {
+                    corpus.push(bytes);
+                }
+            }
+        }
+        corpus
+    }
+
+    #[test]
+    fn header_values_and_look_ups_are_mailparses_own() {
+        use mailparse::MailHeaderMap;
+        let mut compared = 0;
+        for raw in header_corpus() {
+            let Ok((headers, _)) = mailparse::parse_headers(&raw) else {
+                continue;
+            };
+            for header in &headers {
+                assert_eq!(header_value(header), header.get_value(), "{raw:?}");
+                // The import looks up ASCII names only (a key in Latin-1
+                // matches no ASCII name either way).
+                let name = header.get_key();
+                if !name.is_ascii() {
+                    assert!(first_header(&headers, &name.to_ascii_lowercase()).is_none());
+                    continue;
+                }
+                assert_eq!(first_value(&headers, &name), headers.get_first_value(&name));
+                let lower = name.to_ascii_lowercase();
+                assert_eq!(
+                    first_value(&headers, &lower),
+                    headers.get_first_value(&lower)
+                );
+                let ours: Vec<String> = all_headers(&headers, &name).map(header_value).collect();
+                assert_eq!(ours, headers.get_all_values(&name));
+                compared += 1;
+            }
+        }
+        assert!(compared > 300, "only {compared} headers compared");
+    }
+
+    #[test]
+    fn the_plainest_address_lists_read_as_addrparse_reads_them() {
+        let pieces = [
+            "\"Chen Kapoor 282\" <chen.kapoor282@example.org>",
+            "\"Imani (website form)\" <prospect96@unknown.example>",
+            "<b@y.example>",
+            "c@z.example",
+            "C.Dot+tag@Z.example",
+            " ",
+            "\t",
+            ",",
+            "\"\" <d@e.example>",
+            "\"Doe, Jane\" <j@x.example>",
+            "\"x\"<y@z.example>",
+            "\"=?utf-8?Q?M=C3=BCller?=\" <m@x.example>",
+            "\"q\\\"\" <q@x.example>",
+            "(comment)",
+            "team: a@x.example;",
+            "a@x.example b",
+            "<a b@x.example>",
+            "\"n\" x <a@x.example>",
+            "Unquoted Name <u@x.example>",
+            "no-at-sign",
+            "<no-at>",
+            "\"open",
+            "<open@x",
+            "\"a\"  \t <spaced@x.example>",
+            ";",
+            "\u{e9}@x.example",
+        ];
+        let mut seed: u64 = 14;
+        let mut next = |bound: usize| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            usize::try_from(seed >> 33).unwrap_or(0) % bound
+        };
+        let mut fast = 0;
+        for round in 0..20_000 {
+            let count = 1 + round % 4;
+            let list: String = (0..count).map(|_| pieces[next(pieces.len())]).collect();
+            let Some(ours) = simple_mailboxes(&list) else {
+                continue;
+            };
+            fast += 1;
+            let theirs: Vec<MailAddr> = ours.into_iter().map(MailAddr::Single).collect();
+            let parsed = mailparse::addrparse(&list).map(|list| list.into_inner());
+            assert_eq!(parsed.as_ref().ok(), Some(&theirs), "{list:?}");
+        }
+        assert!(fast > 1000, "the plain reading was taken {fast} times");
+        for common in [
+            "\"Sam Coach\" <sam@coach.example>",
+            "sam@coach.example",
+            "<sam@coach.example>, \"B\" <b@x.example>",
+        ] {
+            assert!(simple_mailboxes(common).is_some(), "{common}");
+        }
+        for other in [
+            "Sam Coach <sam@coach.example>",
+            "sam@coach.example (Sam)",
+            "team: a@x.example;",
+            "a@x.example,",
+            "\"J\u{f6}rg\" <j@x.example>",
+        ] {
+            assert!(simple_mailboxes(other).is_none(), "{other}");
+        }
     }
 }

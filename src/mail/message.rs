@@ -1,7 +1,7 @@
 //! One RFC 5322 message decoded into a [`MailMessage`].
 
 use chrono::{DateTime, Utc};
-use mailparse::{MailHeaderMap, ParsedMail};
+use mailparse::ParsedMail;
 
 use super::{auto_reply, body, headers, words};
 
@@ -81,7 +81,7 @@ pub fn parse_message(raw: &[u8]) -> Result<MailMessage, MailError> {
 fn decode(parsed: &ParsedMail<'_>) -> MailMessage {
     let header_map = &parsed.headers;
     let charset = message_charset(parsed);
-    let subject = header_map.get_first_header("Subject").map(|header| {
+    let subject = headers::first_header(header_map, "Subject").map(|header| {
         words::decode_header(header.get_value_raw(), charset)
             .trim()
             .to_string()
@@ -108,11 +108,8 @@ fn decode(parsed: &ParsedMail<'_>) -> MailMessage {
 /// Whether the sender marked the mail important: `Importance: high`,
 /// `X-Priority: 1` or `2`, or `Priority: urgent`.
 pub fn marked_important(headers: &[mailparse::MailHeader<'_>]) -> bool {
-    let value = |name: &str| {
-        headers
-            .get_first_value(name)
-            .map(|v| v.trim().to_ascii_lowercase())
-    };
+    let value =
+        |name: &str| headers::first_value(headers, name).map(|v| v.trim().to_ascii_lowercase());
     let importance_high = value("Importance").is_some_and(|v| v == "high");
     let x_priority_high =
         value("X-Priority").is_some_and(|v| v.starts_with('1') || v.starts_with('2'));

@@ -45,7 +45,23 @@ fn unfold(raw: &[u8]) -> Vec<u8> {
 /// Decode a raw header value (as it stands after `Name:`, folding included).
 pub fn decode_header(raw: &[u8], message_charset: Option<&str>) -> String {
     let unfolded = unfold(raw);
-    assemble(split(&unfolded), message_charset)
+    match plain_ascii(unfolded, message_charset) {
+        Ok(text) => text,
+        Err(unfolded) => assemble(split(&unfolded), message_charset),
+    }
+}
+
+/// An unfolded value in ASCII without `=?`, read in a charset that reads
+/// ASCII as itself: it has no encoded word and decodes to itself (what
+/// `split` and `assemble` would give, without their work). Else the bytes back.
+fn plain_ascii(unfolded: Vec<u8>, message_charset: Option<&str>) -> Result<String, Vec<u8>> {
+    if !unfolded.is_ascii()
+        || unfolded.windows(2).any(|pair| pair == b"=?")
+        || !super::body::utf8_like(message_charset)
+    {
+        return Err(unfolded);
+    }
+    String::from_utf8(unfolded).map_err(std::string::FromUtf8Error::into_bytes)
 }
 
 /// An address header made ready for an address parser: unencoded 8-bit
@@ -54,7 +70,10 @@ pub fn decode_header(raw: &[u8], message_charset: Option<&str>) -> String {
 /// then sees the structure (quotes, commas, `<>`) before any word is
 /// decoded, as RFC 2047 wants.
 pub fn clean_address_header(raw: &[u8], message_charset: Option<&str>) -> String {
-    let unfolded = unfold(raw);
+    let unfolded = match plain_ascii(unfold(raw), message_charset) {
+        Ok(text) => return text,
+        Err(unfolded) => unfolded,
+    };
     let mut out = String::with_capacity(unfolded.len());
     for piece in split(&unfolded) {
         match piece {
@@ -318,5 +337,51 @@ mod tests {
         let decoded = decode_header(words.as_bytes(), None);
         assert!(decoded.starts_with("wördwörd"));
         assert!(decoded.len() <= MAX_HEADER_VALUE_BYTES);
+    }
+
+    #[test]
+    fn plain_ascii_text_decodes_as_the_general_reader_does() {
+        let values: [&[u8]; 9] = [
+            b"Need to move our call",
+            b"",
+            b"folded\r\n over",
+            b"almost =\r\n?utf-8?q?word?=",
+            b"=?utf-8?q?Fr=C3=B6sche?=",
+            b"a = ? b",
+            b"\"Sam Coach\" <sam@coach.example>",
+            b"Fr\xF6sche",
+            b"  spaced\t ",
+        ];
+        let charsets = [
+            None,
+            Some("utf-8"),
+            Some(" UTF-8 "),
+            Some("us-ascii"),
+            Some("iso-8859-1"),
+            Some("utf-16"),
+            Some("iso-2022-jp"),
+        ];
+        for value in values {
+            for charset in charsets {
+                let general = assemble(split(&unfold(value)), charset);
+                assert_eq!(
+                    decode_header(value, charset),
+                    general,
+                    "{value:?} {charset:?}"
+                );
+                let mut clean = String::new();
+                for piece in split(&unfold(value)) {
+                    match piece {
+                        Piece::Text(text) => clean.push_str(&decode_charset(text, charset)),
+                        Piece::Word { written, .. } => {
+                            clean.push_str(&String::from_utf8_lossy(written));
+                        }
+                    }
+                }
+                if value.is_ascii() {
+                    assert_eq!(clean_address_header(value, charset), clean, "{value:?}");
+                }
+            }
+        }
     }
 }

@@ -748,7 +748,35 @@ use std::os::unix::fs::DirBuilderExt as _;
 
 /// Instants are stored as UTC text that sorts as it reads: `2026-11-23T13:00:00Z`.
 pub fn ts(at: DateTime<Utc>) -> String {
-    at.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+    use chrono::{Datelike, Timelike};
+    let year = at.year();
+    if !(0..=9999).contains(&year) {
+        // chrono writes a sign and more digits out there.
+        return at.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    }
+    // The same text as the format above, written without parsing it for
+    // every instant (each imported message stores three).
+    let mut out = String::with_capacity(20);
+    let digits = |out: &mut String, value: u32, width: u32| {
+        for place in (0..width).rev() {
+            let digit = value / 10u32.pow(place) % 10;
+            out.push(char::from(b'0' + digit as u8));
+        }
+    };
+    digits(&mut out, year.unsigned_abs(), 4);
+    out.push('-');
+    digits(&mut out, at.month(), 2);
+    out.push('-');
+    digits(&mut out, at.day(), 2);
+    out.push('T');
+    digits(&mut out, at.hour(), 2);
+    out.push(':');
+    digits(&mut out, at.minute(), 2);
+    out.push(':');
+    // A leap second (nanosecond past 10^9) shows as second 60, as chrono's %S does.
+    digits(&mut out, at.second() + at.nanosecond() / 1_000_000_000, 2);
+    out.push('Z');
+    out
 }
 
 /// A stored instant; `None` when it does not parse or lies outside the

@@ -722,4 +722,36 @@ fn a_snapshot_sees_one_state_of_the_book_while_another_process_writes() {
     // A snapshot writes nothing and holds no lock: the writer goes on.
     add(&mut writer, "Chen Li");
     assert_eq!(reader.client_names().expect("names").len(), 3);
+
+fn a_stored_instant_is_written_as_chrono_writes_it() {
+    let chrono_text = |at: DateTime<Utc>| at.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let mut instants: Vec<DateTime<Utc>> = [
+        "2026-11-23T14:20:00Z",
+        "1970-01-01T00:00:00Z",
+        "0999-12-31T23:59:59Z",
+        "0000-01-01T00:00:00Z",
+        "9999-12-31T23:59:59Z",
+        "2016-12-31T23:59:60Z",
+        "2026-03-29T01:05:09.999Z",
+    ]
+    .iter()
+    .map(|text| {
+        chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.fZ")
+            .expect("instant")
+            .and_utc()
+    })
+    .collect();
+    instants.push(DateTime::<Utc>::MIN_UTC);
+    instants.push(DateTime::<Utc>::MAX_UTC);
+    for seconds in (-100_000_000_000i64..300_000_000_000).step_by(7_777_777_777) {
+        instants.push(DateTime::from_timestamp(seconds, 0).expect("instant"));
+    }
+    let mut at = now();
+    for _ in 0..5000 {
+        instants.push(at);
+        at += Duration::seconds(3_599);
+    }
+    for at in instants {
+        assert_eq!(ts(at), chrono_text(at), "{at:?}");
+    }
 }

@@ -28,6 +28,11 @@ pub(crate) struct MboxReader<R> {
     first: Option<MailItem>,
     separators_seen: usize,
     done: bool,
+    /// A line buffer handed back after use, so reading a line allocates
+    /// only when a line is longer than any before it.
+    spare: Vec<u8>,
+    /// The size of the last message, to size the next one's buffer.
+    last_len: usize,
 }
 
 impl<R: BufRead> MboxReader<R> {
@@ -40,6 +45,8 @@ impl<R: BufRead> MboxReader<R> {
             first: None,
             separators_seen: 0,
             done: false,
+            spare: Vec::new(),
+            last_len: 0,
         };
         reader.skip_first_separator()?;
         match reader.read_next_message() {
@@ -74,7 +81,8 @@ impl<R: BufRead> MboxReader<R> {
         if let Some(line) = self.lookahead.take() {
             return Ok(Some(line));
         }
-        let mut line = Vec::new();
+        let mut line = std::mem::take(&mut self.spare);
+        line.clear();
         // A line past the cap is read in pieces: memory stays bounded even
         // on a file without line ends.
         match (&mut self.input)
@@ -120,12 +128,14 @@ impl<R: BufRead> MboxReader<R> {
 
     /// Read lines up to the next separator (consumed) or the end of input.
     fn read_message_body(&mut self) -> Result<Vec<u8>, SourceError> {
-        let mut raw = Vec::new();
+        let mut raw = Vec::with_capacity(self.last_len.min(1 << 20));
         let mut previous_blank = false;
         while let Some(line) = self.read_line()? {
             if previous_blank && self.is_separator(&line)? {
                 self.separators_seen += 1;
+                self.spare = line;
                 drop_final_blank_line(&mut raw);
+                self.last_len = raw.len();
                 return Ok(raw);
             }
             previous_blank = is_blank(&line);
@@ -134,6 +144,7 @@ impl<R: BufRead> MboxReader<R> {
             if (raw.len() as u64) < MAX_MESSAGE_BYTES {
                 raw.extend_from_slice(unescape_from(&line));
             }
+            self.spare = line;
         }
         self.done = true;
         drop_final_blank_line(&mut raw);
