@@ -59,7 +59,7 @@ pub fn review(ctx: &Ctx, args: ReviewArgs) -> Result<()> {
     let format = ReviewFormat::parse(&args.format)?;
     let range = review_range(ctx, &args)?;
     let store = ctx.open()?;
-    let review = review::gather(&store, &ctx.config, range, ctx.now())?;
+    let review = store.snapshot(|book| review::gather(book, &ctx.config, range, ctx.now()))?;
     // Written as it is made, never held whole: a ten-year review in JSON
     // or CSV is many megabytes. Text goes through `say!`'s sanitizer.
     let stdout = std::io::stdout();

@@ -722,7 +722,9 @@ fn a_snapshot_sees_one_state_of_the_book_while_another_process_writes() {
     // A snapshot writes nothing and holds no lock: the writer goes on.
     add(&mut writer, "Chen Li");
     assert_eq!(reader.client_names().expect("names").len(), 3);
+}
 
+#[test]
 fn a_stored_instant_is_written_as_chrono_writes_it() {
     let chrono_text = |at: DateTime<Utc>| at.format("%Y-%m-%dT%H:%M:%SZ").to_string();
     let mut instants: Vec<DateTime<Utc>> = [
