@@ -49,10 +49,11 @@ pub fn run(effect: Effect, store: &mut Store, config: &Config, now: DateTime<Utc
             (outcome, notify),
             now,
         ))),
-        Effect::LoadReview { date, now } => {
-            crate::review::gather(store, config, crate::review::ReviewRange::day(date), now)
-                .map(|review| Action::ReviewLoaded(Box::new(review)))
-        }
+        Effect::LoadReview { date, now } => store
+            .snapshot(|book| {
+                crate::review::gather(book, config, crate::review::ReviewRange::day(date), now)
+            })
+            .map(|review| Action::ReviewLoaded(Box::new(review))),
         Effect::LoadRequest { request_id, now } => store
             .request(request_id)
             .and_then(|request| dashboard::request_row(store, config, request, now))
