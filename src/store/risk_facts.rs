@@ -378,11 +378,8 @@ impl<T: Queries> RiskFactQueries for T {}
 mod tests {
     use super::*;
 
-    /// The plan of each batched query on the demo book, with and without
-    /// `ANALYZE`'s statistics: every table is searched through an index, only the list
-    /// of ids is scanned.
-    #[test]
-    fn the_batched_queries_search_indexes_and_scan_no_table() {
+    /// The demo book, made at 2026-11-23 14:20 Berlin time, and that instant.
+    fn demo_book() -> (tempfile::TempDir, super::super::Store, DateTime<Utc>) {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut store = super::super::Store::open(&dir.path().join("book.sqlite")).expect("opens");
         let config = crate::config::Config::parse(
@@ -394,6 +391,15 @@ mod tests {
             .expect("instant")
             .with_timezone(&Utc);
         crate::demo::generate(&mut store, &config, now).expect("demo book");
+        (dir, store, now)
+    }
+
+    /// The plan of each batched query on the demo book, with and without
+    /// `ANALYZE`'s statistics: every table is searched through an index, only the list
+    /// of ids is scanned.
+    #[test]
+    fn the_batched_queries_search_indexes_and_scan_no_table() {
+        let (_dir, store, now) = demo_book();
         let queries = [
             CLIENTS.to_string(),
             SESSIONS_COUNTED.to_string(),
@@ -457,17 +463,7 @@ mod tests {
     /// very second of `now` and of the window's start.
     #[test]
     fn lean_requests_judge_the_same_missed_reply_bys_as_whole_ones() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let mut store = super::super::Store::open(&dir.path().join("book.sqlite")).expect("opens");
-        let config = crate::config::Config::parse(
-            "[coach]\ntime_zone = \"Europe/Berlin\"\n",
-            &dir.path().join("config.toml"),
-        )
-        .expect("config");
-        let start = chrono::DateTime::parse_from_rfc3339("2026-11-23T14:20:00+01:00")
-            .expect("instant")
-            .with_timezone(&Utc);
-        crate::demo::generate(&mut store, &config, start).expect("demo book");
+        let (_dir, store, start) = demo_book();
         let ids: Vec<ClientId> = store
             .clients_to_judge(&(1..=40).collect::<Vec<_>>())
             .expect("clients")
