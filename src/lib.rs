@@ -23,6 +23,7 @@ pub mod error;
 pub mod files;
 pub mod flows;
 pub mod intake;
+pub mod json_text;
 pub mod log;
 pub mod mail;
 pub mod model;

@@ -140,6 +140,8 @@ pub fn today(ctx: &Ctx, date: Option<&str>, json: bool) -> Result<()> {
             output::for_stdout(&output::today_text(&sheet, &ctx.config))
         );
     }
+    // The dashboard is printed: the process ends next.
+    store.leave_to_exit();
     Ok(())
 }
 

@@ -82,9 +82,10 @@ pub fn cut_lines(text: &str, width: usize) -> String {
 }
 
 /// `today --json` (PRODUCT.md's contract) as printed (pretty, as
-/// `print_json` prints): written straight from the sheet, in the shape of
-/// `session list`, `request list` and `follow-up list --json` rows with the
-/// dashboard's own fields after them, without a tree of values first.
+/// `print_json` prints): written straight from the sheet into the text, in
+/// the shape of `session list`, `request list` and `follow-up list --json`
+/// rows with the dashboard's own fields after them (the same text as
+/// serde_json writes: `today_json_is_serde_jsons_text_of_the_same_rows`).
 pub fn today_json_text(sheet: &DaySheet, tz: Tz) -> serde_json::Result<String> {
     // Each client's reasons as words once, not again for each of their rows.
     let words: RiskWordsByClient = sheet
@@ -92,156 +93,93 @@ pub fn today_json_text(sheet: &DaySheet, tz: Tz) -> serde_json::Result<String> {
         .iter()
         .map(|(id, reasons)| (*id, reasons.iter().map(ToString::to_string).collect()))
         .collect();
-    serde_json::to_string_pretty(&TodayJson::of(sheet, &words, tz))
+    let risk_of = |client_id: Option<crate::model::ClientId>| -> &[String] {
+        client_id
+            .and_then(|id| words.get(&id))
+            .map_or(&[], Vec::as_slice)
+    };
+    // Every instant in the coach's zone, as `rfc3339_in` writes it, the
+    // zone's offset looked up once a day.
+    let mut texts = crate::review::json::InstantText::new(tz);
+    let mut p = crate::json_text::Pretty::new();
+    p.begin_object();
+    p.key("date").str(&sheet.date.to_string());
+    p.key("sessions").begin_array();
+    for row in &sheet.sessions {
+        let s = &row.session;
+        p.item().begin_object();
+        p.key("id").int(s.id);
+        p.key("client").str(&s.client_name);
+        p.key("client_id").int(s.client_id);
+        p.key("start").plain_str(texts.of(s.start));
+        p.key("minutes").int(s.minutes);
+        p.key("status").str(s.status.as_str());
+        p.key("warnings").strs(&row.warnings);
+        p.key("at_risk").strs(risk_of(Some(s.client_id)));
+        p.end_object();
+    }
+    p.end_array();
+    for (pane, rows) in [
+        ("requests", &sheet.requests),
+        ("snoozed", &sheet.snoozed),
+        ("waiting", &sheet.waiting),
+    ] {
+        p.key(pane).begin_array();
+        for row in rows {
+            let r = &row.request;
+            p.item().begin_object();
+            p.key("id").int(r.id);
+            p.key("client").str(&r.client_name);
+            p.key("received_at").plain_str(texts.of(r.received_at));
+            p.key("channel").str(r.channel.as_str());
+            p.key("urgency").str(r.urgency.as_str());
+            p.key("status").str(r.status.as_str());
+            p.key("summary").str(&r.summary());
+            p.key("reply_by").plain_str(texts.of(r.reply_by));
+            p.key("first_reply_at");
+            match r.first_reply_at {
+                Some(at) => p.plain_str(texts.of(at)),
+                None => p.null(),
+            };
+            p.key("first_reply_minutes")
+                .opt_int(r.first_reply_minutes());
+            p.key("unknown_sender").opt_str(r.unknown_sender.as_deref());
+            p.key("resolution").str(r.resolution().as_str());
+            p.key("undelivered")
+                .opt_str(r.undelivered.map(|d| d.as_str()));
+            p.key("overdue").bool(row.overdue);
+            p.key("minutes_left").int(row.minutes_left);
+            p.key("at_risk").strs(risk_of(r.client_id));
+            p.end_object();
+        }
+        p.end_array();
+    }
+    p.key("followups").begin_array();
+    for row in &sheet.followups {
+        let f = &row.followup;
+        p.item().begin_object();
+        p.key("id").int(f.id);
+        p.key("client").str(&f.client_name);
+        p.key("due").plain_str(texts.of(f.due));
+        p.key("text").str(&f.text);
+        p.key("owner").str(f.owner.as_str());
+        p.key("kind").str(f.kind.as_str());
+        p.key("done_at");
+        match f.done_at {
+            Some(at) => p.plain_str(texts.of(at)),
+            None => p.null(),
+        };
+        p.key("overdue").bool(row.overdue);
+        p.key("at_risk").strs(risk_of(Some(f.client_id)));
+        p.end_object();
+    }
+    p.end_array();
+    p.end_object();
+    Ok(p.into_string())
 }
 
 /// The at-risk reasons of the clients on the sheet, as words.
 type RiskWordsByClient = std::collections::BTreeMap<crate::model::ClientId, Vec<String>>;
-
-#[derive(serde::Serialize)]
-struct TodayJson<'a> {
-    date: String,
-    sessions: Vec<SessionRowJson<'a>>,
-    requests: Vec<RequestRowJson<'a>>,
-    snoozed: Vec<RequestRowJson<'a>>,
-    waiting: Vec<RequestRowJson<'a>>,
-    followups: Vec<FollowUpRowJson<'a>>,
-}
-
-/// A row's client's at-risk reasons, as words (none: an empty list).
-type RiskWords<'a> = &'a [String];
-
-#[derive(serde::Serialize)]
-struct SessionRowJson<'a> {
-    id: i64,
-    client: &'a str,
-    client_id: i64,
-    start: String,
-    minutes: i64,
-    status: &'a str,
-    warnings: &'a [String],
-    at_risk: RiskWords<'a>,
-}
-
-#[derive(serde::Serialize)]
-struct RequestRowJson<'a> {
-    id: i64,
-    client: &'a str,
-    received_at: String,
-    channel: &'a str,
-    urgency: &'a str,
-    status: &'a str,
-    summary: String,
-    reply_by: String,
-    first_reply_at: Option<String>,
-    first_reply_minutes: Option<i64>,
-    unknown_sender: Option<&'a str>,
-    resolution: &'a str,
-    undelivered: Option<&'a str>,
-    overdue: bool,
-    minutes_left: i64,
-    at_risk: RiskWords<'a>,
-}
-
-#[derive(serde::Serialize)]
-struct FollowUpRowJson<'a> {
-    id: i64,
-    client: &'a str,
-    due: String,
-    text: &'a str,
-    owner: &'a str,
-    kind: &'a str,
-    done_at: Option<String>,
-    overdue: bool,
-    at_risk: RiskWords<'a>,
-}
-
-impl<'a> TodayJson<'a> {
-    fn of(sheet: &'a DaySheet, words: &'a RiskWordsByClient, tz: Tz) -> TodayJson<'a> {
-        let risk_of = |client_id: Option<crate::model::ClientId>| -> RiskWords<'a> {
-            client_id
-                .and_then(|id| words.get(&id))
-                .map_or(&[], Vec::as_slice)
-        };
-        // Every instant in the coach's zone, as `rfc3339_in` writes it, the
-        // zone's offset looked up once a day.
-        let mut texts = crate::review::json::InstantText::new(tz);
-        let mut text = |at| String::from_utf8_lossy(texts.of(at)).into_owned();
-        let sessions = sheet
-            .sessions
-            .iter()
-            .map(|row| {
-                let s = &row.session;
-                SessionRowJson {
-                    id: s.id,
-                    client: &s.client_name,
-                    client_id: s.client_id,
-                    start: text(s.start),
-                    minutes: s.minutes,
-                    status: s.status.as_str(),
-                    warnings: &row.warnings,
-                    at_risk: risk_of(Some(s.client_id)),
-                }
-            })
-            .collect();
-        let mut requests = |rows: &'a [crate::dashboard::RequestRow]| -> Vec<RequestRowJson<'a>> {
-            rows.iter()
-                .map(|row| {
-                    let r = &row.request;
-                    RequestRowJson {
-                        id: r.id,
-                        client: &r.client_name,
-                        received_at: text(r.received_at),
-                        channel: r.channel.as_str(),
-                        urgency: r.urgency.as_str(),
-                        status: r.status.as_str(),
-                        summary: r.summary(),
-                        reply_by: text(r.reply_by),
-                        first_reply_at: r.first_reply_at.map(&mut text),
-                        first_reply_minutes: r.first_reply_minutes(),
-                        unknown_sender: r.unknown_sender.as_deref(),
-                        resolution: r.resolution().as_str(),
-                        undelivered: r.undelivered.map(|d| d.as_str()),
-                        overdue: row.overdue,
-                        minutes_left: row.minutes_left,
-                        at_risk: risk_of(r.client_id),
-                    }
-                })
-                .collect()
-        };
-        let (awaiting, snoozed, waiting) = (
-            requests(&sheet.requests),
-            requests(&sheet.snoozed),
-            requests(&sheet.waiting),
-        );
-        let followups = sheet
-            .followups
-            .iter()
-            .map(|row| {
-                let f = &row.followup;
-                FollowUpRowJson {
-                    id: f.id,
-                    client: &f.client_name,
-                    due: text(f.due),
-                    text: &f.text,
-                    owner: f.owner.as_str(),
-                    kind: f.kind.as_str(),
-                    done_at: f.done_at.map(&mut text),
-                    overdue: row.overdue,
-                    at_risk: risk_of(Some(f.client_id)),
-                }
-            })
-            .collect();
-        TodayJson {
-            date: sheet.date.to_string(),
-            sessions,
-            requests: awaiting,
-            snoozed,
-            waiting,
-            followups,
-        }
-    }
-}
 
 pub fn today_text(sheet: &DaySheet, config: &Config) -> String {
     let tz = config.tz;
@@ -603,6 +541,245 @@ impl<W: std::io::Write> std::io::Write for VisibleOut<W> {
             self.put(&String::from_utf8_lossy(&partial))?;
         }
         self.out.flush()
+    }
+}
+
+/// The writer of `today --json` against serde_json's pretty text of the same
+/// rows (the derived serializer it replaced), on the demo book's days in
+/// zones with odd offsets and at clock changes, and on rows holding every
+/// kind of text JSON must escape.
+#[cfg(test)]
+mod today_json_tests {
+    use chrono::{DateTime, Utc};
+    use chrono_tz::Tz;
+
+    use crate::dashboard::DaySheet;
+
+    /// The at-risk reasons of the clients on the sheet, as words.
+    type RiskWordsByClient = std::collections::BTreeMap<crate::model::ClientId, Vec<String>>;
+
+    #[derive(serde::Serialize)]
+    struct TodayJson<'a> {
+        date: String,
+        sessions: Vec<SessionRowJson<'a>>,
+        requests: Vec<RequestRowJson<'a>>,
+        snoozed: Vec<RequestRowJson<'a>>,
+        waiting: Vec<RequestRowJson<'a>>,
+        followups: Vec<FollowUpRowJson<'a>>,
+    }
+
+    /// A row's client's at-risk reasons, as words (none: an empty list).
+    type RiskWords<'a> = &'a [String];
+
+    #[derive(serde::Serialize)]
+    struct SessionRowJson<'a> {
+        id: i64,
+        client: &'a str,
+        client_id: i64,
+        start: String,
+        minutes: i64,
+        status: &'a str,
+        warnings: &'a [String],
+        at_risk: RiskWords<'a>,
+    }
+
+    #[derive(serde::Serialize)]
+    struct RequestRowJson<'a> {
+        id: i64,
+        client: &'a str,
+        received_at: String,
+        channel: &'a str,
+        urgency: &'a str,
+        status: &'a str,
+        summary: String,
+        reply_by: String,
+        first_reply_at: Option<String>,
+        first_reply_minutes: Option<i64>,
+        unknown_sender: Option<&'a str>,
+        resolution: &'a str,
+        undelivered: Option<&'a str>,
+        overdue: bool,
+        minutes_left: i64,
+        at_risk: RiskWords<'a>,
+    }
+
+    #[derive(serde::Serialize)]
+    struct FollowUpRowJson<'a> {
+        id: i64,
+        client: &'a str,
+        due: String,
+        text: &'a str,
+        owner: &'a str,
+        kind: &'a str,
+        done_at: Option<String>,
+        overdue: bool,
+        at_risk: RiskWords<'a>,
+    }
+
+    impl<'a> TodayJson<'a> {
+        fn of(sheet: &'a DaySheet, words: &'a RiskWordsByClient, tz: Tz) -> TodayJson<'a> {
+            let risk_of = |client_id: Option<crate::model::ClientId>| -> RiskWords<'a> {
+                client_id
+                    .and_then(|id| words.get(&id))
+                    .map_or(&[], Vec::as_slice)
+            };
+            // Every instant in the coach's zone, as `rfc3339_in` writes it, the
+            // zone's offset looked up once a day.
+            let mut texts = crate::review::json::InstantText::new(tz);
+            let mut text = |at| String::from_utf8_lossy(texts.of(at)).into_owned();
+            let sessions = sheet
+                .sessions
+                .iter()
+                .map(|row| {
+                    let s = &row.session;
+                    SessionRowJson {
+                        id: s.id,
+                        client: &s.client_name,
+                        client_id: s.client_id,
+                        start: text(s.start),
+                        minutes: s.minutes,
+                        status: s.status.as_str(),
+                        warnings: &row.warnings,
+                        at_risk: risk_of(Some(s.client_id)),
+                    }
+                })
+                .collect();
+            let mut requests =
+                |rows: &'a [crate::dashboard::RequestRow]| -> Vec<RequestRowJson<'a>> {
+                    rows.iter()
+                        .map(|row| {
+                            let r = &row.request;
+                            RequestRowJson {
+                                id: r.id,
+                                client: &r.client_name,
+                                received_at: text(r.received_at),
+                                channel: r.channel.as_str(),
+                                urgency: r.urgency.as_str(),
+                                status: r.status.as_str(),
+                                summary: r.summary(),
+                                reply_by: text(r.reply_by),
+                                first_reply_at: r.first_reply_at.map(&mut text),
+                                first_reply_minutes: r.first_reply_minutes(),
+                                unknown_sender: r.unknown_sender.as_deref(),
+                                resolution: r.resolution().as_str(),
+                                undelivered: r.undelivered.map(|d| d.as_str()),
+                                overdue: row.overdue,
+                                minutes_left: row.minutes_left,
+                                at_risk: risk_of(r.client_id),
+                            }
+                        })
+                        .collect()
+                };
+            let (awaiting, snoozed, waiting) = (
+                requests(&sheet.requests),
+                requests(&sheet.snoozed),
+                requests(&sheet.waiting),
+            );
+            let followups = sheet
+                .followups
+                .iter()
+                .map(|row| {
+                    let f = &row.followup;
+                    FollowUpRowJson {
+                        id: f.id,
+                        client: &f.client_name,
+                        due: text(f.due),
+                        text: &f.text,
+                        owner: f.owner.as_str(),
+                        kind: f.kind.as_str(),
+                        done_at: f.done_at.map(&mut text),
+                        overdue: row.overdue,
+                        at_risk: risk_of(Some(f.client_id)),
+                    }
+                })
+                .collect();
+            TodayJson {
+                date: sheet.date.to_string(),
+                sessions,
+                requests: awaiting,
+                snoozed,
+                waiting,
+                followups,
+            }
+        }
+    }
+
+    fn serde_text(sheet: &DaySheet, tz: Tz) -> String {
+        let words: RiskWordsByClient = sheet
+            .at_risk
+            .iter()
+            .map(|(id, reasons)| (*id, reasons.iter().map(ToString::to_string).collect()))
+            .collect();
+        serde_json::to_string_pretty(&TodayJson::of(sheet, &words, tz)).expect("serde")
+    }
+
+    #[test]
+    fn today_json_is_serde_jsons_text_of_the_same_rows() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut store = crate::store::Store::open(&dir.path().join("book.sqlite")).expect("opens");
+        let made: DateTime<Utc> = "2026-11-23T13:20:00Z".parse().expect("instant");
+        let berlin = crate::config::Config::parse(
+            "[coach]\ntime_zone = \"Europe/Berlin\"\n",
+            &dir.path().join("config.toml"),
+        )
+        .expect("config");
+        crate::demo::generate(&mut store, &berlin, made).expect("demo book");
+        let mut compared = 0;
+        for zone in [
+            "Europe/Berlin",
+            "America/Santiago",
+            "Australia/Lord_Howe",
+            "Asia/Kathmandu",
+        ] {
+            let config = crate::config::Config::parse(
+                &format!("[coach]\ntime_zone = \"{zone}\"\n"),
+                &dir.path().join("config.toml"),
+            )
+            .expect("config");
+            for now in [
+                "2026-11-23T13:20:00Z",
+                "2026-10-25T01:30:00Z",
+                "2026-04-05T04:45:00.5Z",
+            ] {
+                let now: DateTime<Utc> = now.parse().expect("instant");
+                let date = crate::domain::when::local_date(now, config.tz);
+                let mut sheet = store
+                    .snapshot(|book| crate::dashboard::load(book, &config, date, now))
+                    .expect("sheet");
+                assert_eq!(
+                    super::today_json_text(&sheet, config.tz).expect("text"),
+                    serde_text(&sheet, config.tz)
+                );
+                // Text that must be escaped, and values that are absent.
+                let odd = "say \"hi\"\\ \u{1}\u{1b}[31m\ttab\u{7f} Zoë ☃\u{2028}";
+                for row in sheet.sessions.iter_mut() {
+                    row.session.client_name = odd.to_string();
+                    row.warnings.push(odd.to_string());
+                }
+                for row in sheet
+                    .requests
+                    .iter_mut()
+                    .chain(sheet.snoozed.iter_mut())
+                    .chain(sheet.waiting.iter_mut())
+                {
+                    row.request.client_name = odd.to_string();
+                    row.request.body = format!("\n  \n{odd}\nmore");
+                    row.request.unknown_sender = Some(odd.to_string());
+                    row.request.first_reply_at = None;
+                    row.minutes_left = -row.minutes_left - 1;
+                }
+                for row in sheet.followups.iter_mut() {
+                    row.followup.text = odd.to_string();
+                    row.followup.done_at = Some(now);
+                }
+                assert_eq!(
+                    super::today_json_text(&sheet, config.tz).expect("text"),
+                    serde_text(&sheet, config.tz)
+                );
+                compared += sheet.sessions.len() + sheet.requests.len() + sheet.followups.len();
+            }
+        }
+        assert!(compared > 50, "the demo days hold too few rows: {compared}");
     }
 }
 

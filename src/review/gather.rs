@@ -7,7 +7,6 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::at_risk::{
     BOOKED_AHEAD_DAYS, COACH_MOVES_DAYS, ClientFacts, MISSED_REPLY_DAYS, NO_SHOW_DAYS,
-    missed_reply_bys,
 };
 use super::compute::{ReviewInput, compute};
 use super::{FollowUpCounts, PromiseCounts, Review, ReviewRange, SessionCounts, TREND_DAYS};
@@ -132,19 +131,14 @@ pub fn facts_of_clients(
             now,
         },
     )?;
-    // Received in the review's look-back, with a reply-by in the window:
-    // those whose stored instants decide the verdict are counted by SQLite
-    // (`reply_bys_to_judge_of_clients`), the rest judged by `missed_reply_bys`.
+    // Received in the review's look-back, with a reply-by in the window,
+    // judged by SQLite on the stored instants (`missed_reply_bys_of_clients`).
     let received = (
         now - Duration::days(MISSED_LOOKBACK_DAYS),
         now + Duration::seconds(1),
     );
     let reply_by = (now - Duration::days(MISSED_REPLY_DAYS), now);
-    let recent = store.reply_bys_to_judge_of_clients(&ids, received, reply_by)?;
-    let mut missed = missed_reply_bys(&recent.requests, now);
-    for (id, n) in recent.missed {
-        *missed.entry(id).or_insert(0) += n;
-    }
+    let missed = store.missed_reply_bys_of_clients(&ids, received, reply_by)?;
     Ok(clients
         .into_iter()
         .map(|(client_id, name, status)| {

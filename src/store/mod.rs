@@ -253,6 +253,16 @@ impl Store {
         Ok(store)
     }
 
+    /// Leave the connection open until the process exits, for a command
+    /// that has finished with the book and is about to exit: closing would
+    /// free the parsed schema statement by statement and, as the last
+    /// connection, remove the WAL files that the next open makes again.
+    /// Every change is committed by then, and the exit releases the locks;
+    /// the next open finds the files as after any exit.
+    pub fn leave_to_exit(self) {
+        std::mem::forget(self);
+    }
+
     /// Take today's backup before the first change this process makes (a
     /// command that only reads never copies the book).
     pub fn backup_before_first_change(&mut self, today: NaiveDate) {
@@ -782,9 +792,49 @@ pub fn ts(at: DateTime<Utc>) -> String {
 /// A stored instant; `None` when it does not parse or lies outside the
 /// accepted years (so no later date arithmetic on it can overflow).
 pub(crate) fn parse_ts(text: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(text)
-        .ok()
-        .and_then(|d| crate::domain::bounds::instant(d.with_timezone(&Utc)).ok())
+    let at = match stored_form(text) {
+        Some(at) => at,
+        None => DateTime::parse_from_rfc3339(text).ok()?.with_timezone(&Utc),
+    };
+    crate::domain::bounds::instant(at).ok()
+}
+
+/// An instant in the form [`ts`] writes (`2026-11-23T13:00:00Z`), read by
+/// integer math: what `parse_from_rfc3339` reads from it, without its
+/// general parser. Any other text (another offset, a fraction, a leap
+/// second, lower case) is `None`, and `parse_ts` asks chrono.
+fn stored_form(text: &str) -> Option<DateTime<Utc>> {
+    let &[
+        y1,
+        y2,
+        y3,
+        y4,
+        b'-',
+        m1,
+        m2,
+        b'-',
+        d1,
+        d2,
+        b'T',
+        h1,
+        h2,
+        b':',
+        n1,
+        n2,
+        b':',
+        s1,
+        s2,
+        b'Z',
+    ] = text.as_bytes()
+    else {
+        return None;
+    };
+    let digit = |b: u8| b.is_ascii_digit().then(|| u32::from(b - b'0'));
+    let two = |a: u8, b: u8| Some(digit(a)? * 10 + digit(b)?);
+    let year = two(y1, y2)? * 100 + two(y3, y4)?;
+    let date = NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, two(m1, m2)?, two(d1, d2)?)?;
+    let time = chrono::NaiveTime::from_hms_opt(two(h1, h2)?, two(n1, n2)?, two(s1, s2)?)?;
+    Some(date.and_time(time).and_utc())
 }
 
 /// A stored session length, inside its bounds.

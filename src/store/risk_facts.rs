@@ -12,10 +12,9 @@ use chrono::{DateTime, Timelike, Utc};
 use rusqlite::params;
 
 use super::requests::{REQUEST_SELECT, request_from_row};
-use super::{Queries, parse_ts, read_opt_ts, read_ts, read_word, ts};
+use super::{Queries, parse_ts, read_word, ts};
 use crate::model::{
-    AgreementStatus, Channel, ClientId, ClientStatus, FollowUpKind, Owner, Request, RequestStatus,
-    SessionStatus, Urgency,
+    AgreementStatus, ClientId, ClientStatus, FollowUpKind, Owner, Request, SessionStatus,
 };
 
 /// The set of client ids as one bound parameter (a JSON array for
@@ -88,44 +87,32 @@ fn requests_received_sql() -> String {
     )
 }
 
-/// The requests of a set of clients received in `[?2, ?3)` with a
-/// reply-by in `[?4, ?5]` that may have missed it, in two passes over
-/// `requests_client` (index only: it holds the instants and the status):
-/// - [`missed_by_stored_sql`]: per client, how many missed it by `review::judge`'s
-///   rules on their stored instants and status alone: answered after it; or
-///   never answered, their wait not stopped (open, snoozed, history mail)
-///   and the reply-by passed (`?6` is the first stored second not before
-///   `now`).
-/// - [`to_judge_sql`]: those closed or set waiting without a reply, read (only
-///   the columns `judge` looks at: no name, subject, body or replies) and
-///   judged in Rust; column 0 is a constant, so the columns are those
-///   `request_to_judge` reads.
+/// Per client of the set, the requests received in `[?2, ?3)` with a
+/// reply-by in `[?4, ?5]` that missed it, by `review::judge`'s rules, in
+/// one pass over `requests_client` (which holds the instants and the
+/// status):
+/// - answered after the reply-by;
+/// - never answered and stopped (closed, or set waiting on the client)
+///   after it: the instant it stopped (`closed_at` / `waiting_since`, else
+///   the receipt) is the only column not in the index, so only those rare
+///   rows are read from the table (SQLite seeks a table row only when a
+///   column it lacks is needed);
+/// - never answered, not stopped (open, snoozed, history mail), and the
+///   reply-by passed (`?6` is the first stored second not before `now`).
 ///
-/// A request first answered by its reply-by met it whatever else holds
-/// (`judge`'s first rule), and one never answered and still waiting before
-/// its reply-by has not missed it: neither comes back.
-const REPLY_BYS_IN_RANGE: &str = "FROM requests r INDEXED BY requests_client \
+/// Stored instants are whole seconds in one fixed-width UTC form, so they
+/// compare as text. `lean_counts_judge_the_same_missed_reply_bys_as_whole_requests`
+/// checks this against `judge` on whole requests.
+const MISSED_REPLY_BYS: &str = "SELECT r.client_id, count(*) \
+     FROM requests r INDEXED BY requests_client \
      WHERE r.client_id IN (SELECT value FROM json_each(?1)) \
      AND r.received_at >= ?2 AND r.received_at < ?3 \
-     AND r.reply_by >= ?4 AND r.reply_by <= ?5";
-
-fn missed_by_stored_sql() -> String {
-    format!(
-        "SELECT r.client_id, count(*) {REPLY_BYS_IN_RANGE} \
-         AND (r.first_reply_at > r.reply_by OR (r.first_reply_at IS NULL \
-           AND r.reply_by < ?6 AND r.status NOT IN ('closed', 'waiting'))) \
-         GROUP BY r.client_id"
-    )
-}
-
-fn to_judge_sql() -> String {
-    format!(
-        "SELECT 0, r.client_id, r.id, r.received_at, r.channel, r.urgency, r.status, \
-         r.reply_by, r.first_reply_at, r.snoozed_until, r.waiting_since, r.closed_at \
-         {REPLY_BYS_IN_RANGE} \
-         AND r.first_reply_at IS NULL AND r.status IN ('closed', 'waiting')"
-    )
-}
+     AND r.reply_by >= ?4 AND r.reply_by <= ?5 \
+     AND (r.first_reply_at > r.reply_by OR (r.first_reply_at IS NULL AND CASE r.status \
+       WHEN 'closed' THEN coalesce(r.closed_at, r.received_at) > r.reply_by \
+       WHEN 'waiting' THEN coalesce(r.waiting_since, r.received_at) > r.reply_by \
+       ELSE r.reply_by < ?6 END)) \
+     GROUP BY r.client_id";
 
 /// `at` rounded up to the whole second (stored instants have no fractions).
 fn ceil_second(at: DateTime<Utc>) -> DateTime<Utc> {
@@ -135,16 +122,6 @@ fn ceil_second(at: DateTime<Utc>) -> DateTime<Utc> {
     } else {
         floor
     }
-}
-
-/// The requests whose reply-bys are judged in Rust, and per client those
-/// whose stored instants decided in SQL that they missed it.
-#[derive(Debug, Default)]
-pub struct ReplyBysToJudge {
-    /// Closed or set waiting without a reply.
-    pub requests: Vec<Request>,
-    /// Per client, the reply-bys missed by the stored instants alone.
-    pub missed: BTreeMap<ClientId, usize>,
 }
 
 /// What [`RiskFactQueries::risk_counts_by_client`] counts: the ranges and
@@ -176,28 +153,6 @@ pub struct RiskCounts {
     /// `now`); `None` with no contact at all. The same as
     /// `RequestQueries::last_contact`, for many at once.
     pub last_contact: Option<DateTime<Utc>>,
-}
-
-fn request_to_judge(row: &rusqlite::Row) -> rusqlite::Result<Request> {
-    Ok(Request {
-        id: row.get(2)?,
-        client_id: row.get(1)?,
-        client_name: String::new(),
-        unknown_sender: None,
-        received_at: read_ts(row, 3)?,
-        channel: read_word(row, 4, Channel::parse)?,
-        urgency: read_word(row, 5, Urgency::parse)?,
-        status: read_word(row, 6, RequestStatus::parse)?,
-        subject: None,
-        body: String::new(),
-        reply_by: read_ts(row, 7)?,
-        first_reply_at: read_opt_ts(row, 8)?,
-        snoozed_until: read_opt_ts(row, 9)?,
-        waiting_since: read_opt_ts(row, 10)?,
-        closed_at: read_opt_ts(row, 11)?,
-        handed_off: false,
-        undelivered: None,
-    })
 }
 
 fn counts(rows: rusqlite::Rows<'_>) -> Result<BTreeMap<ClientId, i64>> {
@@ -301,42 +256,30 @@ pub trait RiskFactQueries: Queries {
         Ok(rows)
     }
 
-    /// The requests `requests_of_clients_received_between` returns whose
-    /// reply-by may be missed as of `reply_by.1` (`now`), in one read
-    /// ([`missed_by_stored_sql`], [`to_judge_sql`]): per client, how many their stored instants
-    /// alone show missed (`review::judge`'s rules, counted as
-    /// `review::missed_reply_bys` counts: a reply-by in `reply_by`), and
-    /// the closed or waiting ones to judge, read with the instants, status,
-    /// channel and urgency only (no client name, subject, body or state of
-    /// the replies: empty, `false` and `None` here).
-    fn reply_bys_to_judge_of_clients(
+    /// Per client of `ids`, how many of the requests
+    /// `requests_of_clients_received_between` returns missed their reply-by
+    /// as of `reply_by.1` (`now`): `review::judge`'s verdict, counted as
+    /// `review::missed_reply_bys` counts, in one statement
+    /// ([`MISSED_REPLY_BYS`]). Clients with none are left out.
+    fn missed_reply_bys_of_clients(
         &self,
         ids: &[ClientId],
         received: (DateTime<Utc>, DateTime<Utc>),
         reply_by: (DateTime<Utc>, DateTime<Utc>),
-    ) -> Result<ReplyBysToJudge> {
-        let ids = id_set(ids);
-        let (from, to) = (ts(received.0), ts(received.1));
-        let (first, last) = (ts(ceil_second(reply_by.0)), ts(reply_by.1));
-        let mut out = ReplyBysToJudge::default();
-        let mut stmt = self.conn().prepare_cached(&missed_by_stored_sql())?;
+    ) -> Result<BTreeMap<ClientId, usize>> {
+        let mut stmt = self.conn().prepare_cached(MISSED_REPLY_BYS)?;
         let mut rows = stmt.query(params![
-            ids,
-            from,
-            to,
-            first,
-            last,
+            id_set(ids),
+            ts(received.0),
+            ts(received.1),
+            ts(ceil_second(reply_by.0)),
+            ts(reply_by.1),
             ts(ceil_second(reply_by.1))
         ])?;
+        let mut out = BTreeMap::new();
         while let Some(row) = rows.next()? {
             let missed: i64 = row.get(1)?;
-            out.missed
-                .insert(row.get(0)?, usize::try_from(missed).unwrap_or(0));
-        }
-        let mut stmt = self.conn().prepare_cached(&to_judge_sql())?;
-        let mut rows = stmt.query(params![ids, from, to, first, last])?;
-        while let Some(row) = rows.next()? {
-            out.requests.push(request_to_judge(row)?);
+            out.insert(row.get(0)?, usize::try_from(missed).unwrap_or(0));
         }
         Ok(out)
     }
@@ -405,14 +348,12 @@ mod tests {
             SESSIONS_COUNTED.to_string(),
             RISK_COUNTS.to_string(),
             requests_received_sql(),
-            missed_by_stored_sql(),
-            to_judge_sql(),
+            MISSED_REPLY_BYS.to_string(),
         ];
-        // The reply-bys decided by the stored instants are counted from the
-        // index alone: a request row read for each would cost a page per
-        // request of a busy client. (`to_judge_sql` filters on the index
-        // too, and reads the rows of the few closed or waiting ones.)
-        let index_only = [missed_by_stored_sql()];
+        // The missed reply-bys are counted through the index of each
+        // client's requests (the rows of the few closed or waiting ones
+        // without a reply are read for the instant they stopped).
+        let by_client_index = [MISSED_REPLY_BYS.to_string()];
         for analyzed in [false, true] {
             if analyzed {
                 store.conn().execute_batch("ANALYZE").expect("analyze");
@@ -436,11 +377,11 @@ mod tests {
                     plan.iter().any(|line| line.starts_with("SEARCH")),
                     "{sql}: {plan:?}"
                 );
-                if index_only.contains(sql) {
+                if by_client_index.contains(sql) {
                     assert!(
-                        plan.iter().any(|line| line
-                            .starts_with("SEARCH r USING COVERING INDEX requests_client")),
-                        "{sql} reads the table: {plan:?}"
+                        plan.iter()
+                            .any(|line| line.starts_with("SEARCH r USING INDEX requests_client")),
+                        "{sql}: {plan:?}"
                     );
                 }
                 for line in &plan {
@@ -455,14 +396,13 @@ mod tests {
         }
     }
 
-    /// The lean read judged in Rust plus the verdicts SQLite decides from
-    /// the stored instants give the same missed reply-bys as judging whole
-    /// requests: on the demo book with history mail added (never answered,
+    /// SQLite's count of missed reply-bys on the stored instants is the
+    /// count of `judge`'s verdicts on whole requests: on the demo book with history mail added (never answered,
     /// answered late, closed, waiting), for every client, at several
     /// instants, on whole seconds and between them, with reply-bys on the
     /// very second of `now` and of the window's start.
     #[test]
-    fn lean_requests_judge_the_same_missed_reply_bys_as_whole_ones() {
+    fn lean_counts_judge_the_same_missed_reply_bys_as_whole_requests() {
         let (_dir, store, start) = demo_book();
         let ids: Vec<ClientId> = store
             .clients_to_judge(&(1..=40).collect::<Vec<_>>())
@@ -526,16 +466,11 @@ mod tests {
             let whole = store
                 .requests_of_clients_received_between(&ids, received, reply_by)
                 .expect("whole");
-            let lean = store
-                .reply_bys_to_judge_of_clients(&ids, received, reply_by)
-                .expect("lean");
-            assert!(lean.requests.len() < whole.len());
+            let counted = store
+                .missed_reply_bys_of_clients(&ids, received, reply_by)
+                .expect("counted");
             let missed = crate::review::missed_reply_bys(&whole, now);
-            let mut split = crate::review::missed_reply_bys(&lean.requests, now);
-            for (id, n) in lean.missed {
-                *split.entry(id).or_insert(0) += n;
-            }
-            assert_eq!(split, missed, "at {now}");
+            assert_eq!(counted, missed, "at {now}");
             missed_any |= !missed.is_empty();
         }
         assert!(

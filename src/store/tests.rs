@@ -757,3 +757,54 @@ fn a_stored_instant_is_written_as_chrono_writes_it() {
         assert_eq!(ts(at), chrono_text(at), "{at:?}");
     }
 }
+
+/// Stored instants read by integer math are what chrono's RFC 3339 parser
+/// reads, inside the accepted years: every month and odd day of years at
+/// and past the bounds, times at and past their ends, and text in other
+/// forms (which go to chrono).
+#[test]
+fn stored_instants_are_read_as_chrono_reads_them() {
+    use chrono::{DateTime, Utc};
+    let chrono_reads = |text: &str| {
+        DateTime::parse_from_rfc3339(text)
+            .ok()
+            .and_then(|d| crate::domain::bounds::instant(d.with_timezone(&Utc)).ok())
+    };
+    let mut texts: Vec<String> = [
+        "2026-11-23T13:00:00z",
+        "2026-11-23t13:00:00Z",
+        "2026-11-23T13:00:00+00:00",
+        "2026-11-23T14:00:00+01:00",
+        "2026-11-23T13:00:00.5Z",
+        "2026-11-23T23:59:60Z",
+        "2026-11-23 13:00:00Z",
+        "+2026-11-23T13:00:00Z",
+        "2026-1a-23T13:00:00Z",
+        "2026-11-23T13:00:00Z ",
+        "２０２６-11-23T13:00:00Z",
+        "",
+    ]
+    .iter()
+    .map(|t| t.to_string())
+    .collect();
+    let mut valid = 0;
+    for year in [
+        0, 1899, 1900, 1999, 2000, 2024, 2026, 2100, 2200, 2201, 9999,
+    ] {
+        for month in 0..=13 {
+            for day in [0, 1, 9, 28, 29, 30, 31, 32] {
+                for time in [
+                    "00:00:00", "23:59:59", "24:00:00", "12:60:00", "12:00:60", "07:05:09",
+                ] {
+                    texts.push(format!("{year:04}-{month:02}-{day:02}T{time}Z"));
+                }
+            }
+        }
+    }
+    for text in &texts {
+        let read = super::parse_ts(text);
+        valid += usize::from(read.is_some());
+        assert_eq!(read, chrono_reads(text), "{text:?}");
+    }
+    assert!(valid > 1000, "too few valid instants compared: {valid}");
+}
