@@ -65,14 +65,16 @@ pub struct RequestRow {
     pub overdue: bool,
     /// Minutes to the reply-by (negative when overdue).
     pub minutes_left: i64,
-    /// Share of the target used, in percent.
-    pub percent_used: i64,
+    /// Share of the target used, in percent; `None` on a sheet loaded for
+    /// JSON ([`load_for_json`]), which does not show it.
+    pub percent_used: Option<i64>,
+    /// The client's context note; `None` too on a sheet for JSON.
     pub context: Option<String>,
 }
 
 impl RequestRow {
     pub fn warn(&self) -> bool {
-        !self.overdue && self.percent_used >= WARN_PERCENT
+        !self.overdue && self.percent_used.is_some_and(|used| used >= WARN_PERCENT)
     }
 }
 
@@ -124,6 +126,26 @@ pub fn load(
     load_window(store, config, date, now, None)
 }
 
+/// `load` for `today --json`: the same rows, without what its contract
+/// leaves out (each request's share of the target used, found by walking
+/// the working hours, and the client's context note).
+pub fn load_for_json(
+    store: &impl Queries,
+    config: &Config,
+    date: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<DaySheet> {
+    load_sheet(store, config, date, now, None, Shown::Json)
+}
+
+/// What a sheet is loaded for: a screen or text shows each request's
+/// progress and context note, JSON does not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shown {
+    Screen,
+    Json,
+}
+
 /// `load`, or with a `window` only what a first frame shows (see
 /// [`Window`]): the requests past it are counted exactly in `window`, so
 /// every count on the sheet is the whole day's; sessions and follow-ups are
@@ -134,6 +156,17 @@ pub fn load_window(
     date: NaiveDate,
     now: DateTime<Utc>,
     window: Option<Window>,
+) -> Result<DaySheet> {
+    load_sheet(store, config, date, now, window, Shown::Screen)
+}
+
+fn load_sheet(
+    store: &impl Queries,
+    config: &Config,
+    date: NaiveDate,
+    now: DateTime<Utc>,
+    window: Option<Window>,
+    shown: Shown,
 ) -> Result<DaySheet> {
     let (day_start, day_end) = day_bounds(date, config.tz);
     let today = crate::domain::when::local_date(now, config.tz);
@@ -184,7 +217,12 @@ pub fn load_window(
             )
         }
     };
-    let mut rows = RowMaker::new(config, now, awaiting.iter().chain(&snoozed).chain(&waiting));
+    let mut rows = RowMaker::new(
+        config,
+        now,
+        awaiting.iter().chain(&snoozed).chain(&waiting),
+        shown,
+    );
     let requests = awaiting
         .into_iter()
         .map(|r| rows.row(store, r))
@@ -253,7 +291,7 @@ pub fn request_row(
     request: Request,
     now: DateTime<Utc>,
 ) -> Result<RequestRow> {
-    RowMaker::new(config, now, std::iter::once(&request)).row(store, request)
+    RowMaker::new(config, now, std::iter::once(&request), Shown::Screen).row(store, request)
 }
 
 /// Makes the rows of a pane of requests: the working days between the
@@ -265,6 +303,7 @@ struct RowMaker {
     now: DateTime<Utc>,
     today: NaiveDate,
     contexts: HashMap<ClientId, Option<String>>,
+    shown: Shown,
 }
 
 impl RowMaker {
@@ -272,11 +311,13 @@ impl RowMaker {
         config: &Config,
         now: DateTime<Utc>,
         requests: impl Iterator<Item = &'a Request>,
+        shown: Shown,
     ) -> RowMaker {
         let clock = config.reply_clock();
         let today = crate::domain::when::local_date(now, config.tz);
         let (mut first, mut last) = (now, now);
-        for request in requests {
+        // JSON walks no working days: an empty table.
+        for request in requests.filter(|_| shown == Shown::Screen) {
             first = first.min(request.received_at);
             last = last.max(request.reply_by);
         }
@@ -292,11 +333,12 @@ impl RowMaker {
             now,
             today,
             contexts: HashMap::new(),
+            shown,
         }
     }
 
     fn row(&mut self, store: &impl Queries, request: Request) -> Result<RequestRow> {
-        let context = match request.client_id {
+        let context = match request.client_id.filter(|_| self.shown == Shown::Screen) {
             Some(id) => match self.contexts.get(&id) {
                 Some(context) => context.clone(),
                 None => {
@@ -314,13 +356,15 @@ impl RowMaker {
         Ok(RequestRow {
             overdue: request.reply_by < now && request.first_reply_at.is_none(),
             minutes_left: (request.reply_by - now).num_minutes(),
-            percent_used: self.clock.percent_used_in(
-                &self.days,
-                request.received_at,
-                request.reply_by,
-                request.urgency,
-                now,
-            ),
+            percent_used: (self.shown == Shown::Screen).then(|| {
+                self.clock.percent_used_in(
+                    &self.days,
+                    request.received_at,
+                    request.reply_by,
+                    request.urgency,
+                    now,
+                )
+            }),
             context,
             request,
         })

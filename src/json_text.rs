@@ -18,6 +18,14 @@ impl Pretty {
         Pretty::default()
     }
 
+    /// A text expected to take about `bytes` bytes.
+    pub fn with_capacity(bytes: usize) -> Pretty {
+        Pretty {
+            out: Vec::with_capacity(bytes),
+            open: Vec::new(),
+        }
+    }
+
     /// The text; every byte written came from `&str`s and ASCII.
     pub fn into_string(self) -> String {
         String::from_utf8(self.out)
@@ -142,7 +150,12 @@ impl Pretty {
 /// A JSON string, escaped as `serde_json` escapes it: text with nothing to
 /// escape is put between quotes as it is, the rest goes through serde_json.
 pub fn push_str(buf: &mut Vec<u8>, text: &str) {
-    if text.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+    // Every byte looked at (no early exit), so the check runs on whole
+    // vectors of bytes.
+    let escaped = text.bytes().fold(0u8, |any, b| {
+        any | u8::from(b < 0x20) | u8::from(b == b'"') | u8::from(b == b'\\')
+    });
+    if escaped == 0 {
         buf.push(b'"');
         buf.extend_from_slice(text.as_bytes());
         buf.push(b'"');

@@ -130,8 +130,13 @@ pub fn today(ctx: &Ctx, date: Option<&str>, json: bool) -> Result<()> {
     };
     let mut store = ctx.open()?;
     super::care::generate(ctx, &mut store)?;
-    let sheet =
-        store.snapshot(|book| crate::dashboard::load(book, &ctx.config, date, ctx.now()))?;
+    let sheet = store.snapshot(|book| {
+        if json {
+            crate::dashboard::load_for_json(book, &ctx.config, date, ctx.now())
+        } else {
+            crate::dashboard::load(book, &ctx.config, date, ctx.now())
+        }
+    })?;
     if json {
         output::print_json_text(output::today_json_text(&sheet, ctx.config.tz));
     } else {

@@ -101,7 +101,13 @@ pub fn today_json_text(sheet: &DaySheet, tz: Tz) -> serde_json::Result<String> {
     // Every instant in the coach's zone, as `rfc3339_in` writes it, the
     // zone's offset looked up once a day.
     let mut texts = crate::review::json::InstantText::new(tz);
-    let mut p = crate::json_text::Pretty::new();
+    // About 600 bytes a row.
+    let rows = sheet.sessions.len()
+        + sheet.requests.len()
+        + sheet.snoozed.len()
+        + sheet.waiting.len()
+        + sheet.followups.len();
+    let mut p = crate::json_text::Pretty::with_capacity(1024 + 640 * rows);
     p.begin_object();
     p.key("date").str(&sheet.date.to_string());
     p.key("sessions").begin_array();

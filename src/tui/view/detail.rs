@@ -202,7 +202,7 @@ pub fn detail_lines(
                     format!(
                         "{} left, {}% of the target used",
                         short_span(row.minutes_left),
-                        row.percent_used
+                        row.percent_used.unwrap_or_default()
                     ),
                     theme.warn(),
                 )
