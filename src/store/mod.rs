@@ -258,9 +258,16 @@ impl Store {
     /// free the parsed schema statement by statement and, as the last
     /// connection, remove the WAL files that the next open makes again.
     /// Every change is committed by then, and the exit releases the locks;
-    /// the next open finds the files as after any exit.
+    /// the next open finds the files as after any exit. Only while the WAL
+    /// holds nothing: what it holds (this process's changes, a migration's,
+    /// another's) is checkpointed into the book by the close, or every
+    /// later first open would read it all again to rebuild its index.
     pub fn leave_to_exit(self) {
-        std::mem::forget(self);
+        let mut wal = self.path.clone().into_os_string();
+        wal.push("-wal");
+        if std::fs::metadata(&wal).is_ok_and(|m| m.len() == 0) {
+            std::mem::forget(self);
+        }
     }
 
     /// Take today's backup before the first change this process makes (a
