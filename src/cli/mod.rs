@@ -39,6 +39,7 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 use chrono::{DateTime, NaiveDate, Utc};
+use clap::Parser;
 
 pub use args::Cli;
 use args::Command;
@@ -53,7 +54,7 @@ use crate::store::{ClientQueries, Store};
 
 /// Run the program; returns the process exit code.
 pub fn main() -> i32 {
-    let cli = match parse_command_line() {
+    let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => return usage_error(err),
     };
@@ -70,18 +71,6 @@ pub fn main() -> i32 {
     };
     crate::log::record(&label, started.elapsed(), code, result.as_ref().err());
     code
-}
-
-/// The command line, as `Cli::try_parse` reads it. clap's tree of every
-/// command and option is built for this one parse and only then dropped
-/// by the exit, not value by value.
-fn parse_command_line() -> Result<Cli, clap::Error> {
-    use clap::{CommandFactory as _, FromArgMatches as _};
-    let command = Box::leak(Box::new(Cli::command()));
-    let mut matches = command.try_get_matches_from_mut(std::env::args_os())?;
-    let cli = Cli::from_arg_matches_mut(&mut matches).map_err(|err| err.format(command));
-    std::mem::forget(matches);
-    cli
 }
 
 /// clap's help and version go to stdout with code 0; a usage error is one
