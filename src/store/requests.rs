@@ -2,6 +2,8 @@
 //! the coach sends). A request's first reply is what response times measure.
 
 use crate::store::Conn;
+use std::collections::HashMap;
+
 use anyhow::Result;
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
@@ -59,14 +61,40 @@ pub(super) const PUT_ASIDE_CLIENTS: &str = "SELECT client_id FROM requests \
      INDEXED BY requests_waiting \
      WHERE status IN ('open', 'snoozed', 'waiting') AND status != 'open'";
 
-pub(super) const REQUEST_SELECT: &str = "SELECT r.id, r.client_id, coalesce(c.name, r.unknown_sender), \
-     r.unknown_sender, r.received_at, r.channel, r.urgency, r.status, r.subject, r.body, \
-     r.reply_by, r.first_reply_at, r.snoozed_until, r.waiting_since, r.closed_at, \
-     EXISTS (SELECT 1 FROM replies p WHERE p.request_id = r.id AND p.kind = 'hand-off' \
-       AND p.delivered_at IS NOT NULL), \
-     (SELECT p.delivery FROM replies p WHERE p.request_id = r.id AND p.delivered_at IS NULL \
-       AND p.delivery IN ('failed', 'outbox') AND p.kind != 'partner-brief' ORDER BY p.id DESC LIMIT 1) \
-     FROM requests r LEFT JOIN clients c ON c.id = r.client_id";
+/// A request's columns, whether a hand-off reached its client, and (in
+/// `REQUEST_SELECT`) the state of its latest reply not yet delivered.
+macro_rules! request_columns {
+    ($undelivered:literal) => {
+        concat!(
+            "SELECT r.id, r.client_id, coalesce(c.name, r.unknown_sender), \
+             r.unknown_sender, r.received_at, r.channel, r.urgency, r.status, r.subject, r.body, \
+             r.reply_by, r.first_reply_at, r.snoozed_until, r.waiting_since, r.closed_at, \
+             EXISTS (SELECT 1 FROM replies p WHERE p.request_id = r.id AND p.kind = 'hand-off' \
+               AND p.delivered_at IS NOT NULL), ",
+            $undelivered,
+            " FROM requests r LEFT JOIN clients c ON c.id = r.client_id"
+        )
+    };
+}
+
+pub(super) const REQUEST_SELECT: &str = request_columns!(
+    "(SELECT p.delivery FROM replies p WHERE p.request_id = r.id AND p.delivered_at IS NULL \
+       AND p.delivery IN ('failed', 'outbox') AND p.kind != 'partner-brief' ORDER BY p.id DESC LIMIT 1)"
+);
+
+/// `REQUEST_SELECT` without the look-up of an undelivered reply for each
+/// row (`NULL` in its place): a whole pane reads those once, from the
+/// index of the replies still awaiting delivery ([`UNDELIVERED_REPLIES`]),
+/// instead of a search of every reply by request for each of its rows.
+const REQUEST_PANE_SELECT: &str = request_columns!("NULL");
+
+/// The replies not yet delivered (failed, or in the outbox) that count for
+/// their request (a brief to a partner does not): a partial index of
+/// what is still open.
+const UNDELIVERED_REPLIES: &str = "SELECT p.request_id, p.id, p.delivery \
+     FROM replies p INDEXED BY replies_awaiting_delivery \
+     WHERE p.delivered_at IS NULL AND p.delivery IN ('failed', 'outbox') \
+     AND p.kind != 'partner-brief' AND p.request_id IS NOT NULL";
 
 pub(super) fn request_from_row(row: &rusqlite::Row) -> rusqlite::Result<Request> {
     read_request(row, row.get(9)?)
@@ -192,8 +220,20 @@ pub trait RequestQueries: Queries {
     /// read (one statement, one pass over the partial index of waiting
     /// requests), split here by the same rules, in the same order.
     fn requests_on_dashboard(&self, now: DateTime<Utc>) -> Result<DashboardRequests> {
+        // Per request, the state of its latest reply not yet delivered.
+        let mut undelivered: HashMap<i64, (i64, DeliveryState)> = HashMap::new();
+        let mut stmt = self.conn().prepare_cached(UNDELIVERED_REPLIES)?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let (request_id, reply_id): (i64, i64) = (row.get(0)?, row.get(1)?);
+            let state = read_word(row, 2, DeliveryState::parse)?;
+            let latest = undelivered.entry(request_id).or_insert((reply_id, state));
+            if reply_id > latest.0 {
+                *latest = (reply_id, state);
+            }
+        }
         let mut stmt = self.conn().prepare_cached(&format!(
-            "{REQUEST_SELECT} WHERE r.status IN ('open', 'snoozed', 'waiting') \
+            "{REQUEST_PANE_SELECT} WHERE r.status IN ('open', 'snoozed', 'waiting') \
              ORDER BY r.reply_by, r.id"
         ))?;
         let mut rows = stmt.query([])?;
@@ -202,7 +242,8 @@ pub trait RequestQueries: Queries {
         // decide as the SQL of the two panes does against `ts(now)`; a
         // snooze with no end is neither run out nor still running.
         while let Some(row) = rows.next()? {
-            let request = request_line_from_row(row)?;
+            let mut request = request_line_from_row(row)?;
+            request.undelivered = undelivered.get(&request.id).map(|(_, state)| *state);
             let ran_out = request.snoozed_until.is_some_and(|until| until <= now);
             let runs = request.snoozed_until.is_some_and(|until| until > now);
             match request.status {

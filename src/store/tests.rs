@@ -808,3 +808,82 @@ fn stored_instants_are_read_as_chrono_reads_them() {
     }
     assert!(valid > 1000, "too few valid instants compared: {valid}");
 }
+
+/// The dashboard's panes read the state of each request's latest reply not
+/// yet delivered once for the pane; each request shows what the per-row
+/// look-up of `REQUEST_SELECT` shows: failed or in the outbox (the later
+/// reply wins), never a brief to a partner, never once delivered.
+#[test]
+fn the_dashboards_undelivered_replies_are_those_of_each_request() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut store = Store::open(&dir.path().join("book.sqlite")).expect("opens");
+    let config = crate::config::Config::parse(
+        "[coach]\ntime_zone = \"Europe/Berlin\"\n",
+        &dir.path().join("config.toml"),
+    )
+    .expect("config");
+    crate::demo::generate(&mut store, &config, now()).expect("demo book");
+    let waiting: Vec<(i64, Option<i64>)> = store
+        .requests(crate::store::RequestFilter::NotDone)
+        .expect("requests")
+        .iter()
+        .map(|r| (r.id, r.client_id))
+        .collect();
+    assert!(waiting.len() >= 5, "too few waiting requests: {waiting:?}");
+    let reply =
+        |(request, client): (i64, Option<i64>), kind: &str, delivery: &str, delivered: bool| {
+            store
+                .conn()
+                .execute(
+                    "INSERT INTO replies (client_id, request_id, kind, sent_at, body, delivery, \
+                 created_at, delivered_at) VALUES (?1, ?2, ?3, ?4, 'b', ?5, ?4, ?6)",
+                    rusqlite::params![
+                        client,
+                        request,
+                        kind,
+                        ts(now()),
+                        delivery,
+                        delivered.then(|| ts(now()))
+                    ],
+                )
+                .expect("reply added");
+        };
+    let w = |n: usize| waiting[n];
+    reply(w(0), "reply", "failed", false);
+    reply(w(0), "reply", "outbox", false);
+    reply(w(1), "partner-brief", "failed", false);
+    reply(w(2), "reply", "failed", false);
+    reply(w(2), "reply", "sent", true);
+    reply(w(3), "reply", "outbox", false);
+    reply(w(3), "acknowledgement", "failed", false);
+    reply(w(4), "hand-off", "sent", true);
+    let per_row: std::collections::BTreeMap<i64, (Option<crate::model::DeliveryState>, bool)> =
+        store
+            .requests(crate::store::RequestFilter::NotDone)
+            .expect("requests")
+            .into_iter()
+            .map(|r| (r.id, (r.undelivered, r.handed_off)))
+            .collect();
+    let panes = store.requests_on_dashboard(now()).expect("panes");
+    let on_panes: std::collections::BTreeMap<i64, (Option<crate::model::DeliveryState>, bool)> =
+        panes
+            .awaiting
+            .iter()
+            .chain(&panes.snoozed)
+            .chain(&panes.waiting)
+            .map(|r| (r.id, (r.undelivered, r.handed_off)))
+            .collect();
+    assert_eq!(on_panes, per_row);
+    use crate::model::DeliveryState::{Failed, Outbox};
+    let of = |n: usize| per_row[&w(n).0];
+    assert_eq!(
+        [of(0), of(1), of(2), of(3), of(4)],
+        [
+            (Some(Outbox), false),
+            (None, false),
+            (Some(Failed), false),
+            (Some(Failed), false),
+            (None, true)
+        ]
+    );
+}
