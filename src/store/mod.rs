@@ -901,17 +901,18 @@ pub(crate) fn read_tz(row: &rusqlite::Row, index: usize) -> rusqlite::Result<chr
 }
 
 /// A stored value the program cannot use (a damaged or hand-edited row).
-/// Its message is the whole line the coach sees, so it names the way out.
+/// Its message is the whole line the coach sees, so it names the way out;
+/// like any value from outside that is out of bounds, it is bad input
+/// (exit code 2).
 fn bad_column(index: usize, text: &str) -> rusqlite::Error {
     // Without a column index, rusqlite shows the message alone.
     rusqlite::Error::FromSqlConversionFailure(
         usize::MAX,
         rusqlite::types::Type::Text,
-        format!(
+        Box::new(BadInput(format!(
             "the book holds a value coachbook cannot read, {} (column {index}); run 'coachbook check' to find the row",
             crate::text::quoted(text)
-        )
-        .into(),
+        ))),
     )
 }
 
