@@ -438,7 +438,11 @@ fn canonical_time(text: [u8; 10]) -> Option<NaiveTime> {
     if second >= 60 {
         return None;
     }
-    NaiveTime::from_hms_opt(digit(h1)? * 10 + digit(h2)?, digit(mi1)? * 10 + digit(mi2)?, second)
+    NaiveTime::from_hms_opt(
+        digit(h1)? * 10 + digit(h2)?,
+        digit(mi1)? * 10 + digit(mi2)?,
+        second,
+    )
 }
 
 #[cfg(test)]
@@ -506,7 +510,12 @@ mod tests {
                 texts.push(format!("{date}{time}"));
             }
         }
-        for odd in ["2026-11-23", "2026/11/23T10:00:00Z", "+026-11-23T13:20:00Z", ""] {
+        for odd in [
+            "2026-11-23",
+            "2026/11/23T10:00:00Z",
+            "+026-11-23T13:20:00Z",
+            "",
+        ] {
             texts.push(odd.to_string());
         }
         let mut instants = Instants::new();
@@ -526,7 +535,11 @@ mod tests {
             ("1899-12-31T23:59:59Z", false),
             ("2201-01-01T00:00:00Z", false),
         ] {
-            assert_eq!(instants.canonical(text.as_bytes()).is_some(), read, "{text}");
+            assert_eq!(
+                instants.canonical(text.as_bytes()).is_some(),
+                read,
+                "{text}"
+            );
             assert_eq!(parse_ts(text).is_some(), read, "{text}");
         }
     }
