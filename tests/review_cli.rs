@@ -416,3 +416,87 @@ fn bad_input_is_one_line_and_exit_code_2() {
     // Refused before the book was opened: nothing was created.
     assert!(!Path::new(&book.db).exists());
 }
+
+/// A stored instant the review cannot read is one clear line naming the
+/// value and a failed run, never a panic or a guessed figure; the forms
+/// the RFC 3339 parser reads (a leap second, an offset) are reviewed as
+/// before. Each odd value goes into the reply-by or first reply of the
+/// latest request of November, read digit by digit (its date remembered
+/// from the instants before it) or by the parser.
+#[test]
+fn odd_stored_instants_are_refused_in_one_line_or_read_as_the_parser_reads_them() {
+    let book = demo_book();
+    let conn = rusqlite::Connection::open(&book.db).expect("open");
+    let (id, received): (i64, String) = conn
+        .query_row(
+            "SELECT id, received_at FROM requests WHERE received_at >= '2026-11-01' \
+             ORDER BY received_at DESC, id DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("a November request");
+    let day = &received[..10];
+    let args = [
+        "review",
+        "--from",
+        "2026-11-01",
+        "--to",
+        "2026-11-23",
+        "--format",
+        "json",
+    ];
+    for column in ["reply_by", "first_reply_at"] {
+        for (value, read) in [
+            (format!("{day}T23:59:60Z"), true),
+            (format!("{day}T10:00:00+01:00"), true),
+            ("1899-12-31T23:59:59Z".to_string(), false),
+            ("2201-01-01T00:00:00Z".to_string(), false),
+            ("2026-02-30T10:00:00Z".to_string(), false),
+            (format!("{day}T24:00:00Z"), false),
+            (format!("{day} 10:00:00"), false),
+            ("soon".to_string(), false),
+        ] {
+            let old: Option<String> = conn
+                .query_row(
+                    &format!("SELECT {column} FROM requests WHERE id = ?1"),
+                    [id],
+                    |r| r.get(0),
+                )
+                .expect("old value");
+            conn.execute(
+                &format!("UPDATE requests SET {column} = ?1 WHERE id = ?2"),
+                rusqlite::params![value, id],
+            )
+            .expect("odd value stored");
+            let out = run(&book, &args);
+            let err = stderr(&out);
+            assert!(!err.contains("panicked"), "{column} {value}: {err}");
+            if read {
+                assert!(out.status.success(), "{column} {value}: {err}");
+                let review: Value = serde_json::from_slice(&out.stdout).expect("json");
+                let ours = review["requests"]
+                    .as_array()
+                    .expect("requests")
+                    .iter()
+                    .find(|r| r["request"] == id)
+                    .unwrap_or_else(|| panic!("{column} {value}: request {id} reviewed"));
+                let shown = instant(&ours[column]).expect("an instant");
+                let stored = DateTime::parse_from_rfc3339(&value).expect("rfc 3339");
+                assert_eq!(shown.timestamp(), stored.timestamp(), "{column} {value}");
+            } else {
+                assert!(!out.status.success(), "{column} {value}: read");
+                assert_eq!(err.trim_end().lines().count(), 1, "{column} {value}: {err}");
+                assert!(
+                    err.contains("cannot read") && err.contains(value.as_str()),
+                    "{column} {value}: {err}"
+                );
+                assert!(stdout(&out).is_empty(), "{column} {value}");
+            }
+            conn.execute(
+                &format!("UPDATE requests SET {column} = ?1 WHERE id = ?2"),
+                rusqlite::params![old, id],
+            )
+            .expect("value restored");
+        }
+    }
+}

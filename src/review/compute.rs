@@ -309,6 +309,31 @@ fn daily_medians(
     offsets: &mut DayOffsets,
 ) -> Vec<DailyMedian> {
     let first_day = last_day - Duration::days(TREND_DAYS - 1);
+    // Only instants within a day of the trend's UTC days can fall on its
+    // local days (no zone is a day or more off UTC): the rest are passed
+    // over without a look-up.
+    let utc_midnight = |date: NaiveDate| date.and_time(chrono::NaiveTime::MIN).and_utc();
+    let near = |date: NaiveDate, days: i64| date.checked_add_signed(Duration::days(days));
+    match (near(first_day, -1), near(last_day, 2)) {
+        (Some(low), Some(high)) => {
+            let (low, high) = (utc_midnight(low), utc_midnight(high));
+            let near_trend = requests
+                .iter()
+                .filter(|r| low <= r.received_at && r.received_at < high);
+            trend_of(near_trend, first_day, last_day, offsets)
+        }
+        _ => trend_of(requests, first_day, last_day, offsets),
+    }
+}
+
+/// [`daily_medians`] of `requests` (all of them, or at least those that
+/// may fall in the trend's days).
+fn trend_of<'a>(
+    requests: impl IntoIterator<Item = &'a Request>,
+    first_day: NaiveDate,
+    last_day: NaiveDate,
+    offsets: &mut DayOffsets,
+) -> Vec<DailyMedian> {
     let mut by_day: BTreeMap<NaiveDate, Vec<i64>> = BTreeMap::new();
     for request in requests {
         let day = offsets.local_date(request.received_at);

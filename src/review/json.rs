@@ -146,7 +146,7 @@ fn write_outcomes(
             Shape::Request => {}
         }
         buf.extend_from_slice(b",\n      \"urgency\": ");
-        push_str(&mut buf, o.urgency.as_str())?;
+        push_word(&mut buf, o.urgency.as_str());
         buf.extend_from_slice(b",\n      \"received_at\": \"");
         buf.extend_from_slice(instant.of(o.received_at));
         buf.extend_from_slice(b"\",\n      \"reply_by\": \"");
@@ -169,10 +169,10 @@ fn write_outcomes(
             None => b"null",
         });
         buf.extend_from_slice(b",\n      \"resolution\": ");
-        push_str(&mut buf, o.resolution.as_str())?;
+        push_word(&mut buf, o.resolution.as_str());
         buf.extend_from_slice(b",\n      \"undelivered\": ");
         match o.undelivered {
-            Some(d) => push_str(&mut buf, d.as_str())?,
+            Some(d) => push_word(&mut buf, d.as_str()),
             None => buf.extend_from_slice(b"null"),
         }
         match shape {
@@ -214,6 +214,14 @@ fn push_str(buf: &mut Vec<u8>, text: &str) -> std::io::Result<()> {
     } else {
         serde_json::to_writer(buf, text).map_err(std::io::Error::other)
     }
+}
+
+/// One of coachbook's own words (urgency, resolution, delivery: lower-case
+/// ASCII letters and hyphens, nothing to escape) between quotes.
+fn push_word(buf: &mut Vec<u8>, word: &'static str) {
+    buf.push(b'"');
+    buf.extend_from_slice(word.as_bytes());
+    buf.push(b'"');
 }
 
 fn push_int(buf: &mut Vec<u8>, n: i64) {
@@ -572,6 +580,23 @@ mod tests {
             let mut out = Vec::new();
             push_str(&mut out, text).expect("written");
             assert_eq!(out, serde_json::to_vec(text).expect("serde"), "{text:?}");
+        }
+    }
+
+    /// The words put between quotes as they are need no escaping: the
+    /// same text as serde_json's, for every urgency, resolution and
+    /// delivery state.
+    #[test]
+    fn words_are_written_as_serde_json_writes_them() {
+        let words = crate::model::Urgency::ALL
+            .iter()
+            .map(|w| w.as_str())
+            .chain(crate::model::Resolution::ALL.iter().map(|w| w.as_str()))
+            .chain(crate::model::DeliveryState::ALL.iter().map(|w| w.as_str()));
+        for word in words {
+            let mut out = Vec::new();
+            push_word(&mut out, word);
+            assert_eq!(out, serde_json::to_vec(word).expect("serde"), "{word:?}");
         }
     }
 

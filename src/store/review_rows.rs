@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::store::Conn;
 use anyhow::Result;
-use chrono::{DateTime, Duration, NaiveDate, SubsecRound, Utc};
+use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, NaiveTime, SubsecRound, Utc};
 use rusqlite::params;
 use rusqlite::types::ValueRef;
 
@@ -43,16 +43,17 @@ const AWAITING_DELIVERY: &str = "SELECT p.request_id, p.delivery FROM replies p 
      INDEXED BY replies_awaiting_delivery \
      WHERE p.delivered_at IS NULL AND p.delivery IN ('failed', 'outbox') \
      AND p.kind != 'partner-brief' AND p.request_id >= ?1 AND p.request_id <= ?2 ORDER BY p.id";
-/// Sessions starting in a range by status, summed in one pass over
-/// `sessions_start_status` (no grouping, so no sort).
-const SESSIONS_BY_STATUS: &str = "SELECT count(*), coalesce(sum(status = 'held'), 0), \
-     coalesce(sum(status = 'cancelled'), 0), coalesce(sum(status = 'no-show'), 0), \
-     coalesce(sum(status = 'booked'), 0), coalesce(sum(status = 'rescheduled'), 0) \
+/// Sessions starting in a range by status, counted in one pass over
+/// `sessions_start_status` (no grouping, so no sort). Each count filters
+/// its rows (`FILTER`): a row steps one aggregate, not one per status.
+const SESSIONS_BY_STATUS: &str = "SELECT count(*), count(*) FILTER (WHERE status = 'held'), \
+     count(*) FILTER (WHERE status = 'cancelled'), count(*) FILTER (WHERE status = 'no-show'), \
+     count(*) FILTER (WHERE status = 'booked'), count(*) FILTER (WHERE status = 'rescheduled') \
      FROM sessions INDEXED BY sessions_start_status WHERE start_at >= ?1 AND start_at < ?2";
 /// Sessions originally set in the range that were moved, once per mover.
 const MOVED_BY: &str = "SELECT count(DISTINCT CASE WHEN moved_by = 'coach' THEN session_id END), \
      count(DISTINCT CASE WHEN moved_by = 'client' THEN session_id END), \
-     coalesce(sum(moved_by NOT IN ('coach', 'client')), 0) \
+     count(*) FILTER (WHERE moved_by NOT IN ('coach', 'client')) \
      FROM session_moves INDEXED BY session_moves_from_by WHERE from_start >= ?1 AND from_start < ?2";
 /// Follow-ups due in the range, one small number each: 4 for a promise,
 /// plus where it stands: 0 not due yet at `?3`, 1 past due and not done,
@@ -98,8 +99,9 @@ pub trait ReviewQueries: Queries {
         let mut stmt = self.conn().prepare_cached(REQUESTS)?;
         let mut rows = stmt.query([ts(from), ts(to)])?;
         let mut requests = Vec::new();
+        let mut instants = Instants::new();
         while let Some(row) = rows.next()? {
-            requests.push(lean_request(row)?);
+            requests.push(lean_request(row, &mut instants)?);
         }
         drop(rows);
         let (Some(low), Some(high)) = (
@@ -263,13 +265,13 @@ fn count_at(row: &rusqlite::Row, index: usize) -> rusqlite::Result<usize> {
 
 /// One row of `REQUESTS`; the name, hand-off and delivery are filled in
 /// after.
-fn lean_request(row: &rusqlite::Row) -> rusqlite::Result<Request> {
+fn lean_request(row: &rusqlite::Row, instants: &mut Instants) -> rusqlite::Result<Request> {
     Ok(Request {
         id: row.get(0)?,
         client_id: row.get(1)?,
         client_name: String::new(),
         unknown_sender: row.get(2)?,
-        received_at: instant_at(row, 3)?,
+        received_at: instants.at(row, 3)?,
         channel: word_at(row, 4, Channel::ALL, Channel::as_str, Channel::parse)?,
         urgency: word_at(row, 5, Urgency::ALL, Urgency::as_str, Urgency::parse)?,
         status: word_at(
@@ -281,11 +283,11 @@ fn lean_request(row: &rusqlite::Row) -> rusqlite::Result<Request> {
         )?,
         subject: None,
         body: String::new(),
-        reply_by: instant_at(row, 7)?,
-        first_reply_at: opt_instant_at(row, 8)?,
-        snoozed_until: opt_instant_at(row, 9)?,
-        waiting_since: opt_instant_at(row, 10)?,
-        closed_at: opt_instant_at(row, 11)?,
+        reply_by: instants.at(row, 7)?,
+        first_reply_at: instants.opt_at(row, 8)?,
+        snoozed_until: instants.opt_at(row, 9)?,
+        waiting_since: instants.opt_at(row, 10)?,
+        closed_at: instants.opt_at(row, 11)?,
         handed_off: false,
         undelivered: None,
     })
@@ -308,26 +310,77 @@ fn word_at<T: Copy>(
     read_word(row, index, parse)
 }
 
-fn instant_at(row: &rusqlite::Row, index: usize) -> rusqlite::Result<DateTime<Utc>> {
-    // The stored form straight from SQLite's bytes (one column look-up);
-    // anything else through the text and the RFC 3339 parser.
-    if let ValueRef::Text(bytes) = row.get_ref(index)?
-        && let Some(at) = canonical_instant(bytes)
-    {
-        return Ok(at);
-    }
-    let text = text_at(row, index)?;
-    stored_instant(text).ok_or_else(|| bad_column(index, text))
+/// How many dates [`Instants`] remembers.
+const RECENT_DATES: usize = 4;
+
+/// The stored instants of one read, the dates they fall on remembered: the
+/// requests come by receipt, and a request's reply-by and replies fall on
+/// days just seen, so most instants need only their time of day read.
+/// Gives what [`stored_instant`] gives (test
+/// `remembered_dates_read_as_the_rfc3339_parser_reads_them`).
+pub(crate) struct Instants {
+    /// `YYYY-MM-DD` as stored, and its date (only dates in the accepted
+    /// years: the check is made once, when the date is read).
+    recent: [([u8; 10], NaiveDate); RECENT_DATES],
+    /// The slot the next new date takes.
+    next: usize,
 }
 
-fn opt_instant_at(row: &rusqlite::Row, index: usize) -> rusqlite::Result<Option<DateTime<Utc>>> {
-    match row.get_ref(index)? {
-        ValueRef::Null => Ok(None),
-        ValueRef::Text(bytes) => match canonical_instant(bytes) {
-            Some(at) => Ok(Some(at)),
-            None => instant_at(row, index).map(Some),
-        },
-        _ => instant_at(row, index).map(Some),
+impl Instants {
+    pub(crate) fn new() -> Instants {
+        Instants {
+            // Never matched: a stored date is looked up only once its
+            // separators are checked, and these have none.
+            recent: [([0; 10], NaiveDate::MIN); RECENT_DATES],
+            next: 0,
+        }
+    }
+
+    /// The store's own form, as [`canonical_instant`] reads it.
+    pub(crate) fn canonical(&mut self, b: &[u8]) -> Option<DateTime<Utc>> {
+        let (date, time) = split_instant(b)?;
+        let time = canonical_time(time)?;
+        let date = match self.recent.iter().find(|(text, _)| *text == date) {
+            Some((_, known)) => *known,
+            None => {
+                let read = canonical_date(date)?;
+                if let Some(slot) = self.recent.get_mut(self.next) {
+                    *slot = (date, read);
+                }
+                self.next = (self.next + 1) % RECENT_DATES;
+                read
+            }
+        };
+        Some(NaiveDateTime::new(date, time).and_utc())
+    }
+
+    /// The instant in column `index`: the stored form straight from
+    /// SQLite's bytes (one column look-up); anything else through the text
+    /// and the RFC 3339 parser, or the column's one clear error.
+    fn at(&mut self, row: &rusqlite::Row, index: usize) -> rusqlite::Result<DateTime<Utc>> {
+        if let ValueRef::Text(bytes) = row.get_ref(index)?
+            && let Some(at) = self.canonical(bytes)
+        {
+            return Ok(at);
+        }
+        let text = text_at(row, index)?;
+        stored_instant(text).ok_or_else(|| bad_column(index, text))
+    }
+
+    /// [`Instants::at`] of a column that may be NULL.
+    fn opt_at(
+        &mut self,
+        row: &rusqlite::Row,
+        index: usize,
+    ) -> rusqlite::Result<Option<DateTime<Utc>>> {
+        match row.get_ref(index)? {
+            ValueRef::Null => Ok(None),
+            ValueRef::Text(bytes) => match self.canonical(bytes) {
+                Some(at) => Ok(Some(at)),
+                None => self.at(row, index).map(Some),
+            },
+            _ => self.at(row, index).map(Some),
+        }
     }
 }
 
@@ -339,34 +392,57 @@ pub(crate) fn stored_instant(text: &str) -> Option<DateTime<Utc>> {
 }
 
 /// The store's own form (`2026-11-23T13:20:00Z`: ASCII digits and
-/// separators only, so never a question of UTF-8), or None.
+/// separators only, so never a question of UTF-8) in the accepted years,
+/// or None.
 fn canonical_instant(b: &[u8]) -> Option<DateTime<Utc>> {
-    let at = |i: usize| b.get(i).copied();
-    if b.len() != 20
-        || at(4) != Some(b'-')
-        || at(7) != Some(b'-')
-        || at(10) != Some(b'T')
-        || at(13) != Some(b':')
-        || at(16) != Some(b':')
-        || at(19) != Some(b'Z')
-    {
+    let (date, time) = split_instant(b)?;
+    Some(NaiveDateTime::new(canonical_date(date)?, canonical_time(time)?).and_utc())
+}
+
+/// `YYYY-MM-DD` and `Thh:mm:ssZ` of a 20-byte text.
+fn split_instant(b: &[u8]) -> Option<([u8; 10], [u8; 10])> {
+    let (date, time) = b.split_at_checked(10)?;
+    Some((date.try_into().ok()?, time.try_into().ok()?))
+}
+
+fn digit(c: u8) -> Option<u32> {
+    c.is_ascii_digit().then(|| u32::from(c - b'0'))
+}
+
+/// `YYYY-MM-DD`, a real day in the years coachbook accepts.
+fn canonical_date(text: [u8; 10]) -> Option<NaiveDate> {
+    let [y1, y2, y3, y4, dash1, mo1, mo2, dash2, d1, d2] = text;
+    if dash1 != b'-' || dash2 != b'-' {
         return None;
     }
-    let number = |from: usize, to: usize| -> Option<u32> {
-        b.get(from..to)?.iter().try_fold(0u32, |n, &c| {
-            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
-        })
-    };
-    let year = i32::try_from(number(0, 4)?).ok()?;
-    let second = number(17, 19)?;
-    // A leap second goes to the RFC 3339 parser, which knows what to do.
+    let year = ((digit(y1)? * 10 + digit(y2)?) * 10 + digit(y3)?) * 10 + digit(y4)?;
+    let year = i32::try_from(year).ok()?;
+    if !(crate::domain::bounds::FIRST_YEAR..=crate::domain::bounds::LAST_YEAR).contains(&year) {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(
+        year,
+        digit(mo1)? * 10 + digit(mo2)?,
+        digit(d1)? * 10 + digit(d2)?,
+    )
+}
+
+/// `Thh:mm:ssZ`, a time of day; a leap second (`:60`) is None: it goes to
+/// the RFC 3339 parser, which knows what to do.
+fn canonical_time(text: [u8; 10]) -> Option<NaiveTime> {
+    let [t, h1, h2, colon1, mi1, mi2, colon2, s1, s2, z] = text;
+    if t != b'T' || colon1 != b':' || colon2 != b':' || z != b'Z' {
+        return None;
+    }
+    let second = digit(s1)? * 10 + digit(s2)?;
     if second >= 60 {
         return None;
     }
-    let at = NaiveDate::from_ymd_opt(year, number(5, 7)?, number(8, 10)?)?
-        .and_hms_opt(number(11, 13)?, number(14, 16)?, second)?
-        .and_utc();
-    crate::domain::bounds::instant(at).ok()
+    NaiveTime::from_hms_opt(
+        digit(h1)? * 10 + digit(h2)?,
+        digit(mi1)? * 10 + digit(mi2)?,
+        second,
+    )
 }
 
 #[cfg(test)]
@@ -398,5 +474,73 @@ mod tests {
         }
         let at: DateTime<Utc> = "2026-11-23T13:20:07Z".parse().expect("instant");
         assert_eq!(canonical_instant(ts(at).as_bytes()), Some(at));
+    }
+
+    /// The remembered dates change nothing: a long run of stored instants,
+    /// each read after its neighbours (so its date is often remembered,
+    /// and the near misses come after their good twins), reads as the
+    /// RFC 3339 parser reads it, at the bounds of the accepted years too.
+    #[test]
+    fn remembered_dates_read_as_the_rfc3339_parser_reads_them() {
+        let mut texts: Vec<String> = Vec::new();
+        for date in [
+            "1900-01-01",
+            "1899-12-31",
+            "2200-12-31",
+            "2201-01-01",
+            "2024-02-29",
+            "2023-02-29",
+            "2026-11-23",
+            "2026-11-31",
+            "2026-00-10",
+            "0000-01-01",
+            "9999-12-31",
+        ] {
+            for time in [
+                "T00:00:00Z",
+                "T23:59:59Z",
+                "T23:59:60Z",
+                "T24:00:00Z",
+                "T12:60:00Z",
+                "T12:00:00z",
+                "T12:00:00+01:00",
+                " 12:00:00Z",
+                "T1a:00:00Z",
+            ] {
+                texts.push(format!("{date}{time}"));
+            }
+        }
+        for odd in [
+            "2026-11-23",
+            "2026/11/23T10:00:00Z",
+            "+026-11-23T13:20:00Z",
+            "",
+        ] {
+            texts.push(odd.to_string());
+        }
+        let mut instants = Instants::new();
+        // Twice over, so every date is also read when remembered.
+        for text in texts.iter().chain(texts.iter()) {
+            let remembered = instants
+                .canonical(text.as_bytes())
+                .or_else(|| parse_ts(text));
+            assert_eq!(remembered, parse_ts(text), "{text}");
+            assert_eq!(stored_instant(text), parse_ts(text), "{text}");
+        }
+        // The first and last seconds coachbook accepts are read; the ones
+        // just outside are not, by either reading.
+        for (text, read) in [
+            ("1900-01-01T00:00:00Z", true),
+            ("2200-12-31T23:59:59Z", true),
+            ("1899-12-31T23:59:59Z", false),
+            ("2201-01-01T00:00:00Z", false),
+        ] {
+            assert_eq!(
+                instants.canonical(text.as_bytes()).is_some(),
+                read,
+                "{text}"
+            );
+            assert_eq!(parse_ts(text).is_some(), read, "{text}");
+        }
     }
 }
