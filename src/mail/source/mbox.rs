@@ -1,7 +1,7 @@
 //! A streaming mbox reader. The separator and escaping policy is documented
 //! on the parent module.
 
-use std::io::{BufRead, Read};
+use std::io::BufRead;
 use std::path::{Path, PathBuf};
 
 use super::{MailItem, SourceError};
@@ -83,18 +83,48 @@ impl<R: BufRead> MboxReader<R> {
         }
         let mut line = std::mem::take(&mut self.spare);
         line.clear();
-        // A line past the cap is read in pieces: memory stays bounded even
-        // on a file without line ends.
-        match (&mut self.input)
-            .take(MAX_LINE_BYTES)
-            .read_until(b'\n', &mut line)
-        {
-            Ok(0) => Ok(None),
-            Ok(_) => Ok(Some(line)),
-            Err(error) => Err(SourceError::Io {
-                path: self.path.clone(),
-                source: error,
-            }),
+        if self.read_line_into(&mut line)? == 0 {
+            self.spare = line;
+            return Ok(None);
+        }
+        Ok(Some(line))
+    }
+
+    /// Append the next line (through its `\n`, or up to [`MAX_LINE_BYTES`],
+    /// or to the end of input) to `buf`, straight from the reader's buffer;
+    /// the number of bytes appended, 0 at the end of input. A line past the
+    /// cap is read in pieces: memory stays bounded even on a file without
+    /// line ends. What `take(MAX_LINE_BYTES).read_until(b'\n', buf)` reads.
+    fn read_line_into(&mut self, buf: &mut Vec<u8>) -> Result<usize, SourceError> {
+        let mut read = 0usize;
+        loop {
+            let available = match self.input.fill_buf() {
+                Ok(available) => available,
+                Err(error) if error.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(error) => {
+                    return Err(SourceError::Io {
+                        path: self.path.clone(),
+                        source: error,
+                    });
+                }
+            };
+            if available.is_empty() {
+                return Ok(read);
+            }
+            let room = (MAX_LINE_BYTES as usize).saturating_sub(read);
+            let window = available
+                .get(..room.min(available.len()))
+                .unwrap_or_default();
+            let (used, done) = match memchr::memchr(b'\n', window) {
+                Some(end) => (end + 1, true),
+                None => (window.len(), window.len() == room),
+            };
+            buf.extend_from_slice(window.get(..used).unwrap_or_default());
+            self.input.consume(used);
+            read += used;
+            if done {
+                return Ok(read);
+            }
         }
     }
 
@@ -127,24 +157,42 @@ impl<R: BufRead> MboxReader<R> {
     }
 
     /// Read lines up to the next separator (consumed) or the end of input.
+    /// Each line is read straight into the message; a separator is cut off
+    /// again, a `>From ` line unquoted in place.
     fn read_message_body(&mut self) -> Result<Vec<u8>, SourceError> {
         let mut raw = Vec::with_capacity(self.last_len.min(1 << 20));
         let mut previous_blank = false;
-        while let Some(line) = self.read_line()? {
-            if previous_blank && self.is_separator(&line)? {
+        loop {
+            let start = raw.len();
+            // A message past the cap keeps its first 64 MiB (headers and
+            // text come first); the rest is read and dropped.
+            let keep = (start as u64) < MAX_MESSAGE_BYTES;
+            let mut dropped = Vec::new();
+            let target = if keep { &mut raw } else { &mut dropped };
+            match self.lookahead.take() {
+                Some(line) => target.extend_from_slice(&line),
+                None => {
+                    if self.read_line_into(target)? == 0 {
+                        break;
+                    }
+                }
+            }
+            let line = if keep {
+                raw.get(start..).unwrap_or_default()
+            } else {
+                dropped.as_slice()
+            };
+            if previous_blank && self.is_separator(line)? {
                 self.separators_seen += 1;
-                self.spare = line;
+                raw.truncate(start);
                 drop_final_blank_line(&mut raw);
                 self.last_len = raw.len();
                 return Ok(raw);
             }
-            previous_blank = is_blank(&line);
-            // A message past the cap keeps its first 64 MiB (headers and
-            // text come first); the rest is read and dropped.
-            if (raw.len() as u64) < MAX_MESSAGE_BYTES {
-                raw.extend_from_slice(unescape_from(&line));
+            previous_blank = is_blank(line);
+            if keep && unescape_from(line).len() < line.len() {
+                raw.remove(start);
             }
-            self.spare = line;
         }
         self.done = true;
         drop_final_blank_line(&mut raw);
@@ -222,10 +270,11 @@ fn envelope_line(line: &[u8]) -> Envelope {
     if words.next().is_none() {
         return Envelope::None;
     }
-    let date_words: Vec<&str> = words.collect();
-    if date_words.is_empty() {
+    // The date words, looked at without collecting them (an mbox has one
+    // of these lines per message).
+    if words.clone().next().is_none() {
         Envelope::Undated
-    } else if looks_like_asctime(&date_words) {
+    } else if looks_like_asctime(words) {
         Envelope::Dated
     } else {
         Envelope::None
@@ -234,25 +283,25 @@ fn envelope_line(line: &[u8]) -> Envelope {
 
 /// "Thu Jan  1 00:00:00 1970", "Fri Sep 26 17:18:40 +0000 2025" and the like:
 /// a month name, a time and a four-digit year, in any order.
-fn looks_like_asctime(words: &[&str]) -> bool {
+fn looks_like_asctime<'a>(words: impl Iterator<Item = &'a str> + Clone) -> bool {
     const MONTHS: [&str; 12] = [
         "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
     ];
     let has_month = words
-        .iter()
+        .clone()
         .any(|w| MONTHS.iter().any(|m| w.eq_ignore_ascii_case(m)));
-    let has_time = words.iter().any(|w| is_clock_time(w));
+    let has_time = words.clone().any(is_clock_time);
     let has_year = words
-        .iter()
+        .clone()
         .any(|w| w.len() == 4 && w.bytes().all(|b| b.is_ascii_digit()));
     has_month && has_time && has_year
 }
 
 fn is_clock_time(word: &str) -> bool {
-    let parts: Vec<&str> = word.split(':').collect();
-    (2..=3).contains(&parts.len())
+    let parts = word.split(':');
+    (2..=3).contains(&parts.clone().count())
         && parts
-            .iter()
+            .clone()
             .all(|p| (1..=2).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()))
 }
 
