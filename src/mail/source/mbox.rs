@@ -418,6 +418,47 @@ mod tests {
     }
 
     #[test]
+    fn lines_split_across_read_buffers_read_the_same() {
+        // Lines are taken straight from the reader's buffer: a line, a
+        // separator or a `>From ` cut by the end of a buffer reads the same.
+        let mboxes = [
+            "From a@x Thu Jan  1 00:00:00 1970\nSubject: one\n\nbody one\n\n\
+             From b@x Thu Jan  1 00:00:01 1970\nSubject: two\n\nbody two\n",
+            "From -\nSubject: q\n\n>From the start\n>>From quoted\n> From not escaped\n",
+            "\u{feff}From -\r\nSubject: one\r\n\r\nbody\r\n\r\nFrom -\r\nSubject: two\r\n\r\nlast",
+            "From -\nSubject: a\n\nx\n\nFrom b@x Thu Jan  1 00:00:01 1970\n\nheaderless\n",
+            "From -\nSubject: bond\n\nFavourite film:\n\nFrom Russia with love\nYear: 1963\n\n\
+             From -\nSubject: two\n\nno final line end",
+        ];
+        for mbox in mboxes {
+            let whole = messages(mbox);
+            for capacity in [1, 2, 3, 5, 7, 16] {
+                let input = std::io::BufReader::with_capacity(capacity, mbox.as_bytes());
+                let read: Vec<String> = match MboxReader::open(input, Path::new("t")) {
+                    Ok(reader) => reader
+                        .map(|item| match item {
+                            Ok(item) => String::from_utf8_lossy(&item.raw).into_owned(),
+                            Err(error) => panic!("read failed: {error}"),
+                        })
+                        .collect(),
+                    Err(error) => panic!("mbox did not open: {error}"),
+                };
+                assert_eq!(read, whole, "buffer of {capacity} bytes: {mbox:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_line_past_the_cap_is_read_in_pieces_and_kept_whole() {
+        let long = "x".repeat(MAX_LINE_BYTES as usize * 2 + 5);
+        let mbox = format!("From -\nSubject: big\n\n{long}\nend\n\nFrom -\nSubject: two\n\ny\n");
+        let found = messages(&mbox);
+        assert_eq!(found.len(), 2);
+        assert_eq!(found[0], format!("Subject: big\n\n{long}\nend\n"));
+        assert_eq!(found[1], "Subject: two\n\ny\n");
+    }
+
+    #[test]
     fn an_mbox_with_only_separators_is_empty() {
         let result = MboxReader::open("From -\n\nFrom -\n".as_bytes(), Path::new("t"));
         assert!(matches!(result, Err(SourceError::EmptyMbox { .. })));
