@@ -13,7 +13,7 @@
 //! to nobody who is a client is counted and not recorded. A reply imported
 //! *before* its request (in an earlier import) stays unthreaded.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
@@ -285,13 +285,15 @@ impl Batch<'_> {
         // are counted without opening a change, so a re-import leaves the
         // book (change log included) as it was. The checks are repeated
         // inside the change, where they are authoritative.
-        let fresh_requests = not_in_book(store, requests, summary)?;
+        let version = store.commits_by_others()?;
+        let mut known_before = HashSet::new();
+        let fresh_requests = not_in_book(store, requests, summary, &mut known_before)?;
         let batch_ids: HashSet<&str> = fresh_requests
             .iter()
             .map(|r| r.message_id.as_str())
             .collect();
         let mut fresh_replies = Vec::new();
-        for incoming in not_in_book(store, replies, summary)? {
+        for incoming in not_in_book(store, replies, summary, &mut known_before)? {
             let answers_this_batch = incoming
                 .thread
                 .iter()
@@ -318,12 +320,21 @@ impl Batch<'_> {
                 // by new mail: asked once per batch, not once per message.
                 let put_aside = tx.clients_with_requests_put_aside()?;
                 // The Message-IDs the book holds, asked again under the
-                // write lock (authoritative), once for the whole batch.
-                let mut seen = Seen::of(tx, fresh_requests.iter().chain(&fresh_replies).copied())?;
+                // write lock (authoritative), once for the whole batch —
+                // unless no other connection committed since they were
+                // asked above: then that answer is still the book's.
+                let fresh = fresh_requests.iter().chain(&fresh_replies).copied();
+                let mut seen = if tx.commits_by_others()? == version {
+                    Seen::known_before(fresh, &known_before)
+                } else {
+                    Seen::of(tx, fresh)?
+                };
                 let mut outcomes = Vec::with_capacity(fresh_requests.len() + fresh_replies.len());
                 let mut this_batch = HashSet::new();
+                let mut senders = Senders::default();
                 for incoming in &fresh_requests {
-                    let outcome = record_request(tx, incoming, intake, &put_aside, &mut seen)?;
+                    let outcome =
+                        record_request(tx, incoming, intake, &put_aside, &mut seen, &mut senders)?;
                     if let Outcome::Request { id, .. } = outcome {
                         this_batch.insert(id);
                     }
@@ -366,14 +377,16 @@ fn already_recorded(store: &Store, incoming: &Incoming) -> Result<bool> {
 
 /// The messages whose Message-ID the book does not hold yet; the others
 /// are counted as duplicates. The book is asked once for the whole batch;
-/// only a message it knows is looked at closer.
+/// only a message it knows is looked at closer. The ids the book knew are
+/// added to `known`.
 fn not_in_book<'a>(
     store: &Store,
     messages: &'a [Incoming],
     summary: &mut MailImportSummary,
+    known: &mut HashSet<String>,
 ) -> Result<Vec<&'a Incoming>> {
     let ids: Vec<&str> = messages.iter().map(|m| m.message_id.as_str()).collect();
-    let known = store.known_message_ids(&ids)?;
+    known.extend(store.known_message_ids(&ids)?);
     let mut fresh = Vec::with_capacity(messages.len());
     for incoming in messages {
         if known.contains(&incoming.message_id) && already_recorded(store, incoming)? {
@@ -431,6 +444,21 @@ impl Seen {
         })
     }
 
+    /// As [`Seen::of`] asked of a book that has not changed since `known`
+    /// (the ids among a superset of `messages` that it held) was read.
+    fn known_before<'a>(
+        messages: impl Iterator<Item = &'a Incoming>,
+        known: &HashSet<String>,
+    ) -> Seen {
+        Seen {
+            in_book: messages
+                .filter(|m| known.contains(&m.message_id))
+                .map(|m| m.message_id.clone())
+                .collect(),
+            recorded: HashSet::new(),
+        }
+    }
+
     /// Whether a request or a reply of the book carries `message_id` now.
     fn known(&self, message_id: &str) -> bool {
         self.in_book.contains(message_id) || self.recorded.contains(message_id)
@@ -457,9 +485,26 @@ pub fn record_one(store: &mut Store, incoming: &Incoming, intake: &MailIntake) -
             record_reply(tx, incoming, &|_| false, &mut seen)
         } else {
             let put_aside = tx.clients_with_requests_put_aside()?;
-            record_request(tx, incoming, intake, &put_aside, &mut seen)
+            let mut senders = Senders::default();
+            record_request(tx, incoming, intake, &put_aside, &mut seen, &mut senders)
         }
     })
+}
+
+/// The client each sender address belongs to, asked of the book once per
+/// address and change (an import adds no client address).
+#[derive(Default)]
+struct Senders(HashMap<String, Option<ClientId>>);
+
+impl Senders {
+    fn client(&mut self, tx: &Tx, address: &str) -> Result<Option<ClientId>> {
+        if let Some(known) = self.0.get(address) {
+            return Ok(*known);
+        }
+        let client_id = tx.client_by_email(address)?;
+        self.0.insert(address.to_string(), client_id);
+        Ok(client_id)
+    }
 }
 
 /// A message from a client or a stranger becomes a request: history when
@@ -471,11 +516,12 @@ fn record_request(
     intake: &MailIntake,
     put_aside: &HashSet<ClientId>,
     seen: &mut Seen,
+    senders: &mut Senders,
 ) -> Result<Outcome> {
     if seen.known(&incoming.message_id) {
         return Ok(Outcome::Duplicate);
     }
-    let client_id = tx.client_by_email(&incoming.from)?;
+    let client_id = senders.client(tx, &incoming.from)?;
     let unknown_sender = client_id.is_none().then(|| incoming.from.clone());
     let status = intake.status_at(incoming.at);
     // `thread` is nearest first; References run oldest first.

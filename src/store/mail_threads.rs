@@ -49,6 +49,15 @@ pub trait MailThreadQueries: Queries {
         Ok(known)
     }
 
+    /// SQLite's `data_version` of the book: the same value read twice on
+    /// one connection means no other connection committed in between, so
+    /// what was read in between still holds.
+    fn commits_by_others(&self) -> Result<i64> {
+        Ok(self
+            .conn()
+            .pragma_query_value(None, "data_version", |r| r.get(0))?)
+    }
+
     /// Follow a thread back to the request it answers. `thread` lists the
     /// Message-IDs to try, nearest first (In-Reply-To, then References from
     /// the newest). Each id may name a request, or a reply whose request is

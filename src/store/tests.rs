@@ -886,4 +886,40 @@ fn the_dashboards_undelivered_replies_are_those_of_each_request() {
             (None, true)
         ]
     );
+
+#[test]
+fn commits_by_others_move_only_when_another_connection_commits() {
+    // The import trusts the Message-IDs it asked before a change when this
+    // has not moved: its own commits must not move it, another's must.
+    let (_dir, path) = new_book();
+    let mut store = Store::open(&path).expect("open");
+    let first = store.commits_by_others().expect("version");
+    store
+        .change("test", "own write", now(), |tx| {
+            tx.run(
+                "INSERT INTO clients (name, tz, created_at) VALUES ('Ann', 'UTC', ?1)",
+                [ts(now())],
+            )?;
+            Ok(())
+        })
+        .expect("own change");
+    assert_eq!(store.commits_by_others().expect("version"), first);
+    let mut other = Store::open(&path).expect("second connection");
+    other
+        .change("test", "their write", now(), |tx| {
+            tx.run(
+                "INSERT INTO clients (name, tz, created_at) VALUES ('Bo', 'UTC', ?1)",
+                [ts(now())],
+            )?;
+            Ok(())
+        })
+        .expect("their change");
+    let after = store.commits_by_others().expect("version");
+    assert_ne!(after, first);
+    store
+        .change("test", "inside", now(), |tx| {
+            assert_eq!(tx.commits_by_others()?, after, "inside a change too");
+            Ok(())
+        })
+        .expect("inside");
 }

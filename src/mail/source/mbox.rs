@@ -1,7 +1,7 @@
 //! A streaming mbox reader. The separator and escaping policy is documented
 //! on the parent module.
 
-use std::io::{BufRead, Read};
+use std::io::BufRead;
 use std::path::{Path, PathBuf};
 
 use super::{MailItem, SourceError};
@@ -83,18 +83,48 @@ impl<R: BufRead> MboxReader<R> {
         }
         let mut line = std::mem::take(&mut self.spare);
         line.clear();
-        // A line past the cap is read in pieces: memory stays bounded even
-        // on a file without line ends.
-        match (&mut self.input)
-            .take(MAX_LINE_BYTES)
-            .read_until(b'\n', &mut line)
-        {
-            Ok(0) => Ok(None),
-            Ok(_) => Ok(Some(line)),
-            Err(error) => Err(SourceError::Io {
-                path: self.path.clone(),
-                source: error,
-            }),
+        if self.read_line_into(&mut line)? == 0 {
+            self.spare = line;
+            return Ok(None);
+        }
+        Ok(Some(line))
+    }
+
+    /// Append the next line (through its `\n`, or up to [`MAX_LINE_BYTES`],
+    /// or to the end of input) to `buf`, straight from the reader's buffer;
+    /// the number of bytes appended, 0 at the end of input. A line past the
+    /// cap is read in pieces: memory stays bounded even on a file without
+    /// line ends. What `take(MAX_LINE_BYTES).read_until(b'\n', buf)` reads.
+    fn read_line_into(&mut self, buf: &mut Vec<u8>) -> Result<usize, SourceError> {
+        let mut read = 0usize;
+        loop {
+            let available = match self.input.fill_buf() {
+                Ok(available) => available,
+                Err(error) if error.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(error) => {
+                    return Err(SourceError::Io {
+                        path: self.path.clone(),
+                        source: error,
+                    });
+                }
+            };
+            if available.is_empty() {
+                return Ok(read);
+            }
+            let room = (MAX_LINE_BYTES as usize).saturating_sub(read);
+            let window = available
+                .get(..room.min(available.len()))
+                .unwrap_or_default();
+            let (used, done) = match memchr::memchr(b'\n', window) {
+                Some(end) => (end + 1, true),
+                None => (window.len(), window.len() == room),
+            };
+            buf.extend_from_slice(window.get(..used).unwrap_or_default());
+            self.input.consume(used);
+            read += used;
+            if done {
+                return Ok(read);
+            }
         }
     }
 
@@ -127,24 +157,42 @@ impl<R: BufRead> MboxReader<R> {
     }
 
     /// Read lines up to the next separator (consumed) or the end of input.
+    /// Each line is read straight into the message; a separator is cut off
+    /// again, a `>From ` line unquoted in place.
     fn read_message_body(&mut self) -> Result<Vec<u8>, SourceError> {
         let mut raw = Vec::with_capacity(self.last_len.min(1 << 20));
         let mut previous_blank = false;
-        while let Some(line) = self.read_line()? {
-            if previous_blank && self.is_separator(&line)? {
+        loop {
+            let start = raw.len();
+            // A message past the cap keeps its first 64 MiB (headers and
+            // text come first); the rest is read and dropped.
+            let keep = (start as u64) < MAX_MESSAGE_BYTES;
+            let mut dropped = Vec::new();
+            let target = if keep { &mut raw } else { &mut dropped };
+            match self.lookahead.take() {
+                Some(line) => target.extend_from_slice(&line),
+                None => {
+                    if self.read_line_into(target)? == 0 {
+                        break;
+                    }
+                }
+            }
+            let line = if keep {
+                raw.get(start..).unwrap_or_default()
+            } else {
+                dropped.as_slice()
+            };
+            if previous_blank && self.is_separator(line)? {
                 self.separators_seen += 1;
-                self.spare = line;
+                raw.truncate(start);
                 drop_final_blank_line(&mut raw);
                 self.last_len = raw.len();
                 return Ok(raw);
             }
-            previous_blank = is_blank(&line);
-            // A message past the cap keeps its first 64 MiB (headers and
-            // text come first); the rest is read and dropped.
-            if (raw.len() as u64) < MAX_MESSAGE_BYTES {
-                raw.extend_from_slice(unescape_from(&line));
+            previous_blank = is_blank(line);
+            if keep && unescape_from(line).len() < line.len() {
+                raw.remove(start);
             }
-            self.spare = line;
         }
         self.done = true;
         drop_final_blank_line(&mut raw);
@@ -222,10 +270,11 @@ fn envelope_line(line: &[u8]) -> Envelope {
     if words.next().is_none() {
         return Envelope::None;
     }
-    let date_words: Vec<&str> = words.collect();
-    if date_words.is_empty() {
+    // The date words, looked at without collecting them (an mbox has one
+    // of these lines per message).
+    if words.clone().next().is_none() {
         Envelope::Undated
-    } else if looks_like_asctime(&date_words) {
+    } else if looks_like_asctime(words) {
         Envelope::Dated
     } else {
         Envelope::None
@@ -234,25 +283,25 @@ fn envelope_line(line: &[u8]) -> Envelope {
 
 /// "Thu Jan  1 00:00:00 1970", "Fri Sep 26 17:18:40 +0000 2025" and the like:
 /// a month name, a time and a four-digit year, in any order.
-fn looks_like_asctime(words: &[&str]) -> bool {
+fn looks_like_asctime<'a>(words: impl Iterator<Item = &'a str> + Clone) -> bool {
     const MONTHS: [&str; 12] = [
         "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
     ];
     let has_month = words
-        .iter()
+        .clone()
         .any(|w| MONTHS.iter().any(|m| w.eq_ignore_ascii_case(m)));
-    let has_time = words.iter().any(|w| is_clock_time(w));
+    let has_time = words.clone().any(is_clock_time);
     let has_year = words
-        .iter()
+        .clone()
         .any(|w| w.len() == 4 && w.bytes().all(|b| b.is_ascii_digit()));
     has_month && has_time && has_year
 }
 
 fn is_clock_time(word: &str) -> bool {
-    let parts: Vec<&str> = word.split(':').collect();
-    (2..=3).contains(&parts.len())
+    let parts = word.split(':');
+    (2..=3).contains(&parts.clone().count())
         && parts
-            .iter()
+            .clone()
             .all(|p| (1..=2).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()))
 }
 
@@ -366,6 +415,47 @@ mod tests {
             .map(|item| item.label)
             .collect();
         assert_eq!(labels, ["mbox message 1", "mbox message 2"]);
+    }
+
+    #[test]
+    fn lines_split_across_read_buffers_read_the_same() {
+        // Lines are taken straight from the reader's buffer: a line, a
+        // separator or a `>From ` cut by the end of a buffer reads the same.
+        let mboxes = [
+            "From a@x Thu Jan  1 00:00:00 1970\nSubject: one\n\nbody one\n\n\
+             From b@x Thu Jan  1 00:00:01 1970\nSubject: two\n\nbody two\n",
+            "From -\nSubject: q\n\n>From the start\n>>From quoted\n> From not escaped\n",
+            "\u{feff}From -\r\nSubject: one\r\n\r\nbody\r\n\r\nFrom -\r\nSubject: two\r\n\r\nlast",
+            "From -\nSubject: a\n\nx\n\nFrom b@x Thu Jan  1 00:00:01 1970\n\nheaderless\n",
+            "From -\nSubject: bond\n\nFavourite film:\n\nFrom Russia with love\nYear: 1963\n\n\
+             From -\nSubject: two\n\nno final line end",
+        ];
+        for mbox in mboxes {
+            let whole = messages(mbox);
+            for capacity in [1, 2, 3, 5, 7, 16] {
+                let input = std::io::BufReader::with_capacity(capacity, mbox.as_bytes());
+                let read: Vec<String> = match MboxReader::open(input, Path::new("t")) {
+                    Ok(reader) => reader
+                        .map(|item| match item {
+                            Ok(item) => String::from_utf8_lossy(&item.raw).into_owned(),
+                            Err(error) => panic!("read failed: {error}"),
+                        })
+                        .collect(),
+                    Err(error) => panic!("mbox did not open: {error}"),
+                };
+                assert_eq!(read, whole, "buffer of {capacity} bytes: {mbox:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_line_past_the_cap_is_read_in_pieces_and_kept_whole() {
+        let long = "x".repeat(MAX_LINE_BYTES as usize * 2 + 5);
+        let mbox = format!("From -\nSubject: big\n\n{long}\nend\n\nFrom -\nSubject: two\n\ny\n");
+        let found = messages(&mbox);
+        assert_eq!(found.len(), 2);
+        assert_eq!(found[0], format!("Subject: big\n\n{long}\nend\n"));
+        assert_eq!(found[1], "Subject: two\n\ny\n");
     }
 
     #[test]
