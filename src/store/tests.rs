@@ -886,6 +886,7 @@ fn the_dashboards_undelivered_replies_are_those_of_each_request() {
             (None, true)
         ]
     );
+}
 
 #[test]
 fn commits_by_others_move_only_when_another_connection_commits() {
