@@ -96,9 +96,7 @@ fn run_opening(
         .join()
         .map_err(|_| anyhow::anyhow!("the dashboard stopped while loading the book"))
         .and_then(|app| app);
-    let result = input
-        .and(loaded)
-        .and_then(|mut app| app.run(&mut terminal));
+    let result = input.and(loaded).and_then(|mut app| app.run(&mut terminal));
     if options.mouse {
         let _ = execute!(stdout(), DisableMouseCapture);
     }
