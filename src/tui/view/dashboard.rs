@@ -591,7 +591,7 @@ mod tests {
                 Span::raw(" number ⚑ with a longer text than fits"),
             ]),
         ])
-        .style(if index % 3 == 0 {
+        .style(if index.is_multiple_of(3) {
             Style::new().dim()
         } else {
             Style::new()
