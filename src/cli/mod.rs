@@ -248,10 +248,9 @@ fn run(cli: Cli) -> Result<()> {
         book,
     };
     let Some(command) = cli.command else {
-        let store = Store::open(&ctx.book)?;
         let mouse = cli.mouse || ctx.config.mouse;
-        return crate::tui::run(
-            store,
+        return crate::tui::run_book(
+            ctx.book,
             ctx.config,
             ctx.clock,
             crate::tui::TuiOptions { mouse },

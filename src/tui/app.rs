@@ -42,7 +42,9 @@ pub struct App {
     terminal_work: Vec<TerminalWork>,
     /// Today's backup, taken in the background after the first frame.
     backup: DailyBackup,
-    /// The vdir sync in the background, with `[calendar] vdir` set.
+    /// The vdir sync in the background, with `[calendar] vdir` set; started
+    /// after the first frame (its own connection to the book and its writes
+    /// never delay the dashboard's opening).
     calendar_sync: Option<CalendarSync>,
 }
 
@@ -65,9 +67,8 @@ impl App {
         size: (u16, u16),
     ) -> App {
         let model = Model::new(clock.now(), config.tz, size, keymap);
-        let calendar_sync = CalendarSync::start(store.path().to_path_buf(), &config, clock);
         let mut app = App {
-            calendar_sync,
+            calendar_sync: None,
             book_version: store.data_version().ok(),
             store,
             config,
@@ -91,6 +92,10 @@ impl App {
     pub fn after_first_frame(&mut self) {
         self.dispatch(Action::FirstFrameShown);
         self.dispatch(Action::LoadRest);
+        if self.calendar_sync.is_none() {
+            self.calendar_sync =
+                CalendarSync::start(self.store.path().to_path_buf(), &self.config, self.clock);
+        }
     }
 
     pub fn model(&self) -> &Model {

@@ -20,11 +20,12 @@ pub mod view;
 pub mod visible;
 
 use std::io::stdout;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::Result;
 use ratatui::crossterm::event::{
-    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+    self, DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
 };
 use ratatui::crossterm::execute;
 
@@ -38,53 +39,89 @@ pub struct TuiOptions {
     pub mouse: bool,
 }
 
-/// Run the TUI until the coach quits. A bad `[keys]` section is refused (as
-/// `BadInput`) before the terminal is touched.
+/// Run the TUI on a book already open (the demo book) until the coach quits.
 pub fn run(store: Store, config: Config, clock: Clock, options: TuiOptions) -> Result<()> {
+    run_opening(move || Ok(store), config, clock, options)
+}
+
+/// Run the TUI on the book at `book` until the coach quits: the book is
+/// opened and its first window loaded on a worker thread while this one
+/// sets up the terminal (see [`run_opening`]).
+pub fn run_book(book: PathBuf, config: Config, clock: Clock, options: TuiOptions) -> Result<()> {
+    run_opening(move || Store::open(&book), config, clock, options)
+}
+
+/// Run the TUI until the coach quits. A bad `[keys]` section is refused (as
+/// `BadInput`) before the terminal is touched. `open` runs on a worker
+/// thread, which then builds the dashboard with its first window of the day
+/// (`App::new`), while this thread enters the alternate screen and starts
+/// reading the terminal: the two overlap on a second core. A book that
+/// cannot be opened leaves the terminal as it was and is the error returned.
+fn run_opening(
+    open: impl FnOnce() -> Result<Store> + Send + 'static,
+    config: Config,
+    clock: Clock,
+    options: TuiOptions,
+) -> Result<()> {
     let keymap = Arc::new(keymap::Keymap::with_overrides(&config.keys)?);
     let theme = theme::Theme::from_env();
+    let size = ratatui::crossterm::terminal::size()?;
+    let loading = std::thread::Builder::new()
+        .name("first-window".into())
+        .spawn(move || {
+            open().map(|store| {
+                Box::new(app::App::new(
+                    store,
+                    config,
+                    clock,
+                    keymap,
+                    theme,
+                    (size.0, size.1),
+                ))
+            })
+        })?;
     // try_init installs a panic hook that restores the terminal.
-    let mut terminal = ratatui::try_init()?;
-    // Bracketed paste: a paste arrives as text, so a newline in it never
-    // presses Enter (never submits a form). Restored on exit and on panic.
-    let hook = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        let _ = execute!(stdout(), DisableBracketedPaste);
-        hook(info);
-    }));
-    if let Err(err) = execute!(stdout(), EnableBracketedPaste) {
-        ratatui::restore();
-        return Err(err.into());
-    }
-    if options.mouse {
-        let hook = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            let _ = execute!(stdout(), DisableMouseCapture);
-            hook(info);
-        }));
-        if let Err(err) = execute!(stdout(), EnableMouseCapture) {
-            ratatui::restore();
+    let mut terminal = match ratatui::try_init() {
+        Ok(terminal) => terminal,
+        Err(err) => {
+            let _ = loading.join();
             return Err(err.into());
         }
-    }
-    let result = terminal
-        .size()
-        .map_err(anyhow::Error::from)
-        .and_then(|size| {
-            let mut app = app::App::new(
-                store,
-                config,
-                clock,
-                keymap,
-                theme,
-                (size.width, size.height),
-            );
-            app.run(&mut terminal)
-        });
+    };
+    // The first poll installs the resize (SIGWINCH) handler and opens the
+    // terminal's event source: done while the book loads.
+    let input = set_up_input(&options)
+        .and_then(|()| Ok(event::poll(std::time::Duration::ZERO).map(|_| ())?));
+    let loaded = loading
+        .join()
+        .map_err(|_| anyhow::anyhow!("the dashboard stopped while loading the book"))
+        .and_then(|app| app);
+    let result = input.and(loaded).and_then(|mut app| app.run(&mut terminal));
     if options.mouse {
         let _ = execute!(stdout(), DisableMouseCapture);
     }
     let _ = execute!(stdout(), DisableBracketedPaste);
     ratatui::restore();
     result
+}
+
+/// Bracketed paste (a paste arrives as text, so a newline in it never
+/// presses Enter, never submits a form) and, if asked for, the mouse; both
+/// are undone on exit and on panic.
+fn set_up_input(options: &TuiOptions) -> Result<()> {
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = execute!(stdout(), DisableBracketedPaste);
+        hook(info);
+    }));
+    execute!(stdout(), EnableBracketedPaste)?;
+    if options.mouse {
+        let hook = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let _ = execute!(stdout(), DisableMouseCapture);
+            hook(info);
+        }));
+        execute!(stdout(), EnableMouseCapture)?;
+    }
+    Ok(())
 }

@@ -4,7 +4,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, TableState};
+use ratatui::widgets::{Block, Paragraph};
 
 use crate::dashboard::short_span;
 use crate::model::Urgency;
@@ -85,7 +85,7 @@ fn pane_table<'a>(
     header: Vec<&'static str>,
     widths: Vec<Constraint>,
     len: usize,
-    row: impl Fn(usize) -> Row<'a>,
+    row: impl Fn(usize) -> PaneRow<'a>,
     selected: Option<usize>,
     focused: bool,
     empty: &str,
@@ -104,17 +104,117 @@ fn pane_table<'a>(
     };
     let visible = layout::visible_rows(area);
     let window = window(len, selected, visible);
-    let rows: Vec<Row> = window.clone().map(row).collect();
-    let mut table = Table::new(rows, widths).block(block);
-    if layout::has_header(area) {
-        table = table.header(Row::new(header).style(theme.header()));
+    let rows: Vec<PaneRow> = window.clone().map(row).collect();
+    let header = layout::has_header(area).then(|| PaneRow {
+        cells: header.into_iter().map(Line::from).collect(),
+        style: theme.header(),
+    });
+    let selected = selected.map(|selected| selected.saturating_sub(window.start));
+    #[cfg(test)]
+    if layout::SOLVER.get() {
+        tests::draw_with_ratatui(
+            frame, area, block, header, widths, rows, selected, highlight,
+        );
+        return;
     }
-    let table = table.column_spacing(1).row_highlight_style(highlight);
-    let mut state = TableState::new();
-    if let Some(selected) = selected {
-        state = state.with_selected(Some(selected.saturating_sub(window.start)));
+    let table = PaneTable {
+        block,
+        header,
+        widths,
+        rows,
+        selected,
+        highlight,
+    };
+    table.render(area, frame.buffer_mut());
+}
+
+/// A row of a pane's table: one line per cell, and the row's style.
+#[derive(Default)]
+struct PaneRow<'a> {
+    cells: Vec<Line<'a>>,
+    style: Style,
+}
+
+impl<'a> PaneRow<'a> {
+    fn new(cells: Vec<Line<'a>>) -> PaneRow<'a> {
+        PaneRow {
+            cells,
+            style: Style::new(),
+        }
     }
-    frame.render_stateful_widget(table, area, &mut state);
+
+    fn style(self, style: Style) -> PaneRow<'a> {
+        PaneRow { style, ..self }
+    }
+}
+
+/// A pane's table: drawn as ratatui's `Table` draws it (one row per item,
+/// columns one cell apart, the selected row highlighted), with the columns
+/// placed by `layout::columns`' arithmetic instead of the layout solver.
+/// `tests::the_pane_table_is_ratatuis_table` holds the two together.
+struct PaneTable<'a> {
+    block: Block<'a>,
+    header: Option<PaneRow<'a>>,
+    widths: Vec<Constraint>,
+    /// The rows shown, from the top of the pane.
+    rows: Vec<PaneRow<'a>>,
+    /// Which of `rows` is selected.
+    selected: Option<usize>,
+    highlight: Style,
+}
+
+impl PaneTable<'_> {
+    fn render(&self, area: Rect, buf: &mut ratatui::buffer::Buffer) {
+        use ratatui::widgets::Widget as _;
+        (&self.block).render(area, buf);
+        let inner = self.block.inner(area);
+        if inner.is_empty() {
+            return;
+        }
+        let columns = layout::columns(&self.widths, inner.width, 1).unwrap_or_else(|| {
+            ratatui::layout::Layout::horizontal(self.widths.clone())
+                .flex(ratatui::layout::Flex::Start)
+                .spacing(1)
+                .split(Rect::new(0, 0, inner.width, 1))
+                .iter()
+                .map(|r| (r.x, r.width))
+                .collect()
+        });
+        let mut top = inner.y;
+        if let Some(header) = &self.header {
+            let line = Rect { height: 1, ..inner };
+            Self::render_row(header, line, &columns, buf);
+            top += 1;
+        }
+        let rows = Rect {
+            y: top,
+            height: inner.bottom().saturating_sub(top),
+            ..inner
+        };
+        let selected = self
+            .selected
+            .map(|at| at.min(self.rows.len().saturating_sub(1)));
+        for (at, (row, y)) in self.rows.iter().zip(rows.rows()).enumerate() {
+            Self::render_row(row, y, &columns, buf);
+            if selected == Some(at) {
+                buf.set_style(y, self.highlight);
+            }
+        }
+    }
+
+    fn render_row(
+        row: &PaneRow,
+        area: Rect,
+        columns: &[(u16, u16)],
+        buf: &mut ratatui::buffer::Buffer,
+    ) {
+        use ratatui::widgets::Widget as _;
+        buf.set_style(area, row.style);
+        for (cell, (x, width)) in row.cells.iter().zip(columns) {
+            let cell_area = Rect::new(area.x.saturating_add(*x), area.y, *width, area.height);
+            cell.render(cell_area, buf);
+        }
+    }
 }
 
 /// The rows a pane of `len` rows shows: from the offset that keeps
@@ -145,14 +245,14 @@ fn sessions(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     // those to come (after the last one too, but never alone).
     let now_line = now_line.filter(|_| !sheet.sessions.is_empty());
     let len = sheet.sessions.len() + usize::from(now_line.is_some());
-    let row = |index: usize| -> Row {
+    let row = |index: usize| -> PaneRow {
         let index = match now_line {
             Some(at) if index == at => return now_row(model, theme),
             Some(at) if index > at => index - 1,
             _ => index,
         };
         let Some(row) = sheet.sessions.get(index) else {
-            return Row::default();
+            return PaneRow::default();
         };
         let session = &row.session;
         let in_progress = session.start <= model.now && model.now < session.end();
@@ -164,12 +264,12 @@ fn sessions(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         };
         let mark = if in_progress { "▸" } else { " " };
         let status = session.status_short();
-        Row::new(vec![
-            Cell::from(mark),
-            Cell::from(text::clock(session.start, model.tz)),
-            Cell::from(format!("{}m", session.minutes)),
+        PaneRow::new(vec![
+            Line::from(mark),
+            Line::from(text::clock(session.start, model.tz)),
+            Line::from(format!("{}m", session.minutes)),
             client_cell(sheet, Some(session.client_id), &session.client_name, theme),
-            Cell::from(status),
+            Line::from(status),
             warnings_cell(&row.warnings, row.context.as_deref(), theme),
         ])
         .style(style)
@@ -205,15 +305,15 @@ fn sessions(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
 }
 
 /// The line between the sessions that have started and those to come.
-fn now_row(model: &Model, theme: &Theme) -> Row<'static> {
+fn now_row(model: &Model, theme: &Theme) -> PaneRow<'static> {
     let rule = "─".repeat(120);
-    Row::new(vec![
-        Cell::from("─"),
-        Cell::from(text::clock(model.now, model.tz)),
-        Cell::from("now─"),
-        Cell::from(rule.clone()),
-        Cell::from(rule.clone()),
-        Cell::from(rule),
+    PaneRow::new(vec![
+        Line::from("─"),
+        Line::from(text::clock(model.now, model.tz)),
+        Line::from("now─"),
+        Line::from(rule.clone()),
+        Line::from(rule.clone()),
+        Line::from(rule),
     ])
     .style(theme.now_line())
 }
@@ -240,9 +340,9 @@ fn requests(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         title.push(Span::raw(format!(" · {} waiting", sheet.waiting.len())));
     }
     let wide = area.width.saturating_sub(2) >= WIDE;
-    let row = |index: usize| -> Row {
+    let row = |index: usize| -> PaneRow {
         let Some(row) = sheet.requests.get(index) else {
-            return Row::default();
+            return PaneRow::default();
         };
         {
             let request = &row.request;
@@ -259,14 +359,14 @@ fn requests(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
                 _ => Style::new(),
             };
             let mut cells = vec![
-                Cell::from(Span::styled(mark, left_style)),
-                Cell::from(Span::styled(short_span(row.minutes_left), left_style)),
-                Cell::from(Span::styled(request.urgency.as_str(), urgency_style)),
+                Line::from(Span::styled(mark, left_style)),
+                Line::from(Span::styled(short_span(row.minutes_left), left_style)),
+                Line::from(Span::styled(request.urgency.as_str(), urgency_style)),
                 client_cell(sheet, request.client_id, &request.client_name, theme),
             ];
             if wide {
-                cells.push(Cell::from(request.channel.as_str()));
-                cells.push(Cell::from(short_span(
+                cells.push(Line::from(request.channel.as_str()));
+                cells.push(Line::from(short_span(
                     (model.now - request.received_at).num_minutes(),
                 )));
             }
@@ -284,8 +384,8 @@ fn requests(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
                 ));
             }
             text.push(Span::raw(request.summary()));
-            cells.push(Cell::from(Line::from(text)));
-            Row::new(cells)
+            cells.push(Line::from(text));
+            PaneRow::new(cells)
         }
     };
     let (header, widths) = columns(
@@ -332,9 +432,9 @@ fn followups(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     }
     let today = model.today();
     let wide = area.width.saturating_sub(2) >= WIDE;
-    let row = |index: usize| -> Row {
+    let row = |index: usize| -> PaneRow {
         let Some(row) = sheet.followups.get(index) else {
-            return Row::default();
+            return PaneRow::default();
         };
         {
             let followup = &row.followup;
@@ -353,12 +453,12 @@ fn followups(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
                     .to_string()
             };
             let mut cells = vec![
-                Cell::from(Span::styled(mark, style)),
-                Cell::from(Span::styled(due, style)),
-                Cell::from(followup.owner.as_str()),
+                Line::from(Span::styled(mark, style)),
+                Line::from(Span::styled(due, style)),
+                Line::from(followup.owner.as_str()),
             ];
             if wide {
-                cells.push(Cell::from(followup.kind.as_str()));
+                cells.push(Line::from(followup.kind.as_str()));
             }
             cells.push(client_cell(
                 sheet,
@@ -366,10 +466,10 @@ fn followups(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
                 &followup.client_name,
                 theme,
             ));
-            cells.push(Cell::from(
+            cells.push(Line::from(
                 followup.text.lines().next().unwrap_or("").to_string(),
             ));
-            Row::new(cells)
+            PaneRow::new(cells)
         }
     };
     let (header, widths) = columns(
@@ -417,7 +517,7 @@ pub const CONTEXT_MARK: &str = "◆ ";
 
 /// A session's warnings, then what is at stake for the client. The table
 /// cuts the cell to its column by display width.
-fn warnings_cell(warnings: &[String], context: Option<&str>, theme: &Theme) -> Cell<'static> {
+fn warnings_cell(warnings: &[String], context: Option<&str>, theme: &Theme) -> Line<'static> {
     let mut spans = vec![Span::styled(warnings.join(", "), theme.warn())];
     if let Some(context) = context {
         if !warnings.is_empty() {
@@ -428,7 +528,7 @@ fn warnings_cell(warnings: &[String], context: Option<&str>, theme: &Theme) -> C
             theme.label(),
         ));
     }
-    Cell::from(Line::from(spans))
+    Line::from(spans)
 }
 
 /// Marks an at-risk client where the coach looks; `A` lists the reasons.
@@ -440,14 +540,14 @@ fn client_cell(
     client_id: Option<crate::model::ClientId>,
     name: &str,
     theme: &Theme,
-) -> Cell<'static> {
+) -> Line<'static> {
     if sheet.risk_of(client_id).is_empty() {
-        return Cell::from(name.to_string());
+        return Line::from(name.to_string());
     }
-    Cell::from(Line::from(vec![
+    Line::from(vec![
         Span::styled(AT_RISK_MARK, theme.warn()),
         Span::raw(name.to_string()),
-    ]))
+    ])
 }
 
 #[cfg(test)]
@@ -455,12 +555,47 @@ mod tests {
     use super::*;
     use ratatui::Terminal;
     use ratatui::backend::TestBackend;
+    use ratatui::widgets::{Cell, Row, Table, TableState};
 
-    fn item(index: usize) -> Row<'static> {
-        Row::new(vec![
-            Cell::from(format!("{index}")),
-            Cell::from(format!("request number {index}")),
+    /// The same rows through ratatui's `Table` and its layout solver: how
+    /// the panes were drawn before `PaneTable`.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn draw_with_ratatui(
+        frame: &mut Frame,
+        area: Rect,
+        block: Block,
+        header: Option<PaneRow>,
+        widths: Vec<Constraint>,
+        rows: Vec<PaneRow>,
+        selected: Option<usize>,
+        highlight: Style,
+    ) {
+        let mut table = Table::new(rows.into_iter().map(ratatui_row), widths).block(block);
+        if let Some(header) = header {
+            table = table.header(ratatui_row(header));
+        }
+        let table = table.column_spacing(1).row_highlight_style(highlight);
+        let mut state = TableState::new().with_selected(selected);
+        frame.render_stateful_widget(table, area, &mut state);
+    }
+
+    fn ratatui_row(row: PaneRow) -> Row {
+        Row::new(row.cells.into_iter().map(Cell::from)).style(row.style)
+    }
+
+    fn item(index: usize) -> PaneRow<'static> {
+        PaneRow::new(vec![
+            Line::from(format!("{index}")),
+            Line::from(vec![
+                Span::styled(format!("request {index}"), Style::new().bold()),
+                Span::raw(" number ⚑ with a longer text than fits"),
+            ]),
         ])
+        .style(if index.is_multiple_of(3) {
+            Style::new().dim()
+        } else {
+            Style::new()
+        })
     }
 
     fn widths() -> Vec<Constraint> {
@@ -471,7 +606,8 @@ mod tests {
     /// table scrolled to the same offset.
     fn every_row(frame: &mut Frame, len: usize, selected: Option<usize>, theme: &Theme) {
         let area = frame.area();
-        let mut table = Table::new((0..len).map(item), widths()).block(Block::bordered());
+        let mut table =
+            Table::new((0..len).map(item).map(ratatui_row), widths()).block(Block::bordered());
         if layout::has_header(area) {
             table = table.header(Row::new(vec!["#", "text"]).style(theme.header()));
         }
@@ -489,10 +625,10 @@ mod tests {
     #[test]
     fn the_window_draws_the_same_frame_as_every_row() {
         let theme = Theme::colored();
-        for height in [3u16, 5, 7, 12, 40] {
+        for (width, height) in [(30u16, 3u16), (3, 5), (30, 7), (57, 12), (120, 40), (12, 9)] {
             for len in [1usize, 2, 6, 11, 38, 61] {
                 for selected in (0..len).map(Some).chain([None]) {
-                    let mut windowed = Terminal::new(TestBackend::new(30, height)).unwrap();
+                    let mut windowed = Terminal::new(TestBackend::new(width, height)).unwrap();
                     windowed
                         .draw(|frame| {
                             let area = frame.area();
@@ -511,18 +647,70 @@ mod tests {
                             );
                         })
                         .unwrap();
-                    let mut reference = Terminal::new(TestBackend::new(30, height)).unwrap();
+                    let mut reference = Terminal::new(TestBackend::new(width, height)).unwrap();
                     reference
                         .draw(|frame| every_row(frame, len, selected, &theme))
                         .unwrap();
                     assert_eq!(
                         windowed.backend().buffer(),
                         reference.backend().buffer(),
-                        "height {height}, {len} rows, selected {selected:?}"
+                        "{width}x{height}, {len} rows, selected {selected:?}"
                     );
                 }
             }
         }
+    }
+
+    /// The demo book's dashboard, drawn by arithmetic and by ratatui's
+    /// `Table` and layout solver, is the same frame at every size from
+    /// 20x5 to 300x100, whichever pane has the focus and wherever its
+    /// cursor is.
+    #[test]
+    fn the_pane_table_is_ratatuis_table() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = crate::store::Store::open(&dir.path().join("book.sqlite")).unwrap();
+        let config = crate::config::Config::parse(
+            "[coach]\ntime_zone = \"Europe/Berlin\"\n",
+            "t.toml".as_ref(),
+        )
+        .unwrap();
+        let now = chrono::DateTime::parse_from_rfc3339("2026-11-23T14:20:00+01:00")
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        crate::demo::generate(&mut store, &config, now).unwrap();
+        let date = crate::domain::when::local_date(now, config.tz);
+        let sheet = crate::dashboard::load(&store, &config, date, now).unwrap();
+        assert!(sheet.requests.len() > 8, "{}", sheet.requests.len());
+        let keymap = std::sync::Arc::new(crate::tui::keymap::Keymap::defaults());
+        let theme = Theme::colored();
+        let widths = [
+            20u16, 39, 40, 41, 57, 60, 79, 80, 81, 82, 83, 90, 101, 120, 157, 200, 300,
+        ];
+        let heights = [5u16, 9, 10, 11, 12, 15, 16, 17, 24, 33, 40, 41, 57, 63, 100];
+        let mut drawn = 0;
+        for (n, (width, height)) in widths
+            .iter()
+            .flat_map(|w| heights.iter().map(move |h| (*w, *h)))
+            .enumerate()
+        {
+            let mut model = Model::new(now, config.tz, (width, height), keymap.clone());
+            model.sheet = Some(sheet.clone());
+            model.focus = Pane::ALL[n % 3];
+            model.cursor[Pane::Requests] = n % sheet.requests.len();
+            model.cursor[Pane::Sessions] = n % (sheet.sessions.len() + 1);
+            let frame_of = |solver: bool| {
+                layout::SOLVER.set(solver);
+                let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+                terminal
+                    .draw(|frame| crate::tui::view::draw(frame, &model, &theme))
+                    .unwrap();
+                layout::SOLVER.set(false);
+                terminal.backend().buffer().clone()
+            };
+            assert_eq!(frame_of(false), frame_of(true), "{width}x{height}");
+            drawn += 1;
+        }
+        assert_eq!(drawn, widths.len() * heights.len());
     }
 
     #[test]

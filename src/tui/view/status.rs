@@ -2,7 +2,9 @@
 //! hints for what has the focus.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
+#[cfg(test)]
+use ratatui::layout::{Constraint, Layout};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
@@ -13,8 +15,22 @@ use crate::tui::theme::Theme;
 use crate::tui::view::text;
 
 pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
-    let [counts_area, hints_area] =
-        Layout::vertical([Constraint::Length(1), Constraint::Length(1)]).areas(area);
+    // One line each, by arithmetic (the solver's `[Length(1), Length(1)]`).
+    let counts_area = Rect {
+        height: area.height.min(1),
+        ..area
+    };
+    let hints_area = Rect {
+        y: area.y + counts_area.height,
+        height: (area.height - counts_area.height).min(1),
+        ..area
+    };
+    #[cfg(test)]
+    let [counts_area, hints_area] = if crate::tui::layout::SOLVER.get() {
+        Layout::vertical([Constraint::Length(1), Constraint::Length(1)]).areas(area)
+    } else {
+        [counts_area, hints_area]
+    };
     let compact = area.width < 90;
     frame.render_widget(Paragraph::new(counts(model, theme, compact)), counts_area);
     let second = match &model.notice {
