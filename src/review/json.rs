@@ -206,14 +206,8 @@ fn write_outcomes(
 /// no control character, quote or backslash (the usual name or word) as it
 /// is between quotes, anything else through `serde_json`.
 fn push_str(buf: &mut Vec<u8>, text: &str) -> std::io::Result<()> {
-    if text.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
-        buf.push(b'"');
-        buf.extend_from_slice(text.as_bytes());
-        buf.push(b'"');
-        Ok(())
-    } else {
-        serde_json::to_writer(buf, text).map_err(std::io::Error::other)
-    }
+    crate::json_text::push_str(buf, text);
+    Ok(())
 }
 
 /// One of coachbook's own words (urgency, resolution, delivery: lower-case
@@ -562,26 +556,6 @@ pub(crate) fn set(value: &mut Value, key: &str, field: Value) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Strings with nothing to escape are put between quotes as they are;
-    /// the rest go through serde_json: the same text either way.
-    #[test]
-    fn strings_are_written_as_serde_json_writes_them() {
-        for text in [
-            "",
-            "Ada Lovelace",
-            "Zoë Ålund ☃ 日本",
-            "say \"hi\"",
-            "back\\slash",
-            "tab\there",
-            "\u{1}\u{1f}\u{7f}\u{80}\u{2028}",
-            "someone@mail.example",
-        ] {
-            let mut out = Vec::new();
-            push_str(&mut out, text).expect("written");
-            assert_eq!(out, serde_json::to_vec(text).expect("serde"), "{text:?}");
-        }
-    }
 
     /// The words put between quotes as they are need no escaping: the
     /// same text as serde_json's, for every urgency, resolution and
