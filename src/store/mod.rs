@@ -29,7 +29,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 
 pub use busy::{BusyBlock, BusyQueries, NewBusy};
@@ -796,52 +796,68 @@ pub fn ts(at: DateTime<Utc>) -> String {
     out
 }
 
-/// A stored instant; `None` when it does not parse or lies outside the
+/// A stored instant: the form [`ts`] writes read digit by digit, anything
+/// else by the RFC 3339 parser; `None` when it does not parse or lies outside the
 /// accepted years (so no later date arithmetic on it can overflow).
 pub(crate) fn parse_ts(text: &str) -> Option<DateTime<Utc>> {
-    let at = match stored_form(text) {
-        Some(at) => at,
-        None => DateTime::parse_from_rfc3339(text).ok()?.with_timezone(&Utc),
-    };
-    crate::domain::bounds::instant(at).ok()
+    canonical_instant(text.as_bytes()).or_else(|| {
+        let at = DateTime::parse_from_rfc3339(text).ok()?.with_timezone(&Utc);
+        crate::domain::bounds::instant(at).ok()
+    })
 }
 
-/// An instant in the form [`ts`] writes (`2026-11-23T13:00:00Z`), read by
-/// integer math: what `parse_from_rfc3339` reads from it, without its
-/// general parser. Any other text (another offset, a fraction, a leap
-/// second, lower case) is `None`, and `parse_ts` asks chrono.
-fn stored_form(text: &str) -> Option<DateTime<Utc>> {
-    let &[
-        y1,
-        y2,
-        y3,
-        y4,
-        b'-',
-        m1,
-        m2,
-        b'-',
-        d1,
-        d2,
-        b'T',
-        h1,
-        h2,
-        b':',
-        n1,
-        n2,
-        b':',
-        s1,
-        s2,
-        b'Z',
-    ] = text.as_bytes()
-    else {
+/// The store's own form (`2026-11-23T13:20:00Z`: ASCII digits and
+/// separators only, so never a question of UTF-8) in the accepted years,
+/// or None.
+pub(super) fn canonical_instant(b: &[u8]) -> Option<DateTime<Utc>> {
+    let (date, time) = split_instant(b)?;
+    Some(NaiveDateTime::new(canonical_date(date)?, canonical_time(time)?).and_utc())
+}
+
+/// `YYYY-MM-DD` and `Thh:mm:ssZ` of a 20-byte text.
+pub(super) fn split_instant(b: &[u8]) -> Option<([u8; 10], [u8; 10])> {
+    let (date, time) = b.split_at_checked(10)?;
+    Some((date.try_into().ok()?, time.try_into().ok()?))
+}
+
+fn digit(c: u8) -> Option<u32> {
+    c.is_ascii_digit().then(|| u32::from(c - b'0'))
+}
+
+/// `YYYY-MM-DD`, a real day in the years coachbook accepts.
+pub(super) fn canonical_date(text: [u8; 10]) -> Option<NaiveDate> {
+    let [y1, y2, y3, y4, dash1, mo1, mo2, dash2, d1, d2] = text;
+    if dash1 != b'-' || dash2 != b'-' {
         return None;
-    };
-    let digit = |b: u8| b.is_ascii_digit().then(|| u32::from(b - b'0'));
-    let two = |a: u8, b: u8| Some(digit(a)? * 10 + digit(b)?);
-    let year = two(y1, y2)? * 100 + two(y3, y4)?;
-    let date = NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, two(m1, m2)?, two(d1, d2)?)?;
-    let time = chrono::NaiveTime::from_hms_opt(two(h1, h2)?, two(n1, n2)?, two(s1, s2)?)?;
-    Some(date.and_time(time).and_utc())
+    }
+    let year = ((digit(y1)? * 10 + digit(y2)?) * 10 + digit(y3)?) * 10 + digit(y4)?;
+    let year = i32::try_from(year).ok()?;
+    if !(crate::domain::bounds::FIRST_YEAR..=crate::domain::bounds::LAST_YEAR).contains(&year) {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(
+        year,
+        digit(mo1)? * 10 + digit(mo2)?,
+        digit(d1)? * 10 + digit(d2)?,
+    )
+}
+
+/// `Thh:mm:ssZ`, a time of day; a leap second (`:60`) is None: it goes to
+/// the RFC 3339 parser, which knows what to do.
+pub(super) fn canonical_time(text: [u8; 10]) -> Option<NaiveTime> {
+    let [t, h1, h2, colon1, mi1, mi2, colon2, s1, s2, z] = text;
+    if t != b'T' || colon1 != b':' || colon2 != b':' || z != b'Z' {
+        return None;
+    }
+    let second = digit(s1)? * 10 + digit(s2)?;
+    if second >= 60 {
+        return None;
+    }
+    NaiveTime::from_hms_opt(
+        digit(h1)? * 10 + digit(h2)?,
+        digit(mi1)? * 10 + digit(mi2)?,
+        second,
+    )
 }
 
 /// A stored session length, inside its bounds.

@@ -9,11 +9,14 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::store::Conn;
 use anyhow::Result;
-use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, NaiveTime, SubsecRound, Utc};
+use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, SubsecRound, Utc};
 use rusqlite::params;
 use rusqlite::types::ValueRef;
 
-use super::{Queries, bad_column, parse_ts, read_word, text_at, ts};
+use super::{
+    Queries, bad_column, canonical_date, canonical_time, parse_ts, read_word, split_instant,
+    text_at, ts,
+};
 use crate::model::{
     Channel, ClientId, ClientStatus, DeliveryState, Request, RequestStatus, Urgency,
 };
@@ -316,7 +319,7 @@ const RECENT_DATES: usize = 4;
 /// The stored instants of one read, the dates they fall on remembered: the
 /// requests come by receipt, and a request's reply-by and replies fall on
 /// days just seen, so most instants need only their time of day read.
-/// Gives what [`stored_instant`] gives (test
+/// Gives what [`parse_ts`] gives (test
 /// `remembered_dates_read_as_the_rfc3339_parser_reads_them`).
 pub(crate) struct Instants {
     /// `YYYY-MM-DD` as stored, and its date (only dates in the accepted
@@ -336,7 +339,7 @@ impl Instants {
         }
     }
 
-    /// The store's own form, as [`canonical_instant`] reads it.
+    /// The store's own form, as `store::canonical_instant` reads it.
     pub(crate) fn canonical(&mut self, b: &[u8]) -> Option<DateTime<Utc>> {
         let (date, time) = split_instant(b)?;
         let time = canonical_time(time)?;
@@ -364,7 +367,7 @@ impl Instants {
             return Ok(at);
         }
         let text = text_at(row, index)?;
-        stored_instant(text).ok_or_else(|| bad_column(index, text))
+        parse_ts(text).ok_or_else(|| bad_column(index, text))
     }
 
     /// [`Instants::at`] of a column that may be NULL.
@@ -384,70 +387,18 @@ impl Instants {
     }
 }
 
-/// A stored instant, as [`parse_ts`] reads it: the form the store writes
-/// (`2026-11-23T13:20:00Z`) read digit by digit, anything else by the
-/// RFC 3339 parser.
-pub(crate) fn stored_instant(text: &str) -> Option<DateTime<Utc>> {
-    canonical_instant(text.as_bytes()).or_else(|| parse_ts(text))
-}
-
-/// The store's own form (`2026-11-23T13:20:00Z`: ASCII digits and
-/// separators only, so never a question of UTF-8) in the accepted years,
-/// or None.
-fn canonical_instant(b: &[u8]) -> Option<DateTime<Utc>> {
-    let (date, time) = split_instant(b)?;
-    Some(NaiveDateTime::new(canonical_date(date)?, canonical_time(time)?).and_utc())
-}
-
-/// `YYYY-MM-DD` and `Thh:mm:ssZ` of a 20-byte text.
-fn split_instant(b: &[u8]) -> Option<([u8; 10], [u8; 10])> {
-    let (date, time) = b.split_at_checked(10)?;
-    Some((date.try_into().ok()?, time.try_into().ok()?))
-}
-
-fn digit(c: u8) -> Option<u32> {
-    c.is_ascii_digit().then(|| u32::from(c - b'0'))
-}
-
-/// `YYYY-MM-DD`, a real day in the years coachbook accepts.
-fn canonical_date(text: [u8; 10]) -> Option<NaiveDate> {
-    let [y1, y2, y3, y4, dash1, mo1, mo2, dash2, d1, d2] = text;
-    if dash1 != b'-' || dash2 != b'-' {
-        return None;
-    }
-    let year = ((digit(y1)? * 10 + digit(y2)?) * 10 + digit(y3)?) * 10 + digit(y4)?;
-    let year = i32::try_from(year).ok()?;
-    if !(crate::domain::bounds::FIRST_YEAR..=crate::domain::bounds::LAST_YEAR).contains(&year) {
-        return None;
-    }
-    NaiveDate::from_ymd_opt(
-        year,
-        digit(mo1)? * 10 + digit(mo2)?,
-        digit(d1)? * 10 + digit(d2)?,
-    )
-}
-
-/// `Thh:mm:ssZ`, a time of day; a leap second (`:60`) is None: it goes to
-/// the RFC 3339 parser, which knows what to do.
-fn canonical_time(text: [u8; 10]) -> Option<NaiveTime> {
-    let [t, h1, h2, colon1, mi1, mi2, colon2, s1, s2, z] = text;
-    if t != b'T' || colon1 != b':' || colon2 != b':' || z != b'Z' {
-        return None;
-    }
-    let second = digit(s1)? * 10 + digit(s2)?;
-    if second >= 60 {
-        return None;
-    }
-    NaiveTime::from_hms_opt(
-        digit(h1)? * 10 + digit(h2)?,
-        digit(mi1)? * 10 + digit(mi2)?,
-        second,
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::canonical_instant;
+
+    /// What chrono's RFC 3339 parser reads, inside the accepted years: the
+    /// reading the digit-by-digit one must give.
+    fn chrono_reads(text: &str) -> Option<DateTime<Utc>> {
+        DateTime::parse_from_rfc3339(text)
+            .ok()
+            .and_then(|d| crate::domain::bounds::instant(d.with_timezone(&Utc)).ok())
+    }
 
     /// The digit-by-digit reading gives what the RFC 3339 parser gives, for
     /// the stored form and for every near miss (which it leaves to it).
@@ -470,7 +421,7 @@ mod tests {
             "+026-11-23T13:20:00Z",
             "",
         ] {
-            assert_eq!(stored_instant(text), parse_ts(text), "{text}");
+            assert_eq!(parse_ts(text), chrono_reads(text), "{text}");
         }
         let at: DateTime<Utc> = "2026-11-23T13:20:07Z".parse().expect("instant");
         assert_eq!(canonical_instant(ts(at).as_bytes()), Some(at));
@@ -525,7 +476,7 @@ mod tests {
                 .canonical(text.as_bytes())
                 .or_else(|| parse_ts(text));
             assert_eq!(remembered, parse_ts(text), "{text}");
-            assert_eq!(stored_instant(text), parse_ts(text), "{text}");
+            assert_eq!(parse_ts(text), chrono_reads(text), "{text}");
         }
         // The first and last seconds coachbook accepts are read; the ones
         // just outside are not, by either reading.
