@@ -263,9 +263,7 @@ impl Store {
     /// another's) is checkpointed into the book by the close, or every
     /// later first open would read it all again to rebuild its index.
     pub fn leave_to_exit(self) {
-        let mut wal = self.path.clone().into_os_string();
-        wal.push("-wal");
-        if std::fs::metadata(&wal).is_ok_and(|m| m.len() == 0) {
+        if std::fs::metadata(self.wal_path()).is_ok_and(|m| m.len() == 0) {
             std::mem::forget(self);
         }
     }
@@ -278,6 +276,13 @@ impl Store {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The book's write-ahead log, next to it.
+    fn wal_path(&self) -> PathBuf {
+        let mut wal = self.path.clone().into_os_string();
+        wal.push("-wal");
+        PathBuf::from(wal)
     }
 
     /// For a run of changes that make one piece of work (an import in
@@ -309,9 +314,7 @@ impl Store {
         }
         self.conn.pragma_update(None, "synchronous", "FULL")?;
         self.conn.pragma_update(None, "wal_autocheckpoint", 1_000)?;
-        let mut wal = self.path.clone().into_os_string();
-        wal.push("-wal");
-        let wal = PathBuf::from(wal);
+        let wal = self.wal_path();
         match std::fs::File::open(&wal) {
             Ok(file) => file
                 .sync_data()
