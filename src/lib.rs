@@ -22,6 +22,7 @@ pub mod domain;
 pub mod error;
 pub mod files;
 pub mod flows;
+pub mod heap;
 pub mod intake;
 pub mod json_text;
 pub mod log;

@@ -8,6 +8,7 @@
     )
 )]
 fn main() {
+    coachbook::heap::use_huge_pages();
     quiet_on_closed_pipe();
     std::process::exit(coachbook::cli::main());
 }
