@@ -38,7 +38,7 @@ const WAIT: Duration = Duration::from_secs(60);
 fn main() -> anyhow::Result<()> {
     if std::env::args().any(|a| a == "--bare-pane") {
         // The floor starts as coachbook does (its heap on huge pages).
-        coachbook::heap::use_huge_pages();
+        coachbook::heap::use_huge_pages(coachbook::heap::Heap::Dashboard);
         return bare_pane();
     }
     let runs: usize = std::env::var("FIRST_FRAME_RUNS")

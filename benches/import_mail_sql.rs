@@ -57,7 +57,7 @@ fn added_rows(base: &Connection, result: &Connection, table: &str) -> (usize, Ve
 
 fn main() {
     // The floor starts as coachbook does (its heap on huge pages).
-    coachbook::heap::use_huge_pages();
+    coachbook::heap::use_huge_pages(coachbook::heap::Heap::Command);
     let base_path = std::env::var("IMPORT_BASE").unwrap_or_default();
     let result_path = std::env::var("IMPORT_RESULT").unwrap_or_default();
     if base_path.is_empty() || result_path.is_empty() {

@@ -13,48 +13,113 @@
 //! kernel backs each 2 MiB of it that the process touches with one huge
 //! page where it has one free (`/sys/kernel/mm/transparent_hugepage`:
 //! `madvise` or `always`; with `never` the advice is ignored and nothing
-//! changes). Large blocks come from that heap too, not from a mapping of
-//! their own. The cost: resident memory rounds up to whole 2 MiB pages of
-//! the heap actually touched.
+//! changes). The cost: resident memory rounds up to whole 2 MiB pages of
+//! the reserve actually touched. So the reserve depends on the process
+//! ([`Heap`]): a command that runs and exits gets a large one, and its
+//! large blocks come from it too (not from mappings of their own); the
+//! dashboard, which stays open all day and frees as it reloads, gets only
+//! what its start-up touches, and keeps glibc's own handling of large
+//! blocks (mapped, and unmapped when freed).
 //!
-//! Only on Linux with glibc, and only from `main` before any thread starts;
-//! elsewhere it does nothing. Every step is advice: if one fails, the
-//! allocator works as before.
+//! Only on Linux with glibc, and only before any thread starts; elsewhere
+//! it does nothing. Every step is advice: if one fails, the allocator
+//! works as before.
 
-/// Address space reserved for the heap (not memory: pages are backed only
-/// when touched). The figures' largest process, a ten-year review, peaks
-/// near 30 MB; heap growth past the reserve is ordinary pages again.
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-const RESERVE: usize = 256 << 20;
+/// Which process the heap is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Heap {
+    /// A command that runs and exits: a reserve of 256 MiB of address
+    /// space (not memory: pages are backed only when touched; the largest
+    /// of the figures' processes, a ten-year review, peaks near 30 MB),
+    /// large blocks (up to 32 MiB) from the heap.
+    Command,
+    /// The dashboard: 8 MiB of address space, of which 4–6 MiB in whole
+    /// huge pages: what the open, the first window and the first frame
+    /// touch; beyond it, and after the start-up, glibc as before.
+    Dashboard,
+}
+
+impl Heap {
+    /// The heap for a run with these arguments (the program's name
+    /// first), judged before clap parses them, so that clap's own
+    /// allocations land on the huge pages too: the dashboard when no
+    /// subcommand is named (only options, and the values of `--db` and
+    /// `--config`). A misjudged line only changes how memory is backed.
+    pub fn for_args(args: impl IntoIterator<Item = std::ffi::OsString>) -> Heap {
+        let mut args = args.into_iter().skip(1);
+        while let Some(arg) = args.next() {
+            if arg == "--db" || arg == "--config" {
+                args.next();
+            } else if !arg.as_encoded_bytes().starts_with(b"-") {
+                return Heap::Command;
+            }
+        }
+        Heap::Dashboard
+    }
+
+    /// The address space marked for huge pages.
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    fn reserve(self) -> usize {
+        match self {
+            Heap::Command => 256 << 20,
+            Heap::Dashboard => 8 << 20,
+        }
+    }
+}
 
 /// The size of a transparent huge page on x86-64 and arm64 (4 KiB base).
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 const HUGE_PAGE: usize = 2 << 20;
 
-/// Back the heap with transparent huge pages (see the module). Call first
-/// thing in `main`, before any thread is spawned.
+/// Back the heap with transparent huge pages (see the module). Call once,
+/// first thing in `main`, before any thread is spawned.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
-pub fn use_huge_pages() {
+pub fn use_huge_pages(heap: Heap) {
     // Largest block served from the heap: glibc's own ceiling (32 MiB on
     // 64-bit); above it a block gets its own mapping as before.
     const FROM_HEAP_UP_TO: libc::c_int = 32 << 20;
-    // More than the fresh heap's free top holds (about 128 KiB).
-    const PROBE: usize = 1 << 20;
-    let Ok(reserve) = libc::c_int::try_from(RESERVE) else {
+    // glibc's defaults of the three (a fixed 128 KiB, where glibc would
+    // raise its mapping threshold by itself).
+    const GLIBC_DEFAULT: libc::c_int = 128 << 10;
+    let Ok(reserve) = libc::c_int::try_from(heap.reserve()) else {
         return;
     };
-    // SAFETY: mallopt only sets allocator parameters (called before any
-    // thread exists, as glibc requires for M_ARENA_MAX to hold); sbrk(0)
-    // only reads the current break; the probe is freed once and the pad
-    // never; madvise is given a 2 MiB-aligned range that lies inside the
-    // heap mapping glibc has just grown (checked: the probe was carved
-    // from the heap's top, below the new break), and MADV_HUGEPAGE
-    // changes how pages are backed, never their contents.
+    // SAFETY: mallopt only sets allocator parameters, called before any
+    // thread exists (as glibc requires for M_ARENA_MAX to hold).
     unsafe {
+        // One arena: the dashboard's worker thread allocates in the same
+        // heap (a thread's own arena would be ordinary pages).
         libc::mallopt(libc::M_ARENA_MAX, 1);
         libc::mallopt(libc::M_MMAP_THRESHOLD, FROM_HEAP_UP_TO);
         libc::mallopt(libc::M_TOP_PAD, reserve);
         libc::mallopt(libc::M_TRIM_THRESHOLD, reserve);
+    }
+    advise_reserve();
+    if heap == Heap::Dashboard {
+        // From here on as glibc does: large blocks mapped and unmapped
+        // when freed, the heap's free top given back; what the open and
+        // the first frame allocated stays on its huge pages.
+        // SAFETY: as above.
+        unsafe {
+            libc::mallopt(libc::M_MMAP_THRESHOLD, GLIBC_DEFAULT);
+            libc::mallopt(libc::M_TOP_PAD, GLIBC_DEFAULT);
+            libc::mallopt(libc::M_TRIM_THRESHOLD, GLIBC_DEFAULT);
+        }
+    }
+}
+
+/// Grow the heap by the reserve (`M_TOP_PAD`, set by the caller) and mark
+/// its whole 2 MiB pages `MADV_HUGEPAGE`.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn advise_reserve() {
+    // More than the fresh heap's free top holds (about 128 KiB).
+    const PROBE: usize = 1 << 20;
+    // SAFETY: sbrk(0) only reads the current break; the probe is freed
+    // once and the pad never; madvise is given a 2 MiB-aligned range that
+    // lies inside the heap mapping glibc has just grown (checked: the
+    // probe was carved from the heap's top, below the new break), and
+    // MADV_HUGEPAGE changes how pages are backed, never their contents.
+    unsafe {
         // More than the heap's free top holds: glibc grows the heap by
         // this plus the reserve (M_TOP_PAD) in one break. (`black_box`:
         // the compiler may drop a block nobody uses.)
@@ -100,4 +165,32 @@ pub fn use_huge_pages() {
 
 /// Elsewhere the allocator is left as it is.
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-pub fn use_huge_pages() {}
+pub fn use_huge_pages(_heap: Heap) {}
+
+#[cfg(test)]
+mod tests {
+    use super::Heap;
+
+    fn heap_for(line: &str) -> Heap {
+        Heap::for_args(line.split(' ').map(std::ffi::OsString::from))
+    }
+
+    #[test]
+    fn the_dashboard_is_a_line_without_a_subcommand() {
+        for line in [
+            "coachbook",
+            "coachbook --demo",
+            "coachbook --db today --config review",
+            "coachbook --db=/tmp/b.sqlite --mouse",
+        ] {
+            assert_eq!(heap_for(line), Heap::Dashboard, "{line}");
+        }
+        for line in [
+            "coachbook today",
+            "coachbook --db /tmp/b.sqlite review --format json",
+            "coachbook --mouse import mail x.mbox",
+        ] {
+            assert_eq!(heap_for(line), Heap::Command, "{line}");
+        }
+    }
+}

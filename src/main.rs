@@ -8,7 +8,8 @@
     )
 )]
 fn main() {
-    coachbook::heap::use_huge_pages();
+    use coachbook::heap::{Heap, use_huge_pages};
+    use_huge_pages(Heap::for_args(std::env::args_os()));
     quiet_on_closed_pipe();
     std::process::exit(coachbook::cli::main());
 }
