@@ -28,10 +28,15 @@ use ratatui::crossterm::event::{
     self, DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
 };
 use ratatui::crossterm::execute;
+use ratatui::{Terminal, backend::CrosstermBackend};
 
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::store::Store;
+
+/// The terminal's output buffer: a whole frame of a large dashboard
+/// (120x40 with colours is about 20 KiB when every cell changes).
+const FRAME_BUFFER: usize = 64 << 10;
 
 #[derive(Debug, Clone, Default)]
 pub struct TuiOptions {
@@ -80,10 +85,19 @@ fn run_opening(
                 ))
             })
         })?;
-    // try_init installs a panic hook that restores the terminal.
-    let mut terminal = match ratatui::try_init() {
+    // try_init installs a panic hook that restores the terminal. Its
+    // terminal writes to stdout as is (a lock and a line-buffer check per
+    // escape sequence, a write(2) per KiB); ours collects a frame's escapes
+    // in one buffer and writes them when the draw flushes, in one go.
+    let mut terminal = match ratatui::try_init().and_then(|_| {
+        Terminal::new(CrosstermBackend::new(std::io::BufWriter::with_capacity(
+            FRAME_BUFFER,
+            stdout(),
+        )))
+    }) {
         Ok(terminal) => terminal,
         Err(err) => {
+            ratatui::restore();
             let _ = loading.join();
             return Err(err.into());
         }

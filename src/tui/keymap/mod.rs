@@ -54,6 +54,11 @@ impl Keymap {
     pub fn with_overrides(overrides: &BTreeMap<String, String>) -> Result<Keymap, BadInput> {
         let fail = |what: String| BadInput(format!("config [keys]: {what}"));
         let defaults = Keymap::defaults();
+        // The default table is conflict-free (its test says so): nothing
+        // to check on the usual launch, which has no [keys].
+        if overrides.is_empty() {
+            return Ok(defaults);
+        }
         let mut keymap = defaults.clone();
         let mut given: Vec<(Key, &str, Option<Command>)> = Vec::new();
         for (text, name) in overrides {
