@@ -101,7 +101,11 @@ impl DayOffsets {
     /// The zone's offset at `at`, in seconds east of UTC (`None` only for an
     /// instant chrono cannot hold, which the store never gives).
     pub(crate) fn offset(&mut self, at: DateTime<Utc>) -> Option<i32> {
-        let seconds = at.timestamp();
+        self.offset_of(at.timestamp())
+    }
+
+    /// [`DayOffsets::offset`] of an instant in seconds since 1970 (UTC).
+    pub(crate) fn offset_of(&mut self, seconds: i64) -> Option<i32> {
         // A day the clock changes on: the offset of the instant itself.
         self.day(seconds.div_euclid(86_400))
             .offset
@@ -110,7 +114,13 @@ impl DayOffsets {
 
     /// The local date of `at`: what `local_date(at, tz)` gives.
     pub(crate) fn local_date(&mut self, at: DateTime<Utc>) -> NaiveDate {
-        let seconds = at.timestamp();
+        self.local_date_of(at.timestamp())
+            .unwrap_or_else(|| local_date(at, self.tz))
+    }
+
+    /// [`DayOffsets::local_date`] of an instant in seconds since 1970 (UTC)
+    /// (`None` only for one chrono cannot hold, which the store never gives).
+    pub(crate) fn local_date_of(&mut self, seconds: i64) -> Option<NaiveDate> {
         let day = self.day(seconds.div_euclid(86_400));
         if let Some(offset) = day.offset {
             // Offsets are less than a day: the day before, this one or the next.
@@ -119,10 +129,10 @@ impl DayOffsets {
                 .ok()
                 .and_then(|i| day.dates.get(i))
             {
-                return *date;
+                return Some(*date);
             }
         }
-        local_date(at, self.tz)
+        DateTime::from_timestamp(seconds, 0).map(|at| local_date(at, self.tz))
     }
 }
 
