@@ -180,6 +180,11 @@ fn utc(seconds: i64) -> DateTime<Utc> {
     DateTime::from_timestamp(seconds, 0).unwrap_or(DateTime::<Utc>::MIN_UTC)
 }
 
+/// [`utc`], the date from the days `offsets` remembers.
+fn utc_in(offsets: &mut DayOffsets, seconds: i64) -> DateTime<Utc> {
+    offsets.utc(seconds).unwrap_or_else(|| utc(seconds))
+}
+
 /// The local date of a stored instant.
 fn date_of(offsets: &mut DayOffsets, seconds: i64) -> NaiveDate {
     match offsets.local_date_of(seconds) {
@@ -249,14 +254,14 @@ fn outcome_at(
             Until::At(received)
         }))
         .or(stopped_late.map(Until::At));
-    let received_at = utc(received);
+    let received_at = utc_in(offsets, received);
     RequestOutcome {
         id: request.id,
         client,
         urgency: request.urgency,
         received_at,
-        reply_by: utc(request.reply_by),
-        first_reply_at: request.first_reply_at.map(utc),
+        reply_by: utc_in(offsets, request.reply_by),
+        first_reply_at: request.first_reply_at.map(|at| utc_in(offsets, at)),
         // Whole seconds: minutes as chrono counts them (toward zero).
         waited_minutes: waited_until.map(|until| match until {
             Until::At(at) => (at - received) / 60,
@@ -264,7 +269,7 @@ fn outcome_at(
         }),
         waited_working_minutes: waited_until.map(|until| {
             let until = match until {
-                Until::At(at) => (utc(at), date_of(offsets, at)),
+                Until::At(at) => (utc_in(offsets, at), date_of(offsets, at)),
                 Until::Now => (now.at, offsets.local_date(now.at)),
             };
             days.between_on((received_at, date_of(offsets, received)), until)

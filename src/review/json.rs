@@ -265,7 +265,14 @@ pub(crate) struct InstantText {
     /// (`YYYY-MM-DDT`) are those of local day `day`.
     digits: [u8; 25],
     day: Option<i64>,
+    /// The `YYYY-MM-DDT` of the last few local days (a request's receipt,
+    /// reply-by and reply alternate between a day or two), round robin.
+    dates: [(i64, [u8; 11]); RECENT_DAYS],
+    next: usize,
 }
+
+/// How many local days' date digits [`InstantText`] remembers.
+const RECENT_DAYS: usize = 4;
 
 impl InstantText {
     pub(crate) fn new(tz: chrono_tz::Tz) -> InstantText {
@@ -274,16 +281,20 @@ impl InstantText {
             text: String::new(),
             digits: [0; 25],
             day: None,
+            // Never matched: no local day of an instant is i64::MIN.
+            dates: [(i64::MIN, [0; 11]); RECENT_DAYS],
+            next: 0,
         }
     }
 
     /// The instant's text (ASCII), as `rfc3339_in` writes it.
     pub(crate) fn of(&mut self, at: chrono::DateTime<chrono::Utc>) -> &[u8] {
+        let seconds = at.timestamp();
         let local = self
             .offsets
-            .offset(at)
+            .offset_of(seconds)
             .filter(|offset| offset % 60 == 0)
-            .and_then(|offset| Some((at.timestamp().checked_add(i64::from(offset))?, offset)));
+            .and_then(|offset| Some((seconds.checked_add(i64::from(offset))?, offset)));
         if let Some((seconds, offset)) = local
             && self.local_text(seconds, offset)
         {
@@ -300,20 +311,31 @@ impl InstantText {
     fn local_text(&mut self, local: i64, offset: i32) -> bool {
         let days = local.div_euclid(86_400);
         if self.day != Some(days) {
-            let (year, month, day) = civil_from_days(days);
-            let (Ok(year @ 0..=9999), Ok(month), Ok(day)) = (
-                u32::try_from(year),
-                u32::try_from(month),
-                u32::try_from(day),
-            ) else {
-                return false;
+            let date = match self.dates.iter().find(|(day, _)| *day == days) {
+                Some((_, date)) => *date,
+                None => {
+                    let (year, month, day) = civil_from_days(days);
+                    let (Ok(year @ 0..=9999), Ok(month), Ok(day)) = (
+                        u32::try_from(year),
+                        u32::try_from(month),
+                        u32::try_from(day),
+                    ) else {
+                        return false;
+                    };
+                    let [y1, y2] = two_digits(year / 100);
+                    let [y3, y4] = two_digits(year % 100);
+                    let [mo1, mo2] = two_digits(month);
+                    let [d1, d2] = two_digits(day);
+                    let date = [y1, y2, y3, y4, b'-', mo1, mo2, b'-', d1, d2, b'T'];
+                    if let Some(slot) = self.dates.get_mut(self.next) {
+                        *slot = (days, date);
+                    }
+                    self.next = (self.next + 1) % RECENT_DAYS;
+                    date
+                }
             };
-            let [y1, y2] = two_digits(year / 100);
-            let [y3, y4] = two_digits(year % 100);
-            let [mo1, mo2] = two_digits(month);
-            let [d1, d2] = two_digits(day);
-            if let Some(date) = self.digits.get_mut(..11) {
-                date.copy_from_slice(&[y1, y2, y3, y4, b'-', mo1, mo2, b'-', d1, d2, b'T']);
+            if let Some(digits) = self.digits.get_mut(..11) {
+                digits.copy_from_slice(&date);
             }
             self.day = Some(days);
         }

@@ -36,6 +36,8 @@ struct Day {
     number: i64,
     offset: Option<i32>,
     dates: [NaiveDate; 3],
+    /// `dates` are the day's (false beyond chrono's calendar).
+    calendar: bool,
 }
 
 impl DayOffsets {
@@ -46,6 +48,7 @@ impl DayOffsets {
                 number: i64::MIN,
                 offset: None,
                 dates: [NaiveDate::MIN; 3],
+                calendar: false,
             }; SLOTS],
         }
     }
@@ -84,12 +87,14 @@ impl DayOffsets {
                 number,
                 offset,
                 dates: [before, this, after],
+                calendar: true,
             },
             // Beyond chrono's calendar: looked up instant by instant.
             _ => Day {
                 number,
                 offset: None,
                 dates: [NaiveDate::MIN; 3],
+                calendar: false,
             },
         };
         if let Some(entry) = self.days.get_mut(slot) {
@@ -98,18 +103,27 @@ impl DayOffsets {
         day
     }
 
-    /// The zone's offset at `at`, in seconds east of UTC (`None` only for an
-    /// instant chrono cannot hold, which the store never gives).
-    pub(crate) fn offset(&mut self, at: DateTime<Utc>) -> Option<i32> {
-        self.offset_of(at.timestamp())
-    }
-
-    /// [`DayOffsets::offset`] of an instant in seconds since 1970 (UTC).
+    /// The zone's offset at the instant `seconds` since 1970 (UTC), in
+    /// seconds east of UTC (`None` only for an instant chrono cannot hold,
+    /// which the store never gives).
     pub(crate) fn offset_of(&mut self, seconds: i64) -> Option<i32> {
         // A day the clock changes on: the offset of the instant itself.
         self.day(seconds.div_euclid(86_400))
             .offset
             .or_else(|| self.offset_at(seconds))
+    }
+
+    /// The instant `seconds` since 1970 (UTC), its date from the day's
+    /// (`DateTime::from_timestamp` of it, without working the date out).
+    pub(crate) fn utc(&mut self, seconds: i64) -> Option<DateTime<Utc>> {
+        let day = self.day(seconds.div_euclid(86_400));
+        let time = u32::try_from(seconds.rem_euclid(86_400))
+            .ok()
+            .and_then(|s| chrono::NaiveTime::from_num_seconds_from_midnight_opt(s, 0))?;
+        match day.dates {
+            [_, date, _] if day.calendar => Some(date.and_time(time).and_utc()),
+            _ => DateTime::from_timestamp(seconds, 0),
+        }
     }
 
     /// The local date of `at`: what `local_date(at, tz)` gives.
@@ -166,6 +180,7 @@ mod tests {
                 .expect("instant");
             while at < end {
                 assert_eq!(offsets.local_date(at), local_date(at, tz), "{tz} {at}");
+                assert_eq!(offsets.utc(at.timestamp()), Some(at), "{tz} {at}");
                 at += chrono::Duration::minutes(7);
             }
             // Far before and after, and each side of a change to the second.
