@@ -10,7 +10,7 @@ use super::at_risk::{ClientFacts, at_risk_clients};
 use super::offsets::DayOffsets;
 use super::{
     DailyMedian, FollowUpCounts, PromiseCounts, ReplyTimes, RequestOutcome, Review, ReviewRange,
-    SessionCounts, TREND_DAYS, TargetShare, Verdict,
+    SessionCounts, TREND_DAYS, TargetShare, Verdict, utc,
 };
 use crate::domain::hours::{ReplyClock, WorkingDays};
 use crate::domain::when::local_date;
@@ -174,12 +174,6 @@ impl Now {
     }
 }
 
-/// A stored instant (seconds since 1970) as a time: every one the store
-/// gives is in the years coachbook accepts, which chrono holds.
-fn utc(seconds: i64) -> DateTime<Utc> {
-    DateTime::from_timestamp(seconds, 0).unwrap_or(DateTime::<Utc>::MIN_UTC)
-}
-
 /// [`utc`], the date from the days `offsets` remembers.
 fn utc_in(offsets: &mut DayOffsets, seconds: i64) -> DateTime<Utc> {
     offsets.utc(seconds).unwrap_or_else(|| utc(seconds))
@@ -254,14 +248,13 @@ fn outcome_at(
             Until::At(received)
         }))
         .or(stopped_late.map(Until::At));
-    let received_at = utc_in(offsets, received);
     RequestOutcome {
         id: request.id,
         client,
         urgency: request.urgency,
-        received_at,
-        reply_by: utc_in(offsets, request.reply_by),
-        first_reply_at: request.first_reply_at.map(|at| utc_in(offsets, at)),
+        received_at: received,
+        reply_by: request.reply_by,
+        first_reply_at: request.first_reply_at,
         // Whole seconds: minutes as chrono counts them (toward zero).
         waited_minutes: waited_until.map(|until| match until {
             Until::At(at) => (at - received) / 60,
@@ -272,7 +265,8 @@ fn outcome_at(
                 Until::At(at) => (utc_in(offsets, at), date_of(offsets, at)),
                 Until::Now => (now.at, offsets.local_date(now.at)),
             };
-            days.between_on((received_at, date_of(offsets, received)), until)
+            let from = (utc_in(offsets, received), date_of(offsets, received));
+            days.between_on(from, until)
         }),
         target_minutes: (request.reply_by - received) / 60,
         verdict,

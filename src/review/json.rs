@@ -148,14 +148,14 @@ fn write_outcomes(
         buf.extend_from_slice(b",\n      \"urgency\": ");
         push_word(&mut buf, o.urgency.as_str());
         buf.extend_from_slice(b",\n      \"received_at\": \"");
-        buf.extend_from_slice(instant.of(o.received_at));
+        buf.extend_from_slice(instant.of_seconds(o.received_at));
         buf.extend_from_slice(b"\",\n      \"reply_by\": \"");
-        buf.extend_from_slice(instant.of(o.reply_by));
+        buf.extend_from_slice(instant.of_seconds(o.reply_by));
         buf.extend_from_slice(b"\",\n      \"first_reply_at\": ");
         match o.first_reply_at {
             Some(at) => {
                 buf.push(b'"');
-                buf.extend_from_slice(instant.of(at));
+                buf.extend_from_slice(instant.of_seconds(at));
                 buf.push(b'"');
             }
             None => buf.extend_from_slice(b"null"),
@@ -179,7 +179,7 @@ fn write_outcomes(
             Shape::Breach => {}
             Shape::Unanswered => {
                 buf.extend_from_slice(b",\n      \"overdue\": ");
-                buf.extend_from_slice(if o.reply_by < review.now {
+                buf.extend_from_slice(if o.overdue_at(review.now) {
                     b"true"
                 } else {
                     b"false"
@@ -289,7 +289,11 @@ impl InstantText {
 
     /// The instant's text (ASCII), as `rfc3339_in` writes it.
     pub(crate) fn of(&mut self, at: chrono::DateTime<chrono::Utc>) -> &[u8] {
-        let seconds = at.timestamp();
+        self.of_seconds(at.timestamp())
+    }
+
+    /// [`InstantText::of`] of a stored instant (seconds since 1970 UTC).
+    pub(crate) fn of_seconds(&mut self, seconds: i64) -> &[u8] {
         let local = self
             .offsets
             .offset_of(seconds)
@@ -300,7 +304,7 @@ impl InstantText {
         {
             return &self.digits;
         }
-        self.text = rfc3339_in(at, self.offsets.tz());
+        self.text = rfc3339_in(super::utc(seconds), self.offsets.tz());
         self.text.as_bytes()
     }
 
@@ -537,11 +541,11 @@ impl Serialize for OutcomeJson<'_> {
             Shape::Request => {}
         }
         map.serialize_entry("urgency", o.urgency.as_str())?;
-        map.serialize_entry("received_at", &rfc3339_in(o.received_at, tz))?;
-        map.serialize_entry("reply_by", &rfc3339_in(o.reply_by, tz))?;
+        map.serialize_entry("received_at", &rfc3339_in(super::utc(o.received_at), tz))?;
+        map.serialize_entry("reply_by", &rfc3339_in(super::utc(o.reply_by), tz))?;
         map.serialize_entry(
             "first_reply_at",
-            &o.first_reply_at.map(|at| rfc3339_in(at, tz)),
+            &o.first_reply_at.map(|at| rfc3339_in(super::utc(at), tz)),
         )?;
         map.serialize_entry("waited_working_minutes", &o.waited_working_minutes)?;
         map.serialize_entry("within_target", &o.verdict.within_target())?;
@@ -549,7 +553,7 @@ impl Serialize for OutcomeJson<'_> {
         map.serialize_entry("undelivered", &o.undelivered.map(|d| d.as_str()))?;
         match shape {
             Shape::Breach => {}
-            Shape::Unanswered => map.serialize_entry("overdue", &(o.reply_by < review.now))?,
+            Shape::Unanswered => map.serialize_entry("overdue", &o.overdue_at(review.now))?,
             Shape::Request => {
                 map.serialize_entry("waited_minutes", &o.waited_minutes)?;
                 map.serialize_entry("target_minutes", &o.target_minutes)?;
