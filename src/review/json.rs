@@ -241,6 +241,14 @@ fn write_str(out: &mut dyn std::io::Write, text: &str) -> std::io::Result<()> {
 pub(crate) fn decimal(n: u64, digits: &mut [u8; 20]) -> &[u8] {
     let mut at = digits.len();
     let mut rest = n;
+    // Two digits at a time while there are more than two.
+    while rest >= 100 && at >= 2 {
+        at -= 2;
+        if let Some(pair) = digits.get_mut(at..at + 2) {
+            pair.copy_from_slice(&two_digits((rest % 100) as u32));
+        }
+        rest /= 100;
+    }
     loop {
         at -= 1;
         if let Some(slot) = digits.get_mut(at) {
@@ -602,7 +610,13 @@ mod tests {
 
     #[test]
     fn whole_numbers_are_written_as_serde_json_writes_them() {
-        for n in [0, 7, -7, 10, 99, 100, -100, 123_456_789, i64::MAX, i64::MIN] {
+        let powers = (0..19).map(|p| 10i64.pow(p));
+        let near_powers = powers.flat_map(|p| [p - 1, p, p + 1, -p, 1 - p]);
+        let numbers = [0, 7, -7, 10, 99, 100, -100, 123_456_789, i64::MAX, i64::MIN]
+            .into_iter()
+            .chain(near_powers)
+            .chain(0..20_000);
+        for n in numbers {
             let mut out = Vec::new();
             push_int(&mut out, n);
             assert_eq!(out, serde_json::to_vec(&n).expect("serde"), "{n}");

@@ -67,6 +67,7 @@ impl DayOffsets {
     }
 
     /// The remembered UTC day `number` (looked up when it is not).
+    #[inline]
     fn day(&mut self, number: i64) -> Day {
         let slot = usize::try_from(number.rem_euclid(SLOTS as i64)).unwrap_or(0);
         if let Some(day) = self.days.get(slot)
@@ -74,6 +75,13 @@ impl DayOffsets {
         {
             return *day;
         }
+        self.look_up(slot, number)
+    }
+
+    /// Day `number` looked up in the zone, remembered in `slot`.
+    #[cold]
+    #[inline(never)]
+    fn look_up(&mut self, slot: usize, number: i64) -> Day {
         let start = self.offset_at(number * 86_400);
         let offset = start.filter(|s| Some(*s) == self.offset_at(number * 86_400 + 86_399));
         let date = |n: i64| {
