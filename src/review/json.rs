@@ -124,6 +124,7 @@ fn write_outcomes(
     }
     let tz = review.tz;
     let mut instant = InstantText::new(tz);
+    let mut names = EscapedNames::default();
     let mut buf: Vec<u8> = Vec::with_capacity(CHUNK + 1024);
     buf.push(b'[');
     for (n, o) in list.iter().enumerate() {
@@ -131,7 +132,7 @@ fn write_outcomes(
         buf.extend_from_slice(b"\n      \"request\": ");
         push_int(&mut buf, o.id);
         buf.extend_from_slice(b",\n      \"client\": ");
-        push_str(&mut buf, &o.client)?;
+        buf.extend_from_slice(names.of(&o.client));
         match shape {
             Shape::Breach => {
                 buf.extend_from_slice(b",\n      \"waited_minutes\": ");
@@ -202,12 +203,55 @@ fn write_outcomes(
     out.write_all(&buf)
 }
 
-/// A JSON string into `buf`, escaped as `serde_json` escapes it: text with
-/// no control character, quote or backslash (the usual name or word) as it
-/// is between quotes, anything else through `serde_json`.
-fn push_str(buf: &mut Vec<u8>, text: &str) -> std::io::Result<()> {
-    crate::json_text::push_str(buf, text);
-    Ok(())
+/// The JSON strings of the clients' names, each escaped once: the outcomes
+/// of a review share one name per client (by its `Arc`), so a name is
+/// known by where it is.
+#[derive(Default)]
+struct EscapedNames {
+    /// Where each name's text starts and ends in `text`, by its address.
+    at: std::collections::HashMap<usize, (usize, usize), ByAddress>,
+    text: Vec<u8>,
+}
+
+impl EscapedNames {
+    fn of(&mut self, name: &std::sync::Arc<str>) -> &[u8] {
+        let address = std::sync::Arc::as_ptr(name).cast::<u8>() as usize;
+        let (start, end) = match self.at.get(&address) {
+            Some(span) => *span,
+            None => {
+                let start = self.text.len();
+                crate::json_text::push_str(&mut self.text, name);
+                self.at.insert(address, (start, self.text.len()));
+                (start, self.text.len())
+            }
+        };
+        self.text.get(start..end).unwrap_or_default()
+    }
+}
+
+/// Hashes an address by one multiplication (addresses are distinct; no
+/// one outside chooses them).
+type ByAddress = std::hash::BuildHasherDefault<AddressHasher>;
+
+#[derive(Default)]
+struct AddressHasher(u64);
+
+impl std::hash::Hasher for AddressHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        // The high bits folded down: an address's low bits are all zero.
+        let mixed = (n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        self.0 = mixed ^ (mixed >> 29);
+    }
 }
 
 /// One of coachbook's own words (urgency, resolution, delivery: lower-case
