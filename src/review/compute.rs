@@ -500,3 +500,115 @@ fn trend_of<'a>(
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Channel;
+
+    /// The row's rules are the request's: for every status, a reply before,
+    /// at or after the reply-by or none, closing and waiting instants
+    /// before or after it or none, handed off or not, and `now` before, at,
+    /// a fraction past or after the reply-by.
+    #[test]
+    fn a_row_is_judged_as_its_request_is_judged() {
+        let at = |text: &str| -> DateTime<Utc> {
+            DateTime::parse_from_rfc3339(text)
+                .map(|t| t.with_timezone(&Utc))
+                .expect("instant")
+        };
+        let received = at("2026-11-23T09:00:00Z");
+        let reply_by = at("2026-11-23T13:00:00Z");
+        let instants = [
+            None,
+            Some(at("2026-11-23T08:00:00Z")),
+            Some(at("2026-11-23T12:59:59Z")),
+            Some(reply_by),
+            Some(at("2026-11-23T13:00:01Z")),
+        ];
+        let nows = [
+            at("2026-11-23T12:00:00Z"),
+            reply_by,
+            reply_by + Duration::milliseconds(500),
+            at("2026-11-24T08:00:00Z"),
+        ];
+        let mut judged = 0;
+        for status in RequestStatus::ALL {
+            for first_reply_at in instants {
+                for stopped in instants {
+                    for handed_off in [false, true] {
+                        let request = Request {
+                            id: 7,
+                            client_id: Some(1),
+                            client_name: "Ada".into(),
+                            unknown_sender: None,
+                            received_at: received,
+                            channel: Channel::Email,
+                            urgency: Urgency::Urgent,
+                            status: *status,
+                            subject: None,
+                            body: String::new(),
+                            reply_by,
+                            first_reply_at,
+                            snoozed_until: None,
+                            waiting_since: stopped,
+                            closed_at: stopped,
+                            handed_off,
+                            undelivered: None,
+                        };
+                        let row = row_of(&request, 0);
+                        assert_eq!(resolution(&row), request.resolution());
+                        assert_eq!(
+                            stopped_without_reply_at(&row),
+                            request.stopped_without_reply_at().map(|t| t.timestamp())
+                        );
+                        for now in nows {
+                            let verdict = judge_row(&row, Now::of(now));
+                            assert_eq!(
+                                verdict,
+                                reference_judge(&request, now),
+                                "{status:?} {first_reply_at:?} {stopped:?} {now}"
+                            );
+                            let outcome = outcome_in(
+                                &request,
+                                &WorkingDays::covering(
+                                    &crate::domain::hours::WorkingHours::default(),
+                                    chrono_tz::Europe::Berlin,
+                                    local_date(received, chrono_tz::Europe::Berlin),
+                                    local_date(now, chrono_tz::Europe::Berlin),
+                                ),
+                                now,
+                            );
+                            assert_eq!(outcome.verdict, verdict);
+                            assert_eq!(
+                                outcome.awaiting_coach,
+                                first_reply_at.is_none() && request.awaits_coach()
+                            );
+                            // A wait that runs on runs to now, to chrono's minute.
+                            if outcome.awaiting_coach || request.never_answered() {
+                                assert_eq!(
+                                    outcome.waited_minutes,
+                                    Some((now.max(received) - received).num_minutes())
+                                );
+                            }
+                            judged += 1;
+                        }
+                    }
+                }
+            }
+        }
+        assert_eq!(judged, 6 * 5 * 5 * 2 * 4);
+    }
+
+    /// The rules as they read on whole requests (before rows).
+    fn reference_judge(request: &Request, now: DateTime<Utc>) -> Verdict {
+        match (request.first_reply_at, request.stopped_without_reply_at()) {
+            (Some(at), _) if at <= request.reply_by => Verdict::Met,
+            (Some(_), _) => Verdict::Missed,
+            (None, Some(stopped)) if stopped > request.reply_by => Verdict::Missed,
+            (None, Some(_)) => Verdict::NotJudged,
+            (None, None) if now > request.reply_by => Verdict::Missed,
+            (None, None) => Verdict::Pending,
+        }
+    }
+}
