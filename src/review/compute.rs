@@ -96,7 +96,9 @@ fn stopped_without_reply_at(request: &ReviewRow) -> Option<i64> {
     }
     match request.status {
         RequestStatus::Closed => Some(request.closed_at.unwrap_or(request.received_at)),
-        RequestStatus::WaitingOnClient => Some(request.waiting_since.unwrap_or(request.received_at)),
+        RequestStatus::WaitingOnClient => {
+            Some(request.waiting_since.unwrap_or(request.received_at))
+        }
         _ => None,
     }
 }
@@ -229,8 +231,8 @@ fn outcome_at(
     now: Now,
 ) -> RequestOutcome {
     let unanswered = request.first_reply_at.is_none();
-    let awaiting_coach = unanswered
-        && matches!(request.status, RequestStatus::Open | RequestStatus::Snoozed);
+    let awaiting_coach =
+        unanswered && matches!(request.status, RequestStatus::Open | RequestStatus::Snoozed);
     let verdict = judge_row(request, now);
     // A request that stopped without a reply past its reply-by waited until
     // it stopped: that is the breach the client lived.
@@ -481,7 +483,9 @@ fn trend_of<'a>(
     for request in requests {
         let day = date_of(offsets, request.received_at);
         // Whole seconds: minutes as chrono counts them (toward zero).
-        if let Some(minutes) = request.first_reply_at.map(|at| (at - request.received_at) / 60)
+        if let Some(minutes) = request
+            .first_reply_at
+            .map(|at| (at - request.received_at) / 60)
             && (first_day..=last_day).contains(&day)
         {
             by_day.entry(day).or_default().push(minutes);

@@ -100,11 +100,7 @@ pub trait ReviewQueries: Queries {
     /// Requests received in `[from, to)`, by receipt, as the review judges
     /// them ([`ReviewRow`]): instants as seconds, the client as an index
     /// into the names of the read (one per client, not one per request).
-    fn requests_to_review(
-        &self,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-    ) -> Result<ReviewRequests> {
+    fn requests_to_review(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<ReviewRequests> {
         let mut stmt = self.conn().prepare_cached(REQUESTS)?;
         let mut rows = stmt.query([ts(from), ts(to)])?;
         let mut requests = Vec::new();
@@ -153,13 +149,13 @@ pub trait ReviewQueries: Queries {
         let names = who
             .slots
             .into_iter()
-            .map(|(id, sender)| {
-                match (id.and_then(|id| names.get(&id)), sender) {
+            .map(
+                |(id, sender)| match (id.and_then(|id| names.get(&id)), sender) {
                     (Some(name), _) => name.as_str().into(),
                     (None, Some(sender)) => sender.into(),
                     (None, None) => "".into(),
-                }
-            })
+                },
+            )
             .collect();
         Ok(ReviewRequests {
             names,
@@ -472,7 +468,8 @@ impl Instants {
         let day = match self.recent.iter().find(|(text, _)| *text == date) {
             Some((_, known)) => *known,
             None => {
-                let read = i64::from(canonical_date(date)?.num_days_from_ce()) - UNIX_EPOCH_DAY_FROM_CE;
+                let read =
+                    i64::from(canonical_date(date)?.num_days_from_ce()) - UNIX_EPOCH_DAY_FROM_CE;
                 if let Some(slot) = self.recent.get_mut(self.next) {
                     *slot = (date, read);
                 }
