@@ -10,12 +10,15 @@ use super::at_risk::{ClientFacts, at_risk_clients};
 use super::offsets::DayOffsets;
 use super::{
     DailyMedian, FollowUpCounts, PromiseCounts, ReplyTimes, RequestOutcome, Review, ReviewRange,
-    SessionCounts, TREND_DAYS, TargetShare, Verdict,
+    SessionCounts, TREND_DAYS, TargetShare, Verdict, utc,
 };
 use crate::domain::hours::{ReplyClock, WorkingDays};
 use crate::domain::when::local_date;
-use crate::model::{FollowUp, FollowUpKind, MovedBy, Request, Session, SessionStatus, Urgency};
-use crate::store::SessionMove;
+use crate::model::{
+    FollowUp, FollowUpKind, MovedBy, Request, RequestStatus, Resolution, Session, SessionStatus,
+    Urgency,
+};
+use crate::store::{ReviewRequests, ReviewRow, SessionMove};
 
 /// What the review reads from the book.
 #[derive(Debug, Clone, Default)]
@@ -71,14 +74,126 @@ impl ReplyTimes {
 /// reached the client answers it; closing it, setting it waiting or turning
 /// it into a follow-up after its reply-by passed leaves the breach standing.
 pub fn judge(request: &Request, now: DateTime<Utc>) -> Verdict {
-    match (request.first_reply_at, request.stopped_without_reply_at()) {
+    judge_row(&row_of(request, 0), Now::of(now))
+}
+
+/// [`judge`] of a row as the store reads it.
+fn judge_row(request: &ReviewRow, now: Now) -> Verdict {
+    match (request.first_reply_at, stopped_without_reply_at(request)) {
         (Some(at), _) if at <= request.reply_by => Verdict::Met,
         (Some(_), _) => Verdict::Missed,
         (None, Some(stopped)) if stopped > request.reply_by => Verdict::Missed,
         (None, Some(_)) => Verdict::NotJudged,
-        (None, None) if now > request.reply_by => Verdict::Missed,
+        (None, None) if now.after(request.reply_by) => Verdict::Missed,
         (None, None) => Verdict::Pending,
     }
+}
+
+/// `Request::stopped_without_reply_at` of a row.
+fn stopped_without_reply_at(request: &ReviewRow) -> Option<i64> {
+    if request.first_reply_at.is_some() {
+        return None;
+    }
+    match request.status {
+        RequestStatus::Closed => Some(request.closed_at.unwrap_or(request.received_at)),
+        RequestStatus::WaitingOnClient => {
+            Some(request.waiting_since.unwrap_or(request.received_at))
+        }
+        _ => None,
+    }
+}
+
+/// `Request::resolution` of a row.
+fn resolution(request: &ReviewRow) -> Resolution {
+    match (request.first_reply_at, request.status) {
+        (Some(_), _) if request.handed_off => Resolution::HandedOff,
+        (Some(_), _) => Resolution::Answered,
+        (None, RequestStatus::Closed) => Resolution::ClosedWithoutReply,
+        (None, RequestStatus::History) => Resolution::NeverAnswered,
+        (None, _) => Resolution::StillWaiting,
+    }
+}
+
+/// The row the review judges of a whole request, its client `client`
+/// (instants to the whole second, as the store keeps them).
+fn row_of(request: &Request, client: u32) -> ReviewRow {
+    ReviewRow {
+        id: request.id,
+        client,
+        received_at: request.received_at.timestamp(),
+        reply_by: request.reply_by.timestamp(),
+        first_reply_at: request.first_reply_at.map(|at| at.timestamp()),
+        waiting_since: request.waiting_since.map(|at| at.timestamp()),
+        closed_at: request.closed_at.map(|at| at.timestamp()),
+        urgency: request.urgency,
+        status: request.status,
+        handed_off: request.handed_off,
+        undelivered: request.undelivered,
+    }
+}
+
+/// The rows of whole requests, one name per distinct client name: what
+/// the store's `requests_to_review` reads of them.
+pub fn rows_of(requests: &[Request]) -> ReviewRequests {
+    let mut slots: HashMap<&str, u32> = HashMap::new();
+    let mut names: Vec<Arc<str>> = Vec::new();
+    let rows = requests
+        .iter()
+        .map(|request| {
+            let name = request.client_name.as_str();
+            let client = *slots.entry(name).or_insert_with(|| {
+                names.push(name.into());
+                u32::try_from(names.len() - 1).unwrap_or(u32::MAX)
+            });
+            row_of(request, client)
+        })
+        .collect();
+    ReviewRequests { names, rows }
+}
+
+/// The moment of the review, and its whole seconds (stored instants are
+/// whole seconds).
+#[derive(Clone, Copy)]
+struct Now {
+    at: DateTime<Utc>,
+    seconds: i64,
+    /// A fraction of a second past `seconds`.
+    fraction: bool,
+}
+
+impl Now {
+    fn of(at: DateTime<Utc>) -> Now {
+        Now {
+            at,
+            seconds: at.timestamp(),
+            fraction: at.timestamp_subsec_nanos() > 0,
+        }
+    }
+
+    /// Later than the stored instant `seconds`.
+    fn after(&self, seconds: i64) -> bool {
+        self.seconds > seconds || (self.seconds == seconds && self.fraction)
+    }
+}
+
+/// [`utc`], the date from the days `offsets` remembers.
+fn utc_in(offsets: &mut DayOffsets, seconds: i64) -> DateTime<Utc> {
+    offsets.utc(seconds).unwrap_or_else(|| utc(seconds))
+}
+
+/// The local date of a stored instant.
+fn date_of(offsets: &mut DayOffsets, seconds: i64) -> NaiveDate {
+    match offsets.local_date_of(seconds) {
+        Some(date) => date,
+        None => offsets.local_date(utc(seconds)),
+    }
+}
+
+/// Where a wait ended: at a stored instant, or it runs on to now.
+#[derive(Clone, Copy)]
+enum Until {
+    At(i64),
+    Now,
 }
 
 /// One request's wait and target, as the review shows it.
@@ -97,49 +212,68 @@ pub fn outcome(request: &Request, clock: &ReplyClock, now: DateTime<Utc>) -> Req
 /// same result).
 pub fn outcome_in(request: &Request, days: &WorkingDays, now: DateTime<Utc>) -> RequestOutcome {
     let client = request.client_name.as_str().into();
-    outcome_at(request, client, days, &mut DayOffsets::new(days.tz()), now)
+    outcome_at(
+        &row_of(request, 0),
+        client,
+        days,
+        &mut DayOffsets::new(days.tz()),
+        Now::of(now),
+    )
 }
 
-/// [`outcome_in`] with local dates from `offsets` (of the zone of `days`).
+/// [`outcome_in`] of a row, with local dates from `offsets` (of the zone
+/// of `days`).
 fn outcome_at(
-    request: &Request,
+    request: &ReviewRow,
     client: Arc<str>,
     days: &WorkingDays,
     offsets: &mut DayOffsets,
-    now: DateTime<Utc>,
+    now: Now,
 ) -> RequestOutcome {
-    let awaiting_coach = request.first_reply_at.is_none() && request.awaits_coach();
-    let verdict = judge(request, now);
+    let unanswered = request.first_reply_at.is_none();
+    let awaiting_coach =
+        unanswered && matches!(request.status, RequestStatus::Open | RequestStatus::Snoozed);
+    let verdict = judge_row(request, now);
     // A request that stopped without a reply past its reply-by waited until
     // it stopped: that is the breach the client lived.
-    let stopped_late = request
-        .stopped_without_reply_at()
-        .filter(|_| verdict == Verdict::Missed);
+    let stopped_late = stopped_without_reply_at(request).filter(|_| verdict == Verdict::Missed);
     // History mail no reply reached waited, and waits, as long as an open
     // request: never made kinder for being old.
-    let runs_on = awaiting_coach || request.never_answered();
+    let runs_on = awaiting_coach || (unanswered && request.status == RequestStatus::History);
+    let received = request.received_at;
     let waited_until = request
         .first_reply_at
-        .or(runs_on.then_some(now.max(request.received_at)))
-        .or(stopped_late);
+        .map(Until::At)
+        .or(runs_on.then_some(if now.seconds >= received {
+            Until::Now
+        } else {
+            Until::At(received)
+        }))
+        .or(stopped_late.map(Until::At));
     RequestOutcome {
         id: request.id,
         client,
         urgency: request.urgency,
-        received_at: request.received_at,
+        received_at: received,
         reply_by: request.reply_by,
         first_reply_at: request.first_reply_at,
-        waited_minutes: waited_until.map(|until| (until - request.received_at).num_minutes()),
-        waited_working_minutes: waited_until.map(|until| {
-            days.between_on(
-                (request.received_at, offsets.local_date(request.received_at)),
-                (until, offsets.local_date(until)),
-            )
+        // Whole seconds: minutes as chrono counts them (toward zero).
+        waited_minutes: waited_until.map(|until| match until {
+            Until::At(at) => (at - received) / 60,
+            Until::Now => (now.seconds - received) / 60,
         }),
-        target_minutes: (request.reply_by - request.received_at).num_minutes(),
+        waited_working_minutes: waited_until.map(|until| {
+            let until = match until {
+                Until::At(at) => (utc_in(offsets, at), date_of(offsets, at)),
+                Until::Now => (now.at, offsets.local_date(now.at)),
+            };
+            let from = (utc_in(offsets, received), date_of(offsets, received));
+            days.between_on(from, until)
+        }),
+        target_minutes: (request.reply_by - received) / 60,
         verdict,
         awaiting_coach,
-        resolution: request.resolution(),
+        resolution: resolution(request),
         undelivered: request.undelivered,
     }
 }
@@ -151,34 +285,44 @@ pub fn compute(
     clock: &ReplyClock,
     now: DateTime<Utc>,
 ) -> Review {
+    compute_rows(input, &rows_of(&input.requests), range, clock, now)
+}
+
+/// [`compute`] of the requests as the store reads them (`requests` in
+/// place of `input.requests`, which is not looked at).
+pub fn compute_rows(
+    input: &ReviewInput,
+    requests: &ReviewRequests,
+    range: ReviewRange,
+    clock: &ReplyClock,
+    now: DateTime<Utc>,
+) -> Review {
     let tz = clock.tz;
     let mut offsets = DayOffsets::new(tz);
-    let mut requests: Vec<&Request> = input
-        .requests
+    let mut rows: Vec<&ReviewRow> = requests
+        .rows
         .iter()
-        .filter(|r| range.contains(offsets.local_date(r.received_at)))
+        .filter(|r| range.contains(date_of(&mut offsets, r.received_at)))
         .collect();
     // The store reads them in this order already: sorted only if not.
-    if !requests.is_sorted_by_key(|r| (r.received_at, r.id)) {
-        requests.sort_by_key(|r| (r.received_at, r.id));
+    if !rows.is_sorted_by_key(|r| (r.received_at, r.id)) {
+        rows.sort_by_key(|r| (r.received_at, r.id));
     }
     let days = range_days(range, clock, now);
-    let mut names: HashMap<&str, Arc<str>> = HashMap::new();
-    let outcomes: Vec<RequestOutcome> = requests
+    let at = Now::of(now);
+    let outcomes: Vec<RequestOutcome> = rows
         .iter()
         .map(|r| {
             // One shared name per client, not one copy per request.
-            let client = match names.get(r.client_name.as_str()) {
-                Some(name) => Arc::clone(name),
-                None => {
-                    let name: Arc<str> = r.client_name.as_str().into();
-                    names.insert(r.client_name.as_str(), Arc::clone(&name));
-                    name
-                }
-            };
-            outcome_at(r, client, &days, &mut offsets, now)
+            let client = requests
+                .names
+                .get(r.client as usize)
+                .cloned()
+                .unwrap_or_else(|| "".into());
+            outcome_at(r, client, &days, &mut offsets, at)
         })
         .collect();
+    drop(rows);
     let answered = || outcomes.iter().filter(|o| o.first_reply_at.is_some());
 
     let mut unanswered: Vec<RequestOutcome> = outcomes
@@ -207,7 +351,7 @@ pub fn compute(
         followups: input.followups,
         at_risk: at_risk_clients(&input.clients),
         endings: input.endings.clone(),
-        daily_medians: daily_medians(&input.requests, range.to, &mut offsets),
+        daily_medians: daily_medians(&requests.rows, range.to, &mut offsets),
         requests: outcomes,
     }
 }
@@ -304,7 +448,7 @@ pub fn followup_counts(followups: &[FollowUp], now: DateTime<Utc>) -> FollowUpCo
 /// The median clock first reply of each of the [`TREND_DAYS`] days ending on
 /// `last_day`, by the day each request was received.
 fn daily_medians(
-    requests: &[Request],
+    requests: &[ReviewRow],
     last_day: NaiveDate,
     offsets: &mut DayOffsets,
 ) -> Vec<DailyMedian> {
@@ -312,7 +456,8 @@ fn daily_medians(
     // Only instants within a day of the trend's UTC days can fall on its
     // local days (no zone is a day or more off UTC): the rest are passed
     // over without a look-up.
-    let utc_midnight = |date: NaiveDate| date.and_time(chrono::NaiveTime::MIN).and_utc();
+    let utc_midnight =
+        |date: NaiveDate| date.and_time(chrono::NaiveTime::MIN).and_utc().timestamp();
     let near = |date: NaiveDate, days: i64| date.checked_add_signed(Duration::days(days));
     match (near(first_day, -1), near(last_day, 2)) {
         (Some(low), Some(high)) => {
@@ -329,15 +474,18 @@ fn daily_medians(
 /// [`daily_medians`] of `requests` (all of them, or at least those that
 /// may fall in the trend's days).
 fn trend_of<'a>(
-    requests: impl IntoIterator<Item = &'a Request>,
+    requests: impl IntoIterator<Item = &'a ReviewRow>,
     first_day: NaiveDate,
     last_day: NaiveDate,
     offsets: &mut DayOffsets,
 ) -> Vec<DailyMedian> {
     let mut by_day: BTreeMap<NaiveDate, Vec<i64>> = BTreeMap::new();
     for request in requests {
-        let day = offsets.local_date(request.received_at);
-        if let Some(minutes) = request.first_reply_minutes()
+        let day = date_of(offsets, request.received_at);
+        // Whole seconds: minutes as chrono counts them (toward zero).
+        if let Some(minutes) = request
+            .first_reply_at
+            .map(|at| (at - request.received_at) / 60)
             && (first_day..=last_day).contains(&day)
         {
             by_day.entry(day).or_default().push(minutes);
@@ -355,4 +503,116 @@ fn trend_of<'a>(
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Channel;
+
+    /// The row's rules are the request's: for every status, a reply before,
+    /// at or after the reply-by or none, closing and waiting instants
+    /// before or after it or none, handed off or not, and `now` before, at,
+    /// a fraction past or after the reply-by.
+    #[test]
+    fn a_row_is_judged_as_its_request_is_judged() {
+        let at = |text: &str| -> DateTime<Utc> {
+            DateTime::parse_from_rfc3339(text)
+                .map(|t| t.with_timezone(&Utc))
+                .expect("instant")
+        };
+        let received = at("2026-11-23T09:00:00Z");
+        let reply_by = at("2026-11-23T13:00:00Z");
+        let instants = [
+            None,
+            Some(at("2026-11-23T08:00:00Z")),
+            Some(at("2026-11-23T12:59:59Z")),
+            Some(reply_by),
+            Some(at("2026-11-23T13:00:01Z")),
+        ];
+        let nows = [
+            at("2026-11-23T12:00:00Z"),
+            reply_by,
+            reply_by + Duration::milliseconds(500),
+            at("2026-11-24T08:00:00Z"),
+        ];
+        let mut judged = 0;
+        for status in RequestStatus::ALL {
+            for first_reply_at in instants {
+                for stopped in instants {
+                    for handed_off in [false, true] {
+                        let request = Request {
+                            id: 7,
+                            client_id: Some(1),
+                            client_name: "Ada".into(),
+                            unknown_sender: None,
+                            received_at: received,
+                            channel: Channel::Email,
+                            urgency: Urgency::Urgent,
+                            status: *status,
+                            subject: None,
+                            body: String::new(),
+                            reply_by,
+                            first_reply_at,
+                            snoozed_until: None,
+                            waiting_since: stopped,
+                            closed_at: stopped,
+                            handed_off,
+                            undelivered: None,
+                        };
+                        let row = row_of(&request, 0);
+                        assert_eq!(resolution(&row), request.resolution());
+                        assert_eq!(
+                            stopped_without_reply_at(&row),
+                            request.stopped_without_reply_at().map(|t| t.timestamp())
+                        );
+                        for now in nows {
+                            let verdict = judge_row(&row, Now::of(now));
+                            assert_eq!(
+                                verdict,
+                                reference_judge(&request, now),
+                                "{status:?} {first_reply_at:?} {stopped:?} {now}"
+                            );
+                            let outcome = outcome_in(
+                                &request,
+                                &WorkingDays::covering(
+                                    &crate::domain::hours::WorkingHours::default(),
+                                    chrono_tz::Europe::Berlin,
+                                    local_date(received, chrono_tz::Europe::Berlin),
+                                    local_date(now, chrono_tz::Europe::Berlin),
+                                ),
+                                now,
+                            );
+                            assert_eq!(outcome.verdict, verdict);
+                            assert_eq!(
+                                outcome.awaiting_coach,
+                                first_reply_at.is_none() && request.awaits_coach()
+                            );
+                            // A wait that runs on runs to now, to chrono's minute.
+                            if outcome.awaiting_coach || request.never_answered() {
+                                assert_eq!(
+                                    outcome.waited_minutes,
+                                    Some((now.max(received) - received).num_minutes())
+                                );
+                            }
+                            judged += 1;
+                        }
+                    }
+                }
+            }
+        }
+        assert_eq!(judged, 6 * 5 * 5 * 2 * 4);
+    }
+
+    /// The rules as they read on whole requests (before rows).
+    fn reference_judge(request: &Request, now: DateTime<Utc>) -> Verdict {
+        match (request.first_reply_at, request.stopped_without_reply_at()) {
+            (Some(at), _) if at <= request.reply_by => Verdict::Met,
+            (Some(_), _) => Verdict::Missed,
+            (None, Some(stopped)) if stopped > request.reply_by => Verdict::Missed,
+            (None, Some(_)) => Verdict::NotJudged,
+            (None, None) if now > request.reply_by => Verdict::Missed,
+            (None, None) => Verdict::Pending,
+        }
+    }
 }

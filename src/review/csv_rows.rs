@@ -58,14 +58,14 @@ pub fn write_review_csv(review: &Review, out: &mut impl std::io::Write) -> Resul
         row.push(b',');
         push_visible_field(&mut row, &o.client);
         row.push(b',');
-        row.extend_from_slice(instant.of(o.received_at));
+        row.extend_from_slice(instant.of_seconds(o.received_at));
         row.push(b',');
         row.extend_from_slice(o.urgency.as_str().as_bytes());
         row.push(b',');
-        row.extend_from_slice(instant.of(o.reply_by));
+        row.extend_from_slice(instant.of_seconds(o.reply_by));
         row.push(b',');
         if let Some(at) = o.first_reply_at {
-            row.extend_from_slice(instant.of(at));
+            row.extend_from_slice(instant.of_seconds(at));
         }
         row.push(b',');
         if let Some(waited) = o.waited_minutes {
@@ -112,11 +112,11 @@ pub fn write_review_csv_by_records(review: &Review, out: &mut impl std::io::Writ
         writer.write_record([
             o.id.to_string(),
             o.client.to_string(),
-            rfc3339_in(o.received_at, tz),
+            rfc3339_in(super::utc(o.received_at), tz),
             o.urgency.as_str().to_string(),
-            rfc3339_in(o.reply_by, tz),
+            rfc3339_in(super::utc(o.reply_by), tz),
             o.first_reply_at
-                .map(|at| rfc3339_in(at, tz))
+                .map(|at| rfc3339_in(super::utc(at), tz))
                 .unwrap_or_default(),
             o.waited_minutes.map(|m| m.to_string()).unwrap_or_default(),
             o.target_minutes.to_string(),

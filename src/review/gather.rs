@@ -8,7 +8,7 @@ use chrono::{DateTime, Duration, Utc};
 use super::at_risk::{
     BOOKED_AHEAD_DAYS, COACH_MOVES_DAYS, ClientFacts, MISSED_REPLY_DAYS, NO_SHOW_DAYS,
 };
-use super::compute::{ReviewInput, compute};
+use super::compute::{ReviewInput, compute_rows};
 use super::{FollowUpCounts, PromiseCounts, Review, ReviewRange, SessionCounts, TREND_DAYS};
 use crate::config::Config;
 use crate::domain::when::start_of_day;
@@ -38,8 +38,10 @@ pub fn gather(
     // follows the range reviewed, not the size of the book.
     let sessions = store.sessions_tallied(range_start, range_end)?;
     let followups = store.followups_tallied(range_start, range_end, now)?;
+    let requests = store.requests_to_review(range_start.min(trend_start), range_end)?;
     let input = ReviewInput {
-        requests: store.requests_to_review(range_start.min(trend_start), range_end)?,
+        // Read as rows (`requests`), not whole requests.
+        requests: Vec::new(),
         sessions: SessionCounts {
             held: sessions.held,
             rescheduled_by_coach: sessions.moved_by_coach,
@@ -62,7 +64,13 @@ pub fn gather(
         clients: client_facts(store, now)?,
         endings: endings(store, range_start, range_end)?,
     };
-    Ok(compute(&input, range, &config.reply_clock(), now))
+    Ok(compute_rows(
+        &input,
+        &requests,
+        range,
+        &config.reply_clock(),
+        now,
+    ))
 }
 
 fn endings(

@@ -124,6 +124,7 @@ fn write_outcomes(
     }
     let tz = review.tz;
     let mut instant = InstantText::new(tz);
+    let mut names = EscapedNames::default();
     let mut buf: Vec<u8> = Vec::with_capacity(CHUNK + 1024);
     buf.push(b'[');
     for (n, o) in list.iter().enumerate() {
@@ -131,7 +132,7 @@ fn write_outcomes(
         buf.extend_from_slice(b"\n      \"request\": ");
         push_int(&mut buf, o.id);
         buf.extend_from_slice(b",\n      \"client\": ");
-        push_str(&mut buf, &o.client)?;
+        buf.extend_from_slice(names.of(&o.client));
         match shape {
             Shape::Breach => {
                 buf.extend_from_slice(b",\n      \"waited_minutes\": ");
@@ -148,14 +149,14 @@ fn write_outcomes(
         buf.extend_from_slice(b",\n      \"urgency\": ");
         push_word(&mut buf, o.urgency.as_str());
         buf.extend_from_slice(b",\n      \"received_at\": \"");
-        buf.extend_from_slice(instant.of(o.received_at));
+        buf.extend_from_slice(instant.of_seconds(o.received_at));
         buf.extend_from_slice(b"\",\n      \"reply_by\": \"");
-        buf.extend_from_slice(instant.of(o.reply_by));
+        buf.extend_from_slice(instant.of_seconds(o.reply_by));
         buf.extend_from_slice(b"\",\n      \"first_reply_at\": ");
         match o.first_reply_at {
             Some(at) => {
                 buf.push(b'"');
-                buf.extend_from_slice(instant.of(at));
+                buf.extend_from_slice(instant.of_seconds(at));
                 buf.push(b'"');
             }
             None => buf.extend_from_slice(b"null"),
@@ -179,7 +180,7 @@ fn write_outcomes(
             Shape::Breach => {}
             Shape::Unanswered => {
                 buf.extend_from_slice(b",\n      \"overdue\": ");
-                buf.extend_from_slice(if o.reply_by < review.now {
+                buf.extend_from_slice(if o.overdue_at(review.now) {
                     b"true"
                 } else {
                     b"false"
@@ -202,12 +203,55 @@ fn write_outcomes(
     out.write_all(&buf)
 }
 
-/// A JSON string into `buf`, escaped as `serde_json` escapes it: text with
-/// no control character, quote or backslash (the usual name or word) as it
-/// is between quotes, anything else through `serde_json`.
-fn push_str(buf: &mut Vec<u8>, text: &str) -> std::io::Result<()> {
-    crate::json_text::push_str(buf, text);
-    Ok(())
+/// The JSON strings of the clients' names, each escaped once: the outcomes
+/// of a review share one name per client (by its `Arc`), so a name is
+/// known by where it is.
+#[derive(Default)]
+struct EscapedNames {
+    /// Where each name's text starts and ends in `text`, by its address.
+    at: std::collections::HashMap<usize, (usize, usize), ByAddress>,
+    text: Vec<u8>,
+}
+
+impl EscapedNames {
+    fn of(&mut self, name: &std::sync::Arc<str>) -> &[u8] {
+        let address = std::sync::Arc::as_ptr(name).cast::<u8>() as usize;
+        let (start, end) = match self.at.get(&address) {
+            Some(span) => *span,
+            None => {
+                let start = self.text.len();
+                crate::json_text::push_str(&mut self.text, name);
+                self.at.insert(address, (start, self.text.len()));
+                (start, self.text.len())
+            }
+        };
+        self.text.get(start..end).unwrap_or_default()
+    }
+}
+
+/// Hashes an address by one multiplication (addresses are distinct; no
+/// one outside chooses them).
+type ByAddress = std::hash::BuildHasherDefault<AddressHasher>;
+
+#[derive(Default)]
+struct AddressHasher(u64);
+
+impl std::hash::Hasher for AddressHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        // The high bits folded down: an address's low bits are all zero.
+        let mixed = (n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        self.0 = mixed ^ (mixed >> 29);
+    }
 }
 
 /// One of coachbook's own words (urgency, resolution, delivery: lower-case
@@ -241,6 +285,14 @@ fn write_str(out: &mut dyn std::io::Write, text: &str) -> std::io::Result<()> {
 pub(crate) fn decimal(n: u64, digits: &mut [u8; 20]) -> &[u8] {
     let mut at = digits.len();
     let mut rest = n;
+    // Two digits at a time while there are more than two.
+    while rest >= 100 && at >= 2 {
+        at -= 2;
+        if let Some(pair) = digits.get_mut(at..at + 2) {
+            pair.copy_from_slice(&two_digits((rest % 100) as u32));
+        }
+        rest /= 100;
+    }
     loop {
         at -= 1;
         if let Some(slot) = digits.get_mut(at) {
@@ -265,7 +317,14 @@ pub(crate) struct InstantText {
     /// (`YYYY-MM-DDT`) are those of local day `day`.
     digits: [u8; 25],
     day: Option<i64>,
+    /// The `YYYY-MM-DDT` of the last few local days (a request's receipt,
+    /// reply-by and reply alternate between a day or two), round robin.
+    dates: [(i64, [u8; 11]); RECENT_DAYS],
+    next: usize,
 }
+
+/// How many local days' date digits [`InstantText`] remembers.
+const RECENT_DAYS: usize = 4;
 
 impl InstantText {
     pub(crate) fn new(tz: chrono_tz::Tz) -> InstantText {
@@ -274,22 +333,30 @@ impl InstantText {
             text: String::new(),
             digits: [0; 25],
             day: None,
+            // Never matched: no local day of an instant is i64::MIN.
+            dates: [(i64::MIN, [0; 11]); RECENT_DAYS],
+            next: 0,
         }
     }
 
     /// The instant's text (ASCII), as `rfc3339_in` writes it.
     pub(crate) fn of(&mut self, at: chrono::DateTime<chrono::Utc>) -> &[u8] {
+        self.of_seconds(at.timestamp())
+    }
+
+    /// [`InstantText::of`] of a stored instant (seconds since 1970 UTC).
+    pub(crate) fn of_seconds(&mut self, seconds: i64) -> &[u8] {
         let local = self
             .offsets
-            .offset(at)
+            .offset_of(seconds)
             .filter(|offset| offset % 60 == 0)
-            .and_then(|offset| Some((at.timestamp().checked_add(i64::from(offset))?, offset)));
+            .and_then(|offset| Some((seconds.checked_add(i64::from(offset))?, offset)));
         if let Some((seconds, offset)) = local
             && self.local_text(seconds, offset)
         {
             return &self.digits;
         }
-        self.text = rfc3339_in(at, self.offsets.tz());
+        self.text = rfc3339_in(super::utc(seconds), self.offsets.tz());
         self.text.as_bytes()
     }
 
@@ -300,20 +367,31 @@ impl InstantText {
     fn local_text(&mut self, local: i64, offset: i32) -> bool {
         let days = local.div_euclid(86_400);
         if self.day != Some(days) {
-            let (year, month, day) = civil_from_days(days);
-            let (Ok(year @ 0..=9999), Ok(month), Ok(day)) = (
-                u32::try_from(year),
-                u32::try_from(month),
-                u32::try_from(day),
-            ) else {
-                return false;
+            let date = match self.dates.iter().find(|(day, _)| *day == days) {
+                Some((_, date)) => *date,
+                None => {
+                    let (year, month, day) = civil_from_days(days);
+                    let (Ok(year @ 0..=9999), Ok(month), Ok(day)) = (
+                        u32::try_from(year),
+                        u32::try_from(month),
+                        u32::try_from(day),
+                    ) else {
+                        return false;
+                    };
+                    let [y1, y2] = two_digits(year / 100);
+                    let [y3, y4] = two_digits(year % 100);
+                    let [mo1, mo2] = two_digits(month);
+                    let [d1, d2] = two_digits(day);
+                    let date = [y1, y2, y3, y4, b'-', mo1, mo2, b'-', d1, d2, b'T'];
+                    if let Some(slot) = self.dates.get_mut(self.next) {
+                        *slot = (days, date);
+                    }
+                    self.next = (self.next + 1) % RECENT_DAYS;
+                    date
+                }
             };
-            let [y1, y2] = two_digits(year / 100);
-            let [y3, y4] = two_digits(year % 100);
-            let [mo1, mo2] = two_digits(month);
-            let [d1, d2] = two_digits(day);
-            if let Some(date) = self.digits.get_mut(..11) {
-                date.copy_from_slice(&[y1, y2, y3, y4, b'-', mo1, mo2, b'-', d1, d2, b'T']);
+            if let Some(digits) = self.digits.get_mut(..11) {
+                digits.copy_from_slice(&date);
             }
             self.day = Some(days);
         }
@@ -515,11 +593,11 @@ impl Serialize for OutcomeJson<'_> {
             Shape::Request => {}
         }
         map.serialize_entry("urgency", o.urgency.as_str())?;
-        map.serialize_entry("received_at", &rfc3339_in(o.received_at, tz))?;
-        map.serialize_entry("reply_by", &rfc3339_in(o.reply_by, tz))?;
+        map.serialize_entry("received_at", &rfc3339_in(super::utc(o.received_at), tz))?;
+        map.serialize_entry("reply_by", &rfc3339_in(super::utc(o.reply_by), tz))?;
         map.serialize_entry(
             "first_reply_at",
-            &o.first_reply_at.map(|at| rfc3339_in(at, tz)),
+            &o.first_reply_at.map(|at| rfc3339_in(super::utc(at), tz)),
         )?;
         map.serialize_entry("waited_working_minutes", &o.waited_working_minutes)?;
         map.serialize_entry("within_target", &o.verdict.within_target())?;
@@ -527,7 +605,7 @@ impl Serialize for OutcomeJson<'_> {
         map.serialize_entry("undelivered", &o.undelivered.map(|d| d.as_str()))?;
         match shape {
             Shape::Breach => {}
-            Shape::Unanswered => map.serialize_entry("overdue", &(o.reply_by < review.now))?,
+            Shape::Unanswered => map.serialize_entry("overdue", &o.overdue_at(review.now))?,
             Shape::Request => {
                 map.serialize_entry("waited_minutes", &o.waited_minutes)?;
                 map.serialize_entry("target_minutes", &o.target_minutes)?;
@@ -576,7 +654,13 @@ mod tests {
 
     #[test]
     fn whole_numbers_are_written_as_serde_json_writes_them() {
-        for n in [0, 7, -7, 10, 99, 100, -100, 123_456_789, i64::MAX, i64::MIN] {
+        let powers = (0..19).map(|p| 10i64.pow(p));
+        let near_powers = powers.flat_map(|p| [p - 1, p, p + 1, -p, 1 - p]);
+        let numbers = [0, 7, -7, 10, 99, 100, -100, 123_456_789, i64::MAX, i64::MIN]
+            .into_iter()
+            .chain(near_powers)
+            .chain(0..20_000);
+        for n in numbers {
             let mut out = Vec::new();
             push_int(&mut out, n);
             assert_eq!(out, serde_json::to_vec(&n).expect("serde"), "{n}");

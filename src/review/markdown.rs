@@ -90,7 +90,7 @@ pub fn review_markdown(review: &Review) -> String {
                 o.id,
                 cell(&o.client),
                 o.urgency,
-                show_local(o.received_at, tz),
+                show_local(super::utc(o.received_at), tz),
                 span(o.waited_minutes)
             );
         }

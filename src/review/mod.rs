@@ -103,9 +103,11 @@ pub struct RequestOutcome {
     /// The client's name (shared by the outcomes of one review).
     pub client: std::sync::Arc<str>,
     pub urgency: Urgency,
-    pub received_at: DateTime<Utc>,
-    pub reply_by: DateTime<Utc>,
-    pub first_reply_at: Option<DateTime<Utc>>,
+    /// Instants in seconds since 1970-01-01 UTC, as stored (whole
+    /// seconds); [`utc`] makes a time of one.
+    pub received_at: i64,
+    pub reply_by: i64,
+    pub first_reply_at: Option<i64>,
     /// Clock minutes to the first reply; for a request still waiting for the
     /// coach, the minutes waited so far; `None` when no reply is owed.
     pub waited_minutes: Option<i64>,
@@ -122,7 +124,18 @@ pub struct RequestOutcome {
     pub undelivered: Option<crate::model::DeliveryState>,
 }
 
+/// A stored instant (seconds since 1970-01-01 UTC) as a time: every one
+/// the store gives is in the years coachbook accepts, which chrono holds.
+pub fn utc(seconds: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp(seconds, 0).unwrap_or(DateTime::<Utc>::MIN_UTC)
+}
+
 impl RequestOutcome {
+    /// Its reply-by has passed at `now`.
+    pub fn overdue_at(&self, now: DateTime<Utc>) -> bool {
+        utc(self.reply_by) < now
+    }
+
     /// Minutes past the reply-by (0 when within it).
     pub fn late_minutes(&self) -> i64 {
         match self.waited_minutes {

@@ -36,6 +36,8 @@ struct Day {
     number: i64,
     offset: Option<i32>,
     dates: [NaiveDate; 3],
+    /// `dates` are the day's (false beyond chrono's calendar).
+    calendar: bool,
 }
 
 impl DayOffsets {
@@ -46,6 +48,7 @@ impl DayOffsets {
                 number: i64::MIN,
                 offset: None,
                 dates: [NaiveDate::MIN; 3],
+                calendar: false,
             }; SLOTS],
         }
     }
@@ -64,6 +67,7 @@ impl DayOffsets {
     }
 
     /// The remembered UTC day `number` (looked up when it is not).
+    #[inline]
     fn day(&mut self, number: i64) -> Day {
         let slot = usize::try_from(number.rem_euclid(SLOTS as i64)).unwrap_or(0);
         if let Some(day) = self.days.get(slot)
@@ -71,6 +75,13 @@ impl DayOffsets {
         {
             return *day;
         }
+        self.look_up(slot, number)
+    }
+
+    /// Day `number` looked up in the zone, remembered in `slot`.
+    #[cold]
+    #[inline(never)]
+    fn look_up(&mut self, slot: usize, number: i64) -> Day {
         let start = self.offset_at(number * 86_400);
         let offset = start.filter(|s| Some(*s) == self.offset_at(number * 86_400 + 86_399));
         let date = |n: i64| {
@@ -84,12 +95,14 @@ impl DayOffsets {
                 number,
                 offset,
                 dates: [before, this, after],
+                calendar: true,
             },
             // Beyond chrono's calendar: looked up instant by instant.
             _ => Day {
                 number,
                 offset: None,
                 dates: [NaiveDate::MIN; 3],
+                calendar: false,
             },
         };
         if let Some(entry) = self.days.get_mut(slot) {
@@ -98,19 +111,38 @@ impl DayOffsets {
         day
     }
 
-    /// The zone's offset at `at`, in seconds east of UTC (`None` only for an
-    /// instant chrono cannot hold, which the store never gives).
-    pub(crate) fn offset(&mut self, at: DateTime<Utc>) -> Option<i32> {
-        let seconds = at.timestamp();
+    /// The zone's offset at the instant `seconds` since 1970 (UTC), in
+    /// seconds east of UTC (`None` only for an instant chrono cannot hold,
+    /// which the store never gives).
+    pub(crate) fn offset_of(&mut self, seconds: i64) -> Option<i32> {
         // A day the clock changes on: the offset of the instant itself.
         self.day(seconds.div_euclid(86_400))
             .offset
             .or_else(|| self.offset_at(seconds))
     }
 
+    /// The instant `seconds` since 1970 (UTC), its date from the day's
+    /// (`DateTime::from_timestamp` of it, without working the date out).
+    pub(crate) fn utc(&mut self, seconds: i64) -> Option<DateTime<Utc>> {
+        let day = self.day(seconds.div_euclid(86_400));
+        let time = u32::try_from(seconds.rem_euclid(86_400))
+            .ok()
+            .and_then(|s| chrono::NaiveTime::from_num_seconds_from_midnight_opt(s, 0))?;
+        match day.dates {
+            [_, date, _] if day.calendar => Some(date.and_time(time).and_utc()),
+            _ => DateTime::from_timestamp(seconds, 0),
+        }
+    }
+
     /// The local date of `at`: what `local_date(at, tz)` gives.
     pub(crate) fn local_date(&mut self, at: DateTime<Utc>) -> NaiveDate {
-        let seconds = at.timestamp();
+        self.local_date_of(at.timestamp())
+            .unwrap_or_else(|| local_date(at, self.tz))
+    }
+
+    /// [`DayOffsets::local_date`] of an instant in seconds since 1970 (UTC)
+    /// (`None` only for one chrono cannot hold, which the store never gives).
+    pub(crate) fn local_date_of(&mut self, seconds: i64) -> Option<NaiveDate> {
         let day = self.day(seconds.div_euclid(86_400));
         if let Some(offset) = day.offset {
             // Offsets are less than a day: the day before, this one or the next.
@@ -119,10 +151,10 @@ impl DayOffsets {
                 .ok()
                 .and_then(|i| day.dates.get(i))
             {
-                return *date;
+                return Some(*date);
             }
         }
-        local_date(at, self.tz)
+        DateTime::from_timestamp(seconds, 0).map(|at| local_date(at, self.tz))
     }
 }
 
@@ -156,6 +188,7 @@ mod tests {
                 .expect("instant");
             while at < end {
                 assert_eq!(offsets.local_date(at), local_date(at, tz), "{tz} {at}");
+                assert_eq!(offsets.utc(at.timestamp()), Some(at), "{tz} {at}");
                 at += chrono::Duration::minutes(7);
             }
             // Far before and after, and each side of a change to the second.

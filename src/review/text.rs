@@ -78,7 +78,7 @@ fn untrimmed_text(review: &Review) -> String {
         let _ = writeln!(out, "  none");
     }
     for o in &review.unanswered {
-        let overdue = if o.reply_by < review.now {
+        let overdue = if o.overdue_at(review.now) {
             " overdue"
         } else {
             ""
@@ -89,7 +89,9 @@ fn untrimmed_text(review: &Review) -> String {
             o.id,
             fit(&o.client, 18),
             o.urgency.as_str(),
-            o.received_at.with_timezone(&tz).format("%d %b %H:%M"),
+            super::utc(o.received_at)
+                .with_timezone(&tz)
+                .format("%d %b %H:%M"),
             span(o.waited_minutes),
         );
     }

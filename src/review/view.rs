@@ -268,11 +268,11 @@ fn outcome_line(
     let detail = match part {
         ListPart::Unanswered => format!(
             "since {}  {:<8}{}",
-            o.received_at
+            super::utc(o.received_at)
                 .with_timezone(&review.tz)
                 .format("%d %b %H:%M"),
             span(o.waited_minutes),
-            if o.reply_by < review.now {
+            if o.overdue_at(review.now) {
                 " overdue"
             } else {
                 ""

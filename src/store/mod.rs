@@ -44,7 +44,7 @@ pub use mail_threads::{MailThreadQueries, ThreadedRequest};
 pub use open_check::{check_damaged, discard_unused_new_books, is_damaged};
 pub use partners::PartnerQueries;
 pub use requests::{DashboardRequests, NewReply, NewRequest, RequestFilter, RequestQueries};
-pub use review_rows::{FollowUpTally, ReviewQueries, SessionTally};
+pub use review_rows::{FollowUpTally, ReviewQueries, ReviewRequests, ReviewRow, SessionTally};
 pub use risk_facts::{RiskCounts, RiskCountsAsked, RiskFactQueries};
 pub use sessions::{
     EMERGENCY_REASON, NewSession, Series, SessionMove, SessionQueries, recurrence_text,

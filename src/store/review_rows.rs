@@ -6,10 +6,11 @@
 //! follows the range reviewed, not the size of the book.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use crate::store::Conn;
 use anyhow::Result;
-use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, SubsecRound, Utc};
+use chrono::{DateTime, Datelike, Duration, SubsecRound, Timelike, Utc};
 use rusqlite::params;
 use rusqlite::types::ValueRef;
 
@@ -17,16 +18,16 @@ use super::{
     Queries, bad_column, canonical_date, canonical_time, parse_ts, read_word, split_instant,
     text_at, ts,
 };
-use crate::model::{
-    Channel, ClientId, ClientStatus, DeliveryState, Request, RequestStatus, Urgency,
-};
+use crate::model::{ClientId, ClientStatus, DeliveryState, RequestStatus, Urgency};
 
 /// The requests received in a range, by receipt, from `requests_review`
 /// alone: no join, no subquery per row (names, hand-offs and deliveries
-/// are read once for the whole range, below).
-const REQUESTS: &str = "SELECT r.id, r.client_id, r.unknown_sender, r.received_at, r.channel, \
-     r.urgency, r.status, r.reply_by, r.first_reply_at, r.snoozed_until, r.waiting_since, \
-     r.closed_at FROM requests r INDEXED BY requests_review \
+/// are read once for the whole range, below). Only the columns the review
+/// judges by: not the channel nor the snooze (nothing in the review reads
+/// them).
+const REQUESTS: &str = "SELECT r.id, r.client_id, r.unknown_sender, r.received_at, r.urgency, \
+     r.status, r.reply_by, r.first_reply_at, r.waiting_since, r.closed_at \
+     FROM requests r INDEXED BY requests_review \
      WHERE r.received_at >= ?1 AND r.received_at < ?2 ORDER BY r.received_at, r.id";
 /// The active clients (the ones the at-risk rules judge), in the order of
 /// the client list: by name, ignoring case.
@@ -96,25 +97,30 @@ pub struct FollowUpTally {
 }
 
 pub trait ReviewQueries: Queries {
-    /// Requests received in `[from, to)`, by receipt, without their subject
-    /// or body (`subject` is `None`, `body` empty): what the review judges.
-    fn requests_to_review(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<Request>> {
+    /// Requests received in `[from, to)`, by receipt, as the review judges
+    /// them ([`ReviewRow`]): instants as seconds, the client as an index
+    /// into the names of the read (one per client, not one per request).
+    fn requests_to_review(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<ReviewRequests> {
         let mut stmt = self.conn().prepare_cached(REQUESTS)?;
         let mut rows = stmt.query([ts(from), ts(to)])?;
         let mut requests = Vec::new();
         let mut instants = Instants::new();
+        let mut who = Who::default();
         while let Some(row) = rows.next()? {
-            requests.push(lean_request(row, &mut instants)?);
+            requests.push(lean_row(row, &mut instants, &mut who)?);
         }
         drop(rows);
         let (Some(low), Some(high)) = (
             requests.iter().map(|r| r.id).min(),
             requests.iter().map(|r| r.id).max(),
         ) else {
-            return Ok(requests);
+            return Ok(ReviewRequests {
+                names: Vec::new(),
+                rows: requests,
+            });
         };
 
-        let ids: BTreeSet<ClientId> = requests.iter().filter_map(|r| r.client_id).collect();
+        let ids: BTreeSet<ClientId> = who.slots.iter().filter_map(|(id, _)| *id).collect();
         let names = self.names_of(&ids)?;
         let mut handed_off = BTreeSet::new();
         let mut stmt = self.conn().prepare_cached(HANDED_OFF)?;
@@ -133,17 +139,28 @@ pub trait ReviewQueries: Queries {
         }
         drop(rows);
 
-        for request in &mut requests {
-            // `coalesce(c.name, r.unknown_sender)`, as the full select reads it.
-            if let Some(name) = request.client_id.and_then(|id| names.get(&id)) {
-                request.client_name.clone_from(name);
-            } else if let Some(sender) = &request.unknown_sender {
-                request.client_name.clone_from(sender);
+        if !handed_off.is_empty() || !undelivered.is_empty() {
+            for request in &mut requests {
+                request.handed_off = handed_off.contains(&request.id);
+                request.undelivered = undelivered.get(&request.id).copied();
             }
-            request.handed_off = handed_off.contains(&request.id);
-            request.undelivered = undelivered.get(&request.id).copied();
         }
-        Ok(requests)
+        // `coalesce(c.name, r.unknown_sender)`, as the full select reads it.
+        let names = who
+            .slots
+            .into_iter()
+            .map(
+                |(id, sender)| match (id.and_then(|id| names.get(&id)), sender) {
+                    (Some(name), _) => name.as_str().into(),
+                    (None, Some(sender)) => sender.into(),
+                    (None, None) => "".into(),
+                },
+            )
+            .collect();
+        Ok(ReviewRequests {
+            names,
+            rows: requests,
+        })
     }
 
     /// Id, name and status of every active client, by name: no more of
@@ -266,31 +283,131 @@ fn count_at(row: &rusqlite::Row, index: usize) -> rusqlite::Result<usize> {
     Ok(usize::try_from(count).unwrap_or(0))
 }
 
-/// One row of `REQUESTS`; the name, hand-off and delivery are filled in
-/// after.
-fn lean_request(row: &rusqlite::Row, instants: &mut Instants) -> rusqlite::Result<Request> {
-    Ok(Request {
-        id: row.get(0)?,
-        client_id: row.get(1)?,
-        client_name: String::new(),
-        unknown_sender: row.get(2)?,
-        received_at: instants.at(row, 3)?,
-        channel: word_at(row, 4, Channel::ALL, Channel::as_str, Channel::parse)?,
-        urgency: word_at(row, 5, Urgency::ALL, Urgency::as_str, Urgency::parse)?,
-        status: word_at(
-            row,
-            6,
-            RequestStatus::ALL,
-            RequestStatus::as_str,
-            RequestStatus::parse,
-        )?,
-        subject: None,
-        body: String::new(),
-        reply_by: instants.at(row, 7)?,
-        first_reply_at: instants.opt_at(row, 8)?,
-        snoozed_until: instants.opt_at(row, 9)?,
-        waiting_since: instants.opt_at(row, 10)?,
-        closed_at: instants.opt_at(row, 11)?,
+/// One request as the review judges it: its instants as seconds since
+/// 1970-01-01 UTC (stored instants are whole seconds), its client as an
+/// index into [`ReviewRequests::names`]. The closing and waiting instants
+/// are read only where they count: no reply, and closed or waiting on the
+/// client (`Request::stopped_without_reply_at`); else `None`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReviewRow {
+    pub id: i64,
+    pub client: u32,
+    pub received_at: i64,
+    pub reply_by: i64,
+    pub first_reply_at: Option<i64>,
+    pub waiting_since: Option<i64>,
+    pub closed_at: Option<i64>,
+    pub urgency: Urgency,
+    pub status: RequestStatus,
+    /// A hand-off note to the client was delivered.
+    pub handed_off: bool,
+    /// A reply still waits for delivery (failed, or in the outbox).
+    pub undelivered: Option<DeliveryState>,
+}
+
+/// The requests of a review: the rows by receipt, and the names their
+/// `client` indexes (the client's name, else the unknown sender's address).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReviewRequests {
+    pub names: Vec<Arc<str>>,
+    pub rows: Vec<ReviewRow>,
+}
+
+/// Who sent each request of a read: one slot per (client id, unknown
+/// sender) pair seen, named once the read is done.
+#[derive(Default)]
+struct Who {
+    /// Slots of a client id with no unknown sender (almost every request).
+    by_client: BTreeMap<ClientId, u32>,
+    /// Slots with an unknown sender, by client id (if any) and address.
+    by_sender: BTreeMap<Option<ClientId>, BTreeMap<Box<[u8]>, u32>>,
+    /// The slot of neither.
+    nobody: Option<u32>,
+    slots: Vec<(Option<ClientId>, Option<String>)>,
+}
+
+impl Who {
+    /// The slot of columns 1 (client id) and 2 (unknown sender) of `row`.
+    fn slot(&mut self, row: &rusqlite::Row) -> rusqlite::Result<u32> {
+        let client_id: Option<ClientId> = row.get(1)?;
+        let sender = match row.get_ref(2)? {
+            ValueRef::Null => None,
+            ValueRef::Text(bytes) => Some(bytes),
+            // Not text: the error `Request`'s read gives.
+            _ => row.get::<_, Option<String>>(2)?.map(|_| &[][..]),
+        };
+        let found = match (client_id, sender) {
+            (Some(id), None) => self.by_client.get(&id).copied(),
+            (None, None) => self.nobody,
+            (_, Some(bytes)) => self
+                .by_sender
+                .get(&client_id)
+                .and_then(|senders| senders.get(bytes))
+                .copied(),
+        };
+        if let Some(slot) = found {
+            return Ok(slot);
+        }
+        let next = u32::try_from(self.slots.len())
+            .map_err(|_| bad_column(1, "more than 4 billion senders"))?;
+        let sender = match (client_id, sender) {
+            (_, Some(bytes)) => {
+                // Read as text once (its UTF-8 checked, as `Request` reads it).
+                let text: String = row.get(2)?;
+                self.by_sender
+                    .entry(client_id)
+                    .or_default()
+                    .insert(bytes.into(), next);
+                Some(text)
+            }
+            (Some(id), None) => {
+                self.by_client.insert(id, next);
+                None
+            }
+            (None, None) => {
+                self.nobody = Some(next);
+                None
+            }
+        };
+        self.slots.push((client_id, sender));
+        Ok(next)
+    }
+}
+
+/// One row of `REQUESTS`; the hand-off and delivery are filled in after.
+fn lean_row(
+    row: &rusqlite::Row,
+    instants: &mut Instants,
+    who: &mut Who,
+) -> rusqlite::Result<ReviewRow> {
+    let id = row.get(0)?;
+    let client = who.slot(row)?;
+    let received_at = instants.at(row, 3)?;
+    let urgency = word_at(row, 4, Urgency::ALL, Urgency::as_str, Urgency::parse)?;
+    let status = word_at(
+        row,
+        5,
+        RequestStatus::ALL,
+        RequestStatus::as_str,
+        RequestStatus::parse,
+    )?;
+    let reply_by = instants.at(row, 6)?;
+    let first_reply_at = instants.opt_at(row, 7)?;
+    let (waiting_since, closed_at) = match (first_reply_at, status) {
+        (None, RequestStatus::WaitingOnClient) => (instants.opt_at(row, 8)?, None),
+        (None, RequestStatus::Closed) => (None, instants.opt_at(row, 9)?),
+        _ => (None, None),
+    };
+    Ok(ReviewRow {
+        id,
+        client,
+        received_at,
+        reply_by,
+        first_reply_at,
+        waiting_since,
+        closed_at,
+        urgency,
+        status,
         handed_off: false,
         undelivered: None,
     })
@@ -316,15 +433,19 @@ fn word_at<T: Copy>(
 /// How many dates [`Instants`] remembers.
 const RECENT_DATES: usize = 4;
 
-/// The stored instants of one read, the dates they fall on remembered: the
-/// requests come by receipt, and a request's reply-by and replies fall on
-/// days just seen, so most instants need only their time of day read.
-/// Gives what [`parse_ts`] gives (test
+/// Days from 0001-01-01 (chrono's day 1 of the common era) to 1970-01-01.
+const UNIX_EPOCH_DAY_FROM_CE: i64 = 719_163;
+
+/// The stored instants of one read, as seconds since 1970-01-01 UTC, the
+/// dates they fall on remembered: the requests come by receipt, and a
+/// request's reply-by and replies fall on days just seen, so most instants
+/// need only their time of day read. Gives what [`parse_ts`] gives, to the
+/// whole second (test
 /// `remembered_dates_read_as_the_rfc3339_parser_reads_them`).
 pub(crate) struct Instants {
-    /// `YYYY-MM-DD` as stored, and its date (only dates in the accepted
-    /// years: the check is made once, when the date is read).
-    recent: [([u8; 10], NaiveDate); RECENT_DATES],
+    /// `YYYY-MM-DD` as stored, and its day from 1970-01-01 (only dates in
+    /// the accepted years: the check is made once, when the date is read).
+    recent: [([u8; 10], i64); RECENT_DATES],
     /// The slot the next new date takes.
     next: usize,
 }
@@ -334,19 +455,21 @@ impl Instants {
         Instants {
             // Never matched: a stored date is looked up only once its
             // separators are checked, and these have none.
-            recent: [([0; 10], NaiveDate::MIN); RECENT_DATES],
+            recent: [([0; 10], 0); RECENT_DATES],
             next: 0,
         }
     }
 
-    /// The store's own form, as `store::canonical_instant` reads it.
-    pub(crate) fn canonical(&mut self, b: &[u8]) -> Option<DateTime<Utc>> {
+    /// The store's own form, as `store::canonical_instant` reads it, in
+    /// seconds since 1970-01-01 UTC.
+    pub(crate) fn canonical(&mut self, b: &[u8]) -> Option<i64> {
         let (date, time) = split_instant(b)?;
-        let time = canonical_time(time)?;
-        let date = match self.recent.iter().find(|(text, _)| *text == date) {
+        let time = i64::from(canonical_time(time)?.num_seconds_from_midnight());
+        let day = match self.recent.iter().find(|(text, _)| *text == date) {
             Some((_, known)) => *known,
             None => {
-                let read = canonical_date(date)?;
+                let read =
+                    i64::from(canonical_date(date)?.num_days_from_ce()) - UNIX_EPOCH_DAY_FROM_CE;
                 if let Some(slot) = self.recent.get_mut(self.next) {
                     *slot = (date, read);
                 }
@@ -354,28 +477,27 @@ impl Instants {
                 read
             }
         };
-        Some(NaiveDateTime::new(date, time).and_utc())
+        Some(day * 86_400 + time)
     }
 
     /// The instant in column `index`: the stored form straight from
     /// SQLite's bytes (one column look-up); anything else through the text
-    /// and the RFC 3339 parser, or the column's one clear error.
-    fn at(&mut self, row: &rusqlite::Row, index: usize) -> rusqlite::Result<DateTime<Utc>> {
+    /// and the RFC 3339 parser (to its whole second), or the column's one
+    /// clear error.
+    fn at(&mut self, row: &rusqlite::Row, index: usize) -> rusqlite::Result<i64> {
         if let ValueRef::Text(bytes) = row.get_ref(index)?
             && let Some(at) = self.canonical(bytes)
         {
             return Ok(at);
         }
         let text = text_at(row, index)?;
-        parse_ts(text).ok_or_else(|| bad_column(index, text))
+        parse_ts(text)
+            .map(|at| at.timestamp())
+            .ok_or_else(|| bad_column(index, text))
     }
 
     /// [`Instants::at`] of a column that may be NULL.
-    fn opt_at(
-        &mut self,
-        row: &rusqlite::Row,
-        index: usize,
-    ) -> rusqlite::Result<Option<DateTime<Utc>>> {
+    fn opt_at(&mut self, row: &rusqlite::Row, index: usize) -> rusqlite::Result<Option<i64>> {
         match row.get_ref(index)? {
             ValueRef::Null => Ok(None),
             ValueRef::Text(bytes) => match self.canonical(bytes) {
@@ -474,8 +596,12 @@ mod tests {
         for text in texts.iter().chain(texts.iter()) {
             let remembered = instants
                 .canonical(text.as_bytes())
-                .or_else(|| parse_ts(text));
-            assert_eq!(remembered, parse_ts(text), "{text}");
+                .or_else(|| parse_ts(text).map(|at| at.timestamp()));
+            assert_eq!(
+                remembered,
+                parse_ts(text).map(|at| at.timestamp()),
+                "{text}"
+            );
             assert_eq!(parse_ts(text), chrono_reads(text), "{text}");
         }
         // The first and last seconds coachbook accepts are read; the ones
