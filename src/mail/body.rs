@@ -7,8 +7,8 @@ use mailparse::{DispositionType, ParsedContentType, ParsedMail};
 use super::html;
 use super::scan::TopLevel;
 
-/// A part of a message: the top level read by [`TopLevel`], or a part
-/// mailparse read. Both answer what `ParsedMail` answers for them.
+/// A message or one of its parts: read by [`TopLevel`], or by mailparse
+/// (what that reader leaves). Both answer what `ParsedMail` answers.
 #[derive(Clone, Copy)]
 pub(crate) enum Node<'p, 'a> {
     Top(&'p TopLevel<'a>),
@@ -23,10 +23,11 @@ impl<'p, 'a> Node<'p, 'a> {
         }
     }
 
-    pub(crate) fn subparts(self) -> &'p [ParsedMail<'a>] {
+    /// Its parts, in order.
+    pub(crate) fn subparts(self) -> Vec<Node<'p, 'a>> {
         match self {
-            Node::Top(top) => &top.subparts,
-            Node::Part(part) => &part.subparts,
+            Node::Top(top) => top.subparts.iter().map(Node::Top).collect(),
+            Node::Part(part) => part.subparts.iter().map(Node::Part).collect(),
         }
     }
 
@@ -129,11 +130,7 @@ fn text_blocks<'p, 'a>(part: Node<'p, 'a>) -> Vec<TextBlock<'p, 'a>> {
         .get(..10)
         .is_some_and(|kind| kind.eq_ignore_ascii_case("multipart/"))
     {
-        return part
-            .subparts()
-            .iter()
-            .flat_map(|sub| text_blocks(Node::Part(sub)))
-            .collect();
+        return part.subparts().into_iter().flat_map(text_blocks).collect();
     }
     if part.is_attachment() {
         return Vec::new();
@@ -156,10 +153,10 @@ fn text_blocks<'p, 'a>(part: Node<'p, 'a>) -> Vec<TextBlock<'p, 'a>> {
 /// The first alternative that has plain text; else the last one with any
 /// text (RFC 2046 puts the richest form last). An HTML alternative is read
 /// only when no plain one has text.
-fn best_alternative<'p, 'a>(alternatives: &'p [ParsedMail<'a>]) -> Vec<TextBlock<'p, 'a>> {
+fn best_alternative<'p, 'a>(alternatives: Vec<Node<'p, 'a>>) -> Vec<TextBlock<'p, 'a>> {
     let mut not_plain = Vec::new();
     for alternative in alternatives {
-        let mut blocks = text_blocks(Node::Part(alternative));
+        let mut blocks = text_blocks(alternative);
         if blocks.iter().all(|block| !block.from_html) {
             if blocks.iter_mut().any(TextBlock::has_text) {
                 return blocks;

@@ -148,9 +148,9 @@ fn message_charset<'p>(root: Node<'p, '_>) -> Option<&'p str> {
         return Some(charset.as_str());
     }
     root.subparts()
-        .iter()
-        .find(|part| part.ctype.mimetype.starts_with("text/"))
-        .and_then(|part| part.ctype.params.get("charset"))
+        .into_iter()
+        .find(|part| part.ctype().mimetype.starts_with("text/"))
+        .and_then(|part| part.ctype().params.get("charset"))
         .map(String::as_str)
 }
 

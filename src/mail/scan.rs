@@ -7,8 +7,9 @@
 //! level of every message, so that level is read here: each field found
 //! with `memchr` (the same state machine as `mailparse::parse_header`),
 //! looked up on raw keys. The parts of a multipart message are split on
-//! their boundary lines as mailparse splits them, and each part is still
-//! read by mailparse itself.
+//! their boundary lines as mailparse splits them and read the same way;
+//! mailparse still reads each Content-Type, Content-Disposition and
+//! transfer encoding, and decodes any header value that is not plain ASCII.
 //!
 //! Whatever this reader does not take on (a header block mailparse refuses,
 //! `multipart/digest`, parts nested deeper than [`MAX_NESTING`]) is left to
@@ -16,7 +17,7 @@
 //! mailparse's own.
 
 use mailparse::body::Body;
-use mailparse::{MailHeader, ParsedContentType, ParsedMail};
+use mailparse::{MailHeader, ParsedContentType};
 
 /// One header field of the top-level block: its key and value as mailparse
 /// cuts them (`get_key_raw`, `get_value_raw`), and the whole field.
@@ -65,29 +66,43 @@ impl RawHeader for Field<'_> {
     }
 }
 
-/// The top level of a message: its header fields, content type, own body
-/// bytes and (for a multipart message) its parts, as mailparse reads them.
+/// A message (or one of its parts): its header fields, content type, own
+/// body bytes and (for a multipart one) its parts, as mailparse reads them.
 pub(crate) struct TopLevel<'a> {
+    /// The bytes it was read from (`ParsedMail::raw_bytes`; compared in tests).
+    #[cfg(test)]
+    pub raw: &'a [u8],
     pub fields: Vec<Field<'a>>,
     pub ctype: ParsedContentType,
     /// The body (for a multipart message: the text before its first part).
     pub body: &'a [u8],
-    pub subparts: Vec<ParsedMail<'a>>,
+    pub subparts: Vec<TopLevel<'a>>,
 }
 
 /// How deep parts may nest here; deeper ones go to mailparse whole (it has
-/// a recursion limit of its own, which this keeps well clear of).
+/// a recursion limit of its own, 100, which this keeps well clear of).
 pub(crate) const MAX_NESTING: usize = 32;
 
 impl<'a> TopLevel<'a> {
     /// The message read as `mailparse::parse_mail` reads it, or `None` when
     /// that is left to mailparse (see the module documentation).
     pub(crate) fn read(raw: &'a [u8]) -> Option<Self> {
+        Self::read_part(raw, 0)
+    }
+
+    /// A part `depth` levels down, read as mailparse reads a part of a
+    /// message that is not a digest.
+    fn read_part(raw: &'a [u8], depth: usize) -> Option<Self> {
+        if depth > MAX_NESTING {
+            return None;
+        }
         let (fields, ix_body) = scan_fields(raw)?;
         let ctype = first(&fields, "Content-Type")
             .map(|field| mailparse::parse_content_type(&super::headers::header_value(field)))
             .unwrap_or_default();
         let mut top = TopLevel {
+            #[cfg(test)]
+            raw,
             fields,
             ctype,
             body: raw.get(ix_body..).unwrap_or_default(),
@@ -101,10 +116,7 @@ impl<'a> TopLevel<'a> {
                 return None;
             }
             let boundary = format!("--{boundary}");
-            let (subparts, body_end) = split_parts(raw, ix_body, boundary.as_bytes())?;
-            if subparts.iter().map(nesting).max().unwrap_or(0) >= MAX_NESTING {
-                return None;
-            }
+            let (subparts, body_end) = split_parts(raw, ix_body, boundary.as_bytes(), depth)?;
             top.subparts = subparts;
             top.body = raw.get(ix_body..body_end).unwrap_or_default();
         }
@@ -132,11 +144,6 @@ fn first<'f, 'a>(fields: &'f [Field<'a>], name: &str) -> Option<&'f Field<'a>> {
     fields
         .iter()
         .find(|field| field.key.eq_ignore_ascii_case(name.as_bytes()))
-}
-
-/// How many levels of parts a part holds (a leaf: 1).
-fn nesting(part: &ParsedMail<'_>) -> usize {
-    1 + part.subparts.iter().map(nesting).max().unwrap_or(0)
 }
 
 /// The header fields and where the body starts, as `mailparse::parse_headers`
@@ -261,13 +268,14 @@ fn find_line_prefix(raw: &[u8], start: usize, key: &[u8]) -> Option<usize> {
 }
 
 /// mailparse's `parse_multipart`: the parts between boundary lines, each
-/// read by mailparse, and where the preamble ends. `None` when a part is
-/// one mailparse refuses (the whole message then goes to mailparse).
+/// read as mailparse reads it, and where the preamble ends. `None` when a
+/// part is one this reader leaves (the whole message then goes to mailparse).
 fn split_parts<'a>(
     raw: &'a [u8],
     ix_body: usize,
     boundary: &[u8],
-) -> Option<(Vec<ParsedMail<'a>>, usize)> {
+    depth: usize,
+) -> Option<(Vec<TopLevel<'a>>, usize)> {
     let mut subparts = Vec::new();
     let mut body_end = ix_body;
     if let Some(boundary_start) = find_line_prefix(raw, ix_body, boundary) {
@@ -282,7 +290,10 @@ fn split_parts<'a>(
             let part_end = part_boundary
                 .map(|ix| strip_trailing_crlf(raw, part_start, ix))
                 .unwrap_or(raw.len());
-            subparts.push(mailparse::parse_mail(raw.get(part_start..part_end)?).ok()?);
+            subparts.push(TopLevel::read_part(
+                raw.get(part_start..part_end)?,
+                depth + 1,
+            )?);
             boundary_end = part_boundary.map_or(raw.len(), |ix| ix + boundary.len());
             if boundary_end + 2 > raw.len()
                 || raw.get(boundary_end..boundary_end + 2) == Some(b"--")
@@ -347,28 +358,7 @@ mod tests {
         if let Some(top) = &top {
             let parsed = mailparse::parse_mail(raw)
                 .unwrap_or_else(|error| panic!("{what}: mailparse refuses it: {error}"));
-            assert_eq!(top.ctype.mimetype, parsed.ctype.mimetype, "{what}");
-            assert_eq!(top.ctype.charset, parsed.ctype.charset, "{what}");
-            assert_eq!(top.ctype.params, parsed.ctype.params, "{what}");
-            let ours: Vec<&[u8]> = top.subparts.iter().map(|part| part.raw_bytes).collect();
-            let theirs: Vec<&[u8]> = parsed.subparts.iter().map(|part| part.raw_bytes).collect();
-            assert_eq!(ours, theirs, "{what}: the parts");
-            assert_eq!(
-                body_parts(&top.body_encoded()),
-                body_parts(&parsed.get_body_encoded()),
-                "{what}: the body"
-            );
-            assert_eq!(
-                top.is_attachment(),
-                parsed.get_content_disposition().disposition
-                    == mailparse::DispositionType::Attachment,
-                "{what}"
-            );
-            assert_eq!(
-                headers_of(&top.fields),
-                parsed.headers.get_all_values("Content-Type"),
-                "{what}"
-            );
+            same_part(top, &parsed, what);
         }
         assert_eq!(
             parse_message(raw),
@@ -376,6 +366,48 @@ mod tests {
             "{what}: the decoded message"
         );
         top.is_some()
+    }
+
+    /// A part read here is the part mailparse read, down to its leaves.
+    fn same_part(ours: &TopLevel<'_>, theirs: &mailparse::ParsedMail<'_>, what: &str) {
+        assert_eq!(ours.raw, theirs.raw_bytes, "{what}: the part's bytes");
+        let our_fields: Vec<(&[u8], &[u8])> = ours
+            .fields
+            .iter()
+            .map(|field| (field.key_raw(), field.value_raw()))
+            .collect();
+        let their_fields: Vec<(&[u8], &[u8])> = theirs
+            .headers
+            .iter()
+            .map(|header| (header.get_key_raw(), header.get_value_raw()))
+            .collect();
+        assert_eq!(our_fields, their_fields, "{what}: the part's fields");
+        assert_eq!(ours.ctype.mimetype, theirs.ctype.mimetype, "{what}");
+        assert_eq!(ours.ctype.charset, theirs.ctype.charset, "{what}");
+        assert_eq!(ours.ctype.params, theirs.ctype.params, "{what}");
+        assert_eq!(
+            body_parts(&ours.body_encoded()),
+            body_parts(&theirs.get_body_encoded()),
+            "{what}: the body"
+        );
+        assert_eq!(
+            ours.is_attachment(),
+            theirs.get_content_disposition().disposition == mailparse::DispositionType::Attachment,
+            "{what}"
+        );
+        assert_eq!(
+            headers_of(&ours.fields),
+            theirs.headers.get_all_values("Content-Type"),
+            "{what}"
+        );
+        assert_eq!(
+            ours.subparts.len(),
+            theirs.subparts.len(),
+            "{what}: how many parts"
+        );
+        for (our_part, their_part) in ours.subparts.iter().zip(&theirs.subparts) {
+            same_part(our_part, their_part, what);
+        }
     }
 
     fn headers_of(fields: &[Field<'_>]) -> Vec<String> {
