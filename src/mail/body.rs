@@ -18,7 +18,7 @@ pub(crate) enum Node<'p, 'a> {
 impl<'p, 'a> Node<'p, 'a> {
     pub(crate) fn ctype(self) -> &'p ParsedContentType {
         match self {
-            Node::Top(top) => &top.ctype,
+            Node::Top(top) => top.ctype(),
             Node::Part(part) => &part.ctype,
         }
     }

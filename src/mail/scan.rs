@@ -16,6 +16,8 @@
 //! `mailparse::parse_mail` whole, so the answer, errors included, is
 //! mailparse's own.
 
+use std::cell::OnceCell;
+
 use mailparse::body::Body;
 use mailparse::{MailHeader, ParsedContentType};
 
@@ -73,7 +75,9 @@ pub(crate) struct TopLevel<'a> {
     #[cfg(test)]
     pub raw: &'a [u8],
     pub fields: Vec<Field<'a>>,
-    pub ctype: ParsedContentType,
+    /// Its Content-Type, read on first use where it cannot name a
+    /// multipart type (most HTML twins of a plain part are never looked at).
+    ctype: OnceCell<ParsedContentType>,
     /// The body (for a multipart message: the text before its first part).
     pub body: &'a [u8],
     pub subparts: Vec<TopLevel<'a>>,
@@ -97,22 +101,25 @@ impl<'a> TopLevel<'a> {
             return None;
         }
         let (fields, ix_body) = scan_fields(raw)?;
-        let ctype = first(&fields, "Content-Type")
-            .map(|field| mailparse::parse_content_type(&super::headers::header_value(field)))
-            .unwrap_or_default();
+        let may_be_multipart =
+            first(&fields, "Content-Type").is_some_and(|field| may_name_multipart(field.value));
         let mut top = TopLevel {
             #[cfg(test)]
             raw,
             fields,
-            ctype,
+            ctype: OnceCell::new(),
             body: raw.get(ix_body..).unwrap_or_default(),
             subparts: Vec::new(),
         };
+        if !may_be_multipart {
+            return Some(top);
+        }
+        let ctype = content_type(&top.fields);
         if raw.len() > ix_body
-            && top.ctype.mimetype.starts_with("multipart")
-            && let Some(boundary) = top.ctype.params.get("boundary")
+            && ctype.mimetype.starts_with("multipart")
+            && let Some(boundary) = ctype.params.get("boundary")
         {
-            if top.ctype.mimetype == "multipart/digest" {
+            if ctype.mimetype == "multipart/digest" {
                 return None;
             }
             let boundary = format!("--{boundary}");
@@ -120,14 +127,20 @@ impl<'a> TopLevel<'a> {
             top.subparts = subparts;
             top.body = raw.get(ix_body..body_end).unwrap_or_default();
         }
+        top.ctype = OnceCell::from(ctype);
         Some(top)
+    }
+
+    /// The Content-Type as mailparse reads it (`ParsedMail::ctype`).
+    pub(crate) fn ctype(&self) -> &ParsedContentType {
+        self.ctype.get_or_init(|| content_type(&self.fields))
     }
 
     /// The body as `ParsedMail::get_body_encoded` gives it.
     pub(crate) fn body_encoded(&self) -> Body<'_> {
         let transfer_encoding = first(&self.fields, "Content-Transfer-Encoding")
             .map(|field| super::headers::header_value(field).to_lowercase());
-        Body::new(self.body, &self.ctype, &transfer_encoding)
+        Body::new(self.body, self.ctype(), &transfer_encoding)
     }
 
     /// Whether `Content-Disposition` says attachment, as
@@ -138,6 +151,25 @@ impl<'a> TopLevel<'a> {
                 == mailparse::DispositionType::Attachment
         })
     }
+}
+
+/// mailparse's reading of the first Content-Type (the default without one).
+fn content_type(fields: &[Field<'_>]) -> ParsedContentType {
+    first(fields, "Content-Type")
+        .map(|field| mailparse::parse_content_type(&super::headers::header_value(field)))
+        .unwrap_or_default()
+}
+
+/// Whether a raw Content-Type value may read as a multipart type: it says
+/// `multipart` (any case), or it is decoded by mailparse (non-ASCII, an
+/// encoded word). An ASCII value is only unfolded (a space for each line
+/// break), so a type it names is written in it as one run of bytes.
+fn may_name_multipart(value: &[u8]) -> bool {
+    !value.is_ascii()
+        || memchr::memmem::find(value, b"=?").is_some()
+        || value
+            .windows(9)
+            .any(|window| window.eq_ignore_ascii_case(b"multipart"))
 }
 
 fn first<'f, 'a>(fields: &'f [Field<'a>], name: &str) -> Option<&'f Field<'a>> {
@@ -382,9 +414,9 @@ mod tests {
             .map(|header| (header.get_key_raw(), header.get_value_raw()))
             .collect();
         assert_eq!(our_fields, their_fields, "{what}: the part's fields");
-        assert_eq!(ours.ctype.mimetype, theirs.ctype.mimetype, "{what}");
-        assert_eq!(ours.ctype.charset, theirs.ctype.charset, "{what}");
-        assert_eq!(ours.ctype.params, theirs.ctype.params, "{what}");
+        assert_eq!(ours.ctype().mimetype, theirs.ctype.mimetype, "{what}");
+        assert_eq!(ours.ctype().charset, theirs.ctype.charset, "{what}");
+        assert_eq!(ours.ctype().params, theirs.ctype.params, "{what}");
         assert_eq!(
             body_parts(&ours.body_encoded()),
             body_parts(&theirs.get_body_encoded()),
@@ -465,6 +497,9 @@ mod tests {
             "From: a@x.example\nContent-Type: text/html\nContent-Disposition: attachment; filename=x.html\n\n<p>attached</p>\n",
             "From: a@x.example\nContent-Type: text/html\nContent-Disposition: inline\n\n<p>shown</p>\n",
             "From: a@x.example\nContent-Type: =?utf-8?q?text/plain?=\n\nencoded type\n",
+            "From: a@x.example\nContent-Type: =?utf-8?q?multipart/mixed?=; boundary=b\n\n--b\n\nan encoded multipart type\n--b--\n",
+            "From: a@x.example\nContent-Type: multipart/\r\n alternative; boundary=b\n\n--b\n\nfolded type\n--b--\n",
+            "From: a@x.example\nContent-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: multipart/alternative; boundary=c\n\n--c\nContent-Type: text/plain\n\ninner plain\n--c\nContent-Type: text/html\n\n<p>inner</p>\n--c--\n--b\nContent-Type: image/png\n\nxx\n--b--\n",
         ]
         .iter()
         .map(|text| text.as_bytes().to_vec())
