@@ -212,7 +212,7 @@ fn is_token_byte(b: u8) -> bool {
 }
 
 fn address_from_info(info: SingleInfo) -> Option<Address> {
-    let email = info.addr.trim().to_lowercase();
+    let email = lower_trimmed(info.addr);
     if email.is_empty() {
         return None;
     }
@@ -227,9 +227,31 @@ fn address_from_info(info: SingleInfo) -> Option<Address> {
                 name
             }
         })
-        .map(|name| name.trim().trim_matches('"').trim().to_string())
+        .map(|name| {
+            let trimmed = name.trim().trim_matches('"').trim();
+            if trimmed.len() == name.len() {
+                // Nothing to cut: the name itself, not a copy.
+                name
+            } else {
+                trimmed.to_string()
+            }
+        })
         .filter(|name| !name.is_empty());
     Some(Address { name, email })
+}
+
+/// `text.trim().to_lowercase()`, in place for ASCII (where lower-casing is
+/// byte for byte the same).
+fn lower_trimmed(mut text: String) -> String {
+    if !text.is_ascii() {
+        return text.trim().to_lowercase();
+    }
+    let end = text.trim_end().len();
+    text.truncate(end);
+    let start = text.len() - text.trim_start().len();
+    text.drain(..start);
+    text.make_ascii_lowercase();
+    text
 }
 
 /// Fallback for address headers the strict parser rejects: keep whatever
@@ -305,6 +327,26 @@ mod tests {
         mailparse::parse_headers(raw.as_bytes())
             .map(|(headers, _)| headers)
             .unwrap_or_default()
+    }
+
+    #[test]
+    fn an_address_is_trimmed_and_lower_cased_as_to_lowercase_does() {
+        for text in [
+            "",
+            "   ",
+            "Ana@Example.ORG",
+            " \t Ana.Q@Example.org \r\n",
+            "\u{b}x@Y.z\u{c}",
+            "ÄNNE@BEISPIEL.DE",
+            " \u{a0}İ@x.example\u{2003}",
+            "KELVIN\u{212a}@x.example",
+        ] {
+            assert_eq!(
+                lower_trimmed(text.to_string()),
+                text.trim().to_lowercase(),
+                "{text:?}"
+            );
+        }
     }
 
     #[test]

@@ -18,6 +18,8 @@
 
 use std::cell::OnceCell;
 
+use memchr::memmem;
+
 use mailparse::body::Body;
 use mailparse::{MailHeader, ParsedContentType};
 
@@ -166,7 +168,7 @@ fn content_type(fields: &[Field<'_>]) -> ParsedContentType {
 /// break), so a type it names is written in it as one run of bytes.
 fn may_name_multipart(value: &[u8]) -> bool {
     !value.is_ascii()
-        || memchr::memmem::find(value, b"=?").is_some()
+        || memmem::find(value, b"=?").is_some()
         || value
             .windows(9)
             .any(|window| window.eq_ignore_ascii_case(b"multipart"))
@@ -287,8 +289,7 @@ fn strip_trailing_crlf(raw: &[u8], start: usize, mut ix: usize) -> usize {
 }
 
 /// The first `key` at or after `start` that starts a line (or sits at `start`).
-fn find_line_prefix(raw: &[u8], start: usize, key: &[u8]) -> Option<usize> {
-    let finder = memchr::memmem::Finder::new(key);
+fn find_line_prefix(raw: &[u8], start: usize, finder: &memmem::Finder<'_>) -> Option<usize> {
     let mut from = start;
     loop {
         let ix = from + finder.find(raw.get(from..)?)?;
@@ -310,7 +311,8 @@ fn split_parts<'a>(
 ) -> Option<(Vec<TopLevel<'a>>, usize)> {
     let mut subparts = Vec::new();
     let mut body_end = ix_body;
-    if let Some(boundary_start) = find_line_prefix(raw, ix_body, boundary) {
+    let boundary_finder = memmem::Finder::new(boundary);
+    if let Some(boundary_start) = find_line_prefix(raw, ix_body, &boundary_finder) {
         body_end = strip_trailing_crlf(raw, ix_body, boundary_start);
         let mut boundary_end = boundary_start + boundary.len();
         while let Some(part_start) = raw
@@ -318,7 +320,7 @@ fn split_parts<'a>(
             .and_then(|rest| memchr::memchr(b'\n', rest))
             .map(|offset| boundary_end + offset + 1)
         {
-            let part_boundary = find_line_prefix(raw, part_start, boundary);
+            let part_boundary = find_line_prefix(raw, part_start, &boundary_finder);
             let part_end = part_boundary
                 .map(|ix| strip_trailing_crlf(raw, part_start, ix))
                 .unwrap_or(raw.len());
