@@ -1,9 +1,8 @@
 //! Telling machine-sent replies (vacation notices, bulk mail) from client mail.
 //! The policy is documented on the `mail` module.
 
-use mailparse::MailHeader;
-
 use super::headers::first_value;
+use super::scan::RawHeader;
 
 /// Subject prefixes that vacation responders write, compared case-insensitively
 /// at the very start of the subject.
@@ -27,11 +26,11 @@ const RESPONDER_SUBJECT_PREFIXES: &[&str] = &[
     "автоматический ответ:",
 ];
 
-pub(crate) fn is_auto_reply(headers: &[MailHeader<'_>], subject: Option<&str>) -> bool {
+pub(crate) fn is_auto_reply<H: RawHeader>(headers: &[H], subject: Option<&str>) -> bool {
     headers_say_auto_reply(headers) || subject.is_some_and(subject_says_auto_reply)
 }
 
-fn headers_say_auto_reply(headers: &[MailHeader<'_>]) -> bool {
+fn headers_say_auto_reply<H: RawHeader>(headers: &[H]) -> bool {
     let value_of =
         |name: &str| first_value(headers, name).map(|value| value.trim().to_ascii_lowercase());
     let auto_submitted = value_of("Auto-Submitted").is_some_and(|v| !v.is_empty() && v != "no");

@@ -2,9 +2,51 @@
 
 use charset::Charset;
 use mailparse::body::Body;
-use mailparse::{DispositionType, ParsedMail};
+use mailparse::{DispositionType, ParsedContentType, ParsedMail};
 
 use super::html;
+use super::scan::TopLevel;
+
+/// A message or one of its parts: read by [`TopLevel`], or by mailparse
+/// (what that reader leaves). Both answer what `ParsedMail` answers.
+#[derive(Clone, Copy)]
+pub(crate) enum Node<'p, 'a> {
+    Top(&'p TopLevel<'a>),
+    Part(&'p ParsedMail<'a>),
+}
+
+impl<'p, 'a> Node<'p, 'a> {
+    pub(crate) fn ctype(self) -> &'p ParsedContentType {
+        match self {
+            Node::Top(top) => top.ctype(),
+            Node::Part(part) => &part.ctype,
+        }
+    }
+
+    /// Its parts, in order.
+    pub(crate) fn subparts(self) -> Vec<Node<'p, 'a>> {
+        match self {
+            Node::Top(top) => top.subparts.iter().map(Node::Top).collect(),
+            Node::Part(part) => part.subparts.iter().map(Node::Part).collect(),
+        }
+    }
+
+    fn is_attachment(self) -> bool {
+        match self {
+            Node::Top(top) => top.is_attachment(),
+            Node::Part(part) => {
+                part.get_content_disposition().disposition == DispositionType::Attachment
+            }
+        }
+    }
+
+    fn body_encoded(self) -> Body<'p> {
+        match self {
+            Node::Top(top) => top.body_encoded(),
+            Node::Part(part) => part.get_body_encoded(),
+        }
+    }
+}
 
 /// A piece of text from one leaf part, remembering whether it was HTML.
 /// An HTML part is turned into text only when it is looked at: most mail
@@ -18,7 +60,7 @@ struct TextBlock<'p, 'a> {
 enum Text<'p, 'a> {
     Ready(String),
     /// An HTML part not yet decoded and turned into text.
-    Html(&'p ParsedMail<'a>),
+    Html(Node<'p, 'a>),
 }
 
 impl TextBlock<'_, '_> {
@@ -36,13 +78,33 @@ impl TextBlock<'_, '_> {
     fn has_text(&mut self) -> bool {
         !self.text().trim().is_empty()
     }
+
+    fn into_text(mut self) -> String {
+        self.text();
+        match self.text {
+            Text::Ready(text) => text,
+            Text::Html(_) => String::new(),
+        }
+    }
 }
 
 /// The text a coach should read: text/plain preferred, HTML turned into
 /// text when a message (or an alternative) has nothing else, and the text
 /// parts of a mixed message (iPhone text / image / text) joined in order.
-pub(crate) fn readable_text(message: &ParsedMail<'_>) -> String {
+pub(crate) fn readable_text(message: Node<'_, '_>) -> String {
     let mut blocks = text_blocks(message);
+    if blocks.len() == 1
+        && let Some(block) = blocks.pop()
+    {
+        // One block: its own text trimmed in place, not copied.
+        let mut text = block.into_text();
+        let trim = ['\n', ' ', '\t'];
+        let end = text.trim_end_matches(trim).len();
+        text.truncate(end);
+        let start = text.len() - text.trim_start_matches(trim).len();
+        text.drain(..start);
+        return text;
+    }
     let mut joined = String::new();
     for block in &mut blocks {
         let text = block.text().trim_matches(['\n', ' ', '\t']);
@@ -57,20 +119,20 @@ pub(crate) fn readable_text(message: &ParsedMail<'_>) -> String {
     joined
 }
 
-fn text_blocks<'p, 'a>(part: &'p ParsedMail<'a>) -> Vec<TextBlock<'p, 'a>> {
+fn text_blocks<'p, 'a>(part: Node<'p, 'a>) -> Vec<TextBlock<'p, 'a>> {
     // Compared without a lower-cased copy (the same answer: only ASCII
     // letters are folded either way).
-    let mimetype = part.ctype.mimetype.as_str();
+    let mimetype = part.ctype().mimetype.as_str();
     if mimetype.eq_ignore_ascii_case("multipart/alternative") {
-        return best_alternative(&part.subparts);
+        return best_alternative(part.subparts());
     }
     if mimetype
         .get(..10)
         .is_some_and(|kind| kind.eq_ignore_ascii_case("multipart/"))
     {
-        return part.subparts.iter().flat_map(text_blocks).collect();
+        return part.subparts().into_iter().flat_map(text_blocks).collect();
     }
-    if part.get_content_disposition().disposition == DispositionType::Attachment {
+    if part.is_attachment() {
         return Vec::new();
     }
     if mimetype.eq_ignore_ascii_case("text/plain") {
@@ -91,7 +153,7 @@ fn text_blocks<'p, 'a>(part: &'p ParsedMail<'a>) -> Vec<TextBlock<'p, 'a>> {
 /// The first alternative that has plain text; else the last one with any
 /// text (RFC 2046 puts the richest form last). An HTML alternative is read
 /// only when no plain one has text.
-fn best_alternative<'p, 'a>(alternatives: &'p [ParsedMail<'a>]) -> Vec<TextBlock<'p, 'a>> {
+fn best_alternative<'p, 'a>(alternatives: Vec<Node<'p, 'a>>) -> Vec<TextBlock<'p, 'a>> {
     let mut not_plain = Vec::new();
     for alternative in alternatives {
         let mut blocks = text_blocks(alternative);
@@ -112,23 +174,26 @@ fn best_alternative<'p, 'a>(alternatives: &'p [ParsedMail<'a>]) -> Vec<TextBlock
 }
 
 /// The part's body after transfer decoding and charset decoding, with `\n` line ends.
-fn decoded_text(part: &ParsedMail<'_>) -> String {
-    let bytes = part.get_body_raw().unwrap_or_else(|_| undecoded_body(part));
-    let declared = part.ctype.params.get("charset").map(String::as_str);
-    let text = decode_charset(&bytes, declared);
+fn decoded_text(part: Node<'_, '_>) -> String {
+    let body = part.body_encoded();
+    // `ParsedMail::get_body_raw`, falling back to the undecoded bytes: a
+    // body whose transfer encoding is broken still has bytes worth showing.
+    let decoded = match &body {
+        Body::Base64(encoded) | Body::QuotedPrintable(encoded) => encoded.get_decoded().ok(),
+        _ => None,
+    };
+    let bytes: &[u8] = match (&decoded, &body) {
+        (Some(decoded), _) => decoded,
+        (None, Body::Base64(body) | Body::QuotedPrintable(body)) => body.get_raw(),
+        (None, Body::SevenBit(body) | Body::EightBit(body)) => body.get_raw(),
+        (None, Body::Binary(body)) => body.get_raw(),
+    };
+    let declared = part.ctype().params.get("charset").map(String::as_str);
+    let text = decode_charset(bytes, declared);
     if text.contains("\r\n") {
         text.replace("\r\n", "\n")
     } else {
         text
-    }
-}
-
-/// A body whose transfer encoding is broken still has bytes worth showing.
-fn undecoded_body(part: &ParsedMail<'_>) -> Vec<u8> {
-    match part.get_body_encoded() {
-        Body::Base64(body) | Body::QuotedPrintable(body) => body.get_raw().to_vec(),
-        Body::SevenBit(body) | Body::EightBit(body) => body.get_raw().to_vec(),
-        Body::Binary(body) => body.get_raw().to_vec(),
     }
 }
 
@@ -239,7 +304,7 @@ mod tests {
         }
         raw.push_str("--b--\n");
         let parsed = mailparse::parse_mail(raw.as_bytes()).expect("mail");
-        readable_text(&parsed)
+        readable_text(Node::Part(&parsed))
     }
 
     #[test]

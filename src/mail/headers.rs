@@ -1,9 +1,10 @@
 //! Structured header fields: addresses, message ids, dates.
 
 use chrono::{DateTime, Utc};
-use mailparse::{MailAddr, MailHeader, SingleInfo};
+use mailparse::{MailAddr, SingleInfo};
 
 use super::message::Address;
+use super::scan::RawHeader;
 
 /// The bytes after any empty lines at the start (some exports add them).
 pub(crate) fn skip_leading_blank_lines(raw: &[u8]) -> &[u8] {
@@ -50,28 +51,25 @@ fn trim_trailing_blanks(bytes: &[u8]) -> &[u8] {
 /// as mailparse's `MailHeaderMap` (which compares the key decoded as
 /// Latin-1: a non-ASCII byte never matches an ASCII name either way),
 /// without decoding every key for every look-up.
-fn is_named(header: &MailHeader<'_>, name: &str) -> bool {
-    header.get_key_raw().eq_ignore_ascii_case(name.as_bytes())
+fn is_named<H: RawHeader>(header: &H, name: &str) -> bool {
+    header.key_raw().eq_ignore_ascii_case(name.as_bytes())
 }
 
 /// The first header called `name`.
-pub(crate) fn first_header<'h, 'a>(
-    headers: &'h [MailHeader<'a>],
-    name: &str,
-) -> Option<&'h MailHeader<'a>> {
-    headers.iter().find(|header| is_named(header, name))
+pub(crate) fn first_header<'h, H: RawHeader>(headers: &'h [H], name: &str) -> Option<&'h H> {
+    headers.iter().find(|header| is_named(*header, name))
 }
 
 /// Every header called `name`, in order.
-pub(crate) fn all_headers<'h, 'a>(
-    headers: &'h [MailHeader<'a>],
+pub(crate) fn all_headers<'h, H: RawHeader>(
+    headers: &'h [H],
     name: &'h str,
-) -> impl Iterator<Item = &'h MailHeader<'a>> {
-    headers.iter().filter(move |header| is_named(header, name))
+) -> impl Iterator<Item = &'h H> {
+    headers.iter().filter(move |header| is_named(*header, name))
 }
 
 /// The value of the first header called `name`, as [`header_value`] reads it.
-pub(crate) fn first_value(headers: &[MailHeader<'_>], name: &str) -> Option<String> {
+pub(crate) fn first_value<H: RawHeader>(headers: &[H], name: &str) -> Option<String> {
     first_header(headers, name).map(header_value)
 }
 
@@ -79,8 +77,8 @@ pub(crate) fn first_value(headers: &[MailHeader<'_>], name: &str) -> Option<Stri
 /// removed (each line trimmed at its start, lines joined with a space),
 /// encoded words decoded. A value in plain ASCII without `=?` has no
 /// encoded word, so it is unfolded here without mailparse's tokenizer.
-pub(crate) fn header_value(header: &MailHeader<'_>) -> String {
-    let raw = header.get_value_raw();
+pub(crate) fn header_value<H: RawHeader>(header: &H) -> String {
+    let raw = header.value_raw();
     if raw.is_ascii()
         && !raw.windows(2).any(|pair| pair == b"=?")
         && let Ok(text) = std::str::from_utf8(raw)
@@ -94,12 +92,12 @@ pub(crate) fn header_value(header: &MailHeader<'_>) -> String {
         }
         return value;
     }
-    header.get_value()
+    header.mailparse_value()
 }
 
 /// All mailboxes named in every header called `name`, groups flattened.
-pub(crate) fn addresses(
-    headers: &[MailHeader<'_>],
+pub(crate) fn addresses<H: RawHeader>(
+    headers: &[H],
     name: &str,
     charset: Option<&str>,
 ) -> Vec<Address> {
@@ -108,8 +106,8 @@ pub(crate) fn addresses(
         .collect()
 }
 
-fn addresses_in(header: &MailHeader<'_>, charset: Option<&str>) -> Vec<Address> {
-    let clean = super::words::clean_address_header(header.get_value_raw(), charset);
+fn addresses_in<H: RawHeader>(header: &H, charset: Option<&str>) -> Vec<Address> {
+    let clean = super::words::clean_address_header(header.value_raw(), charset);
     if let Some(mailboxes) = simple_mailboxes(&clean) {
         return mailboxes
             .into_iter()
@@ -125,10 +123,7 @@ fn addresses_in(header: &MailHeader<'_>, charset: Option<&str>) -> Vec<Address> 
             })
             .filter_map(address_from_info)
             .collect(),
-        Err(_) => addresses_leniently(&super::words::decode_header(
-            header.get_value_raw(),
-            charset,
-        )),
+        Err(_) => addresses_leniently(&super::words::decode_header(header.value_raw(), charset)),
     }
 }
 
@@ -217,7 +212,7 @@ fn is_token_byte(b: u8) -> bool {
 }
 
 fn address_from_info(info: SingleInfo) -> Option<Address> {
-    let email = info.addr.trim().to_lowercase();
+    let email = lower_trimmed(info.addr);
     if email.is_empty() {
         return None;
     }
@@ -232,9 +227,31 @@ fn address_from_info(info: SingleInfo) -> Option<Address> {
                 name
             }
         })
-        .map(|name| name.trim().trim_matches('"').trim().to_string())
+        .map(|name| {
+            let trimmed = name.trim().trim_matches('"').trim();
+            if trimmed.len() == name.len() {
+                // Nothing to cut: the name itself, not a copy.
+                name
+            } else {
+                trimmed.to_string()
+            }
+        })
         .filter(|name| !name.is_empty());
     Some(Address { name, email })
+}
+
+/// `text.trim().to_lowercase()`, in place for ASCII (where lower-casing is
+/// byte for byte the same).
+fn lower_trimmed(mut text: String) -> String {
+    if !text.is_ascii() {
+        return text.trim().to_lowercase();
+    }
+    let end = text.trim_end().len();
+    text.truncate(end);
+    let start = text.len() - text.trim_start().len();
+    text.drain(..start);
+    text.make_ascii_lowercase();
+    text
 }
 
 /// Fallback for address headers the strict parser rejects: keep whatever
@@ -259,7 +276,7 @@ fn addresses_leniently(value: &str) -> Vec<Address> {
 
 /// Message ids from every header called `name`, without `<>`. Ids written
 /// without brackets (some Exchange servers do) are kept if they contain `@`.
-pub(crate) fn message_ids(headers: &[MailHeader<'_>], name: &str) -> Vec<String> {
+pub(crate) fn message_ids<H: RawHeader>(headers: &[H], name: &str) -> Vec<String> {
     all_headers(headers, name)
         .flat_map(|header| ids_in(&header_value(header)))
         .collect()
@@ -288,7 +305,7 @@ fn ids_in(value: &str) -> Vec<String> {
 }
 
 /// The Date header in UTC; `None` when it is missing or unreadable.
-pub(crate) fn date(headers: &[MailHeader<'_>]) -> Option<DateTime<Utc>> {
+pub(crate) fn date<H: RawHeader>(headers: &[H]) -> Option<DateTime<Utc>> {
     let value = first_value(headers, "Date")?;
     let value = value.trim();
     if let Ok(date) = DateTime::parse_from_rfc2822(value) {
@@ -304,10 +321,32 @@ pub(crate) fn date(headers: &[MailHeader<'_>]) -> Option<DateTime<Utc>> {
 mod tests {
     use super::*;
 
+    use mailparse::MailHeader;
+
     fn header_map(raw: &str) -> Vec<MailHeader<'_>> {
         mailparse::parse_headers(raw.as_bytes())
             .map(|(headers, _)| headers)
             .unwrap_or_default()
+    }
+
+    #[test]
+    fn an_address_is_trimmed_and_lower_cased_as_to_lowercase_does() {
+        for text in [
+            "",
+            "   ",
+            "Ana@Example.ORG",
+            " \t Ana.Q@Example.org \r\n",
+            "\u{b}x@Y.z\u{c}",
+            "ÄNNE@BEISPIEL.DE",
+            " \u{a0}İ@x.example\u{2003}",
+            "KELVIN\u{212a}@x.example",
+        ] {
+            assert_eq!(
+                lower_trimmed(text.to_string()),
+                text.trim().to_lowercase(),
+                "{text:?}"
+            );
+        }
     }
 
     #[test]

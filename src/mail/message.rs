@@ -1,8 +1,9 @@
 //! One RFC 5322 message decoded into a [`MailMessage`].
 
 use chrono::{DateTime, Utc};
-use mailparse::ParsedMail;
 
+use super::body::Node;
+use super::scan::{RawHeader, TopLevel};
 use super::{auto_reply, body, headers, words};
 
 /// A mail message decoded into plain values, ready for import as a request or reply.
@@ -57,6 +58,13 @@ pub const MAX_HEADER_BLOCK_BYTES: usize = 1024 * 1024;
 /// Maildir file). Missing headers become `None` or empty lists; only bytes
 /// that are not a message at all give an error.
 pub fn parse_message(raw: &[u8]) -> Result<MailMessage, MailError> {
+    let raw = checked(raw)?;
+    read(raw, TopLevel::read(raw))
+}
+
+/// The message from its first header on, once it is known to be mail: not
+/// empty, headers within the cap and without NUL, a header field first.
+fn checked(raw: &[u8]) -> Result<&[u8], MailError> {
     let raw = headers::skip_leading_blank_lines(skip_envelope_line(strip_utf8_bom(raw)));
     if raw.iter().all(u8::is_ascii_whitespace) {
         return Err(MailError::Empty);
@@ -73,16 +81,32 @@ pub fn parse_message(raw: &[u8]) -> Result<MailMessage, MailError> {
     if !headers::starts_with_header_field(raw) {
         return Err(MailError::NotMail("does not start with a header field"));
     }
-    let parsed =
-        mailparse::parse_mail(raw).map_err(|error| MailError::Malformed(error.to_string()))?;
-    Ok(decode(&parsed))
+    Ok(raw)
 }
 
-fn decode(parsed: &ParsedMail<'_>) -> MailMessage {
-    let header_map = &parsed.headers;
-    let charset = message_charset(parsed);
+/// The message decoded from its top level as `scan` read it, else (`None`:
+/// what that reader leaves, see `scan`) as mailparse reads it whole: the
+/// same answer either way.
+fn read(raw: &[u8], top: Option<TopLevel<'_>>) -> Result<MailMessage, MailError> {
+    if let Some(top) = top {
+        return Ok(decode(&top.fields, Node::Top(&top)));
+    }
+    let parsed =
+        mailparse::parse_mail(raw).map_err(|error| MailError::Malformed(error.to_string()))?;
+    Ok(decode(&parsed.headers, Node::Part(&parsed)))
+}
+
+/// [`parse_message`] with every message read by mailparse whole (what the
+/// lean reader is compared with).
+#[cfg(test)]
+pub(crate) fn parse_message_by_mailparse(raw: &[u8]) -> Result<MailMessage, MailError> {
+    read(checked(raw)?, None)
+}
+
+fn decode<H: RawHeader>(header_map: &[H], root: Node<'_, '_>) -> MailMessage {
+    let charset = message_charset(root);
     let subject = headers::first_header(header_map, "Subject").map(|header| {
-        words::decode_header(header.get_value_raw(), charset)
+        words::decode_header(header.value_raw(), charset)
             .trim()
             .to_string()
     });
@@ -98,7 +122,7 @@ fn decode(parsed: &ParsedMail<'_>) -> MailMessage {
         date: headers::date(header_map),
         in_reply_to: headers::message_ids(header_map, "In-Reply-To"),
         references: headers::message_ids(header_map, "References"),
-        body_text: body::readable_text(parsed),
+        body_text: body::readable_text(root),
         auto_reply: auto_reply::is_auto_reply(header_map, subject.as_deref()),
         important: marked_important(header_map),
         subject,
@@ -107,7 +131,7 @@ fn decode(parsed: &ParsedMail<'_>) -> MailMessage {
 
 /// Whether the sender marked the mail important: `Importance: high`,
 /// `X-Priority: 1` or `2`, or `Priority: urgent`.
-pub fn marked_important(headers: &[mailparse::MailHeader<'_>]) -> bool {
+pub(crate) fn marked_important<H: RawHeader>(headers: &[H]) -> bool {
     let value =
         |name: &str| headers::first_value(headers, name).map(|v| v.trim().to_ascii_lowercase());
     let importance_high = value("Importance").is_some_and(|v| v == "high");
@@ -119,15 +143,14 @@ pub fn marked_important(headers: &[mailparse::MailHeader<'_>]) -> bool {
 
 /// The charset unencoded 8-bit header text is read in: the message's own
 /// (its Content-Type), else that of its first text part.
-fn message_charset<'a>(parsed: &'a ParsedMail<'_>) -> Option<&'a str> {
-    if let Some(charset) = parsed.ctype.params.get("charset") {
+fn message_charset<'p>(root: Node<'p, '_>) -> Option<&'p str> {
+    if let Some(charset) = root.ctype().params.get("charset") {
         return Some(charset.as_str());
     }
-    parsed
-        .subparts
-        .iter()
-        .find(|part| part.ctype.mimetype.starts_with("text/"))
-        .and_then(|part| part.ctype.params.get("charset"))
+    root.subparts()
+        .into_iter()
+        .find(|part| part.ctype().mimetype.starts_with("text/"))
+        .and_then(|part| part.ctype().params.get("charset"))
         .map(String::as_str)
 }
 

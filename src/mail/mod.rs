@@ -40,9 +40,11 @@ mod body;
 mod headers;
 mod html;
 mod message;
+mod scan;
 pub mod source;
 pub mod words;
 
 pub(crate) use body::decode_charset;
-pub use message::{Address, MailError, MailMessage, marked_important, parse_message};
+pub(crate) use message::marked_important;
+pub use message::{Address, MailError, MailMessage, parse_message};
 pub use source::{MailItem, MailSource, SourceError, SourceKind, read_source};
