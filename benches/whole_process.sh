@@ -7,7 +7,8 @@
 # messages, a third from unknown senders; old mail is history, 389 wait)
 # and the flood book (the same mail imported with `--since` a year back:
 # about 9,500 wait). hyperfine runs each pair in one
-# go; the table gives min / median / max and the ratios of medians.
+# go, in rounds (below); the table gives min / median / max and the
+# ratios of medians.
 #
 #   benches/whole_process.sh            the four books (the hundred-year one
 #                                        takes minutes to build)
@@ -85,27 +86,38 @@ for name in $names; do "$bin" today --json --db "$books/$name.sqlite" >/dev/null
 
 runs=40
 [ $quick = 1 ] && runs=15
+# ROUNDS hyperfine runs of every command, RUNS/ROUNDS each (default 5 of
+# 40 runs: 8 per command per round): the machine is shared and its noise
+# comes in bursts, and a burst inside one command's consecutive runs would
+# move that command's median alone. Rounds spread each command's runs over
+# the whole measurement, so both sides of a ratio see the same machine; the
+# medians are taken over every run of every round.
+rounds="${ROUNDS:-5}"
+per_round=$(( (runs + rounds - 1) / rounds ))
 commands=()
 for name in $names; do
     db="$books/$name.sqlite"
     commands+=("$bin today --json --db $db" "sqlite3 -json $db '.read $books/panes.sql'")
 done
-# One hyperfine run for every command, so the ratios compare medians taken
-# under the same machine load.
-hyperfine -N --warmup 3 --runs "$runs" --export-json "$books/results.json" "${commands[@]}" >/dev/null
-python3 - "$books/results.json" $names <<'EOF'
-import json, sys
-results = json.load(open(sys.argv[1]))["results"]
-names = sys.argv[2:]
+for round in $(seq 1 "$rounds"); do
+    hyperfine -N --warmup 3 --runs "$per_round" --export-json "$books/results-$round.json" "${commands[@]}" >/dev/null
+done
+python3 - "$books" "$rounds" $names <<'EOF'
+import json, statistics, sys
+books, rounds, names = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+times = {}
+for round in range(1, rounds + 1):
+    results = json.load(open(f"{books}/results-{round}.json"))["results"]
+    for i, r in enumerate(results):
+        times.setdefault(i, []).extend(r["times"])
 ms = lambda s: f"{s * 1000:.1f}"
-print(f"{'what (ms)':<30} {'min':>8} {'median':>8} {'max':>8}")
+print(f"{'what (ms)':<30} {'min':>8} {'median':>8} {'max':>8}   ({rounds} rounds, {len(times[0])} runs each)")
 med = {}
 for i, name in enumerate(names):
     for j, what in enumerate(["today --json", "sqlite3 panes"]):
-        r = results[2 * i + j]
-        t = r["times"]
-        print(f"{what + ', ' + name:<30} {ms(min(t)):>8} {ms(r['median']):>8} {ms(max(t)):>8}")
-        med[(name, j)] = r["median"]
+        t = times[2 * i + j]
+        med[(name, j)] = statistics.median(t)
+        print(f"{what + ', ' + name:<30} {ms(min(t)):>8} {ms(med[(name, j)]):>8} {ms(max(t)):>8}")
 print()
 for name in names:
     print(f"today --json / sqlite3 panes, {name} book: {med[(name, 0)] / med[(name, 1)]:.2f}x")
