@@ -382,26 +382,40 @@ impl Request {
     /// How the request ended (or that it has not). A history request no
     /// reply reached was never answered.
     pub fn resolution(&self) -> Resolution {
-        match (self.first_reply_at, self.status) {
-            (Some(_), _) if self.handed_off => Resolution::HandedOff,
-            (Some(_), _) => Resolution::Answered,
-            (None, RequestStatus::Closed) => Resolution::ClosedWithoutReply,
-            (None, RequestStatus::History) => Resolution::NeverAnswered,
-            (None, _) => Resolution::StillWaiting,
-        }
+        Resolution::of(self.first_reply_at.is_some(), self.handed_off, self.status)
     }
 
     /// When its wait for a first reply stopped without one: closed, or set
     /// waiting on the client (the clock paused). `None` while it runs.
     pub fn stopped_without_reply_at(&self) -> Option<DateTime<Utc>> {
-        if self.first_reply_at.is_some() {
-            return None;
-        }
-        match self.status {
-            RequestStatus::Closed => Some(self.closed_at.unwrap_or(self.received_at)),
-            RequestStatus::WaitingOnClient => Some(self.waiting_since.unwrap_or(self.received_at)),
-            _ => None,
-        }
+        stopped_without_reply(
+            self.first_reply_at,
+            self.status,
+            self.closed_at,
+            self.waiting_since,
+            self.received_at,
+        )
+    }
+}
+
+/// The rule of [`Request::stopped_without_reply_at`], for an instant of
+/// any form (the review's rows keep seconds): no reply, and closed (at
+/// `closed_at`) or set waiting on the client (at `waiting_since`), each
+/// else the receipt.
+pub fn stopped_without_reply<T: Copy>(
+    first_reply_at: Option<T>,
+    status: RequestStatus,
+    closed_at: Option<T>,
+    waiting_since: Option<T>,
+    received_at: T,
+) -> Option<T> {
+    if first_reply_at.is_some() {
+        return None;
+    }
+    match status {
+        RequestStatus::Closed => Some(closed_at.unwrap_or(received_at)),
+        RequestStatus::WaitingOnClient => Some(waiting_since.unwrap_or(received_at)),
+        _ => None,
     }
 }
 
@@ -417,6 +431,18 @@ word_enum!(
 );
 
 impl Resolution {
+    /// How a request ended, from whether a reply reached the client, a
+    /// hand-off note was delivered, and its status.
+    pub fn of(answered: bool, handed_off: bool, status: RequestStatus) -> Resolution {
+        match (answered, status) {
+            (true, _) if handed_off => Resolution::HandedOff,
+            (true, _) => Resolution::Answered,
+            (false, RequestStatus::Closed) => Resolution::ClosedWithoutReply,
+            (false, RequestStatus::History) => Resolution::NeverAnswered,
+            (false, _) => Resolution::StillWaiting,
+        }
+    }
+
     /// One word for narrow columns: answered, handed, closed, waiting.
     pub fn short(self) -> &'static str {
         match self {

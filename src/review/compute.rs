@@ -91,27 +91,22 @@ fn judge_row(request: &ReviewRow, now: Now) -> Verdict {
 
 /// `Request::stopped_without_reply_at` of a row.
 fn stopped_without_reply_at(request: &ReviewRow) -> Option<i64> {
-    if request.first_reply_at.is_some() {
-        return None;
-    }
-    match request.status {
-        RequestStatus::Closed => Some(request.closed_at.unwrap_or(request.received_at)),
-        RequestStatus::WaitingOnClient => {
-            Some(request.waiting_since.unwrap_or(request.received_at))
-        }
-        _ => None,
-    }
+    crate::model::stopped_without_reply(
+        request.first_reply_at,
+        request.status,
+        request.closed_at,
+        request.waiting_since,
+        request.received_at,
+    )
 }
 
 /// `Request::resolution` of a row.
 fn resolution(request: &ReviewRow) -> Resolution {
-    match (request.first_reply_at, request.status) {
-        (Some(_), _) if request.handed_off => Resolution::HandedOff,
-        (Some(_), _) => Resolution::Answered,
-        (None, RequestStatus::Closed) => Resolution::ClosedWithoutReply,
-        (None, RequestStatus::History) => Resolution::NeverAnswered,
-        (None, _) => Resolution::StillWaiting,
-    }
+    Resolution::of(
+        request.first_reply_at.is_some(),
+        request.handed_off,
+        request.status,
+    )
 }
 
 /// The row the review judges of a whole request, its client `client`
