@@ -9,7 +9,11 @@
 )]
 fn main() {
     use coachbook::heap::{Heap, use_huge_pages};
-    use_huge_pages(Heap::for_args(std::env::args_os()));
+    let heap = Heap::for_args(std::env::args_os());
+    use_huge_pages(heap);
+    if heap == Heap::Dashboard {
+        coachbook::tui::early::start(std::env::args_os());
+    }
     quiet_on_closed_pipe();
     std::process::exit(coachbook::cli::main());
 }

@@ -477,3 +477,43 @@ fn a_stored_value_out_of_bounds_is_one_line_and_exit_2() {
         .unwrap();
     }
 }
+
+/// A v12 book: the fixture book with the last migration taken back.
+fn v12_book() -> Book {
+    let book = small_book();
+    let conn = rusqlite::Connection::open(&book.db).expect("open");
+    conn.execute_batch("DROP INDEX requests_not_met; PRAGMA user_version = 12;")
+        .expect("v12");
+    drop(conn);
+    book
+}
+
+/// The dashboard starts reading its book before the command line and the
+/// config are read (`tui::early`): a launch refused for either must still
+/// leave an older book as it was, unmigrated, byte for byte, and no side
+/// file of SQLite's next to it.
+#[test]
+fn a_refused_dashboard_launch_leaves_an_older_book_as_it_was() {
+    let book = v12_book();
+    let before = bytes(&book.db);
+    let files = names_in(book.dir.path());
+    // A config that cannot be read, then a line clap refuses (a second
+    // --db, added by `command` after these arguments).
+    let good = std::fs::read_to_string(&book.config).expect("config");
+    std::fs::write(&book.config, "[coach]\ntime_zone = \"Mars/Olympus\"\n").expect("config");
+    let run = book.run(&[]);
+    refused(&run, 2, "Mars/Olympus");
+    std::fs::write(&book.config, good).expect("config");
+    let elsewhere = book.dir.path().join("other.sqlite");
+    let run = book.run(&["--db", elsewhere.to_str().expect("path")]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    for what in ["a bad config", "a refused line"] {
+        assert!(bytes(&book.db) == before, "the book changed after {what}");
+        assert_eq!(names_in(book.dir.path()), files, "after {what}");
+    }
+    let conn = rusqlite::Connection::open(&book.db).expect("open");
+    let version: i64 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .expect("version");
+    assert_eq!(version, 12, "not migrated");
+}

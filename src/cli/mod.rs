@@ -54,6 +54,14 @@ use crate::store::{ClientQueries, Store};
 
 /// Run the program; returns the process exit code.
 pub fn main() -> i32 {
+    let code = run_line();
+    // A dashboard's book opened before the line was read, for a line that
+    // turned out to be something else: closed before the exit.
+    crate::tui::early::discard();
+    code
+}
+
+fn run_line() -> i32 {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => return usage_error(err),

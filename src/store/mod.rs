@@ -226,7 +226,28 @@ impl Store {
         Store::open_found(path).map_err(|err| open_check::explain_open_failure(err, path, ours))
     }
 
+    /// The part of [`Store::open`] that writes nothing, ahead of the rest:
+    /// only for a book that is there and is coachbook's (anything else is
+    /// `None`, and so is any failure: `Store::open` then opens as always and
+    /// says what is wrong). The dashboard starts it before its command line
+    /// is parsed (`tui::early`), so SQLite reads the book's schema while
+    /// clap and the config are read; [`Opened::finish`] does the rest.
+    /// Nothing is created, migrated or changed until then; dropped, the
+    /// connection closes as any reader's does.
+    pub fn open_without_writing(path: &Path) -> Option<Opened> {
+        match open_check::inspect(path) {
+            Ok(open_check::Found::Sqlite { ours: true }) => Store::connect(path).ok(),
+            _ => None,
+        }
+    }
+
     fn open_found(path: &Path) -> Result<Store> {
+        Store::connect(path)?.finish_found()
+    }
+
+    /// Connect and read the schema (the first statement parses it): checks
+    /// only, no write.
+    fn connect(path: &Path) -> Result<Opened> {
         let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -235,24 +256,56 @@ impl Store {
         conn.busy_timeout(BUSY_TIMEOUT)?;
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         refuse_foreign_or_newer(&conn, path)?;
+        Ok(Opened {
+            conn,
+            path: path.to_path_buf(),
+        })
+    }
+}
+
+/// A book connected and its schema read, nothing written yet
+/// ([`Store::open_without_writing`]).
+pub struct Opened {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Opened {
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The rest of [`Store::open`]: the book's settings, its migration (if
+    /// its schema is older), its mode kept 0600. A failure is named as
+    /// `Store::open` names it.
+    pub fn finish(self) -> Result<Store> {
+        let path = self.path.clone();
+        self.finish_found()
+            .map_err(|err| open_check::explain_open_failure(err, &path, true))
+    }
+
+    fn finish_found(self) -> Result<Store> {
+        let Opened { conn, path } = self;
         conn.pragma_update(None, "journal_mode", "WAL")
             .with_context(|| format!("cannot write to the book at {}", path.display()))?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         let mut store = Store {
             conn,
-            path: path.to_path_buf(),
+            path,
             daily_backup: None,
             sync_deferred: false,
         };
         store
             .migrate()
-            .with_context(|| format!("cannot prepare the book at {}", path.display()))?;
+            .with_context(|| format!("cannot prepare the book at {}", store.path.display()))?;
         // Keep the book private even if something loosened its mode.
-        let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
+        let _ = std::fs::set_permissions(&store.path, std::fs::Permissions::from_mode(0o600));
         Ok(store)
     }
+}
 
+impl Store {
     /// Leave the connection open until the process exits, for a command
     /// that has finished with the book and is about to exit: closing would
     /// free the parsed schema statement by statement and, as the last

@@ -7,6 +7,7 @@
 pub mod action;
 pub mod app;
 pub mod calendar_sync;
+pub mod early;
 pub mod editor;
 pub mod effects;
 pub mod flows;
@@ -33,6 +34,7 @@ use ratatui::{Terminal, backend::CrosstermBackend};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::store::Store;
+use early::Loading;
 
 /// The terminal's output buffer: a whole frame of a large dashboard
 /// (120x40 with colours is about 20 KiB when every cell changes).
@@ -46,24 +48,57 @@ pub struct TuiOptions {
 
 /// Run the TUI on a book already open (the demo book) until the coach quits.
 pub fn run(store: Store, config: Config, clock: Clock, options: TuiOptions) -> Result<()> {
-    run_opening(move || Ok(store), config, clock, options)
+    run_opening(
+        move |start| load_on_worker(move || Ok(store), start),
+        config,
+        clock,
+        options,
+    )
 }
 
 /// Run the TUI on the book at `book` until the coach quits: the book is
 /// opened and its first window loaded on a worker thread while this one
-/// sets up the terminal (see [`run_opening`]).
+/// sets up the terminal (see [`run_opening`]); the worker [`early::start`]
+/// began for this book before the command line was parsed, if there is one.
 pub fn run_book(book: PathBuf, config: Config, clock: Clock, options: TuiOptions) -> Result<()> {
-    run_opening(move || Store::open(&book), config, clock, options)
+    run_opening(
+        move |start| match early::take(&book) {
+            Some((worker, loading)) => match worker.send(start) {
+                Ok(()) => Ok(loading),
+                // The worker is gone (it cannot be, short of a panic):
+                // open as if it had never started.
+                Err(std::sync::mpsc::SendError(start)) => {
+                    let _ = loading.join();
+                    load_on_worker(move || Store::open(&book), start)
+                }
+            },
+            None => load_on_worker(move || Store::open(&book), start),
+        },
+        config,
+        clock,
+        options,
+    )
+}
+
+/// The first window's worker: `open`, then `start` on the book it opened.
+fn load_on_worker(
+    open: impl FnOnce() -> Result<Store> + Send + 'static,
+    start: early::Start,
+) -> std::io::Result<Loading> {
+    std::thread::Builder::new()
+        .name("first-window".into())
+        .spawn(move || open().map(start))
 }
 
 /// Run the TUI until the coach quits. A bad `[keys]` section is refused (as
-/// `BadInput`) before the terminal is touched. `open` runs on a worker
-/// thread, which then builds the dashboard with its first window of the day
-/// (`App::new`), while this thread enters the alternate screen and starts
-/// reading the terminal: the two overlap on a second core. A book that
-/// cannot be opened leaves the terminal as it was and is the error returned.
+/// `BadInput`) before the terminal is touched. `load` hands a worker thread
+/// what builds the dashboard with its first window of the day (`App::new`)
+/// on the book it opens, while this thread enters the alternate screen and
+/// starts reading the terminal: the two overlap on a second core. A book
+/// that cannot be opened leaves the terminal as it was and is the error
+/// returned.
 fn run_opening(
-    open: impl FnOnce() -> Result<Store> + Send + 'static,
+    load: impl FnOnce(early::Start) -> std::io::Result<Loading>,
     config: Config,
     clock: Clock,
     options: TuiOptions,
@@ -71,20 +106,16 @@ fn run_opening(
     let keymap = Arc::new(keymap::Keymap::with_overrides(&config.keys)?);
     let theme = theme::Theme::from_env();
     let size = ratatui::crossterm::terminal::size()?;
-    let loading = std::thread::Builder::new()
-        .name("first-window".into())
-        .spawn(move || {
-            open().map(|store| {
-                Box::new(app::App::new(
-                    store,
-                    config,
-                    clock,
-                    keymap,
-                    theme,
-                    (size.0, size.1),
-                ))
-            })
-        })?;
+    let loading = load(Box::new(move |store| {
+        Box::new(app::App::new(
+            store,
+            config,
+            clock,
+            keymap,
+            theme,
+            (size.0, size.1),
+        ))
+    }))?;
     // try_init installs a panic hook that restores the terminal. Its
     // terminal writes to stdout as is (a lock and a line-buffer check per
     // escape sequence, a write(2) per KiB); ours collects a frame's escapes
