@@ -201,11 +201,17 @@ pub trait RequestQueries: Queries {
 
     /// The requests put aside: still snoozed (and not yet past their
     /// reply-by), and waiting on the client, by reply-by. Bodies cut as above.
+    /// Found through the partial indexes of snoozed and of waiting requests,
+    /// which hold only those: a book with thousands of open requests reads
+    /// none of them here.
     fn requests_put_aside(&self, now: DateTime<Utc>) -> Result<(Vec<Request>, Vec<Request>)> {
         let mut stmt = self.conn().prepare_cached(&format!(
-            "{REQUEST_SELECT} WHERE r.status IN ('open', 'snoozed', 'waiting') \
-             AND ((r.status = 'snoozed' AND r.snoozed_until > ?1 AND r.reply_by > ?1) \
-               OR r.status = 'waiting') \
+            "{REQUEST_SELECT} WHERE r.id IN ( \
+               SELECT id FROM requests INDEXED BY requests_snoozed_client \
+                 WHERE status = 'snoozed' AND snoozed_until > ?1 AND reply_by > ?1 \
+               UNION ALL \
+               SELECT id FROM requests INDEXED BY requests_waiting_client \
+                 WHERE status = 'waiting') \
              ORDER BY r.reply_by, r.id"
         ))?;
         let rows: Vec<Request> = stmt

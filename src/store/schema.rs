@@ -99,6 +99,10 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: NOT_MET_INDEX,
         generated: None,
     },
+    Migration {
+        sql: WAITING_COVERED,
+        generated: None,
+    },
 ];
 
 /// The schema version this build writes.
@@ -430,6 +434,17 @@ const NOT_MET_INDEX: &str = "\
      CREATE INDEX requests_not_met \
        ON requests (client_id, reply_by, received_at, first_reply_at, status) \
        WHERE first_reply_at IS NULL OR first_reply_at > reply_by;";
+
+/// The partial index of waiting requests carries what the dashboard's
+/// counts and its put-aside filter read (status, snooze, first reply): a
+/// book with thousands of requests waiting counts them from the index alone
+/// instead of reading each one's row. `id` after `reply_by` keeps the
+/// index in the dashboard's order (reply-by, then id).
+const WAITING_COVERED: &str = "\
+     DROP INDEX requests_waiting; \
+     CREATE INDEX requests_waiting \
+       ON requests (reply_by, id, status, snoozed_until, first_reply_at) \
+       WHERE status IN ('open', 'snoozed', 'waiting');";
 
 /// A mail request's thread (its References, oldest first, space
 /// separated), so the reply's References carry the whole thread and the
