@@ -80,7 +80,7 @@ pub(crate) fn first_value<H: RawHeader>(headers: &[H], name: &str) -> Option<Str
 pub(crate) fn header_value<H: RawHeader>(header: &H) -> String {
     let raw = header.value_raw();
     if raw.is_ascii()
-        && !raw.windows(2).any(|pair| pair == b"=?")
+        && !super::words::has_encoded_word_start(raw)
         && let Ok(text) = std::str::from_utf8(raw)
     {
         let mut value = String::with_capacity(text.len());
