@@ -476,6 +476,13 @@ mod tests {
             body_parts(&theirs.get_body_encoded()),
             "{what}: the body"
         );
+        if let Body::QuotedPrintable(encoded) = theirs.get_body_encoded() {
+            assert_eq!(
+                crate::mail::body::decode_quoted_printable(encoded.get_raw()),
+                encoded.get_decoded().unwrap_or_default(),
+                "{what}: the quoted-printable body"
+            );
+        }
         assert_eq!(
             ours.is_attachment(),
             theirs.get_content_disposition().disposition == mailparse::DispositionType::Attachment,
