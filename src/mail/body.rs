@@ -190,12 +190,32 @@ fn decoded_text(part: Node<'_, '_>) -> String {
         (None, Body::Binary(body)) => body.get_raw(),
     };
     let declared = part.ctype().params.get("charset").map(String::as_str);
-    let text = decode_charset(bytes, declared);
-    if text.contains("\r\n") {
-        text.replace("\r\n", "\n")
-    } else {
-        text
+    crlf_to_lf(decode_charset(bytes, declared))
+}
+
+/// `text.replace("\r\n", "\n")`, in place: each CR found with memchr, and
+/// dropped where a LF follows it.
+fn crlf_to_lf(text: String) -> String {
+    let mut bytes = text.into_bytes();
+    let mut write = 0;
+    let mut read = 0;
+    while let Some(at) = bytes.get(read..).and_then(|rest| memchr::memchr(b'\r', rest)) {
+        let cr = read + at;
+        if bytes.get(cr + 1) == Some(&b'\n') {
+            bytes.copy_within(read..cr, write);
+            write += cr - read;
+            read = cr + 1; // The LF is copied with the next run.
+        } else {
+            bytes.copy_within(read..=cr, write);
+            write += cr + 1 - read;
+            read = cr + 1;
+        }
     }
+    let len = bytes.len();
+    bytes.copy_within(read..len, write);
+    bytes.truncate(write + len - read);
+    // Only a CR before a LF was taken out: still UTF-8.
+    String::from_utf8(bytes).unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned())
 }
 
 /// A quoted-printable body decoded as mailparse decodes it
@@ -358,6 +378,26 @@ mod tests {
             "Det här är"
         );
         assert_eq!(decode_charset(b"cut \xC3", Some("utf-8")), "cut Ã");
+    }
+
+    #[test]
+    fn line_ends_become_lf_as_replace_makes_them() {
+        let pieces = ["\r", "\n", "\r\n", "a", "ä", "\r\r\n", "\n\r"];
+        let mut texts = vec![String::new()];
+        let mut frontier = vec![String::new()];
+        for _ in 0..6 {
+            let mut next = Vec::new();
+            for text in &frontier {
+                for piece in pieces {
+                    next.push(format!("{text}{piece}"));
+                }
+            }
+            texts.extend(next.iter().cloned());
+            frontier = next;
+        }
+        for text in texts {
+            assert_eq!(crlf_to_lf(text.clone()), text.replace("\r\n", "\n"), "{text:?}");
+        }
     }
 
     /// mailparse's own decoding of a quoted-printable body.

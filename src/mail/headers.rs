@@ -83,6 +83,10 @@ pub(crate) fn header_value<H: RawHeader>(header: &H) -> String {
         && !super::words::has_encoded_word_start(raw)
         && let Ok(text) = std::str::from_utf8(raw)
     {
+        if memchr::memchr(b'\n', raw).is_none() {
+            // One line: what `lines` gives for it, trimmed at its start.
+            return text.trim_start().to_string();
+        }
         let mut value = String::with_capacity(text.len());
         for (index, line) in text.lines().enumerate() {
             if index > 0 {

@@ -49,7 +49,19 @@ fn unfold(raw: &[u8]) -> Vec<u8> {
 
 /// Whether `bytes` hold `=?`, the start of every encoded word.
 pub(crate) fn has_encoded_word_start(bytes: &[u8]) -> bool {
-    memchr::memmem::find(bytes, b"=?").is_some()
+    next_encoded_word_start(bytes).is_some()
+}
+
+/// Where the first `=?` in `bytes` starts.
+fn next_encoded_word_start(bytes: &[u8]) -> Option<usize> {
+    let mut from = 0;
+    while let Some(at) = bytes.get(from..).and_then(|rest| memchr::memchr(b'=', rest)) {
+        if bytes.get(from + at + 1) == Some(&b'?') {
+            return Some(from + at);
+        }
+        from += at + 1;
+    }
+    None
 }
 
 /// Decode a raw header value (as it stands after `Name:`, folding included).
@@ -106,10 +118,9 @@ fn split(unfolded: &[u8]) -> Vec<Piece<'_>> {
     let mut pieces: Vec<Piece<'_>> = Vec::new();
     let mut text_start = 0;
     let mut at = 0;
-    let starts = memchr::memmem::Finder::new(b"=?");
     while at < unfolded.len() {
         // The next `=?` found at once, not byte by byte.
-        let Some(found) = unfolded.get(at..).and_then(|rest| starts.find(rest)) else {
+        let Some(found) = unfolded.get(at..).and_then(next_encoded_word_start) else {
             break;
         };
         at += found;
