@@ -326,8 +326,25 @@ fn envelope_line(line: &[u8]) -> Envelope {
     let Some(rest) = trim_line_end(line).strip_prefix(b"From ") else {
         return Envelope::None;
     };
-    let rest = String::from_utf8_lossy(rest);
-    let mut words = rest.split_whitespace();
+    if rest.is_ascii() {
+        // The same words as `split_whitespace` gives (the only white space
+        // in ASCII is tab, LF, vertical tab, form feed, CR and space), cut
+        // from the bytes without decoding characters.
+        return envelope_of(ascii_words(rest));
+    }
+    envelope_of(String::from_utf8_lossy(rest).split_whitespace())
+}
+
+/// `split_whitespace` of ASCII bytes.
+fn ascii_words(ascii: &[u8]) -> impl Iterator<Item = &str> + Clone {
+    ascii
+        .split(|b| matches!(b, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' '))
+        .filter(|word| !word.is_empty())
+        .map(|word| std::str::from_utf8(word).unwrap_or_default())
+}
+
+/// The envelope kind of a `From ` line, from the words after `From `.
+fn envelope_of<'a>(mut words: impl Iterator<Item = &'a str> + Clone) -> Envelope {
     if words.next().is_none() {
         return Envelope::None;
     }
@@ -527,6 +544,19 @@ mod tests {
         std::iter::from_fn(|| reader.read_next_message())
             .map(|item| item.map(|item| item.raw).map_err(|error| error.to_string()))
             .collect()
+    }
+
+    #[test]
+    fn ascii_words_are_split_whitespace() {
+        let bytes: Vec<u8> = (0u8..=127).collect();
+        for &a in &bytes {
+            for &b in &bytes {
+                let text = String::from_utf8(vec![b'x', a, b'y', b, a]).expect("ascii");
+                let ours: Vec<&str> = ascii_words(text.as_bytes()).collect();
+                let std: Vec<&str> = text.split_whitespace().collect();
+                assert_eq!(ours, std, "{text:?}");
+            }
+        }
     }
 
     #[test]
