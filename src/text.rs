@@ -204,7 +204,9 @@ pub fn error_line(line: &str) -> String {
 mod tests {
     #[test]
     fn one_line_field_keeps_plain_text_as_the_word_loop_writes_it() {
-        let pieces = [" ", "  ", "a", "Re:", "\t", "\n", "\u{7f}", "\u{1}", "ä", "\u{2028}", "~"];
+        let pieces = [
+            " ", "  ", "a", "Re:", "\t", "\n", "\u{7f}", "\u{1}", "ä", "\u{2028}", "~",
+        ];
         let mut texts = vec![String::new()];
         let mut frontier = vec![String::new()];
         for _ in 0..5 {
@@ -225,7 +227,6 @@ mod tests {
             assert_eq!(one_line_field(&text), words.join(" "), "{text:?}");
         }
     }
-
 
     /// The byte-run shortcut gives the char-by-char answer for every
     /// character of the first planes (and the bidi and separator ones),

@@ -199,7 +199,10 @@ fn crlf_to_lf(text: String) -> String {
     let mut bytes = text.into_bytes();
     let mut write = 0;
     let mut read = 0;
-    while let Some(at) = bytes.get(read..).and_then(|rest| memchr::memchr(b'\r', rest)) {
+    while let Some(at) = bytes
+        .get(read..)
+        .and_then(|rest| memchr::memchr(b'\r', rest))
+    {
         let cr = read + at;
         if bytes.get(cr + 1) == Some(&b'\n') {
             bytes.copy_within(read..cr, write);
@@ -215,7 +218,8 @@ fn crlf_to_lf(text: String) -> String {
     bytes.copy_within(read..len, write);
     bytes.truncate(write + len - read);
     // Only a CR before a LF was taken out: still UTF-8.
-    String::from_utf8(bytes).unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned())
+    String::from_utf8(bytes)
+        .unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned())
 }
 
 /// A quoted-printable body decoded as mailparse decodes it
@@ -281,7 +285,9 @@ pub(crate) fn decode_quoted_printable(input: &[u8]) -> Vec<u8> {
 }
 
 fn hex_value(digit: u8) -> Option<u8> {
-    (digit as char).to_digit(16).and_then(|value| u8::try_from(value).ok())
+    (digit as char)
+        .to_digit(16)
+        .and_then(|value| u8::try_from(value).ok())
 }
 
 /// Decode body bytes from their declared charset.
@@ -396,7 +402,11 @@ mod tests {
             frontier = next;
         }
         for text in texts {
-            assert_eq!(crlf_to_lf(text.clone()), text.replace("\r\n", "\n"), "{text:?}");
+            assert_eq!(
+                crlf_to_lf(text.clone()),
+                text.replace("\r\n", "\n"),
+                "{text:?}"
+            );
         }
     }
 
@@ -415,8 +425,23 @@ mod tests {
         // lower-case hex, trailing blanks, CR alone, CRLF and LF, bytes
         // that are dropped (8-bit, NUL, vertical tab), `==41`.
         let pieces: [&[u8]; 17] = [
-            b"=", b"A", b"f", b"3D", b"=E4", b"=e4", b"g", b" ", b"\t", b"\r", b"\n", b"\r\n",
-            b"\xC3\xA4", b"\0", b"\x0b", b"x=\r\n", b"=4",
+            b"=",
+            b"A",
+            b"f",
+            b"3D",
+            b"=E4",
+            b"=e4",
+            b"g",
+            b" ",
+            b"\t",
+            b"\r",
+            b"\n",
+            b"\r\n",
+            b"\xC3\xA4",
+            b"\0",
+            b"\x0b",
+            b"x=\r\n",
+            b"=4",
         ];
         let mut bodies: Vec<Vec<u8>> = vec![Vec::new()];
         let mut frontier: Vec<Vec<u8>> = vec![Vec::new()];
@@ -435,9 +460,13 @@ mod tests {
         let mut state: u64 = 0x2545_F491_4F6C_DD1D;
         for _ in 0..40_000 {
             let mut body = Vec::new();
-            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             for _ in 0..(state >> 58) + 5 {
-                state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                state = state
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
                 body.extend_from_slice(pieces[(state >> 33) as usize % pieces.len()]);
             }
             bodies.push(body);

@@ -365,7 +365,13 @@ mod tests {
         ];
         let mut plain = 0;
         for value in values {
-            for charset in [None, Some("utf-8"), Some("US-ASCII"), Some("iso-8859-1"), Some("utf-16")] {
+            for charset in [
+                None,
+                Some("utf-8"),
+                Some("US-ASCII"),
+                Some("iso-8859-1"),
+                Some("utf-16"),
+            ] {
                 if let Some(text) = plain_address_list(value, charset) {
                     plain += 1;
                     assert_eq!(

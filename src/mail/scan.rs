@@ -663,9 +663,25 @@ mod tests {
         // inside and outside quotes, keys in any case and twice, no `=`,
         // empty tokens, non-ASCII, and the `*` and `\` that go to mailparse.
         let pieces = [
-            "text/plain", " Multipart/Alternative", " ", "\t", ";", "=", "\"", "charset",
-            "CharSet", "utf-8", "boundary", "\"=_alt_1\"", "x;y", "é", "name*", "\\\"", "a=b",
-            "=?utf-8?q?x?=", "K",
+            "text/plain",
+            " Multipart/Alternative",
+            " ",
+            "\t",
+            ";",
+            "=",
+            "\"",
+            "charset",
+            "CharSet",
+            "utf-8",
+            "boundary",
+            "\"=_alt_1\"",
+            "x;y",
+            "é",
+            "name*",
+            "\\\"",
+            "a=b",
+            "=?utf-8?q?x?=",
+            "K",
         ];
         let check = |value: &str| {
             let ours = parse_content_type(value);
@@ -689,9 +705,13 @@ mod tests {
         let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
         for _ in 0..30_000 {
             let mut value = String::new();
-            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             for _ in 0..(state >> 60) + 4 {
-                state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                state = state
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
                 value.push_str(pieces[(state >> 33) as usize % pieces.len()]);
             }
             values.push(value);
@@ -705,7 +725,10 @@ mod tests {
             &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures"),
             &mut files,
         );
-        let mut raws: Vec<Vec<u8>> = messages_of(&files).into_iter().map(|(_, raw)| raw).collect();
+        let mut raws: Vec<Vec<u8>> = messages_of(&files)
+            .into_iter()
+            .map(|(_, raw)| raw)
+            .collect();
         raws.extend(quirks());
         let mut seen = 0;
         for raw in &raws {

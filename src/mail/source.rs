@@ -165,7 +165,8 @@ pub fn read_source(path: &Path) -> Result<MailSource, SourceError> {
     match sniff(path)? {
         SourceKind::Mbox if !has_eml_extension(path) => {
             let file = File::open(path).map_err(|error| SourceError::io(path, error))?;
-            let reader = mbox::MboxReader::open(BufReader::with_capacity(MBOX_BUFFER_BYTES, file), path)?;
+            let reader =
+                mbox::MboxReader::open(BufReader::with_capacity(MBOX_BUFFER_BYTES, file), path)?;
             Ok(MailSource {
                 kind: SourceKind::Mbox,
                 items: Items::Mbox(reader),

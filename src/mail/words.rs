@@ -55,7 +55,10 @@ pub(crate) fn has_encoded_word_start(bytes: &[u8]) -> bool {
 /// Where the first `=?` in `bytes` starts.
 fn next_encoded_word_start(bytes: &[u8]) -> Option<usize> {
     let mut from = 0;
-    while let Some(at) = bytes.get(from..).and_then(|rest| memchr::memchr(b'=', rest)) {
+    while let Some(at) = bytes
+        .get(from..)
+        .and_then(|rest| memchr::memchr(b'=', rest))
+    {
         if bytes.get(from + at + 1) == Some(&b'?') {
             return Some(from + at);
         }
