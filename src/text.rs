@@ -131,6 +131,16 @@ pub fn quoted(value: &str) -> String {
 /// line breaks, tabs and other control characters become single spaces,
 /// runs of spaces collapse, the ends are trimmed.
 pub fn one_line_field(text: &str) -> String {
+    // Printable ASCII with single spaces inside is already one line (no
+    // white space but the space, nothing unsafe): the text itself.
+    let bytes = text.as_bytes();
+    if bytes.iter().all(|b| (b' '..=b'~').contains(b))
+        && bytes.first() != Some(&b' ')
+        && bytes.last() != Some(&b' ')
+        && memchr::memmem::find(bytes, b"  ").is_none()
+    {
+        return text.to_string();
+    }
     let mut out = String::with_capacity(text.len());
     for word in text
         .split(|ch: char| ch.is_whitespace() || is_unsafe(ch))
@@ -192,6 +202,31 @@ pub fn error_line(line: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn one_line_field_keeps_plain_text_as_the_word_loop_writes_it() {
+        let pieces = [
+            " ", "  ", "a", "Re:", "\t", "\n", "\u{7f}", "\u{1}", "ä", "\u{2028}", "~",
+        ];
+        let mut texts = vec![String::new()];
+        let mut frontier = vec![String::new()];
+        for _ in 0..5 {
+            let mut next = Vec::new();
+            for text in &frontier {
+                for piece in pieces {
+                    next.push(format!("{text}{piece}"));
+                }
+            }
+            texts.extend(next.iter().cloned());
+            frontier = next;
+        }
+        for text in texts {
+            let words: Vec<&str> = text
+                .split(|ch: char| ch.is_whitespace() || is_unsafe(ch))
+                .filter(|w| !w.is_empty())
+                .collect();
+            assert_eq!(one_line_field(&text), words.join(" "), "{text:?}");
+        }
+    }
 
     /// The byte-run shortcut gives the char-by-char answer for every
     /// character of the first planes (and the bidi and separator ones),

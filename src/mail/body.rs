@@ -179,7 +179,8 @@ fn decoded_text(part: Node<'_, '_>) -> String {
     // `ParsedMail::get_body_raw`, falling back to the undecoded bytes: a
     // body whose transfer encoding is broken still has bytes worth showing.
     let decoded = match &body {
-        Body::Base64(encoded) | Body::QuotedPrintable(encoded) => encoded.get_decoded().ok(),
+        Body::Base64(encoded) => encoded.get_decoded().ok(),
+        Body::QuotedPrintable(encoded) => Some(decode_quoted_printable(encoded.get_raw())),
         _ => None,
     };
     let bytes: &[u8] = match (&decoded, &body) {
@@ -189,12 +190,104 @@ fn decoded_text(part: Node<'_, '_>) -> String {
         (None, Body::Binary(body)) => body.get_raw(),
     };
     let declared = part.ctype().params.get("charset").map(String::as_str);
-    let text = decode_charset(bytes, declared);
-    if text.contains("\r\n") {
-        text.replace("\r\n", "\n")
-    } else {
-        text
+    crlf_to_lf(decode_charset(bytes, declared))
+}
+
+/// `text.replace("\r\n", "\n")`, in place: each CR found with memchr, and
+/// dropped where a LF follows it.
+fn crlf_to_lf(text: String) -> String {
+    let mut bytes = text.into_bytes();
+    let mut write = 0;
+    let mut read = 0;
+    while let Some(at) = bytes
+        .get(read..)
+        .and_then(|rest| memchr::memchr(b'\r', rest))
+    {
+        let cr = read + at;
+        if bytes.get(cr + 1) == Some(&b'\n') {
+            bytes.copy_within(read..cr, write);
+            write += cr - read;
+            read = cr + 1; // The LF is copied with the next run.
+        } else {
+            bytes.copy_within(read..=cr, write);
+            write += cr + 1 - read;
+            read = cr + 1;
+        }
     }
+    let len = bytes.len();
+    bytes.copy_within(read..len, write);
+    bytes.truncate(write + len - read);
+    // Only a CR before a LF was taken out: still UTF-8.
+    String::from_utf8(bytes)
+        .unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned())
+}
+
+/// A quoted-printable body decoded as mailparse decodes it
+/// (`quoted_printable::decode` in its robust mode, which never fails):
+/// bytes other than tab, CR, LF and printable ASCII dropped; each line
+/// (`str::lines`) trimmed at its end; `=XY` with two hex digits a byte, any
+/// other `=` kept with what follows; `=` at a line end joins the lines;
+/// lines otherwise joined with CRLF, and a final line end kept. The runs
+/// without `=` are copied whole.
+pub(crate) fn decode_quoted_printable(input: &[u8]) -> Vec<u8> {
+    let kept = |b: u8| matches!(b, b'\t' | b'\r' | b'\n' | b' '..=b'~');
+    let filtered_copy: Vec<u8>;
+    let filtered: &[u8] = if input.iter().all(|&b| kept(b)) {
+        input
+    } else {
+        filtered_copy = input.iter().copied().filter(|&b| kept(b)).collect();
+        &filtered_copy
+    };
+    let mut decoded = Vec::with_capacity(filtered.len());
+    // None before the first line ends; Some(true): a line break is due
+    // before the next line; Some(false): one was just written.
+    let mut add_line_break: Option<bool> = None;
+    for line in filtered.split_inclusive(|&b| b == b'\n') {
+        let line = match line.strip_suffix(b"\n") {
+            Some(line) => line.strip_suffix(b"\r").unwrap_or(line),
+            None => line,
+        };
+        let end = line
+            .iter()
+            .rposition(|&b| !matches!(b, b' ' | b'\t' | b'\r'))
+            .map_or(0, |last| last + 1);
+        let mut rest = line.get(..end).unwrap_or_default();
+        if add_line_break == Some(true) {
+            decoded.extend_from_slice(b"\r\n");
+            add_line_break = Some(false);
+        }
+        loop {
+            let Some(at) = memchr::memchr(b'=', rest) else {
+                decoded.extend_from_slice(rest);
+                add_line_break = Some(true);
+                break;
+            };
+            decoded.extend_from_slice(rest.get(..at).unwrap_or_default());
+            let Some(&upper) = rest.get(at + 1) else {
+                break; // A soft line break.
+            };
+            let Some(&lower) = rest.get(at + 2) else {
+                decoded.extend_from_slice(&[b'=', upper]);
+                add_line_break = Some(true);
+                break;
+            };
+            match (hex_value(upper), hex_value(lower)) {
+                (Some(high), Some(low)) => decoded.push(high << 4 | low),
+                _ => decoded.extend_from_slice(&[b'=', upper, lower]),
+            }
+            rest = rest.get(at + 3..).unwrap_or_default();
+        }
+    }
+    if filtered.ends_with(b"\n") && add_line_break == Some(true) {
+        decoded.extend_from_slice(b"\r\n");
+    }
+    decoded
+}
+
+fn hex_value(digit: u8) -> Option<u8> {
+    (digit as char)
+        .to_digit(16)
+        .and_then(|value| u8::try_from(value).ok())
 }
 
 /// Decode body bytes from their declared charset.
@@ -291,6 +384,101 @@ mod tests {
             "Det här är"
         );
         assert_eq!(decode_charset(b"cut \xC3", Some("utf-8")), "cut Ã");
+    }
+
+    #[test]
+    fn line_ends_become_lf_as_replace_makes_them() {
+        let pieces = ["\r", "\n", "\r\n", "a", "ä", "\r\r\n", "\n\r"];
+        let mut texts = vec![String::new()];
+        let mut frontier = vec![String::new()];
+        for _ in 0..6 {
+            let mut next = Vec::new();
+            for text in &frontier {
+                for piece in pieces {
+                    next.push(format!("{text}{piece}"));
+                }
+            }
+            texts.extend(next.iter().cloned());
+            frontier = next;
+        }
+        for text in texts {
+            assert_eq!(
+                crlf_to_lf(text.clone()),
+                text.replace("\r\n", "\n"),
+                "{text:?}"
+            );
+        }
+    }
+
+    /// mailparse's own decoding of a quoted-printable body.
+    fn mailparse_qp(body: &[u8]) -> Vec<u8> {
+        let mut raw = b"Content-Transfer-Encoding: quoted-printable\r\n\r\n".to_vec();
+        raw.extend_from_slice(body);
+        let parsed = mailparse::parse_mail(&raw).expect("mail");
+        parsed.get_body_raw().expect("robust decoding never fails")
+    }
+
+    #[test]
+    fn quoted_printable_is_decoded_as_mailparse_decodes_it() {
+        // Every body of up to five of these pieces, then 40,000 longer
+        // random ones: soft breaks, `=` before one or no byte, bad and
+        // lower-case hex, trailing blanks, CR alone, CRLF and LF, bytes
+        // that are dropped (8-bit, NUL, vertical tab), `==41`.
+        let pieces: [&[u8]; 17] = [
+            b"=",
+            b"A",
+            b"f",
+            b"3D",
+            b"=E4",
+            b"=e4",
+            b"g",
+            b" ",
+            b"\t",
+            b"\r",
+            b"\n",
+            b"\r\n",
+            b"\xC3\xA4",
+            b"\0",
+            b"\x0b",
+            b"x=\r\n",
+            b"=4",
+        ];
+        let mut bodies: Vec<Vec<u8>> = vec![Vec::new()];
+        let mut frontier: Vec<Vec<u8>> = vec![Vec::new()];
+        for _ in 0..4 {
+            let mut next = Vec::new();
+            for body in &frontier {
+                for piece in pieces {
+                    let mut longer = body.clone();
+                    longer.extend_from_slice(piece);
+                    next.push(longer);
+                }
+            }
+            bodies.extend(next.iter().cloned());
+            frontier = next;
+        }
+        let mut state: u64 = 0x2545_F491_4F6C_DD1D;
+        for _ in 0..40_000 {
+            let mut body = Vec::new();
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            for _ in 0..(state >> 58) + 5 {
+                state = state
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                body.extend_from_slice(pieces[(state >> 33) as usize % pieces.len()]);
+            }
+            bodies.push(body);
+        }
+        for body in &bodies {
+            assert_eq!(
+                decode_quoted_printable(body),
+                mailparse_qp(body),
+                "{:?}",
+                String::from_utf8_lossy(body)
+            );
+        }
     }
 
     fn body_of(parts: &[(&str, &str)]) -> String {

@@ -80,9 +80,13 @@ pub(crate) fn first_value<H: RawHeader>(headers: &[H], name: &str) -> Option<Str
 pub(crate) fn header_value<H: RawHeader>(header: &H) -> String {
     let raw = header.value_raw();
     if raw.is_ascii()
-        && !raw.windows(2).any(|pair| pair == b"=?")
+        && !super::words::has_encoded_word_start(raw)
         && let Ok(text) = std::str::from_utf8(raw)
     {
+        if memchr::memchr(b'\n', raw).is_none() {
+            // One line: what `lines` gives for it, trimmed at its start.
+            return text.trim_start().to_string();
+        }
         let mut value = String::with_capacity(text.len());
         for (index, line) in text.lines().enumerate() {
             if index > 0 {
@@ -107,7 +111,16 @@ pub(crate) fn addresses<H: RawHeader>(
 }
 
 fn addresses_in<H: RawHeader>(header: &H, charset: Option<&str>) -> Vec<Address> {
-    let clean = super::words::clean_address_header(header.value_raw(), charset);
+    let raw = header.value_raw();
+    if let Some(text) = plain_address_list(raw, charset)
+        && let Some(mailboxes) = simple_mailboxes(text)
+    {
+        return mailboxes
+            .into_iter()
+            .filter_map(address_from_info)
+            .collect();
+    }
+    let clean = super::words::clean_address_header(raw, charset);
     if let Some(mailboxes) = simple_mailboxes(&clean) {
         return mailboxes
             .into_iter()
@@ -125,6 +138,18 @@ fn addresses_in<H: RawHeader>(header: &H, charset: Option<&str>) -> Vec<Address>
             .collect(),
         Err(_) => addresses_leniently(&super::words::decode_header(header.value_raw(), charset)),
     }
+}
+
+/// A one-line ASCII value within the cap, without `=?`, in a charset that
+/// reads ASCII as itself: its own clean form (what `clean_address_header`
+/// gives back for it), read in place instead of copied.
+fn plain_address_list<'r>(raw: &'r [u8], charset: Option<&str>) -> Option<&'r str> {
+    let plain = raw.len() <= super::words::MAX_HEADER_VALUE_BYTES
+        && raw.is_ascii()
+        && memchr::memchr2(b'\r', b'\n', raw).is_none()
+        && !super::words::has_encoded_word_start(raw)
+        && super::body::utf8_like(charset);
+    plain.then(|| std::str::from_utf8(raw).ok()).flatten()
 }
 
 /// The mailboxes of the plainest address lists, read without the general
@@ -322,6 +347,43 @@ mod tests {
     use super::*;
 
     use mailparse::MailHeader;
+
+    #[test]
+    fn a_plain_address_list_is_its_own_clean_form() {
+        let long = format!("a@b.example, {}", "x".repeat(70_000));
+        let values: Vec<&[u8]> = vec![
+            b"\"Chen Kapoor 282\" <chen.kapoor282@example.org>",
+            b"a@b.example",
+            b" a@b.example ,\t<c@d.example>",
+            b"\"A\r\n B\" <a@b.example>",
+            b"=?utf-8?q?x?= <a@b.example>",
+            b"=? <a@b.example>",
+            b"M\xFCller <m@x.example>",
+            b"",
+            b"\r",
+            long.as_bytes(),
+        ];
+        let mut plain = 0;
+        for value in values {
+            for charset in [
+                None,
+                Some("utf-8"),
+                Some("US-ASCII"),
+                Some("iso-8859-1"),
+                Some("utf-16"),
+            ] {
+                if let Some(text) = plain_address_list(value, charset) {
+                    plain += 1;
+                    assert_eq!(
+                        text,
+                        crate::mail::words::clean_address_header(value, charset),
+                        "{value:?} in {charset:?}"
+                    );
+                }
+            }
+        }
+        assert!(plain >= 9, "only {plain} plain");
+    }
 
     fn header_map(raw: &str) -> Vec<MailHeader<'_>> {
         mailparse::parse_headers(raw.as_bytes())

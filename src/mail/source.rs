@@ -133,6 +133,9 @@ impl Iterator for MailSource {
     }
 }
 
+/// The mbox reader's buffer: a file read in 64 KiB pieces, not 8 KiB.
+const MBOX_BUFFER_BYTES: usize = 64 * 1024;
+
 /// How many leading bytes decide what a file is.
 const SNIFF_LEN: u64 = 8192;
 
@@ -162,7 +165,8 @@ pub fn read_source(path: &Path) -> Result<MailSource, SourceError> {
     match sniff(path)? {
         SourceKind::Mbox if !has_eml_extension(path) => {
             let file = File::open(path).map_err(|error| SourceError::io(path, error))?;
-            let reader = mbox::MboxReader::open(BufReader::new(file), path)?;
+            let reader =
+                mbox::MboxReader::open(BufReader::with_capacity(MBOX_BUFFER_BYTES, file), path)?;
             Ok(MailSource {
                 kind: SourceKind::Mbox,
                 items: Items::Mbox(reader),

@@ -36,10 +36,35 @@ enum Piece<'a> {
 /// The header value without folding, cut at the cap.
 fn unfold(raw: &[u8]) -> Vec<u8> {
     let raw = raw.get(..MAX_HEADER_VALUE_BYTES).unwrap_or(raw);
-    raw.iter()
-        .copied()
-        .filter(|b| *b != b'\r' && *b != b'\n')
-        .collect()
+    // The runs between line-end bytes copied whole (most values have none).
+    let mut unfolded = Vec::with_capacity(raw.len());
+    let mut rest = raw;
+    while let Some(at) = memchr::memchr2(b'\r', b'\n', rest) {
+        unfolded.extend_from_slice(rest.get(..at).unwrap_or_default());
+        rest = rest.get(at + 1..).unwrap_or_default();
+    }
+    unfolded.extend_from_slice(rest);
+    unfolded
+}
+
+/// Whether `bytes` hold `=?`, the start of every encoded word.
+pub(crate) fn has_encoded_word_start(bytes: &[u8]) -> bool {
+    next_encoded_word_start(bytes).is_some()
+}
+
+/// Where the first `=?` in `bytes` starts.
+fn next_encoded_word_start(bytes: &[u8]) -> Option<usize> {
+    let mut from = 0;
+    while let Some(at) = bytes
+        .get(from..)
+        .and_then(|rest| memchr::memchr(b'=', rest))
+    {
+        if bytes.get(from + at + 1) == Some(&b'?') {
+            return Some(from + at);
+        }
+        from += at + 1;
+    }
+    None
 }
 
 /// Decode a raw header value (as it stands after `Name:`, folding included).
@@ -56,7 +81,7 @@ pub fn decode_header(raw: &[u8], message_charset: Option<&str>) -> String {
 /// `split` and `assemble` would give, without their work). Else the bytes back.
 fn plain_ascii(unfolded: Vec<u8>, message_charset: Option<&str>) -> Result<String, Vec<u8>> {
     if !unfolded.is_ascii()
-        || unfolded.windows(2).any(|pair| pair == b"=?")
+        || has_encoded_word_start(&unfolded)
         || !super::body::utf8_like(message_charset)
     {
         return Err(unfolded);
@@ -97,9 +122,12 @@ fn split(unfolded: &[u8]) -> Vec<Piece<'_>> {
     let mut text_start = 0;
     let mut at = 0;
     while at < unfolded.len() {
-        if unfolded.get(at..at + 2) == Some(b"=?")
-            && let Some((charset, bytes, end)) = encoded_word(unfolded, at)
-        {
+        // The next `=?` found at once, not byte by byte.
+        let Some(found) = unfolded.get(at..).and_then(next_encoded_word_start) else {
+            break;
+        };
+        at += found;
+        if let Some((charset, bytes, end)) = encoded_word(unfolded, at) {
             if text_start < at {
                 pieces.push(Piece::Text(
                     unfolded.get(text_start..at).unwrap_or_default(),
@@ -191,7 +219,7 @@ fn encoded_word(bytes: &[u8], start: usize) -> Option<(&str, Vec<u8>, usize)> {
     let rest = window.get(charset_len + 1..)?;
     let (&encoding, rest) = rest.split_first()?;
     let rest = rest.strip_prefix(b"?")?;
-    let text_len = rest.windows(2).position(|pair| pair == b"?=")?;
+    let text_len = memchr::memmem::find(rest, b"?=")?;
     let text = rest.get(..text_len)?;
     if text.iter().any(|b| *b == b' ' || *b == b'\t') {
         return None; // An encoded word holds no whitespace.

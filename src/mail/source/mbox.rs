@@ -33,6 +33,9 @@ pub(crate) struct MboxReader<R> {
     spare: Vec<u8>,
     /// The size of the last message, to size the next one's buffer.
     last_len: usize,
+    /// Whether runs of plain lines are copied from the read buffer whole
+    /// ([`MboxReader::copy_plain_lines`]); off only in tests, to compare.
+    whole_runs: bool,
 }
 
 impl<R: BufRead> MboxReader<R> {
@@ -47,6 +50,7 @@ impl<R: BufRead> MboxReader<R> {
             done: false,
             spare: Vec::new(),
             last_len: 0,
+            whole_runs: true,
         };
         reader.skip_first_separator()?;
         match reader.read_next_message() {
@@ -163,6 +167,10 @@ impl<R: BufRead> MboxReader<R> {
         let mut raw = Vec::with_capacity(self.last_len.min(1 << 20));
         let mut previous_blank = false;
         loop {
+            if self.whole_runs && self.lookahead.is_none() && (raw.len() as u64) < MAX_MESSAGE_BYTES
+            {
+                self.copy_plain_lines(&mut raw, &mut previous_blank)?;
+            }
             let start = raw.len();
             // A message past the cap keeps its first 64 MiB (headers and
             // text come first); the rest is read and dropped.
@@ -197,6 +205,59 @@ impl<R: BufRead> MboxReader<R> {
         self.done = true;
         drop_final_blank_line(&mut raw);
         Ok(raw)
+    }
+
+    /// Copy the whole lines at the front of the read buffer that cannot be
+    /// a separator or an escaped `From ` (they start with neither `F` nor
+    /// `>`) into `raw` at once, as long as the message stays under its cap;
+    /// `previous_blank` tells whether the last of them was blank. What the
+    /// line-by-line loop of [`MboxReader::read_message_body`] does with
+    /// them, without its work per line. Stops at the first other line, at
+    /// a line not whole in the buffer, and at the end of input.
+    fn copy_plain_lines(
+        &mut self,
+        raw: &mut Vec<u8>,
+        previous_blank: &mut bool,
+    ) -> Result<(), SourceError> {
+        loop {
+            let available = match self.input.fill_buf() {
+                Ok(available) => available,
+                Err(error) if error.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(error) => {
+                    return Err(SourceError::Io {
+                        path: self.path.clone(),
+                        source: error,
+                    });
+                }
+            };
+            let room = usize::try_from(MAX_MESSAGE_BYTES.saturating_sub(raw.len() as u64))
+                .unwrap_or(usize::MAX);
+            let mut end = 0;
+            let mut blank = *previous_blank;
+            while let Some(&first) = available.get(end) {
+                if first == b'F' || first == b'>' {
+                    break;
+                }
+                let Some(line_len) = available
+                    .get(end..)
+                    .and_then(|rest| memchr::memchr(b'\n', rest))
+                    .map(|at| at + 1)
+                else {
+                    break;
+                };
+                if line_len as u64 > MAX_LINE_BYTES || end + line_len > room {
+                    break;
+                }
+                blank = is_blank(available.get(end..end + line_len).unwrap_or_default());
+                end += line_len;
+            }
+            if end == 0 {
+                return Ok(());
+            }
+            raw.extend_from_slice(available.get(..end).unwrap_or_default());
+            self.input.consume(end);
+            *previous_blank = blank;
+        }
     }
 
     fn is_separator(&mut self, line: &[u8]) -> Result<bool, SourceError> {
@@ -265,8 +326,25 @@ fn envelope_line(line: &[u8]) -> Envelope {
     let Some(rest) = trim_line_end(line).strip_prefix(b"From ") else {
         return Envelope::None;
     };
-    let rest = String::from_utf8_lossy(rest);
-    let mut words = rest.split_whitespace();
+    if rest.is_ascii() {
+        // The same words as `split_whitespace` gives (the only white space
+        // in ASCII is tab, LF, vertical tab, form feed, CR and space), cut
+        // from the bytes without decoding characters.
+        return envelope_of(ascii_words(rest));
+    }
+    envelope_of(String::from_utf8_lossy(rest).split_whitespace())
+}
+
+/// `split_whitespace` of ASCII bytes.
+fn ascii_words(ascii: &[u8]) -> impl Iterator<Item = &str> + Clone {
+    ascii
+        .split(|b| matches!(b, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' '))
+        .filter(|word| !word.is_empty())
+        .map(|word| std::str::from_utf8(word).unwrap_or_default())
+}
+
+/// The envelope kind of a `From ` line, from the words after `From `.
+fn envelope_of<'a>(mut words: impl Iterator<Item = &'a str> + Clone) -> Envelope {
     if words.next().is_none() {
         return Envelope::None;
     }
@@ -287,13 +365,13 @@ fn looks_like_asctime<'a>(words: impl Iterator<Item = &'a str> + Clone) -> bool 
     const MONTHS: [&str; 12] = [
         "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
     ];
-    let has_month = words
-        .clone()
-        .any(|w| MONTHS.iter().any(|m| w.eq_ignore_ascii_case(m)));
-    let has_time = words.clone().any(is_clock_time);
-    let has_year = words
-        .clone()
-        .any(|w| w.len() == 4 && w.bytes().all(|b| b.is_ascii_digit()));
+    // One pass over the words (each test asks whether any word passes it).
+    let (mut has_month, mut has_time, mut has_year) = (false, false, false);
+    for w in words {
+        has_month = has_month || (w.len() == 3 && MONTHS.iter().any(|m| w.eq_ignore_ascii_case(m)));
+        has_time = has_time || is_clock_time(w);
+        has_year = has_year || (w.len() == 4 && w.bytes().all(|b| b.is_ascii_digit()));
+    }
     has_month && has_time && has_year
 }
 
@@ -444,6 +522,84 @@ mod tests {
                     Err(error) => panic!("mbox did not open: {error}"),
                 };
                 assert_eq!(read, whole, "buffer of {capacity} bytes: {mbox:?}");
+            }
+        }
+    }
+
+    fn read_all<R: BufRead>(input: R, whole_runs: bool) -> Vec<Result<Vec<u8>, String>> {
+        let mut reader = MboxReader {
+            input,
+            path: PathBuf::from("t"),
+            lookahead: None,
+            first: None,
+            separators_seen: 0,
+            done: false,
+            spare: Vec::new(),
+            last_len: 0,
+            whole_runs,
+        };
+        if let Err(error) = reader.skip_first_separator() {
+            return vec![Err(error.to_string())];
+        }
+        std::iter::from_fn(|| reader.read_next_message())
+            .map(|item| item.map(|item| item.raw).map_err(|error| error.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn ascii_words_are_split_whitespace() {
+        let bytes: Vec<u8> = (0u8..=127).collect();
+        for &a in &bytes {
+            for &b in &bytes {
+                let text = String::from_utf8(vec![b'x', a, b'y', b, a]).expect("ascii");
+                let ours: Vec<&str> = ascii_words(text.as_bytes()).collect();
+                let std: Vec<&str> = text.split_whitespace().collect();
+                assert_eq!(ours, std, "{text:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn whole_runs_of_plain_lines_read_as_line_by_line() {
+        let mut mboxes: Vec<Vec<u8>> = [
+            "From a@x Thu Jan  1 00:00:00 1970\nSubject: one\n\nbody one\n\n\
+             From b@x Thu Jan  1 00:00:01 1970\nSubject: two\n\nbody two\n",
+            "From -\nSubject: q\n\n>From the start\n>>From quoted\n> From not escaped\nF\n\nF\n",
+            "\u{feff}From -\r\nSubject: one\r\n\r\nbody\r\n\r\nFrom -\r\nSubject: two\r\n\r\nlast",
+            "From -\nSubject: a\n\nx\n\nFrom b@x Thu Jan  1 00:00:01 1970\n\nheaderless\n",
+            "From -\nSubject: bond\n\nFavourite film:\n\nFrom Russia with love\nYear: 1963\n\n\
+             From -\nSubject: two\n\nno final line end",
+            "From -\n\n\n\nFrom -\nX: y\n\r\n\r\nFrom -\n\rFrom -\nA: b\n\n \nFrom -\nB: c\n",
+        ]
+        .iter()
+        .map(|mbox| mbox.as_bytes().to_vec())
+        .collect();
+        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        let real = std::env::var_os("COACHBOOK_REAL_FIXTURES").map(|f| Path::new(&f).join("mbox"));
+        for folder in std::iter::once(fixtures).chain(real) {
+            let mut stack = vec![folder];
+            while let Some(folder) = stack.pop() {
+                for entry in std::fs::read_dir(&folder).into_iter().flatten().flatten() {
+                    let path = entry.path();
+                    if path.is_dir() {
+                        stack.push(path);
+                    } else if path.extension().is_some_and(|ext| ext == "mbox") {
+                        mboxes.push(std::fs::read(&path).expect("fixture"));
+                    }
+                }
+            }
+        }
+        assert!(mboxes.len() > 8, "only {} mboxes", mboxes.len());
+        for mbox in &mboxes {
+            let line_by_line = read_all(mbox.as_slice(), false);
+            for capacity in [1, 2, 3, 5, 7, 16, 100, 8192, 64 * 1024] {
+                let input = std::io::BufReader::with_capacity(capacity, mbox.as_slice());
+                assert_eq!(
+                    read_all(input, true),
+                    line_by_line,
+                    "buffer of {capacity} bytes: {:?}",
+                    String::from_utf8_lossy(mbox.get(..200.min(mbox.len())).unwrap_or_default())
+                );
             }
         }
     }
