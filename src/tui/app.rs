@@ -30,6 +30,13 @@ use crate::tui::{effects, input, update, view};
 /// How often the book is asked whether another process wrote to it.
 pub const BOOK_POLL: Duration = Duration::from_secs(1);
 
+/// After the first frame, how long the rest of the day's loading waits for
+/// the terminal to take the frame and show it (the two compete for the
+/// CPU: on a 2-core machine the frame reached the terminal up to 4 ms late
+/// in one launch of ten, 0.4 ms with the wait). A key ends the wait at
+/// once, and is handled after the whole day is loaded, as always.
+const FIRST_FRAME_SHOWN: Duration = Duration::from_millis(5);
+
 pub struct App {
     store: Store,
     config: Config,
@@ -278,6 +285,8 @@ impl App {
                 self.draw(terminal)?;
                 dirty = false;
                 if std::mem::take(&mut first_frame) {
+                    // Only waits: the key, if one came, is read below.
+                    event::poll(FIRST_FRAME_SHOWN)?;
                     self.after_first_frame();
                     self.draw(terminal)?;
                 }
