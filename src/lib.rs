@@ -33,5 +33,7 @@ pub mod paths;
 pub mod review;
 pub mod store;
 pub mod sync;
+#[cfg(test)]
+mod testing;
 pub mod text;
 pub mod tui;

@@ -207,18 +207,7 @@ mod tests {
         let pieces = [
             " ", "  ", "a", "Re:", "\t", "\n", "\u{7f}", "\u{1}", "ä", "\u{2028}", "~",
         ];
-        let mut texts = vec![String::new()];
-        let mut frontier = vec![String::new()];
-        for _ in 0..5 {
-            let mut next = Vec::new();
-            for text in &frontier {
-                for piece in pieces {
-                    next.push(format!("{text}{piece}"));
-                }
-            }
-            texts.extend(next.iter().cloned());
-            frontier = next;
-        }
+        let texts = crate::testing::every_text(&pieces, 5);
         for text in texts {
             let words: Vec<&str> = text
                 .split(|ch: char| ch.is_whitespace() || is_unsafe(ch))

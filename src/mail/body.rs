@@ -389,18 +389,7 @@ mod tests {
     #[test]
     fn line_ends_become_lf_as_replace_makes_them() {
         let pieces = ["\r", "\n", "\r\n", "a", "ä", "\r\r\n", "\n\r"];
-        let mut texts = vec![String::new()];
-        let mut frontier = vec![String::new()];
-        for _ in 0..6 {
-            let mut next = Vec::new();
-            for text in &frontier {
-                for piece in pieces {
-                    next.push(format!("{text}{piece}"));
-                }
-            }
-            texts.extend(next.iter().cloned());
-            frontier = next;
-        }
+        let texts = crate::testing::every_text(&pieces, 6);
         for text in texts {
             assert_eq!(
                 crlf_to_lf(text.clone()),
@@ -443,34 +432,14 @@ mod tests {
             b"x=\r\n",
             b"=4",
         ];
-        let mut bodies: Vec<Vec<u8>> = vec![Vec::new()];
-        let mut frontier: Vec<Vec<u8>> = vec![Vec::new()];
-        for _ in 0..4 {
-            let mut next = Vec::new();
-            for body in &frontier {
-                for piece in pieces {
-                    let mut longer = body.clone();
-                    longer.extend_from_slice(piece);
-                    next.push(longer);
-                }
-            }
-            bodies.extend(next.iter().cloned());
-            frontier = next;
-        }
-        let mut state: u64 = 0x2545_F491_4F6C_DD1D;
-        for _ in 0..40_000 {
-            let mut body = Vec::new();
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            for _ in 0..(state >> 58) + 5 {
-                state = state
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                body.extend_from_slice(pieces[(state >> 33) as usize % pieces.len()]);
-            }
-            bodies.push(body);
-        }
+        let mut bodies = crate::testing::every_sequence(&pieces, 4);
+        bodies.extend(crate::testing::random_sequences(
+            &pieces,
+            40_000,
+            0x2545_F491_4F6C_DD1D,
+            58,
+            5,
+        ));
         for body in &bodies {
             assert_eq!(
                 decode_quoted_printable(body),

@@ -597,21 +597,6 @@ mod tests {
         quirks
     }
 
-    fn files_in(folder: &Path, out: &mut Vec<PathBuf>) {
-        let Ok(entries) = std::fs::read_dir(folder) else {
-            return;
-        };
-        let mut entries: Vec<PathBuf> = entries.flatten().map(|entry| entry.path()).collect();
-        entries.sort();
-        for path in entries {
-            if path.is_dir() {
-                files_in(&path, out);
-            } else {
-                out.push(path);
-            }
-        }
-    }
-
     /// Every message of the files: an mbox's messages one by one, any
     /// other file whole.
     fn messages_of(files: &[PathBuf]) -> Vec<(String, Vec<u8>)> {
@@ -690,40 +675,20 @@ mod tests {
             assert_eq!(ours.charset, theirs.charset, "{value:?}");
             assert_eq!(ours.params, theirs.params, "{value:?}");
         };
-        let mut values = vec![String::new()];
-        let mut frontier = vec![String::new()];
-        for _ in 0..4 {
-            let mut next = Vec::new();
-            for value in &frontier {
-                for piece in pieces {
-                    next.push(format!("{value}{piece}"));
-                }
-            }
-            values.extend(next.iter().cloned());
-            frontier = next;
-        }
-        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
-        for _ in 0..30_000 {
-            let mut value = String::new();
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            for _ in 0..(state >> 60) + 4 {
-                state = state
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                value.push_str(pieces[(state >> 33) as usize % pieces.len()]);
-            }
-            values.push(value);
-        }
+        let mut values = crate::testing::every_text(&pieces, 4);
+        values.extend(crate::testing::random_texts(
+            &pieces,
+            30_000,
+            0x9E37_79B9_7F4A_7C15,
+            60,
+            4,
+        ));
         for value in &values {
             check(value);
         }
         // And every Content-Type of the quirks and the repo's fixtures.
-        let mut files = Vec::new();
-        files_in(
+        let files = crate::testing::files_under(
             &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures"),
-            &mut files,
         );
         let mut raws: Vec<Vec<u8>> = messages_of(&files)
             .into_iter()
@@ -769,10 +734,8 @@ mod tests {
 
     #[test]
     fn the_lean_reader_reads_the_repos_fixtures_as_mailparse_does() {
-        let mut files = Vec::new();
-        files_in(
+        let mut files = crate::testing::files_under(
             &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures"),
-            &mut files,
         );
         // Every mail file: not the calendars, cards and configs beside them.
         files.retain(|path| {
@@ -794,7 +757,7 @@ mod tests {
         };
         let mut files = Vec::new();
         for kind in ["eml", "mbox"] {
-            files_in(&Path::new(&folder).join(kind), &mut files);
+            files.extend(crate::testing::files_under(&Path::new(&folder).join(kind)));
         }
         files.retain(|path| {
             path.extension()

@@ -99,11 +99,11 @@ impl<R: BufRead> MboxReader<R> {
     /// the number of bytes appended, 0 at the end of input. A line past the
     /// cap is read in pieces: memory stays bounded even on a file without
     /// line ends. What `take(MAX_LINE_BYTES).read_until(b'\n', buf)` reads.
-    fn read_line_into(&mut self, buf: &mut Vec<u8>) -> Result<usize, SourceError> {
-        let mut read = 0usize;
+    /// What the reader holds buffered, refilled first when it is empty (an
+    /// interrupted read is tried again); empty at the end of input.
+    fn buffered(&mut self) -> Result<&[u8], SourceError> {
         loop {
-            let available = match self.input.fill_buf() {
-                Ok(available) => available,
+            match self.input.fill_buf() {
                 Err(error) if error.kind() == std::io::ErrorKind::Interrupted => continue,
                 Err(error) => {
                     return Err(SourceError::Io {
@@ -111,7 +111,21 @@ impl<R: BufRead> MboxReader<R> {
                         source: error,
                     });
                 }
-            };
+                Ok([]) => return Ok(&[]),
+                Ok(_) => break,
+            }
+        }
+        // Not empty: this hands back the same buffer, without a read.
+        self.input.fill_buf().map_err(|error| SourceError::Io {
+            path: self.path.clone(),
+            source: error,
+        })
+    }
+
+    fn read_line_into(&mut self, buf: &mut Vec<u8>) -> Result<usize, SourceError> {
+        let mut read = 0usize;
+        loop {
+            let available = self.buffered()?;
             if available.is_empty() {
                 return Ok(read);
             }
@@ -220,16 +234,7 @@ impl<R: BufRead> MboxReader<R> {
         previous_blank: &mut bool,
     ) -> Result<(), SourceError> {
         loop {
-            let available = match self.input.fill_buf() {
-                Ok(available) => available,
-                Err(error) if error.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(error) => {
-                    return Err(SourceError::Io {
-                        path: self.path.clone(),
-                        source: error,
-                    });
-                }
-            };
+            let available = self.buffered()?;
             let room = usize::try_from(MAX_MESSAGE_BYTES.saturating_sub(raw.len() as u64))
                 .unwrap_or(usize::MAX);
             let mut end = 0;
@@ -577,15 +582,9 @@ mod tests {
         let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
         let real = std::env::var_os("COACHBOOK_REAL_FIXTURES").map(|f| Path::new(&f).join("mbox"));
         for folder in std::iter::once(fixtures).chain(real) {
-            let mut stack = vec![folder];
-            while let Some(folder) = stack.pop() {
-                for entry in std::fs::read_dir(&folder).into_iter().flatten().flatten() {
-                    let path = entry.path();
-                    if path.is_dir() {
-                        stack.push(path);
-                    } else if path.extension().is_some_and(|ext| ext == "mbox") {
-                        mboxes.push(std::fs::read(&path).expect("fixture"));
-                    }
+            for path in crate::testing::files_under(&folder) {
+                if path.extension().is_some_and(|ext| ext == "mbox") {
+                    mboxes.push(std::fs::read(&path).expect("fixture"));
                 }
             }
         }
