@@ -11,11 +11,12 @@ fn main() {
     use coachbook::heap::{Heap, use_huge_pages};
     let heap = Heap::for_args(std::env::args_os());
     use_huge_pages(heap);
-    if heap == Heap::Dashboard {
-        coachbook::tui::early::start(std::env::args_os());
-    }
     quiet_on_closed_pipe();
-    std::process::exit(coachbook::cli::main());
+    let code = match heap {
+        Heap::Dashboard => coachbook::tui::early::run(std::env::args_os()),
+        Heap::Command => None,
+    };
+    std::process::exit(code.unwrap_or_else(coachbook::cli::main));
 }
 
 /// Like every Unix filter, end quietly when the reader of our output goes

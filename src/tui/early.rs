@@ -3,11 +3,15 @@
 //! A launch of the dashboard spends its first millisecond or two in clap,
 //! the config and the terminal's set-up, and then waits for SQLite to read
 //! the book's schema (a few thousand lines of SQL: the undo triggers) and
-//! the first window of the day. [`start`], called first thing in `main`,
-//! begins that read on the worker thread at once, where the line can only
-//! be a launch of the dashboard on a book that is already there; the
-//! dashboard ([`super::run_book`]) then hands the worker what it needs to
-//! build the first window ([`take`]).
+//! the first window of the day. Where the line can only be a launch of the
+//! dashboard on a book that is already there, [`run`], called first thing
+//! in `main`, turns the work around: the command line, the config and the
+//! terminal go to a thread of their own, and the main thread, already
+//! running, starts the book's read at once. The dashboard ([`super::run_book`])
+//! hands it what it needs to build the first window ([`take`]) and then the
+//! terminal it set up, and the main thread builds the window, draws it and
+//! runs the dashboard: no thread has to be woken between the schema, the
+//! window and the first frame.
 //!
 //! Only the part of opening that writes nothing runs before the line is
 //! parsed ([`Store::open_without_writing`]): nothing is created, migrated
@@ -16,25 +20,47 @@
 //! ([`discard`]), and the book is as it was.
 
 use std::ffi::OsString;
+use std::io::{BufWriter, Stdout};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::mpsc;
 use std::thread::JoinHandle;
 
 use anyhow::Result;
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
 
 use super::app::App;
 use crate::store::Store;
 
-/// What the worker needs, once the line and the config are read, to build
-/// the dashboard's first window.
+/// What builds the dashboard's first window on the book, once the line and
+/// the config are read.
 pub(super) type Start = Box<dyn FnOnce(Store) -> Box<App> + Send>;
 
-/// The worker that opens the book and builds the dashboard.
-pub(super) type Loading = JoinHandle<Result<Box<App>>>;
+/// The dashboard's terminal.
+pub(super) type Term = Terminal<CrosstermBackend<BufWriter<Stdout>>>;
 
-/// The worker of a launch started early.
-pub(super) struct Early {
+/// The terminal, set up, for the thread that runs the dashboard; `input`
+/// says whether its input could be set up.
+pub(super) struct Run {
+    pub(super) terminal: Term,
+    pub(super) input: Result<()>,
+}
+
+/// Where the dashboard is being built.
+pub(super) enum Loading {
+    /// On a worker thread, which returns it: this thread runs it.
+    Worker(JoinHandle<Result<Box<App>>>),
+    /// On the main thread, which opened the book early: it is sent the
+    /// terminal, runs the dashboard and says how it ended.
+    Main {
+        run: mpsc::Sender<Run>,
+        done: mpsc::Receiver<Result<()>>,
+    },
+}
+
+/// The main thread's read of a book, for the dashboard to take.
+struct Early {
     book: PathBuf,
     start: mpsc::Sender<Start>,
     loading: Loading,
@@ -42,66 +68,82 @@ pub(super) struct Early {
 
 static EARLY: Mutex<Option<Early>> = Mutex::new(None);
 
-/// Start opening the book now if `args` (the program's name first) can
-/// only be a launch of the dashboard on a book: nothing but `--db PATH`,
-/// `--config PATH` and `--mouse` (each as clap reads them). Anything else
-/// (a subcommand, `--demo`, `--help`, a flag clap would refuse) is left to
-/// clap and the usual open. Call before any other thread is spawned.
-pub fn start(args: impl IntoIterator<Item = OsString>) {
-    let Some(book) = book_of(args) else {
-        return;
-    };
+/// Run the program with the book read on this thread (see the module), if
+/// `args` (the program's name first) can only be a launch of the dashboard
+/// on a book: nothing but `--db PATH`, `--config PATH` and `--mouse` (each
+/// as clap reads them). Returns the exit code, or `None` for any other line
+/// (a subcommand, `--demo`, `--help`, a flag clap would refuse), which is
+/// left to clap and the usual open on this thread. Call from `main`, before
+/// any other thread is spawned.
+pub fn run(args: impl IntoIterator<Item = OsString>) -> Option<i32> {
+    let book = book_of(args)?;
     let (start, started) = mpsc::channel::<Start>();
-    let path = book.clone();
-    let spawned = std::thread::Builder::new()
-        .name("first-window".into())
-        .spawn(move || {
-            let opened = Store::open_without_writing(&path);
-            // Dropped (the line was something else): the read connection
-            // closes here, as any reader's does.
-            let start = started
-                .recv()
-                .map_err(|_| anyhow::anyhow!("the dashboard did not start"))?;
-            let store = match opened {
-                Some(opened) => opened.finish()?,
-                None => Store::open(&path)?,
-            };
-            Ok(start(store))
-        });
-    if let (Ok(loading), Ok(mut slot)) = (spawned, EARLY.lock()) {
+    let (run, to_run) = mpsc::channel::<Run>();
+    let (done, ended) = mpsc::channel::<Result<()>>();
+    {
+        let mut slot = EARLY.lock().ok()?;
         *slot = Some(Early {
-            book,
+            book: book.clone(),
             start,
-            loading,
+            loading: Loading::Main { run, done: ended },
         });
     }
+    // The line, the config and the terminal: as deep a stack as main's.
+    let Ok(line) = std::thread::Builder::new()
+        .name("command-line".into())
+        .stack_size(8 << 20)
+        .spawn(crate::cli::main)
+    else {
+        discard();
+        return None;
+    };
+    let opened = Store::open_without_writing(&book);
+    // Dropped unused (the line was something else, or another book): the
+    // read connection closes here, as any reader's does.
+    if let Ok(start) = started.recv() {
+        let outcome = run_dashboard(opened, &book, start, &to_run);
+        // Nobody listening: the dashboard's thread already gave up.
+        let _ = done.send(outcome);
+    }
+    Some(line.join().unwrap_or(1))
 }
 
-/// The worker started for `book`, if [`start`] started one for that very
-/// path; one started for another path is discarded.
+/// Finish the open, build the first window, and run the dashboard on the
+/// terminal the dashboard's thread sends once it is set up.
+fn run_dashboard(
+    opened: Option<crate::store::Opened>,
+    book: &Path,
+    start: Start,
+    to_run: &mpsc::Receiver<Run>,
+) -> Result<()> {
+    let store = match opened {
+        Some(opened) => opened.finish()?,
+        None => Store::open(book)?,
+    };
+    let mut app = start(store);
+    // No terminal: its set-up failed, and the error is already on its way.
+    let Ok(Run {
+        mut terminal,
+        input,
+    }) = to_run.recv()
+    else {
+        return Ok(());
+    };
+    input?;
+    app.run(&mut terminal)
+}
+
+/// The book's read begun for `book`, if [`run`] began one for that very
+/// path; one begun for another path is dropped.
 pub(super) fn take(book: &Path) -> Option<(mpsc::Sender<Start>, Loading)> {
     let early = EARLY.lock().ok()?.take()?;
-    if early.book == book {
-        Some((early.start, early.loading))
-    } else {
-        finish_unused(early);
-        None
-    }
+    (early.book == book).then_some((early.start, early.loading))
 }
 
-/// Drop a worker no dashboard took, and wait for it to close its reader,
-/// so that nothing it opened outlives the process (`cli::main` calls it on
-/// every way out).
+/// Drop the book's read if no dashboard took it (`cli::main` calls it on
+/// every way out): the main thread then closes its reader.
 pub fn discard() {
-    let early = EARLY.lock().ok().and_then(|mut slot| slot.take());
-    if let Some(early) = early {
-        finish_unused(early);
-    }
-}
-
-fn finish_unused(early: Early) {
-    drop(early.start);
-    let _ = early.loading.join();
+    drop(EARLY.lock().ok().and_then(|mut slot| slot.take()));
 }
 
 /// The book a line opens the dashboard on, if that is all it can be.

@@ -57,18 +57,18 @@ pub fn run(store: Store, config: Config, clock: Clock, options: TuiOptions) -> R
 }
 
 /// Run the TUI on the book at `book` until the coach quits: the book is
-/// opened and its first window loaded on a worker thread while this one
-/// sets up the terminal (see [`run_opening`]); the worker [`early::start`]
-/// began for this book before the command line was parsed, if there is one.
+/// opened and its first window loaded on another thread while this one
+/// sets up the terminal (see [`run_opening`]): the main thread, if
+/// [`early::run`] began reading this book there before the command line
+/// was parsed, else a worker.
 pub fn run_book(book: PathBuf, config: Config, clock: Clock, options: TuiOptions) -> Result<()> {
     run_opening(
         move |start| match early::take(&book) {
-            Some((worker, loading)) => match worker.send(start) {
+            Some((reader, loading)) => match reader.send(start) {
                 Ok(()) => Ok(loading),
-                // The worker is gone (it cannot be, short of a panic):
-                // open as if it had never started.
+                // The main thread is gone (it cannot be, short of a
+                // panic): open as if it had never begun.
                 Err(std::sync::mpsc::SendError(start)) => {
-                    let _ = loading.join();
                     load_on_worker(move || Store::open(&book), start)
                 }
             },
@@ -88,15 +88,18 @@ fn load_on_worker(
     std::thread::Builder::new()
         .name("first-window".into())
         .spawn(move || open().map(start))
+        .map(Loading::Worker)
 }
 
 /// Run the TUI until the coach quits. A bad `[keys]` section is refused (as
-/// `BadInput`) before the terminal is touched. `load` hands a worker thread
+/// `BadInput`) before the terminal is touched. `load` hands another thread
 /// what builds the dashboard with its first window of the day (`App::new`)
 /// on the book it opens, while this thread enters the alternate screen and
-/// starts reading the terminal: the two overlap on a second core. A book
-/// that cannot be opened leaves the terminal as it was and is the error
-/// returned.
+/// starts reading the terminal: the two overlap on a second core. A worker
+/// returns the dashboard, and this thread runs it; the main thread, which
+/// read the book early ([`early::run`]), is sent the terminal and runs it
+/// itself. A book that cannot be opened leaves the terminal as it was and
+/// is the error returned.
 fn run_opening(
     load: impl FnOnce(early::Start) -> std::io::Result<Loading>,
     config: Config,
@@ -129,7 +132,10 @@ fn run_opening(
         Ok(terminal) => terminal,
         Err(err) => {
             ratatui::restore();
-            let _ = loading.join();
+            // The main thread learns it from the closed channel.
+            if let Loading::Worker(worker) = loading {
+                let _ = worker.join();
+            }
             return Err(err.into());
         }
     };
@@ -137,11 +143,17 @@ fn run_opening(
     // terminal's event source: done while the book loads.
     let input = set_up_input(&options)
         .and_then(|()| Ok(event::poll(std::time::Duration::ZERO).map(|_| ())?));
-    let loaded = loading
-        .join()
-        .map_err(|_| anyhow::anyhow!("the dashboard stopped while loading the book"))
-        .and_then(|app| app);
-    let result = input.and(loaded).and_then(|mut app| app.run(&mut terminal));
+    let stopped = || anyhow::anyhow!("the dashboard stopped while loading the book");
+    let result = match loading {
+        Loading::Worker(worker) => {
+            let loaded = worker.join().map_err(|_| stopped()).and_then(|app| app);
+            input.and(loaded).and_then(|mut app| app.run(&mut terminal))
+        }
+        Loading::Main { run, done } => match run.send(early::Run { terminal, input }) {
+            Ok(()) => done.recv().map_err(|_| stopped()).and_then(|ended| ended),
+            Err(_) => Err(stopped()),
+        },
+    };
     if options.mouse {
         let _ = execute!(stdout(), DisableMouseCapture);
     }
