@@ -26,9 +26,9 @@ use std::sync::Mutex;
 use std::sync::mpsc;
 use std::thread::JoinHandle;
 
+use super::frames::Frames;
 use anyhow::Result;
 use ratatui::Terminal;
-use ratatui::backend::CrosstermBackend;
 
 use super::app::App;
 use crate::store::Store;
@@ -38,7 +38,7 @@ use crate::store::Store;
 pub(super) type Start = Box<dyn FnOnce(Store) -> Box<App> + Send>;
 
 /// The dashboard's terminal.
-pub(super) type Term = Terminal<CrosstermBackend<BufWriter<Stdout>>>;
+pub(super) type Term = Terminal<Frames<BufWriter<Stdout>>>;
 
 /// The terminal, set up, for the thread that runs the dashboard; `input`
 /// says whether its input could be set up.

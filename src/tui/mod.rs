@@ -11,6 +11,7 @@ pub mod early;
 pub mod editor;
 pub mod effects;
 pub mod flows;
+pub mod frames;
 pub mod input;
 pub mod keymap;
 pub mod layout;
@@ -25,11 +26,11 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::Result;
+use ratatui::Terminal;
 use ratatui::crossterm::event::{
     self, DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
 };
 use ratatui::crossterm::execute;
-use ratatui::{Terminal, backend::CrosstermBackend};
 
 use crate::clock::Clock;
 use crate::config::Config;
@@ -124,7 +125,7 @@ fn run_opening(
     // escape sequence, a write(2) per KiB); ours collects a frame's escapes
     // in one buffer and writes them when the draw flushes, in one go.
     let mut terminal = match ratatui::try_init().and_then(|_| {
-        Terminal::new(CrosstermBackend::new(std::io::BufWriter::with_capacity(
+        Terminal::new(frames::Frames::new(std::io::BufWriter::with_capacity(
             FRAME_BUFFER,
             stdout(),
         )))
