@@ -30,6 +30,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
+use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 
 pub use busy::{BusyBlock, BusyQueries, NewBusy};
@@ -255,6 +256,12 @@ impl Store {
         .with_context(|| format!("cannot open the book at {}", path.display()))?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+        // Plans never read bound values (a `LIMIT ?`, a variable against a
+        // partial index's condition): else SQLite marks the statement, and
+        // every new value bound to it compiles the statement again at its
+        // next step, a kept statement as a new one (the dashboard's requests
+        // at every reload).
+        conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
         refuse_foreign_or_newer(&conn, path)?;
         Ok(Opened {
             conn,
