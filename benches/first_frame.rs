@@ -224,6 +224,7 @@ fn bare_pane() -> anyhow::Result<()> {
         let block = Block::bordered().title(" Open requests · 0 ");
         frame.render_widget(Paragraph::new("nothing").block(block), frame.area());
     });
+    coachbook::heap::start_up_done();
     let result = drawn
         .map(|_| ())
         .map_err(anyhow::Error::from)

@@ -18,8 +18,9 @@
 //! ([`Heap`]): a command that runs and exits gets a large one, and its
 //! large blocks come from it too (not from mappings of their own); the
 //! dashboard, which stays open all day and frees as it reloads, gets only
-//! what its start-up touches, and keeps glibc's own handling of large
-//! blocks (mapped, and unmapped when freed).
+//! what its start-up touches, keeps glibc's own handling of large blocks
+//! (mapped, and unmapped when freed) and, once its first frame is shown
+//! ([`start_up_done`]), of the heap's free top (given back).
 //!
 //! Only on Linux with glibc, and only before any thread starts; elsewhere
 //! it does nothing. Every step is advice: if one fails, the allocator
@@ -33,9 +34,10 @@ pub enum Heap {
     /// of the figures' processes, a ten-year review, peaks near 30 MB),
     /// large blocks (up to 32 MiB) from the heap.
     Command,
-    /// The dashboard: 8 MiB of address space, of which 4–6 MiB in whole
-    /// huge pages: what the open, the first window and the first frame
-    /// touch; beyond it, and after the start-up, glibc as before.
+    /// The dashboard: 8 MiB of address space, of which one huge page:
+    /// what the open, the first window and the first frame touch; beyond
+    /// it ordinary pages, and after the start-up ([`start_up_done`]) glibc
+    /// as before.
     Dashboard,
 }
 
@@ -57,12 +59,26 @@ impl Heap {
         Heap::Dashboard
     }
 
-    /// The address space marked for huge pages.
+    /// The address space the heap is grown by.
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     fn reserve(self) -> usize {
         match self {
             Heap::Command => 256 << 20,
             Heap::Dashboard => 8 << 20,
+        }
+    }
+
+    /// How much of the reserve is marked for huge pages: all of it for a
+    /// command; for the dashboard one huge page, what the open, the first
+    /// window and the first frame of the ten-year, hundred-year and messy
+    /// books touch (a book with thousands of requests waiting touches more:
+    /// its pages beyond are ordinary ones, so its resident memory does not
+    /// round up to a second huge page).
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    fn marked(self) -> usize {
+        match self {
+            Heap::Command => self.reserve(),
+            Heap::Dashboard => HUGE_PAGE,
         }
     }
 }
@@ -78,9 +94,6 @@ pub fn use_huge_pages(heap: Heap) {
     // Largest block served from the heap: glibc's own ceiling (32 MiB on
     // 64-bit); above it a block gets its own mapping as before.
     const FROM_HEAP_UP_TO: libc::c_int = 32 << 20;
-    // glibc's defaults of the three (a fixed 128 KiB, where glibc would
-    // raise its mapping threshold by itself).
-    const GLIBC_DEFAULT: libc::c_int = 128 << 10;
     let Ok(reserve) = libc::c_int::try_from(heap.reserve()) else {
         return;
     };
@@ -94,24 +107,49 @@ pub fn use_huge_pages(heap: Heap) {
         libc::mallopt(libc::M_TOP_PAD, reserve);
         libc::mallopt(libc::M_TRIM_THRESHOLD, reserve);
     }
-    advise_reserve();
+    advise_reserve(heap.marked());
     if heap == Heap::Dashboard {
-        // From here on as glibc does: large blocks mapped and unmapped
-        // when freed, the heap's free top given back; what the open and
-        // the first frame allocated stays on its huge pages.
+        // Large blocks mapped and unmapped when freed, as glibc does: the
+        // dashboard's large blocks come and go as it reloads.
         // SAFETY: as above.
         unsafe {
             libc::mallopt(libc::M_MMAP_THRESHOLD, GLIBC_DEFAULT);
-            libc::mallopt(libc::M_TOP_PAD, GLIBC_DEFAULT);
-            libc::mallopt(libc::M_TRIM_THRESHOLD, GLIBC_DEFAULT);
         }
     }
 }
 
-/// Grow the heap by the reserve (`M_TOP_PAD`, set by the caller) and mark
-/// its whole 2 MiB pages `MADV_HUGEPAGE`.
+/// glibc's default of the mapping threshold, top pad and trim threshold (a
+/// fixed 128 KiB, where glibc would raise its mapping threshold by itself).
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
-fn advise_reserve() {
+const GLIBC_DEFAULT: libc::c_int = 128 << 10;
+
+/// For the dashboard, once its first frame is on screen: from here on the
+/// heap's free top is given back, as glibc does by default; what the open,
+/// the first window and the first frame allocated stays on its huge pages.
+/// Until then the heap keeps [`use_huge_pages`]'s reserve: a free top given
+/// back during the start-up
+/// would end the heap's mapping inside the reserve, and the kernel backs a
+/// huge page only where the whole 2 MiB lies inside the mapping, so the
+/// rest of the start-up would fault in its heap 4 KiB at a time (200–300
+/// faults on the ten-year book).
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+pub fn start_up_done() {
+    // SAFETY: mallopt only sets allocator parameters; glibc takes the
+    // arena's lock to set them, so other threads may be running.
+    unsafe {
+        libc::mallopt(libc::M_TOP_PAD, GLIBC_DEFAULT);
+        libc::mallopt(libc::M_TRIM_THRESHOLD, GLIBC_DEFAULT);
+    }
+}
+
+/// Elsewhere the allocator is left as it is.
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+pub fn start_up_done() {}
+
+/// Grow the heap by the reserve (`M_TOP_PAD`, set by the caller) and mark
+/// its first whole 2 MiB pages, up to `marked` bytes, `MADV_HUGEPAGE`.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn advise_reserve(marked: usize) {
     // More than the fresh heap's free top holds (about 128 KiB).
     const PROBE: usize = 1 << 20;
     // SAFETY: sbrk(0) only reads the current break; the probe is freed
@@ -151,7 +189,7 @@ fn advise_reserve() {
         // word) nor freed, so what the process allocates next starts at
         // the boundary, not up to 3 MiB of ordinary pages below it.
         let start = top.saturating_add(PROBE + 64).next_multiple_of(HUGE_PAGE);
-        let end = end - end % HUGE_PAGE;
+        let end = (end - end % HUGE_PAGE).min(start.saturating_add(marked));
         if end <= start {
             return;
         }

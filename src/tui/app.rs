@@ -289,6 +289,7 @@ impl App {
                     event::poll(FIRST_FRAME_SHOWN)?;
                     self.after_first_frame();
                     self.draw(terminal)?;
+                    crate::heap::start_up_done();
                 }
                 self.start_daily_backup();
                 // Keep the model's idea of the size true (mouse hits, scroll
