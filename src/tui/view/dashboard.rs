@@ -208,11 +208,10 @@ impl PaneTable<'_> {
         columns: &[(u16, u16)],
         buf: &mut ratatui::buffer::Buffer,
     ) {
-        use ratatui::widgets::Widget as _;
         buf.set_style(area, row.style);
         for (cell, (x, width)) in row.cells.iter().zip(columns) {
             let cell_area = Rect::new(area.x.saturating_add(*x), area.y, *width, area.height);
-            cell.render(cell_area, buf);
+            super::plain::render_line(cell, cell_area, buf);
         }
     }
 }

@@ -11,6 +11,7 @@ pub mod followup;
 pub mod form;
 pub mod handoff;
 pub mod help;
+pub mod plain;
 pub mod prompt;
 pub mod session;
 pub mod status;
