@@ -516,7 +516,6 @@ impl Senders {
         }
     }
 
-
     fn client(&mut self, tx: &Tx, address: &str) -> Result<Option<ClientId>> {
         if let Some(known) = self.clients.get(address) {
             return Ok(*known);

@@ -78,6 +78,12 @@ pub(crate) fn first_value<H: RawHeader>(headers: &[H], name: &str) -> Option<Str
 /// encoded words decoded. A value in plain ASCII without `=?` has no
 /// encoded word, so it is unfolded here without mailparse's tokenizer.
 pub(crate) fn header_value<H: RawHeader>(header: &H) -> String {
+    header_value_in_place(header).into_owned()
+}
+
+/// [`header_value`], borrowed from the header where it is a one-line plain
+/// ASCII value (what most header values are): no copy to read it once.
+pub(crate) fn header_value_in_place<H: RawHeader>(header: &H) -> std::borrow::Cow<'_, str> {
     let raw = header.value_raw();
     if raw.is_ascii()
         && !super::words::has_encoded_word_start(raw)
@@ -85,7 +91,7 @@ pub(crate) fn header_value<H: RawHeader>(header: &H) -> String {
     {
         if memchr::memchr(b'\n', raw).is_none() {
             // One line: what `lines` gives for it, trimmed at its start.
-            return text.trim_start().to_string();
+            return std::borrow::Cow::Borrowed(text.trim_start());
         }
         let mut value = String::with_capacity(text.len());
         for (index, line) in text.lines().enumerate() {
@@ -94,9 +100,9 @@ pub(crate) fn header_value<H: RawHeader>(header: &H) -> String {
             }
             value.push_str(line.trim_start());
         }
-        return value;
+        return std::borrow::Cow::Owned(value);
     }
-    header.mailparse_value()
+    std::borrow::Cow::Owned(header.mailparse_value())
 }
 
 /// All mailboxes named in every header called `name`, groups flattened.
@@ -105,9 +111,23 @@ pub(crate) fn addresses<H: RawHeader>(
     name: &str,
     charset: Option<&str>,
 ) -> Vec<Address> {
-    all_headers(headers, name)
-        .flat_map(|header| addresses_in(header, charset))
-        .collect()
+    gather(headers, name, |header| addresses_in(header, charset))
+}
+
+/// What `each` finds in every header called `name`, in order: the first
+/// header's list itself (most messages have one such header), the others'
+/// appended to it.
+fn gather<H: RawHeader, T>(headers: &[H], name: &str, each: impl Fn(&H) -> Vec<T>) -> Vec<T> {
+    let mut all = Vec::new();
+    for header in all_headers(headers, name) {
+        let found = each(header);
+        if all.is_empty() {
+            all = found;
+        } else {
+            all.extend(found);
+        }
+    }
+    all
 }
 
 fn addresses_in<H: RawHeader>(header: &H, charset: Option<&str>) -> Vec<Address> {
@@ -265,6 +285,15 @@ fn address_from_info(info: SingleInfo) -> Option<Address> {
     Some(Address { name, email })
 }
 
+/// `text.to_lowercase()`: for ASCII byte for byte, without the Unicode tables.
+pub(crate) fn lowercase(text: &str) -> String {
+    if text.is_ascii() {
+        text.to_ascii_lowercase()
+    } else {
+        text.to_lowercase()
+    }
+}
+
 /// `text.trim().to_lowercase()`, in place for ASCII (where lower-casing is
 /// byte for byte the same).
 fn lower_trimmed(mut text: String) -> String {
@@ -302,9 +331,9 @@ fn addresses_leniently(value: &str) -> Vec<Address> {
 /// Message ids from every header called `name`, without `<>`. Ids written
 /// without brackets (some Exchange servers do) are kept if they contain `@`.
 pub(crate) fn message_ids<H: RawHeader>(headers: &[H], name: &str) -> Vec<String> {
-    all_headers(headers, name)
-        .flat_map(|header| ids_in(&header_value(header)))
-        .collect()
+    gather(headers, name, |header| {
+        ids_in(&header_value_in_place(header))
+    })
 }
 
 fn ids_in(value: &str) -> Vec<String> {
@@ -337,7 +366,7 @@ pub(crate) fn date<H: RawHeader>(headers: &[H]) -> Option<DateTime<Utc>> {
     if let Some(date) = common_date(header.value_raw().trim_ascii()) {
         return Some(date);
     }
-    let value = header_value(header);
+    let value = header_value_in_place(header);
     let value = value.trim();
     if let Ok(date) = DateTime::parse_from_rfc2822(value) {
         return Some(date.with_timezone(&Utc));
@@ -395,8 +424,12 @@ fn common_date(text: &[u8]) -> Option<DateTime<Utc>> {
     let rest = rest.strip_prefix(b" ")?;
     let (sign, offset) = rest.split_first()?;
     let (offset_hours, offset_minutes) = offset.split_at_checked(2)?;
-    let (year, hour, minute, second) =
-        (number(year)?, number(hour)?, number(minute)?, number(second)?);
+    let (year, hour, minute, second) = (
+        number(year)?,
+        number(hour)?,
+        number(minute)?,
+        number(second)?,
+    );
     let (offset_hours, offset_minutes) = (number(offset_hours)?, number(offset_minutes)?);
     if year < 1000 || hour > 23 || minute > 59 || second > 59 || offset_hours > 23 {
         return None;
@@ -415,12 +448,18 @@ fn common_date(text: &[u8]) -> Option<DateTime<Utc>> {
         u32::try_from(month).ok()? + 1,
         number(day)?,
     )?;
-    if weekday.is_some_and(|w| Some(w) != usize::try_from(date.weekday().num_days_from_monday()).ok())
+    if weekday
+        .is_some_and(|w| Some(w) != usize::try_from(date.weekday().num_days_from_monday()).ok())
     {
         return None;
     }
     let local = date.and_hms_opt(hour, minute, second)?;
-    Some(offset.from_local_datetime(&local).single()?.with_timezone(&Utc))
+    Some(
+        offset
+            .from_local_datetime(&local)
+            .single()?
+            .with_timezone(&Utc),
+    )
 }
 
 #[cfg(test)]
@@ -466,6 +505,16 @@ mod tests {
         assert!(plain >= 9, "only {plain} plain");
     }
 
+    #[test]
+    fn lowercase_is_to_lowercase() {
+        let mut texts =
+            crate::testing::every_text(&["A", "z", "Q-", "\u{7f}", " ", "İ", "Σ", "é"], 5);
+        texts.extend((0u8..128).map(|b| char::from(b).to_string()));
+        for text in &texts {
+            assert_eq!(lowercase(text), text.to_lowercase(), "{text:?}");
+        }
+    }
+
     /// The Date as read before the common form had a path of its own.
     fn date_by_the_general_path(headers: &[MailHeader<'_>]) -> Option<DateTime<Utc>> {
         let value = first_value(headers, "Date")?;
@@ -505,7 +554,9 @@ mod tests {
             state = step(state);
             (state >> 33) % n
         };
-        let days = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun", "mon", "Xyz"];
+        let days = [
+            "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun", "mon", "Xyz",
+        ];
         let months = [
             "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
             "nov", "Foo",

@@ -141,7 +141,7 @@ impl<'a> TopLevel<'a> {
     /// The body as `ParsedMail::get_body_encoded` gives it.
     pub(crate) fn body_encoded(&self) -> Body<'_> {
         let transfer_encoding = first(&self.fields, "Content-Transfer-Encoding")
-            .map(|field| super::headers::header_value(field).to_lowercase());
+            .map(|field| super::headers::lowercase(&super::headers::header_value_in_place(field)));
         Body::new(self.body, self.ctype(), &transfer_encoding)
     }
 
@@ -149,7 +149,8 @@ impl<'a> TopLevel<'a> {
     /// `ParsedMail::get_content_disposition` reads it.
     pub(crate) fn is_attachment(&self) -> bool {
         first(&self.fields, "Content-Disposition").is_some_and(|field| {
-            mailparse::parse_content_disposition(&super::headers::header_value(field)).disposition
+            mailparse::parse_content_disposition(&super::headers::header_value_in_place(field))
+                .disposition
                 == mailparse::DispositionType::Attachment
         })
     }
@@ -158,7 +159,7 @@ impl<'a> TopLevel<'a> {
 /// mailparse's reading of the first Content-Type (the default without one).
 fn content_type(fields: &[Field<'_>]) -> ParsedContentType {
     first(fields, "Content-Type")
-        .map(|field| parse_content_type(&super::headers::header_value(field)))
+        .map(|field| parse_content_type(&super::headers::header_value_in_place(field)))
         .unwrap_or_default()
 }
 
@@ -177,9 +178,9 @@ pub(crate) fn parse_content_type(value: &str) -> ParsedContentType {
     let mut mimetype = None;
     let mut take = |token: &str| {
         if mimetype.is_none() {
-            mimetype = Some(token.trim().to_lowercase());
+            mimetype = Some(super::headers::lowercase(token.trim()));
         } else if let Some(eq) = token.find('=') {
-            let key = token.get(..eq).unwrap_or_default().trim().to_lowercase();
+            let key = super::headers::lowercase(token.get(..eq).unwrap_or_default().trim());
             let raw = token.get(eq + 1..).unwrap_or_default().trim();
             let quoted = raw.len() > 1 && raw.starts_with('"') && raw.ends_with('"');
             let unquoted = if quoted {
