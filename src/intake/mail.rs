@@ -24,7 +24,8 @@ use crate::domain::hours::ReplyClock;
 use crate::mail::{MailItem, MailSource, SourceKind};
 use crate::model::{Channel, ClientId, DeliveryState, ReplyKind, RequestStatus};
 use crate::store::{
-    ClientQueries, MailThreadQueries, NewReply, NewRequest, Queries, RequestQueries, Store, Tx,
+    ClientQueries, MailThreadQueries, NewReply, NewRequest, Queries, RequestInserts,
+    RequestQueries, Store, Tx,
 };
 
 /// Messages recorded per transaction.
@@ -338,9 +339,17 @@ impl Batch<'_> {
                 };
                 let mut outcomes = Vec::with_capacity(fresh_requests.len() + fresh_replies.len());
                 let mut this_batch = HashSet::new();
+                let mut inserts = tx.request_inserts()?;
                 for incoming in &fresh_requests {
-                    let outcome =
-                        record_request(tx, incoming, intake, &put_aside, &mut seen, senders)?;
+                    let outcome = record_request(
+                        tx,
+                        &mut inserts,
+                        incoming,
+                        intake,
+                        &put_aside,
+                        &mut seen,
+                        senders,
+                    )?;
                     if let Outcome::Request { id, .. } = outcome {
                         this_batch.insert(id);
                     }
@@ -492,7 +501,16 @@ pub fn record_one(store: &mut Store, incoming: &Incoming, intake: &MailIntake) -
         } else {
             let put_aside = tx.clients_with_requests_put_aside()?;
             let mut senders = Senders::default();
-            record_request(tx, incoming, intake, &put_aside, &mut seen, &mut senders)
+            let mut inserts = tx.request_inserts()?;
+            record_request(
+                tx,
+                &mut inserts,
+                incoming,
+                intake,
+                &put_aside,
+                &mut seen,
+                &mut senders,
+            )
         }
     })
 }
@@ -531,6 +549,7 @@ impl Senders {
 /// the clients with a request snoozed or waiting on them.
 fn record_request(
     tx: &Tx,
+    inserts: &mut RequestInserts<'_>,
     incoming: &Incoming,
     intake: &MailIntake,
     put_aside: &HashSet<ClientId>,
@@ -545,7 +564,7 @@ fn record_request(
     let status = intake.status_at(incoming.at);
     // `thread` is nearest first; References run oldest first.
     let references: Vec<String> = incoming.thread.iter().rev().cloned().collect();
-    let id = tx.insert_request_with_references(
+    let id = inserts.insert(
         &NewRequest {
             client_id,
             unknown_sender: unknown_sender.clone(),

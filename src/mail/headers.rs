@@ -17,12 +17,16 @@ pub(crate) fn skip_leading_blank_lines(raw: &[u8]) -> &[u8] {
 
 /// The header block: everything before the first empty line.
 pub(crate) fn header_block(raw: &[u8]) -> &[u8] {
+    // Each line start found with memchr, not byte by byte.
     let mut line_start = 0;
-    for line in raw.split_inclusive(|&b| b == b'\n') {
-        if line == b"\n" || line == b"\r\n" {
+    while let Some(line) = raw.get(line_start..) {
+        if line.starts_with(b"\n") || line.starts_with(b"\r\n") {
             return raw.get(..line_start).unwrap_or_default();
         }
-        line_start += line.len();
+        match memchr::memchr(b'\n', line) {
+            Some(end) => line_start += end + 1,
+            None => break,
+        }
     }
     raw
 }
@@ -266,7 +270,9 @@ fn address_from_info(info: SingleInfo) -> Option<Address> {
     let name = info
         .display_name
         .map(|name| {
-            if name.contains("=?") || name.contains(['\r', '\n']) {
+            if super::words::has_encoded_word_start(name.as_bytes())
+                || memchr::memchr2(b'\r', b'\n', name.as_bytes()).is_some()
+            {
                 super::words::decode_header(name.as_bytes(), None)
             } else {
                 name
@@ -503,6 +509,24 @@ mod tests {
             }
         }
         assert!(plain >= 9, "only {plain} plain");
+    }
+
+    #[test]
+    fn the_header_block_ends_where_the_line_by_line_reading_ends_it() {
+        let by_lines = |raw: &[u8]| -> usize {
+            let mut line_start = 0;
+            for line in raw.split_inclusive(|&b| b == b'\n') {
+                if line == b"\n" || line == b"\r\n" {
+                    return line_start;
+                }
+                line_start += line.len();
+            }
+            raw.len()
+        };
+        let texts = crate::testing::every_sequence(&["\n", "\r\n", "\r", "a", ": ", "x\n"], 7);
+        for raw in &texts {
+            assert_eq!(header_block(raw).len(), by_lines(raw), "{raw:?}");
+        }
     }
 
     #[test]

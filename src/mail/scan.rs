@@ -171,7 +171,7 @@ fn content_type(fields: &[Field<'_>]) -> ParsedContentType {
 /// wins). That is read here, without its parameter decoding's maps and
 /// lists; anything else goes to mailparse.
 pub(crate) fn parse_content_type(value: &str) -> ParsedContentType {
-    if value.contains(['*', '\\']) {
+    if memchr::memchr2(b'*', b'\\', value.as_bytes()).is_some() {
         return mailparse::parse_content_type(value);
     }
     let mut params = std::collections::BTreeMap::new();
@@ -222,9 +222,12 @@ pub(crate) fn parse_content_type(value: &str) -> ParsedContentType {
 fn may_name_multipart(value: &[u8]) -> bool {
     !value.is_ascii()
         || super::words::has_encoded_word_start(value)
-        || value
-            .windows(9)
-            .any(|window| window.eq_ignore_ascii_case(b"multipart"))
+        // Only where an `m` is: found with memchr, not at every byte.
+        || memchr::memchr2_iter(b'm', b'M', value).any(|at| {
+            value
+                .get(at..at + 9)
+                .is_some_and(|window| window.eq_ignore_ascii_case(b"multipart"))
+        })
 }
 
 fn first<'f, 'a>(fields: &'f [Field<'a>], name: &str) -> Option<&'f Field<'a>> {
@@ -399,6 +402,37 @@ mod tests {
     use mailparse::MailHeaderMap;
 
     use super::*;
+
+    #[test]
+    fn multipart_is_spotted_where_every_window_would_spot_it() {
+        let windows = |value: &[u8]| {
+            !value.is_ascii()
+                || crate::mail::words::has_encoded_word_start(value)
+                || value
+                    .windows(9)
+                    .any(|window| window.eq_ignore_ascii_case(b"multipart"))
+        };
+        let values = crate::testing::every_sequence(
+            &[
+                "multi",
+                "MultiPart",
+                "part",
+                "m",
+                "M",
+                "/",
+                "=?",
+                "é",
+                "; a=b",
+            ],
+            4,
+        );
+        let mut spotted = 0;
+        for value in &values {
+            assert_eq!(may_name_multipart(value), windows(value), "{value:?}");
+            spotted += usize::from(windows(value));
+        }
+        assert!(spotted > 1000, "only {spotted} spotted");
+    }
     use crate::mail::message::{parse_message, parse_message_by_mailparse};
 
     fn body_parts<'b>(body: &Body<'b>) -> (&'static str, &'b [u8]) {

@@ -383,6 +383,9 @@ fn looks_like_asctime<'a>(words: impl Iterator<Item = &'a [u8]> + Clone) -> bool
         has_month = has_month || (w.len() == 3 && MONTHS.iter().any(|m| w.eq_ignore_ascii_case(m)));
         has_time = has_time || is_clock_time(w);
         has_year = has_year || (w.len() == 4 && w.iter().all(u8::is_ascii_digit));
+        if has_month && has_time && has_year {
+            return true;
+        }
     }
     has_month && has_time && has_year
 }
