@@ -24,7 +24,7 @@ use crate::domain::hours::ReplyClock;
 use crate::mail::{MailItem, MailSource, SourceKind};
 use crate::model::{Channel, ClientId, DeliveryState, ReplyKind, RequestStatus};
 use crate::store::{
-    ClientQueries, MailThreadQueries, NewReply, NewRequest, Queries, RequestInserts,
+    ClientQueries, MailThreadQueries, NewReply, Queries, RequestFields, RequestInserts,
     RequestQueries, Store, Tx,
 };
 
@@ -560,25 +560,24 @@ fn record_request(
         return Ok(Outcome::Duplicate);
     }
     let client_id = senders.client(tx, &incoming.from)?;
-    let unknown_sender = client_id.is_none().then(|| incoming.from.clone());
     let status = intake.status_at(incoming.at);
-    // `thread` is nearest first; References run oldest first.
-    let references: Vec<String> = incoming.thread.iter().rev().cloned().collect();
-    let id = inserts.insert(
-        &NewRequest {
+    let id = inserts.insert_fields(
+        RequestFields {
             client_id,
-            unknown_sender: unknown_sender.clone(),
+            unknown_sender: client_id.is_none().then_some(incoming.from.as_str()),
             received_at: incoming.at,
             channel: Channel::Email,
             urgency: incoming.urgency,
-            subject: incoming.subject.clone(),
-            body: incoming.body.clone(),
-            message_id: Some(incoming.message_id.clone()),
+            subject: incoming.subject.as_deref(),
+            body: &incoming.body,
+            message_id: Some(&incoming.message_id),
         },
         &intake.clock,
         status,
-        &references,
+        // `thread` is nearest first; References run oldest first.
+        incoming.thread.iter().rev().map(String::as_str),
     )?;
+    let unknown_sender = client_id.is_none().then(|| incoming.from.clone());
     seen.recorded.insert(incoming.message_id.clone());
     if let Some(client_id) = client_id
         && status == RequestStatus::Open
