@@ -333,12 +333,16 @@ impl Batch<'_> {
                 let inside = tx.commits_by_others()?;
                 senders.valid_at(inside);
                 let mut seen = if inside == version {
-                    Seen::known_before(fresh, &known_before)
+                    Seen::known_before(
+                        fresh,
+                        fresh_requests.len() + fresh_replies.len(),
+                        &known_before,
+                    )
                 } else {
                     Seen::of(tx, fresh)?
                 };
                 let mut outcomes = Vec::with_capacity(fresh_requests.len() + fresh_replies.len());
-                let mut this_batch = HashSet::new();
+                let mut this_batch = HashSet::with_capacity(fresh_requests.len());
                 let mut inserts = tx.request_inserts()?;
                 for incoming in &fresh_requests {
                     let outcome = record_request(
@@ -364,6 +368,7 @@ impl Batch<'_> {
             })
             .with_context(|| import_stopped(summary))?;
         summary.batches += 1;
+        self.recorded_requests.reserve(fresh_requests.len());
         for (incoming, outcome) in fresh_requests.iter().chain(&fresh_replies).zip(&outcomes) {
             if let Outcome::Request { id, .. } = outcome {
                 self.recorded_requests.insert(*id);
@@ -455,22 +460,26 @@ impl Seen {
         let ids: Vec<&str> = messages.map(|m| m.message_id.as_str()).collect();
         Ok(Seen {
             in_book: tx.known_message_ids(&ids)?,
-            recorded: HashSet::new(),
+            // Room for every id of the change, so it never has to grow.
+            recorded: HashSet::with_capacity(ids.len()),
         })
     }
 
     /// As [`Seen::of`] asked of a book that has not changed since `known`
     /// (the ids among a superset of `messages` that it held) was read.
+    /// `count`: how many `messages` there are (room for the ids recorded).
     fn known_before<'a>(
         messages: impl Iterator<Item = &'a Incoming>,
+        count: usize,
         known: &HashSet<String>,
     ) -> Seen {
+        let recorded = HashSet::with_capacity(count);
         Seen {
             in_book: messages
                 .filter(|m| known.contains(&m.message_id))
                 .map(|m| m.message_id.clone())
                 .collect(),
-            recorded: HashSet::new(),
+            recorded,
         }
     }
 
