@@ -134,15 +134,11 @@ pub fn one_line_field(text: &str) -> String {
     // Printable ASCII with single spaces inside is already one line (no
     // white space but the space, nothing unsafe): the text itself.
     let bytes = text.as_bytes();
-    // One pass: printable, no space first (a space "before" the start
-    // counts) and none right after another.
-    let mut after_space = true;
-    let plain = bytes.iter().all(|&b| {
-        let fine = (b' '..=b'~').contains(&b) && !(b == b' ' && after_space);
-        after_space = b == b' ';
-        fine
-    });
-    if plain && (bytes.is_empty() || !after_space) {
+    if bytes.iter().all(|b| (b' '..=b'~').contains(b))
+        && bytes.first() != Some(&b' ')
+        && bytes.last() != Some(&b' ')
+        && memchr::memmem::find(bytes, b"  ").is_none()
+    {
         return text.to_string();
     }
     let mut out = String::with_capacity(text.len());
