@@ -24,7 +24,8 @@ use crate::domain::hours::ReplyClock;
 use crate::mail::{MailItem, MailSource, SourceKind};
 use crate::model::{Channel, ClientId, DeliveryState, ReplyKind, RequestStatus};
 use crate::store::{
-    ClientQueries, MailThreadQueries, NewReply, NewRequest, Queries, RequestQueries, Store, Tx,
+    ClientQueries, MailThreadQueries, NewReply, Queries, RequestFields, RequestInserts,
+    RequestQueries, Store, Tx,
 };
 
 /// Messages recorded per transaction.
@@ -224,6 +225,7 @@ fn import_batches(
         ),
         intake,
         recorded_requests: HashSet::new(),
+        senders: Senders::default(),
     };
     for item in source {
         summary.messages += 1;
@@ -271,6 +273,9 @@ struct Batch<'a> {
     /// The requests this import recorded: one the coach's own mail of the
     /// same import answers arrived answered, so it becomes history.
     recorded_requests: HashSet<i64>,
+    /// The client of each sender address, kept from one change to the next
+    /// while no other connection commits (see [`Senders::valid_at`]).
+    senders: Senders,
 }
 
 impl Batch<'_> {
@@ -314,6 +319,7 @@ impl Batch<'_> {
         );
         let intake = self.intake;
         let recorded = &self.recorded_requests;
+        let senders = &mut self.senders;
         let outcomes = store
             .change("import mail", &what, intake.now, |tx| {
                 // Only a client with a request put aside can have it woken
@@ -324,17 +330,30 @@ impl Batch<'_> {
                 // unless no other connection committed since they were
                 // asked above: then that answer is still the book's.
                 let fresh = fresh_requests.iter().chain(&fresh_replies).copied();
-                let mut seen = if tx.commits_by_others()? == version {
-                    Seen::known_before(fresh, &known_before)
+                let inside = tx.commits_by_others()?;
+                senders.valid_at(inside);
+                let mut seen = if inside == version {
+                    Seen::known_before(
+                        fresh,
+                        fresh_requests.len() + fresh_replies.len(),
+                        &known_before,
+                    )
                 } else {
                     Seen::of(tx, fresh)?
                 };
                 let mut outcomes = Vec::with_capacity(fresh_requests.len() + fresh_replies.len());
-                let mut this_batch = HashSet::new();
-                let mut senders = Senders::default();
+                let mut this_batch = HashSet::with_capacity(fresh_requests.len());
+                let mut inserts = tx.request_inserts()?;
                 for incoming in &fresh_requests {
-                    let outcome =
-                        record_request(tx, incoming, intake, &put_aside, &mut seen, &mut senders)?;
+                    let outcome = record_request(
+                        tx,
+                        &mut inserts,
+                        incoming,
+                        intake,
+                        &put_aside,
+                        &mut seen,
+                        senders,
+                    )?;
                     if let Outcome::Request { id, .. } = outcome {
                         this_batch.insert(id);
                     }
@@ -349,6 +368,7 @@ impl Batch<'_> {
             })
             .with_context(|| import_stopped(summary))?;
         summary.batches += 1;
+        self.recorded_requests.reserve(fresh_requests.len());
         for (incoming, outcome) in fresh_requests.iter().chain(&fresh_replies).zip(&outcomes) {
             if let Outcome::Request { id, .. } = outcome {
                 self.recorded_requests.insert(*id);
@@ -440,22 +460,26 @@ impl Seen {
         let ids: Vec<&str> = messages.map(|m| m.message_id.as_str()).collect();
         Ok(Seen {
             in_book: tx.known_message_ids(&ids)?,
-            recorded: HashSet::new(),
+            // Room for every id of the change, so it never has to grow.
+            recorded: HashSet::with_capacity(ids.len()),
         })
     }
 
     /// As [`Seen::of`] asked of a book that has not changed since `known`
     /// (the ids among a superset of `messages` that it held) was read.
+    /// `count`: how many `messages` there are (room for the ids recorded).
     fn known_before<'a>(
         messages: impl Iterator<Item = &'a Incoming>,
+        count: usize,
         known: &HashSet<String>,
     ) -> Seen {
+        let recorded = HashSet::with_capacity(count);
         Seen {
             in_book: messages
                 .filter(|m| known.contains(&m.message_id))
                 .map(|m| m.message_id.clone())
                 .collect(),
-            recorded: HashSet::new(),
+            recorded,
         }
     }
 
@@ -486,23 +510,45 @@ pub fn record_one(store: &mut Store, incoming: &Incoming, intake: &MailIntake) -
         } else {
             let put_aside = tx.clients_with_requests_put_aside()?;
             let mut senders = Senders::default();
-            record_request(tx, incoming, intake, &put_aside, &mut seen, &mut senders)
+            let mut inserts = tx.request_inserts()?;
+            record_request(
+                tx,
+                &mut inserts,
+                incoming,
+                intake,
+                &put_aside,
+                &mut seen,
+                &mut senders,
+            )
         }
     })
 }
 
 /// The client each sender address belongs to, asked of the book once per
-/// address and change (an import adds no client address).
+/// address (an import adds no client address) for as long as no other
+/// connection commits: a change of the book's `data_version` forgets them.
 #[derive(Default)]
-struct Senders(HashMap<String, Option<ClientId>>);
+struct Senders {
+    clients: HashMap<String, Option<ClientId>>,
+    /// The `data_version` the answers were read at.
+    version: Option<i64>,
+}
 
 impl Senders {
+    /// Keep the answers only if they were read at this `data_version`.
+    fn valid_at(&mut self, version: i64) {
+        if self.version != Some(version) {
+            self.clients.clear();
+            self.version = Some(version);
+        }
+    }
+
     fn client(&mut self, tx: &Tx, address: &str) -> Result<Option<ClientId>> {
-        if let Some(known) = self.0.get(address) {
+        if let Some(known) = self.clients.get(address) {
             return Ok(*known);
         }
         let client_id = tx.client_by_email(address)?;
-        self.0.insert(address.to_string(), client_id);
+        self.clients.insert(address.to_string(), client_id);
         Ok(client_id)
     }
 }
@@ -512,6 +558,7 @@ impl Senders {
 /// the clients with a request snoozed or waiting on them.
 fn record_request(
     tx: &Tx,
+    inserts: &mut RequestInserts<'_>,
     incoming: &Incoming,
     intake: &MailIntake,
     put_aside: &HashSet<ClientId>,
@@ -522,25 +569,24 @@ fn record_request(
         return Ok(Outcome::Duplicate);
     }
     let client_id = senders.client(tx, &incoming.from)?;
-    let unknown_sender = client_id.is_none().then(|| incoming.from.clone());
     let status = intake.status_at(incoming.at);
-    // `thread` is nearest first; References run oldest first.
-    let references: Vec<String> = incoming.thread.iter().rev().cloned().collect();
-    let id = tx.insert_request_with_references(
-        &NewRequest {
+    let id = inserts.insert_fields(
+        RequestFields {
             client_id,
-            unknown_sender: unknown_sender.clone(),
+            unknown_sender: client_id.is_none().then_some(incoming.from.as_str()),
             received_at: incoming.at,
             channel: Channel::Email,
             urgency: incoming.urgency,
-            subject: incoming.subject.clone(),
-            body: incoming.body.clone(),
-            message_id: Some(incoming.message_id.clone()),
+            subject: incoming.subject.as_deref(),
+            body: &incoming.body,
+            message_id: Some(&incoming.message_id),
         },
         &intake.clock,
         status,
-        &references,
+        // `thread` is nearest first; References run oldest first.
+        incoming.thread.iter().rev().map(String::as_str),
     )?;
+    let unknown_sender = client_id.is_none().then(|| incoming.from.clone());
     seen.recorded.insert(incoming.message_id.clone());
     if let Some(client_id) = client_id
         && status == RequestStatus::Open
@@ -653,4 +699,98 @@ fn record_reply(
         request_id: target.request_id,
         made_history,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::hours::{ReplyTargets, WorkingHours};
+    use crate::store::NewClient;
+
+    fn instant(text: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(text)
+            .map(|d| d.with_timezone(&Utc))
+            .expect("instant")
+    }
+
+    fn message(n: usize, from: &str) -> String {
+        format!(
+            "From {from} Mon Nov 16 09:00:00 2026\nFrom: {from}\nTo: sam@coach.example\n\
+             Subject: question {n}\nMessage-ID: <q{n}@mail.example>\n\
+             Date: Mon, 16 Nov 2026 09:0{n}:00 +0100\n\nCan we talk, part {n}?\n\n"
+        )
+    }
+
+    /// The sender → client answers are kept from one batch to the next only
+    /// while no other connection commits: an address given to a client by
+    /// another connection between two batches is that client's from the next
+    /// batch on.
+    #[test]
+    fn an_address_added_between_batches_by_another_connection_is_seen() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let book = dir.path().join("book.sqlite");
+        let mbox = dir.path().join("in.mbox");
+        let text: String = (1..=3).map(|n| message(n, "dana@mail.example")).collect();
+        std::fs::write(&mbox, text).expect("mbox");
+        let now = instant("2026-11-23T10:00:00Z");
+        let client = {
+            let mut store = Store::open(&book).expect("book");
+            store
+                .change("test", "client", now, |tx| {
+                    tx.add_client(
+                        &NewClient {
+                            name: "Dana Lee".into(),
+                            emails: vec!["dana.lee@work.example".into()],
+                            ..NewClient::default()
+                        },
+                        chrono_tz::UTC,
+                    )
+                })
+                .expect("client")
+        };
+        let hours = WorkingHours::default();
+        let intake = MailIntake {
+            coach_addresses: vec!["sam@coach.example".into()],
+            clock: ReplyClock {
+                targets: ReplyTargets::defaults(&hours),
+                hours,
+                tz: chrono_tz::Europe::Berlin,
+            },
+            now,
+            since: instant("2026-11-01T00:00:00Z"),
+            batch_size: 1,
+        };
+        let origin = Origin {
+            path: mbox.clone(),
+            kind: SourceKind::Mbox,
+        };
+        let source = crate::mail::read_source(&mbox).expect("source");
+        let mut store = Store::open(&book).expect("book");
+        let mut progress = |read: usize, _bytes: u64| {
+            // After the first message's batch, before the second's.
+            if read == 2 {
+                let mut other = Store::open(&book).expect("second connection");
+                other
+                    .change("test", "address", now, |tx| {
+                        tx.add_client_email(client, "dana@mail.example")
+                    })
+                    .expect("address");
+            }
+        };
+        let summary =
+            import_source(&mut store, source, &origin, &intake, &mut progress).expect("import");
+        assert_eq!(summary.requests, 3);
+        assert_eq!(summary.batches, 3);
+        assert_eq!(summary.unknown_senders, 1, "only the first came before");
+        drop(store);
+        let owners: Vec<Option<ClientId>> = rusqlite::Connection::open(&book)
+            .expect("open")
+            .prepare("SELECT client_id FROM requests ORDER BY received_at")
+            .expect("select")
+            .query_map([], |r| r.get(0))
+            .expect("rows")
+            .collect::<rusqlite::Result<_>>()
+            .expect("rows");
+        assert_eq!(owners, vec![None, Some(client), Some(client)]);
+    }
 }

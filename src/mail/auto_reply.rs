@@ -43,7 +43,18 @@ fn headers_say_auto_reply<H: RawHeader>(headers: &[H]) -> bool {
 }
 
 fn subject_says_auto_reply(subject: &str) -> bool {
-    let subject = subject.trim_start().to_lowercase();
+    let subject = subject.trim_start();
+    // An ASCII first letter is its own lower case: one that starts no
+    // prefix settles it without lower-casing the subject.
+    if let Some(&first) = subject.as_bytes().first()
+        && first.is_ascii()
+        && !RESPONDER_SUBJECT_PREFIXES
+            .iter()
+            .any(|prefix| prefix.as_bytes().first() == Some(&first.to_ascii_lowercase()))
+    {
+        return false;
+    }
+    let subject = super::headers::lowercase(subject);
     RESPONDER_SUBJECT_PREFIXES
         .iter()
         .any(|prefix| subject.starts_with(prefix))
@@ -52,6 +63,42 @@ fn subject_says_auto_reply(subject: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_first_letter_shortcut_answers_as_the_whole_comparison() {
+        let whole = |subject: &str| {
+            let subject = subject.trim_start().to_lowercase();
+            RESPONDER_SUBJECT_PREFIXES
+                .iter()
+                .any(|prefix| subject.starts_with(prefix))
+        };
+        let mut subjects = crate::testing::every_text(
+            &[
+                "Auto",
+                "-reply:",
+                " ",
+                "OUT OF OFFICE:",
+                "R",
+                "é",
+                "Réponse automatique :",
+                "\u{212a}",
+                "x",
+                "А",
+            ],
+            4,
+        );
+        subjects.extend(RESPONDER_SUBJECT_PREFIXES.iter().map(|p| p.to_uppercase()));
+        let mut auto = 0;
+        for subject in &subjects {
+            assert_eq!(
+                subject_says_auto_reply(subject),
+                whole(subject),
+                "{subject:?}"
+            );
+            auto += usize::from(whole(subject));
+        }
+        assert!(auto > 100, "only {auto} auto replies");
+    }
 
     fn detect(raw: &str) -> bool {
         let (headers, _) = mailparse::parse_headers(raw.as_bytes()).unwrap_or_default();

@@ -17,12 +17,16 @@ pub(crate) fn skip_leading_blank_lines(raw: &[u8]) -> &[u8] {
 
 /// The header block: everything before the first empty line.
 pub(crate) fn header_block(raw: &[u8]) -> &[u8] {
+    // Each line start found with memchr, not byte by byte.
     let mut line_start = 0;
-    for line in raw.split_inclusive(|&b| b == b'\n') {
-        if line == b"\n" || line == b"\r\n" {
+    while let Some(line) = raw.get(line_start..) {
+        if line.starts_with(b"\n") || line.starts_with(b"\r\n") {
             return raw.get(..line_start).unwrap_or_default();
         }
-        line_start += line.len();
+        match memchr::memchr(b'\n', line) {
+            Some(end) => line_start += end + 1,
+            None => break,
+        }
     }
     raw
 }
@@ -78,6 +82,12 @@ pub(crate) fn first_value<H: RawHeader>(headers: &[H], name: &str) -> Option<Str
 /// encoded words decoded. A value in plain ASCII without `=?` has no
 /// encoded word, so it is unfolded here without mailparse's tokenizer.
 pub(crate) fn header_value<H: RawHeader>(header: &H) -> String {
+    header_value_in_place(header).into_owned()
+}
+
+/// [`header_value`], borrowed from the header where it is a one-line plain
+/// ASCII value (what most header values are): no copy to read it once.
+pub(crate) fn header_value_in_place<H: RawHeader>(header: &H) -> std::borrow::Cow<'_, str> {
     let raw = header.value_raw();
     if raw.is_ascii()
         && !super::words::has_encoded_word_start(raw)
@@ -85,7 +95,7 @@ pub(crate) fn header_value<H: RawHeader>(header: &H) -> String {
     {
         if memchr::memchr(b'\n', raw).is_none() {
             // One line: what `lines` gives for it, trimmed at its start.
-            return text.trim_start().to_string();
+            return std::borrow::Cow::Borrowed(text.trim_start());
         }
         let mut value = String::with_capacity(text.len());
         for (index, line) in text.lines().enumerate() {
@@ -94,9 +104,9 @@ pub(crate) fn header_value<H: RawHeader>(header: &H) -> String {
             }
             value.push_str(line.trim_start());
         }
-        return value;
+        return std::borrow::Cow::Owned(value);
     }
-    header.mailparse_value()
+    std::borrow::Cow::Owned(header.mailparse_value())
 }
 
 /// All mailboxes named in every header called `name`, groups flattened.
@@ -105,9 +115,23 @@ pub(crate) fn addresses<H: RawHeader>(
     name: &str,
     charset: Option<&str>,
 ) -> Vec<Address> {
-    all_headers(headers, name)
-        .flat_map(|header| addresses_in(header, charset))
-        .collect()
+    gather(headers, name, |header| addresses_in(header, charset))
+}
+
+/// What `each` finds in every header called `name`, in order: the first
+/// header's list itself (most messages have one such header), the others'
+/// appended to it.
+fn gather<H: RawHeader, T>(headers: &[H], name: &str, each: impl Fn(&H) -> Vec<T>) -> Vec<T> {
+    let mut all = Vec::new();
+    for header in all_headers(headers, name) {
+        let found = each(header);
+        if all.is_empty() {
+            all = found;
+        } else {
+            all.extend(found);
+        }
+    }
+    all
 }
 
 fn addresses_in<H: RawHeader>(header: &H, charset: Option<&str>) -> Vec<Address> {
@@ -246,7 +270,9 @@ fn address_from_info(info: SingleInfo) -> Option<Address> {
     let name = info
         .display_name
         .map(|name| {
-            if name.contains("=?") || name.contains(['\r', '\n']) {
+            if super::words::has_encoded_word_start(name.as_bytes())
+                || memchr::memchr2(b'\r', b'\n', name.as_bytes()).is_some()
+            {
                 super::words::decode_header(name.as_bytes(), None)
             } else {
                 name
@@ -263,6 +289,15 @@ fn address_from_info(info: SingleInfo) -> Option<Address> {
         })
         .filter(|name| !name.is_empty());
     Some(Address { name, email })
+}
+
+/// `text.to_lowercase()`: for ASCII byte for byte, without the Unicode tables.
+pub(crate) fn lowercase(text: &str) -> String {
+    if text.is_ascii() {
+        text.to_ascii_lowercase()
+    } else {
+        text.to_lowercase()
+    }
 }
 
 /// `text.trim().to_lowercase()`, in place for ASCII (where lower-casing is
@@ -302,9 +337,9 @@ fn addresses_leniently(value: &str) -> Vec<Address> {
 /// Message ids from every header called `name`, without `<>`. Ids written
 /// without brackets (some Exchange servers do) are kept if they contain `@`.
 pub(crate) fn message_ids<H: RawHeader>(headers: &[H], name: &str) -> Vec<String> {
-    all_headers(headers, name)
-        .flat_map(|header| ids_in(&header_value(header)))
-        .collect()
+    gather(headers, name, |header| {
+        ids_in(&header_value_in_place(header))
+    })
 }
 
 fn ids_in(value: &str) -> Vec<String> {
@@ -331,7 +366,13 @@ fn ids_in(value: &str) -> Vec<String> {
 
 /// The Date header in UTC; `None` when it is missing or unreadable.
 pub(crate) fn date<H: RawHeader>(headers: &[H]) -> Option<DateTime<Utc>> {
-    let value = first_value(headers, "Date")?;
+    let header = first_header(headers, "Date")?;
+    // Its trimmed raw value in the common form is what `header_value` and
+    // `trim` leave of it (ASCII, one line, no `=?`): read without copying.
+    if let Some(date) = common_date(header.value_raw().trim_ascii()) {
+        return Some(date);
+    }
+    let value = header_value_in_place(header);
     let value = value.trim();
     if let Ok(date) = DateTime::parse_from_rfc2822(value) {
         return Some(date.with_timezone(&Utc));
@@ -340,6 +381,91 @@ pub(crate) fn date<H: RawHeader>(headers: &[H]) -> Option<DateTime<Utc>> {
     // 0 (1970) for text that holds no date at all.
     let seconds = mailparse::dateparse(value).ok().filter(|&s| s > 0)?;
     DateTime::from_timestamp(seconds, 0)
+}
+
+/// The common RFC 5322 form `Www, D Mon YYYY HH:MM:SS +HHMM` (weekday
+/// optional, one or two day digits, single spaces), read directly: the same
+/// instant `DateTime::parse_from_rfc2822` gives for it. `None` for any other
+/// text, a weekday that is not the date's, a year before 1000 (chrono reads
+/// short years its own way), a leap second or an offset beyond ±23:59; the
+/// general path reads those.
+fn common_date(text: &[u8]) -> Option<DateTime<Utc>> {
+    use chrono::{Datelike, FixedOffset, NaiveDate, TimeZone};
+    const DAYS: [&[u8; 3]; 7] = [b"Mon", b"Tue", b"Wed", b"Thu", b"Fri", b"Sat", b"Sun"];
+    const MONTHS: [&[u8; 3]; 12] = [
+        b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov",
+        b"Dec",
+    ];
+    let number = |digits: &[u8]| -> Option<u32> {
+        digits.iter().try_fold(0u32, |n, &b| {
+            b.is_ascii_digit().then(|| n * 10 + u32::from(b - b'0'))
+        })
+    };
+    let (weekday, rest) = match text.get(3) {
+        Some(b',') => {
+            let name = text.get(..3)?;
+            let day = DAYS.iter().position(|d| d.as_slice() == name)?;
+            (Some(day), text.get(4..)?.strip_prefix(b" ")?)
+        }
+        _ => (None, text),
+    };
+    // "D Mon YYYY HH:MM:SS +HHMM" or with two day digits: 25 or 26 bytes.
+    let day_len = match rest.len() {
+        25 => 1,
+        26 => 2,
+        _ => return None,
+    };
+    let (day, rest) = rest.split_at_checked(day_len)?;
+    let rest = rest.strip_prefix(b" ")?;
+    let (month, rest) = rest.split_at_checked(3)?;
+    let month = MONTHS.iter().position(|m| m.as_slice() == month)?;
+    let rest = rest.strip_prefix(b" ")?;
+    let (year, rest) = rest.split_at_checked(4)?;
+    let rest = rest.strip_prefix(b" ")?;
+    let (hour, rest) = rest.split_at_checked(2)?;
+    let rest = rest.strip_prefix(b":")?;
+    let (minute, rest) = rest.split_at_checked(2)?;
+    let rest = rest.strip_prefix(b":")?;
+    let (second, rest) = rest.split_at_checked(2)?;
+    let rest = rest.strip_prefix(b" ")?;
+    let (sign, offset) = rest.split_first()?;
+    let (offset_hours, offset_minutes) = offset.split_at_checked(2)?;
+    let (year, hour, minute, second) = (
+        number(year)?,
+        number(hour)?,
+        number(minute)?,
+        number(second)?,
+    );
+    let (offset_hours, offset_minutes) = (number(offset_hours)?, number(offset_minutes)?);
+    if year < 1000 || hour > 23 || minute > 59 || second > 59 || offset_hours > 23 {
+        return None;
+    }
+    if offset_minutes > 59 {
+        return None;
+    }
+    let offset_seconds = i32::try_from(offset_hours * 3600 + offset_minutes * 60).ok()?;
+    let offset = match sign {
+        b'+' => FixedOffset::east_opt(offset_seconds)?,
+        b'-' => FixedOffset::west_opt(offset_seconds)?,
+        _ => return None,
+    };
+    let date = NaiveDate::from_ymd_opt(
+        i32::try_from(year).ok()?,
+        u32::try_from(month).ok()? + 1,
+        number(day)?,
+    )?;
+    if weekday
+        .is_some_and(|w| Some(w) != usize::try_from(date.weekday().num_days_from_monday()).ok())
+    {
+        return None;
+    }
+    let local = date.and_hms_opt(hour, minute, second)?;
+    Some(
+        offset
+            .from_local_datetime(&local)
+            .single()?
+            .with_timezone(&Utc),
+    )
 }
 
 #[cfg(test)]
@@ -383,6 +509,148 @@ mod tests {
             }
         }
         assert!(plain >= 9, "only {plain} plain");
+    }
+
+    #[test]
+    fn the_header_block_ends_where_the_line_by_line_reading_ends_it() {
+        let by_lines = |raw: &[u8]| -> usize {
+            let mut line_start = 0;
+            for line in raw.split_inclusive(|&b| b == b'\n') {
+                if line == b"\n" || line == b"\r\n" {
+                    return line_start;
+                }
+                line_start += line.len();
+            }
+            raw.len()
+        };
+        let texts = crate::testing::every_sequence(&["\n", "\r\n", "\r", "a", ": ", "x\n"], 7);
+        for raw in &texts {
+            assert_eq!(header_block(raw).len(), by_lines(raw), "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn lowercase_is_to_lowercase() {
+        let mut texts =
+            crate::testing::every_text(&["A", "z", "Q-", "\u{7f}", " ", "İ", "Σ", "é"], 5);
+        texts.extend((0u8..128).map(|b| char::from(b).to_string()));
+        for text in &texts {
+            assert_eq!(lowercase(text), text.to_lowercase(), "{text:?}");
+        }
+    }
+
+    /// The Date as read before the common form had a path of its own.
+    fn date_by_the_general_path(headers: &[MailHeader<'_>]) -> Option<DateTime<Utc>> {
+        let value = first_value(headers, "Date")?;
+        let value = value.trim();
+        if let Ok(date) = DateTime::parse_from_rfc2822(value) {
+            return Some(date.with_timezone(&Utc));
+        }
+        let seconds = mailparse::dateparse(value).ok().filter(|&s| s > 0)?;
+        DateTime::from_timestamp(seconds, 0)
+    }
+
+    /// Every `Date:` value of the mail files under `folder`.
+    fn dates_under(folder: &std::path::Path) -> Vec<Vec<u8>> {
+        let mut values = Vec::new();
+        for file in crate::testing::files_under(folder) {
+            let Ok(bytes) = std::fs::read(&file) else {
+                continue;
+            };
+            for line in bytes.split(|&b| b == b'\n') {
+                if let Some(value) = line.strip_prefix(b"Date:") {
+                    values.push(value.to_vec());
+                }
+            }
+        }
+        values
+    }
+
+    #[test]
+    fn the_common_date_form_is_read_as_chrono_and_mailparse_read_it() {
+        let step = |state: u64| {
+            state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407)
+        };
+        let mut state = 7u64;
+        let mut pick = |n: u64| {
+            state = step(state);
+            (state >> 33) % n
+        };
+        let days = [
+            "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun", "mon", "Xyz",
+        ];
+        let months = [
+            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+            "nov", "Foo",
+        ];
+        let mut values: Vec<Vec<u8>> = Vec::new();
+        // Dates near the common form: right and wrong weekdays, days past
+        // the month's end, hours, minutes, seconds and offsets out of
+        // range, short years, other spacing, comments, zones by name.
+        for _ in 0..200_000 {
+            let mut text = String::new();
+            text.push_str([" ", "", "  ", "\t", "\u{b}"][pick(5) as usize]);
+            if pick(4) != 0 {
+                text.push_str(days[pick(days.len() as u64) as usize]);
+                text.push_str([", ", ",", ",  ", " , "][(pick(8) / 5) as usize]);
+            }
+            let day = pick(33);
+            if day < 10 && pick(2) == 0 {
+                text.push_str(&format!("0{day}"));
+            } else {
+                text.push_str(&day.to_string());
+            }
+            text.push_str([" ", "  "][(pick(20) / 19) as usize]);
+            text.push_str(months[pick(months.len() as u64) as usize]);
+            let year = [1970 + pick(80), 900 + pick(200), pick(100), 9990 + pick(10)]
+                [(pick(10) / 8) as usize];
+            text.push_str(&format!(" {year}"));
+            text.push_str(&format!(" {:02}:{:02}", pick(26), pick(62)));
+            if pick(10) != 0 {
+                text.push_str(&format!(":{:02}", pick(62)));
+            }
+            match pick(12) {
+                0 => text.push_str(" GMT"),
+                1 => text.push_str(" +0100 (CET)"),
+                2 => text.push_str(" +01:00"),
+                _ => text.push_str(&format!(
+                    " {}{:02}{:02}",
+                    ["+", "-"][pick(2) as usize],
+                    [pick(15), pick(30)][(pick(10) / 9) as usize],
+                    [0, 30, 45, pick(70)][pick(4) as usize]
+                )),
+            }
+            text.push_str(["", " ", "\r\n", "x"][(pick(20) / 6).min(3) as usize]);
+            values.push(text.into_bytes());
+        }
+        let here = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        let fixtures = dates_under(&here);
+        assert!(fixtures.len() > 20, "only {} fixture dates", fixtures.len());
+        values.extend(fixtures);
+        match std::env::var_os("COACHBOOK_REAL_FIXTURES") {
+            Some(folder) => values.extend(dates_under(std::path::Path::new(&folder))),
+            None => println!("real fixtures: skipped (COACHBOOK_REAL_FIXTURES is not set)"),
+        }
+        let mut common = 0;
+        for value in &values {
+            let mut field = b"Date:".to_vec();
+            field.extend_from_slice(value);
+            field.extend_from_slice(b"\n");
+            let (header, _) = mailparse::parse_header(&field).expect("a header");
+            let headers = [header];
+            if common_date(value.trim_ascii()).is_some() {
+                common += 1;
+            }
+            assert_eq!(
+                date(&headers),
+                date_by_the_general_path(&headers),
+                "{:?}",
+                String::from_utf8_lossy(value)
+            );
+        }
+        assert!(common >= 10_000, "only {common} in the common form");
     }
 
     fn header_map(raw: &str) -> Vec<MailHeader<'_>> {

@@ -141,7 +141,7 @@ impl<'a> TopLevel<'a> {
     /// The body as `ParsedMail::get_body_encoded` gives it.
     pub(crate) fn body_encoded(&self) -> Body<'_> {
         let transfer_encoding = first(&self.fields, "Content-Transfer-Encoding")
-            .map(|field| super::headers::header_value(field).to_lowercase());
+            .map(|field| super::headers::lowercase(&super::headers::header_value_in_place(field)));
         Body::new(self.body, self.ctype(), &transfer_encoding)
     }
 
@@ -149,7 +149,8 @@ impl<'a> TopLevel<'a> {
     /// `ParsedMail::get_content_disposition` reads it.
     pub(crate) fn is_attachment(&self) -> bool {
         first(&self.fields, "Content-Disposition").is_some_and(|field| {
-            mailparse::parse_content_disposition(&super::headers::header_value(field)).disposition
+            mailparse::parse_content_disposition(&super::headers::header_value_in_place(field))
+                .disposition
                 == mailparse::DispositionType::Attachment
         })
     }
@@ -158,7 +159,7 @@ impl<'a> TopLevel<'a> {
 /// mailparse's reading of the first Content-Type (the default without one).
 fn content_type(fields: &[Field<'_>]) -> ParsedContentType {
     first(fields, "Content-Type")
-        .map(|field| parse_content_type(&super::headers::header_value(field)))
+        .map(|field| parse_content_type(&super::headers::header_value_in_place(field)))
         .unwrap_or_default()
 }
 
@@ -170,16 +171,16 @@ fn content_type(fields: &[Field<'_>]) -> ParsedContentType {
 /// wins). That is read here, without its parameter decoding's maps and
 /// lists; anything else goes to mailparse.
 pub(crate) fn parse_content_type(value: &str) -> ParsedContentType {
-    if value.contains(['*', '\\']) {
+    if memchr::memchr2(b'*', b'\\', value.as_bytes()).is_some() {
         return mailparse::parse_content_type(value);
     }
     let mut params = std::collections::BTreeMap::new();
     let mut mimetype = None;
     let mut take = |token: &str| {
         if mimetype.is_none() {
-            mimetype = Some(token.trim().to_lowercase());
+            mimetype = Some(super::headers::lowercase(token.trim()));
         } else if let Some(eq) = token.find('=') {
-            let key = token.get(..eq).unwrap_or_default().trim().to_lowercase();
+            let key = super::headers::lowercase(token.get(..eq).unwrap_or_default().trim());
             let raw = token.get(eq + 1..).unwrap_or_default().trim();
             let quoted = raw.len() > 1 && raw.starts_with('"') && raw.ends_with('"');
             let unquoted = if quoted {
@@ -221,9 +222,12 @@ pub(crate) fn parse_content_type(value: &str) -> ParsedContentType {
 fn may_name_multipart(value: &[u8]) -> bool {
     !value.is_ascii()
         || super::words::has_encoded_word_start(value)
-        || value
-            .windows(9)
-            .any(|window| window.eq_ignore_ascii_case(b"multipart"))
+        // Only where an `m` is: found with memchr, not at every byte.
+        || memchr::memchr2_iter(b'm', b'M', value).any(|at| {
+            value
+                .get(at..at + 9)
+                .is_some_and(|window| window.eq_ignore_ascii_case(b"multipart"))
+        })
 }
 
 fn first<'f, 'a>(fields: &'f [Field<'a>], name: &str) -> Option<&'f Field<'a>> {
@@ -398,6 +402,37 @@ mod tests {
     use mailparse::MailHeaderMap;
 
     use super::*;
+
+    #[test]
+    fn multipart_is_spotted_where_every_window_would_spot_it() {
+        let windows = |value: &[u8]| {
+            !value.is_ascii()
+                || crate::mail::words::has_encoded_word_start(value)
+                || value
+                    .windows(9)
+                    .any(|window| window.eq_ignore_ascii_case(b"multipart"))
+        };
+        let values = crate::testing::every_sequence(
+            &[
+                "multi",
+                "MultiPart",
+                "part",
+                "m",
+                "M",
+                "/",
+                "=?",
+                "é",
+                "; a=b",
+            ],
+            4,
+        );
+        let mut spotted = 0;
+        for value in &values {
+            assert_eq!(may_name_multipart(value), windows(value), "{value:?}");
+            spotted += usize::from(windows(value));
+        }
+        assert!(spotted > 1000, "only {spotted} spotted");
+    }
     use crate::mail::message::{parse_message, parse_message_by_mailparse};
 
     fn body_parts<'b>(body: &Body<'b>) -> (&'static str, &'b [u8]) {

@@ -219,7 +219,8 @@ fn encoded_word(bytes: &[u8], start: usize) -> Option<(&str, Vec<u8>, usize)> {
     let rest = window.get(charset_len + 1..)?;
     let (&encoding, rest) = rest.split_first()?;
     let rest = rest.strip_prefix(b"?")?;
-    let text_len = memchr::memmem::find(rest, b"?=")?;
+    // The first `?=`: each `?` found with memchr (no searcher built per word).
+    let text_len = memchr::memchr_iter(b'?', rest).find(|&at| rest.get(at + 1) == Some(&b'='))?;
     let text = rest.get(..text_len)?;
     if text.iter().any(|b| *b == b' ' || *b == b'\t') {
         return None; // An encoded word holds no whitespace.

@@ -44,7 +44,10 @@ pub use followups::{FollowUpMark, FollowUpQueries, NewFollowUp};
 pub use mail_threads::{MailThreadQueries, ThreadedRequest};
 pub use open_check::{check_damaged, discard_unused_new_books, is_damaged};
 pub use partners::PartnerQueries;
-pub use requests::{DashboardRequests, NewReply, NewRequest, RequestFilter, RequestQueries};
+pub use requests::{
+    DashboardRequests, NewReply, NewRequest, RequestFields, RequestFilter, RequestInserts,
+    RequestQueries,
+};
 pub use review_rows::{FollowUpTally, ReviewQueries, ReviewRequests, ReviewRow, SessionTally};
 pub use risk_facts::{RiskCounts, RiskCountsAsked, RiskFactQueries};
 pub use sessions::{

@@ -536,37 +536,20 @@ impl Tx<'_> {
         status: RequestStatus,
         references: &[String],
     ) -> Result<i64> {
-        if request.body.trim().is_empty()
-            && request
-                .subject
-                .as_deref()
-                .is_none_or(|s| s.trim().is_empty())
-        {
-            return Err(BadInput("a request needs some text".into()).into());
-        }
-        crate::domain::bounds::instant(request.received_at).map_err(BadInput::from)?;
-        let reply_by = clock.reply_by(request.received_at, request.urgency);
-        self.run(
-            "INSERT INTO requests (client_id, unknown_sender, received_at, channel, urgency, subject, body, reply_by, message_id, created_at, status, mail_references)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-            params![
-                request.client_id,
-                request.unknown_sender.as_deref().map(crate::text::one_line_field),
-                ts(request.received_at),
-                request.channel.as_str(),
-                request.urgency.as_str(),
-                request.subject.as_deref().map(crate::text::one_line_field),
-                request.body,
-                ts(reply_by),
-                request.message_id,
-                ts(self.now),
-                status.as_str(),
-                kept_references(references),
-            ],
-        )?;
-        Ok(self.conn.last_insert_rowid())
+        self.request_inserts()?
+            .insert(request, clock, status, references)
     }
 
+    /// The INSERT of [`Tx::insert_request_with_references`] taken from the
+    /// statement cache once for a run of many requests (an import's batch),
+    /// not once per request.
+    pub fn request_inserts(&self) -> Result<RequestInserts<'_>> {
+        Ok(RequestInserts {
+            conn: self.conn,
+            now: self.now,
+            statement: self.conn.prepare_cached(INSERT_REQUEST)?,
+        })
+    }
     /// The clients with a request snoozed or waiting on them: only their
     /// new mail can wake something ([`Tx::client_wrote_again`]). Read
     /// through the partial index of waiting requests.
@@ -813,10 +796,10 @@ impl Tx<'_> {
 /// A mail thread as the book keeps it: the ids space separated, each plain
 /// (no spaces or control characters) and at most 250 bytes, at most 50 of
 /// them; `None` when none is left.
-fn kept_references(references: &[String]) -> Option<String> {
+fn kept_references<'r>(references: impl IntoIterator<Item = &'r str>) -> Option<String> {
     let kept: Vec<&str> = references
-        .iter()
-        .map(|r| r.trim())
+        .into_iter()
+        .map(str::trim)
         .filter(|r| {
             !r.is_empty()
                 && r.len() <= 250
@@ -825,6 +808,88 @@ fn kept_references(references: &[String]) -> Option<String> {
         .take(50)
         .collect();
     (!kept.is_empty()).then(|| kept.join(" "))
+}
+
+const INSERT_REQUEST: &str = "INSERT INTO requests (client_id, unknown_sender, received_at, channel, urgency, subject, body, reply_by, message_id, created_at, status, mail_references)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
+
+/// Requests inserted one by one through one prepared statement
+/// ([`Tx::request_inserts`]).
+pub struct RequestInserts<'t> {
+    conn: &'t rusqlite::Connection,
+    now: DateTime<Utc>,
+    statement: rusqlite::CachedStatement<'t>,
+}
+
+impl RequestInserts<'_> {
+    /// [`Tx::insert_request_with_references`] through the prepared INSERT.
+    pub fn insert(
+        &mut self,
+        request: &NewRequest,
+        clock: &ReplyClock,
+        status: RequestStatus,
+        references: &[String],
+    ) -> Result<i64> {
+        self.insert_fields(
+            RequestFields {
+                client_id: request.client_id,
+                unknown_sender: request.unknown_sender.as_deref(),
+                received_at: request.received_at,
+                channel: request.channel,
+                urgency: request.urgency,
+                subject: request.subject.as_deref(),
+                body: &request.body,
+                message_id: request.message_id.as_deref(),
+            },
+            clock,
+            status,
+            references.iter().map(String::as_str),
+        )
+    }
+
+    /// [`RequestInserts::insert`] of borrowed fields (an import's message
+    /// is not copied into a [`NewRequest`]); `references` oldest first.
+    pub fn insert_fields<'r>(
+        &mut self,
+        request: RequestFields<'_>,
+        clock: &ReplyClock,
+        status: RequestStatus,
+        references: impl IntoIterator<Item = &'r str>,
+    ) -> Result<i64> {
+        if request.body.trim().is_empty() && request.subject.is_none_or(|s| s.trim().is_empty()) {
+            return Err(BadInput("a request needs some text".into()).into());
+        }
+        crate::domain::bounds::instant(request.received_at).map_err(BadInput::from)?;
+        let reply_by = clock.reply_by(request.received_at, request.urgency);
+        self.statement.execute(params![
+            request.client_id,
+            request.unknown_sender.map(crate::text::one_line_field),
+            ts(request.received_at),
+            request.channel.as_str(),
+            request.urgency.as_str(),
+            request.subject.map(crate::text::one_line_field),
+            request.body,
+            ts(reply_by),
+            request.message_id,
+            ts(self.now),
+            status.as_str(),
+            kept_references(references),
+        ])?;
+        Ok(self.conn.last_insert_rowid())
+    }
+}
+
+/// The fields of a [`NewRequest`], borrowed.
+#[derive(Debug, Clone, Copy)]
+pub struct RequestFields<'a> {
+    pub client_id: Option<ClientId>,
+    pub unknown_sender: Option<&'a str>,
+    pub received_at: DateTime<Utc>,
+    pub channel: Channel,
+    pub urgency: Urgency,
+    pub subject: Option<&'a str>,
+    pub body: &'a str,
+    pub message_id: Option<&'a str>,
 }
 
 #[cfg(test)]

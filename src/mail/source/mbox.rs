@@ -178,7 +178,9 @@ impl<R: BufRead> MboxReader<R> {
     /// Each line is read straight into the message; a separator is cut off
     /// again, a `>From ` line unquoted in place.
     fn read_message_body(&mut self) -> Result<Vec<u8>, SourceError> {
-        let mut raw = Vec::with_capacity(self.last_len.min(1 << 20));
+        // Room for a message twice the last one's size (at least 4 KiB), so
+        // a longer one seldom has to grow.
+        let mut raw = Vec::with_capacity(self.last_len.saturating_mul(2).clamp(4096, 1 << 20));
         let mut previous_blank = false;
         loop {
             if self.whole_runs && self.lookahead.is_none() && (raw.len() as u64) < MAX_MESSAGE_BYTES
@@ -337,19 +339,23 @@ fn envelope_line(line: &[u8]) -> Envelope {
         // from the bytes without decoding characters.
         return envelope_of(ascii_words(rest));
     }
-    envelope_of(String::from_utf8_lossy(rest).split_whitespace())
+    envelope_of(
+        String::from_utf8_lossy(rest)
+            .split_whitespace()
+            .map(str::as_bytes),
+    )
 }
 
-/// `split_whitespace` of ASCII bytes.
-fn ascii_words(ascii: &[u8]) -> impl Iterator<Item = &str> + Clone {
+/// `split_whitespace` of ASCII bytes, each word as its bytes.
+fn ascii_words(ascii: &[u8]) -> impl Iterator<Item = &[u8]> + Clone {
     ascii
         .split(|b| matches!(b, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' '))
         .filter(|word| !word.is_empty())
-        .map(|word| std::str::from_utf8(word).unwrap_or_default())
 }
 
-/// The envelope kind of a `From ` line, from the words after `From `.
-fn envelope_of<'a>(mut words: impl Iterator<Item = &'a str> + Clone) -> Envelope {
+/// The envelope kind of a `From ` line, from the words after `From `
+/// (each as its bytes).
+fn envelope_of<'a>(mut words: impl Iterator<Item = &'a [u8]> + Clone) -> Envelope {
     if words.next().is_none() {
         return Envelope::None;
     }
@@ -366,26 +372,34 @@ fn envelope_of<'a>(mut words: impl Iterator<Item = &'a str> + Clone) -> Envelope
 
 /// "Thu Jan  1 00:00:00 1970", "Fri Sep 26 17:18:40 +0000 2025" and the like:
 /// a month name, a time and a four-digit year, in any order.
-fn looks_like_asctime<'a>(words: impl Iterator<Item = &'a str> + Clone) -> bool {
-    const MONTHS: [&str; 12] = [
-        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+fn looks_like_asctime<'a>(words: impl Iterator<Item = &'a [u8]> + Clone) -> bool {
+    const MONTHS: [&[u8]; 12] = [
+        b"jan", b"feb", b"mar", b"apr", b"may", b"jun", b"jul", b"aug", b"sep", b"oct", b"nov",
+        b"dec",
     ];
     // One pass over the words (each test asks whether any word passes it).
     let (mut has_month, mut has_time, mut has_year) = (false, false, false);
     for w in words {
         has_month = has_month || (w.len() == 3 && MONTHS.iter().any(|m| w.eq_ignore_ascii_case(m)));
         has_time = has_time || is_clock_time(w);
-        has_year = has_year || (w.len() == 4 && w.bytes().all(|b| b.is_ascii_digit()));
+        has_year = has_year || (w.len() == 4 && w.iter().all(u8::is_ascii_digit));
+        if has_month && has_time && has_year {
+            return true;
+        }
     }
     has_month && has_time && has_year
 }
 
-fn is_clock_time(word: &str) -> bool {
-    let parts = word.split(':');
+fn is_clock_time(word: &[u8]) -> bool {
+    // Cheap refusals first: 3 to 8 bytes, a digit first.
+    if !(3..=8).contains(&word.len()) || !word.first().is_some_and(u8::is_ascii_digit) {
+        return false;
+    }
+    let parts = word.split(|&b| b == b':');
     (2..=3).contains(&parts.clone().count())
         && parts
             .clone()
-            .all(|p| (1..=2).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()))
+            .all(|p| (1..=2).contains(&p.len()) && p.iter().all(u8::is_ascii_digit))
 }
 
 #[cfg(test)]
@@ -552,13 +566,31 @@ mod tests {
     }
 
     #[test]
+    fn clock_times_are_told_as_the_split_test_tells_them() {
+        let plain = |word: &str| {
+            let parts = word.split(':');
+            (2..=3).contains(&parts.clone().count())
+                && parts
+                    .clone()
+                    .all(|p| (1..=2).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()))
+        };
+        let words = crate::testing::every_text(&["1", "23", ":", "a", "456", " ", "0"], 6);
+        let mut times = 0;
+        for word in &words {
+            assert_eq!(is_clock_time(word.as_bytes()), plain(word), "{word:?}");
+            times += usize::from(plain(word));
+        }
+        assert!(times > 50, "only {times} times");
+    }
+
+    #[test]
     fn ascii_words_are_split_whitespace() {
         let bytes: Vec<u8> = (0u8..=127).collect();
         for &a in &bytes {
             for &b in &bytes {
                 let text = String::from_utf8(vec![b'x', a, b'y', b, a]).expect("ascii");
-                let ours: Vec<&str> = ascii_words(text.as_bytes()).collect();
-                let std: Vec<&str> = text.split_whitespace().collect();
+                let ours: Vec<&[u8]> = ascii_words(text.as_bytes()).collect();
+                let std: Vec<&[u8]> = text.split_whitespace().map(str::as_bytes).collect();
                 assert_eq!(ours, std, "{text:?}");
             }
         }
