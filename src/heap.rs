@@ -127,11 +127,10 @@ const GLIBC_DEFAULT: libc::c_int = 128 << 10;
 /// heap's free top is given back, as glibc does by default; what the open,
 /// the first window and the first frame allocated stays on its huge pages.
 /// Until then the heap keeps [`use_huge_pages`]'s reserve: a free top given
-/// back during the start-up
-/// would end the heap's mapping inside the reserve, and the kernel backs a
-/// huge page only where the whole 2 MiB lies inside the mapping, so the
-/// rest of the start-up would fault in its heap 4 KiB at a time (200–300
-/// faults on the ten-year book).
+/// back during the start-up would end the heap's mapping inside the
+/// reserve, and the kernel backs a huge page only where the whole 2 MiB
+/// lies inside the mapping, so the rest of the start-up would fault in its
+/// heap 4 KiB at a time (200–300 faults on the ten-year book).
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 pub fn start_up_done() {
     // SAFETY: mallopt only sets allocator parameters; glibc takes the
