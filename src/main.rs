@@ -13,7 +13,7 @@ fn main() {
     use_huge_pages(heap);
     quiet_on_closed_pipe();
     let code = match heap {
-        Heap::Dashboard => coachbook::tui::early::run(std::env::args_os()),
+        Heap::Dashboard => coachbook::tui::early::run_if_dashboard(std::env::args_os()),
         Heap::Command => None,
     };
     std::process::exit(code.unwrap_or_else(coachbook::cli::main));

@@ -4,11 +4,11 @@
 //! the config and the terminal's set-up, and then waits for SQLite to read
 //! the book's schema (a few thousand lines of SQL: the undo triggers) and
 //! the first window of the day. Where the line can only be a launch of the
-//! dashboard on a book that is already there, [`run`], called first thing
-//! in `main`, turns the work around: the command line, the config and the
-//! terminal go to a thread of their own, and the main thread, already
-//! running, starts the book's read at once. The dashboard ([`super::run_book`])
-//! hands it what it needs to build the first window ([`take`]) and then the
+//! dashboard on a book that is already there, [`run_if_dashboard`],
+//! called first thing in `main`, turns the work around: the command line,
+//! the config and the terminal go to a thread of their own, and the main
+//! thread, already running, starts the book's read at once. The dashboard
+//! ([`super::run_book`]) hands it what it needs to build the first window ([`take`]) and then the
 //! terminal it set up, and the main thread builds the window, draws it and
 //! runs the dashboard: no thread has to be woken between the schema, the
 //! window and the first frame.
@@ -26,7 +26,7 @@ use std::sync::Mutex;
 use std::sync::mpsc;
 use std::thread::JoinHandle;
 
-use super::frames::Frames;
+use super::frames::FrameBackend;
 use anyhow::Result;
 use ratatui::Terminal;
 
@@ -38,11 +38,11 @@ use crate::store::Store;
 pub(super) type Start = Box<dyn FnOnce(Store) -> Box<App> + Send>;
 
 /// The dashboard's terminal.
-pub(super) type Term = Terminal<Frames<BufWriter<Stdout>>>;
+pub(super) type Term = Terminal<FrameBackend<BufWriter<Stdout>>>;
 
 /// The terminal, set up, for the thread that runs the dashboard; `input`
 /// says whether its input could be set up.
-pub(super) struct Run {
+pub(super) struct ReadyTerminal {
     pub(super) terminal: Term,
     pub(super) input: Result<()>,
 }
@@ -54,7 +54,7 @@ pub(super) enum Loading {
     /// On the main thread, which opened the book early: it is sent the
     /// terminal, runs the dashboard and says how it ended.
     Main {
-        run: mpsc::Sender<Run>,
+        ready: mpsc::Sender<ReadyTerminal>,
         done: mpsc::Receiver<Result<()>>,
     },
 }
@@ -75,17 +75,17 @@ static EARLY: Mutex<Option<Early>> = Mutex::new(None);
 /// (a subcommand, `--demo`, `--help`, a flag clap would refuse), which is
 /// left to clap and the usual open on this thread. Call from `main`, before
 /// any other thread is spawned.
-pub fn run(args: impl IntoIterator<Item = OsString>) -> Option<i32> {
+pub fn run_if_dashboard(args: impl IntoIterator<Item = OsString>) -> Option<i32> {
     let book = book_of(args)?;
     let (start, started) = mpsc::channel::<Start>();
-    let (run, to_run) = mpsc::channel::<Run>();
+    let (ready, ready_terminal) = mpsc::channel::<ReadyTerminal>();
     let (done, ended) = mpsc::channel::<Result<()>>();
     {
         let mut slot = EARLY.lock().ok()?;
         *slot = Some(Early {
             book: book.clone(),
             start,
-            loading: Loading::Main { run, done: ended },
+            loading: Loading::Main { ready, done: ended },
         });
     }
     // The line, the config and the terminal: as deep a stack as main's.
@@ -101,7 +101,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Option<i32> {
     // Dropped unused (the line was something else, or another book): the
     // read connection closes here, as any reader's does.
     if let Ok(start) = started.recv() {
-        let outcome = run_dashboard(opened, &book, start, &to_run);
+        let outcome = run_dashboard(opened, &book, start, &ready_terminal);
         // Nobody listening: the dashboard's thread already gave up.
         let _ = done.send(outcome);
     }
@@ -114,7 +114,7 @@ fn run_dashboard(
     opened: Option<crate::store::Opened>,
     book: &Path,
     start: Start,
-    to_run: &mpsc::Receiver<Run>,
+    ready_terminal: &mpsc::Receiver<ReadyTerminal>,
 ) -> Result<()> {
     let store = match opened {
         Some(opened) => opened.finish()?,
@@ -122,10 +122,10 @@ fn run_dashboard(
     };
     let mut app = start(store);
     // No terminal: its set-up failed, and the error is already on its way.
-    let Ok(Run {
+    let Ok(ReadyTerminal {
         mut terminal,
         input,
-    }) = to_run.recv()
+    }) = ready_terminal.recv()
     else {
         return Ok(());
     };
@@ -133,8 +133,8 @@ fn run_dashboard(
     app.run(&mut terminal)
 }
 
-/// The book's read begun for `book`, if [`run`] began one for that very
-/// path; one begun for another path is dropped.
+/// The book's read begun for `book`, if [`run_if_dashboard`] began one
+/// for that very path; one begun for another path is dropped.
 pub(super) fn take(book: &Path) -> Option<(mpsc::Sender<Start>, Loading)> {
     let early = EARLY.lock().ok()?.take()?;
     (early.book == book).then_some((early.start, early.loading))

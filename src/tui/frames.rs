@@ -4,7 +4,7 @@
 //! ratatui's `CrosstermBackend` queues every cell's text and every cursor
 //! move as a crossterm command, each formatted through `core::fmt` into the
 //! writer: a few hundred instructions a cell, about a third of drawing the
-//! first frame. [`Frames`] writes the same bytes (text as it is, the move
+//! first frame. [`FrameBackend`] writes the same bytes (text as it is, the move
 //! as `ESC [ row ; column H`) directly, and keeps crossterm's commands for
 //! what is rare (colours, attributes): its output is byte for byte
 //! `CrosstermBackend`'s (`a_frame_is_written_as_crossterm_writes_it`).
@@ -26,13 +26,13 @@ use ratatui::style::{Color, Modifier};
 
 /// A crossterm backend whose draw writes text and moves directly; the
 /// rest is crossterm's commands, as `CrosstermBackend` sends them.
-pub struct Frames<W: Write> {
+pub struct FrameBackend<W: Write> {
     writer: W,
 }
 
-impl<W: Write> Frames<W> {
+impl<W: Write> FrameBackend<W> {
     pub fn new(writer: W) -> Self {
-        Frames { writer }
+        FrameBackend { writer }
     }
 }
 
@@ -120,7 +120,7 @@ fn modifier_diff(w: &mut impl Write, from: Modifier, to: Modifier) -> io::Result
     Ok(())
 }
 
-impl<W: Write> Backend for Frames<W> {
+impl<W: Write> Backend for FrameBackend<W> {
     type Error = io::Error;
 
     fn draw<'a, I>(&mut self, content: I) -> io::Result<()>
@@ -325,7 +325,7 @@ mod tests {
                 Buffer::empty(before.area).diff(&before),
                 before.diff(&after),
             ] {
-                let ours = bytes_of(Frames::new, &diff);
+                let ours = bytes_of(FrameBackend::new, &diff);
                 let theirs = bytes_of(CrosstermBackend::new, &diff);
                 assert_eq!(ours, theirs, "seed {seed}");
             }

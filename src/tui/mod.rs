@@ -60,8 +60,8 @@ pub fn run(store: Store, config: Config, clock: Clock, options: TuiOptions) -> R
 /// Run the TUI on the book at `book` until the coach quits: the book is
 /// opened and its first window loaded on another thread while this one
 /// sets up the terminal (see [`run_opening`]): the main thread, if
-/// [`early::run`] began reading this book there before the command line
-/// was parsed, else a worker.
+/// [`early::run_if_dashboard`] began reading this book there before the
+/// command line was parsed, else a worker.
 pub fn run_book(book: PathBuf, config: Config, clock: Clock, options: TuiOptions) -> Result<()> {
     run_opening(
         move |start| match early::take(&book) {
@@ -98,9 +98,9 @@ fn load_on_worker(
 /// on the book it opens, while this thread enters the alternate screen and
 /// starts reading the terminal: the two overlap on a second core. A worker
 /// returns the dashboard, and this thread runs it; the main thread, which
-/// read the book early ([`early::run`]), is sent the terminal and runs it
-/// itself. A book that cannot be opened leaves the terminal as it was and
-/// is the error returned.
+/// read the book early ([`early::run_if_dashboard`]), is sent the terminal
+/// and runs it itself. A book that cannot be opened leaves the terminal as
+/// it was and is the error returned.
 fn run_opening(
     load: impl FnOnce(early::Start) -> std::io::Result<Loading>,
     config: Config,
@@ -125,10 +125,9 @@ fn run_opening(
     // escape sequence, a write(2) per KiB); ours collects a frame's escapes
     // in one buffer and writes them when the draw flushes, in one go.
     let mut terminal = match ratatui::try_init().and_then(|_| {
-        Terminal::new(frames::Frames::new(std::io::BufWriter::with_capacity(
-            FRAME_BUFFER,
-            stdout(),
-        )))
+        Terminal::new(frames::FrameBackend::new(
+            std::io::BufWriter::with_capacity(FRAME_BUFFER, stdout()),
+        ))
     }) {
         Ok(terminal) => terminal,
         Err(err) => {
@@ -150,7 +149,8 @@ fn run_opening(
             let loaded = worker.join().map_err(|_| stopped()).and_then(|app| app);
             input.and(loaded).and_then(|mut app| app.run(&mut terminal))
         }
-        Loading::Main { run, done } => match run.send(early::Run { terminal, input }) {
+        Loading::Main { ready, done } => match ready.send(early::ReadyTerminal { terminal, input })
+        {
             Ok(()) => done.recv().map_err(|_| stopped()).and_then(|ended| ended),
             Err(_) => Err(stopped()),
         },
