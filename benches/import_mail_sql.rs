@@ -1,6 +1,7 @@
 //! The SQL floor of a mail import: the rows an import wrote, inserted again
 //! into the book as it was before the import, in one transaction, with
-//! prepared statements, the book's pragmas and its undo triggers firing.
+//! prepared statements, the book's pragmas and the undo triggers a
+//! coachbook connection records with (`schema::recording_triggers`) firing.
 //!
 //! "The same rows" means: the change-log rows, the requests and the replies
 //! the import added, in the state the import left them (a request answered
@@ -102,6 +103,8 @@ fn main() {
         conn.pragma_update(None, "foreign_keys", "ON").expect("fk");
         conn.pragma_update(None, "synchronous", "FULL")
             .expect("sync");
+        let triggers = coachbook::store::schema::recording_triggers(&conn).expect("triggers");
+        conn.execute_batch(&triggers).expect("undo triggers");
         let started = Instant::now();
         let tx = conn.transaction().expect("begin");
         for (table, columns, rows) in &data {

@@ -4,7 +4,8 @@
 //!
 //! Every change goes through [`Store::change`]: one `BEGIN IMMEDIATE`
 //! transaction that first writes a row to the change log, so triggers can
-//! record how to revert it (see `schema.rs`), and undo is one step.
+//! record how to revert it (the connection's own TEMP triggers, made before
+//! its first change: `schema::recording_triggers`), and undo is one step.
 
 pub mod backup;
 mod busy;
@@ -72,6 +73,9 @@ pub struct Store {
     daily_backup: Option<NaiveDate>,
     /// Changes commit without a disk flush until [`Store::end_deferred_sync`].
     sync_deferred: bool,
+    /// Whether this connection's undo triggers are made (before its first
+    /// change: a process that only reads never parses them).
+    recording: bool,
 }
 
 /// Read access, shared by the store and by a change in progress. The raw
@@ -305,6 +309,7 @@ impl Opened {
             path,
             daily_backup: None,
             sync_deferred: false,
+            recording: false,
         };
         store
             .migrate()
@@ -472,6 +477,7 @@ impl Store {
                 crate::error::one_line(&err)
             ));
         }
+        self.record_undo()?;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -490,6 +496,20 @@ impl Store {
         Ok(out)
     }
 
+    /// Make this connection's undo triggers, once, before its first change
+    /// (see [`schema::recording_triggers`]): every row a change touches is
+    /// then recorded in the undo log inside the change's own transaction.
+    fn record_undo(&mut self) -> Result<()> {
+        if !self.recording {
+            let sql = schema::recording_triggers(&self.conn)?;
+            self.conn
+                .execute_batch(&sql)
+                .context("cannot prepare the undo log")?;
+            self.recording = true;
+        }
+        Ok(())
+    }
+
     /// Like [`Store::change`], but a change that touched no row (besides its
     /// own log entry) is rolled back: the book stays byte-identical and the
     /// change log gets no empty row. For imports and syncs run again.
@@ -500,6 +520,7 @@ impl Store {
         now: DateTime<Utc>,
         apply: impl FnOnce(&Tx) -> Result<T>,
     ) -> Result<T> {
+        self.record_undo()?;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;

@@ -103,6 +103,10 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: WAITING_COVERED,
         generated: None,
     },
+    Migration {
+        sql: UNDO_OUT_OF_THE_SCHEMA,
+        generated: Some(without_undo_triggers),
+    },
 ];
 
 /// The schema version this build writes.
@@ -459,41 +463,79 @@ fn structured_undo_triggers(conn: &Connection) -> rusqlite::Result<String> {
     structured_triggers_for(conn, TRACKED_TABLES)
 }
 
-/// Undo triggers that record data, not SQL (replacing any older ones). A
-/// later migration that adds a tracked table, or a column to one, calls
-/// this for that table; `triggers_for` is kept only for migrations 1 and 2.
+/// Undo triggers that record data, not SQL (replacing any older ones), in
+/// the book's schema: what migrations 6 to 14 made (migration 15 drops
+/// them again, see [`recording_triggers`]).
 pub fn structured_triggers_for(conn: &Connection, tables: &[&str]) -> rusqlite::Result<String> {
     let mut sql = String::new();
     for table in tables {
         for kind in ["insert", "update", "delete"] {
             sql.push_str(&format!("DROP TRIGGER IF EXISTS {table}_undo_{kind};\n"));
         }
-        let columns = column_names(conn, table)?;
-        let current = "(SELECT max(id) FROM changes)";
-        sql.push_str(&format!(
-            "CREATE TRIGGER {table}_undo_insert AFTER INSERT ON {table} BEGIN \
-             INSERT INTO undo_log (change_id, sql, op, tbl, row_id) \
-             VALUES ({current}, '', 'delete', '{table}', NEW.rowid); END;\n"
-        ));
-        let changed: Vec<String> = columns
-            .iter()
-            .map(|c| format!("SELECT '{c}' AS k, OLD.{c} AS v WHERE OLD.{c} IS NOT NEW.{c}"))
-            .collect();
-        sql.push_str(&format!(
-            "CREATE TRIGGER {table}_undo_update AFTER UPDATE ON {table} BEGIN \
-             INSERT INTO undo_log (change_id, sql, op, tbl, row_id, vals) \
-             VALUES ({current}, '', 'update', '{table}', OLD.rowid, \
-             (SELECT json_group_object(k, v) FROM ({}))); END;\n",
-            changed.join(" UNION ALL ")
-        ));
-        let values: Vec<String> = columns.iter().map(|c| format!("'{c}', OLD.{c}")).collect();
-        sql.push_str(&format!(
-            "CREATE TRIGGER {table}_undo_delete AFTER DELETE ON {table} BEGIN \
-             INSERT INTO undo_log (change_id, sql, op, tbl, row_id, vals) \
-             VALUES ({current}, '', 'insert', '{table}', OLD.rowid, json_object({})); END;\n",
-            values.join(", ")
-        ));
+        sql.push_str(&data_triggers(conn, table, "CREATE TRIGGER", table)?);
     }
+    Ok(sql)
+}
+
+/// The undo triggers a connection records its changes with (issue 14).
+/// They live in the connection's TEMP schema, not in the book's: SQLite
+/// parses a book's whole schema at every open, and 33 triggers were most of
+/// it, paid by every read (a `today`, a dashboard's first frame) for a
+/// write it might never make. So a book holds none (migration 15), and
+/// [`crate::store::Store`] makes these before its first change, the same
+/// triggers that migration 6 put in the book, on the `main` tables: a
+/// change records exactly what it recorded before. A TEMP trigger may
+/// watch another schema's table, and its body finds `undo_log` and
+/// `changes` in the book (the TEMP schema has neither). Only coachbook
+/// records: an edit in the `sqlite3` shell is not logged into the last
+/// change, as it was by triggers in the book.
+pub fn recording_triggers(conn: &Connection) -> rusqlite::Result<String> {
+    let mut sql = String::new();
+    for table in TRACKED_TABLES {
+        sql.push_str(&data_triggers(
+            conn,
+            table,
+            "CREATE TEMP TRIGGER IF NOT EXISTS",
+            &format!("main.{table}"),
+        )?);
+    }
+    Ok(sql)
+}
+
+/// The three triggers that record `table`'s changes as data (`create` is
+/// the statement's start, `on` the table it watches).
+fn data_triggers(
+    conn: &Connection,
+    table: &str,
+    create: &str,
+    on: &str,
+) -> rusqlite::Result<String> {
+    let mut sql = String::new();
+    let columns = column_names(conn, table)?;
+    let current = "(SELECT max(id) FROM changes)";
+    sql.push_str(&format!(
+        "{create} {table}_undo_insert AFTER INSERT ON {on} BEGIN \
+         INSERT INTO undo_log (change_id, sql, op, tbl, row_id) \
+         VALUES ({current}, '', 'delete', '{table}', NEW.rowid); END;\n"
+    ));
+    let changed: Vec<String> = columns
+        .iter()
+        .map(|c| format!("SELECT '{c}' AS k, OLD.{c} AS v WHERE OLD.{c} IS NOT NEW.{c}"))
+        .collect();
+    sql.push_str(&format!(
+        "{create} {table}_undo_update AFTER UPDATE ON {on} BEGIN \
+         INSERT INTO undo_log (change_id, sql, op, tbl, row_id, vals) \
+         VALUES ({current}, '', 'update', '{table}', OLD.rowid, \
+         (SELECT json_group_object(k, v) FROM ({}))); END;\n",
+        changed.join(" UNION ALL ")
+    ));
+    let values: Vec<String> = columns.iter().map(|c| format!("'{c}', OLD.{c}")).collect();
+    sql.push_str(&format!(
+        "{create} {table}_undo_delete AFTER DELETE ON {on} BEGIN \
+         INSERT INTO undo_log (change_id, sql, op, tbl, row_id, vals) \
+         VALUES ({current}, '', 'insert', '{table}', OLD.rowid, json_object({})); END;\n",
+        values.join(", ")
+    ));
     Ok(sql)
 }
 
@@ -712,5 +754,21 @@ fn history_status_rebuilt(conn: &Connection) -> rusqlite::Result<String> {
         sql.push_str(";\n");
     }
     sql.push_str(&structured_triggers_for(conn, &["requests"])?);
+    Ok(sql)
+}
+
+/// Undo leaves the book's schema (issue 14): its triggers are dropped, and
+/// each connection that changes the book records with its own TEMP
+/// triggers instead ([`recording_triggers`]). The undo log keeps its rows
+/// and its shape: changes made before still undo.
+const UNDO_OUT_OF_THE_SCHEMA: &str = "";
+
+fn without_undo_triggers(_: &Connection) -> rusqlite::Result<String> {
+    let mut sql = String::new();
+    for table in TRACKED_TABLES {
+        for kind in ["insert", "update", "delete"] {
+            sql.push_str(&format!("DROP TRIGGER IF EXISTS {table}_undo_{kind};\n"));
+        }
+    }
     Ok(sql)
 }

@@ -924,3 +924,135 @@ fn commits_by_others_move_only_when_another_connection_commits() {
         })
         .expect("inside");
 }
+
+/// A book as coachbook 14 left it: every migration up to 14 (the undo
+/// triggers in the book's schema), with change 1 adding a client, recorded
+/// by those triggers.
+fn a_v14_book_with_a_change_its_triggers_logged() -> (tempfile::TempDir, PathBuf) {
+    let (dir, path) = new_book();
+    std::fs::create_dir_all(path.parent().expect("parent")).expect("folder");
+    let conn = Connection::open(&path).expect("raw open");
+    for (index, migration) in MIGRATIONS.iter().enumerate().take(14) {
+        conn.execute_batch(migration.sql).expect("schema");
+        if let Some(generate) = migration.generated {
+            conn.execute_batch(&generate(&conn).expect("generated"))
+                .expect("generated");
+        }
+        conn.pragma_update(None, "user_version", index as i64 + 1)
+            .expect("version");
+    }
+    conn.pragma_update(None, "application_id", APPLICATION_ID)
+        .expect("id");
+    conn.execute_batch(
+        "INSERT INTO changes (at, command, summary) VALUES ('2026-01-01T00:00:00Z', 'client add', 'add Chen Wei');
+         INSERT INTO clients (name, tz, created_at) VALUES ('Chen Wei', 'UTC', '2026-01-01T00:00:00Z');
+         INSERT INTO client_emails (email, client_id) VALUES ('chen@example.org', 1);",
+    )
+    .expect("a client");
+    let logged: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM undo_log WHERE change_id = 1",
+            [],
+            |r| r.get(0),
+        )
+        .expect("count");
+    assert_eq!(
+        logged, 2,
+        "the v14 triggers logged the client and the address"
+    );
+    (dir, path)
+}
+
+fn triggers_in(conn: &Connection, schema: &str) -> i64 {
+    conn.query_row(
+        &format!("SELECT count(*) FROM {schema} WHERE type = 'trigger'"),
+        [],
+        |r| r.get(0),
+    )
+    .expect("count")
+}
+
+#[test]
+fn a_v14_book_loses_its_triggers_and_its_old_changes_still_undo() {
+    let (_dir, path) = a_v14_book_with_a_change_its_triggers_logged();
+    let mut store = Store::open(&path).expect("migrates");
+    assert_eq!(store.schema_version().expect("version"), latest_version());
+    assert_eq!(triggers_in(&store.conn, "sqlite_schema"), 0);
+    store.undo(1, now()).expect("the old change undoes");
+    assert!(store.client_names().expect("names").is_empty());
+    let addresses: i64 = store
+        .conn
+        .query_row("SELECT count(*) FROM client_emails", [], |r| r.get(0))
+        .expect("count");
+    assert_eq!(addresses, 0);
+    // The undo itself was recorded, by this connection's own triggers:
+    // undoing the undo brings the client back.
+    let undo_id: i64 = store
+        .conn
+        .query_row("SELECT max(id) FROM changes", [], |r| r.get(0))
+        .expect("id");
+    store.undo(undo_id, now()).expect("undo the undo");
+    assert_eq!(
+        store.client_names().expect("names"),
+        vec![(1, "Chen Wei".to_string())]
+    );
+    assert!(store.check().expect("check").is_empty());
+}
+
+#[test]
+fn only_a_connection_that_changes_the_book_makes_undo_triggers_and_only_for_itself() {
+    let (_dir, path, mut store, _) = book_with_one_added_client();
+    assert_eq!(triggers_in(&store.conn, "sqlite_schema"), 0);
+    // Three per tracked table, in this connection's TEMP schema.
+    assert_eq!(
+        triggers_in(&store.conn, "sqlite_temp_schema"),
+        3 * schema::TRACKED_TABLES.len() as i64
+    );
+    let reader = Store::open(&path).expect("opens");
+    reader.client_names().expect("reads");
+    assert_eq!(triggers_in(&reader.conn, "sqlite_temp_schema"), 0);
+    // An edit by another program (the sqlite3 shell) is not logged into
+    // coachbook's last change, so undoing that change undoes only it.
+    let last: i64 = store
+        .conn
+        .query_row("SELECT max(id) FROM changes", [], |r| r.get(0))
+        .expect("id");
+    let before: i64 = store
+        .conn
+        .query_row("SELECT count(*) FROM undo_log", [], |r| r.get(0))
+        .expect("count");
+    let shell = Connection::open(&path).expect("raw open");
+    shell
+        .execute("UPDATE clients SET notes = 'by hand'", [])
+        .expect("edit");
+    let after: i64 = store
+        .conn
+        .query_row("SELECT count(*) FROM undo_log", [], |r| r.get(0))
+        .expect("count");
+    assert_eq!(after, before);
+    store.undo(last, now()).expect("undo");
+    assert!(store.client_names().expect("names").is_empty());
+}
+
+#[test]
+fn every_tracked_table_is_recorded_by_the_connection_triggers() {
+    let (_dir, path) = new_book();
+    let mut store = Store::open(&path).expect("opens");
+    store
+        .change("test", "nothing yet", now(), |_| Ok(()))
+        .expect("change");
+    for table in schema::TRACKED_TABLES {
+        for kind in ["insert", "update", "delete"] {
+            let name = format!("{table}_undo_{kind}");
+            let watched: String = store
+                .conn
+                .query_row(
+                    "SELECT tbl_name FROM sqlite_temp_schema WHERE type = 'trigger' AND name = ?1",
+                    [&name],
+                    |r| r.get(0),
+                )
+                .unwrap_or_else(|_| panic!("{name} is made"));
+            assert_eq!(watched, *table);
+        }
+    }
+}
