@@ -15,6 +15,14 @@ pub trait Word {
     fn normalise(text: &str) -> Result<&'static str, BadInput>;
 }
 
+/// A closed set of words as the book stores them: each word's one
+/// spelling, for reading a stored row without parsing (see
+/// `store::read_word`).
+pub trait StoredWord: Copy + 'static {
+    const WORDS: &'static [Self];
+    fn spelling(self) -> &'static str;
+}
+
 macro_rules! word_enum {
     ($(#[$meta:meta])* $name:ident, $what:literal { $($variant:ident => $word:literal),+ $(,)? }) => {
         $(#[$meta])*
@@ -47,6 +55,13 @@ macro_rules! word_enum {
                     "unknown {} {} (expected one of: {})",
                     $what, $crate::text::quoted(text), known.join(", ")
                 )))
+            }
+        }
+
+        impl $crate::model::StoredWord for $name {
+            const WORDS: &'static [$name] = Self::ALL;
+            fn spelling(self) -> &'static str {
+                self.as_str()
             }
         }
 

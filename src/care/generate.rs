@@ -245,29 +245,20 @@ fn plan(
 }
 
 fn chases(q: &impl Queries, config: &Config, now: DateTime<Utc>, due: &mut Vec<Due>) -> Result<()> {
-    let awaiting = q.agreements_awaiting_signature()?;
-    if awaiting.is_empty() {
-        return Ok(());
-    }
-    // The clients' names and statuses in one query, not a whole client each.
-    let ids: Vec<i64> = awaiting.iter().map(|a| a.client_id).collect();
-    let clients: std::collections::HashMap<i64, (String, ClientStatus)> = q
-        .clients_to_judge(&ids)?
-        .into_iter()
-        .map(|(id, name, status)| (id, (name, status)))
-        .collect();
-    for agreement in awaiting {
+    // Each with its client's name and status, read in the same query.
+    for awaiting in q.agreements_awaiting_signature()? {
+        let agreement = awaiting.agreement;
         let Some(sent) = agreement.sent_at else {
             continue;
         };
-        let Some((name, status)) = clients.get(&agreement.client_id) else {
+        let Some((name, status)) = awaiting.client else {
             return Err(anyhow::anyhow!(
                 "no client has id {} (agreement {})",
                 agreement.client_id,
                 agreement.id
             ));
         };
-        if *status != ClientStatus::Active {
+        if status != ClientStatus::Active {
             continue;
         }
         if let Some(next) = next_chase(q, config, agreement.client_id, sent)?
@@ -275,7 +266,7 @@ fn chases(q: &impl Queries, config: &Config, now: DateTime<Utc>, due: &mut Vec<D
         {
             due.push(Due::Chase {
                 client_id: agreement.client_id,
-                name: name.clone(),
+                name,
                 due: next,
                 sent,
             });

@@ -29,6 +29,11 @@ pub struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
+// Each command's arguments are built only when that command is the one
+// given (clap's `defer`): a `today` does not build the arguments of the
+// other thirty commands. Help and usage errors build what they show, so
+// they read the same. The other command groups below do the same.
+#[command(defer = true)]
 pub enum Command {
     /// Write a demo book with data around today (or a book of N years, or
     /// a file of realistic mail, for measuring).
@@ -166,6 +171,7 @@ pub enum Command {
 }
 
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum SyncCommand {
     /// Two-way sync with a vdir (the folder of .ics files vdirsyncer and
     /// khal share): the book's sessions are written there, and events
@@ -180,6 +186,7 @@ pub enum SyncCommand {
 }
 
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum ExportCommand {
     /// The booked sessions (the last 30 days and all to come) as one
     /// iCalendar file (METHOD:PUBLISH) a calendar can import or subscribe to.
@@ -195,6 +202,7 @@ pub enum ExportCommand {
 }
 
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum ClientCommand {
     /// Add a client.
     #[command(
@@ -324,6 +332,7 @@ pub struct ClientEditArgs {
 }
 
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum SessionCommand {
     /// Book a session (or a repeating series).
     #[command(
@@ -433,6 +442,7 @@ pub enum SessionCommand {
 }
 
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum RequestCommand {
     /// Log a message from a client.
     #[command(
@@ -566,6 +576,7 @@ pub struct ReplyArgs {
 }
 
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum FollowupCommand {
     /// Add a follow-up.
     #[command(
@@ -605,6 +616,7 @@ pub enum FollowupCommand {
 }
 
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum PartnerCommand {
     /// Add a backup partner.
     #[command(
@@ -646,6 +658,7 @@ pub struct ReviewArgs {
 }
 
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum ImportCommand {
     /// Import mail: client messages become requests, the coach's own mail
     /// becomes replies threaded to them. Re-importing adds nothing twice.

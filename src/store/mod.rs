@@ -955,6 +955,13 @@ pub(crate) fn read_minutes(row: &rusqlite::Row, index: usize) -> rusqlite::Resul
 }
 
 pub(crate) fn read_ts(row: &rusqlite::Row, index: usize) -> rusqlite::Result<DateTime<Utc>> {
+    // The store's own form, read from SQLite's bytes (no UTF-8 check:
+    // it is ASCII or not this form); anything else as `parse_ts` reads it.
+    if let rusqlite::types::ValueRef::Text(bytes) = row.get_ref(index)?
+        && let Some(at) = canonical_instant(bytes)
+    {
+        return Ok(at);
+    }
     let text = text_at(row, index)?;
     parse_ts(text).ok_or_else(|| bad_column(index, text))
 }
@@ -965,6 +972,10 @@ pub(crate) fn read_opt_ts(
 ) -> rusqlite::Result<Option<DateTime<Utc>>> {
     let text = match row.get_ref(index)? {
         rusqlite::types::ValueRef::Null => None,
+        // As `read_ts`: the store's own form straight from the bytes.
+        rusqlite::types::ValueRef::Text(bytes) if let Some(at) = canonical_instant(bytes) => {
+            return Ok(Some(at));
+        }
         _ => Some(text_at(row, index)?),
     };
     text.map(|t| parse_ts(t).ok_or_else(|| bad_column(index, t)))
@@ -988,12 +999,19 @@ fn text_at<'r>(row: &'r rusqlite::Row, index: usize) -> rusqlite::Result<&'r str
     }
 }
 
-/// Read a stored word into its enum.
-pub(crate) fn read_word<T>(
+/// Read a stored word into its enum: the book's own spelling (every row
+/// it writes) is matched on SQLite's bytes, without a UTF-8 check or a
+/// copy; anything else goes through `parse`, as typed words do.
+pub(crate) fn read_word<T: crate::model::StoredWord>(
     row: &rusqlite::Row,
     index: usize,
     parse: impl Fn(&str) -> Result<T, BadInput>,
 ) -> rusqlite::Result<T> {
+    if let rusqlite::types::ValueRef::Text(bytes) = row.get_ref(index)?
+        && let Some(word) = T::WORDS.iter().find(|w| w.spelling().as_bytes() == bytes)
+    {
+        return Ok(*word);
+    }
     let text = text_at(row, index)?;
     parse(text).map_err(|_| bad_column(index, text))
 }

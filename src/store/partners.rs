@@ -7,7 +7,7 @@ use rusqlite::{OptionalExtension, params};
 
 use super::{Queries, Tx, read_opt_ts, read_ts, read_word, ts};
 use crate::error::BadInput;
-use crate::model::{Agreement, AgreementStatus, ClientId, Partner};
+use crate::model::{Agreement, AgreementStatus, ClientId, ClientStatus, Partner};
 
 fn partner_from_row(row: &rusqlite::Row) -> rusqlite::Result<Partner> {
     Ok(Partner {
@@ -29,6 +29,14 @@ fn agreement_from_row(r: &rusqlite::Row) -> rusqlite::Result<Agreement> {
         drafted_at: read_ts(r, 5)?,
         countersigned_at: read_opt_ts(r, 6)?,
     })
+}
+
+/// An agreement awaiting signature and its client's name and status
+/// (`None`: no client has its `client_id`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AwaitingSignature {
+    pub agreement: Agreement,
+    pub client: Option<(String, ClientStatus)>,
 }
 
 pub trait PartnerQueries: Queries {
@@ -53,16 +61,32 @@ pub trait PartnerQueries: Queries {
     }
 
     /// The latest agreement of each client, where it went out and is not
-    /// signed yet: what the chase works on.
-    fn agreements_awaiting_signature(&self) -> Result<Vec<Agreement>> {
+    /// signed yet, with its client's name and status: what the chase works
+    /// on. Only clients who may be chased come back (a paused or ended
+    /// client's agreement is left in the book, not read), and an agreement
+    /// whose client is missing comes back without one, for the caller to
+    /// name it.
+    fn agreements_awaiting_signature(&self) -> Result<Vec<AwaitingSignature>> {
         let mut stmt = self.conn().prepare_cached(
             "SELECT a.id, a.client_id, a.status, a.sent_at, a.signed_at, a.drafted_at, \
-             a.countersigned_at FROM agreements a INDEXED BY agreements_sent WHERE a.status = 'sent' \
+             a.countersigned_at, c.id, c.name, c.status \
+             FROM agreements a INDEXED BY agreements_sent LEFT JOIN clients c ON c.id = a.client_id \
+             WHERE a.status = 'sent' \
              AND a.id = (SELECT max(b.id) FROM agreements b WHERE b.client_id = a.client_id) \
+             AND (c.id IS NULL OR c.status NOT IN ('paused', 'ended')) \
              ORDER BY a.id",
         )?;
         let rows = stmt
-            .query_map([], agreement_from_row)?
+            .query_map([], |r| {
+                let client = match r.get::<_, Option<ClientId>>(7)? {
+                    Some(_) => Some((r.get(8)?, read_word(r, 9, ClientStatus::parse)?)),
+                    None => None,
+                };
+                Ok(AwaitingSignature {
+                    agreement: agreement_from_row(r)?,
+                    client,
+                })
+            })?
             .collect::<rusqlite::Result<_>>()?;
         Ok(rows)
     }

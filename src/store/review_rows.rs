@@ -383,14 +383,8 @@ fn lean_row(
     let id = row.get(0)?;
     let client = who.slot(row)?;
     let received_at = instants.at(row, 3)?;
-    let urgency = word_at(row, 4, Urgency::ALL, Urgency::as_str, Urgency::parse)?;
-    let status = word_at(
-        row,
-        5,
-        RequestStatus::ALL,
-        RequestStatus::as_str,
-        RequestStatus::parse,
-    )?;
+    let urgency = read_word(row, 4, Urgency::parse)?;
+    let status = read_word(row, 5, RequestStatus::parse)?;
     let reply_by = instants.at(row, 6)?;
     let first_reply_at = instants.opt_at(row, 7)?;
     let (waiting_since, closed_at) = match (first_reply_at, status) {
@@ -411,23 +405,6 @@ fn lean_row(
         handed_off: false,
         undelivered: None,
     })
-}
-
-/// A stored word in the book's own spelling, matched on SQLite's bytes
-/// (one column look-up); anything else as [`read_word`] reads it.
-fn word_at<T: Copy>(
-    row: &rusqlite::Row,
-    index: usize,
-    all: &[T],
-    name: fn(T) -> &'static str,
-    parse: impl Fn(&str) -> Result<T, crate::error::BadInput>,
-) -> rusqlite::Result<T> {
-    if let ValueRef::Text(bytes) = row.get_ref(index)?
-        && let Some(word) = all.iter().find(|w| name(**w).as_bytes() == bytes)
-    {
-        return Ok(*word);
-    }
-    read_word(row, index, parse)
 }
 
 /// How many dates [`Instants`] remembers.

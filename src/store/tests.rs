@@ -1056,3 +1056,52 @@ fn every_tracked_table_is_recorded_by_the_connection_triggers() {
         }
     }
 }
+
+/// Words and instants read from SQLite's bytes (the book's own spelling
+/// and form) read as parsing their text reads them; other spellings and
+/// forms still go through the parsers, and what neither reads is the
+/// same error.
+#[test]
+fn stored_words_and_instants_read_as_their_text_parses() {
+    use crate::model::RequestStatus;
+    let conn = rusqlite::Connection::open_in_memory().expect("memory");
+    let read = |value: &str| -> (Result<RequestStatus, String>, Result<DateTime<Utc>, String>) {
+        conn.query_row("SELECT ?1, ?1", [value], |row| {
+            Ok((
+                read_word(row, 0, RequestStatus::parse).map_err(|e| e.to_string()),
+                read_ts(row, 1).map_err(|e| e.to_string()),
+            ))
+        })
+        .expect("row")
+    };
+    for word in [
+        "open", "waiting", "Waiting", " open", "WAITING", "bogus", "", "ope",
+    ] {
+        let (read_back, _) = read(word);
+        let parsed = RequestStatus::parse(word).map_err(|_| ());
+        assert_eq!(
+            read_back.as_ref().map_err(|_| ()),
+            parsed.as_ref().map_err(|_| ()),
+            "{word:?}"
+        );
+        if parsed.is_err() {
+            assert!(
+                read_back.is_err_and(|e| e.contains("cannot read")),
+                "{word:?}"
+            );
+        }
+    }
+    for text in [
+        "2026-11-23T13:20:00Z",
+        "2026-11-23T14:20:00+01:00",
+        "2026-11-23T13:20:00.5Z",
+        "2016-12-31T23:59:60Z",
+        "2026-02-30T13:20:00Z",
+        "2026-11-23 13:20:00Z",
+        "1066-10-14T09:00:00Z",
+        "not an instant",
+    ] {
+        let (_, read_back) = read(text);
+        assert_eq!(read_back.as_ref().ok(), parse_ts(text).as_ref(), "{text:?}");
+    }
+}
