@@ -208,7 +208,7 @@ impl PaneTable<'_> {
         columns: &[(u16, u16)],
         buf: &mut ratatui::buffer::Buffer,
     ) {
-        buf.set_style(area, row.style);
+        super::plain::set_style(buf, area, row.style);
         for (cell, (x, width)) in row.cells.iter().zip(columns) {
             let cell_area = Rect::new(area.x.saturating_add(*x), area.y, *width, area.height);
             super::plain::render_line(cell, cell_area, buf);
