@@ -62,9 +62,20 @@ pub fn main() -> i32 {
 }
 
 fn run_line() -> i32 {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
-        Err(err) => return usage_error(err),
+    // A plain launch of the dashboard was read before this thread began
+    // (`tui::early`); any other line is clap's.
+    let cli = match crate::tui::early::plain_line() {
+        Some(line) => Cli {
+            db: line.db,
+            config: line.config,
+            demo: false,
+            mouse: line.mouse,
+            command: None,
+        },
+        None => match Cli::try_parse() {
+            Ok(cli) => cli,
+            Err(err) => return usage_error(err),
+        },
     };
     let started = std::time::Instant::now();
     let label = command_label(&cli);

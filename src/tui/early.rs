@@ -18,6 +18,11 @@
 //! or changed until the dashboard's own open goes on. A line that turns
 //! out to be something else (a usage error, another book) drops it
 //! ([`discard`]), and the book is as it was.
+//!
+//! Such a line is read here once, as clap would read it ([`PlainLine`]),
+//! and the command-line thread takes it from here ([`plain_line`]) instead
+//! of building clap's whole parser (every subcommand and its arguments) to
+//! find that the line names none.
 
 use std::ffi::OsString;
 use std::io::{BufWriter, Stdout};
@@ -59,8 +64,17 @@ pub(super) enum Loading {
     },
 }
 
+/// A line that can only open the dashboard: what clap reads from it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PlainLine {
+    pub db: Option<PathBuf>,
+    pub config: Option<PathBuf>,
+    pub mouse: bool,
+}
+
 /// The main thread's read of a book, for the dashboard to take.
 struct Early {
+    line: PlainLine,
     book: PathBuf,
     start: mpsc::Sender<Start>,
     loading: Loading,
@@ -70,19 +84,21 @@ static EARLY: Mutex<Option<Early>> = Mutex::new(None);
 
 /// Run the program with the book read on this thread (see the module), if
 /// `args` (the program's name first) can only be a launch of the dashboard
-/// on a book: nothing but `--db PATH`, `--config PATH` and `--mouse` (each
-/// as clap reads them). Returns the exit code, or `None` for any other line
+/// on a book: nothing but `--db PATH`, `--config PATH` and `--mouse`, each
+/// once, as clap reads them ([`plain_line_of`]). Returns the exit code, or `None` for any other line
 /// (a subcommand, `--demo`, `--help`, a flag clap would refuse), which is
 /// left to clap and the usual open on this thread. Call from `main`, before
 /// any other thread is spawned.
 pub fn run_if_dashboard(args: impl IntoIterator<Item = OsString>) -> Option<i32> {
-    let book = book_of(args)?;
+    let line = plain_line_of(args)?;
+    let book = line.db.clone().unwrap_or_else(crate::paths::default_book);
     let (start, started) = mpsc::channel::<Start>();
     let (ready, ready_terminal) = mpsc::channel::<ReadyTerminal>();
     let (done, ended) = mpsc::channel::<Result<()>>();
     {
         let mut slot = EARLY.lock().ok()?;
         *slot = Some(Early {
+            line,
             book: book.clone(),
             start,
             loading: Loading::Main { ready, done: ended },
@@ -146,44 +162,80 @@ pub fn discard() {
     drop(EARLY.lock().ok().and_then(|mut slot| slot.take()));
 }
 
-/// The book a line opens the dashboard on, if that is all it can be.
-fn book_of(args: impl IntoIterator<Item = OsString>) -> Option<PathBuf> {
-    let mut book = None;
+/// The line [`run_if_dashboard`] began the book's read for, if it did:
+/// the command-line thread runs the dashboard on it without clap.
+pub fn plain_line() -> Option<PlainLine> {
+    Some(EARLY.lock().ok()?.as_ref()?.line.clone())
+}
+
+/// The line as clap reads it, if it can only open the dashboard: nothing
+/// but `--db PATH`, `--config PATH` (or `--db=PATH`, `--config=PATH`) and
+/// `--mouse`, each at most once, every path UTF-8, not empty and not
+/// starting with `-`. Anything else (a repeat, which clap refuses; a
+/// value clap might read otherwise) is `None`, left to clap.
+fn plain_line_of(args: impl IntoIterator<Item = OsString>) -> Option<PlainLine> {
+    fn path(value: &str) -> Option<PathBuf> {
+        (!value.is_empty() && !value.starts_with('-')).then(|| PathBuf::from(value))
+    }
+    fn once(slot: &mut Option<PathBuf>, value: Option<PathBuf>) -> Option<()> {
+        match slot {
+            Some(_) => None,
+            None => {
+                *slot = Some(value?);
+                Some(())
+            }
+        }
+    }
+    let mut line = PlainLine::default();
     let mut args = args.into_iter().skip(1);
     while let Some(arg) = args.next() {
         let text = arg.to_str()?;
-        if text == "--db" {
-            book = Some(PathBuf::from(args.next()?));
-        } else if let Some(path) = text.strip_prefix("--db=") {
-            book = Some(PathBuf::from(path));
-        } else if text == "--config" {
-            args.next()?;
-        } else if text != "--mouse" && !text.starts_with("--config=") {
-            return None;
+        if text == "--mouse" {
+            if std::mem::replace(&mut line.mouse, true) {
+                return None;
+            }
+            continue;
+        }
+        let (name, value) = match text.split_once('=') {
+            Some((name, value)) => (name, value.to_string()),
+            None => (text, args.next()?.into_string().ok()?),
+        };
+        match name {
+            "--db" => once(&mut line.db, path(&value))?,
+            "--config" => once(&mut line.config, path(&value))?,
+            _ => return None,
         }
     }
-    book.or_else(|| Some(crate::paths::default_book()))
+    Some(line)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn book_for(line: &str) -> Option<PathBuf> {
-        book_of(line.split(' ').map(OsString::from))
+    fn line_of(line: &str) -> Option<PlainLine> {
+        plain_line_of(line.split(' ').map(OsString::from))
     }
 
     #[test]
     fn only_a_plain_launch_of_the_dashboard_opens_early() {
         assert_eq!(
-            book_for("coachbook --db /tmp/b.sqlite --mouse"),
-            Some(PathBuf::from("/tmp/b.sqlite"))
+            line_of("coachbook --db /tmp/b.sqlite --mouse"),
+            Some(PlainLine {
+                db: Some(PathBuf::from("/tmp/b.sqlite")),
+                config: None,
+                mouse: true,
+            })
         );
         assert_eq!(
-            book_for("coachbook --config /tmp/c.toml --db=/tmp/b.sqlite"),
-            Some(PathBuf::from("/tmp/b.sqlite"))
+            line_of("coachbook --config /tmp/c.toml --db=/tmp/b.sqlite"),
+            Some(PlainLine {
+                db: Some(PathBuf::from("/tmp/b.sqlite")),
+                config: Some(PathBuf::from("/tmp/c.toml")),
+                mouse: false,
+            })
         );
-        assert_eq!(book_for("coachbook"), Some(crate::paths::default_book()));
+        assert_eq!(line_of("coachbook"), Some(PlainLine::default()));
         for line in [
             "coachbook --demo",
             "coachbook --help",
@@ -192,8 +244,56 @@ mod tests {
             "coachbook --db /tmp/b.sqlite today",
             "coachbook --mouse --bogus",
             "coachbook review --db /tmp/b.sqlite",
+            "coachbook --db /tmp/a.sqlite --db /tmp/b.sqlite",
+            "coachbook --mouse --mouse",
+            "coachbook --config=/tmp/c.toml --config /tmp/d.toml",
+            "coachbook --db -x",
+            "coachbook --db=",
+            "coachbook --db=-x",
+            "coachbook --mouse=true",
+            "coachbook -- --db /tmp/b.sqlite",
         ] {
-            assert_eq!(book_for(line), None, "{line}");
+            assert_eq!(line_of(line), None, "{line}");
+        }
+    }
+
+    /// Every line read without clap is read as clap reads it; the lines
+    /// left to clap include those it refuses.
+    #[test]
+    fn a_plain_line_is_what_clap_reads() {
+        use clap::Parser as _;
+        for line in [
+            "coachbook",
+            "coachbook --mouse",
+            "coachbook --db /tmp/b.sqlite",
+            "coachbook --db=/tmp/b.sqlite --mouse --config /tmp/c.toml",
+            "coachbook --config=/tmp/c.toml --db /tmp/with=sign.sqlite",
+            "coachbook --mouse --db b.sqlite --config=c.toml",
+        ] {
+            let plain = line_of(line).unwrap_or_else(|| panic!("{line} is plain"));
+            let cli = crate::cli::Cli::try_parse_from(line.split(' '))
+                .unwrap_or_else(|err| panic!("clap refuses {line}: {err}"));
+            assert_eq!(
+                (
+                    cli.db,
+                    cli.config,
+                    cli.mouse,
+                    cli.demo,
+                    cli.command.is_none()
+                ),
+                (plain.db, plain.config, plain.mouse, false, true),
+                "{line}"
+            );
+        }
+        for line in [
+            "coachbook --db /tmp/a.sqlite --db /tmp/b.sqlite",
+            "coachbook --mouse --mouse",
+        ] {
+            assert!(line_of(line).is_none(), "{line}");
+            assert!(
+                crate::cli::Cli::try_parse_from(line.split(' ')).is_err(),
+                "{line}"
+            );
         }
     }
 }

@@ -120,11 +120,11 @@ fn run_opening(
             (size.0, size.1),
         ))
     }))?;
-    // try_init installs a panic hook that restores the terminal. Its
-    // terminal writes to stdout as is (a lock and a line-buffer check per
-    // escape sequence, a write(2) per KiB); ours collects a frame's escapes
-    // in one buffer and writes them when the draw flushes, in one go.
-    let mut terminal = match ratatui::try_init().and_then(|_| {
+    // ratatui's terminal writes to stdout as is (a lock and a line-buffer
+    // check per escape sequence, a write(2) per KiB); ours collects a
+    // frame's escapes in one buffer and writes them when the draw flushes,
+    // in one go.
+    let mut terminal = match enter_terminal().and_then(|()| {
         Terminal::new(frames::FrameBackend::new(
             std::io::BufWriter::with_capacity(FRAME_BUFFER, stdout()),
         ))
@@ -161,6 +161,22 @@ fn run_opening(
     let _ = execute!(stdout(), DisableBracketedPaste);
     ratatui::restore();
     result
+}
+
+/// What `ratatui::try_init` does to the terminal, without the terminal
+/// value it returns: a panic hook that restores the terminal before the
+/// panic is reported, raw mode, the alternate screen. (`try_init`'s own
+/// terminal, for crossterm's backend, would be dropped unused at once:
+/// two buffers of every cell made and freed, and one more look-up of the
+/// terminal's size, on the way to the first frame.)
+fn enter_terminal() -> std::io::Result<()> {
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        ratatui::restore();
+        hook(info);
+    }));
+    ratatui::crossterm::terminal::enable_raw_mode()?;
+    execute!(stdout(), ratatui::crossterm::terminal::EnterAlternateScreen)
 }
 
 /// Bracketed paste (a paste arrives as text, so a newline in it never

@@ -24,12 +24,87 @@ pub fn draw(frame: &mut Frame, main: Rect, model: &Model, theme: &Theme) {
 }
 
 fn pane_block<'a>(title: Vec<Span<'a>>, focused: bool, theme: &Theme) -> Block<'a> {
+    pane_frame(title, focused, theme).block()
+}
+
+fn pane_frame<'a>(title: Vec<Span<'a>>, focused: bool, theme: &Theme) -> PaneFrame<'a> {
     let mut spans = vec![Span::raw(" ")];
     spans.extend(title);
     spans.push(Span::raw(" "));
-    Block::bordered()
-        .border_style(theme.border(focused))
-        .title(Line::from(spans).style(theme.title(focused)))
+    PaneFrame {
+        border: theme.border(focused),
+        title: Some(Line::from(spans).style(theme.title(focused))),
+    }
+}
+
+/// A pane's frame: a plain border all round in `border`'s style, and
+/// `title` on its top edge from the left: the block `block` makes, drawn
+/// by `render` without the block's pass over every cell of the pane to lay
+/// its own style, which a pane's block does not have (a few hundred
+/// thousand instructions a frame). `tests::a_pane_frame_is_drawn_as_its_block`
+/// holds the two together.
+#[derive(Debug, Clone, Default)]
+struct PaneFrame<'a> {
+    border: Style,
+    title: Option<Line<'a>>,
+}
+
+impl<'a> PaneFrame<'a> {
+    fn block(self) -> Block<'a> {
+        let block = Block::bordered().border_style(self.border);
+        match self.title {
+            Some(title) => block.title(title),
+            None => block,
+        }
+    }
+
+    /// The area inside the border.
+    fn inner(area: Rect) -> Rect {
+        Block::bordered().inner(area)
+    }
+
+    /// Draw the frame as `Block::render` draws `self.block()`: the sides,
+    /// then the corners over their ends, then the title.
+    fn render(&self, area: Rect, buf: &mut ratatui::buffer::Buffer) {
+        let area = area.intersection(buf.area);
+        if area.is_empty() {
+            return;
+        }
+        let set = ratatui::symbols::border::PLAIN;
+        let (left, top) = (area.left(), area.top());
+        let right = area.right().saturating_sub(1);
+        let bottom = area.bottom().saturating_sub(1);
+        let mut put = |x: u16, y: u16, symbol: &str| {
+            if let Some(cell) = buf.cell_mut((x, y)) {
+                cell.set_symbol(symbol).set_style(self.border);
+            }
+        };
+        for y in top..=bottom {
+            put(left, y, set.vertical_left);
+        }
+        for x in left..=right {
+            put(x, top, set.horizontal_top);
+        }
+        for y in top..=bottom {
+            put(right, y, set.vertical_right);
+        }
+        for x in left..=right {
+            put(x, bottom, set.horizontal_bottom);
+        }
+        put(right, bottom, set.bottom_right);
+        put(right, top, set.top_right);
+        put(left, bottom, set.bottom_left);
+        put(left, top, set.top_left);
+        if let Some(title) = &self.title {
+            // Between the side borders, as wide as the title.
+            let width = u16::try_from(title.width()).unwrap_or(u16::MAX);
+            let room = area.width.saturating_sub(2);
+            if room > 0 {
+                let title_area = Rect::new(left.saturating_add(1), top, width.min(room), 1);
+                super::plain::render_line(title, title_area, buf);
+            }
+        }
+    }
 }
 
 /// A column of a pane's table: its header and width on a wide pane, and
@@ -81,7 +156,7 @@ fn columns(all: &[Column], wide: bool) -> (Vec<&'static str>, Vec<Constraint>) {
 fn pane_table<'a>(
     frame: &mut Frame,
     area: Rect,
-    block: Block,
+    pane: PaneFrame,
     header: Vec<&'static str>,
     widths: Vec<Constraint>,
     len: usize,
@@ -92,8 +167,8 @@ fn pane_table<'a>(
     theme: &Theme,
 ) {
     if len == 0 {
-        let note =
-            Paragraph::new(Line::from(Span::styled(empty.to_string(), theme.muted()))).block(block);
+        let note = Paragraph::new(Line::from(Span::styled(empty.to_string(), theme.muted())))
+            .block(pane.block());
         frame.render_widget(note, area);
         return;
     }
@@ -113,12 +188,19 @@ fn pane_table<'a>(
     #[cfg(test)]
     if layout::SOLVER.get() {
         tests::draw_with_ratatui(
-            frame, area, block, header, widths, rows, selected, highlight,
+            frame,
+            area,
+            pane.block(),
+            header,
+            widths,
+            rows,
+            selected,
+            highlight,
         );
         return;
     }
     let table = PaneTable {
-        block,
+        pane,
         header,
         widths,
         rows,
@@ -153,7 +235,7 @@ impl<'a> PaneRow<'a> {
 /// placed by `layout::columns`' arithmetic instead of the layout solver.
 /// `tests::the_pane_table_is_ratatuis_table` holds the two together.
 struct PaneTable<'a> {
-    block: Block<'a>,
+    pane: PaneFrame<'a>,
     header: Option<PaneRow<'a>>,
     widths: Vec<Constraint>,
     /// The rows shown, from the top of the pane.
@@ -165,9 +247,8 @@ struct PaneTable<'a> {
 
 impl PaneTable<'_> {
     fn render(&self, area: Rect, buf: &mut ratatui::buffer::Buffer) {
-        use ratatui::widgets::Widget as _;
-        (&self.block).render(area, buf);
-        let inner = self.block.inner(area);
+        self.pane.render(area, buf);
+        let inner = PaneFrame::inner(area);
         if inner.is_empty() {
             return;
         }
@@ -208,7 +289,7 @@ impl PaneTable<'_> {
         columns: &[(u16, u16)],
         buf: &mut ratatui::buffer::Buffer,
     ) {
-        buf.set_style(area, row.style);
+        super::plain::set_style(buf, area, row.style);
         for (cell, (x, width)) in row.cells.iter().zip(columns) {
             let cell_area = Rect::new(area.x.saturating_add(*x), area.y, *width, area.height);
             super::plain::render_line(cell, cell_area, buf);
@@ -284,7 +365,7 @@ fn sessions(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     pane_table(
         frame,
         area,
-        pane_block(title, focused, theme),
+        pane_frame(title, focused, theme),
         vec!["", "time", "len", "client", "status", "warnings"],
         vec![
             Constraint::Length(1),
@@ -403,7 +484,7 @@ fn requests(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     pane_table(
         frame,
         area,
-        pane_block(title, focused, theme),
+        pane_frame(title, focused, theme),
         header,
         widths,
         sheet.requests.len(),
@@ -486,7 +567,7 @@ fn followups(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     pane_table(
         frame,
         area,
-        pane_block(title, focused, theme),
+        pane_frame(title, focused, theme),
         header,
         widths,
         sheet.followups.len(),
@@ -621,6 +702,45 @@ mod tests {
         frame.render_stateful_widget(table, area, &mut state);
     }
 
+    /// A pane's frame, drawn over what was there, is its block's: in
+    /// every size from nothing to wider than the title, with plain and
+    /// wide titles, none, and titles wider than the pane.
+    #[test]
+    fn a_pane_frame_is_drawn_as_its_block() {
+        use ratatui::buffer::Buffer;
+        use ratatui::widgets::Widget as _;
+        let theme = Theme::colored();
+        let titles: [Option<Vec<Span>>; 5] = [
+            None,
+            Some(vec![]),
+            Some(vec![Span::raw("Open requests · 12")]),
+            Some(vec![Span::raw("日本 ⚑"), Span::styled("x", theme.warn())]),
+            Some(vec![Span::raw("a title far wider than any pane here")]),
+        ];
+        let screen = Rect::new(0, 0, 14, 6);
+        for title in &titles {
+            for focused in [false, true] {
+                for (x, y, width, height) in (0..16u16).flat_map(|w| {
+                    (0..8u16).flat_map(move |h| [(0, 0, w, h), (1, 2, w, h), (13, 5, w, h)])
+                }) {
+                    let pane = match title {
+                        Some(title) => pane_frame(title.clone(), focused, &theme),
+                        None => PaneFrame::default(),
+                    };
+                    let area = Rect::new(x, y, width, height);
+                    let mut before = Buffer::empty(screen);
+                    before.set_string(0, 1, "xxxxxxxxxxxxxx", theme.muted());
+                    let mut ours = before.clone();
+                    let mut theirs = before;
+                    pane.render(area, &mut ours);
+                    pane.clone().block().render(area, &mut theirs);
+                    assert_eq!(ours, theirs, "{title:?} in {area:?}");
+                    assert_eq!(PaneFrame::inner(area), pane.block().inner(area), "{area:?}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn the_window_draws_the_same_frame_as_every_row() {
         let theme = Theme::colored();
@@ -634,7 +754,7 @@ mod tests {
                             pane_table(
                                 frame,
                                 area,
-                                Block::bordered(),
+                                PaneFrame::default(),
                                 vec!["#", "text"],
                                 widths(),
                                 len,

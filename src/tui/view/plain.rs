@@ -13,6 +13,16 @@ use ratatui::style::Style;
 use ratatui::text::Line;
 use ratatui::widgets::Widget as _;
 
+/// `buf.set_style(area, style)`, skipped for the empty style, which would
+/// change no cell: ratatui still visits every cell of the area for it (a
+/// look-up of each), and most of the dashboard's rows and cells have no
+/// style of their own.
+pub fn set_style(buf: &mut Buffer, area: Rect, style: Style) {
+    if style != Style::default() {
+        buf.set_style(area, style);
+    }
+}
+
 /// Draw `line` into `area` as `Line::render` does.
 pub fn render_line(line: &Line, area: Rect, buf: &mut Buffer) {
     let plain = matches!(line.alignment, None | Some(Alignment::Left))
@@ -30,7 +40,7 @@ pub fn render_line(line: &Line, area: Rect, buf: &mut Buffer) {
         return;
     }
     let area = Rect { height: 1, ..area };
-    buf.set_style(area, line.style);
+    set_style(buf, area, line.style);
     let (mut x, y, right) = (area.x, area.y, area.right());
     for span in &line.spans {
         let style = Style::default().patch(span.style);
