@@ -119,6 +119,11 @@ pub fn newest(book: &Path) -> Option<PathBuf> {
     daily_backups(book).pop().map(|(_, path)| path)
 }
 
+/// Whether today's backup of `book` is still to be taken.
+pub fn daily_due(book: &Path, today: NaiveDate) -> bool {
+    !looks_whole(&daily_path(book, today))
+}
+
 /// Today's backup, if it is missing or not whole: copy the book (through
 /// its own read-only connection, so it can run beside the TUI) and keep the
 /// latest [`KEEP_DAILY`]. Returns whether a copy was made.

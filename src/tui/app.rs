@@ -29,6 +29,9 @@ use crate::tui::{effects, input, update, view};
 
 /// How often the book is asked whether another process wrote to it.
 pub const BOOK_POLL: Duration = Duration::from_secs(1);
+/// How often the loop looks whether today's backup is done while the first
+/// writes wait for it (only during the day's first copy).
+const BACKUP_CHECK: Duration = Duration::from_millis(50);
 
 /// After the first frame, how long the rest of the day's loading waits for
 /// the terminal to take the frame and show it (the two compete for the
@@ -49,6 +52,10 @@ pub struct App {
     terminal_work: Vec<TerminalWork>,
     /// Today's backup, taken in the background after the first frame.
     backup: DailyBackup,
+    /// The first frame's writes (what became due, the calendar sync) wait
+    /// for today's backup while it is being copied, so the day's backup is
+    /// the book as the day found it.
+    writes_wait_for_backup: bool,
     /// The vdir sync in the background, with `[calendar] vdir` set; started
     /// after the first frame (its own connection to the book and its writes
     /// never delay the dashboard's opening).
@@ -85,6 +92,7 @@ impl App {
             next_book_poll: Instant::now() + BOOK_POLL,
             terminal_work: Vec::new(),
             backup: DailyBackup::NotStarted,
+            writes_wait_for_backup: false,
         };
         // The first window of the day; the rest after the first frame.
         app.dispatch(Action::Start);
@@ -94,11 +102,25 @@ impl App {
     /// After the first frame: make what became due while the dashboard was
     /// closed (as the minute tick does; what it makes appears a moment
     /// later), then load the whole day if only its first window is loaded.
-    /// `run` calls it once; a test or bench driving the app calls it after
-    /// its first draw.
+    /// `run` calls it once, after starting today's backup; a test or bench
+    /// driving the app calls it after its first draw. While today's backup
+    /// is being copied, the writes (what became due, the calendar sync)
+    /// wait for it ([`App::check_daily_backup`]): the copy is the book
+    /// before the day's first change, as a command's is.
     pub fn after_first_frame(&mut self) {
+        if matches!(self.backup, DailyBackup::Running(_)) {
+            self.writes_wait_for_backup = true;
+            self.dispatch(Action::LoadRest);
+        } else {
+            self.first_writes();
+            self.dispatch(Action::LoadRest);
+        }
+    }
+
+    /// What the first frame makes due and the calendar sync (its own
+    /// connection, which writes).
+    fn first_writes(&mut self) {
         self.dispatch(Action::FirstFrameShown);
-        self.dispatch(Action::LoadRest);
         if self.calendar_sync.is_none() {
             self.calendar_sync =
                 CalendarSync::start(self.store.path().to_path_buf(), &self.config, self.clock);
@@ -216,9 +238,13 @@ impl App {
 
     /// How long to sleep: to the next look at the book or the next minute.
     pub fn timeout(&self) -> Duration {
-        let to_poll = self
+        let mut to_poll = self
             .next_book_poll
             .saturating_duration_since(Instant::now());
+        if self.writes_wait_for_backup {
+            // The first writes follow the copy's end closely.
+            to_poll = to_poll.min(BACKUP_CHECK);
+        }
         to_poll.min(until_next_minute(self.clock.now()))
     }
 
@@ -234,9 +260,13 @@ impl App {
         if !matches!(self.backup, DailyBackup::NotStarted) {
             return;
         }
-        let (send, receive) = std::sync::mpsc::channel();
         let book = self.store.path().to_path_buf();
         let today = crate::domain::when::local_date(self.clock.now(), self.config.tz);
+        if !crate::store::backup::daily_due(&book, today) {
+            self.backup = DailyBackup::Done;
+            return;
+        }
+        let (send, receive) = std::sync::mpsc::channel();
         let spawned = std::thread::Builder::new()
             .name("daily-backup".into())
             .spawn(move || {
@@ -249,7 +279,8 @@ impl App {
         };
     }
 
-    /// A failed daily backup is shown, not swallowed. Returns whether
+    /// A failed daily backup is shown, not swallowed; once the copy is done
+    /// (or failed), the first writes that waited for it run. Returns whether
     /// anything was dispatched.
     fn check_daily_backup(&mut self) -> bool {
         let DailyBackup::Running(receive) = &self.backup else {
@@ -263,8 +294,12 @@ impl App {
             }
         };
         self.backup = DailyBackup::Done;
+        let wrote = std::mem::take(&mut self.writes_wait_for_backup);
+        if wrote {
+            self.first_writes();
+        }
         match outcome {
-            Ok(_) => false,
+            Ok(_) => wrote,
             Err(reason) => {
                 crate::log::line(&format!("daily backup failed: {reason}"));
                 self.dispatch(Action::Failed(format!("today's backup failed: {reason}")));
@@ -287,6 +322,8 @@ impl App {
                 if std::mem::take(&mut first_frame) {
                     // Only waits: the key, if one came, is read below.
                     event::poll(FIRST_FRAME_SHOWN)?;
+                    // The copy first: the first writes wait for it.
+                    self.start_daily_backup();
                     self.after_first_frame();
                     self.draw(terminal)?;
                     crate::heap::start_up_done();
@@ -336,6 +373,78 @@ fn until_next_minute(now: DateTime<Utc>) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The first launch of the day: what became due is made only once
+    /// today's backup is copied, so the backup holds the book as the day
+    /// found it, and the dashboard still makes it.
+    #[test]
+    fn the_first_writes_of_the_day_wait_for_the_days_backup() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let book = dir.path().join("book.sqlite");
+        let config_path = dir.path().join("config.toml");
+        let text = "[coach]\ntime_zone = \"Europe/Berlin\"\n";
+        let config = Config::parse(text, &config_path).expect("config");
+        let now: DateTime<Utc> = "2026-11-23T13:20:00Z".parse().expect("now");
+        {
+            let mut store = Store::open(&book).expect("book");
+            // Made three weeks ago: chases and check-ins are due now.
+            let then = now - chrono::Duration::days(21);
+            crate::demo::generate(&mut store, &config, then).expect("demo book");
+        }
+        let changes = |path: &std::path::Path| -> i64 {
+            rusqlite::Connection::open(path)
+                .expect("open")
+                .query_row("SELECT count(*) FROM changes", [], |r| r.get(0))
+                .expect("count")
+        };
+        let before = changes(&book);
+        let mut app = App::new(
+            Store::open(&book).expect("book"),
+            config.clone(),
+            Clock::Fixed(now),
+            Arc::new(Keymap::defaults()),
+            Theme::colored(),
+            (120, 40),
+        );
+        app.start_daily_backup();
+        assert!(matches!(app.backup, DailyBackup::Running(_)));
+        app.after_first_frame();
+        assert_eq!(
+            changes(&book),
+            before,
+            "nothing is written while the copy runs"
+        );
+        let waited = Instant::now();
+        while !matches!(app.backup, DailyBackup::Done) {
+            app.check_daily_backup();
+            assert!(waited.elapsed() < Duration::from_secs(60), "the copy ends");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let today = crate::domain::when::local_date(now, config.tz);
+        let backup = crate::store::backup::daily_path(&book, today);
+        assert_eq!(
+            changes(&backup),
+            before,
+            "the backup is the book before the day's writes"
+        );
+        assert!(
+            changes(&book) > before,
+            "what became due was made after the copy"
+        );
+        // A later launch the same day: nothing to copy, nothing waits.
+        let mut later = App::new(
+            Store::open(&book).expect("book"),
+            config,
+            Clock::Fixed(now),
+            Arc::new(Keymap::defaults()),
+            Theme::colored(),
+            (120, 40),
+        );
+        later.start_daily_backup();
+        assert!(matches!(later.backup, DailyBackup::Done));
+        later.after_first_frame();
+        assert!(!later.writes_wait_for_backup);
+    }
 
     #[test]
     fn the_next_minute_is_never_further_than_a_minute() {
