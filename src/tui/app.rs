@@ -398,14 +398,17 @@ mod tests {
                 .expect("count")
         };
         let before = changes(&book);
-        let mut app = App::new(
-            Store::open(&book).expect("book"),
-            config.clone(),
-            Clock::Fixed(now),
-            Arc::new(Keymap::defaults()),
-            Theme::colored(),
-            (120, 40),
-        );
+        let dashboard = || {
+            App::new(
+                Store::open(&book).expect("book"),
+                config.clone(),
+                Clock::Fixed(now),
+                Arc::new(Keymap::defaults()),
+                Theme::colored(),
+                (120, 40),
+            )
+        };
+        let mut app = dashboard();
         app.start_daily_backup();
         assert!(matches!(app.backup, DailyBackup::Running(_)));
         app.after_first_frame();
@@ -432,14 +435,7 @@ mod tests {
             "what became due was made after the copy"
         );
         // A later launch the same day: nothing to copy, nothing waits.
-        let mut later = App::new(
-            Store::open(&book).expect("book"),
-            config,
-            Clock::Fixed(now),
-            Arc::new(Keymap::defaults()),
-            Theme::colored(),
-            (120, 40),
-        );
+        let mut later = dashboard();
         later.start_daily_backup();
         assert!(matches!(later.backup, DailyBackup::Done));
         later.after_first_frame();
