@@ -75,7 +75,7 @@ pub struct Store {
     sync_deferred: bool,
     /// Whether this connection's undo triggers are made (before its first
     /// change: a process that only reads never parses them).
-    recording: bool,
+    undo_triggers_made: bool,
 }
 
 /// Read access, shared by the store and by a change in progress. The raw
@@ -309,7 +309,7 @@ impl Opened {
             path,
             daily_backup: None,
             sync_deferred: false,
-            recording: false,
+            undo_triggers_made: false,
         };
         store
             .migrate()
@@ -500,12 +500,12 @@ impl Store {
     /// (see [`schema::recording_triggers`]): every row a change touches is
     /// then recorded in the undo log inside the change's own transaction.
     fn record_undo(&mut self) -> Result<()> {
-        if !self.recording {
+        if !self.undo_triggers_made {
             let sql = schema::recording_triggers(&self.conn)?;
             self.conn
                 .execute_batch(&sql)
                 .context("cannot prepare the undo log")?;
-            self.recording = true;
+            self.undo_triggers_made = true;
         }
         Ok(())
     }

@@ -469,9 +469,7 @@ fn structured_undo_triggers(conn: &Connection) -> rusqlite::Result<String> {
 pub fn structured_triggers_for(conn: &Connection, tables: &[&str]) -> rusqlite::Result<String> {
     let mut sql = String::new();
     for table in tables {
-        for kind in ["insert", "update", "delete"] {
-            sql.push_str(&format!("DROP TRIGGER IF EXISTS {table}_undo_{kind};\n"));
-        }
+        sql.push_str(&drop_undo_triggers(table));
         sql.push_str(&data_triggers(conn, table, "CREATE TRIGGER", table)?);
     }
     Ok(sql)
@@ -537,6 +535,14 @@ fn data_triggers(
         values.join(", ")
     ));
     Ok(sql)
+}
+
+/// SQL that drops `table`'s three undo triggers, where they exist.
+fn drop_undo_triggers(table: &str) -> String {
+    ["insert", "update", "delete"]
+        .iter()
+        .map(|kind| format!("DROP TRIGGER IF EXISTS {table}_undo_{kind};\n"))
+        .collect()
 }
 
 /// The columns of a tracked table, for undo to check names against.
@@ -637,9 +643,7 @@ fn calendar_undo_triggers(conn: &Connection) -> rusqlite::Result<String> {
     let tables = ["sessions", "busy", "series", "session_moves"];
     let mut sql = String::new();
     for table in tables {
-        for kind in ["insert", "update", "delete"] {
-            sql.push_str(&format!("DROP TRIGGER IF EXISTS {table}_undo_{kind};\n"));
-        }
+        sql.push_str(&drop_undo_triggers(table));
     }
     sql.push_str(&triggers_for(conn, &tables)?);
     Ok(sql)
@@ -766,9 +770,7 @@ const UNDO_OUT_OF_THE_SCHEMA: &str = "";
 fn without_undo_triggers(_: &Connection) -> rusqlite::Result<String> {
     let mut sql = String::new();
     for table in TRACKED_TABLES {
-        for kind in ["insert", "update", "delete"] {
-            sql.push_str(&format!("DROP TRIGGER IF EXISTS {table}_undo_{kind};\n"));
-        }
+        sql.push_str(&drop_undo_triggers(table));
     }
     Ok(sql)
 }

@@ -963,13 +963,16 @@ fn a_v14_book_with_a_change_its_triggers_logged() -> (tempfile::TempDir, PathBuf
     (dir, path)
 }
 
+/// The one number `sql` answers.
+fn number(conn: &Connection, sql: &str) -> i64 {
+    conn.query_row(sql, [], |r| r.get(0)).expect(sql)
+}
+
 fn triggers_in(conn: &Connection, schema: &str) -> i64 {
-    conn.query_row(
+    number(
+        conn,
         &format!("SELECT count(*) FROM {schema} WHERE type = 'trigger'"),
-        [],
-        |r| r.get(0),
     )
-    .expect("count")
 }
 
 #[test]
@@ -980,17 +983,11 @@ fn a_v14_book_loses_its_triggers_and_its_old_changes_still_undo() {
     assert_eq!(triggers_in(&store.conn, "sqlite_schema"), 0);
     store.undo(1, now()).expect("the old change undoes");
     assert!(store.client_names().expect("names").is_empty());
-    let addresses: i64 = store
-        .conn
-        .query_row("SELECT count(*) FROM client_emails", [], |r| r.get(0))
-        .expect("count");
+    let addresses = number(&store.conn, "SELECT count(*) FROM client_emails");
     assert_eq!(addresses, 0);
     // The undo itself was recorded, by this connection's own triggers:
     // undoing the undo brings the client back.
-    let undo_id: i64 = store
-        .conn
-        .query_row("SELECT max(id) FROM changes", [], |r| r.get(0))
-        .expect("id");
+    let undo_id = number(&store.conn, "SELECT max(id) FROM changes");
     store.undo(undo_id, now()).expect("undo the undo");
     assert_eq!(
         store.client_names().expect("names"),
@@ -1013,22 +1010,13 @@ fn only_a_connection_that_changes_the_book_makes_undo_triggers_and_only_for_itse
     assert_eq!(triggers_in(&reader.conn, "sqlite_temp_schema"), 0);
     // An edit by another program (the sqlite3 shell) is not logged into
     // coachbook's last change, so undoing that change undoes only it.
-    let last: i64 = store
-        .conn
-        .query_row("SELECT max(id) FROM changes", [], |r| r.get(0))
-        .expect("id");
-    let before: i64 = store
-        .conn
-        .query_row("SELECT count(*) FROM undo_log", [], |r| r.get(0))
-        .expect("count");
+    let last: i64 = number(&store.conn, "SELECT max(id) FROM changes");
+    let before: i64 = number(&store.conn, "SELECT count(*) FROM undo_log");
     let shell = Connection::open(&path).expect("raw open");
     shell
         .execute("UPDATE clients SET notes = 'by hand'", [])
         .expect("edit");
-    let after: i64 = store
-        .conn
-        .query_row("SELECT count(*) FROM undo_log", [], |r| r.get(0))
-        .expect("count");
+    let after: i64 = number(&store.conn, "SELECT count(*) FROM undo_log");
     assert_eq!(after, before);
     store.undo(last, now()).expect("undo");
     assert!(store.client_names().expect("names").is_empty());

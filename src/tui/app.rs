@@ -294,12 +294,12 @@ impl App {
             }
         };
         self.backup = DailyBackup::Done;
-        let wrote = std::mem::take(&mut self.writes_wait_for_backup);
-        if wrote {
+        let waited = std::mem::take(&mut self.writes_wait_for_backup);
+        if waited {
             self.first_writes();
         }
         match outcome {
-            Ok(_) => wrote,
+            Ok(_) => waited,
             Err(reason) => {
                 crate::log::line(&format!("daily backup failed: {reason}"));
                 self.dispatch(Action::Failed(format!("today's backup failed: {reason}")));
