@@ -1093,3 +1093,26 @@ fn stored_words_and_instants_read_as_their_text_parses() {
         assert_eq!(read_back.as_ref().ok(), parse_ts(text).as_ref(), "{text:?}");
     }
 }
+
+/// The SQLite coachbook is built with (`.cargo/config.toml`) counts no
+/// memory statistics and keeps each connection's page cache its own: with
+/// either, every allocation or every page touched takes a global mutex.
+#[test]
+fn sqlite_is_built_without_global_memory_locks() {
+    let conn = rusqlite::Connection::open_in_memory().expect("opens");
+    let options: Vec<String> = conn
+        .prepare("PRAGMA compile_options")
+        .expect("pragma")
+        .query_map([], |r| r.get(0))
+        .expect("options")
+        .collect::<rusqlite::Result<_>>()
+        .expect("read");
+    assert!(
+        options.iter().any(|o| o == "DEFAULT_MEMSTATUS=0"),
+        "{options:?}"
+    );
+    assert!(
+        !options.iter().any(|o| o == "ENABLE_MEMORY_MANAGEMENT"),
+        "{options:?}"
+    );
+}
